@@ -1,0 +1,27 @@
+"""The citizen's view of the audit trail: who accessed my data, when, and why."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from backend.audit import service
+from backend.auth.policy import CITIZEN, access, current_principal
+from backend.extensions import db
+from shared_schemas.audit import AuditPageSchema
+from shared_schemas.base import PageQuerySchema
+
+blp = Blueprint("audit", __name__, url_prefix="/", description="Who accessed my data")
+
+
+@blp.route("/me/access-log")
+class OwnAccessLog(MethodView):
+    @access(CITIZEN, level=1)
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, AuditPageSchema)
+    def get(self, query):
+        """Every read or change of my data by someone else, newest first (read-only)"""
+        principal = current_principal()
+        events, total = service.list_for_citizen(session=db.session, citizen_id=principal.citizen_id,
+                                                 page=query["page"], per_page=query["per_page"])
+        return {"items": events, "meta": {"page": query["page"], "per_page": query["per_page"], "total": total}}

@@ -1,0 +1,43 @@
+"""Recording and listing accesses to a citizen's data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from flask import g, has_request_context
+from sqlalchemy.orm import Session
+
+from backend.audit.models import AuditEvent
+from backend.auth.policy import Principal
+from backend.database import utcnow
+
+
+def record_access(*, session: Session, principal: Principal, subject_citizen_ids: Iterable[int], action: str,
+                  record_type: str, purpose: str, record_ref: str | None = None) -> None:
+    """Record that `principal` read or changed these citizens' data. The citizen's own accesses are
+    not recorded: the trail answers "who else looked at my data"."""
+    now = utcnow()
+    request_id = g.get("request_id") if has_request_context() else None
+    rows = [
+        {
+            "occurred_at": now, "subject_citizen_id": citizen_id, "actor_account_id": principal.account_id,
+            "actor_role": principal.role, "actor_label": principal.label, "action": action,
+            "record_type": record_type, "record_ref": record_ref, "purpose": purpose,
+            "client_kind": principal.client_kind, "client_id": principal.client_id, "request_id": request_id,
+        }
+        for citizen_id in set(subject_citizen_ids)
+        if not principal.is_citizen(citizen_id)
+    ]
+    if rows:
+        session.execute(sa.insert(AuditEvent), rows)
+
+
+def list_for_citizen(*, session: Session, citizen_id: int, page: int, per_page: int) -> tuple[list[AuditEvent], int]:
+    base = sa.select(AuditEvent).where(AuditEvent.subject_citizen_id == citizen_id)
+    total = session.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
+    events = session.scalars(
+        base.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return list(events), total

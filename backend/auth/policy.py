@@ -1,0 +1,114 @@
+"""Who may call what. Every API route declares its rule with `@access(...)`; a test walks the route
+table to make sure none is missing, and the authorization matrix tests walk the rules."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from flask import g, request
+from flask_jwt_extended import get_jwt, verify_jwt_in_request
+
+from backend.errors import Forbidden, LevelRequired
+
+CITIZEN, OFFICER, HOSPITAL_STAFF, FLEET_ADMIN, KIOSK, AGENCY, ADMIN = (
+    "citizen", "officer", "hospital_staff", "fleet_admin", "kiosk", "agency", "admin",
+)
+ALL_ROLES = (CITIZEN, OFFICER, HOSPITAL_STAFF, FLEET_ADMIN, KIOSK, AGENCY, ADMIN)
+STAFF_ROLES = (OFFICER, HOSPITAL_STAFF, FLEET_ADMIN, AGENCY, ADMIN)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller, built from the access token's claims."""
+
+    account_id: int
+    role: str
+    level: int
+    label: str
+    family_id: str
+    citizen_id: int | None = None
+    scope_code: str | None = None
+
+    @property
+    def client_kind(self) -> str:
+        return "kiosk" if self.role == KIOSK else "address"
+
+    @property
+    def client_id(self) -> str:
+        if self.role == KIOSK:
+            return self.scope_code or self.label
+        if not request:
+            return "cli"
+        return request.remote_addr or "unknown"
+
+    def is_citizen(self, citizen_id: int) -> bool:
+        return self.role == CITIZEN and self.citizen_id == citizen_id
+
+    def covers(self, *unit_codes: str | None) -> bool:
+        """An officer's jurisdiction (a province `PP` or a ward `WWWWW`) is one of these unit codes.
+
+        Callers pass every unit a record belongs to (its ward and that ward's province).
+        """
+        if self.role != OFFICER or not self.scope_code:
+            return False
+        return self.scope_code in {code for code in unit_codes if code}
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    roles: tuple[str, ...]
+    level: int | None
+    public: bool = False
+
+
+def principal_from_claims(claims: dict) -> Principal:
+    return Principal(
+        account_id=int(claims["sub"]),
+        role=claims["role"],
+        level=int(claims.get("lvl", 1)),
+        label=claims.get("name", claims["sub"]),
+        family_id=claims["fam"],
+        citizen_id=claims.get("cid"),
+        scope_code=claims.get("scope"),
+    )
+
+
+def current_principal() -> Principal:
+    return g.principal
+
+
+def access(*roles: str, level: int | None = None):
+    """Allow only these roles; citizens additionally need account `level` (1 or 2) when given."""
+
+    rule = AccessRule(tuple(roles), level)
+
+    def decorate(view):
+        @functools.wraps(view)
+        def guarded(*args, **kwargs):
+            verify_jwt_in_request()
+            claims = get_jwt()
+            if claims.get("type") != "access":
+                raise Forbidden("An access token is required here.")
+            principal = principal_from_claims(claims)
+            if principal.role not in rule.roles:
+                raise Forbidden("Your account is not allowed to use this service.")
+            if rule.level and principal.role == CITIZEN and principal.level < rule.level:
+                raise LevelRequired(
+                    f"This service needs a level-{rule.level} identity account. Your account is level "
+                    f"{principal.level}: bring your chip ID card to a police office or a kiosk to raise it.",
+                    required_level=rule.level,
+                )
+            g.principal = principal
+            return view(*args, **kwargs)
+
+        guarded.__access__ = rule
+        return guarded
+
+    return decorate
+
+
+def public(view):
+    """Mark a route as callable without a token (login, registration, verification)."""
+    view.__access__ = AccessRule((), None, public=True)
+    return view

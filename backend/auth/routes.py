@@ -1,0 +1,109 @@
+"""Account endpoints: register, login, refresh, logout, my account, raising an account to level 2."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_jwt_extended import get_jwt, jwt_required
+from flask_smorest import Blueprint
+
+from backend.auth import service
+from backend.auth.policy import ALL_ROLES, OFFICER, access, current_principal, public
+from backend.extensions import db, limiter
+from shared_schemas.auth import AccountSchema, LoginSchema, RaiseLevelSchema, RegisterSchema, TokenPairSchema
+from shared_schemas.text import fold
+
+blp = Blueprint("auth", __name__, url_prefix="/", description="Identity accounts and sessions")
+
+
+def _login_account_key() -> str:
+    """Throttle per account name (folded), whatever address the attempts come from."""
+    body = request.get_json(silent=True)
+    username = body.get("username") if isinstance(body, dict) else None
+    return "login-account:" + fold(str(username or ""))[:64]
+
+
+def _tokens(pair) -> dict:
+    return {"access_token": pair.access_token, "refresh_token": pair.refresh_token, "token_type": "Bearer",
+            "expires_in": pair.expires_in}
+
+
+@blp.route("/auth/register")
+class Register(MethodView):
+    decorators = [limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])]
+
+    @public
+    @blp.arguments(RegisterSchema)
+    @blp.response(201, AccountSchema)
+    def post(self, data):
+        """Create a level-1 identity account; the details must match the population registry"""
+        account = service.register_citizen_account(
+            session=db.session, pid=data["personal_id"], full_name=data["full_name"],
+            date_of_birth=data["date_of_birth"], phone=data["phone"], password=data["password"])
+        db.session.commit()
+        return account
+
+
+@blp.route("/auth/login")
+class Login(MethodView):
+    decorators = [
+        limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"]),
+        limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key),
+    ]
+
+    @public
+    @blp.arguments(LoginSchema)
+    @blp.response(200, TokenPairSchema)
+    def post(self, data):
+        """Log in with the 12-digit ID number (staff: username) and password"""
+        pair = service.login(session=db.session, username=data["username"], password=data["password"],
+                             client=(request.user_agent.string or "")[:100] or None)
+        db.session.commit()
+        return _tokens(pair)
+
+
+@blp.route("/auth/refresh")
+class Refresh(MethodView):
+    @public
+    @jwt_required(refresh=True)
+    @blp.response(200, TokenPairSchema)
+    def post(self):
+        """Exchange a refresh token (in the Authorization header) for a new pair; the old one is spent"""
+        try:
+            pair = service.refresh(session=db.session, claims=get_jwt())
+        finally:
+            # A detected reuse revokes the family; that must persist even though we answer 401.
+            db.session.commit()
+        return _tokens(pair)
+
+
+@blp.route("/auth/logout")
+class Logout(MethodView):
+    @access(*ALL_ROLES)
+    @blp.response(204)
+    def post(self):
+        """End this session: its access and refresh tokens stop working everywhere"""
+        service.logout(session=db.session, principal=current_principal())
+        db.session.commit()
+
+
+@blp.route("/accounts/me")
+class OwnAccount(MethodView):
+    @access(*ALL_ROLES)
+    @blp.response(200, AccountSchema)
+    def get(self):
+        """My account: role, level, scope"""
+        return service.get_account(session=db.session, principal=current_principal())
+
+
+@blp.route("/accounts/<string:personal_id>/level")
+class AccountLevel(MethodView):
+    @access(OFFICER)
+    @blp.arguments(RaiseLevelSchema)
+    @blp.response(200, AccountSchema)
+    def put(self, data, personal_id):
+        """Raise a citizen's account to level 2 after in-person verification (audited)"""
+        account = service.raise_to_level_2(session=db.session, principal=current_principal(), pid=personal_id,
+                                           evidence=data["evidence"])
+        db.session.commit()
+        return account

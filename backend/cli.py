@@ -1,0 +1,64 @@
+"""Flask commands: `flask --app backend db-upgrade | seed-demo | create-staff`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from backend import migrate
+from backend.extensions import db
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("db-upgrade")
+    @click.option("--revision", default="head")
+    def db_upgrade(revision: str) -> None:
+        """Apply Alembic migrations, then sync the shipped reference data."""
+        from backend.registry.reference import sync_administrative_units
+
+        migrate.upgrade(db.engine, revision)
+        session = db.new_session()
+        changed = sync_administrative_units(session=session)
+        session.commit()
+        click.echo(f"database at {revision}; {changed} administrative units updated")
+
+    @app.cli.command("seed-demo")
+    @click.option("--citizens", default=10_000, show_default=True, help="Generated citizens besides the demo ones")
+    @click.option("--seed", default=2024, show_default=True, help="Random seed (same seed, same population)")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when the demo data is already there")
+    def seed_demo(citizens: int, seed: int, if_empty: bool) -> None:
+        """Build a reproducible demo population and the demo accounts."""
+        from backend.demo import is_seeded
+        from backend.demo import seed_demo as run_seed
+
+        if current_app.config["ENV_NAME"] == "production":
+            raise click.ClickException("seed-demo refuses to run in production")
+        session = db.new_session()
+        if is_seeded(session):
+            if if_empty:
+                click.echo("demo data already present; nothing to do")
+                return
+            raise click.ClickException("the database already holds demo data")
+        report = run_seed(db.engine, session, citizens=citizens, seed=seed,
+                          password=current_app.config["DEMO_PASSWORD"])
+        session.commit()
+        click.echo(f"seeded {report.citizens} citizens, {report.households} households, {report.vehicles} "
+                   f"vehicles, {report.driving_licences} licences, {report.health_insurance_cards} insurance "
+                   f"cards in {report.seconds:.1f} s")
+
+    @app.cli.command("create-staff")
+    @click.argument("username")
+    @click.option("--role", required=True,
+                  type=click.Choice(["officer", "hospital_staff", "fleet_admin", "agency", "admin"]))
+    @click.option("--scope", default=None, help="Officer: province (2 digits) or ward (5 digits) code")
+    @click.option("--name", "display_name", required=True)
+    @click.password_option()
+    def create_staff(username: str, role: str, scope: str | None, display_name: str, password: str) -> None:
+        """Create a staff account."""
+        from backend.auth.service import create_staff_account
+
+        session = db.new_session()
+        create_staff_account(session=session, username=username, password=password, role=role,
+                             scope_code=scope, display_name=display_name)
+        session.commit()
+        click.echo(f"created {role} account {username}")

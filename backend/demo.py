@@ -1,0 +1,99 @@
+"""Demo data for `make run` and for trying the API by hand: a generated population plus a few
+well-known citizens and staff accounts (listed in the README)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from backend.auth import passwords
+from backend.auth.models import Account
+from backend.registry.models import Citizen, DrivingLicence, HealthInsuranceCard, Household, Vehicle
+from backend.registry.seed import REFERENCE_DATE, SeedReport, bulk_load_population
+from shared_schemas.text import fold
+
+
+@dataclass(frozen=True)
+class DemoCitizen:
+    personal_id: str
+    full_name: str
+    date_of_birth: date
+    sex: str
+    ward_code: str
+    province_code: str
+    street: str
+    account_level: int | None
+    relation: str = "Chủ hộ"
+
+
+DEMO_CITIZENS = (
+    DemoCitizen("001090012345", "Nguyễn Văn An", date(1990, 1, 1), "male", "00088", "01", "Số 1 Phố Huế", 2),
+    DemoCitizen("001185006789", "Trần Thị Bình", date(1985, 5, 10), "female", "00088", "01", "Số 1 Phố Huế", 1,
+                "Vợ"),
+    DemoCitizen("001215000123", "Nguyễn Minh Khang", date(2015, 8, 20), "male", "00088", "01", "Số 1 Phố Huế",
+                None, "Con"),
+    DemoCitizen("079301004321", "Lê Minh Châu", date(2001, 3, 15), "female", "26740", "79",
+                "Số 45 Đường Lê Lợi", 2),
+)
+
+# username, role, scope, display name
+DEMO_STAFF = (
+    ("officer.hanoi", "officer", "01", "Cán bộ Công an TP Hà Nội"),
+    ("officer.hangbai", "officer", "00088", "Cán bộ Công an phường Hàng Bài"),
+    ("officer.hcm", "officer", "79", "Cán bộ Công an TP Hồ Chí Minh"),
+    ("staff.bachmai", "hospital_staff", "BV-BACHMAI", "Nhân viên Bệnh viện Bạch Mai"),
+    ("fleet.admin", "fleet_admin", None, "Quản trị ki-ốt"),
+)
+
+
+def add_demo_people(*, session: Session, password: str) -> None:
+    password_hash = passwords.hash_password(password)
+    household = Household(household_number="HK00088DEMO0001", ward_code="00088", street_address="Số 1 Phố Huế")
+    session.add(household)
+    session.flush()
+    for person in DEMO_CITIZENS:
+        citizen = Citizen(
+            personal_id=person.personal_id, full_name=person.full_name, name_folded=fold(person.full_name),
+            date_of_birth=person.date_of_birth, sex=person.sex, permanent_ward_code=person.ward_code,
+            permanent_street=person.street, permanent_province_code=person.province_code,
+            place_of_origin="Thành phố Hà Nội",
+            household_id=household.id if person.ward_code == "00088" else None,
+            relation_to_head=person.relation if person.ward_code == "00088" else "Chủ hộ",
+        )
+        session.add(citizen)
+        session.flush()
+        if person.relation == "Chủ hộ" and person.ward_code == "00088":
+            household.head_citizen_id = citizen.id
+        session.add(HealthInsuranceCard(
+            card_number=f"GD4{person.province_code}{citizen.personal_id[-10:]}", citizen_id=citizen.id,
+            valid_from=date(REFERENCE_DATE.year, 1, 1), valid_to=date(REFERENCE_DATE.year + 1, 12, 31),
+            benefit_level=4, primary_care_facility_code=f"{person.province_code}{person.ward_code[-3:]}",
+            primary_care_facility_name="Trạm Y tế Phường Hàng Bài" if person.province_code == "01"
+            else "Trạm Y tế Phường Bến Nghé"))
+        if person.account_level:
+            session.add(Account(username=person.personal_id, password_hash=password_hash, role="citizen",
+                                level=person.account_level, citizen_id=citizen.id, phone="0912345678",
+                                display_name=person.full_name))
+        if person.personal_id == "001090012345":
+            session.add(Vehicle(plate="29B199999", kind="motorbike", brand="Honda", owner_citizen_id=citizen.id,
+                                registered_on=date(2019, 6, 1)))
+            session.add(DrivingLicence(number="010099999999", licence_class="A1", citizen_id=citizen.id,
+                                       issued_on=date(2010, 3, 1)))
+    for username, role, scope, name in DEMO_STAFF:
+        session.add(Account(username=username, password_hash=password_hash, role=role, level=2,
+                            scope_code=scope, display_name=name))
+
+
+def seed_demo(engine: sa.Engine, session: Session, *, citizens: int, seed: int, password: str) -> SeedReport:
+    """The whole demo data set. The caller commits `session`; the bulk part commits on its own."""
+    reserved = {p.personal_id for p in DEMO_CITIZENS}
+    report = bulk_load_population(engine, citizens=citizens, seed=seed, reserved_ids=reserved)
+    add_demo_people(session=session, password=password)
+    return report
+
+
+def is_seeded(session: Session) -> bool:
+    return session.scalar(sa.select(Account.id).where(Account.username == DEMO_STAFF[0][0])) is not None

@@ -1,0 +1,1 @@
+"""The national population registry (Cơ sở dữ liệu quốc gia về dân cư): citizens, addresses, households."""

@@ -1,0 +1,113 @@
+"""The queue ticket (phiếu số thứ tự) and its layout as a pure model: a list of elements a renderer turns
+into pixels or ESC/POS bytes, so tests check content without parsing either."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from shared_schemas.text import mask_personal_id
+
+
+class Align(str, Enum):
+    LEFT = "left"
+    CENTER = "center"
+
+
+class TextSize(Enum):
+    """Font sizes in pixels at 203 dpi (8 dots/mm)."""
+
+    SMALL = 20
+    NORMAL = 24
+    LARGE = 34
+    HUGE = 120
+
+
+@dataclass(frozen=True)
+class TextLine:
+    text: str
+    size: TextSize = TextSize.NORMAL
+    bold: bool = False
+    align: Align = Align.LEFT
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A horizontal separator line."""
+
+
+@dataclass(frozen=True)
+class QrCode:
+    data: str
+    module_px: int = 6
+
+
+@dataclass(frozen=True)
+class Feed:
+    lines: int = 1
+
+
+LayoutElement = TextLine | Rule | QrCode | Feed
+
+
+@dataclass(frozen=True)
+class QueueTicket:
+    """One queue ticket for a hospital department."""
+
+    facility_name: str  # e.g. "Bệnh viện Đa khoa tỉnh Bắc Ninh"
+    department: str  # khoa / phòng khám
+    queue_number: int
+    patient_name: str
+    patient_id: str  # 12-digit personal ID; printed masked
+    issued_at: datetime
+    insurance_status: str  # e.g. "BHYT còn hạn đến 31/12/2026 — đúng tuyến — 80%"
+    ticket_id: str
+    provisional: bool = False  # issued offline from the kiosk's reserved range
+
+
+def mask_name(full_name: str) -> str:
+    """``Nguyễn Thị Ánh Tuyết`` -> ``N. T. Á. Tuyết``: the given name for the call-out, initials for the rest."""
+    words = full_name.split()
+    if len(words) <= 1:
+        return full_name.strip()
+    return " ".join([f"{word[0]}." for word in words[:-1]] + [words[-1]])
+
+
+def layout_ticket(ticket: QueueTicket) -> list[LayoutElement]:
+    number = f"{ticket.queue_number:04d}" if ticket.queue_number < 10_000 else str(ticket.queue_number)
+    elements: list[LayoutElement] = [
+        TextLine(ticket.facility_name.upper(), TextSize.NORMAL, bold=True, align=Align.CENTER),
+        TextLine("PHIẾU SỐ THỨ TỰ", TextSize.LARGE, bold=True, align=Align.CENTER),
+        TextLine(ticket.department, TextSize.NORMAL, align=Align.CENTER),
+        Rule(),
+        TextLine(number, TextSize.HUGE, bold=True, align=Align.CENTER),
+    ]
+    if ticket.provisional:
+        elements.append(TextLine("(Số tạm — kiosk ngoại tuyến)", TextSize.SMALL, align=Align.CENTER))
+    elements += [
+        Rule(),
+        TextLine(f"Họ tên: {mask_name(ticket.patient_name)}"),
+        TextLine(f"Số định danh: {mask_personal_id(ticket.patient_id)}"),
+        TextLine(ticket.insurance_status),
+        TextLine(f"Thời gian: {ticket.issued_at:%H:%M  %d/%m/%Y}"),
+        QrCode(ticket.ticket_id),
+        TextLine(f"Mã phiếu: {ticket.ticket_id}", TextSize.SMALL, align=Align.CENTER),
+        TextLine("Vui lòng chờ gọi số. Xin cảm ơn!", TextSize.SMALL, align=Align.CENTER),
+        Feed(2),
+    ]
+    return elements
+
+
+def demo_ticket(now: datetime) -> QueueTicket:
+    """A ticket for a fictional patient, for `python -m hardware print-ticket --demo` and tests."""
+    return QueueTicket(
+        facility_name="Bệnh viện Đa khoa tỉnh Bắc Ninh",
+        department="Phòng khám Nội tổng hợp — Tầng 2",
+        queue_number=42,
+        patient_name="Nguyễn Thị Ánh Tuyết",
+        patient_id="001190012345",
+        issued_at=now,
+        insurance_status="BHYT còn hạn đến 31/12/2026 — đúng tuyến — 80%",
+        ticket_id="QT-20240715-NOI-0042",
+    )

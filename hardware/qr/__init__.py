@@ -1,0 +1,55 @@
+"""QR codes: ``decode(frame)`` finds them in camera frames; parsers turn the chip ID card's QR and the app's
+signed identity QR into typed records."""
+
+from hardware.qr.cccd import CccdQrRecord, format_cccd_qr, parse_cccd_qr
+from hardware.qr.classify import QrKind, classify_qr
+from hardware.qr.errors import (
+    BadSignature,
+    InvalidClaims,
+    InvalidKeySet,
+    MalformedToken,
+    NotACccdQr,
+    QrError,
+    SignedQrError,
+    TokenExpired,
+    TokenNotYetValid,
+    UnknownKey,
+    UnreadableQr,
+    WrongTokenType,
+)
+from hardware.qr.signed import IdentityQrClaims, public_jwk, sign_compact, verify_identity_qr
+
+__all__ = [
+    "BadSignature",
+    "CccdQrRecord",
+    "IdentityQrClaims",
+    "InvalidClaims",
+    "InvalidKeySet",
+    "MalformedToken",
+    "NotACccdQr",
+    "QrError",
+    "QrKind",
+    "SignedQrError",
+    "TokenExpired",
+    "TokenNotYetValid",
+    "UnknownKey",
+    "UnreadableQr",
+    "WrongTokenType",
+    "classify_qr",
+    "decode",
+    "decode_one",
+    "format_cccd_qr",
+    "parse_cccd_qr",
+    "public_jwk",
+    "sign_compact",
+    "verify_identity_qr",
+]
+
+
+def __getattr__(name: str):
+    # decode() needs OpenCV and zbar; the parsers (used by the chip reader too) should not pay for them.
+    if name in ("decode", "decode_one"):
+        from hardware.qr import scan
+
+        return getattr(scan, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,89 @@
+"""BaseSchema and the common fields every congdan schema uses."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+import marshmallow as ma
+from marshmallow import fields
+
+from shared_schemas import personal_id
+from shared_schemas.text import nfc
+
+
+class BaseSchema(ma.Schema):
+    """Unknown fields are an error: a client that sends `role` or `level` is told, not ignored."""
+
+    class Meta:
+        unknown = ma.RAISE
+        ordered = True
+
+
+class PersonalId(fields.String):
+    """A 12-digit personal identification number, checked for structure."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).setdefault(
+            "description", "12-digit personal identification number (số định danh cá nhân)"
+        )
+        kwargs["metadata"].setdefault("example", "001090012345")
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        try:
+            personal_id.parse(text)
+        except personal_id.PersonalIdError as exc:
+            raise ma.ValidationError(str(exc)) from exc
+        return text
+
+
+# Letters (any script, with marks), spaces, apostrophes and hyphens; no digits or punctuation.
+_NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
+
+
+class PersonName(fields.String):
+    """A person's full name, NFC-normalised, letters only."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).setdefault("example", "Nguyễn Văn An")
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = nfc(super()._deserialize(value, attr, data, **kwargs))
+        if not 2 <= len(text) <= 100:
+            raise ma.ValidationError("A name has between 2 and 100 characters.")
+        if not _NAME_RE.match(text) or any(unicodedata.category(c) == "Cc" for c in text):
+            raise ma.ValidationError("A name contains only letters, spaces, apostrophes and hyphens.")
+        return text
+
+
+class PastDate(fields.Date):
+    """An ISO date (YYYY-MM-DD) not in the future and not before 1900."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        if parsed > date.today():
+            raise ma.ValidationError("The date is in the future.")
+        if parsed.year < 1900:
+            raise ma.ValidationError("The date is before 1900.")
+        return parsed
+
+
+
+
+def sex_field(**kwargs) -> fields.String:
+    return fields.String(validate=ma.validate.OneOf([personal_id.MALE, personal_id.FEMALE]), **kwargs)
+
+
+class PageQuerySchema(BaseSchema):
+    page = fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10_000))
+    per_page = fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
+
+
+class PageMetaSchema(BaseSchema):
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()

@@ -1,0 +1,115 @@
+"""Population-registry schemas."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from shared_schemas.base import BaseSchema, PastDate, PersonalId, PersonName, sex_field
+
+PURPOSE = fields.String(required=True, validate=validate.Length(min=5, max=200),
+                        metadata={"description": "Why the data is needed; recorded in the citizen's audit trail",
+                                  "example": "residence application review"})
+
+
+class AddressSchema(BaseSchema):
+    ward_code = fields.String()
+    street = fields.String()
+    ward_name = fields.String()
+    district_name = fields.String(allow_none=True)
+    province_name = fields.String()
+    full_text = fields.String()
+
+
+class VehicleSchema(BaseSchema):
+    plate = fields.String()
+    kind = fields.String()
+    brand = fields.String()
+    registered_on = fields.Date()
+
+
+class DrivingLicenceSchema(BaseSchema):
+    number = fields.String()
+    licence_class = fields.String()
+    issued_on = fields.Date()
+    expires_on = fields.Date(allow_none=True)
+    status = fields.String()
+    points = fields.Integer()
+
+
+class HealthInsuranceCardSchema(BaseSchema):
+    card_number = fields.String()
+    valid_from = fields.Date()
+    valid_to = fields.Date()
+    benefit_level = fields.Integer()
+    primary_care_facility_code = fields.String()
+    primary_care_facility_name = fields.String()
+
+
+class HouseholdMemberSchema(BaseSchema):
+    full_name = fields.String()
+    relation_to_head = fields.String(allow_none=True)
+    date_of_birth = fields.Date()
+
+
+class HouseholdSchema(BaseSchema):
+    household_number = fields.String()
+    members = fields.List(fields.Nested(HouseholdMemberSchema))
+
+
+class CitizenSummarySchema(BaseSchema):
+    personal_id = fields.String()
+    full_name = fields.String()
+    date_of_birth = fields.Date()
+    sex = fields.String()
+
+
+class CitizenSchema(CitizenSummarySchema):
+    old_id_number = fields.String(allow_none=True)
+    ethnicity = fields.String()
+    religion = fields.String(allow_none=True)
+    nationality = fields.String()
+    place_of_origin = fields.String(allow_none=True)
+    permanent_address = fields.Nested(AddressSchema)
+    temporary_address = fields.Nested(AddressSchema, allow_none=True)
+    temporary_until = fields.Date(allow_none=True)
+    relation_to_head = fields.String(allow_none=True)
+    household = fields.Nested(HouseholdSchema, allow_none=True)
+    deceased_on = fields.Date(allow_none=True)
+    vehicles = fields.List(fields.Nested(VehicleSchema))
+    driving_licences = fields.List(fields.Nested(DrivingLicenceSchema))
+    health_insurance_cards = fields.List(fields.Nested(HealthInsuranceCardSchema))
+
+
+class CitizenCreateSchema(BaseSchema):
+    personal_id = PersonalId(required=True)
+    full_name = PersonName(required=True)
+    date_of_birth = PastDate(required=True)
+    sex = sex_field(required=True)
+    ethnicity = fields.String(validate=validate.Length(max=30))
+    religion = fields.String(validate=validate.Length(max=40))
+    nationality = fields.String(validate=validate.Length(max=30))
+    place_of_origin = fields.String(validate=validate.Length(max=200))
+    permanent_ward_code = fields.String(required=True, validate=validate.Regexp(r"^\d{5}$"))
+    permanent_street = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    purpose = PURPOSE
+
+
+class PurposeQuerySchema(BaseSchema):
+    purpose = PURPOSE
+
+
+class CitizenSearchQuerySchema(BaseSchema):
+    name = fields.String(required=True, validate=validate.Length(min=3, max=100))
+    date_of_birth = PastDate()
+    purpose = PURPOSE
+
+
+class AdministrativeUnitSchema(BaseSchema):
+    code = fields.String()
+    name = fields.String()
+    level = fields.String()
+    parent_code = fields.String(allow_none=True)
+
+
+class UnitQuerySchema(BaseSchema):
+    parent_code = fields.String(validate=validate.Regexp(r"^\d{2,5}$"))

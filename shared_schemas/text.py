@@ -1,0 +1,27 @@
+"""Vietnamese text helpers: NFC normalisation and accent/case folding for matching."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# đ/Đ are letters of their own, not d + a combining mark, so NFD leaves them alone.
+_EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d"})
+
+
+def nfc(text: str) -> str:
+    """NFC-normalise and collapse runs of whitespace."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def fold(text: str) -> str:
+    """Accent- and case-insensitive key: 'Nguyễn Văn Ấn' -> 'nguyen van an'."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA_FOLDS))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.lower().split())
+
+
+def mask_personal_id(id_number: str) -> str:
+    """Mask a 12-digit personal ID for logs and receipts: '001090012345' -> '0010******45'."""
+    if len(id_number) < 8:
+        return "*" * len(id_number)
+    return id_number[:4] + "*" * (len(id_number) - 6) + id_number[-2:]
