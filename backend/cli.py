@@ -11,7 +11,7 @@ from backend.extensions import db
 
 def register(app: Flask) -> None:
     @app.cli.command("db-upgrade")
-    @click.option("--revision", default="head")
+    @click.option("--revision", default="heads")
     def db_upgrade(revision: str) -> None:
         """Apply Alembic migrations, then sync the shipped reference data."""
         from backend.registry.reference import sync_administrative_units
@@ -34,7 +34,9 @@ def register(app: Flask) -> None:
         if current_app.config["ENV_NAME"] == "production":
             raise click.ClickException("seed-demo refuses to run in production")
         session = db.new_session()
-        if is_seeded(session):
+        seeded = is_seeded(session)
+        session.rollback()  # end the read snapshot before the bulk load writes on another connection
+        if seeded:
             if if_empty:
                 click.echo("demo data already present; nothing to do")
                 return

@@ -21,7 +21,7 @@ def alembic_config(url: str | None = None, connection: sa.Connection | None = No
     return cfg
 
 
-def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+def upgrade(engine: sa.Engine, revision: str = "heads") -> None:
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection=connection), revision)
 

@@ -53,7 +53,7 @@ def authenticate(*, session: Session, username: str, password: str) -> Account:
 
 
 def login(*, session: Session, username: str, password: str, client: str | None) -> tokens.TokenPair:
-    account = authenticate(session, username=username, password=password)
+    account = authenticate(session=session, username=username, password=password)
     return tokens.start_session(session, account, client=client)
 
 

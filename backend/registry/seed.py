@@ -281,13 +281,16 @@ def bulk_load_population(engine: sa.Engine, *, citizens: int, seed: int,
         if connection.dialect.name == "sqlite":
             # Checked once at the end (foreign_key_check) instead of per row: with rows arriving in
             # two directions (households <-> citizens) SQLite's per-row deferred checks scan tables.
-            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+            raw = connection.connection.dbapi_connection
+            raw.execute("PRAGMA foreign_keys=OFF")
+            raw.execute("PRAGMA synchronous=OFF")  # one bulk transaction; a crash leaves nothing to keep
         try:
             with connection.begin():
                 _load(connection, generator, report, citizens)
         finally:
             if connection.dialect.name == "sqlite":
                 connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+                connection.connection.dbapi_connection.execute("PRAGMA synchronous=NORMAL")
     report.seconds = time.perf_counter() - started
     log.info("seeded %d citizens in %.1f s", report.citizens, report.seconds)
     return report
@@ -300,7 +303,6 @@ def _load(connection: sa.Connection, generator: PopulationGenerator, report: See
     if any(start_ids.values()):
         raise RuntimeError("bulk_load_population expects empty registry tables")
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("PRAGMA synchronous=OFF")
         connection.exec_driver_sql("PRAGMA cache_size=-200000")
     indexes = _secondary_indexes(BULK_TABLES) if drop_indexes else []
     for index in indexes:

@@ -1,0 +1,75 @@
+# congdan: two commands set everything up.
+#   make run   - install, migrate the embedded SQLite database, seed demo data once, serve on 127.0.0.1:5000
+#   make test  - install what the suite needs (apt packages too, when root) and run it on SQLite and PostgreSQL
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# Debian packages: what the server needs, and what the test suite needs on top.
+RUN_APT := ca-certificates
+TEST_APT := libzbar0 libpcsclite-dev gcc pcscd vsmartcard-vpcd postgresql redis-server poppler-utils \
+            fonts-dejavu-core libgl1 libgl1-mesa-dri libegl1 libegl-mesa0 libx11-6 libxext6 \
+            libxcursor1 libxi6 libxrandr2 libxss1 libmtdev1
+
+SEED_CITIZENS ?= 10000
+BIND ?= 127.0.0.1:5000
+WORKERS ?= 2
+
+.PHONY: run test test-sqlite test-postgres lint bench-seed bench-api clean sysdeps-run sysdeps-test
+
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian packages:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "missing Debian packages (install them as root):$$missing"; exit 1; fi; \
+	fi
+endef
+
+sysdeps-run:
+	$(call apt_install,$(RUN_APT))
+
+sysdeps-test:
+	$(call apt_install,$(TEST_APT))
+
+$(VENV)/.base: setup.cfg pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip setuptools wheel
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.base
+	$(PIP) install -q -e '.[dev,kiosk,pcsc]'
+	touch $@
+
+run: sysdeps-run $(VENV)/.base
+	$(VENV)/bin/flask --app backend db-upgrade
+	$(VENV)/bin/flask --app backend seed-demo --if-empty --citizens $(SEED_CITIZENS)
+	$(VENV)/bin/gunicorn --config backend/gunicorn_conf.py --workers $(WORKERS) --bind $(BIND) 'backend:create_app()'
+
+test: sysdeps-test $(VENV)/.dev
+	$(MAKE) --no-print-directory test-sqlite test-postgres
+
+test-sqlite:
+	$(VENV)/bin/pytest -q
+
+# The backend suite again, against a throwaway PostgreSQL cluster the test run starts on loopback.
+test-postgres:
+	CONGDAN_TEST_DATABASE=postgresql $(VENV)/bin/pytest -q tests/backend
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check backend hardware shared_schemas kiosk_app tests bench
+
+bench-seed: $(VENV)/.base
+	$(PY) bench/bench_seed.py --citizens 1000000
+
+bench-api: $(VENV)/.base
+	$(PY) bench/bench_api.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -1,0 +1,21 @@
+"""gunicorn settings for `make run`: access log on stdout with personal ID numbers masked."""
+
+import logging
+
+accesslog = "-"
+errorlog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+timeout = 30
+graceful_timeout = 10
+
+
+def on_starting(server):
+    from backend.logs import MaskPersonalIdFilter
+
+    for name in ("gunicorn.access", "gunicorn.error"):
+        for handler in logging.getLogger(name).handlers:
+            handler.addFilter(MaskPersonalIdFilter())
+
+
+def post_fork(server, worker):
+    on_starting(server)
