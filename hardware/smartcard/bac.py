@@ -56,9 +56,7 @@ def session_from_response(
     if plain[:8] != rnd_ic or plain[8:16] != rnd_ifd:
         raise AccessDenied("the chip did not return our challenge")
     k_ic = plain[16:32]
-    seed = bytes(a ^ b for a, b in zip(k_ifd, k_ic, strict=True))
-    cipher = TdesCipher(crypto.kdf(seed, crypto.ENC_COUNTER), crypto.kdf(seed, crypto.MAC_COUNTER))
-    return SecureMessaging(cipher, rnd_ic[4:] + rnd_ifd[4:])
+    return _session(k_ifd, k_ic, rnd_ic, rnd_ifd)
 
 
 def chip_answer(
@@ -78,9 +76,12 @@ def chip_answer(
     k_ic = random(16)
     answer = crypto.tdes_encrypt(keys.k_enc, rnd_ic + rnd_ifd + k_ic)
     answer += crypto.retail_mac(keys.k_mac, crypto.pad(answer))
+    return answer, _session(k_ifd, k_ic, rnd_ic, rnd_ifd)
+
+
+def _session(k_ifd: bytes, k_ic: bytes, rnd_ic: bytes, rnd_ifd: bytes) -> SecureMessaging:
     seed = bytes(a ^ b for a, b in zip(k_ifd, k_ic, strict=True))
-    cipher = TdesCipher(crypto.kdf(seed, crypto.ENC_COUNTER), crypto.kdf(seed, crypto.MAC_COUNTER))
-    return answer, SecureMessaging(cipher, rnd_ic[4:] + rnd_ifd[4:])
+    return SecureMessaging(TdesCipher.from_seed(seed), rnd_ic[4:] + rnd_ifd[4:])
 
 
 def perform_bac(

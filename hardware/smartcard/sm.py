@@ -5,6 +5,7 @@ pure bytes in / out, the only state is the counter."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from hardware.smartcard import crypto, tlv
 from hardware.smartcard.apdu import EXTENDED_MAX_LE, SHORT_MAX_LE, CommandAPDU, ResponseAPDU
@@ -22,6 +23,17 @@ _SM_CLA = 0x0C
 SHORT_RESPONSE_OVERHEAD = 4 + 4 + 10
 
 
+class SessionCipher(Protocol):
+    """The cipher suite secure messaging runs on: 3DES / retail MAC (BAC, PACE-3DES) or AES / CMAC (PACE).
+    ``block_size`` is also the size of the send sequence counter."""
+
+    block_size: int
+
+    def encrypt(self, ssc: bytes, data: bytes) -> bytes: ...
+    def decrypt(self, ssc: bytes, data: bytes) -> bytes: ...
+    def mac(self, data: bytes) -> bytes: ...
+
+
 @dataclass
 class TdesCipher:
     """3DES session keys (BAC, or PACE with 3DES): IV zero, retail MAC, 8-byte SSC."""
@@ -29,6 +41,11 @@ class TdesCipher:
     ks_enc: bytes
     ks_mac: bytes
     block_size: int = 8
+
+    @classmethod
+    def from_seed(cls, seed: bytes) -> TdesCipher:
+        """Session keys from the key seed (BAC: K.IFD xor K.IC) or shared secret (PACE) by the 9.7.1 KDF."""
+        return cls(crypto.kdf(seed, crypto.ENC_COUNTER), crypto.kdf(seed, crypto.MAC_COUNTER))
 
     def encrypt(self, ssc: bytes, data: bytes) -> bytes:
         return crypto.tdes_encrypt(self.ks_enc, data)
@@ -48,6 +65,13 @@ class AesCipher:
     ks_mac: bytes
     block_size: int = 16
 
+    @classmethod
+    def from_seed(cls, seed: bytes, key_bits: int = 128) -> AesCipher:
+        return cls(
+            crypto.kdf(seed, crypto.ENC_COUNTER, aes_bits=key_bits),
+            crypto.kdf(seed, crypto.MAC_COUNTER, aes_bits=key_bits),
+        )
+
     def encrypt(self, ssc: bytes, data: bytes) -> bytes:
         return crypto.aes_encrypt(self.ks_enc, data, crypto.aes_ecb_block(self.ks_enc, ssc))
 
@@ -62,7 +86,7 @@ class SecureMessaging:
     """One side of an SM session. ``wrap_command``/``unwrap_response`` for the terminal,
     ``unwrap_command``/``wrap_response`` for the chip. Every call advances the SSC once."""
 
-    def __init__(self, cipher: TdesCipher | AesCipher, ssc: bytes) -> None:
+    def __init__(self, cipher: SessionCipher, ssc: bytes) -> None:
         self.cipher = cipher
         self._ssc = int.from_bytes(ssc, "big")
         self._ssc_size = cipher.block_size
