@@ -23,7 +23,7 @@ def healthz():
 def readyz():
     """The process can reach its database."""
     try:
-        with db.engine.connect() as connection:
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
         return problem_response(503, "Service Unavailable", "The database is not reachable.",

@@ -70,7 +70,10 @@ def database_server(tmp_path_factory):
 def app_config(url: str, **overrides) -> dict:
     config = {"CONGDAN_ENV": "testing", "ENV_NAME": "testing", "TESTING": True, "DATABASE_URL": url,
               "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
-              "RATELIMIT_ENABLED": False, "SECRET_KEY": "test-secret-" + "x" * 32,
+              # One Limiter object serves every app in the process (as in production, one app per process),
+              # so tests keep it enabled with limits no test reaches unless it sets its own.
+              "RATELIMIT_ENABLED": True, "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
+              "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute", "SECRET_KEY": "test-secret-" + "x" * 32,
               "JWT_SECRET_KEY": "test-jwt-secret-" + "y" * 32}
     config.update(overrides)
     return config

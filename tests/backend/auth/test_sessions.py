@@ -1,0 +1,168 @@
+"""Login, token rotation with reuse detection, logout and revocation that survives restarts."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from backend.auth.models import Account
+from backend.extensions import db
+from tests.backend.helpers import PASSWORD, Factory, bearer, login
+
+
+def _refresh(client, token):
+    return client.post("/api/v1/auth/refresh", headers=bearer(token))
+
+
+def test_login_returns_a_token_pair(client, factory):
+    citizen = factory.citizen()
+    factory.account(citizen)
+    tokens = login(client, citizen.personal_id)
+    assert tokens["token_type"] == "Bearer"
+    assert tokens["expires_in"] == 15 * 60
+    me = client.get("/api/v1/accounts/me", headers=bearer(tokens["access_token"])).json
+    assert me["role"] == "citizen" and me["level"] == 1 and "password_hash" not in me
+
+
+def test_wrong_password_and_unknown_account_look_the_same(client, factory):
+    citizen = factory.citizen()
+    factory.account(citizen)
+    wrong = client.post("/api/v1/auth/login", json={"username": citizen.personal_id, "password": "nope"})
+    unknown = client.post("/api/v1/auth/login", json={"username": "001099999999", "password": "nope"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json["detail"] == unknown.json["detail"]
+    assert wrong.json["code"] == unknown.json["code"]
+
+
+def test_disabled_account_cannot_log_in(client, factory, session):
+    citizen = factory.citizen()
+    account = factory.account(citizen)
+    account.status = "disabled"
+    session.flush()
+    assert client.post("/api/v1/auth/login", json={"username": account.username, "password": PASSWORD}).status_code == 401
+
+
+def test_refresh_rotates_and_reuse_revokes_the_family(client, factory):
+    citizen = factory.citizen()
+    factory.account(citizen)
+    first = login(client, citizen.personal_id)
+    second = _refresh(client, first["refresh_token"])
+    assert second.status_code == 200
+    assert second.json["refresh_token"] != first["refresh_token"]
+    # The spent token comes back: someone copied it. The whole session dies.
+    replay = _refresh(client, first["refresh_token"])
+    assert replay.status_code == 401
+    assert _refresh(client, second.json["refresh_token"]).status_code == 401
+    assert client.get("/api/v1/citizens/me", headers=bearer(second.json["access_token"])).status_code == 401
+    # A separate login (another device) is a different family and keeps working.
+    other = login(client, citizen.personal_id)
+    assert client.get("/api/v1/citizens/me", headers=bearer(other["access_token"])).status_code == 200
+
+
+def test_access_token_is_not_a_refresh_token_and_vice_versa(client, factory):
+    citizen = factory.citizen()
+    factory.account(citizen)
+    tokens = login(client, citizen.personal_id)
+    assert _refresh(client, tokens["access_token"]).status_code == 401
+    response = client.get("/api/v1/citizens/me", headers=bearer(tokens["refresh_token"]))
+    assert response.status_code in (401, 403)
+    assert response.content_type == "application/problem+json"
+
+
+def test_logout_revokes_access_and_refresh(client, factory):
+    citizen = factory.citizen()
+    factory.account(citizen)
+    tokens = login(client, citizen.personal_id)
+    assert client.post("/api/v1/auth/logout", headers=bearer(tokens["access_token"])).status_code == 204
+    assert client.get("/api/v1/citizens/me", headers=bearer(tokens["access_token"])).json["code"] == "token-revoked"
+    assert _refresh(client, tokens["refresh_token"]).status_code == 401
+
+
+def test_bad_tokens_are_refused(client):
+    for header in ("Bearer nonsense", "Bearer a.b.c", "Basic Zm9vOmJhcg=="):
+        response = client.get("/api/v1/citizens/me", headers={"Authorization": header})
+        assert response.status_code == 401, header
+        assert response.content_type == "application/problem+json"
+    assert client.get("/api/v1/citizens/me").json["code"] == "unauthenticated"
+
+
+def _seed_account(application) -> str:
+    with application.app_context():
+        session = db.session
+        citizen = Factory(session).citizen()
+        Factory(session).account(citizen)
+        session.commit()
+        return citizen.personal_id
+
+
+def test_revocation_survives_a_restart_and_holds_across_processes(make_app):
+    """Two app instances on one database stand for two server processes, or one before and after a restart."""
+    first = make_app()
+    url = first.config["DATABASE_URL"]
+    username = _seed_account(first)
+    tokens = login(first.test_client(), username)
+    second = make_app(url)  # "another worker"
+    assert second.test_client().get("/api/v1/citizens/me", headers=bearer(tokens["access_token"])).status_code == 200
+    assert first.test_client().post("/api/v1/auth/logout", headers=bearer(tokens["access_token"])).status_code == 204
+    third = make_app(url)  # "after a restart"
+    for application in (second, third):
+        response = application.test_client().get("/api/v1/citizens/me", headers=bearer(tokens["access_token"]))
+        assert response.status_code == 401
+        assert _refresh(application.test_client(), tokens["refresh_token"]).status_code == 401
+
+
+def test_reuse_detection_is_atomic_under_concurrent_refreshes(make_app):
+    """Two simultaneous refreshes with one token: at most one succeeds."""
+    import threading
+
+    application = make_app()
+    username = _seed_account(application)
+    tokens = login(application.test_client(), username)
+    results = []
+    barrier = threading.Barrier(4)
+
+    def attempt():
+        barrier.wait()
+        results.append(_refresh(application.test_client(), tokens["refresh_token"]).status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count(200) <= 1
+    assert set(results) <= {200, 401, 500} and 500 not in results
+
+
+def test_login_is_rate_limited_per_account_and_address(make_app):
+    application = make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="3 per minute",
+                           LOGIN_LIMIT_PER_ADDRESS="5 per minute")
+    username = _seed_account(application)
+    client = application.test_client()
+    statuses = [client.post("/api/v1/auth/login", json={"username": username, "password": "bad"}).status_code
+                for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    limited = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    assert limited.status_code == 429 and limited.content_type == "application/problem+json"
+    assert "Retry-After" in limited.headers
+    # Unknown accounts are limited the same way: the answer never tells whether an account exists.
+    other = [client.post("/api/v1/auth/login", json={"username": "001099999998", "password": "x"}).status_code
+             for _ in range(2)]
+    assert other[-1] == 429  # the per-address limit (5/min) is now spent too
+
+
+def test_level_1_account_gets_a_reason_for_level_2_services(client, factory):
+    from flask.views import MethodView
+    from flask_smorest import Blueprint
+
+    citizen = factory.citizen()
+    factory.account(citizen, level=1)
+    tokens = login(client, citizen.personal_id)
+    assert client.get("/api/v1/citizens/me", headers=bearer(tokens["access_token"])).status_code == 200
+    del MethodView, Blueprint
+
+
+def test_password_is_stored_as_argon2(session, factory):
+    citizen = factory.citizen()
+    account = factory.account(citizen)
+    stored = session.scalar(sa.select(Account.password_hash).where(Account.id == account.id))
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored

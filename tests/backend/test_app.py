@@ -1,0 +1,114 @@
+"""The app as a whole: one error format, probes, API documents, configuration safety."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend import create_app
+from backend.config import ConfigError
+
+PROBLEM = "application/problem+json"
+
+
+def _is_problem(response, status):
+    assert response.status_code == status
+    assert response.content_type == PROBLEM
+    body = response.json
+    assert {"type", "title", "status", "detail"} <= set(body)
+    assert body["status"] == status
+    assert "Traceback" not in response.get_data(as_text=True)
+    return body
+
+
+def test_unknown_route_is_problem_details(client):
+    _is_problem(client.get("/api/v1/no-such-thing"), 404)
+
+
+def test_wrong_method_is_problem_details_with_allow(client):
+    response = client.delete("/api/v1/citizens/me")
+    body = _is_problem(response, 405)
+    assert "GET" in response.headers["Allow"]
+    assert body["code"] == "method-not-allowed"
+
+
+def test_wrong_content_type_is_415(client):
+    _is_problem(client.post("/api/v1/auth/login", data="username=x", content_type="application/x-www-form-urlencoded"),
+                415)
+
+
+def test_oversized_body_is_413(client, app):
+    huge = "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    _is_problem(client.post("/api/v1/auth/login", data=huge, content_type="application/json"), 413)
+
+
+def test_malformed_json_is_400_or_422(client):
+    response = client.post("/api/v1/auth/login", data="{not json", content_type="application/json")
+    assert response.status_code in (400, 422)
+    assert response.content_type == PROBLEM
+
+
+def test_validation_errors_name_each_field(client):
+    body = _is_problem(client.post("/api/v1/auth/register", json={"personal_id": "12", "full_name": "X1",
+                                                                  "date_of_birth": "3000-01-01", "phone": "1",
+                                                                  "password": "short", "role": "admin"}), 422)
+    fields = body["errors"]["json"]
+    assert {"personal_id", "full_name", "date_of_birth", "phone", "password", "role"} <= set(fields)
+    assert fields["role"] == ["Unknown field."]
+
+
+def test_crash_is_problem_details_without_trace(make_app):
+    application = make_app()
+
+    @application.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = application.test_client().get("/boom")
+    body = _is_problem(response, 500)
+    assert "secret internals" not in response.get_data(as_text=True)
+    assert body["code"] == "internal-error"
+
+
+def test_probes(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+    assert client.get("/readyz").json["database"] == "ok"
+
+
+def test_readyz_reports_unreachable_database():
+    application = create_app({"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none", "ENV_NAME": "testing",
+                              "TESTING": True})
+    response = application.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.content_type == PROBLEM
+    application.extensions["congdan.db"]["engine"].dispose()
+
+
+def test_openapi_document_and_docs(client):
+    spec = client.get("/api/openapi.json").json
+    assert spec["openapi"].startswith("3.")
+    assert all(path.startswith("/api/v1/") for path in spec["paths"])
+    assert "/api/v1/citizens/me" in spec["paths"]
+    assert client.get("/api/docs").status_code == 200
+
+
+def test_security_headers(client):
+    response = client.get("/healthz")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_production_refuses_default_secret(monkeypatch):
+    monkeypatch.setenv("CONGDAN_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("JWT_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app({"DATABASE_URL": "sqlite://"})
+
+
+def test_production_starts_with_real_secrets(monkeypatch, tmp_path):
+    monkeypatch.setenv("CONGDAN_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("JWT_SECRET_KEY", "j" * 40)
+    application = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
+    assert application.config["ENV_NAME"] == "production"
+    application.extensions["congdan.db"]["engine"].dispose()
