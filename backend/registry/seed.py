@@ -328,6 +328,8 @@ def _load(connection: sa.Connection, generator: PopulationGenerator, report: See
             report.driving_licences += len(licences)
             report.health_insurance_cards += len(cards)
     writer.flush()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")  # run the deferred checks now
     for index in indexes:
         index.create(connection)
     if connection.dialect.name == "postgresql":
