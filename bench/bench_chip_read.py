@@ -1,5 +1,5 @@
-"""Full chip read (BAC + EF.COM + EF.SOD + DG1 + DG2 ~15 KB + DG13 + passive authentication) against the
-simulated CCCD: APDUs, bytes moved, wall time and CPU time outside the transport.
+"""Full chip read (BAC or PACE + EF.COM + EF.SOD + DG1 + DG2 ~15 KB + DG13 + passive authentication) against
+the simulated CCCD: APDUs, bytes moved, wall time and CPU time outside the transport.
 
     python bench/bench_chip_read.py [--rounds N] [--vpcd]
 
@@ -28,7 +28,7 @@ from hardware.smartcard.transport import SimulatedTransport  # noqa: E402
 GROUPS = [1, 2, 13]
 
 
-def _measure(label, make_transport, citizen, trust_store, rounds, **reader_options):
+def _measure(label, make_transport, citizen, trust_store, rounds, *, access_control="BAC", **reader_options):
     results = []
     for _ in range(rounds):
         with make_transport() as transport:
@@ -41,8 +41,9 @@ def _measure(label, make_transport, citizen, trust_store, rounds, **reader_optio
     median_cpu = statistics.median(s.cpu_seconds_excluding_transport for s in stats)
     first = results[0]
     assert first.passive_auth.passed, "passive authentication must pass in the benchmark"
+    assert first.access_control == access_control, first.access_control
     print(
-        f"{label:38} APDUs {stats[0].apdus:3}  bytes {stats[0].bytes_sent + stats[0].bytes_received:6} "
+        f"{label:52} APDUs {stats[0].apdus:3}  bytes {stats[0].bytes_sent + stats[0].bytes_received:6} "
         f"(sent {stats[0].bytes_sent}, received {stats[0].bytes_received})  "
         f"wall {statistics.median(s.wall_seconds for s in stats) * 1000:7.2f} ms  "
         f"transport {statistics.median(s.transport_seconds for s in stats) * 1000:7.2f} ms  "
@@ -59,7 +60,7 @@ def _with_vpcd(citizen, pki, trust_store, rounds):
     started = None
     if not Path("/run/pcscd/pcscd.pid").exists():
         started = subprocess.Popen([pcscd, "--foreground", "--error"], start_new_session=True)
-    server = VpcdCardServer(lambda: build_chip(citizen, pki, aa=None))
+    server = VpcdCardServer(lambda: build_chip(citizen, pki, aa=None, pace=13))
     server.start()
     try:
         deadline = time.monotonic() + 15
@@ -73,11 +74,12 @@ def _with_vpcd(citizen, pki, trust_store, rounds):
                 time.sleep(0.05)
         for extended in (True, False):
             _measure(
-                f"vpcd, {'extended' if extended else 'short'} length",
+                f"vpcd, {'extended' if extended else 'short'} length, PACE brainpoolP256r1",
                 lambda: PcscTransport("Virtual PCD 00 00"),
                 citizen,
                 trust_store,
                 rounds,
+                access_control="PACE",
                 extended_length=extended,
             )
     finally:
@@ -96,7 +98,7 @@ def main() -> None:
     citizen, pki = DemoCitizen(), build_test_pki()
     trust_store = TrustStore([pki.csca_certificate])
     print(
-        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; read: BAC, COM, SOD, "
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; read: EF.CardAccess, BAC or PACE, COM, SOD, "
         f"DG{', DG'.join(map(str, GROUPS))}"
         f", passive authentication (ECDSA P-256)"
     )
@@ -107,6 +109,17 @@ def main() -> None:
             citizen,
             trust_store,
             args.rounds,
+        )
+    for parameter_id, curve in ((13, "brainpoolP256r1"), (12, "P-256")):
+        _measure(
+            f"in-process, extended, PACE-GM-AES128 {curve}",
+            lambda p=parameter_id: SimulatedTransport(
+                build_chip(citizen, pki, aa=None, pace=p, bac_enabled=False)
+            ),
+            citizen,
+            trust_store,
+            args.rounds,
+            access_control="PACE",
         )
     if args.vpcd:
         _with_vpcd(citizen, pki, trust_store, args.rounds)

@@ -149,9 +149,9 @@ def cmd_scan_qr(args: argparse.Namespace) -> int:
 
 def _describe_payload(payload: str, jwks: dict[str, Any] | None, unmasked: bool) -> None:
     from hardware.qr import QrError, QrKind, classify_qr, parse_cccd_qr, verify_identity_qr
+    from hardware.qr.signed import read_header
     from shared_schemas.personal_id import vietnamese_sex
     from shared_schemas.text import mask_personal_id
-    from hardware.qr.signed import read_header
 
     def masked(number: str | None) -> str | None:
         return number if unmasked or number is None else mask_personal_id(number)

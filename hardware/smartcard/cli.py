@@ -7,9 +7,9 @@ import argparse
 import sys
 from typing import TextIO
 
-from hardware.smartcard import transport as transport_module
 from hardware.qr.cccd import parse_cccd_qr
 from hardware.qr.errors import QrError
+from hardware.smartcard import transport as transport_module
 from hardware.smartcard.errors import InvalidAccessKey, SmartcardError
 from hardware.smartcard.mrz import AccessKey, access_keys_from_qr
 from hardware.smartcard.passive_auth import TrustStore
@@ -25,7 +25,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "read-card",
         help="read a chip ID card (CCCD) and verify it",
-        description="Read a CCCD / eMRTD chip: BAC, data groups, passive and active authentication.",
+        description="Read a CCCD / eMRTD chip: PACE or BAC, data groups, passive and active authentication.",
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--reader", metavar="NAME", help="PC/SC reader (part of its name; '' for the first)")

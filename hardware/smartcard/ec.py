@@ -6,7 +6,9 @@ Not constant-time: it runs on the terminal (and the simulator), whose secrets li
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from hardware.smartcard.errors import MalformedData
 
@@ -24,6 +26,8 @@ class Curve:
     b: int
     g: tuple[int, int]
     n: int
+    #: The same curve in ``cryptography``, which does the multiplications that need no custom generator.
+    library_curve: ec.EllipticCurve = field(compare=False, repr=False)
 
     @property
     def size(self) -> int:
@@ -87,6 +91,15 @@ class Curve:
                 result = self._add(result, addend)
         return self._affine(result)
 
+    def multiply_generator(self, scalar: int) -> tuple[int, int]:
+        numbers = ec.derive_private_key(scalar, self.library_curve).public_key().public_numbers()
+        return numbers.x, numbers.y
+
+    def ecdh_x(self, scalar: int, point: tuple[int, int]) -> bytes:
+        """x coordinate of scalar * point, field-size bytes (the point must already be checked)."""
+        peer = ec.EllipticCurvePublicNumbers(point[0], point[1], self.library_curve).public_key()
+        return ec.derive_private_key(scalar, self.library_curve).exchange(ec.ECDH(), peer)
+
     # -- encodings ----------------------------------------------------------------------------------
     def encode_point(self, point: Point) -> bytes:
         """X9.62 uncompressed: 04 || x || y."""
@@ -114,6 +127,7 @@ SECP256R1 = Curve(
         0x4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5,
     ),
     n=0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551,
+    library_curve=ec.SECP256R1(),
 )
 
 BRAINPOOL_P256R1 = Curve(  # RFC 5639 3.4
@@ -126,6 +140,7 @@ BRAINPOOL_P256R1 = Curve(  # RFC 5639 3.4
         0x547EF835C3DAC4FD97F8461A14611DC9C27745132DED8E545C1D54C72F046997,
     ),
     n=0xA9FB57DBA1EEA9BC3E660A909D838D718C397AA3B561A6F7901E0E82974856A7,
+    library_curve=ec.BrainpoolP256R1(),
 )
 
 #: Standardized domain parameters (ICAO 9303-11 9.5.1, table of parameterId): the elliptic curves we handle.

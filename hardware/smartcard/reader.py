@@ -1,5 +1,6 @@
-"""Reading an eMRTD chip (the CCCD): select the application, open it with BAC, read the LDS
-files with as few READ BINARY commands as the card allows, then passive and active authentication."""
+"""Reading an eMRTD chip (the CCCD): open it with PACE when EF.CardAccess offers it (else BAC), select the
+application, read the LDS files with as few READ BINARY commands as the card allows, then passive and
+active authentication."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
-from hardware.smartcard import active_auth, bac, capabilities, sm, tlv
+from hardware.smartcard import active_auth, bac, capabilities, pace, sm, tlv
 from hardware.smartcard.apdu import EXTENDED_MAX_LE, CommandAPDU, ResponseAPDU, check_status
 from hardware.smartcard.channel import CardChannel
 from hardware.smartcard.errors import (
@@ -112,12 +113,14 @@ class EmrtdReader:
         *,
         extended_length: bool | None = None,
         use_sfi: bool = True,
+        use_pace: bool = True,
         random: Callable[[int], bytes] = os.urandom,
     ) -> None:
         self.transport = transport
         self.channel = CardChannel(transport)
         self._extended_override = extended_length
         self._use_sfi = use_sfi
+        self._use_pace = use_pace
         self._random = random
         self.capabilities: capabilities.CardCapabilities | None = None
         self.access_control = ""
@@ -161,27 +164,29 @@ class EmrtdReader:
             return None
         return parse_security_infos(tlv.parse_single(response.data, 0x31).value)
 
-    def select_application(self) -> None:
-        self.channel.secure_messaging = None
+    def select_application(self, *, keep_session: bool = False) -> None:
+        """SELECT the eMRTD application: in plain before BAC, under the PACE session after PACE."""
+        if not keep_session:
+            self.channel.secure_messaging = None
         try:
             check_status(self.channel.send(CommandAPDU(0x00, 0xA4, 0x04, 0x0C, EMRTD_AID)), "SELECT eMRTD")
         except FileNotFound as exc:
             raise FileNotFound("the card has no eMRTD application: it is not a chip ID card", exc.sw) from exc
 
     def open(self, access_keys: AccessKey | Sequence[AccessKey]) -> str:
-        """Establish secure messaging with BAC (PACE is not implemented yet: every known CCCD reader uses
-        BAC). Keys are tried in order; AccessDenied only when none opens the chip."""
+        """Establish secure messaging: PACE when EF.CardAccess offers a protocol we run, BAC when it does not
+        or the chip answers that PACE is not supported. Keys are tried in order; AccessDenied only when none
+        opens the chip (a wrong key under PACE is not retried with BAC)."""
         keys = [access_keys] if isinstance(access_keys, AccessKey) else list(access_keys)
         if not keys:
             raise AccessDenied("no access key given")
         if self.capabilities is None:
             self.detect_capabilities()
+        pace_options = pace.supported_pace_infos(self.read_card_access()) if self._use_pace else []
         last_error: AccessDenied | None = None
         for index, key in enumerate(keys):
             try:
-                self.select_application()
-                bac.perform_bac(self.channel, key, random=self._random)
-                self.access_control = "BAC"
+                self.access_control = self._open_with(key, pace_options)
                 if index:
                     log.info("access key %d of %d opened the chip", index + 1, len(keys))
                 return self.access_control
@@ -190,6 +195,18 @@ class EmrtdReader:
                 last_error = exc
         assert last_error is not None
         raise last_error
+
+    def _open_with(self, key: AccessKey, pace_options: list[pace.PaceInfo]) -> str:
+        if pace_options:
+            try:
+                pace.perform_pace(self.channel, key, pace_options[0], random=self._random)
+                self.select_application(keep_session=True)
+                return "PACE"
+            except UnsupportedCommand as exc:
+                log.info("the chip announces PACE but refused it (%s): falling back to BAC", exc)
+        self.select_application()
+        bac.perform_bac(self.channel, key, random=self._random)
+        return "BAC"
 
     # -- reading files ---------------------------------------------------------------------------
     @property
@@ -365,7 +382,9 @@ def read_card(
     """Read and verify a chip. ``strict``: raise the first failed check (HashMismatch, InvalidSignature,
     UntrustedSigner, ActiveAuthenticationFailed, DocumentExpired) with the result attached as
     ``exc.card_read_result``; otherwise the caller inspects ``result.passive_auth`` itself."""
-    reader_options = {k: options.pop(k) for k in ("extended_length", "use_sfi", "random") if k in options}
+    reader_options = {
+        k: options.pop(k) for k in ("extended_length", "use_sfi", "use_pace", "random") if k in options
+    }
     result = EmrtdReader(transport, **reader_options).read(access_key, trust_store, **options)
     if strict:
         result.verify()

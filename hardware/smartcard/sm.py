@@ -102,6 +102,23 @@ class SecureMessaging:
     def _pad(self, data: bytes) -> bytes:
         return crypto.pad(data, self.cipher.block_size)
 
+    def _verified_objects(self, data: bytes, ssc: bytes, header: bytes, what: str) -> list[tuple[int, bytes]]:
+        """The data objects before DO8E, once the MAC over SSC || header || them has been checked."""
+        objects = _split_objects(data) if data else []
+        if not objects or objects[-1][0] != _DO_MAC:
+            raise SecureMessagingError(f"protected {what} does not end with a MAC object")
+        expected = self.cipher.mac(self._pad(ssc + header + data[: objects[-1][2]]))
+        if not crypto.constant_time_equal(expected, objects[-1][1]):
+            raise SecureMessagingError(f"MAC of the {what} is wrong")
+        return [(tag, value) for tag, value, _ in objects[:-1]]
+
+    def _decrypt(self, tag: int, value: bytes, ssc: bytes) -> bytes:
+        if tag == _DO_ENCRYPTED:
+            if not value or value[0] != 0x01:
+                raise SecureMessagingError("DO87 without padding-content indicator 01")
+            value = value[1:]
+        return crypto.unpad(self.cipher.decrypt(ssc, value))
+
     # -- terminal side -------------------------------------------------------------------
     def wrap_command(self, command: CommandAPDU) -> CommandAPDU:
         cla = command.cla | _SM_CLA
@@ -134,22 +151,12 @@ class SecureMessaging:
                 raise SecureMessagingError("protected response without secure messaging objects")
             # The chip reports an error in plain and ends the session; there is no data to trust.
             return ResponseAPDU(b"", response.sw)
-        objects = _split_objects(response.data)
-        if objects[-1][0] != _DO_MAC:
-            raise SecureMessagingError("protected response does not end with a MAC object")
-        mac_start = objects[-1][2]
-        expected = self.cipher.mac(self._pad(ssc + response.data[:mac_start]))
-        if not crypto.constant_time_equal(expected, objects[-1][1]):
-            raise SecureMessagingError("MAC of the chip's response is wrong")
+        objects = self._verified_objects(response.data, ssc, b"", "response")
         data = b""
         status = response.sw
-        for tag, value, _ in objects[:-1]:
-            if tag == _DO_ENCRYPTED:
-                if not value or value[0] != 0x01:
-                    raise SecureMessagingError("DO87 without padding-content indicator 01")
-                data = crypto.unpad(self.cipher.decrypt(ssc, value[1:]))
-            elif tag == _DO_ENCRYPTED_ODD:
-                data = crypto.unpad(self.cipher.decrypt(ssc, value))
+        for tag, value in objects:
+            if tag in (_DO_ENCRYPTED, _DO_ENCRYPTED_ODD):
+                data = self._decrypt(tag, value, ssc)
             elif tag == _DO_STATUS:
                 if len(value) != 2:
                     raise SecureMessagingError("DO99 must hold exactly a status word")
@@ -163,22 +170,11 @@ class SecureMessaging:
         ssc = self._next_ssc()
         if protected.cla & _SM_CLA != _SM_CLA:
             raise SecureMessagingError("command is not protected")
-        objects = _split_objects(protected.data) if protected.data else []
-        if not objects or objects[-1][0] != _DO_MAC:
-            raise SecureMessagingError("protected command does not end with a MAC object")
-        header = protected.header()
-        mac_start = objects[-1][2]
-        expected = self.cipher.mac(self._pad(ssc + self._pad(header) + protected.data[:mac_start]))
-        if not crypto.constant_time_equal(expected, objects[-1][1]):
-            raise SecureMessagingError("MAC of the command is wrong")
+        objects = self._verified_objects(protected.data, ssc, self._pad(protected.header()), "command")
         data, le, extended = b"", None, protected.is_extended
-        for tag, value, _ in objects[:-1]:
-            if tag == _DO_ENCRYPTED:
-                if not value or value[0] != 0x01:
-                    raise SecureMessagingError("DO87 without padding-content indicator 01")
-                data = crypto.unpad(self.cipher.decrypt(ssc, value[1:]))
-            elif tag == _DO_ENCRYPTED_ODD:
-                data = crypto.unpad(self.cipher.decrypt(ssc, value))
+        for tag, value in objects:
+            if tag in (_DO_ENCRYPTED, _DO_ENCRYPTED_ODD):
+                data = self._decrypt(tag, value, ssc)
             elif tag == _DO_LE:
                 if len(value) == 1:
                     le = value[0] or SHORT_MAX_LE

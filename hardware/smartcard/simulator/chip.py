@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
-from hardware.smartcard import active_auth, bac, capabilities
+from hardware.smartcard import active_auth, bac, capabilities, pace
 from hardware.smartcard.apdu import SHORT_MAX_LE, CommandAPDU, ResponseAPDU
 from hardware.smartcard.errors import AccessDenied, CardRemoved, SecureMessagingError, WrongLength
 from hardware.smartcard.lds import EF_ATR_INFO, EF_CARD_ACCESS, EMRTD_AID, LdsFile
@@ -57,6 +57,8 @@ class SimulatedChip:
         aa_private_key=None,
         aa_hash: str = "sha256",
         card_access: bytes | None = None,
+        pace_infos: Iterable[pace.PaceInfo] = (),
+        bac_enabled: bool = True,
         extended_length: bool = True,
         atr_historical: bytes | None = None,
         atr_info: bytes | None = None,
@@ -67,8 +69,14 @@ class SimulatedChip:
         self.sfis = {f.sfi: f.fid for f in application_files}
         self.mf_files: dict[int, bytes] = {}
         self.mf_sfis: dict[int, int] = {}
+        pace_infos = list(pace_infos)
+        if card_access is None and pace_infos:
+            card_access = pace.encode_card_access(pace_infos)
         if card_access is not None:
             self._add_mf_file(EF_CARD_ACCESS, card_access)
+        # EF.CardAccess may announce PACE the chip does not run (no pace_infos): the reader's fallback test.
+        self.pace = pace.ChipPace(bac_key, pace_infos, random) if pace_infos else None
+        self.bac_enabled = bac_enabled
         if atr_info is not None:
             self._add_mf_file(EF_ATR_INFO, atr_info)
         self.bac_keys = bac.derive_keys(bac_key)
@@ -95,6 +103,8 @@ class SimulatedChip:
         self.current_ef: int | None = None
         self.challenge: bytes | None = None
         self.sm: SecureMessaging | None = None
+        if self.pace is not None:
+            self.pace.reset()
 
     # -- the APDU loop -------------------------------------------------------------------------
     def process(self, raw: bytes) -> bytes:
@@ -149,6 +159,8 @@ class SimulatedChip:
             0x84: self._get_challenge,
             0x82: self._external_authenticate,
             0x88: self._internal_authenticate,
+            0x22: self._manage_security_environment,
+            0x86: self._general_authenticate,
         }.get(command.ins)
         if handler is None:
             return ResponseAPDU(b"", SW_INS_NOT_SUPPORTED)
@@ -208,6 +220,8 @@ class SimulatedChip:
 
     def _external_authenticate(self, command: CommandAPDU) -> ResponseAPDU:
         challenge, self.challenge = self.challenge, None
+        if not self.bac_enabled:
+            return ResponseAPDU(b"", SW_SECURITY_STATUS)  # a PACE-only chip
         if challenge is None:
             return ResponseAPDU(b"", SW_CONDITIONS)
         try:
@@ -228,3 +242,21 @@ class SimulatedChip:
         return ResponseAPDU(
             active_auth.sign(self.aa_private_key, command.data, self.aa_hash, self.random), SW_OK
         )
+
+    def _manage_security_environment(self, command: CommandAPDU) -> ResponseAPDU:
+        if self.pace is None:
+            return ResponseAPDU(b"", SW_INS_NOT_SUPPORTED)
+        if (command.p1, command.p2) != (0xC1, 0xA4):
+            return ResponseAPDU(b"", SW_WRONG_P1P2)
+        self.sm = None  # a new PACE run replaces any session
+        return self.pace.set_at(command)
+
+    def _general_authenticate(self, command: CommandAPDU) -> ResponseAPDU:
+        if self.pace is None:
+            return ResponseAPDU(b"", SW_INS_NOT_SUPPORTED)
+        response, session = self.pace.general_authenticate(command)
+        if session is not None:
+            self.sm = session
+        elif response.sw == SW_AUTH_FAILED:
+            log.debug("simulated chip: PACE refused")
+        return response

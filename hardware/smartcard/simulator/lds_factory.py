@@ -15,12 +15,13 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from hardware.qr.cccd import CccdQrRecord, format_cccd_qr
+from hardware.smartcard import pace as pace_module
 from hardware.smartcard import tlv
 from hardware.smartcard.lds import DATA_GROUPS, EF_COM, EF_SOD, com, dg1, dg2, dg13, dg14, dg15, sod
 from hardware.smartcard.lds.security_infos import ID_AA
 from hardware.smartcard.mrz import DEFAULT_NO_EXPIRY, AccessKey, build_td1, card_expiry
 from hardware.smartcard.simulator.chip import ChipFaults, SimulatedChip
-from shared_schemas.personal_id import MALE, sex_from_vietnamese
+from shared_schemas.personal_id import sex_from_vietnamese
 
 _ECDSA_PLAIN_SHA256 = "0.4.0.127.0.7.1.1.4.1.3"
 
@@ -78,7 +79,7 @@ class DemoCitizen:
             old_id_number=self.old_id_number,
             full_name=self.full_name,
             date_of_birth=self.birth_date,
-            sex=sex_from_vietnamese(self.sex) or MALE,
+            sex=sex_from_vietnamese(self.sex),
             address=self.place_of_residence,
             issue_date=self.issue_date,
         )
@@ -254,17 +255,24 @@ def build_chip(
     *,
     aa: str | None = "ec",
     bac_twelve_digits: bool = False,
+    pace: int | pace_module.PaceInfo | None = None,
     faults: ChipFaults | None = None,
     files: dict | None = None,
     **chip_options,
 ) -> SimulatedChip:
     """A ready chip for ``citizen`` (default: the demo citizen) signed by ``pki`` (default: a fresh one).
-    ``aa``: "ec", "rsa" or None (no DG15). ``bac_twelve_digits``: the chip's BAC key uses the 12-digit ID."""
+    ``aa``: "ec", "rsa" or None (no DG15). ``bac_twelve_digits``: the chip's BAC key uses the 12-digit ID.
+    ``pace``: offer PACE (id-PACE-ECDH-GM-AES-CBC-CMAC-128) on these standardized domain parameters
+    (12 = NIST P-256, 13 = brainpoolP256r1), or exactly this PaceInfo; ``bac_enabled=False`` enforces it."""
     citizen = citizen or DemoCitizen()
     pki = pki or build_test_pki()
     aa_key = _new_key(aa) if aa else None
     if files is None:
         files = build_lds(citizen, pki, aa_key.public_key() if aa_key else None)
+    if isinstance(pace, int):
+        pace = pace_module.PaceInfo(pace_module.PROTOCOLS[pace_module.ID_PACE_ECDH_GM_AES_CBC_CMAC_128], pace)
+    if pace is not None:
+        chip_options.setdefault("pace_infos", [pace])
     return SimulatedChip(
         files,
         citizen.access_key(twelve_digits=bac_twelve_digits),

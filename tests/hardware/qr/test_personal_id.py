@@ -1,4 +1,4 @@
-"""The personal-ID rules the QR parsers rely on; they live in shared_schemas (one home for backend and kiosk)."""
+"""The personal-ID rules the QR parsers rely on; they live in shared_schemas (shared with the backend)."""
 
 import pytest
 
@@ -42,7 +42,9 @@ def test_consistency_check_names_the_digit():
         validate("001090012345", sex=FEMALE)
 
 
-@pytest.mark.parametrize("word, sex", [("Nam", MALE), ("NAM", MALE), ("Nữ", FEMALE), ("nữ", FEMALE), ("Nu", None)])
+@pytest.mark.parametrize(
+    "word, sex", [("Nam", MALE), ("NAM", MALE), ("Nữ", FEMALE), ("nữ", FEMALE), ("Nu", None)]
+)
 def test_sex_from_vietnamese(word, sex):
     assert sex_from_vietnamese(word) == sex
 
@@ -55,7 +57,8 @@ def test_sex_from_vietnamese_accepts_decomposed_text():
 
 
 @pytest.mark.parametrize(
-    "number, masked", [("001190012345", "0011******45"), ("012345678", "0123***78"), ("1234", "****"), ("", "")]
+    "number, masked",
+    [("001190012345", "0011******45"), ("012345678", "0123***78"), ("1234", "****"), ("", "")],
 )
 def test_mask(number, masked):
     assert mask_personal_id(number) == masked

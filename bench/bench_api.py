@@ -1,0 +1,132 @@
+"""API throughput against the real server: gunicorn with 2 sync workers on a seeded SQLite database.
+
+    python bench/bench_api.py [--citizens 100000] [--seconds 10] [--concurrency 4]
+
+Measures `GET /healthz` (trivial), `GET /api/v1/citizens/me` (JWT check + revocation lookup + record
+with addresses and holdings) and `POST /api/v1/auth/login` (Argon2id verify + session rows), each for
+the same number of seconds, and prints requests/s, p50/p99 latency and the ratio to the trivial endpoint.
+The load generator runs in separate processes on the same machine, so it competes for the CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing as mp
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+DEMO_USER, DEMO_PASSWORD = "001090012345", "congdan-demo"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _worker(port, method, path, body, headers, seconds, queue):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    latencies, errors = [], 0
+    deadline = time.perf_counter() + seconds
+    payload = json.dumps(body) if body is not None else None
+    while time.perf_counter() < deadline:
+        started = time.perf_counter()
+        try:
+            connection.request(method, path, body=payload, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status >= 400:
+                errors += 1
+        except (OSError, http.client.HTTPException):
+            errors += 1
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        latencies.append(time.perf_counter() - started)
+    queue.put((latencies, errors))
+
+
+def _run(port, name, method, path, body, headers, seconds, concurrency):
+    queue = mp.Queue()
+    procs = [mp.Process(target=_worker, args=(port, method, path, body, headers, seconds, queue))
+             for _ in range(concurrency)]
+    for p in procs:
+        p.start()
+    results = [queue.get() for _ in procs]
+    for p in procs:
+        p.join()
+    latencies = sorted(x for lat, _ in results for x in lat)
+    errors = sum(e for _, e in results)
+    rps = len(latencies) / seconds
+    p50 = latencies[len(latencies) // 2] * 1000
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
+    return {"name": name, "requests": len(latencies), "errors": errors, "rps": rps, "p50": p50, "p99": p99}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--citizens", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    folder = tempfile.mkdtemp(prefix="congdan-api-bench-")
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{folder}/bench.db", CONGDAN_ENV="development",
+               LOGIN_LIMIT_PER_ADDRESS="10000000 per minute", LOGIN_LIMIT_PER_ACCOUNT="10000000 per minute",
+               PYTHONPATH=str(ROOT))
+    flask = [str(VENV_BIN / "flask"), "--app", "backend"]
+    subprocess.run(flask + ["db-upgrade"], env=env, check=True, cwd=ROOT, capture_output=True)
+    subprocess.run(flask + ["seed-demo", "--citizens", str(args.citizens)], env=env, check=True, cwd=ROOT,
+                   capture_output=True)
+    port = _free_port()
+    server = subprocess.Popen([str(VENV_BIN / "gunicorn"), "--workers", str(args.workers), "--bind",
+                               f"127.0.0.1:{port}", "--log-level", "warning", "backend:create_app()"],
+                              env=env, cwd=ROOT, start_new_session=True)
+    try:
+        for _ in range(200):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+                break
+            except OSError:
+                time.sleep(0.05)
+        connection = http.client.HTTPConnection("127.0.0.1", port)
+        connection.request("POST", "/api/v1/auth/login", body=json.dumps({"username": DEMO_USER,
+                                                                          "password": DEMO_PASSWORD}),
+                           headers={"Content-Type": "application/json"})
+        token = json.loads(connection.getresponse().read())["access_token"]
+        json_headers = {"Content-Type": "application/json"}
+        scenarios = [
+            ("trivial GET /healthz", "GET", "/healthz", None, {}),
+            ("read my record GET /api/v1/citizens/me", "GET", "/api/v1/citizens/me", None,
+             {"Authorization": f"Bearer {token}"}),
+            ("login POST /api/v1/auth/login", "POST", "/api/v1/auth/login",
+             {"username": DEMO_USER, "password": DEMO_PASSWORD}, json_headers),
+        ]
+        rows = [_run(port, *s, args.seconds, args.concurrency) for s in scenarios]
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; gunicorn "
+          f"{args.workers} sync workers, SQLite, {args.citizens:,} citizens; {args.concurrency} client processes, "
+          f"{args.seconds:.0f} s each")
+    trivial = rows[0]["rps"]
+    print(f"{'endpoint':42} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>7}")
+    for row in rows:
+        print(f"{row['name']:42} {row['rps']:9.0f} {row['p50']:8.1f} {row['p99']:8.1f} {row['errors']:7d} "
+              f"{row['rps'] / trivial:7.2f}")
+
+
+if __name__ == "__main__":
+    main()
