@@ -20,6 +20,11 @@ def administrative_units() -> tuple[dict, ...]:
         return tuple({**row, "parent_code": row["parent_code"] or None} for row in csv.DictReader(fh))
 
 
+@functools.cache
+def units_by_code() -> dict[str, dict]:
+    return {row["code"]: row for row in administrative_units()}
+
+
 def sync_administrative_units(*, session: Session) -> int:
     """Insert units that are missing and rename changed ones; returns how many rows changed."""
     existing = {u.code: u for u in session.scalars(sa.select(AdministrativeUnit))}

@@ -9,8 +9,13 @@ from backend.auth.policy import CITIZEN, OFFICER, access, current_principal, pub
 from backend.extensions import db
 from backend.registry import present, service
 from shared_schemas.registry import (
-    AdministrativeUnitSchema, CitizenCreateSchema, CitizenSchema, CitizenSearchQuerySchema,
-    CitizenSummarySchema, PurposeQuerySchema, UnitQuerySchema,
+    AdministrativeUnitSchema,
+    CitizenCreateSchema,
+    CitizenSchema,
+    CitizenSearchQuerySchema,
+    CitizenSummarySchema,
+    PurposeQuerySchema,
+    UnitQuerySchema,
 )
 
 blp = Blueprint("registry", __name__, url_prefix="/", description="National population registry")

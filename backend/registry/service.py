@@ -12,8 +12,14 @@ from backend.audit.service import record_access
 from backend.auth.policy import CITIZEN, OFFICER, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.registry.models import (
-    AdministrativeUnit, Citizen, DrivingLicence, HealthInsuranceCard, Household, Vehicle,
+    AdministrativeUnit,
+    Citizen,
+    DrivingLicence,
+    HealthInsuranceCard,
+    Household,
+    Vehicle,
 )
+from backend.registry.reference import units_by_code
 from shared_schemas import personal_id
 from shared_schemas.text import fold, nfc
 
@@ -45,22 +51,14 @@ class CitizenRecord:
     health_insurance_cards: list[HealthInsuranceCard]
 
 
-def unit_chain(session: Session, ward_code: str) -> list[AdministrativeUnit]:
-    """The ward and its ancestors up to the province."""
-    chain = []
-    code: str | None = ward_code
-    while code:
-        unit = session.get(AdministrativeUnit, code)
-        if unit is None:
-            break
-        chain.append(unit)
-        code = unit.parent_code
-    return chain
-
-
 def resolve_address(session: Session, ward_code: str, street: str) -> Address:
-    chain = unit_chain(session, ward_code)
-    by_level = {unit.level: unit.name for unit in chain}
+    """Name the ward, district and province. Units are shipped reference data (the table is synced
+    from the same file), so this reads the in-memory copy instead of querying three times per address."""
+    by_level: dict[str, str] = {}
+    code: str | None = ward_code
+    while code and (unit := units_by_code().get(code)):
+        by_level[unit["level"]] = unit["name"]
+        code = unit["parent_code"]
     return Address(ward_code=ward_code, street=street, ward_name=by_level.get("ward", ""),
                    district_name=by_level.get("district"), province_name=by_level.get("province", ""))
 
