@@ -150,15 +150,31 @@ def test_login_is_rate_limited_per_account_and_address(make_app):
     assert other[-1] == 429  # the per-address limit (5/min) is now spent too
 
 
-def test_level_1_account_gets_a_reason_for_level_2_services(client, factory):
-    from flask.views import MethodView
-    from flask_smorest import Blueprint
+def test_level_1_account_gets_a_reason_for_level_2_services(make_app):
+    """A service that declares level 2 refuses a level-1 citizen with a reason a person understands."""
+    from backend.auth.policy import CITIZEN, access
 
-    citizen = factory.citizen()
-    factory.account(citizen, level=1)
-    tokens = login(client, citizen.personal_id)
-    assert client.get("/api/v1/citizens/me", headers=bearer(tokens["access_token"])).status_code == 200
-    del MethodView, Blueprint
+    application = make_app()
+
+    @application.get("/level-2-service")
+    @access(CITIZEN, level=2)
+    def level_2_service():
+        return {"ok": True}
+
+    with application.app_context():
+        session = db.session
+        low, high = Factory(session).citizen(), Factory(session).citizen(full_name="Lê Văn Bình")
+        Factory(session).account(low, level=1)
+        Factory(session).account(high, level=2)
+        session.commit()
+        usernames = (low.personal_id, high.personal_id)
+    client = application.test_client()
+    refused = client.get("/level-2-service", headers=bearer(login(client, usernames[0])["access_token"]))
+    assert refused.status_code == 403
+    assert refused.json["code"] == "account-level-required" and refused.json["required_level"] == 2
+    assert "level-2 identity account" in refused.json["detail"] and "chip ID card" in refused.json["detail"]
+    allowed = client.get("/level-2-service", headers=bearer(login(client, usernames[1])["access_token"]))
+    assert allowed.status_code == 200
 
 
 def test_password_is_stored_as_argon2(session, factory):
