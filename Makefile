@@ -60,7 +60,7 @@ test-sqlite:
 
 # The backend suite again, against a throwaway PostgreSQL cluster the test run starts on loopback.
 test-postgres:
-	CONGDAN_TEST_DATABASE=postgresql $(VENV)/bin/pytest -q tests/backend
+	CONGDAN_TEST_DATABASE=postgresql $(VENV)/bin/pytest -q tests/backend tests/security
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check backend hardware shared_schemas kiosk_app tests bench

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import http
+
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 
 from backend.errors import http_exception_to_problem
-from shared_schemas.problem import ProblemSchema
+from shared_schemas.problem import PROBLEM_CONTENT_TYPE, ProblemSchema
 
 
 class ProblemApi(Api):
@@ -15,4 +18,15 @@ class ProblemApi(Api):
         return http_exception_to_problem(error)
 
     def _register_responses(self):
-        super()._register_responses()
+        """As flask-smorest's, but error responses are documented as application/problem+json."""
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            content_type = PROBLEM_CONTENT_TYPE if status >= 400 else self.DEFAULT_RESPONSE_CONTENT_TYPE
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, content_type)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response (RFC 9457 problem details)",
+                    "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)

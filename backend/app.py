@@ -7,6 +7,7 @@ import os
 import uuid
 
 from flask import Flask, g, request
+from werkzeug.routing import IntegerConverter
 
 from backend import config as config_module
 from backend.errors import problem_response, register_error_handlers
@@ -19,9 +20,18 @@ log = logging.getLogger(__name__)
 _JSON_TYPES = ("application/json", "application/merge-patch+json")
 
 
+class BoundedIntConverter(IntegerConverter):
+    """Path integers fit a 64-bit database key; larger ones are simply not found (404), not a crash."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. `config` overrides what the environment says (tests pass their own)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = BoundedIntConverter
     settings = config_module.from_environment()
     settings.update(config or {})
     config_module.check_safe(settings)
@@ -30,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = config_module.default_database_url(app.instance_path)
 
+    app.json.ensure_ascii = False  # Vietnamese text as UTF-8, not \u escapes
     install_masking()
     register_extensions(app)
     register_blueprints(app)
@@ -54,22 +65,36 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from backend.audit.routes import blp as audit_blp
     from backend.auth.routes import blp as auth_blp
+    from backend.documents.routes import blp as documents_blp
+    from backend.documents.routes import well_known as well_known_blp
+    from backend.health.routes import blp as hospital_blp
     from backend.health_checks import blp as health_blp
+    from backend.notifications.routes import blp as notifications_blp
     from backend.registry.routes import blp as registry_blp
+    from backend.residence.routes import blp as residence_blp
+    from backend.verification.routes import blp as verification_blp
 
-    for blueprint in (auth_blp, registry_blp, audit_blp):
+    for blueprint in (auth_blp, registry_blp, audit_blp, hospital_blp, verification_blp,
+                      residence_blp, documents_blp, notifications_blp):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
     app.register_blueprint(health_blp)
+    app.register_blueprint(well_known_blp)
 
 
 def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _request_context():
         g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        if request.routing_exception is not None:
+            return None  # 404/405 come first: the body type does not matter for a route that is not there
         if request.method in ("POST", "PUT", "PATCH") and request.content_length != 0:
             has_body = request.content_length or request.headers.get("Transfer-Encoding")
             mimetype = request.mimetype or ""
-            allowed = getattr(app.view_functions.get(request.endpoint), "accepts_content_types", ())
+            view = app.view_functions.get(request.endpoint)
+            allowed = getattr(view, "accepts_content_types", ())
+            # A MethodView declares it on the method (e.g. a multipart upload's post).
+            method = getattr(getattr(view, "view_class", None), request.method.lower(), None)
+            allowed = tuple(allowed) + tuple(getattr(method, "accepts_content_types", ()))
             if has_body and mimetype not in _JSON_TYPES and mimetype not in allowed:
                 return problem_response(
                     415, "Unsupported Media Type",

@@ -13,12 +13,30 @@ from shared_schemas import personal_id
 from shared_schemas.text import nfc
 
 
+# C0 controls other than tab/newline/CR, DEL and C1 controls: never meaningful in our text fields, and
+# PostgreSQL refuses NUL outright (it would surface as a 500 instead of a clear 422).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 class BaseSchema(ma.Schema):
     """Unknown fields are an error: a client that sends `role` or `level` is told, not ignored."""
 
     class Meta:
         unknown = ma.RAISE
         ordered = True
+
+    @ma.pre_load
+    def _refuse_control_characters(self, data, **_kwargs):
+        if not hasattr(data, "keys"):
+            return data
+        bad = {}
+        for key in data.keys():
+            values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
+            if any(isinstance(v, str) and _CONTROL_RE.search(v) for v in values):
+                bad[key] = ["Control characters are not allowed."]
+        if bad:
+            raise ma.ValidationError(bad)
+        return data
 
 
 class PersonalId(fields.String):
