@@ -86,7 +86,9 @@ def shared_url(database_server):
 
 @pytest.fixture(scope="session")
 def _app(shared_url):
-    return create_app(app_config(shared_url))
+    application = create_app(app_config(shared_url))
+    yield application
+    application.extensions["congdan.db"]["engine"].dispose()
 
 
 @pytest.fixture()
