@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 RUN_APT := ca-certificates
 TEST_APT := libzbar0 libpcsclite-dev gcc pcscd vsmartcard-vpcd postgresql redis-server poppler-utils \
             fonts-dejavu-core libgl1 libgl1-mesa-dri libegl1 libegl-mesa0 libx11-6 libxext6 \
-            libxcursor1 libxi6 libxrandr2 libxss1 libmtdev1
+            libxcursor1 libxi6 libxrandr2 libxss1 libmtdev1 chromium
 
 SEED_CITIZENS ?= 10000
 BIND ?= 127.0.0.1:5000

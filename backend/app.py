@@ -21,10 +21,11 @@ _JSON_TYPES = ("application/json", "application/merge-patch+json")
 
 
 class BoundedIntConverter(IntegerConverter):
-    """Path integers fit a 64-bit database key; larger ones are simply not found (404), not a crash."""
+    """Path integers fit the databases' integer keys (32-bit INTEGER on PostgreSQL); larger ones are simply
+    not found (404) instead of a database error."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
 
 
@@ -67,18 +68,25 @@ def register_blueprints(app: Flask) -> None:
     from backend.auth.routes import blp as auth_blp
     from backend.documents.routes import blp as documents_blp
     from backend.documents.routes import well_known as well_known_blp
+    from backend.fleet.dashboard import bp as fleet_dashboard_bp
+    from backend.fleet.routes import blp as fleet_blp
     from backend.health.routes import blp as hospital_blp
     from backend.health_checks import blp as health_blp
+    from backend.judicial.routes import blp as judicial_blp
     from backend.notifications.routes import blp as notifications_blp
+    from backend.payments.routes import blp as payments_blp
     from backend.registry.routes import blp as registry_blp
     from backend.residence.routes import blp as residence_blp
+    from backend.traffic.routes import blp as traffic_blp
     from backend.verification.routes import blp as verification_blp
 
     for blueprint in (auth_blp, registry_blp, audit_blp, hospital_blp, verification_blp,
-                      residence_blp, documents_blp, notifications_blp):
+                      residence_blp, documents_blp, notifications_blp, fleet_blp,
+                      payments_blp, traffic_blp, judicial_blp):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
     app.register_blueprint(health_blp)
     app.register_blueprint(well_known_blp)
+    app.register_blueprint(fleet_dashboard_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 
 from backend.auth import passwords
 from backend.auth.models import Account
-from backend.registry.models import Citizen, DrivingLicence, HealthInsuranceCard, Household, Vehicle
+from backend.health.demo import add_demo_hospitals
+from backend.registry.models import (
+    Citizen,
+    DrivingLicence,
+    HealthInsuranceCard,
+    Household,
+    Vehicle,
+)
 from backend.registry.seed import REFERENCE_DATE, SeedReport, bulk_load_population
 from shared_schemas.text import fold
 
@@ -92,6 +99,7 @@ def seed_demo(engine: sa.Engine, session: Session, *, citizens: int, seed: int, 
     reserved = {p.personal_id for p in DEMO_CITIZENS}
     report = bulk_load_population(engine, citizens=citizens, seed=seed, reserved_ids=reserved)
     add_demo_people(session=session, password=password)
+    add_demo_hospitals(session=session, password=password)
     return report
 
 

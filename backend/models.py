@@ -2,4 +2,13 @@
 
 from backend.audit import models as audit_models  # noqa: F401
 from backend.auth import models as auth_models  # noqa: F401
+from backend.documents import models as documents_models  # noqa: F401
+from backend.fleet import models as fleet_models  # noqa: F401
+from backend.health import models as health_models  # noqa: F401
+from backend.judicial import models as judicial_models  # noqa: F401
+from backend.notifications import models as notifications_models  # noqa: F401
+from backend.payments import models as payments_models  # noqa: F401
 from backend.registry import models as registry_models  # noqa: F401
+from backend.residence import models as residence_models  # noqa: F401
+from backend.traffic import models as traffic_models  # noqa: F401
+from backend.verification import models as verification_models  # noqa: F401

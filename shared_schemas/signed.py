@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import marshmallow as ma
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from marshmallow import fields
 
 ALGORITHM = "EdDSA"
-IDENTITY_TOKEN_TYPE = "congdan-id+jws"
-DOCUMENT_TOKEN_TYPE = "congdan-doc+jws"
+IDENTITY_TOKEN_TYPE = "congdan-id+jws"  # noqa: S105 - a JOSE "typ", not a secret
+DOCUMENT_TOKEN_TYPE = "congdan-doc+jws"  # noqa: S105 - a JOSE "typ", not a secret
 DEFAULT_LEEWAY_S = 10
 #: A QR holds at most ~3 KB; refusing longer input bounds the work done on hostile payloads.
 MAX_TOKEN_CHARS = 4096
@@ -100,7 +102,8 @@ def public_jwk(key: Ed25519PrivateKey | Ed25519PublicKey, kid: str) -> dict[str,
     """The JWK (RFC 8037 OKP) of an Ed25519 key, for building a JWKS ``{"keys": [...]}``."""
     public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
     raw = public.public_bytes(Encoding.Raw, PublicFormat.Raw)
-    return {"kty": "OKP", "crv": "Ed25519", "use": "sig", "alg": ALGORITHM, "kid": kid, "x": b64url_encode(raw)}
+    return {"kty": "OKP", "crv": "Ed25519", "use": "sig", "alg": ALGORITHM, "kid": kid,
+            "x": b64url_encode(raw)}
 
 
 def read_header(token: str) -> dict[str, Any]:
@@ -277,3 +280,18 @@ def verify_document_token(token: str | bytes, jwks: Mapping[str, Any], now: floa
         raise ContentMismatch("the document content does not match the signed hash")
     check_lifetime(verified.claims, now, leeway_s=leeway_s, expected_issuer=expected_issuer)
     return verified
+
+
+class JwkSchema(ma.Schema):
+    """One public key of a JSON Web Key Set (RFC 7517; Ed25519 keys are OKP, RFC 8037)."""
+
+    kty = fields.String(required=True)
+    crv = fields.String()
+    kid = fields.String(required=True)
+    x = fields.String()
+    use = fields.String()
+    alg = fields.String()
+
+
+class JwksSchema(ma.Schema):
+    keys = fields.List(fields.Nested(JwkSchema), required=True)

@@ -10,7 +10,13 @@ from flask_smorest import Blueprint
 from backend.auth import service
 from backend.auth.policy import ALL_ROLES, OFFICER, access, current_principal, public
 from backend.extensions import db, limiter
-from shared_schemas.auth import AccountSchema, LoginSchema, RaiseLevelSchema, RegisterSchema, TokenPairSchema
+from shared_schemas.auth import (
+    AccountSchema,
+    LoginSchema,
+    RaiseLevelSchema,
+    RegisterSchema,
+    TokenPairSchema,
+)
 from shared_schemas.text import fold
 
 blp = Blueprint("auth", __name__, url_prefix="/", description="Identity accounts and sessions")

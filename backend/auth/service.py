@@ -12,7 +12,13 @@ from backend.auth import passwords, tokens
 from backend.auth.models import Account
 from backend.auth.policy import CITIZEN, OFFICER, Principal
 from backend.database import utcnow
-from backend.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from backend.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unauthenticated,
+    ValidationFailed,
+)
 from backend.registry.models import Citizen
 from backend.registry.service import officer_covers_citizen
 from shared_schemas.text import fold

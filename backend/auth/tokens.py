@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask import current_app
 from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token

@@ -87,6 +87,83 @@ def officer_covering(ok: int = 200):
     return rule
 
 
+def party_or_covering_officer(ok: int = 200, level: int = 2, stranger: int = 404, officers: bool = True):
+    """A record of the target citizen (an application, a document, a notification): the citizen sees it, another
+    citizen is told it does not exist (`stranger`), a covering officer sees it when `officers`."""
+
+    def rule(caller: Caller, target: str) -> int:
+        if caller.role is None:
+            return 401
+        if caller.role == "citizen":
+            if caller.key == "citizen_l1" and level > 1:
+                return 403
+            return ok if target == "own" else stranger
+        if officers and caller.role == "officer":
+            return ok if target in caller.covers else 403
+        return 403
+
+    return rule
+
+
+def _residence_application(world: dict, subject, *, as_owner: bool = False) -> dict:
+    """An application by `subject` (or, with as_owner, one waiting for `subject`'s consent as owner), at an
+    address in the subject's own ward, so officers covering the target cover the application."""
+    from backend.database import utcnow
+    from backend.residence.models import ResidenceApplication
+
+    factory = world["factory"]
+    applicant = factory.citizen(full_name="Phan Văn Thuê") if as_owner else subject
+    now = utcnow()
+    application = ResidenceApplication(
+        kind="registration", applicant_citizen_id=applicant.id, ward_code=subject.permanent_ward_code,
+        province_code=subject.permanent_province_code, street="Số 2 Phố Mẫu", street_folded="so 2 pho mau",
+        legal_basis="tenancy" if as_owner else "owner", owner_citizen_id=subject.id if as_owner else None,
+        reason="Làm việc", start_date=now.date(), end_date=now.date().replace(year=now.year + 1),
+        status="awaiting_owner_consent" if as_owner else "under_review", submitted_at=now, received_at=now,
+        due_on=now.date())
+    factory.session.add(application)
+    factory.session.flush()
+    return {"application_id": application.id}
+
+
+def _signed_document(world: dict, subject) -> dict:
+    from datetime import timedelta
+
+    from backend.documents.pdf import Line
+    from backend.documents.service import issue_document
+
+    document = issue_document(session=world["factory"].session, holder=subject, doc_type="residence-confirmation",
+                              title_vi="Xác nhận", title_en="Confirmation", lines=[Line("Tên", "Name", "x")],
+                              content={"n": 1}, validity=timedelta(days=1))
+    return {"document_id": document.id}
+
+
+def _notification(world: dict, subject) -> dict:
+    from backend.notifications.service import notify
+
+    return {"notification_id": notify(session=world["factory"].session, citizen_id=subject.id, kind="test",
+                                      title="Thử", body="Thử").id}
+
+
+def _verification_job(world: dict, subject) -> dict:
+    """A receiving (JSON) job of agency AGENCY-1, the matrix's agency account's scope."""
+    import sqlalchemy as sa
+
+    from backend.verification.models import Agency, VerificationJob
+
+    session = world["factory"].session
+    agency = session.execute(sa.select(Agency).where(Agency.code == "AGENCY-1")).scalar_one_or_none()
+    if agency is None:
+        agency = Agency(code="AGENCY-1", name="Matrix agency", daily_quota=100)
+        session.add(agency)
+        session.flush()
+    job = VerificationJob(agency_id=agency.id, actor_label="matrix", purpose="authorization matrix",
+                          source_format="json", status="receiving", total_rows=0, client_id="test")
+    session.add(job)
+    session.flush()
+    return {"job_id": job.id}
+
+
 @dataclass(frozen=True)
 class Route:
     method: str
@@ -95,6 +172,8 @@ class Route:
     body: dict | Callable[[dict], dict] | None = None
     # Some routes are not about a target record: run them once (target "own").
     targeted: bool = True
+    # Fills `<name>` placeholders with real ids: params(world, subject_citizen) -> {name: value}.
+    params: Callable[[dict, object], dict] | None = None
 
 
 ROUTES: list[Route] = [
@@ -112,6 +191,118 @@ ROUTES: list[Route] = [
     Route("POST", "/api/v1/citizens", roles("officer", ok=422), body={}, targeted=False),
     Route("GET", "/api/v1/administrative-units", public(), targeted=False),
     Route("GET", "/api/v1/me/access-log", citizen_only(level=1), targeted=False),
+    # --- residence, signed documents, notifications ------------------------------------------------------
+    Route("GET", "/api/v1/residence/applications", citizen_only(level=2), targeted=False),
+    Route("POST", "/api/v1/residence/applications", citizen_only(level=2, ok=422), body={}, targeted=False),
+    Route("GET", "/api/v1/residence/applications/<application_id>", party_or_covering_officer(),
+          params=_residence_application),
+    Route("POST", "/api/v1/residence/applications/<application_id>/attachments", citizen_only(level=2, ok=422),
+          params=_residence_application),  # no file: 422 before ownership is looked at
+    Route("POST", "/api/v1/residence/applications/<application_id>/consent",
+          party_or_covering_officer(stranger=403, officers=False), body={"decision": "consent"},
+          params=lambda world, subject: _residence_application(world, subject, as_owner=True)),
+    Route("POST", "/api/v1/residence/applications/<application_id>/withdraw",
+          party_or_covering_officer(officers=False), params=_residence_application),
+    Route("POST", "/api/v1/residence/applications/<application_id>/resubmit",
+          party_or_covering_officer(ok=409, officers=False), body={}, params=_residence_application),
+    Route("POST", "/api/v1/residence/applications/<application_id>/decision", officer_covering(),
+          body={"decision": "approve"}, params=_residence_application),
+    Route("GET", "/api/v1/residence/applications/<application_id>/applicant-residence?purpose=authorization+matrix",
+          officer_covering(), params=_residence_application),
+    Route("GET", "/api/v1/residence/consent-requests", citizen_only(level=2), targeted=False),
+    Route("GET", "/api/v1/residence/work-queue", roles("officer"), targeted=False),
+    Route("POST", "/api/v1/residence/temporary-residence/extensions", citizen_only(level=2, ok=422), body={},
+          targeted=False),
+    Route("POST", "/api/v1/residence/temporary-residence/deregistration", citizen_only(level=2, ok=409), body={},
+          targeted=False),  # nobody in the matrix has a temporary residence
+    Route("POST", "/api/v1/residence/confirmations", citizen_only(level=2, ok=201), body={}, targeted=False),
+    Route("GET", "/api/v1/residence/accommodation-notices?purpose=authorization+matrix", roles("officer"),
+          targeted=False),
+    Route("POST", "/api/v1/residence/accommodation-notices", citizen_only(level=2, ok=422), body={},
+          targeted=False),
+    Route("GET", "/api/v1/documents", citizen_only(level=1), targeted=False),
+    Route("GET", "/api/v1/documents/<document_id>", party_or_covering_officer(level=1, officers=False),
+          params=_signed_document),
+    Route("GET", "/api/v1/documents/<document_id>/pdf", party_or_covering_officer(level=1, officers=False),
+          params=_signed_document),
+    Route("POST", "/api/v1/documents/verify", public(), body={"token": "a.b.c"}, targeted=False),
+    Route("POST", "/api/v1/documents/verify-pdf", public(422), targeted=False),
+    Route("GET", "/api/v1/documents/identity-qr", citizen_only(level=2), targeted=False),
+    Route("GET", "/api/v1/notifications", citizen_only(level=1), targeted=False),
+    Route("POST", "/api/v1/notifications/<notification_id>/read",
+          party_or_covering_officer(level=1, officers=False), params=_notification),
+    # --- health: hospitals, kiosk check-in, queues, consent receipts -----------------------------------
+    # The matrix's kiosk (KIOSK-1) and hospital staff (BV-TEST) belong to no registered hospital, so the
+    # allowed role gets 404 or 422 from the service, everyone else 403 from the access rule.
+    Route("GET", "/api/v1/health/hospitals", public(), targeted=False),
+    Route("GET", "/api/v1/health/hospitals/<hospital_code>/departments", public(404), targeted=False),
+    Route("POST", "/api/v1/health/kiosks", roles("hospital_staff", ok=422), body={}, targeted=False),
+    Route("GET", "/api/v1/health/kiosks/me", roles("kiosk", ok=404), targeted=False),
+    Route("POST", "/api/v1/health/checkins", roles("kiosk", ok=422), body={}, targeted=False),
+    Route("POST", "/api/v1/health/checkins/<checkin_id>/tickets", roles("kiosk", ok=422), body={}, targeted=False),
+    Route("GET", "/api/v1/health/queues/<department_code>", roles("hospital_staff", ok=404), targeted=False),
+    Route("POST", "/api/v1/health/queues/<department_code>/call", roles("hospital_staff", ok=404), targeted=False),
+    Route("GET", "/api/v1/me/consents", citizen_only(level=1), targeted=False),
+    Route("POST", "/api/v1/me/consents/<consent_id>/revoke", citizen_only(level=1, ok=404), targeted=False),
+    # --- fleet: kiosk enrollment, device requests, fleet administration ---------------------------------
+    # Device routes take no bearer token: enrollment and the challenge are public (422 on an empty body);
+    # heartbeats and command results need a kiosk's Ed25519 signature, so every caller here gets 401.
+    Route("POST", "/api/v1/fleet/enroll", public(422), body={}, targeted=False),
+    Route("GET", "/api/v1/fleet/keys", public(), targeted=False),
+    Route("POST", "/api/v1/fleet/device/challenge", public(422), body={}, targeted=False),
+    Route("POST", "/api/v1/fleet/device/token", public(422), body={}, targeted=False),
+    Route("POST", "/api/v1/fleet/device/heartbeat", lambda c, t: 401, body={}, targeted=False),
+    Route("POST", "/api/v1/fleet/device/commands/<command_id>/result", lambda c, t: 401, body={},
+          targeted=False),
+    Route("GET", "/api/v1/fleet/overview", roles("fleet_admin"), targeted=False),
+    Route("GET", "/api/v1/fleet/enrollment-codes", roles("fleet_admin"), targeted=False),
+    Route("POST", "/api/v1/fleet/enrollment-codes", roles("fleet_admin", ok=422), body={}, targeted=False),
+    Route("GET", "/api/v1/fleet/kiosks", roles("fleet_admin"), targeted=False),
+    Route("GET", "/api/v1/fleet/kiosks/<kiosk_id>", roles("fleet_admin", ok=404), targeted=False),
+    Route("PUT", "/api/v1/fleet/kiosks/<kiosk_id>/status", roles("fleet_admin", ok=422), body={}, targeted=False),
+    Route("GET", "/api/v1/fleet/kiosks/<kiosk_id>/commands", roles("fleet_admin", ok=404), targeted=False),
+    Route("POST", "/api/v1/fleet/kiosks/<kiosk_id>/commands", roles("fleet_admin", ok=422), body={},
+          targeted=False),
+    Route("GET", "/api/v1/fleet/kiosks/<kiosk_id>/metrics", roles("fleet_admin", ok=404), targeted=False),
+    Route("GET", "/api/v1/fleet/profiles", roles("fleet_admin"), targeted=False),
+    Route("POST", "/api/v1/fleet/profiles", roles("fleet_admin", ok=422), body={}, targeted=False),
+    Route("GET", "/api/v1/fleet/alerts", roles("fleet_admin"), targeted=False),
+    # --- payments, traffic fines and licences, criminal-record certificates ----------------------------
+    # Bodies are empty and references unknown, so an allowed caller gets 422 or 404 from validation or the
+    # service, everyone else 401/403 from the access rule.
+    Route("POST", "/api/v1/payments/intents", citizen_only(level=1, ok=422), body={}, targeted=False),
+    Route("GET", "/api/v1/payments/intents/<intent_id>", citizen_only(level=1, ok=404), targeted=False),
+    Route("POST", "/api/v1/payments/callbacks/<gateway_name>", public(422), body={}, targeted=False),
+    Route("GET", "/api/v1/traffic/violations", public(), targeted=False),
+    Route("POST", "/api/v1/traffic/penalties", roles("officer", ok=422), body={}, targeted=False),
+    Route("GET", "/api/v1/traffic/penalties/mine", citizen_only(level=1), targeted=False),
+    Route("GET", "/api/v1/traffic/penalties/<number>", roles("citizen", "officer", ok=404), targeted=False),
+    Route("POST", "/api/v1/traffic/penalties/<number>/cancel", roles("officer", ok=422), body={}, targeted=False),
+    Route("GET", "/api/v1/traffic/licences/mine", citizen_only(level=1), targeted=False),
+    Route("GET", "/api/v1/traffic/licences/<number>?purpose=authorization+matrix", roles("officer", ok=404),
+          targeted=False),
+    Route("POST", "/api/v1/judicial/convictions", roles("officer", ok=422), body={}, targeted=False),
+    Route("POST", "/api/v1/judicial/requests", citizen_only(level=2, ok=422), body={}, targeted=False),
+    Route("GET", "/api/v1/judicial/requests/mine", citizen_only(level=1), targeted=False),
+    Route("GET", "/api/v1/judicial/requests/<number>", roles("citizen", "officer", ok=404), targeted=False),
+    Route("GET", "/api/v1/judicial/queue", roles("officer"), targeted=False),
+    Route("GET", "/api/v1/judicial/requests/<number>/compilation", roles("officer", ok=404), targeted=False),
+    Route("POST", "/api/v1/judicial/requests/<number>/issue", roles("officer", ok=404), targeted=False),
+    # --- verification: agencies and quotas (admin), bulk verification jobs (agency) ------------------
+    # The matrix's agency account (scope AGENCY-1) owns the job that `_verification_job` creates.
+    Route("GET", "/api/v1/verification/agencies", roles("admin"), targeted=False),
+    Route("PUT", "/api/v1/verification/agencies/<code>", roles("admin"), body={"name": "Sở Giáo dục",
+          "daily_quota": 1000}, targeted=False, params=lambda world, subject: {"code": "SGDDT-79"}),
+    Route("GET", "/api/v1/verification/jobs", roles("agency"), targeted=False),
+    Route("POST", "/api/v1/verification/jobs", roles("agency", ok=422), targeted=False),
+    Route("POST", "/api/v1/verification/record-jobs", roles("agency", ok=422), body={}, targeted=False),
+    Route("GET", "/api/v1/verification/jobs/<job_id>", roles("agency"), targeted=False, params=_verification_job),
+    Route("POST", "/api/v1/verification/jobs/<job_id>/records", roles("agency", ok=422), body={}, targeted=False,
+          params=_verification_job),
+    Route("POST", "/api/v1/verification/jobs/<job_id>/submit", roles("agency", ok=422), targeted=False,
+          params=_verification_job),
+    Route("GET", "/api/v1/verification/jobs/<job_id>/results", roles("agency", ok=409), targeted=False,
+          params=_verification_job),
 ]
 
 
@@ -141,7 +332,7 @@ def world(client, factory):
         if key in ("officer_ward", "officer_province"):
             covers = frozenset({"own"})  # both cover A, neither covers B
         callers[key] = (Caller(key, account.role, covers), account, own)
-    return {"callers": callers, "a": a, "b": b}
+    return {"callers": callers, "a": a, "b": b, "factory": factory}
 
 
 def _cases():
@@ -159,6 +350,8 @@ def test_matrix(client, world, route, caller_key, target):
         headers = bearer(login(client, account.username)["access_token"])
     subject = (own or world["a"]) if target == "own" else world["b"]
     path = route.path.replace("{pid}", subject.personal_id)
+    for name, value in (route.params(world, subject) if route.params else {}).items():
+        path = path.replace(f"<{name}>", str(value))
     body = route.body(world) if callable(route.body) else route.body
     response = client.open(path, method=route.method, json=body, headers=headers)
     expected = route.rule(caller, target)

@@ -5,10 +5,10 @@ Revises:
 Create Date: 2026-11-22
 """
 
-from alembic import op
 import sqlalchemy as sa
-import backend.database
+from alembic import op
 
+import backend.database
 
 revision = '0001'
 down_revision = None

@@ -1,0 +1,1 @@
+"""Signed electronic documents: signing keys and JWKS, PDF rendering, issuing and verification."""

@@ -1,0 +1,130 @@
+"""Document endpoints: my documents and their PDFs, public verification, the identity QR token, and the
+JWKS at /.well-known/jwks.json (outside /api/v1: verifiers fetch it by that well-known name)."""
+
+from __future__ import annotations
+
+import io
+
+import click
+import segno
+from flask import Blueprint as FlaskBlueprint
+from flask import current_app, jsonify, send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from backend.auth.policy import CITIZEN, access, current_principal, public
+from backend.documents import service
+from backend.documents.keys import keyring
+from backend.documents.uploads import PDF, read_upload
+from backend.extensions import db
+from shared_schemas.documents import (
+    DocumentVerificationSchema,
+    DocumentVerifyPdfSchema,
+    DocumentVerifyRequestSchema,
+    IdentityQrSchema,
+    SignedDocumentSchema,
+)
+
+blp = Blueprint("documents", __name__, url_prefix="/documents", description="Signed electronic documents")
+well_known = FlaskBlueprint("well_known", __name__)
+
+VERIFY_PDF_MAX_BYTES = 2 * 1024 * 1024
+
+
+def present(document) -> dict:
+    return {"id": document.id, "doc_type": document.doc_type, "issued_at": document.issued_at,
+            "expires_at": document.expires_at, "revoked_at": document.revoked_at,
+            "revoked_reason": document.revoked_reason, "kid": document.kid, "token": document.token,
+            "content": service.document_content(document), "pdf_sha256": document.pdf_sha256}
+
+
+def present_verification(result: service.Verification) -> dict:
+    body = {"status": result.status, "reason": result.reason}
+    if result.document is not None:
+        document = result.document
+        body.update(document_id=document.id, doc_type=document.doc_type, holder=result.claims["hid"],
+                    issued_at=document.issued_at, expires_at=document.expires_at,
+                    revoked_at=document.revoked_at,
+                    kid=document.kid)
+    return body
+
+
+@blp.route("")
+class Documents(MethodView):
+    @access(CITIZEN, level=1)
+    @blp.response(200, SignedDocumentSchema(many=True))
+    def get(self):
+        """My signed documents, newest first"""
+        return [present(d) for d in service.list_own(session=db.session, principal=current_principal())]
+
+
+@blp.route("/<uuid:document_id>")
+class Document(MethodView):
+    @access(CITIZEN, level=1)
+    @blp.response(200, SignedDocumentSchema)
+    def get(self, document_id):
+        """One of my documents, with its signed token and content"""
+        return present(service.get_own(session=db.session, principal=current_principal(),
+                                       document_id=str(document_id)))
+
+
+@blp.route("/<uuid:document_id>/pdf")
+class DocumentPdf(MethodView):
+    @access(CITIZEN, level=1)
+    @blp.response(200, content_type="application/pdf")
+    def get(self, document_id):
+        """Download one of my documents as PDF"""
+        document = service.get_own(session=db.session, principal=current_principal(),
+                                       document_id=str(document_id))
+        return send_file(io.BytesIO(document.pdf), mimetype="application/pdf", as_attachment=True,
+                         download_name=f"{document.doc_type}-{document.id}.pdf")
+
+
+@blp.route("/verify")
+class Verify(MethodView):
+    @public
+    @blp.arguments(DocumentVerifyRequestSchema)
+    @blp.response(200, DocumentVerificationSchema)
+    def post(self, data):
+        """Verify a document's QR token (and optionally its content): valid, expired, revoked or tampered"""
+        return present_verification(service.verify(session=db.session, token=data["token"],
+                                                   content=data.get("content")))
+
+
+@blp.route("/verify-pdf")
+class VerifyPdf(MethodView):
+    @public
+    @blp.arguments(DocumentVerifyPdfSchema, location="files")
+    @blp.response(200, DocumentVerificationSchema)
+    def post(self, files):
+        """Verify a downloaded PDF (multipart field `file`): its token and every byte of the file"""
+        upload = read_upload(files["file"], field="file", allowed=(PDF,), max_bytes=VERIFY_PDF_MAX_BYTES)
+        return present_verification(service.verify_pdf(session=db.session, pdf=upload.data))
+
+    post.accepts_content_types = ("multipart/form-data",)
+
+
+@blp.route("/identity-qr")
+class IdentityQr(MethodView):
+    @access(CITIZEN, level=2)
+    @blp.response(200, IdentityQrSchema)
+    def get(self):
+        """A signed identity token (valid ~2 minutes) to show as a QR code at a kiosk or to an officer"""
+        token, expires_at = service.identity_token(session=db.session, principal=current_principal())
+        return {"token": token, "expires_at": expires_at,
+                "qr_svg": segno.make(token, error="m").svg_inline(scale=3)}
+
+
+@well_known.get("/.well-known/jwks.json")
+def jwks():
+    """The public keys documents and identity QRs are signed with (current and previous)."""
+    response = jsonify(keyring().jwks())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@blp.cli.command("rotate-key")
+def rotate_key() -> None:
+    """Make a new signing key current; older keys stay in the JWKS. Restart the workers afterwards."""
+    key = keyring(current_app).rotate()
+    click.echo(f"current signing key is now {key.kid}")

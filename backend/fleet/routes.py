@@ -1,0 +1,318 @@
+"""Fleet API: enrollment and device authentication, signed heartbeats and command results (kiosks), and
+the fleet-admin endpoints (kiosks, enrollment codes, commands, configuration profiles, alerts)."""
+
+from __future__ import annotations
+
+import functools
+
+from flask import current_app, g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from backend.auth.policy import FLEET_ADMIN, AccessRule, access, current_principal, public
+from backend.database import utcnow
+from backend.errors import NotFound
+from backend.extensions import db, limiter
+from backend.fleet import device, present, service
+from backend.fleet.keys import fleet_key
+from shared_schemas import fleet as contract
+from shared_schemas.fleet import (
+    ChallengeRequestSchema,
+    ChallengeSchema,
+    CommandResultSchema,
+    DeviceTokenRequestSchema,
+    DeviceTokenSchema,
+    EnrolledSchema,
+    EnrollmentCodeCreateSchema,
+    EnrollmentCodeSchema,
+    EnrollSchema,
+    FleetAlertQuerySchema,
+    FleetAlertSchema,
+    FleetCommandCreateSchema,
+    FleetCommandSchema,
+    FleetKioskQuerySchema,
+    FleetKioskSchema,
+    FleetKioskStatusSchema,
+    FleetMetricPointSchema,
+    FleetMetricQuerySchema,
+    FleetProfileCreateSchema,
+    FleetProfileQuerySchema,
+    FleetProfileSchema,
+    HeartbeatReplySchema,
+    HeartbeatSchema,
+    HospitalCountsSchema,
+)
+from shared_schemas.signed import JwksSchema
+
+blp = Blueprint("fleet", __name__, url_prefix="/fleet", description="Kiosk fleet administration")
+_THROTTLE = limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
+
+
+def device_signed(view):
+    """The request must be signed by an enrolled, active kiosk (checked before the body is parsed).
+    No bearer token is involved, so for the token-based access rules the route counts as public."""
+
+    @functools.wraps(view)
+    def guarded(*args, **kwargs):
+        signed = device.SignedRequest(
+            method=request.method,
+            path=request.path,
+            body=request.get_data(cache=True),
+            kiosk_id=request.headers.get(contract.HEADER_KIOSK),
+            timestamp=request.headers.get(contract.HEADER_TIMESTAMP),
+            nonce=request.headers.get(contract.HEADER_NONCE),
+            signature=request.headers.get(contract.HEADER_SIGNATURE),
+        )
+        g.fleet_kiosk = device.authenticate_request(session=db.session, request=signed, now=utcnow())
+        return view(*args, **kwargs)
+
+    guarded.__access__ = AccessRule((), None, public=True)
+    return guarded
+
+
+# --- kiosks (device side) -------------------------------------------------------------------------------
+@blp.route("/enroll")
+class Enroll(MethodView):
+    decorators = [_THROTTLE]
+
+    @public
+    @blp.arguments(EnrollSchema)
+    @blp.response(201, EnrolledSchema)
+    def post(self, data):
+        """A new kiosk spends an enrollment code and registers its Ed25519 public key"""
+        kiosk = service.enroll(session=db.session, now=utcnow(), **data)
+        db.session.commit()
+        version, settings = service.effective_profile(db.session, kiosk)
+        return {
+            "kiosk_id": kiosk.id,
+            "hospital_code": kiosk.hospital_code,
+            "location_label": kiosk.location_label,
+            "heartbeat_interval_s": settings["heartbeat_interval_s"],
+            "signing_keys": fleet_key().jwks(),
+        }
+
+
+@blp.route("/keys")
+class SigningKeys(MethodView):
+    @public
+    @blp.response(200, JwksSchema)
+    def get(self):
+        """The JWKS of the key that signs kiosk configuration and commands"""
+        return fleet_key().jwks()
+
+
+@blp.route("/device/challenge")
+class Challenge(MethodView):
+    decorators = [_THROTTLE]
+
+    @public
+    @blp.arguments(ChallengeRequestSchema)
+    @blp.response(200, ChallengeSchema)
+    def post(self, data):
+        """A one-time challenge for the kiosk to sign"""
+        challenge = service.issue_challenge(session=db.session, kiosk_id=data["kiosk_id"], now=utcnow())
+        db.session.commit()
+        return {"challenge": challenge, "expires_in": current_app.config.get("FLEET_CHALLENGE_TTL_S", 120)}
+
+
+@blp.route("/device/token")
+class DeviceToken(MethodView):
+    decorators = [_THROTTLE]
+
+    @public
+    @blp.arguments(DeviceTokenRequestSchema)
+    @blp.response(200, DeviceTokenSchema)
+    def post(self, data):
+        """A short-lived access token (role kiosk, scoped to the kiosk's hospital) for a signed challenge"""
+        try:
+            token, expires_in = service.issue_device_token(session=db.session, now=utcnow(), **data)
+        finally:
+            db.session.commit()  # a spent challenge stays spent, even when refused
+        return {"access_token": token, "token_type": "Bearer", "expires_in": expires_in}
+
+
+@blp.route("/device/heartbeat")
+class Heartbeat(MethodView):
+    @device_signed
+    @blp.arguments(HeartbeatSchema)
+    @blp.response(200, HeartbeatReplySchema)
+    def post(self, data):
+        """Vitals and job metrics; the reply carries signed configuration and queued commands"""
+        reply = device.record_heartbeat(session=db.session, kiosk=g.fleet_kiosk, heartbeat=data, now=utcnow())
+        db.session.commit()
+        return reply
+
+
+@blp.route("/device/commands/<string:command_id>/result")
+class CommandResult(MethodView):
+    @device_signed
+    @blp.arguments(CommandResultSchema)
+    @blp.response(200, FleetCommandSchema)
+    def post(self, data, command_id):
+        """Acknowledge a command with its result"""
+        # A string in the URL so that an unsigned call is refused (401) before the id is even looked at.
+        if not command_id.isdigit() or len(command_id) > 12:
+            raise NotFound("No such command.")
+        command = device.record_command_result(
+            session=db.session, kiosk=g.fleet_kiosk, command_id=int(command_id), now=utcnow(), **data
+        )
+        db.session.commit()
+        return present.command(command)
+
+
+# --- fleet admins ---------------------------------------------------------------------------------------
+@blp.route("/overview")
+class Overview(MethodView):
+    @access(FLEET_ADMIN)
+    @blp.response(200, HospitalCountsSchema(many=True))
+    def get(self):
+        """Kiosk status counts per hospital"""
+        counts = service.fleet_overview(session=db.session, principal=current_principal(), now=utcnow())
+        db.session.commit()  # offline kiosks swept into alerts
+        return counts
+
+
+@blp.route("/enrollment-codes")
+class EnrollmentCodes(MethodView):
+    @access(FLEET_ADMIN)
+    @blp.response(200, EnrollmentCodeSchema(many=True))
+    def get(self):
+        """Recent enrollment codes (the codes themselves are shown only once)"""
+        now = utcnow()
+        return [
+            present.enrollment_code(c, now)
+            for c in service.list_enrollment_codes(session=db.session, principal=current_principal())
+        ]
+
+    @access(FLEET_ADMIN)
+    @blp.arguments(EnrollmentCodeCreateSchema)
+    @blp.response(201, EnrollmentCodeSchema)
+    def post(self, data):
+        """Create a single-use, expiring enrollment code for a hospital and a location"""
+        now = utcnow()
+        record, code = service.create_enrollment_code(
+            session=db.session, principal=current_principal(), now=now, **data
+        )
+        db.session.commit()
+        return present.enrollment_code(record, now, code=code)
+
+
+@blp.route("/kiosks")
+class Kiosks(MethodView):
+    @access(FLEET_ADMIN)
+    @blp.arguments(FleetKioskQuerySchema, location="query")
+    @blp.response(200, FleetKioskSchema(many=True))
+    def get(self, query):
+        """Kiosks, optionally of one hospital or with one connectivity (online, offline, never_seen)"""
+        views = service.list_kiosks(
+            session=db.session,
+            principal=current_principal(),
+            now=utcnow(),
+            hospital_code=query["hospital_code"],
+            connectivity_filter=query["connectivity"],
+        )
+        return [present.kiosk(v) for v in views]
+
+
+@blp.route("/kiosks/<string:kiosk_id>")
+class KioskDetail(MethodView):
+    @access(FLEET_ADMIN)
+    @blp.response(200, FleetKioskSchema)
+    def get(self, kiosk_id):
+        """One kiosk's last vitals and configuration versions"""
+        return present.kiosk(
+            service.kiosk_view(
+                session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=utcnow()
+            )
+        )
+
+
+@blp.route("/kiosks/<string:kiosk_id>/status")
+class KioskStatus(MethodView):
+    @access(FLEET_ADMIN)
+    @blp.arguments(FleetKioskStatusSchema)
+    @blp.response(200, FleetKioskSchema)
+    def put(self, data, kiosk_id):
+        """Suspend, reactivate or decommission a kiosk (suspension refuses its requests at once)"""
+        view = service.change_status(
+            session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=utcnow(), **data
+        )
+        db.session.commit()
+        return present.kiosk(view)
+
+
+@blp.route("/kiosks/<string:kiosk_id>/commands")
+class KioskCommands(MethodView):
+    @access(FLEET_ADMIN)
+    @blp.response(200, FleetCommandSchema(many=True))
+    def get(self, kiosk_id):
+        """A kiosk's recent commands and their results"""
+        return [
+            present.command(c)
+            for c in service.list_commands(
+                session=db.session, principal=current_principal(), kiosk_id=kiosk_id
+            )
+        ]
+
+    @access(FLEET_ADMIN)
+    @blp.arguments(FleetCommandCreateSchema)
+    @blp.response(201, FleetCommandSchema)
+    def post(self, data, kiosk_id):
+        """Queue a command; it goes out with the kiosk's next heartbeat reply"""
+        command = service.queue_command(
+            session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=utcnow(), **data
+        )
+        db.session.commit()
+        return present.command(command)
+
+
+@blp.route("/kiosks/<string:kiosk_id>/metrics")
+class KioskMetrics(MethodView):
+    @access(FLEET_ADMIN)
+    @blp.arguments(FleetMetricQuerySchema, location="query")
+    @blp.response(200, FleetMetricPointSchema(many=True))
+    def get(self, query, kiosk_id):
+        """Job metrics per hour: scans attempted and read, check-ins, mean check-in time"""
+        return service.metric_series(
+            session=db.session,
+            principal=current_principal(),
+            kiosk_id=kiosk_id,
+            hours=query["hours"],
+            now=utcnow(),
+        )
+
+
+@blp.route("/profiles")
+class Profiles(MethodView):
+    @access(FLEET_ADMIN)
+    @blp.arguments(FleetProfileQuerySchema, location="query")
+    @blp.response(200, FleetProfileSchema(many=True))
+    def get(self, query):
+        """Configuration profile versions, newest first"""
+        return [
+            present.profile(p)
+            for p in service.list_profiles(session=db.session, principal=current_principal(), **query)
+        ]
+
+    @access(FLEET_ADMIN)
+    @blp.arguments(FleetProfileCreateSchema)
+    @blp.response(201, FleetProfileSchema)
+    def post(self, data):
+        """A new profile version for a hospital or one kiosk"""
+        profile = service.create_profile(
+            session=db.session, principal=current_principal(), now=utcnow(), **data
+        )
+        db.session.commit()
+        return present.profile(profile)
+
+
+@blp.route("/alerts")
+class Alerts(MethodView):
+    @access(FLEET_ADMIN)
+    @blp.arguments(FleetAlertQuerySchema, location="query")
+    @blp.response(200, FleetAlertSchema(many=True))
+    def get(self, query):
+        """Alerts: offline kiosks, printers out of paper, read-success rate dropping"""
+        rows = service.list_alerts(session=db.session, principal=current_principal(), now=utcnow(), **query)
+        db.session.commit()  # offline kiosks swept into alerts
+        return [present.alert(a, code) for a, code in rows]

@@ -1,0 +1,190 @@
+"""Hospital endpoints: the public directory, kiosk provisioning and check-in, queue tickets, the staff
+queue, and the citizen's consent receipts."""
+
+from __future__ import annotations
+
+import logging
+import time as time_module
+
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from backend.auth.models import Account
+from backend.auth.policy import (
+    CITIZEN,
+    HOSPITAL_STAFF,
+    KIOSK,
+    access,
+    current_principal,
+    public,
+)
+from backend.database import utcnow
+from backend.extensions import db
+from backend.health import present, service
+from backend.health.models import Hospital
+from shared_schemas.health import (
+    CheckinCreateSchema,
+    CheckinSchema,
+    ConsentSchema,
+    DepartmentSchema,
+    HospitalSchema,
+    IdempotencyHeaderSchema,
+    KioskCreateSchema,
+    KioskSchema,
+    QueueQuerySchema,
+    QueueSchema,
+    RequiredIdempotencyHeaderSchema,
+    TicketCreateSchema,
+    TicketSchema,
+)
+
+log = logging.getLogger(__name__)
+blp = Blueprint("hospital", __name__, url_prefix="/", description="Hospitals, check-in kiosks and queues")
+
+_ATTEMPTS = 6
+
+
+def _committed(work):
+    """Run one service call and commit. A lost race is retried from the start, where the winner's result
+    is then found: SQLite refuses a write whose read snapshot went stale ("database is locked"), and a
+    concurrent twin of the same request can take a unique key first."""
+    for attempt in range(_ATTEMPTS):
+        try:
+            result = work()
+            db.session.commit()
+            return result
+        except (sa.exc.OperationalError, sa.exc.IntegrityError) as exc:
+            db.session.rollback()
+            if attempt == _ATTEMPTS - 1:
+                raise
+            log.info("health write lost a race (%s); retrying", type(exc.orig).__name__)
+            time_module.sleep(0.005 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _kiosk_view(registration, hospital, account) -> dict:
+    start, end = service.provisional_range(registration)
+    return {"username": account.username, "display_name": account.display_name, "hospital": hospital,
+            "provisional_range_start": start, "provisional_range_end": end}
+
+
+@blp.route("/health/hospitals")
+class Hospitals(MethodView):
+    @public
+    @blp.response(200, HospitalSchema(many=True))
+    def get(self):
+        """Hospitals that take check-ins"""
+        return service.list_hospitals(session=db.session)
+
+
+@blp.route("/health/hospitals/<string:hospital_code>/departments")
+class Departments(MethodView):
+    @public
+    @blp.response(200, DepartmentSchema(many=True))
+    def get(self, hospital_code):
+        """A hospital's departments and clinics, their opening hours and whether they are open now"""
+        rows = service.list_departments(session=db.session, hospital_code=hospital_code, now=utcnow())
+        return [present.department(d, open_now) for d, open_now in rows]
+
+
+@blp.route("/health/kiosks")
+class Kiosks(MethodView):
+    @access(HOSPITAL_STAFF)
+    @blp.arguments(KioskCreateSchema)
+    @blp.response(201, KioskSchema)
+    def post(self, data):
+        """Provision a check-in kiosk account for my hospital, with its own offline number block"""
+        def work():
+            registration = service.register_kiosk(session=db.session, principal=current_principal(), **data)
+            return _kiosk_view(registration, db.session.get(Hospital, registration.hospital_id),
+                               db.session.get(Account, registration.account_id))
+        return _committed(work)
+
+
+@blp.route("/health/kiosks/me")
+class OwnKiosk(MethodView):
+    @access(KIOSK)
+    @blp.response(200, KioskSchema)
+    def get(self):
+        """This kiosk: its hospital and the provisional numbers it may issue while offline"""
+        principal = current_principal()
+        registration, hospital = service.kiosk_registration(session=db.session, principal=principal)
+        return _kiosk_view(registration, hospital, db.session.get(Account, principal.account_id))
+
+
+@blp.route("/health/checkins")
+class Checkins(MethodView):
+    @access(KIOSK)
+    @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
+    @blp.arguments(CheckinCreateSchema)
+    @blp.response(201, CheckinSchema)
+    def post(self, data, idempotency_key=None):
+        """Check in a patient identified at this kiosk: masked identity, insurance and coverage (audited;
+        records the patient's consent receipt)"""
+        result = _committed(lambda: service.create_checkin(
+            session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key))
+        return present.checkin(result)
+
+
+@blp.route("/health/checkins/<string:checkin_id>/tickets")
+class CheckinTickets(MethodView):
+    @access(KIOSK)
+    @blp.arguments(RequiredIdempotencyHeaderSchema, location="headers", as_kwargs=True)
+    @blp.arguments(TicketCreateSchema)
+    @blp.response(201, TicketSchema)
+    @blp.alt_response(200, schema=TicketSchema, description="The patient already had this ticket today")
+    def post(self, data, checkin_id, idempotency_key):
+        """Issue the queue ticket for the chosen department (sequential per department per day; the
+        patient's existing ticket when they already have one; offline kiosks send their provisional number)"""
+        result = _committed(lambda: service.issue_ticket(
+            session=db.session, principal=current_principal(), checkin_id=checkin_id,
+            idempotency_key=idempotency_key, **data))
+        return present.ticket(result), 200 if result.existing else 201
+
+
+@blp.route("/health/queues/<string:department_code>")
+class Queue(MethodView):
+    @access(HOSPITAL_STAFF)
+    @blp.arguments(QueueQuerySchema, location="query")
+    @blp.response(200, QueueSchema)
+    def get(self, query, department_code):
+        """My department's queue for the day, in arrival order (audited)"""
+        department, rows = service.queue_view(session=db.session, principal=current_principal(),
+                                              department_code=department_code, on=query["date"])
+        db.session.commit()
+        tickets = [present.queue_entry(t, name) for t, name in rows]
+        return {"department": present.department(department), "tickets": tickets,
+                "service_date": query["date"] or service.local_date(utcnow()),
+                "waiting": sum(1 for t in tickets if t["status"] == "waiting")}
+
+
+@blp.route("/health/queues/<string:department_code>/call")
+class CallNext(MethodView):
+    @access(HOSPITAL_STAFF)
+    @blp.response(200, TicketSchema)
+    def post(self, department_code):
+        """Call the next waiting patient of my department (audited)"""
+        result = _committed(lambda: service.call_next(session=db.session, principal=current_principal(),
+                                                      department_code=department_code))
+        return present.ticket(result)
+
+
+@blp.route("/me/consents")
+class OwnConsents(MethodView):
+    @access(CITIZEN, level=1)
+    @blp.response(200, ConsentSchema(many=True))
+    def get(self):
+        """What I agreed to share, with whom and until when (shown next to my access log)"""
+        return [present.consent(c) for c in service.list_consents(session=db.session, principal=current_principal())]
+
+
+@blp.route("/me/consents/<string:consent_id>/revoke")
+class RevokeConsent(MethodView):
+    @access(CITIZEN, level=1)
+    @blp.response(200, ConsentSchema)
+    def post(self, consent_id):
+        """Revoke a consent for the future (what was already shared stays in the access log)"""
+        consent = service.revoke_consent(session=db.session, principal=current_principal(), consent_id=consent_id)
+        db.session.commit()
+        return present.consent(consent)

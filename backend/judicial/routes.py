@@ -1,0 +1,157 @@
+"""Judicial-record endpoints: officers record convictions, work the queue, compile and issue certificates;
+citizens request certificates and follow them."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from backend.auth.policy import CITIZEN, OFFICER, access, current_principal
+from backend.extensions import db
+from backend.judicial import service
+from backend.payments import clock
+from backend.payments.routes import committed
+from shared_schemas.judicial import (
+    CertificateCompilationSchema,
+    CertificateIdempotencyHeaderSchema,
+    CertificateQueueEntrySchema,
+    CertificateRequestCreateSchema,
+    CertificateRequestSchema,
+    ConvictionCreateSchema,
+    ConvictionSchema,
+)
+
+blp = Blueprint("judicial", __name__, url_prefix="/judicial", description="Criminal-record certificates")
+
+_REQUEST_FIELDS = (
+    "number",
+    "certificate_type",
+    "purpose",
+    "copies",
+    "delivery",
+    "postal_address",
+    "include_bans",
+    "fee_category",
+    "fee_amount",
+    "status",
+    "requested_at",
+    "paid_at",
+    "due_on",
+    "issued_at",
+    "document_id",
+)
+
+
+def present_request(request) -> dict:
+    return {name: getattr(request, name) for name in _REQUEST_FIELDS}
+
+
+def present_compilation(compilation: service.Compilation) -> dict:
+    return {
+        "request": present_request(compilation.request),
+        "subject_name": compilation.subject.full_name,
+        "on": compilation.on,
+        "has_criminal_record": bool(compilation.entries),
+        "entries": [
+            {
+                "conviction": e.conviction,
+                "expunged": e.expunged,
+                "expunged_on": e.expunged_on if e.expunged else None,
+                "treated_as_no_record": e.no_record,
+            }
+            for e in compilation.entries
+        ],
+    }
+
+
+@blp.route("/convictions")
+class Convictions(MethodView):
+    @access(OFFICER)
+    @blp.arguments(ConvictionCreateSchema)
+    @blp.response(201, ConvictionSchema)
+    def post(self, data):
+        """Record a court's judgment against a person in my jurisdiction (audited)"""
+        return committed(
+            lambda: service.record_conviction(
+                session=db.session, principal=current_principal(), data=dict(data)
+            )
+        )
+
+
+@blp.route("/requests")
+class Requests(MethodView):
+    @access(CITIZEN, level=2)
+    @blp.arguments(CertificateIdempotencyHeaderSchema, location="headers", as_kwargs=True)
+    @blp.arguments(CertificateRequestCreateSchema)
+    @blp.response(201, CertificateRequestSchema)
+    def post(self, data, idempotency_key):
+        """Request certificate No. 1 or No. 2 about myself; pay the fee (if any) with a payment intent"""
+        request = committed(
+            lambda: service.request_certificate(
+                session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
+            )
+        )
+        return present_request(request)
+
+
+@blp.route("/requests/mine")
+class OwnRequests(MethodView):
+    @access(CITIZEN, level=1)
+    @blp.response(200, CertificateRequestSchema(many=True))
+    def get(self):
+        """My certificate requests, newest first"""
+        return [
+            present_request(r) for r in service.list_own(session=db.session, principal=current_principal())
+        ]
+
+
+@blp.route("/requests/<string:number>")
+class Request(MethodView):
+    @access(CITIZEN, OFFICER, level=1)
+    @blp.response(200, CertificateRequestSchema)
+    def get(self, number):
+        """One request: mine, or (audited) one about a person in my jurisdiction"""
+        request = service.get_request(session=db.session, principal=current_principal(), number=number)
+        db.session.commit()
+        return present_request(request)
+
+
+@blp.route("/queue")
+class Queue(MethodView):
+    @access(OFFICER)
+    @blp.response(200, CertificateQueueEntrySchema(many=True))
+    def get(self):
+        """Paid requests about people in my jurisdiction, nearest legal deadline first"""
+        today = clock.today()
+        return [
+            {**present_request(r), "subject_name": c.full_name, "overdue": r.due_on < today}
+            for r, c in service.queue(session=db.session, principal=current_principal())
+        ]
+
+
+@blp.route("/requests/<string:number>/compilation")
+class RequestCompilation(MethodView):
+    @access(OFFICER)
+    @blp.response(200, CertificateCompilationSchema)
+    def get(self, number):
+        """Preview what the certificate will show today (audited)"""
+        compilation = service.compile_certificate(
+            session=db.session, principal=current_principal(), number=number, on=clock.today()
+        )
+        db.session.commit()
+        return present_compilation(compilation)
+
+
+@blp.route("/requests/<string:number>/issue")
+class IssueCertificate(MethodView):
+    @access(OFFICER)
+    @blp.response(200, CertificateRequestSchema)
+    def post(self, number):
+        """Compile, sign and issue the certificate to the person (a signed PDF with QR)"""
+        return present_request(
+            committed(
+                lambda: service.issue_certificate(
+                    session=db.session, principal=current_principal(), number=number
+                )
+            )
+        )

@@ -1,0 +1,312 @@
+"""Recording convictions, requesting certificates (fee, payment, deadline), the officers' queue, compiling a
+certificate from the record and issuing it as a signed document."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from backend.audit.service import record_access
+from backend.auth.policy import CITIZEN, OFFICER, Principal
+from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from backend.judicial import expungement
+from backend.judicial.certificate import issue_document
+from backend.judicial.models import CertificateIdempotencyKey, CertificateRequest, ConvictionRecord
+from backend.notifications import service as notifications
+from backend.payments import clock
+from backend.registry.models import Citizen
+from backend.registry.service import find_citizen, officer_covers_citizen
+
+log = logging.getLogger(__name__)
+
+REDUCED = ("student", "meritorious-service", "fallen-soldier-relative")
+EXEMPT = ("child", "lonely-elderly", "disability", "poor-household", "exceptional-difficulty-commune")
+FEE_CATEGORIES = ("standard",) + REDUCED + EXEMPT
+DEFAULT_FEES = {"standard": 200_000, "reduced": 100_000, "extra_copy": 5_000}
+PROCESSING_DAYS, PROCESSING_DAYS_WITH_VERIFICATION = 10, 15
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency-key-reused"
+
+
+class RequestNotPayable(Conflict):
+    code, title = "request-not-payable", "This request has no fee to pay"
+
+
+@dataclass(frozen=True)
+class CertificateEntry:
+    conviction: ConvictionRecord
+    expunged_on: date | None
+    expunged: bool
+    no_record: bool  # exempted, or offended under 16: the law treats the person as having no record
+
+
+@dataclass(frozen=True)
+class Compilation:
+    request: CertificateRequest
+    subject: Citizen
+    on: date
+    entries: list[CertificateEntry]  # what the certificate shows, in judgment order
+
+
+def fees() -> dict[str, int]:
+    return {**DEFAULT_FEES, **current_app.config.get("JUDICIAL_FEES", {})}
+
+
+def fee_for(category: str, copies: int) -> int:
+    """Per certificate: standard or reduced, plus each copy beyond the second; exempt people pay nothing."""
+    if category in EXEMPT:
+        return 0
+    table = fees()
+    base = table["reduced"] if category in REDUCED else table["standard"]
+    return base + table["extra_copy"] * max(0, copies - 2)
+
+
+def _age(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def record_conviction(
+    *, session: Session, principal: Principal, data: dict, now: datetime | None = None
+) -> ConvictionRecord:
+    """Enter a court's legally effective judgment for a person under my jurisdiction (audited)."""
+    subject = find_citizen(session, data.pop("personal_id"))
+    if not officer_covers_citizen(principal, subject):
+        raise Forbidden("This person is outside your jurisdiction.")
+    for day in ("offence_date", "principal_completed_on", "additional_completed_on"):
+        if data.get(day) and data[day] < subject.date_of_birth:
+            raise ValidationFailed(
+                "A date is before the person's birth.", errors={"json": {day: ["Before birth."]}}
+            )
+    if data["offence_date"] > data["judgment_date"]:
+        raise ValidationFailed(
+            "The offence cannot follow the judgment.",
+            errors={"json": {"offence_date": ["After the judgment date."]}},
+        )
+    duplicate = session.scalar(
+        sa.select(ConvictionRecord.id).where(
+            ConvictionRecord.citizen_id == subject.id,
+            ConvictionRecord.court == data["court"],
+            ConvictionRecord.judgment_number == data["judgment_number"],
+        )
+    )
+    if duplicate is not None:
+        raise Conflict("This judgment is already recorded for this person.")
+    record = ConvictionRecord(
+        citizen_id=subject.id,
+        recorded_at=now or clock.now(),
+        recorded_by_account_id=principal.account_id,
+        **data,
+    )
+    session.add(record)
+    session.flush()
+    record_access(
+        session=session,
+        principal=principal,
+        subject_citizen_ids=[subject.id],
+        action="create",
+        record_type="conviction_record",
+        purpose="judicial record keeping",
+        record_ref=str(record.id),
+    )
+    return record
+
+
+def request_certificate(
+    *, session: Session, principal: Principal, data: dict, idempotency_key: str, now: datetime | None = None
+) -> CertificateRequest:
+    """A level-2 citizen asks for certificate No. 1 or No. 2 about themselves. The fee is paid online before
+    processing starts; an exempt request goes straight to the queue."""
+    if principal.role != CITIZEN or principal.citizen_id is None:
+        raise Forbidden("Only a citizen account requests certificates.")
+    now = (now or clock.now()).replace(microsecond=0)
+    print_ = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    previous = session.scalar(
+        sa.select(CertificateIdempotencyKey).where(
+            CertificateIdempotencyKey.account_id == principal.account_id,
+            CertificateIdempotencyKey.key == idempotency_key,
+        )
+    )
+    if previous is not None:
+        if previous.fingerprint != print_:
+            raise IdempotencyKeyReused("This Idempotency-Key was already used for a different request.")
+        return session.get(CertificateRequest, previous.request_id)
+    subject = session.get(Citizen, principal.citizen_id)
+    today = clock.local_date(now)
+    if data["fee_category"] == "child" and _age(subject.date_of_birth, today) >= 16:
+        raise ValidationFailed(
+            "The child exemption is for people under 16.",
+            errors={"json": {"fee_category": ["You are 16 or older."]}},
+        )
+    fee = fee_for(data["fee_category"], data["copies"])
+    request = CertificateRequest(
+        number="pending-" + uuid.uuid4().hex[:20],
+        requester_account_id=principal.account_id,
+        subject_citizen_id=subject.id,
+        certificate_type=data["certificate_type"],
+        purpose=data["purpose"],
+        copies=data["copies"],
+        delivery=data["delivery"],
+        postal_address=data["postal_address"],
+        include_bans=data["include_bans"],
+        fee_category=data["fee_category"],
+        fee_amount=fee,
+        needs_verification=data["lived_in_several_provinces"],
+        requested_at=now,
+        status="awaiting_payment" if fee else "queued",
+    )
+    if not fee:
+        request.due_on = _deadline(request, today)
+    session.add(request)
+    session.flush()
+    request.number = f"LLTP{today:%Y}{request.id:08d}"
+    session.add(
+        CertificateIdempotencyKey(
+            account_id=principal.account_id,
+            key=idempotency_key,
+            fingerprint=print_,
+            request_id=request.id,
+            created_at=now,
+        )
+    )
+    session.flush()
+    return request
+
+
+def _deadline(request: CertificateRequest, start: date) -> date:
+    days = PROCESSING_DAYS_WITH_VERIFICATION if request.needs_verification else PROCESSING_DAYS
+    return start + timedelta(days=days)
+
+
+def mark_paid(*, session: Session, number: str, amount: int, paid_at: datetime) -> bool:
+    """The fee arrived: the request joins the queue, and its legal deadline starts counting."""
+    request = session.scalar(sa.select(CertificateRequest).where(CertificateRequest.number == number))
+    if request is None or request.fee_amount != amount:
+        return False
+    return bool(
+        session.execute(
+            sa.update(CertificateRequest)
+            .where(CertificateRequest.id == request.id, CertificateRequest.status == "awaiting_payment")
+            .values(status="queued", paid_at=paid_at, due_on=_deadline(request, clock.local_date(paid_at)))
+        ).rowcount
+    )
+
+
+def list_own(*, session: Session, principal: Principal) -> list[CertificateRequest]:
+    if principal.role != CITIZEN:
+        raise Forbidden("Only a citizen account has certificate requests.")
+    return list(
+        session.scalars(
+            sa.select(CertificateRequest)
+            .where(CertificateRequest.requester_account_id == principal.account_id)
+            .order_by(CertificateRequest.requested_at.desc(), CertificateRequest.id.desc())
+        )
+    )
+
+
+def get_request(
+    *, session: Session, principal: Principal, number: str, purpose: str = "certificate processing"
+) -> CertificateRequest:
+    request = session.scalar(sa.select(CertificateRequest).where(CertificateRequest.number == number))
+    if request is not None:
+        if principal.role == CITIZEN and request.requester_account_id == principal.account_id:
+            return request
+        if principal.role == OFFICER and officer_covers_citizen(
+            principal, session.get(Citizen, request.subject_citizen_id)
+        ):
+            record_access(
+                session=session,
+                principal=principal,
+                subject_citizen_ids=[request.subject_citizen_id],
+                action="read",
+                record_type="certificate_request",
+                purpose=purpose,
+                record_ref=number,
+            )
+            return request
+    raise NotFound("No such certificate request among those you may see.")
+
+
+def queue(*, session: Session, principal: Principal) -> list[tuple[CertificateRequest, Citizen]]:
+    """Paid requests waiting for me (people living in my jurisdiction), the nearest legal deadline first."""
+    rows = session.execute(
+        sa.select(CertificateRequest, Citizen)
+        .join(Citizen, Citizen.id == CertificateRequest.subject_citizen_id)
+        .where(CertificateRequest.status == "queued")
+        .order_by(CertificateRequest.due_on, CertificateRequest.id)
+    ).all()
+    return [(request, citizen) for request, citizen in rows if officer_covers_citizen(principal, citizen)]
+
+
+def compile_certificate(*, session: Session, principal: Principal, number: str, on: date) -> Compilation:
+    """What the certificate shows on `on`. No. 1: convictions not expunged (and not treated as no record);
+    No. 2: every conviction, expunged ones marked with the day they were expunged."""
+    request = get_request(
+        session=session, principal=principal, number=number, purpose="compiling a certificate"
+    )
+    subject = session.get(Citizen, request.subject_citizen_id)
+    record = list(
+        session.scalars(
+            sa.select(ConvictionRecord)
+            .where(ConvictionRecord.citizen_id == subject.id)
+            .order_by(ConvictionRecord.judgment_date, ConvictionRecord.id)
+        )
+    )
+    entries = []
+    for conviction in record:
+        day = expungement.expunged_on(conviction, record, subject.date_of_birth)
+        entry = CertificateEntry(
+            conviction,
+            day,
+            day is not None and on >= day,
+            expungement.treated_as_no_record(conviction, subject.date_of_birth),
+        )
+        if request.certificate_type == 2 or not (entry.expunged or entry.no_record):
+            entries.append(entry)
+    return Compilation(request, subject, on, entries)
+
+
+def issue_certificate(
+    *, session: Session, principal: Principal, number: str, now: datetime | None = None
+) -> CertificateRequest:
+    """Compile, sign and deliver. The certificate is issued to the person themselves (No. 2 never to anyone
+    else): it lands among their documents and they are notified."""
+    now = (now or clock.now()).replace(microsecond=0)
+    compilation = compile_certificate(
+        session=session, principal=principal, number=number, on=clock.local_date(now)
+    )
+    request = compilation.request
+    if request.status != "queued":
+        raise Conflict(
+            f"This request is {request.status.replace('_', ' ')}; only a paid, queued request is issued."
+        )
+    document = issue_document(session=session, compilation=compilation, now=now)
+    done = session.execute(
+        sa.update(CertificateRequest)
+        .where(CertificateRequest.id == request.id, CertificateRequest.status == "queued")
+        .values(
+            status="issued", issued_at=now, issued_by_account_id=principal.account_id, document_id=document.id
+        )
+    ).rowcount
+    if not done:
+        raise Conflict("This request was issued meanwhile.")
+    session.refresh(request)
+    notifications.notify(
+        session=session,
+        citizen_id=request.subject_citizen_id,
+        kind="certificate-issued",
+        title=f"Phiếu lý lịch tư pháp số {request.certificate_type} đã được cấp",
+        body=f"Yêu cầu {request.number}: phiếu điện tử đã có trong mục Giấy tờ của bạn.",
+        ref=f"document:{document.id}",
+    )
+    log.info("certificate request %s issued as document %s", request.number, document.id)
+    return request

@@ -1,0 +1,1 @@
+"""Citizens' notification inbox, and the outbox a push-delivery adapter drains."""

@@ -1,0 +1,128 @@
+"""Payment endpoints: a citizen opens a payment intent and reads it; the gateway posts its signed callback."""
+
+from __future__ import annotations
+
+import logging
+import time as time_module
+
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from backend.auth.policy import CITIZEN, access, current_principal, public
+from backend.extensions import db
+from backend.payments import gateway as gateways
+from backend.payments import service
+from shared_schemas.payments import (
+    GatewayCallbackSchema,
+    PaymentCallbackHeadersSchema,
+    PaymentCallbackResultSchema,
+    PaymentIdempotencyHeaderSchema,
+    PaymentIntentCreateSchema,
+    PaymentIntentSchema,
+)
+
+log = logging.getLogger(__name__)
+blp = Blueprint("payments", __name__, url_prefix="/payments", description="Online payment of fines and fees")
+
+_ATTEMPTS = 8
+
+
+def committed(work):
+    """Run one service call and commit; a lost race (a unique key taken by a concurrent twin, SQLite's lock)
+    is retried from the start, where the winner's result is then found."""
+    for attempt in range(_ATTEMPTS):
+        try:
+            result = work()
+            db.session.commit()
+            return result
+        except (sa.exc.OperationalError, sa.exc.IntegrityError) as exc:
+            db.session.rollback()
+            if attempt == _ATTEMPTS - 1:
+                raise
+            log.info("payment write lost a race (%s); retrying", type(exc.orig).__name__)
+            time_module.sleep(0.005 * (attempt + 1))
+        except Exception:
+            db.session.rollback()  # a refused request leaves nothing behind, not even a nonce
+            raise
+    raise AssertionError("unreachable")
+
+
+def present_intent(intent, posting) -> dict:
+    return {
+        "id": intent.public_id,
+        "purpose": intent.purpose_kind,
+        "reference": intent.purpose_ref,
+        "description": intent.description,
+        "amount": intent.amount,
+        "currency": "VND",
+        "status": intent.status,
+        "checkout_url": intent.checkout_url,
+        "created_at": intent.created_at,
+        "expires_at": intent.expires_at,
+        "completed_at": intent.completed_at,
+        "receipt_number": posting.receipt_number if posting else None,
+        "receipt_document_id": posting.receipt_document_id if posting else None,
+    }
+
+
+@blp.route("/intents")
+class Intents(MethodView):
+    @access(CITIZEN, level=1)
+    @blp.arguments(PaymentIdempotencyHeaderSchema, location="headers", as_kwargs=True)
+    @blp.arguments(PaymentIntentCreateSchema)
+    @blp.response(201, PaymentIntentSchema)
+    def post(self, data, idempotency_key):
+        """Open a payment for a fine or a certificate fee, at the amount due today (send it as `amount`)"""
+        intent = committed(
+            lambda: service.create_intent(
+                session=db.session,
+                principal=current_principal(),
+                gateway=gateways.gateway(),
+                idempotency_key=idempotency_key,
+                **data,
+            )
+        )
+        return present_intent(intent, service.posting_for(db.session, intent))
+
+
+@blp.route("/intents/<string:intent_id>")
+class Intent(MethodView):
+    @access(CITIZEN, level=1)
+    @blp.response(200, PaymentIntentSchema)
+    def get(self, intent_id):
+        """One of my payments: its status and, once paid, its receipt"""
+        intent = service.get_intent(session=db.session, principal=current_principal(), public_id=intent_id)
+        return present_intent(intent, service.posting_for(db.session, intent))
+
+
+@blp.route("/callbacks/<string:gateway_name>")
+class Callback(MethodView):
+    @public
+    @blp.arguments(PaymentCallbackHeadersSchema, location="headers")
+    @blp.arguments(GatewayCallbackSchema)
+    @blp.response(200, PaymentCallbackResultSchema)
+    def post(self, headers, fields, gateway_name):
+        """The gateway's signed result (HMAC-SHA256 with timestamp and nonce); applied at most once"""
+        try:
+            gateway = gateways.gateway(gateway_name)
+        except LookupError:
+            raise gateways.CallbackRefused("No such payment gateway.") from None
+        raw_headers = {
+            gateways.TIMESTAMP_HEADER: headers["timestamp"],
+            gateways.NONCE_HEADER: headers["nonce"],
+            gateways.SIGNATURE_HEADER: headers["signature"],
+        }
+        outcome = committed(
+            lambda: service.handle_callback(
+                session=db.session,
+                gateway=gateway,
+                headers={k: v for k, v in raw_headers.items() if v},
+                fields=fields,
+            )
+        )
+        return {
+            "result": outcome.result,
+            "intent_id": outcome.intent.public_id,
+            "receipt_number": outcome.posting.receipt_number if outcome.posting else None,
+        }

@@ -1,0 +1,2 @@
+"""Administrative traffic penalties: the violation catalogue, penalty decisions, surcharge, licence points and
+suspension."""

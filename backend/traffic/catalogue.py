@@ -1,0 +1,64 @@
+"""The shipped violation catalogue (hành vi vi phạm): a subset of Decree 168/2024/NĐ-CP, read from
+data/violations.csv. Figures are to be checked against the decree's text before deployment."""
+
+from __future__ import annotations
+
+import csv
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from backend.traffic.rules import FineRange
+
+CATALOGUE_FILE = Path(__file__).parent / "data" / "violations.csv"
+
+
+@dataclass(frozen=True)
+class Violation:
+    code: str
+    vehicle_class: str  # car | motorbike
+    description_vi: str
+    description_en: str
+    legal_basis: str
+    fine: FineRange
+    points: int
+    suspension_months_min: int
+    suspension_months_max: int
+
+    @property
+    def suspends(self) -> bool:
+        return self.suspension_months_max > 0
+
+
+@functools.cache
+def catalogue() -> dict[str, Violation]:
+    with CATALOGUE_FILE.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    entries = {}
+    for row in rows:
+        entry = Violation(
+            code=row["code"],
+            vehicle_class=row["vehicle_class"],
+            description_vi=row["description_vi"],
+            description_en=row["description_en"],
+            legal_basis=row["legal_basis"],
+            fine=FineRange(int(row["fine_min"]), int(row["fine_max"])),
+            points=int(row["points"]),
+            suspension_months_min=int(row["suspension_months_min"]),
+            suspension_months_max=int(row["suspension_months_max"]),
+        )
+        # The data is the law as we apply it: refuse to start with an entry that contradicts the rules.
+        if not (
+            0 < entry.fine.minimum <= entry.fine.maximum
+            and 0 <= entry.points <= 12
+            and 0 <= entry.suspension_months_min <= entry.suspension_months_max <= 24
+            and entry.vehicle_class in ("car", "motorbike")
+            and entry.code not in entries
+        ):
+            raise ValueError(f"violation catalogue entry {entry.code} is inconsistent")
+        entries[entry.code] = entry
+    return entries
+
+
+def find(code: str) -> Violation | None:
+    return catalogue().get(code)

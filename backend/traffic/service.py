@@ -1,0 +1,453 @@
+"""Recording penalty decisions, what citizens owe on a given day, cancelling, and licence status on a day."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from backend.audit.service import record_access
+from backend.auth.policy import CITIZEN, OFFICER, Principal
+from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from backend.notifications import service as notifications
+from backend.payments import clock
+from backend.registry.models import AdministrativeUnit, Citizen, DrivingLicence, Vehicle
+from backend.registry.service import find_citizen, get_ward
+from backend.traffic import catalogue, rules
+from backend.traffic.models import PenaltyDecision, PenaltyIdempotencyKey
+
+log = logging.getLogger(__name__)
+
+
+class UnknownViolation(ValidationFailed):
+    code, title = "unknown-violation", "No such violation in the catalogue"
+
+
+class FineOutOfRange(ValidationFailed):
+    code, title = "fine-out-of-range", "The fine is outside the range the law allows"
+
+
+class DecisionNotPayable(Conflict):
+    code, title = "penalty-not-payable", "This penalty decision cannot be paid"
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency-key-reused"
+
+
+@dataclass(frozen=True)
+class AmountDue:
+    on: date
+    fine: int
+    days_late: int
+    surcharge: int
+
+    @property
+    def total(self) -> int:
+        return self.fine + self.surcharge
+
+
+@dataclass(frozen=True)
+class LicenceState:
+    licence: DrivingLicence
+    holder_name: str
+    on: date
+    status: str  # valid | suspended | no-points | expired | revoked
+    points: int
+    suspended_from: date | None
+    suspended_until: date | None
+
+
+def amount_due(decision: PenaltyDecision, on: date) -> AmountDue:
+    late = rules.days_late(decision.payment_deadline, on)
+    return AmountDue(
+        on=on,
+        fine=decision.fine_amount,
+        days_late=late,
+        surcharge=rules.surcharge(decision.fine_amount, late),
+    )
+
+
+def _invalid(field: str, message: str, error=ValidationFailed):
+    return error(message, errors={"json": {field: [message]}})
+
+
+def _fine(violation: catalogue.Violation, data: dict) -> int:
+    low, high = violation.fine.allowed(len(data["mitigating"]), len(data["aggravating"]))
+    fine = data["fine_amount"] if data["fine_amount"] is not None else violation.fine.middle
+    if not violation.fine.minimum <= fine <= violation.fine.maximum:
+        raise _invalid(
+            "fine_amount",
+            f"{violation.code} is fined {violation.fine.minimum:,} to "
+            f"{violation.fine.maximum:,} đồng; {fine:,} is outside that range.",
+            FineOutOfRange,
+        )
+    if not low <= fine <= high:
+        raise _invalid(
+            "fine_amount",
+            f"With these circumstances the fine must be between {low:,} and {high:,} "
+            "đồng (the middle of the range unless mitigating or aggravating ones prevail).",
+            FineOutOfRange,
+        )
+    return fine
+
+
+def _suspension_months(violation: catalogue.Violation, months: int | None) -> int:
+    if not violation.suspends:
+        if months:
+            raise _invalid("suspension_months", f"{violation.code} carries no licence suspension.")
+        return 0
+    low, high = violation.suspension_months_min, violation.suspension_months_max
+    if months is None and low == high:
+        return low
+    if months is None or not low <= months <= high:
+        raise _invalid(
+            "suspension_months", f"{violation.code} suspends the licence for {low} to {high} months."
+        )
+    return months
+
+
+def _parties(session: Session, violation: catalogue.Violation, data: dict):
+    vehicle = driver = licence = None
+    if data["plate"]:
+        vehicle = session.scalar(sa.select(Vehicle).where(Vehicle.plate == data["plate"]))
+        if vehicle is None and data["detected_by"] == "camera":
+            raise _invalid("plate", "No registered vehicle has this plate, so there is no owner to notify.")
+        if vehicle is not None and rules.vehicle_class(vehicle.kind) != violation.vehicle_class:
+            raise _invalid(
+                "violation_code",
+                f"{violation.code} is for a {violation.vehicle_class}; the vehicle "
+                f"{vehicle.plate} is a {vehicle.kind}.",
+            )
+    if data["driver_personal_id"]:
+        driver = find_citizen(session, data["driver_personal_id"])
+    if data["licence_number"]:
+        licence = session.scalar(
+            sa.select(DrivingLicence).where(DrivingLicence.number == data["licence_number"])
+        )
+        if licence is None:
+            raise _invalid("licence_number", "No driving licence has this number.")
+        if driver is not None and licence.citizen_id != driver.id:
+            raise _invalid("licence_number", "This licence belongs to someone else than the driver.")
+        driver = driver or session.get(Citizen, licence.citizen_id)
+    elif driver is not None:
+        # A motorbike is driven on an A licence, everything else on B and above.
+        wanted_a = violation.vehicle_class == "motorbike"
+        licence = next(
+            (
+                lic
+                for lic in session.scalars(
+                    sa.select(DrivingLicence)
+                    .where(DrivingLicence.citizen_id == driver.id)
+                    .order_by(DrivingLicence.id)
+                )
+                if lic.licence_class.startswith("A") == wanted_a
+            ),
+            None,
+        )
+    if driver is None and vehicle is None:
+        raise _invalid("plate", "Neither the plate nor the driver is in the registry: no one to hold liable.")
+    return vehicle, driver, licence
+
+
+def _replayed(session, principal, key, print_) -> PenaltyDecision | None:
+    previous = session.scalar(
+        sa.select(PenaltyIdempotencyKey).where(
+            PenaltyIdempotencyKey.account_id == principal.account_id, PenaltyIdempotencyKey.key == key
+        )
+    )
+    if previous is None:
+        return None
+    if previous.fingerprint != print_:
+        raise IdempotencyKeyReused("This Idempotency-Key was already used for a different decision.")
+    return session.get(PenaltyDecision, previous.decision_id)
+
+
+def record_penalty(
+    *, session: Session, principal: Principal, data: dict, idempotency_key: str, now: datetime | None = None
+) -> PenaltyDecision:
+    """Decide the penalty for one violation. A camera-detected violation is decided against the vehicle's
+    owner and deducts no points (the driver is not identified); the owner is notified in the app."""
+    now = (now or clock.now()).replace(microsecond=0)
+    print_ = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    if (previous := _replayed(session, principal, idempotency_key, print_)) is not None:
+        return previous
+    violation = catalogue.find(data["violation_code"])
+    if violation is None:
+        raise _invalid(
+            "violation_code",
+            f"{data['violation_code']!r} is not in the violation catalogue.",
+            UnknownViolation,
+        )
+    ward = get_ward(session, data["ward_code"])
+    if not principal.covers(ward.code, ward.province_code):
+        raise Forbidden("The place of the violation is outside your jurisdiction.")
+    if data["occurred_at"] > now:
+        raise _invalid("occurred_at", "The violation cannot have happened in the future.")
+    fine = _fine(violation, data)
+    months = _suspension_months(violation, data["suspension_months"])
+    vehicle, driver, licence = _parties(session, violation, data)
+    camera = data["detected_by"] == "camera"
+    points = 0 if camera else violation.points
+    if camera:
+        months = 0
+    if (points or months) and licence is None:
+        raise _invalid(
+            "licence_number",
+            f"{violation.code} deducts points or suspends a licence: identify the driver's licence.",
+        )
+    decided_on = clock.local_date(now)
+    starts_on = ends_on = None
+    if months:
+        # A second suspension runs after the one already in force, not alongside it.
+        current_end = rules.suspended_on(_suspension_periods(session, licence.id), decided_on)
+        starts_on = max(decided_on, current_end or decided_on)
+        ends_on = rules.add_months(starts_on, months)
+    liable = driver or session.get(Citizen, vehicle.owner_citizen_id)
+    decision = PenaltyDecision(
+        number="pending-" + uuid.uuid4().hex[:20],
+        violation_code=violation.code,
+        vehicle_class=violation.vehicle_class,
+        detected_by=data["detected_by"],
+        occurred_at=data["occurred_at"],
+        place=data["place"],
+        ward_code=ward.code,
+        plate=data["plate"],
+        vehicle_id=vehicle.id if vehicle else None,
+        driver_citizen_id=driver.id if driver else None,
+        licence_id=licence.id if licence else None,
+        liable_citizen_id=liable.id,
+        mitigating=data["mitigating"],
+        aggravating=data["aggravating"],
+        fine_amount=fine,
+        points_deducted=points,
+        suspension_months=months,
+        suspension_starts_on=starts_on,
+        suspension_ends_on=ends_on,
+        decided_at=now,
+        received_on=decided_on,
+        payment_deadline=decided_on + timedelta(days=rules.PAYMENT_DAYS),
+        status="unpaid",
+        recorded_by_account_id=principal.account_id,
+    )
+    session.add(decision)
+    session.flush()
+    decision.number = f"XP{decided_on:%Y}{decision.id:08d}"
+    session.add(
+        PenaltyIdempotencyKey(
+            account_id=principal.account_id,
+            key=idempotency_key,
+            fingerprint=print_,
+            decision_id=decision.id,
+            created_at=now,
+        )
+    )
+    if licence is not None:
+        sync_licence(session=session, licence=licence, on=decided_on)
+    _announce(session, decision, violation, liable)
+    subjects = (
+        {liable.id} | ({driver.id} if driver else set()) | ({vehicle.owner_citizen_id} if vehicle else set())
+    )
+    record_access(
+        session=session,
+        principal=principal,
+        subject_citizen_ids=subjects,
+        action="create",
+        record_type="penalty_decision",
+        purpose="administrative traffic penalty",
+        record_ref=decision.number,
+    )
+    session.flush()
+    log.info("penalty decision %s: %s, %s đồng", decision.number, violation.code, fine)
+    return decision
+
+
+def _announce(
+    session: Session, decision: PenaltyDecision, violation: catalogue.Violation, liable: Citizen
+) -> None:
+    kind = "camera-violation" if decision.detected_by == "camera" else "penalty-decision"
+    title = (
+        f"Phạt nguội: xe {decision.plate}"
+        if decision.detected_by == "camera"
+        else f"Quyết định xử phạt {decision.number}"
+    )
+    body = (
+        f"{violation.description_vi} lúc {decision.occurred_at.astimezone(clock.VIETNAM_TZ):%H:%M %d/%m/%Y} "
+        f"tại {decision.place}. Mức phạt {decision.fine_amount:,} đồng, nộp trước hết ngày "
+        f"{decision.payment_deadline:%d/%m/%Y}."
+    ).replace(",", ".")
+    notifications.notify(
+        session=session,
+        citizen_id=liable.id,
+        kind=kind,
+        title=title,
+        body=body,
+        ref=f"penalty:{decision.number}",
+    )
+
+
+def _suspension_periods(session: Session, licence_id: int) -> list[tuple[date, date]]:
+    return [
+        (start, end)
+        for start, end in session.execute(
+            sa.select(PenaltyDecision.suspension_starts_on, PenaltyDecision.suspension_ends_on).where(
+                PenaltyDecision.licence_id == licence_id,
+                PenaltyDecision.status != "cancelled",
+                PenaltyDecision.suspension_starts_on.is_not(None),
+            )
+        )
+    ]
+
+
+def licence_state(session: Session, licence: DrivingLicence, on: date) -> LicenceState:
+    """The licence as it stands on `on`, computed from the decisions (the registry's columns are a cache)."""
+    rows = session.execute(
+        sa.select(PenaltyDecision.decided_at, PenaltyDecision.points_deducted).where(
+            PenaltyDecision.licence_id == licence.id,
+            PenaltyDecision.status != "cancelled",
+            PenaltyDecision.points_deducted > 0,
+        )
+    ).all()
+    points, _ = rules.points_on([(clock.local_date(at), n) for at, n in rows], on)
+    periods = _suspension_periods(session, licence.id)
+    until = rules.suspended_on(periods, on)
+    since = min((s for s, e in periods if s <= on < e), default=None)
+    if licence.status == "revoked":
+        status = "revoked"
+    elif until is not None:
+        status = "suspended"
+    elif points == 0:
+        status = "no-points"
+    elif licence.expires_on is not None and on > licence.expires_on:
+        status = "expired"
+    else:
+        status = "valid"
+    holder = session.get(Citizen, licence.citizen_id)
+    return LicenceState(licence, holder.full_name, on, status, points, since, until)
+
+
+def sync_licence(*, session: Session, licence: DrivingLicence, on: date) -> LicenceState:
+    """Refresh the registry's cached status, points and suspended_until (run daily, and on each decision)."""
+    state = licence_state(session, licence, on)
+    licence.points = state.points
+    later = [end for start, end in _suspension_periods(session, licence.id) if end > on]
+    licence.suspended_until = datetime.combine(max(later), time(0), clock.VIETNAM_TZ) if later else None
+    if licence.status != "revoked":
+        licence.status = "suspended" if state.status == "suspended" else "valid"
+    return state
+
+
+def _visible_to(session: Session, principal: Principal, decision: PenaltyDecision) -> bool:
+    if principal.role == CITIZEN and principal.citizen_id is not None:
+        return principal.citizen_id in _involved(session, decision)
+    if principal.role == OFFICER:
+        ward = session.get(AdministrativeUnit, decision.ward_code)
+        return principal.covers(ward.code, ward.province_code)
+    return False
+
+
+def _involved(session: Session, decision: PenaltyDecision) -> set[int]:
+    people = {decision.liable_citizen_id, decision.driver_citizen_id}
+    if decision.vehicle_id:
+        people.add(session.get(Vehicle, decision.vehicle_id).owner_citizen_id)
+    if decision.licence_id:
+        people.add(session.get(DrivingLicence, decision.licence_id).citizen_id)
+    return {p for p in people if p is not None}
+
+
+def get_decision(*, session: Session, principal: Principal, number: str) -> PenaltyDecision:
+    decision = session.scalar(sa.select(PenaltyDecision).where(PenaltyDecision.number == number))
+    if decision is None or not _visible_to(session, principal, decision):
+        raise NotFound("No such penalty decision among those you may see.")
+    if principal.role == OFFICER:
+        record_access(
+            session=session,
+            principal=principal,
+            subject_citizen_ids=_involved(session, decision),
+            action="read",
+            record_type="penalty_decision",
+            purpose="traffic penalty review",
+            record_ref=decision.number,
+        )
+    return decision
+
+
+def list_own(*, session: Session, principal: Principal) -> list[PenaltyDecision]:
+    """Fines on my ID number, my vehicles and my licences, newest first."""
+    if principal.role != CITIZEN or principal.citizen_id is None:
+        raise Forbidden("Only a citizen account has fines.")
+    me = principal.citizen_id
+    mine = sa.or_(
+        PenaltyDecision.liable_citizen_id == me,
+        PenaltyDecision.driver_citizen_id == me,
+        PenaltyDecision.vehicle_id.in_(sa.select(Vehicle.id).where(Vehicle.owner_citizen_id == me)),
+        PenaltyDecision.licence_id.in_(sa.select(DrivingLicence.id).where(DrivingLicence.citizen_id == me)),
+    )
+    return list(
+        session.scalars(
+            sa.select(PenaltyDecision)
+            .where(mine)
+            .order_by(PenaltyDecision.decided_at.desc(), PenaltyDecision.id.desc())
+        )
+    )
+
+
+def cancel_decision(
+    *, session: Session, principal: Principal, number: str, reason: str, now: datetime | None = None
+) -> PenaltyDecision:
+    """Annul an unpaid decision (e.g. the wrong vehicle was recorded); its points and suspension lapse."""
+    decision = get_decision(session=session, principal=principal, number=number)
+    now = now or clock.now()
+    done = session.execute(
+        sa.update(PenaltyDecision)
+        .where(PenaltyDecision.id == decision.id, PenaltyDecision.status == "unpaid")
+        .values(status="cancelled", cancelled_at=now, cancel_reason=reason)
+    ).rowcount
+    session.refresh(decision)
+    if not done:
+        raise DecisionNotPayable(
+            f"This decision is {decision.status}; only an unpaid decision can be cancelled."
+        )
+    if decision.licence_id:
+        sync_licence(
+            session=session,
+            licence=session.get(DrivingLicence, decision.licence_id),
+            on=clock.local_date(now),
+        )
+    return decision
+
+
+def own_licences(*, session: Session, principal: Principal, on: date) -> list[LicenceState]:
+    if principal.role != CITIZEN or principal.citizen_id is None:
+        raise Forbidden("Only a citizen account holds licences.")
+    licences = session.scalars(
+        sa.select(DrivingLicence)
+        .where(DrivingLicence.citizen_id == principal.citizen_id)
+        .order_by(DrivingLicence.id)
+    )
+    return [licence_state(session, licence, on) for licence in licences]
+
+
+def lookup_licence(
+    *, session: Session, principal: Principal, number: str, on: date, purpose: str
+) -> LicenceState:
+    """An officer checks a licence (at a stop, anywhere in the country): audited."""
+    licence = session.scalar(sa.select(DrivingLicence).where(DrivingLicence.number == number))
+    if licence is None:
+        raise NotFound("No driving licence has this number.")
+    record_access(
+        session=session,
+        principal=principal,
+        subject_citizen_ids=[licence.citizen_id],
+        action="read",
+        record_type="driving_licence",
+        purpose=purpose,
+        record_ref=licence.number,
+    )
+    return licence_state(session, licence, on)

@@ -1,0 +1,93 @@
+"""The two database paths a million-row job lives on: batched registry look-ups and bulk audit
+writes. Both go to the DB-API driver directly (no ORM rows, no per-row type processing), as the
+registry seeder does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+
+# One statement per this many IDs. SQLite passes them as one JSON array (json_each), PostgreSQL as
+# one array parameter (= ANY), so the statement text never changes and stays prepared.
+LOOKUP_BATCH = 20_000
+
+_COLUMNS = ("personal_id, id, full_name, name_folded, CAST(date_of_birth AS VARCHAR(10)), sex, "
+            "old_id_number, permanent_province_code, CAST(deceased_on AS VARCHAR(10))")
+# Column names are constants here; only the IDs vary, and they are bound parameters.
+_SQLITE_LOOKUP = (f"SELECT {_COLUMNS} FROM citizens "
+                  "WHERE personal_id IN (SELECT value FROM json_each(?))")  # noqa: S608
+_PG_LOOKUP = f"SELECT {_COLUMNS} FROM citizens WHERE personal_id = ANY(%s)"  # noqa: S608
+
+AUDIT_COLUMNS = ("occurred_at", "subject_citizen_id", "actor_account_id", "actor_role", "actor_label", "action",
+                 "record_type", "record_ref", "purpose", "client_kind", "client_id", "request_id")
+
+
+def raw_connection(connection: sa.Connection):
+    return connection.connection.dbapi_connection
+
+
+def connect_raw(url: str):
+    """A plain DB-API connection for a verification process (no engine, no pool: one per process)."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        import sqlite3
+
+        raw = sqlite3.connect(parsed.database, isolation_level=None, check_same_thread=False)
+        raw.execute("PRAGMA busy_timeout=10000")
+        return "sqlite", raw
+    import psycopg
+
+    return "postgresql", psycopg.connect(parsed.set(drivername="postgresql").render_as_string(hide_password=False),
+                                         autocommit=True)
+
+
+def lookup_citizens(dialect: str, raw, ids: Iterable[str]) -> dict[str, tuple]:
+    """personal_id -> (citizen id, full_name, name_folded, dob, sex, old_id_number, province, deceased_on).
+
+    IDs go in sorted, so consecutive look-ups walk neighbouring index pages."""
+    unique = sorted(set(ids))
+    found: dict[str, tuple] = {}
+    cursor = raw.cursor()
+    try:
+        for i in range(0, len(unique), LOOKUP_BATCH):
+            batch = unique[i:i + LOOKUP_BATCH]
+            if dialect == "postgresql":
+                cursor.execute(_PG_LOOKUP, (batch,))
+            else:
+                cursor.execute(_SQLITE_LOOKUP, (json.dumps(batch),))
+            for row in cursor.fetchall():
+                found[row[0]] = row[1:]
+    finally:
+        cursor.close()
+    return found
+
+
+def write_audit(connection: sa.Connection, citizen_ids: list[int], *, occurred_at: datetime, actor: dict) -> None:
+    """One audit row per citizen id, in one statement: COPY on PostgreSQL (as the seeder); on SQLite an
+    INSERT ... SELECT over json_each(one JSON array), which measured ~30% faster than executemany
+    (no per-row parameter binding in Python). Sorted ids keep the (subject, time) index inserts local."""
+    if not citizen_ids:
+        return
+    citizen_ids = sorted(citizen_ids)
+    stamp = occurred_at.replace(tzinfo=None)  # audit_events.occurred_at is naive UTC underneath
+    constants = (actor["account_id"], actor["role"], actor["label"], "read", "verification", actor["record_ref"],
+                 actor["purpose"], actor["client_kind"], actor["client_id"], actor["request_id"])
+    raw = raw_connection(connection)
+    cursor = raw.cursor()
+    try:
+        if connection.dialect.name == "postgresql":
+            with cursor.copy(f"COPY audit_events ({', '.join(AUDIT_COLUMNS)}) FROM STDIN") as copy:
+                for citizen_id in citizen_ids:
+                    copy.write_row((stamp, citizen_id) + constants)
+        else:
+            text_stamp = stamp.strftime("%Y-%m-%d %H:%M:%S.%f")
+            marks = ", ".join("?" for _ in constants)
+            cursor.execute(f"INSERT INTO audit_events ({', '.join(AUDIT_COLUMNS)}) "  # noqa: S608 - constant names
+                           f"SELECT ?, value, {marks} FROM json_each(?)",
+                           (text_stamp, *constants, json.dumps(citizen_ids)))
+    finally:
+        cursor.close()

@@ -1,0 +1,213 @@
+"""The job's files: the uploaded spool, its plan (byte ranges of whole records), the per-chunk
+result parts and the results download. Nothing here holds a whole file in memory.
+
+Layout under VERIFICATION_SPOOL_DIR (default: <instance>/verification; a shared volume when workers
+run on several machines): <job id>/source.csv|source.xlsx, rows.csv (XLSX converted, JSON appended),
+part-000001.csv, ...
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from backend.verification.records import CANONICAL, RESULT_COLUMNS
+
+COPY_BLOCK = 1024 * 1024
+
+
+def job_dir(root: str, job_id: int) -> Path:
+    path = Path(root) / f"{job_id:09d}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def rows_path(root: str, job_id: int, source_format: str) -> Path:
+    """The CSV the chunks index into: the upload itself for CSV, a converted copy otherwise."""
+    name = "source.csv" if source_format == "csv" else "rows.csv"
+    return job_dir(root, job_id) / name
+
+
+def remove_job_files(root: str, job_id: int) -> None:
+    shutil.rmtree(Path(root) / f"{job_id:09d}", ignore_errors=True)
+
+
+def save_stream(stream, target: Path, *, limit: int) -> int:
+    """Copy an upload stream to `target` in blocks; returns its size. Raises ValueError past `limit`."""
+    size = 0
+    with open(target, "wb") as out:
+        while block := stream.read(COPY_BLOCK):
+            size += len(block)
+            if size > limit:
+                raise ValueError(f"the file is larger than {limit} bytes")
+            out.write(block)
+    return size
+
+
+# -- XLSX and JSON become CSV -------------------------------------------------------------------
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def xlsx_to_csv(source: Path, target: Path) -> None:
+    """Stream the first sheet into CSV (openpyxl read-only mode keeps memory flat)."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(source, read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        with open(target, "w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            for row in sheet.iter_rows(values_only=True):
+                writer.writerow([_cell_text(v) for v in row])
+    finally:
+        workbook.close()
+
+
+def start_json_rows(target: Path) -> None:
+    with open(target, "w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerow(CANONICAL)
+
+
+def append_json_rows(target: Path, records: list[dict]) -> None:
+    with open(target, "a", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerows([record.get(name) or "" for name in CANONICAL] for record in records)
+
+
+# -- planning ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PlannedChunk:
+    start: int
+    end: int
+    first_line: int
+    rows: int
+
+
+@dataclass
+class Plan:
+    header: list[str]
+    chunks: list[PlannedChunk]
+
+    @property
+    def total_rows(self) -> int:
+        return sum(c.rows for c in self.chunks)
+
+
+def _has_quotes(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        while block := fh.read(COPY_BLOCK):
+            if b'"' in block:
+                return True
+    return False
+
+
+def plan(path: Path, *, chunk_rows: int) -> Plan:
+    """Cut the file into chunks of `chunk_rows` records each, as byte ranges of whole records.
+
+    Without a quote character anywhere, a record is a line and the file is cut on newlines (fast);
+    otherwise the csv module finds the record boundaries (a quoted field may hold a newline).
+    """
+    with open(path, "rb") as fh:
+        first = fh.readline()
+        offset = 3 if first.startswith(b"\xef\xbb\xbf") else 0
+        header_text = first[offset:].decode("utf-8", errors="replace")
+        if _has_quotes(path):
+            fh.seek(offset)
+            return _plan_csv(fh, offset, chunk_rows)
+        header = next(csv.reader([header_text]), [])
+        chunks, start, rows, line, first_line = [], len(first), 0, 1, 2
+        position = start
+        for raw in fh:
+            position += len(raw)
+            line += 1
+            rows += 1
+            if rows == chunk_rows:
+                chunks.append(PlannedChunk(start, position, first_line, rows))
+                start, rows, first_line = position, 0, line + 1
+        if rows:
+            chunks.append(PlannedChunk(start, position, first_line, rows))
+        return Plan(header, chunks)
+
+
+def _plan_csv(fh, offset: int, chunk_rows: int) -> Plan:
+    consumed = [offset, 0]  # bytes, physical lines
+
+    def lines() -> Iterator[str]:
+        for raw in fh:
+            consumed[0] += len(raw)
+            consumed[1] += 1
+            yield raw.decode("utf-8", errors="replace")
+
+    reader = csv.reader(lines())
+    header = next(reader, [])
+    chunks, start, rows, first_line = [], consumed[0], 0, consumed[1] + 1
+    for _record in reader:
+        rows += 1
+        if rows == chunk_rows:
+            chunks.append(PlannedChunk(start, consumed[0], first_line, rows))
+            start, rows, first_line = consumed[0], 0, consumed[1] + 1
+    if rows:
+        chunks.append(PlannedChunk(start, consumed[0], first_line, rows))
+    return Plan(header, chunks)
+
+
+def read_chunk(path: Path, start: int, end: int) -> tuple[list[str], bool]:
+    """The chunk's records as text lines, and whether any byte was not valid UTF-8."""
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        data = fh.read(end - start)
+    text = data.decode("utf-8", errors="replace")
+    return text.splitlines(keepends=True) if "\n" in text or "\r" in text else [text], "\ufffd" in text
+
+
+# -- results -------------------------------------------------------------------------------------
+def part_path(root: str, job_id: int, seq: int) -> Path:
+    return job_dir(root, job_id) / f"part-{seq:06d}.csv"
+
+
+class PartWriter:
+    """Writes one chunk's result rows to a temporary file, renamed into place on `commit`."""
+
+    def __init__(self, root: str, job_id: int, seq: int):
+        self.final = part_path(root, job_id, seq)
+        self.temporary = self.final.with_suffix(".tmp")
+        self.file = open(self.temporary, "w", encoding="utf-8", newline="", buffering=COPY_BLOCK)  # noqa: SIM115 - closed by commit/discard
+        self.writer = csv.writer(self.file)
+
+    def commit(self) -> None:
+        self.file.close()
+        os.replace(self.temporary, self.final)
+
+    def discard(self) -> None:
+        self.file.close()
+        self.temporary.unlink(missing_ok=True)
+
+
+def results_header(columns: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(list(columns) + list(RESULT_COLUMNS))
+    return buffer.getvalue()
+
+
+def stream_results(root: str, job_id: int, columns: list[str], chunk_count: int) -> Iterator[bytes]:
+    """The results CSV: a header, then the parts in order (UTF-8 with BOM, so Excel shows accents)."""
+    yield b"\xef\xbb\xbf" + results_header(columns).encode("utf-8")
+    for seq in range(1, chunk_count + 1):
+        with open(part_path(root, job_id, seq), "rb") as fh:
+            while block := fh.read(COPY_BLOCK):
+                yield block

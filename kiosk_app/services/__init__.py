@@ -1,0 +1,1 @@
+"""What the kiosk's screens use but never touch directly: the API client, the device workers, the outbox."""

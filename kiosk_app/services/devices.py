@@ -1,0 +1,123 @@
+"""Device work for the kiosk, through hardware/ only: identify a patient by chip (the card's QR opens the
+chip), by a QR (the card's or the app's signed one), and print the ticket. Runs on worker threads."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from hardware import qr
+from hardware.errors import HardwareError
+from hardware.printer import QueueTicket
+from hardware.smartcard import access_keys_from_qr, read_card
+from kiosk_app.flow import Identity, Message, TicketView
+
+log = logging.getLogger(__name__)
+VIETNAM = timezone(timedelta(hours=7))
+
+GENERIC_FAILURE = Message("Có lỗi xảy ra. Vui lòng thử lại hoặc đến quầy tiếp đón số 1.",
+                          "Something went wrong. Please try again or go to reception counter 1.")
+NO_QR = Message("Chưa thấy mã QR. Vui lòng đưa mã QR vào trước camera.",
+                "No QR code seen yet. Please hold the QR code in front of the camera.")
+UNKNOWN_QR = Message("Mã QR này không phải thẻ căn cước hay mã định danh của ứng dụng.",
+                     "This QR code is neither an ID card nor the app's identity code.")
+NOT_VERIFIED = Message("Không xác thực được thẻ này — vui lòng đến quầy tiếp đón số 1.",
+                       "This card could not be verified — please go to reception counter 1.")
+
+
+class IdentifyError(Exception):
+    """A failure with a message for the patient (hardware errors carry theirs)."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.en)
+        self.message = message
+
+
+def patient_message(exc: BaseException) -> Message:
+    if isinstance(exc, IdentifyError):
+        return exc.message
+    if isinstance(exc, HardwareError):
+        return Message(exc.user_message_vi, exc.user_message_en)
+    log.exception("unexpected device failure", exc_info=exc)
+    return GENERIC_FAILURE
+
+
+@dataclass
+class Devices:
+    """Factories for the configured devices (simulators by default; see kiosk_app.config)."""
+
+    open_camera: Callable[[], Any]
+    open_card_transport: Callable[[], Any]
+    trust_store: Any  # hardware.smartcard.TrustStore or None (then the chain check is skipped: not verified)
+    printer: Any  # hardware.printer.TicketPrinter
+    jwks: Callable[[], dict]  # the cached JWKS for the app's signed QR
+    scan_timeout_s: float = 8.0
+
+
+class IdentityReader:
+    def __init__(self, devices: Devices, *, clock: Callable[[], float] = time.time) -> None:
+        self.devices = devices
+        self.clock = clock
+
+    def scan_payload(self) -> str:
+        camera = self.devices.open_camera()
+        deadline = time.monotonic() + self.devices.scan_timeout_s
+        try:
+            while time.monotonic() < deadline:
+                payloads = qr.decode(camera.read())
+                if payloads:
+                    return payloads[0]
+        finally:
+            camera.close()
+        raise IdentifyError(NO_QR)
+
+    def identify_by_qr(self) -> Identity:
+        """The card's QR (identity only; not usable offline) or the app's signed QR (verified here)."""
+        payload = self.scan_payload()
+        kind = qr.classify_qr(payload)
+        if kind is qr.QrKind.CCCD:
+            record = qr.parse_cccd_qr(payload)
+            return Identity("cccd_qr", record.id_number, record.date_of_birth.isoformat(), record.full_name)
+        if kind is qr.QrKind.SIGNED_IDENTITY:
+            claims = qr.verify_identity_qr(payload, self.devices.jwks(), self.clock())
+            return Identity("signed_qr", claims.personal_id, claims.date_of_birth.isoformat(),
+                            claims.full_name, token_id=claims.token_id, verified_locally=True)
+        raise IdentifyError(UNKNOWN_QR)
+
+    def identify_by_chip(self) -> Identity:
+        """Scan the card's QR for the chip's access key, then read and verify the chip (passive
+        authentication against the CSCA trust store)."""
+        payload = self.scan_payload()
+        if qr.classify_qr(payload) is not qr.QrKind.CCCD:
+            raise IdentifyError(UNKNOWN_QR)
+        record = qr.parse_cccd_qr(payload)
+        transport = self.devices.open_card_transport()
+        try:
+            result = read_card(transport, access_keys_from_qr(record), self.devices.trust_store, strict=True)
+        finally:
+            close = getattr(transport, "close", None)
+            if close:
+                close()
+        if not result.passive_auth.passed:
+            raise IdentifyError(NOT_VERIFIED)
+        data = result.personal_data
+        if data is None or data.personal_id != record.id_number:
+            raise IdentifyError(NOT_VERIFIED)
+        born = datetime.strptime(data.birth_date or "", "%d/%m/%Y").date()
+        face = result.face_image
+        return Identity("chip", data.personal_id, born.isoformat(), data.full_name, passive_auth_passed=True,
+                        face_jpeg=face.image_bytes if face and face.mime_type == "image/jpeg" else None,
+                        verified_locally=True)
+
+
+def print_ticket(printer, ticket: TicketView, *, facility_name: str, patient_name: str,
+                 personal_id: str) -> None:
+    """Print on the receipt printer (it masks the name and ID); PrinterError carries the patient message."""
+    printer.print_ticket(QueueTicket(
+        facility_name=facility_name, department=ticket.department.name, queue_number=ticket.number,
+        patient_name=patient_name, patient_id=personal_id, issued_at=datetime.now(VIETNAM),
+        insurance_status=ticket.insurance.vi, ticket_id=ticket.ticket_id, provisional=ticket.provisional))

@@ -1,0 +1,345 @@
+"""Kiosk fleet wire contract: enrollment, device authentication, heartbeats, signed configuration and
+commands, and the fleet-admin API. Also the canonical bytes a kiosk signs for a request (pure: used by the
+backend to verify and by kiosk_app/services/fleet_agent.py to sign)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from shared_schemas.base import BaseSchema
+
+# --- vocabulary ---------------------------------------------------------------------------------------------
+KIOSK_STATUSES = ("active", "suspended", "decommissioned")
+CONNECTIVITY = ("online", "offline", "never_seen")
+COMMAND_KINDS = ("reload_config", "restart_app", "lock", "unlock", "flush_outbox", "collect_diagnostics")
+COMMAND_STATES = ("queued", "delivered", "succeeded", "failed", "expired")
+ALERT_KINDS = ("offline", "printer_out_of_paper", "read_success_low")
+DEVICE_STATES = ("ok", "error", "missing", "paper_out")
+SCAN_METHODS = ("chip", "cccd_qr", "signed_qr", "id_and_dob")  # as the health check-in's methods
+CHECKIN_STEPS = ("identify", "insurance", "department", "ticket")
+LANGUAGES = ("vi", "en")
+
+# JWS `typ` of what the backend signs for kiosks (shared_schemas.signed does the signing).
+CONFIG_TOKEN_TYPE = "congdan-fleet-config+jws"  # noqa: S105 - a JWS typ, not a secret
+COMMAND_TOKEN_TYPE = "congdan-fleet-command+jws"  # noqa: S105 - a JWS typ, not a secret
+
+# --- signed requests ----------------------------------------------------------------------------------------
+HEADER_KIOSK = "X-Fleet-Kiosk"
+HEADER_TIMESTAMP = "X-Fleet-Timestamp"
+HEADER_NONCE = "X-Fleet-Nonce"
+HEADER_SIGNATURE = "X-Fleet-Signature"
+NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+KIOSK_ID_PATTERN = re.compile(r"^KSK-[0-9A-F]{8}$")
+ENROLLMENT_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed
+ENROLLMENT_QR_PREFIX = "CONGDAN-FLEET:"
+
+
+def request_signing_input(
+    *, method: str, path: str, kiosk_id: str, timestamp: int, nonce: str, body: bytes
+) -> bytes:
+    """What a kiosk signs: method, path, its id, time, a fresh nonce and the body's hash (one per line)."""
+    digest = hashlib.sha256(body).hexdigest()
+    return "\n".join(
+        ("congdan-fleet-request-v1", method.upper(), path, kiosk_id, str(int(timestamp)), nonce, digest)
+    ).encode("ascii")
+
+
+def enrollment_proof_input(*, code: str, public_key: str) -> bytes:
+    """What a new kiosk signs at enrollment, proving it holds the private half of the key it registers."""
+    return f"congdan-fleet-enroll-v1\n{normalize_enrollment_code(code)}\n{public_key}".encode("ascii")
+
+
+def challenge_signing_input(*, kiosk_id: str, challenge: str) -> bytes:
+    return f"congdan-fleet-challenge-v1\n{kiosk_id}\n{challenge}".encode("ascii")
+
+
+def normalize_enrollment_code(text: str) -> str:
+    """Codes are shown as XXXX-XXXX-XXXX and may arrive typed in lower case, spaced, or as the QR text."""
+    text = text.strip().upper()
+    if text.startswith(ENROLLMENT_QR_PREFIX):
+        text = text[len(ENROLLMENT_QR_PREFIX) :]
+    return "".join(ch for ch in text if ch not in " -")
+
+
+# --- device-side schemas ------------------------------------------------------------------------------------
+_B64URL_KEY = validate.Regexp(r"^[A-Za-z0-9_-]{43}$", error="A raw Ed25519 public key, unpadded base64url.")
+_B64URL_SIG = validate.Regexp(r"^[A-Za-z0-9_-]{86}$", error="An Ed25519 signature, unpadded base64url.")
+_KIOSK_ID = validate.Regexp(KIOSK_ID_PATTERN, error="A kiosk id looks like KSK-0123ABCD.")
+_SHORT_TEXT = validate.Length(max=200)
+
+
+class EnrollSchema(BaseSchema):
+    code = fields.String(required=True, validate=validate.Length(min=12, max=40))
+    public_key = fields.String(required=True, validate=_B64URL_KEY)
+    proof = fields.String(
+        required=True,
+        validate=_B64URL_SIG,
+        metadata={"description": "Signature of enrollment_proof_input(code, public_key)"},
+    )
+    serial_number = fields.String(load_default=None, validate=validate.Length(max=64))
+    app_version = fields.String(load_default=None, validate=validate.Length(max=32))
+
+
+class EnrolledSchema(BaseSchema):
+    kiosk_id = fields.String()
+    hospital_code = fields.String()
+    location_label = fields.String()
+    heartbeat_interval_s = fields.Integer()
+    signing_keys = fields.Dict(
+        metadata={"description": "JWKS of the keys that sign configuration and commands"}
+    )
+
+
+class ChallengeRequestSchema(BaseSchema):
+    kiosk_id = fields.String(required=True, validate=_KIOSK_ID)
+
+
+class ChallengeSchema(BaseSchema):
+    challenge = fields.String()
+    expires_in = fields.Integer()
+
+
+class DeviceTokenRequestSchema(BaseSchema):
+    kiosk_id = fields.String(required=True, validate=_KIOSK_ID)
+    challenge = fields.String(required=True, validate=validate.Length(min=16, max=64))
+    signature = fields.String(required=True, validate=_B64URL_SIG)
+
+
+class DeviceTokenSchema(BaseSchema):
+    access_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer()
+
+
+class DevicesSchema(BaseSchema):
+    card_reader = fields.String(required=True, validate=validate.OneOf(DEVICE_STATES))
+    camera = fields.String(required=True, validate=validate.OneOf(DEVICE_STATES))
+    printer = fields.String(required=True, validate=validate.OneOf(DEVICE_STATES))
+
+
+class ScanCountSchema(BaseSchema):
+    attempted = fields.Integer(required=True, validate=validate.Range(min=0, max=100_000))
+    succeeded = fields.Integer(required=True, validate=validate.Range(min=0, max=100_000))
+
+    @validates_schema
+    def _not_more_successes(self, data, **_):
+        if data["succeeded"] > data["attempted"]:
+            raise ValidationError("succeeded cannot exceed attempted", "succeeded")
+
+
+class StepTimeSchema(BaseSchema):
+    count = fields.Integer(required=True, validate=validate.Range(min=0, max=100_000))
+    total_ms = fields.Integer(required=True, validate=validate.Range(min=0, max=10**10))
+
+
+class JobMetricsSchema(BaseSchema):
+    """Counts since the previous accepted heartbeat (the agent keeps them until one is accepted)."""
+
+    scans = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(SCAN_METHODS)),
+        values=fields.Nested(ScanCountSchema),
+        load_default=dict,
+    )
+    checkins_completed = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100_000))
+    step_ms = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(CHECKIN_STEPS)),
+        values=fields.Nested(StepTimeSchema),
+        load_default=dict,
+    )
+
+
+class HeartbeatSchema(BaseSchema):
+    app_version = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    uptime_s = fields.Integer(required=True, validate=validate.Range(min=0))
+    config_version = fields.Integer(
+        required=True,
+        allow_none=True,
+        validate=validate.Range(min=0),
+        metadata={"description": "The profile version applied; null before the first"},
+    )
+    locked = fields.Boolean(load_default=False)
+    devices = fields.Nested(DevicesSchema, required=True)
+    paper_low = fields.Boolean(load_default=False)
+    outbox_backlog = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**7))
+    last_error = fields.String(load_default=None, allow_none=True, validate=_SHORT_TEXT)
+    metrics = fields.Nested(JobMetricsSchema, load_default=dict)
+
+
+class DeliveredCommandSchema(BaseSchema):
+    id = fields.Integer()
+    kind = fields.String()
+    token = fields.String(metadata={"description": "The command, signed by the backend (JWS)"})
+
+
+class HeartbeatReplySchema(BaseSchema):
+    server_time = fields.AwareDateTime()
+    heartbeat_interval_s = fields.Integer()
+    configuration = fields.String(
+        allow_none=True, metadata={"description": "Signed profile (JWS), when the kiosk runs another version"}
+    )
+    commands = fields.List(fields.Nested(DeliveredCommandSchema))
+
+
+class CommandResultSchema(BaseSchema):
+    status = fields.String(required=True, validate=validate.OneOf(("succeeded", "failed")))
+    detail = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+# --- fleet-admin schemas ------------------------------------------------------------------------------------
+class EnrollmentCodeCreateSchema(BaseSchema):
+    hospital_code = fields.String(required=True, validate=validate.Length(min=2, max=20))
+    location_label = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    valid_hours = fields.Integer(load_default=24, validate=validate.Range(min=1, max=168))
+
+
+class EnrollmentCodeSchema(BaseSchema):
+    id = fields.Integer()
+    code = fields.String(metadata={"description": "Shown once, at creation"})
+    code_hint = fields.String()
+    qr_text = fields.String()
+    hospital_code = fields.String()
+    location_label = fields.String()
+    expires_at = fields.AwareDateTime()
+    used_at = fields.AwareDateTime(allow_none=True)
+    kiosk_id = fields.String(allow_none=True)
+    state = fields.String()
+
+
+class FleetKioskQuerySchema(BaseSchema):
+    hospital_code = fields.String(load_default=None, validate=validate.Length(max=20))
+    connectivity = fields.String(load_default=None, validate=validate.OneOf(CONNECTIVITY))
+
+
+class FleetKioskSchema(BaseSchema):
+    id = fields.String()
+    hospital_code = fields.String()
+    location_label = fields.String()
+    status = fields.String()
+    connectivity = fields.String()
+    last_seen_at = fields.AwareDateTime(allow_none=True)
+    app_version = fields.String(allow_none=True)
+    uptime_s = fields.Integer(allow_none=True)
+    devices = fields.Dict(allow_none=True)
+    paper_low = fields.Boolean()
+    outbox_backlog = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    locked = fields.Boolean()
+    config_version = fields.Integer(allow_none=True, metadata={"description": "The version the kiosk runs"})
+    assigned_config_version = fields.Integer()
+    enrolled_at = fields.AwareDateTime()
+
+
+class FleetKioskStatusSchema(BaseSchema):
+    status = fields.String(required=True, validate=validate.OneOf(KIOSK_STATUSES))
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=200))
+
+
+class FleetCommandCreateSchema(BaseSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(COMMAND_KINDS))
+    message = fields.String(
+        load_default=None,
+        validate=validate.Length(max=200),
+        metadata={"description": "lock: the text on the out-of-service screen"},
+    )
+
+
+class FleetCommandSchema(BaseSchema):
+    id = fields.Integer()
+    kiosk_id = fields.String()
+    kind = fields.String()
+    params = fields.Dict()
+    state = fields.String()
+    created_at = fields.AwareDateTime()
+    delivered_at = fields.AwareDateTime(allow_none=True)
+    completed_at = fields.AwareDateTime(allow_none=True)
+    result = fields.String(allow_none=True)
+
+
+class FleetSettingsSchema(BaseSchema):
+    """A configuration profile's settings; every field is required so a profile is complete on its own."""
+
+    idle_timeout_s = fields.Integer(required=True, validate=validate.Range(min=15, max=600))
+    languages = fields.List(
+        fields.String(validate=validate.OneOf(LANGUAGES)),
+        required=True,
+        validate=validate.Length(min=1, max=len(LANGUAGES)),
+    )
+    departments = fields.List(
+        fields.String(validate=validate.Length(min=1, max=20)),
+        required=True,
+        validate=validate.Length(max=60),
+        metadata={"description": "Department codes shown; empty = all open ones"},
+    )
+    heartbeat_interval_s = fields.Integer(required=True, validate=validate.Range(min=5, max=600))
+    printer = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(("copies", "paper_width_mm", "cut"))),
+        values=fields.Raw(),
+        required=True,
+    )
+
+
+class FleetProfileCreateSchema(BaseSchema):
+    hospital_code = fields.String(load_default=None, validate=validate.Length(min=2, max=20))
+    kiosk_id = fields.String(load_default=None, validate=_KIOSK_ID)
+    settings = fields.Nested(FleetSettingsSchema, required=True)
+
+    @validates_schema
+    def _one_target(self, data, **_):
+        if (data.get("hospital_code") is None) == (data.get("kiosk_id") is None):
+            raise ValidationError("Give exactly one of hospital_code or kiosk_id.", "hospital_code")
+
+
+class FleetProfileQuerySchema(BaseSchema):
+    hospital_code = fields.String(load_default=None, validate=validate.Length(max=20))
+    kiosk_id = fields.String(load_default=None, validate=_KIOSK_ID)
+
+
+class FleetProfileSchema(BaseSchema):
+    version = fields.Integer()
+    hospital_code = fields.String(allow_none=True)
+    kiosk_id = fields.String(allow_none=True)
+    settings = fields.Dict()
+    created_at = fields.AwareDateTime()
+
+
+class FleetAlertQuerySchema(BaseSchema):
+    state = fields.String(load_default="open", validate=validate.OneOf(("open", "resolved", "all")))
+    hospital_code = fields.String(load_default=None, validate=validate.Length(max=20))
+
+
+class FleetAlertSchema(BaseSchema):
+    id = fields.Integer()
+    kiosk_id = fields.String()
+    hospital_code = fields.String()
+    kind = fields.String()
+    severity = fields.String()
+    detail = fields.String()
+    opened_at = fields.AwareDateTime()
+    resolved_at = fields.AwareDateTime(allow_none=True)
+
+
+class HospitalCountsSchema(BaseSchema):
+    hospital_code = fields.String()
+    hospital_name = fields.String()
+    total = fields.Integer()
+    online = fields.Integer()
+    offline = fields.Integer()
+    never_seen = fields.Integer()
+    suspended = fields.Integer()
+    open_alerts = fields.Integer()
+
+
+class FleetMetricPointSchema(BaseSchema):
+    start = fields.AwareDateTime()
+    resolution = fields.String()
+    scans_attempted = fields.Integer()
+    scans_succeeded = fields.Integer()
+    checkins_completed = fields.Integer()
+    mean_checkin_ms = fields.Integer(allow_none=True)
+
+
+class FleetMetricQuerySchema(BaseSchema):
+    hours = fields.Integer(load_default=24, validate=validate.Range(min=1, max=24 * 90))

@@ -1,0 +1,123 @@
+"""Screenshots of every screen from the real Kivy window (offscreen SDL), portrait and landscape, saved
+under tests/kiosk_app/screenshots/out/ for a person to look at. Checks that nothing overflows the window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk_app.flow import CheckinView, Department, Identity, Message, State, TicketView
+from kiosk_app.main import SCREEN_OF
+from kiosk_app.services.simulation import SimulatedDevices
+from tests.kiosk_app.fakes import DEPARTMENTS
+
+OUT = Path(__file__).parent / "screenshots" / "out"
+SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
+
+
+@pytest.fixture(scope="module")
+def face_jpeg():
+    devices = SimulatedDevices()
+    from hardware.smartcard import read_card
+    from hardware.smartcard.mrz import AccessKey  # noqa: F401
+
+    result = read_card(devices.open_card_transport(), devices.patient.access_key(), devices.trust_store)
+    return result.face_image.image_bytes
+
+
+def _scenes(face_jpeg):
+    identity = Identity("chip", "001090012345", "1990-01-01", "Nguyễn Văn An", True, face_jpeg=face_jpeg,
+                        verified_locally=True)
+    view = CheckinView("c1", "Nguyễn Văn An", "0010******45",
+                       Message("Thẻ BHYT còn hạn đến 31/12/2026 — đúng tuyến — được hưởng 80%",
+                               "Health insurance valid until 31/12/2026 — in-route — covers 80%"), 80)
+    departments = [Department(d["code"], d["name"], d["name_en"], d["location"], d["open_now"])
+                   for d in DEPARTMENTS]
+    ticket = TicketView("9f2c0d6e5b7a4c1d", 17, departments[0], "N. V. An", view.insurance, waiting_ahead=4)
+    provisional = TicketView("P-1a2b3c4d5e6f", 10_003, departments[0], "N. V. An",
+                             Message("Chưa kiểm tra được thẻ BHYT (mất kết nối). "
+                                     "Nhân viên sẽ kiểm tra khi gọi số.",
+                                     "Insurance could not be checked (no connection)."), provisional=True)
+    error = Message("Không xác thực được thẻ. Thẻ có thể đã bị sửa đổi. Vui lòng liên hệ nhân viên.",
+                    "The card could not be verified as genuine. Please ask a staff member.")
+    return {
+        "welcome": {"state": State.WELCOME},
+        "identify": {"state": State.IDENTIFY, "message": Message(
+            "Thẻ đã bị nhấc ra khi đang đọc. Vui lòng giữ yên thẻ và thử lại.",
+            "The card was removed while reading. Please keep it still and try again.")},
+        "keypad": {"state": State.TYPING, "method": "typed"},
+        "reading": {"state": State.READING, "method": "card"},
+        "confirm": {"state": State.CONFIRM, "identity": identity, "checkin": view},
+        "insurance": {"state": State.INSURANCE, "identity": identity, "checkin": view},
+        "department": {"state": State.DEPARTMENT, "identity": identity, "checkin": view,
+                       "departments": departments},
+        "ticket": {"state": State.TICKET, "identity": identity, "checkin": view, "ticket": ticket},
+        "ticket_provisional": {"state": State.TICKET, "identity": identity, "checkin": view,
+                               "ticket": provisional},
+        "error": {"state": State.ERROR, "message": error},
+    }
+
+
+def _overflowing(widget, window_size):
+    """Labels whose text does not fit their box, or widgets outside the window."""
+    from kivy.uix.label import Label
+
+    problems = []
+    for child in widget.walk(restrict=True):
+        if child.get_root_window() is None or not child.opacity:
+            continue
+        x, y = child.to_window(*child.pos)
+        if x < -1 or y < -1 or x + child.width > window_size[0] + 1 or y + child.height > window_size[1] + 1:
+            problems.append(f"{type(child).__name__} outside the window: {getattr(child, 'text', '')[:40]!r}")
+        if isinstance(child, Label) and child.text and child.texture_size[0] > child.width + 2:
+            problems.append(f"label too wide: {child.text[:40]!r}")
+    return problems
+
+
+@pytest.mark.parametrize("orientation", list(SIZES))
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_every_screen_renders_and_fits(orientation, language, face_jpeg, tmp_path):
+    from kivy.base import EventLoop
+    from kivy.core.window import Window
+
+    from kiosk_app.main import KioskApp
+    from kiosk_app.services.checkin import CheckinService
+    from kiosk_app.services.outbox import Outbox
+    from tests.kiosk_app.fakes import FakeApi, run_now
+
+    Window.size = SIZES[orientation]
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    checkin = CheckinService(FakeApi(), outbox, hospital_code="BV-BACHMAI")
+    checkin.refresh()
+    # A frozen clock: the app's once-a-second idle tick must not wipe a scene while it is photographed
+    # (with the real clock it did, and a "department" screenshot showed the welcome screen).
+    app = KioskApp(checkin=checkin, reader=None, auto_sync=False, clock=lambda: 1_000.0, background=run_now)
+    app._run_prepare()
+    # The offscreen window does not always dispatch on_resize to its children: size the root ourselves.
+    app.root.size, app.root.pos = Window.size, (0, 0)
+    try:
+        OUT.mkdir(parents=True, exist_ok=True)
+        for old in OUT.glob(f"{orientation}-{language}-*.png"):
+            old.unlink()
+        problems = {}
+        for name, scene in _scenes(face_jpeg).items():
+            flow = app.flow
+            flow._reset()
+            flow.language = language
+            for key, value in scene.items():
+                setattr(flow, key, value)
+            flow.last_activity = app.controller.now()
+            app.show(flow)
+            for _ in range(3):
+                EventLoop.idle()
+            expected = SCREEN_OF[scene["state"]]
+            assert (app.root.current, app.root.current_screen.name) == (expected, expected), name
+            assert not app.root.transition.is_active and app.root.children == [app.root.current_screen], name
+            path = OUT / f"{orientation}-{language}-{name}.png"
+            app.root.export_to_png(str(path))
+            problems[name] = _overflowing(app.root.current_screen, Window.size)
+        assert not any(problems.values()), problems
+    finally:
+        app.stop()
+        Window.remove_widget(app.root)
