@@ -54,7 +54,8 @@ class PaceProtocol:
 
     def password_key(self, access_key: AccessKey) -> bytes:
         """K_pi = KDF(SHA-1(MRZ information), 3): unlike BAC, the whole 20-byte hash is the seed."""
-        seed = hashlib.sha1(access_key.mrz_information.encode("ascii")).digest()
+        # ICAO K_pi (bandit B324 does not apply)
+        seed = hashlib.sha1(access_key.mrz_information.encode("ascii")).digest()  # nosec B324
         return crypto.kdf(seed, crypto.PACE_COUNTER, aes_bits=self._aes_bits)
 
     def session_cipher(self, shared_secret: bytes) -> SessionCipher:
