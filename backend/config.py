@@ -84,6 +84,11 @@ _ENV_KEYS = {
     "DOCUMENT_ISSUER": str,
     "PUBLIC_BASE_URL": str,
     "NOTIFICATION_PUSH_ADAPTER": str,
+    # Payment gateway callbacks (HMAC) and the key that signs kiosk configuration and commands.
+    "PAYMENT_GATEWAY_SECRET": str,
+    "FLEET_SIGNING_KEY": str,
+    "FLEET_SIGNING_KEY_FILE": str,
+    "VERIFICATION_SPOOL_DIR": str,
 }
 
 
