@@ -18,7 +18,7 @@ SEED_CITIZENS ?= 10000
 BIND ?= 127.0.0.1:5000
 WORKERS ?= 2
 
-.PHONY: run test test-sqlite test-postgres lint bench-seed bench-api clean sysdeps-run sysdeps-test
+.PHONY: run kiosk test test-sqlite test-postgres lint fuzz bench-seed bench-api clean sysdeps-run sysdeps-test
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -52,6 +52,15 @@ run: sysdeps-run $(VENV)/.base
 	$(VENV)/bin/flask --app backend seed-demo --if-empty --citizens $(SEED_CITIZENS)
 	$(VENV)/bin/gunicorn --config backend/gunicorn_conf.py --workers $(WORKERS) --bind $(BIND) 'backend:create_app()'
 
+KIOSK_DATA ?= instance/kiosk
+# The kiosk app against the local backend (`make run` in another terminal first). It enrolls once with the demo
+# enrollment code. Headless smoke test: SDL_VIDEODRIVER=offscreen make kiosk KIOSK_ARGS=--smoke
+kiosk: sysdeps-test $(VENV)/.dev
+	@grep -qs '"kiosk_id": "KSK-' $(KIOSK_DATA)/fleet_identity.json || \
+	  CONGDAN_API_URL=http://$(BIND) CONGDAN_KIOSK_DATA=$(KIOSK_DATA) $(PY) -m kiosk_app --enroll DEMQ-KSK2-BACH || \
+	  echo "not enrolled: using the demo kiosk account"
+	CONGDAN_API_URL=http://$(BIND) CONGDAN_KIOSK_DATA=$(KIOSK_DATA) $(PY) -m kiosk_app $(KIOSK_ARGS)
+
 test: sysdeps-test $(VENV)/.dev
 	$(MAKE) --no-print-directory test-sqlite test-postgres
 
@@ -63,7 +72,12 @@ test-postgres:
 	CONGDAN_TEST_DATABASE=postgresql $(VENV)/bin/pytest -q tests/backend tests/security
 
 lint: $(VENV)/.dev
-	$(VENV)/bin/ruff check backend hardware shared_schemas kiosk_app tests bench
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/bandit -q -r backend hardware shared_schemas kiosk_app
+
+# The bigger schemathesis search (make test runs the same test with a few examples per operation).
+fuzz: sysdeps-test $(VENV)/.dev
+	CONGDAN_FUZZ_EXAMPLES=150 $(VENV)/bin/pytest -q tests/security/test_api_fuzz.py
 
 bench-seed: $(VENV)/.base
 	$(PY) bench/bench_seed.py --citizens 1000000

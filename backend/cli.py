@@ -1,4 +1,4 @@
-"""Flask commands: `flask --app backend db-upgrade | seed-demo | create-staff`."""
+"""Flask commands: `flask --app backend db-upgrade | seed-demo | create-staff | fleet-maintain`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ from backend.extensions import db
 
 
 def register(app: Flask) -> None:
+    from backend.fleet import cli as fleet_cli
+
+    fleet_cli.register(app)
+
     @app.cli.command("db-upgrade")
     @click.option("--revision", default="heads")
     def db_upgrade(revision: str) -> None:

@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 
 from backend.auth import passwords
 from backend.auth.models import Account
+from backend.auth.policy import Principal
+from backend.database import utcnow
+from backend.fleet.demo import add_demo_fleet
 from backend.health.demo import add_demo_hospitals
 from backend.registry.models import (
     Citizen,
@@ -20,6 +23,9 @@ from backend.registry.models import (
     Vehicle,
 )
 from backend.registry.seed import REFERENCE_DATE, SeedReport, bulk_load_population
+from backend.residence.demo import add_demo_residence
+from backend.traffic.demo import add_demo_fines
+from backend.verification.demo import add_demo_agency
 from shared_schemas.text import fold
 
 
@@ -53,6 +59,7 @@ DEMO_STAFF = (
     ("officer.hcm", "officer", "79", "Cán bộ Công an TP Hồ Chí Minh"),
     ("staff.bachmai", "hospital_staff", "BV-BACHMAI", "Nhân viên Bệnh viện Bạch Mai"),
     ("fleet.admin", "fleet_admin", None, "Quản trị ki-ốt"),
+    ("agency.sgd", "agency", "SGD-HANOI", "Sở Giáo dục và Đào tạo Hà Nội"),
 )
 
 
@@ -100,7 +107,28 @@ def seed_demo(engine: sa.Engine, session: Session, *, citizens: int, seed: int, 
     report = bulk_load_population(engine, citizens=citizens, seed=seed, reserved_ids=reserved)
     add_demo_people(session=session, password=password)
     add_demo_hospitals(session=session, password=password)
+    add_demo_services(session=session)
     return report
+
+
+def demo_principal(session: Session, username: str) -> Principal:
+    """A demo account acting through the services, as it would through the API."""
+    account = session.scalar(sa.select(Account).where(Account.username == username))
+    return Principal(account_id=account.id, role=account.role, level=account.level, label=f"demo:{username}",
+                     family_id="demo-seed", citizen_id=account.citizen_id, scope_code=account.scope_code)
+
+
+def add_demo_services(*, session: Session) -> None:
+    """Something to see in every domain: the fleet, a residence application waiting for the ward officer,
+    unpaid fines on the demo motorbike, and the verification agency (after the people and hospitals)."""
+    session.flush()
+    now = utcnow()
+    add_demo_fleet(session=session, admin=demo_principal(session, "fleet.admin"), now=now)
+    add_demo_residence(session=session, applicant=demo_principal(session, "079301004321"),
+                       owner=demo_principal(session, "001090012345"), owner_personal_id="001090012345",
+                       now=now)
+    add_demo_fines(session=session, officer=demo_principal(session, "officer.hanoi"), now=now)
+    add_demo_agency(session=session)
 
 
 def is_seeded(session: Session) -> bool:

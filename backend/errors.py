@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, json, request
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from shared_schemas.problem import PROBLEM_CONTENT_TYPE
@@ -111,6 +112,18 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         return http_exception_to_problem(error)
+
+    @app.errorhandler(sa_exc.OperationalError)
+    @app.errorhandler(sa_exc.InterfaceError)
+    @app.errorhandler(sa_exc.DisconnectionError)
+    @app.errorhandler(sa_exc.TimeoutError)
+    def _database_unavailable(error: Exception):
+        # The database restarted, failed over or is unreachable: the request did not complete and may be
+        # retried (the pool's pre-ping replaces dead connections, so the app recovers without a restart).
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, type(error).__name__)
+        return problem_response(503, "Service temporarily unavailable",
+                                "The database is not reachable right now. The request was not completed; "
+                                "please try again shortly.", code="unavailable", headers={"Retry-After": "5"})
 
     @app.errorhandler(Exception)
     def _crash(error: Exception):

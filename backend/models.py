@@ -1,5 +1,6 @@
 """Imports every model module so the metadata is complete (for Alembic and the schema test)."""
 
+from backend import idempotency as idempotency_models  # noqa: F401
 from backend.audit import models as audit_models  # noqa: F401
 from backend.auth import models as auth_models  # noqa: F401
 from backend.documents import models as documents_models  # noqa: F401

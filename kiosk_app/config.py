@@ -4,7 +4,9 @@
     CONGDAN_KIOSK_USERNAME     kiosk account (default the demo kiosk of Bạch Mai)
     CONGDAN_KIOSK_PASSWORD
     CONGDAN_HOSPITAL_CODE      default BV-BACHMAI
-    CONGDAN_KIOSK_DATA         folder for the outbox database (default ~/.congdan-kiosk)
+    CONGDAN_KIOSK_DATA         folder for the outbox database and, once enrolled (`python -m kiosk_app
+                               --enroll CODE`), the fleet identity: then the kiosk signs in with its
+                               device key instead of the username and password (default ~/.congdan-kiosk)
     CONGDAN_KIOSK_IDLE_S       idle seconds before the kiosk forgets the patient (default 60)
     CONGDAN_KIOSK_SIZE         window size, e.g. 1080x1920 (portrait) or 1920x1080
     CONGDAN_CSCA_DIR           CSCA certificates for passive authentication (real cards)

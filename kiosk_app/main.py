@@ -1,5 +1,7 @@
 """KioskApp: wires the flow, the services and the devices into the screens. The controller turns flow
-states into background work (device reads, API calls, printing) and worker results back into events."""
+states into background work (device reads, API calls, printing) and worker results back into events. On an
+enrolled kiosk the fleet agent heartbeats on its own thread; its remote commands (lock, unlock, new
+configuration, restart) reach the app on the main thread."""
 
 from __future__ import annotations
 
@@ -8,13 +10,15 @@ import time
 
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk_app.flow import CheckinFlow, Message, State
 from kiosk_app.screens import ALL_SCREENS, load_layouts
+from kiosk_app.services.api import ApiRefused
 from kiosk_app.services.checkin import CheckinRefused, CheckinService
 from kiosk_app.services.devices import IdentityReader, patient_message, print_ticket
+from kiosk_app.services.metrics import KioskMetrics
 from kiosk_app.services.workers import run_in_background
 from kiosk_app.texts import text
 
@@ -26,15 +30,18 @@ SCREEN_OF = {
     State.INSURANCE: "insurance", State.DEPARTMENT: "department", State.TICKET: "ticket",
 }
 SYNC_EVERY_S = 15.0
+RESTART_EXIT_CODE = 75  # EX_TEMPFAIL: `python -m kiosk_app` starts itself again on it
 
 
 class Controller:
     """What the screens call. Every patient action also counts as activity for the idle timer."""
 
     def __init__(self, app: KioskApp, flow: CheckinFlow, checkin: CheckinService, reader: IdentityReader,
-                 printer, *, clock=time.monotonic, background=run_in_background) -> None:
+                 printer, *, clock=time.monotonic, background=run_in_background,
+                 metrics: KioskMetrics | None = None) -> None:
         self.app, self.flow, self.checkin, self.reader, self.printer = app, flow, checkin, reader, printer
         self.clock, self.background = clock, background
+        self.metrics = metrics or KioskMetrics()
         self._syncing = False
 
     def now(self) -> float:
@@ -71,23 +78,44 @@ class Controller:
     def finish(self) -> None:
         self.flow.finish()
 
+    def touch(self) -> None:
+        """Any tap on the screen: the patient is still there, so the idle timer starts again."""
+        self.flow.touch(now=self.now())
+
     # --- state -> work --------------------------------------------------------------------------------
     def on_flow_change(self, flow: CheckinFlow) -> None:
+        self.metrics.observe(flow, self.now())
         self.app.show(flow)
         state = flow.state
         if state is State.READING:
             work = self.reader.identify_by_chip if flow.method == "card" else self.reader.identify_by_qr
-            self.background(work, lambda identity: flow.identified(identity, now=self.now()),
-                            lambda exc: flow.identify_failed(patient_message(exc), now=self.now()))
+            self.background(work, self._identified, self._identify_failed)
         elif state is State.CHECKING_IN:
             identity = flow.identity
-            self.background(lambda: self.checkin.check_in(identity),
-                            lambda result: flow.checked_in(*result, now=self.now()),
-                            lambda exc: flow.checkin_failed(self._message(exc), now=self.now()))
+            self.background(lambda: self.checkin.check_in(identity), self._checked_in, self._checkin_failed)
         elif state is State.ISSUING:
             identity, view, department = flow.identity, flow.checkin, flow.chosen_department
             self.background(lambda: self.checkin.issue_ticket(identity, view, department),
                             self._issued, lambda exc: flow.ticket_failed(self._message(exc), now=self.now()))
+
+    def _identified(self, identity) -> None:
+        self.metrics.scan_succeeded(identity.method)
+        self.flow.identified(identity, now=self.now())
+
+    def _identify_failed(self, exc: BaseException) -> None:
+        self.metrics.scan_failed(self.flow.method, exc)
+        self.flow.identify_failed(patient_message(exc), now=self.now())
+
+    def _checked_in(self, result) -> None:
+        # A typed ID + date of birth is "read" by the registry: matched when the check-in is accepted.
+        if self.flow.method == "typed" and self.flow.state is State.CHECKING_IN:
+            self.metrics.scan_succeeded("id_and_dob")
+        self.flow.checked_in(*result, now=self.now())
+
+    def _checkin_failed(self, exc: BaseException) -> None:
+        if self.flow.method == "typed" and isinstance(exc.__cause__, ApiRefused) and exc.__cause__.status == 422:
+            self.metrics.scan_failed("typed", exc)
+        self.flow.checkin_failed(self._message(exc), now=self.now())
 
     def _issued(self, ticket) -> None:
         flow = self.flow
@@ -97,7 +125,11 @@ class Controller:
             facility = self.checkin.facility_name()
             self.background(lambda: print_ticket(self.printer, ticket, facility_name=facility,
                                                  patient_name=name, personal_id=identity.personal_id),
-                            lambda _none: None, lambda exc: flow.print_failed(patient_message(exc)))
+                            lambda _none: self.metrics.printed(), self._print_failed)
+
+    def _print_failed(self, exc: BaseException) -> None:
+        self.metrics.print_failed(exc)
+        self.flow.print_failed(patient_message(exc))
 
     @staticmethod
     def _message(exc: BaseException) -> Message:
@@ -106,6 +138,9 @@ class Controller:
     # --- clock ----------------------------------------------------------------------------------------
     def tick(self, _dt=None) -> None:
         self.flow.tick(now=self.now())
+        # A remote restart waits for the patient at the kiosk to finish (or walk away).
+        if self.app.restart_requested and self.flow.state is State.WELCOME:
+            self.app.restart()
 
     def sync(self, _dt=None) -> None:
         """Send offline check-ins (and refresh the cached reference data) when the backend is back."""
@@ -128,37 +163,71 @@ class Controller:
         self.background(work, done, failed)
 
 
+class KioskScreens(ScreenManager):
+    """The screens; a tap anywhere on them counts as the patient's activity."""
+
+    def __init__(self, *, on_activity, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.on_activity = on_activity
+
+    def on_touch_down(self, touch):
+        self.on_activity()
+        return super().on_touch_down(touch)
+
+
 class KioskApp(App):
     lang = StringProperty("vi")
     hospital_name = StringProperty("")
     status_line = StringProperty("")
+    languages = ListProperty(["vi", "en"])  # offered on the welcome screen (the fleet configuration's)
+    locked = BooleanProperty(False)  # out of service, by a fleet admin's command
+    lock_message = StringProperty("")
     title = "congdan — ki-ốt tiếp đón"
 
     def __init__(self, *, checkin: CheckinService, reader: IdentityReader, printer=None,
                  idle_timeout_s: float = 60.0, auto_sync: bool = True, clock=time.monotonic,
-                 background=run_in_background, **kwargs) -> None:
+                 background=run_in_background, metrics: KioskMetrics | None = None, fleet_agent=None,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         # The flow's idle timer and the controller read the same clock (tests pass a fake one).
         self.flow = CheckinFlow(idle_timeout_s=idle_timeout_s, now=clock())
         self.controller = Controller(self, self.flow, checkin, reader, printer, clock=clock,
-                                     background=background)
+                                     background=background, metrics=metrics)
         self.flow.on_change = self.controller.on_flow_change
         self.auto_sync = auto_sync
         self.hospital_name = checkin.facility_name()
+        self.fleet_agent = fleet_agent  # started with the app, stopped with it
+        self.restart_requested = False
+        self.exit_code = 0
+        if fleet_agent is not None:
+            # What the fleet set before this start: the lock survives a restart, and so does the profile.
+            if fleet_agent.settings:
+                self.apply_settings(fleet_agent.settings)
+            if fleet_agent.locked:
+                self.lock(fleet_agent.lock_message)
 
     def t(self, key: str, language: str) -> str:
         return text(key, language)
 
     def build(self):
         load_layouts()
-        manager = ScreenManager(transition=NoTransition())
+        manager = KioskScreens(on_activity=self.controller.touch, transition=NoTransition())
         for screen_class in ALL_SCREENS:
             manager.add_widget(screen_class())
+        manager.current = "locked" if self.locked else "welcome"
         Clock.schedule_interval(self.controller.tick, 1.0)
         if self.auto_sync:
             self.controller.sync()
             Clock.schedule_interval(self.controller.sync, SYNC_EVERY_S)
         return manager
+
+    def on_start(self) -> None:
+        if self.fleet_agent is not None:
+            self.fleet_agent.start()
+
+    def on_stop(self) -> None:
+        if self.fleet_agent is not None:
+            self.fleet_agent.stop()
 
     def show(self, flow: CheckinFlow) -> None:
         """Put the flow on screen; when it holds no personal data, wipe every screen's widgets too."""
@@ -166,12 +235,40 @@ class KioskApp(App):
         manager = self.root
         if manager is None:
             return
-        name = SCREEN_OF[flow.state]
+        name = "locked" if self.locked else SCREEN_OF[flow.state]
         if not flow.holds_personal_data:
             for screen in manager.screens:
                 screen.clear()
         manager.get_screen(name).show(flow)
         manager.current = name
+
+    # --- fleet commands (on the main thread) ----------------------------------------------------------
+    def lock(self, message: str | None = None) -> None:
+        """Out of service until unlocked: whatever a patient had started is dropped."""
+        self.locked, self.lock_message = True, message or ""
+        self.flow.wipe()  # shows the locked screen through on_change
+
+    def unlock(self) -> None:
+        self.locked, self.lock_message = False, ""
+        self.show(self.flow)
+
+    def apply_settings(self, settings: dict) -> None:
+        """A verified fleet configuration: idle timeout, languages offered, departments shown."""
+        self.flow.idle_timeout_s = float(settings["idle_timeout_s"])
+        self.languages = [code for code in ("vi", "en") if code in settings["languages"]] or ["vi"]
+        self.controller.checkin.shown_departments = tuple(settings.get("departments") or ())
+        log.info("fleet configuration applied: idle %ss, languages %s, %s departments",
+                 settings["idle_timeout_s"], ",".join(self.languages),
+                 len(settings.get("departments") or ()) or "all")
+
+    def request_restart(self) -> None:
+        self.restart_requested = True
+        self.controller.tick()
+
+    def restart(self) -> None:
+        log.info("restarting on the fleet's command")
+        self.exit_code = RESTART_EXIT_CODE
+        self.stop()
 
     def update_status(self, checkin: CheckinService) -> None:
         self.hospital_name = checkin.facility_name()
@@ -180,16 +277,28 @@ class KioskApp(App):
         self.status_line = f"{state}" + (f" · {pending} chờ đồng bộ / waiting to sync" if pending else "")
 
 
-def build_app(config) -> KioskApp:
-    """The app on the configured backend and devices (simulators unless configured otherwise)."""
+def build_app(config, *, fleet_transport=None) -> KioskApp:
+    """The app on the configured backend and devices (simulators unless configured otherwise). An
+    enrolled kiosk (see `python -m kiosk_app --enroll`) authenticates with its device key and runs the
+    fleet agent; otherwise it logs in with the configured kiosk account."""
+    from kiosk_app.services import fleet_link
     from kiosk_app.services.api import ApiClient
     from kiosk_app.services.devices import Devices
     from kiosk_app.services.outbox import Outbox
 
     config.data_dir.mkdir(parents=True, exist_ok=True)
     outbox = Outbox(config.data_dir / "outbox.sqlite3")
-    api = ApiClient(config.api_url, config.username, config.password)
-    checkin = CheckinService(api, outbox, hospital_code=config.hospital_code)
+    agent = fleet_link.open_agent(config.api_url, config.data_dir, transport=fleet_transport)
+    if agent is not None:
+        api = ApiClient(config.api_url, token_source=fleet_link.DeviceTokens(agent))
+        hospital_code = agent.hospital_code or config.hospital_code
+        log.info("enrolled kiosk %s of %s: device-key authentication, fleet agent on", agent.kiosk_id,
+                 hospital_code)
+    else:
+        api = ApiClient(config.api_url, config.username, config.password)
+        hospital_code = config.hospital_code
+    checkin = CheckinService(api, outbox, hospital_code=hospital_code)
+    metrics = KioskMetrics(agent)
     hardware = config.hardware
     from kiosk_app.services.simulation import SimulatedDevices
 
@@ -203,8 +312,14 @@ def build_app(config) -> KioskApp:
         open_card = hardware.open_card_reader
         trust_store = TrustStore.from_directory(config.csca_dir) if config.csca_dir else None
     devices = Devices(open_camera, open_card, trust_store, hardware.open_printer(), checkin.jwks)
-    return KioskApp(checkin=checkin, reader=IdentityReader(devices), printer=devices.printer,
-                    idle_timeout_s=config.idle_timeout_s)
+    app = KioskApp(checkin=checkin, reader=IdentityReader(devices), printer=devices.printer,
+                   idle_timeout_s=config.idle_timeout_s, metrics=metrics, fleet_agent=agent)
+    if agent is not None:
+        agent.hooks = fleet_link.fleet_hooks(
+            app, checkin=checkin, metrics=metrics,
+            diagnostics=lambda: fleet_link.diagnostics_report(config=config, checkin=checkin,
+                                                              metrics=metrics, agent=agent))
+    return app
 
 
 def run(*, smoke: bool = False) -> int:
@@ -228,5 +343,6 @@ def run(*, smoke: bool = False) -> int:
     app.run()
     if smoke:
         log.info("smoke run: %d frames drawn, screen %s", len(frames), app.root.current if app.root else None)
-        return 0 if frames and app.root is not None and app.root.current == "welcome" else 1
-    return 0
+        expected = "locked" if app.locked else "welcome"
+        return 0 if frames and app.root is not None and app.root.current == expected else 1
+    return app.exit_code

@@ -45,6 +45,9 @@ TEXTS = {
     "error_title": ("Chưa hoàn tất được", "Not completed"),
     "try_again": ("Thử lại", "Try again"),
     "language": ("English", "Tiếng Việt"),
+    "locked_title": ("Ki-ốt tạm ngừng phục vụ", "This kiosk is out of service"),
+    "locked_body": ("Xin lỗi vì sự bất tiện. Vui lòng đến quầy tiếp đón số 1 để đăng ký khám.",
+                    "Sorry for the inconvenience. Please go to reception counter 1 to check in."),
 }
 
 

@@ -96,6 +96,33 @@ def sex_field(**kwargs) -> fields.String:
     return fields.String(validate=ma.validate.OneOf([personal_id.MALE, personal_id.FEMALE]), **kwargs)
 
 
+# Letters, digits and _ . : - (a UUID or "kiosk-7:1234" fits); long enough not to collide by chance.
+# \Z, not $: "$" would also accept a trailing newline.
+IDEMPOTENCY_KEY = ma.validate.Regexp(r"^[A-Za-z0-9_.:-]{8,100}\Z", error="8-100 letters, digits or _ . : -")
+
+
+def _idempotency_key(**kwargs) -> fields.String:
+    description = "Retrying with the same key returns the first result"
+    return fields.String(data_key="Idempotency-Key", validate=IDEMPOTENCY_KEY,
+                         metadata={"description": description}, **kwargs)
+
+
+class IdempotencyHeaderSchema(ma.Schema):
+    """Only the optional Idempotency-Key header (every other header is ignored): a retry with the same key
+    and body replays the first result; the same key with another body is refused (409)."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    idempotency_key = _idempotency_key(load_default=None)
+
+
+class RequiredIdempotencyHeaderSchema(IdempotencyHeaderSchema):
+    """The Idempotency-Key header, required where money or tickets are created."""
+
+    idempotency_key = _idempotency_key(required=True)
+
+
 class PageQuerySchema(BaseSchema):
     page = fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10_000))
     per_page = fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))

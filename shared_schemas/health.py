@@ -3,27 +3,11 @@ Used by the API and by the kiosk's client."""
 
 from __future__ import annotations
 
-import marshmallow as ma
 from marshmallow import fields, validate
 
 from shared_schemas.base import BaseSchema, PastDate, PersonalId, PersonName
 
 METHODS = ("chip", "cccd_qr", "signed_qr", "id_and_dob")
-IDEMPOTENCY_KEY = validate.Regexp(r"^[A-Za-z0-9_.:-]{8,100}$", error="8-100 letters, digits or _ . : -")
-
-
-class IdempotencyHeaderSchema(ma.Schema):
-    """Only the Idempotency-Key header; every other header is ignored."""
-
-    class Meta:
-        unknown = ma.EXCLUDE
-
-    idempotency_key = fields.String(data_key="Idempotency-Key", validate=IDEMPOTENCY_KEY, load_default=None)
-
-
-class RequiredIdempotencyHeaderSchema(IdempotencyHeaderSchema):
-    idempotency_key = fields.String(data_key="Idempotency-Key", validate=IDEMPOTENCY_KEY, required=True,
-                                    metadata={"description": "Retrying with the same key returns the same ticket"})
 
 
 class HospitalSchema(BaseSchema):

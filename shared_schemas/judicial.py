@@ -8,7 +8,6 @@ from marshmallow import fields, validate
 
 from shared_schemas.base import BaseSchema, PastDate, PersonalId
 
-IDEMPOTENCY_KEY = validate.Regexp(r"^[A-Za-z0-9_.:-]{8,100}$", error="8-100 letters, digits or _ . : -")
 PRINCIPAL_PENALTIES = (
     "warning",
     "fine",
@@ -29,18 +28,6 @@ FEE_CATEGORIES = (
     "poor-household",
     "exceptional-difficulty-commune",
 )
-
-
-class CertificateIdempotencyHeaderSchema(ma.Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
-    idempotency_key = fields.String(
-        data_key="Idempotency-Key",
-        validate=IDEMPOTENCY_KEY,
-        required=True,
-        metadata={"description": "Retrying with the same key returns the same request"},
-    )
 
 
 def _text(maximum: int, **kwargs):

@@ -9,23 +9,8 @@ from marshmallow import fields, validate
 
 from shared_schemas.base import BaseSchema
 
-IDEMPOTENCY_KEY = validate.Regexp(r"^[A-Za-z0-9_.:-]{8,100}$", error="8-100 letters, digits or _ . : -")
 PURPOSES = ("traffic-fine", "judicial-fee")
 MAX_AMOUNT = 10_000_000_000  # đồng; far above any fine or fee, it only bounds the input
-
-
-class PaymentIdempotencyHeaderSchema(ma.Schema):
-    """Only the Idempotency-Key header; other headers are ignored."""
-
-    class Meta:
-        unknown = ma.EXCLUDE
-
-    idempotency_key = fields.String(
-        data_key="Idempotency-Key",
-        validate=IDEMPOTENCY_KEY,
-        required=True,
-        metadata={"description": "Retrying with the same key returns the same intent"},
-    )
 
 
 class PaymentIntentCreateSchema(BaseSchema):

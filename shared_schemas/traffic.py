@@ -10,7 +10,6 @@ from marshmallow import fields, validate
 
 from shared_schemas.base import BaseSchema, PersonalId
 
-IDEMPOTENCY_KEY = validate.Regexp(r"^[A-Za-z0-9_.:-]{8,100}$", error="8-100 letters, digits or _ . : -")
 _PLATE = re.compile(r"^[0-9]{2}[A-Z]{1,2}[0-9]?[0-9]{4,5}$")  # ASCII digits only
 _PLATE_SEPARATORS = re.compile(r"[\s.\-]")
 MITIGATING = (
@@ -59,18 +58,6 @@ class Plate(fields.String):
             return normalise_plate(text)
         except PlateError as exc:
             raise ma.ValidationError(str(exc)) from None
-
-
-class PenaltyIdempotencyHeaderSchema(ma.Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
-    idempotency_key = fields.String(
-        data_key="Idempotency-Key",
-        validate=IDEMPOTENCY_KEY,
-        required=True,
-        metadata={"description": "Retrying with the same key returns the same decision"},
-    )
 
 
 class ViolationSchema(BaseSchema):

@@ -148,19 +148,3 @@ class QueueTicket(Base):
         sa.Index("ix_hospital_queue_tickets_queue", "department_id", "service_date", "status"),
         sa.CheckConstraint("status IN ('waiting', 'called', 'done')", name="status"),
     )
-
-
-class IdempotencyRecord(Base):
-    """A retried write with the same Idempotency-Key replays the first result (per account)."""
-
-    __tablename__ = "health_idempotency_keys"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
-    key: Mapped[str] = mapped_column(sa.String(100))
-    operation: Mapped[str] = mapped_column(sa.String(40))
-    fingerprint: Mapped[str] = mapped_column(sa.String(64))
-    resource_ref: Mapped[str] = mapped_column(sa.String(32))
-    created_at: Mapped[datetime]
-
-    __table_args__ = (sa.UniqueConstraint("account_id", "key", name="uq_health_idempotency_keys_account_key"),)

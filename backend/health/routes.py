@@ -3,10 +3,6 @@ queue, and the citizen's consent receipts."""
 
 from __future__ import annotations
 
-import logging
-import time as time_module
-
-import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -23,45 +19,23 @@ from backend.database import utcnow
 from backend.extensions import db
 from backend.health import present, service
 from backend.health.models import Hospital
+from backend.transactions import committed
+from shared_schemas.base import IdempotencyHeaderSchema, RequiredIdempotencyHeaderSchema
 from shared_schemas.health import (
     CheckinCreateSchema,
     CheckinSchema,
     ConsentSchema,
     DepartmentSchema,
     HospitalSchema,
-    IdempotencyHeaderSchema,
     KioskCreateSchema,
     KioskSchema,
     QueueQuerySchema,
     QueueSchema,
-    RequiredIdempotencyHeaderSchema,
     TicketCreateSchema,
     TicketSchema,
 )
 
-log = logging.getLogger(__name__)
 blp = Blueprint("hospital", __name__, url_prefix="/", description="Hospitals, check-in kiosks and queues")
-
-_ATTEMPTS = 6
-
-
-def _committed(work):
-    """Run one service call and commit. A lost race is retried from the start, where the winner's result
-    is then found: SQLite refuses a write whose read snapshot went stale ("database is locked"), and a
-    concurrent twin of the same request can take a unique key first."""
-    for attempt in range(_ATTEMPTS):
-        try:
-            result = work()
-            db.session.commit()
-            return result
-        except (sa.exc.OperationalError, sa.exc.IntegrityError) as exc:
-            db.session.rollback()
-            if attempt == _ATTEMPTS - 1:
-                raise
-            log.info("health write lost a race (%s); retrying", type(exc.orig).__name__)
-            time_module.sleep(0.005 * (attempt + 1))
-    raise AssertionError("unreachable")
-
 
 def _kiosk_view(registration, hospital, account) -> dict:
     start, end = service.provisional_range(registration)
@@ -99,7 +73,7 @@ class Kiosks(MethodView):
             registration = service.register_kiosk(session=db.session, principal=current_principal(), **data)
             return _kiosk_view(registration, db.session.get(Hospital, registration.hospital_id),
                                db.session.get(Account, registration.account_id))
-        return _committed(work)
+        return committed(work)
 
 
 @blp.route("/health/kiosks/me")
@@ -122,7 +96,7 @@ class Checkins(MethodView):
     def post(self, data, idempotency_key=None):
         """Check in a patient identified at this kiosk: masked identity, insurance and coverage (audited;
         records the patient's consent receipt)"""
-        result = _committed(lambda: service.create_checkin(
+        result = committed(lambda: service.create_checkin(
             session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key))
         return present.checkin(result)
 
@@ -137,7 +111,7 @@ class CheckinTickets(MethodView):
     def post(self, data, checkin_id, idempotency_key):
         """Issue the queue ticket for the chosen department (sequential per department per day; the
         patient's existing ticket when they already have one; offline kiosks send their provisional number)"""
-        result = _committed(lambda: service.issue_ticket(
+        result = committed(lambda: service.issue_ticket(
             session=db.session, principal=current_principal(), checkin_id=checkin_id,
             idempotency_key=idempotency_key, **data))
         return present.ticket(result), 200 if result.existing else 201
@@ -165,8 +139,8 @@ class CallNext(MethodView):
     @blp.response(200, TicketSchema)
     def post(self, department_code):
         """Call the next waiting patient of my department (audited)"""
-        result = _committed(lambda: service.call_next(session=db.session, principal=current_principal(),
-                                                      department_code=department_code))
+        result = committed(lambda: service.call_next(session=db.session, principal=current_principal(),
+                                                     department_code=department_code))
         return present.ticket(result)
 
 

@@ -13,19 +13,19 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from backend import idempotency
 from backend.audit.service import record_access
 from backend.auth import passwords
 from backend.auth.models import Account
 from backend.auth.policy import CITIZEN, HOSPITAL_STAFF, KIOSK, Principal
 from backend.database import utcnow
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from backend.health import coverage, idempotency
+from backend.health import coverage
 from backend.health.models import (
     Checkin,
     ConsentReceipt,
     Department,
     Hospital,
-    IdempotencyRecord,
     KioskRegistration,
     QueueCounter,
     QueueTicket,
@@ -38,6 +38,7 @@ VIETNAM = timezone(timedelta(hours=7))  # no daylight saving
 CHECKIN_LIFETIME = timedelta(minutes=30)
 CHILD_AGE_LIMIT = 14  # under 14: ID number + date of birth instead of a card (no chip card yet)
 PROVISIONAL_BASE, PROVISIONAL_BLOCK = 10_000, 100  # offline numbers never meet the daily sequence
+CHECKIN, TICKET = "hospital-checkin", "queue-ticket"  # operations, for Idempotency-Key replays
 SHARED_DATA = "identity,health_insurance"
 NO_MATCH = "These identity details do not match the population registry. Please go to the reception counter."
 
@@ -150,10 +151,6 @@ def provisional_range(registration: KioskRegistration) -> tuple[int, int]:
 
 
 # --- check-in ------------------------------------------------------------------------------------------
-def _age(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 def _identify(session: Session, proof: dict, on: date) -> Citizen:
     """The presence proof must name a living citizen whose registry entry matches it."""
     method = proof["method"]
@@ -168,7 +165,7 @@ def _identify(session: Session, proof: dict, on: date) -> Citizen:
         raise ValidationFailed(NO_MATCH)
     if proof.get("full_name") and fold(proof["full_name"]) != citizen.name_folded:
         raise ValidationFailed(NO_MATCH)
-    if method == "id_and_dob" and _age(citizen.date_of_birth, on) >= CHILD_AGE_LIMIT:
+    if method == "id_and_dob" and citizen.age_on(on) >= CHILD_AGE_LIMIT:
         raise Forbidden("From 14 years of age, patients identify with their chip ID card or its QR code.")
     return citizen
 
@@ -204,8 +201,9 @@ def create_checkin(*, session: Session, principal: Principal, data: dict, idempo
     if principal.role != KIOSK:
         raise Forbidden("Only hospital kiosks check patients in.")
     now = now or utcnow()
-    print_ = idempotency.fingerprint("checkin", data)
-    ref = idempotency.replayed(session, principal, idempotency_key, "checkin", print_)
+    print_ = idempotency.fingerprint(CHECKIN, data)
+    ref = idempotency.replayed(session=session, principal=principal, key=idempotency_key,
+                               operation=CHECKIN, fingerprint=print_)
     if ref is not None:
         return _load_checkin_result(session, session.scalar(sa.select(Checkin).where(Checkin.public_id == ref)))
     _, hospital = kiosk_registration(session=session, principal=principal)
@@ -241,7 +239,8 @@ def create_checkin(*, session: Session, principal: Principal, data: dict, idempo
     session.flush()
     record_access(session=session, principal=principal, subject_citizen_ids=[citizen.id], action="read",
                   record_type="health-checkin", record_ref=checkin.public_id, purpose=PURPOSE)
-    idempotency.remember(session, principal, idempotency_key, "checkin", print_, checkin.public_id)
+    idempotency.remember(session=session, principal=principal, key=idempotency_key, operation=CHECKIN,
+                         fingerprint=print_, resource_ref=checkin.public_id, now=now)
     return CheckinResult(checkin, citizen, hospital, card, result, consent)
 
 
@@ -297,16 +296,18 @@ def issue_ticket(*, session: Session, principal: Principal, checkin_id: str, dep
     service_date = local_date(checkin.identified_at)
     _lock_queue(session, hospital_code, department_code, service_date)
     body = {"checkin_id": checkin_id, "department_code": department_code, "provisional_number": provisional_number}
-    print_ = idempotency.fingerprint("ticket", body)
+    print_ = idempotency.fingerprint(TICKET, body)
     try:
-        ref = idempotency.replayed(session, principal, idempotency_key, "ticket", print_)
+        ref = idempotency.replayed(session=session, principal=principal, key=idempotency_key,
+                                   operation=TICKET, fingerprint=print_)
     except idempotency.IdempotencyKeyReused:
         if provisional_number is None:
             raise
         # The kiosk sent this request online, lost the answer, and gave the patient a provisional number:
         # nobody has seen the number issued then, so the ticket takes the one on the patient's paper.
-        online = idempotency.fingerprint("ticket", {**body, "provisional_number": None})
-        ref = idempotency.replayed(session, principal, idempotency_key, "ticket", online)
+        online = idempotency.fingerprint(TICKET, {**body, "provisional_number": None})
+        ref = idempotency.replayed(session=session, principal=principal, key=idempotency_key,
+                                   operation=TICKET, fingerprint=online)
         return _adopt_provisional_number(session, principal, checkin, ref, provisional_number,
                                          idempotency_key, print_)
     if ref is not None:
@@ -325,7 +326,8 @@ def issue_ticket(*, session: Session, principal: Principal, checkin_id: str, dep
         QueueTicket.department_id == department.id, QueueTicket.service_date == service_date,
         QueueTicket.citizen_id == checkin.citizen_id, QueueTicket.status != "done"))
     if existing is not None:
-        idempotency.remember(session, principal, idempotency_key, "ticket", print_, existing.public_id)
+        idempotency.remember(session=session, principal=principal, key=idempotency_key, operation=TICKET,
+                             fingerprint=print_, resource_ref=existing.public_id, now=now)
         return ticket_result(session, existing, True)
     if provisional_number is None:
         if not is_open(department, now):
@@ -350,7 +352,8 @@ def issue_ticket(*, session: Session, principal: Principal, checkin_id: str, dep
     session.flush()
     record_access(session=session, principal=principal, subject_citizen_ids=[checkin.citizen_id], action="create",
                   record_type="queue-ticket", record_ref=ticket.public_id, purpose=PURPOSE)
-    idempotency.remember(session, principal, idempotency_key, "ticket", print_, ticket.public_id)
+    idempotency.remember(session=session, principal=principal, key=idempotency_key, operation=TICKET,
+                         fingerprint=print_, resource_ref=ticket.public_id, now=now)
     return ticket_result(session, ticket, False)
 
 
@@ -367,10 +370,8 @@ def _adopt_provisional_number(session: Session, principal: Principal, checkin: C
     if (ticket.checkin_id == checkin.id and ticket.status == "waiting" and not ticket.provisional
             and low <= number <= high and taken is None):
         ticket.number, ticket.provisional = number, True
-        record = session.scalar(sa.select(IdempotencyRecord).where(
-            IdempotencyRecord.account_id == principal.account_id, IdempotencyRecord.key == idempotency_key))
-        record.fingerprint = print_  # a further retry of the offline request replays this ticket
-        session.flush()
+        # A further retry of the offline request replays this ticket.
+        idempotency.amend(session=session, principal=principal, key=idempotency_key, fingerprint=print_)
         record_access(session=session, principal=principal, subject_citizen_ids=[ticket.citizen_id],
                       action="update", record_type="queue-ticket", record_ref=ticket.public_id,
                       purpose=PURPOSE)

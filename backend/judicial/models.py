@@ -81,18 +81,3 @@ class CertificateRequest(Base):
         sa.CheckConstraint("status IN ('awaiting_payment', 'queued', 'issued')", name="status"),
         sa.CheckConstraint("certificate_type = 1 OR NOT include_bans", name="include_bans"),
     )
-
-
-class CertificateIdempotencyKey(Base):
-    __tablename__ = "certificate_idempotency_keys"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
-    key: Mapped[str] = mapped_column(sa.String(100))
-    fingerprint: Mapped[str] = mapped_column(sa.String(64))
-    request_id: Mapped[int] = mapped_column(sa.ForeignKey("certificate_requests.id"))
-    created_at: Mapped[datetime]
-
-    __table_args__ = (
-        sa.UniqueConstraint("account_id", "key", name="uq_certificate_idempotency_keys_account_key"),
-    )

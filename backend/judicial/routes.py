@@ -10,10 +10,10 @@ from backend.auth.policy import CITIZEN, OFFICER, access, current_principal
 from backend.extensions import db
 from backend.judicial import service
 from backend.payments import clock
-from backend.payments.routes import committed
+from backend.transactions import committed
+from shared_schemas.base import RequiredIdempotencyHeaderSchema
 from shared_schemas.judicial import (
     CertificateCompilationSchema,
-    CertificateIdempotencyHeaderSchema,
     CertificateQueueEntrySchema,
     CertificateRequestCreateSchema,
     CertificateRequestSchema,
@@ -81,7 +81,7 @@ class Convictions(MethodView):
 @blp.route("/requests")
 class Requests(MethodView):
     @access(CITIZEN, level=2)
-    @blp.arguments(CertificateIdempotencyHeaderSchema, location="headers", as_kwargs=True)
+    @blp.arguments(RequiredIdempotencyHeaderSchema, location="headers", as_kwargs=True)
     @blp.arguments(CertificateRequestCreateSchema)
     @blp.response(201, CertificateRequestSchema)
     def post(self, data, idempotency_key):

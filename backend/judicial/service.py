@@ -3,8 +3,6 @@ certificate from the record and issuing it as a signed document."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -14,12 +12,13 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from backend import idempotency
 from backend.audit.service import record_access
 from backend.auth.policy import CITIZEN, OFFICER, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.judicial import expungement
 from backend.judicial.certificate import issue_document
-from backend.judicial.models import CertificateIdempotencyKey, CertificateRequest, ConvictionRecord
+from backend.judicial.models import CertificateRequest, ConvictionRecord
 from backend.notifications import service as notifications
 from backend.payments import clock
 from backend.registry.models import Citizen
@@ -32,10 +31,6 @@ EXEMPT = ("child", "lonely-elderly", "disability", "poor-household", "exceptiona
 FEE_CATEGORIES = ("standard",) + REDUCED + EXEMPT
 DEFAULT_FEES = {"standard": 200_000, "reduced": 100_000, "extra_copy": 5_000}
 PROCESSING_DAYS, PROCESSING_DAYS_WITH_VERIFICATION = 10, 15
-
-
-class IdempotencyKeyReused(Conflict):
-    code = "idempotency-key-reused"
 
 
 class RequestNotPayable(Conflict):
@@ -69,10 +64,6 @@ def fee_for(category: str, copies: int) -> int:
     table = fees()
     base = table["reduced"] if category in REDUCED else table["standard"]
     return base + table["extra_copy"] * max(0, copies - 2)
-
-
-def _age(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def record_conviction(
@@ -129,20 +120,19 @@ def request_certificate(
     if principal.role != CITIZEN or principal.citizen_id is None:
         raise Forbidden("Only a citizen account requests certificates.")
     now = (now or clock.now()).replace(microsecond=0)
-    print_ = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-    previous = session.scalar(
-        sa.select(CertificateIdempotencyKey).where(
-            CertificateIdempotencyKey.account_id == principal.account_id,
-            CertificateIdempotencyKey.key == idempotency_key,
-        )
+    print_ = idempotency.fingerprint("certificate-request", data)
+    previous = idempotency.replayed(
+        session=session,
+        principal=principal,
+        key=idempotency_key,
+        operation="certificate-request",
+        fingerprint=print_,
     )
     if previous is not None:
-        if previous.fingerprint != print_:
-            raise IdempotencyKeyReused("This Idempotency-Key was already used for a different request.")
-        return session.get(CertificateRequest, previous.request_id)
+        return session.get(CertificateRequest, int(previous))
     subject = session.get(Citizen, principal.citizen_id)
     today = clock.local_date(now)
-    if data["fee_category"] == "child" and _age(subject.date_of_birth, today) >= 16:
+    if data["fee_category"] == "child" and subject.age_on(today) >= 16:
         raise ValidationFailed(
             "The child exemption is for people under 16.",
             errors={"json": {"fee_category": ["You are 16 or older."]}},
@@ -169,16 +159,15 @@ def request_certificate(
     session.add(request)
     session.flush()
     request.number = f"LLTP{today:%Y}{request.id:08d}"
-    session.add(
-        CertificateIdempotencyKey(
-            account_id=principal.account_id,
-            key=idempotency_key,
-            fingerprint=print_,
-            request_id=request.id,
-            created_at=now,
-        )
+    idempotency.remember(
+        session=session,
+        principal=principal,
+        key=idempotency_key,
+        operation="certificate-request",
+        fingerprint=print_,
+        resource_ref=str(request.id),
+        now=now,
     )
-    session.flush()
     return request
 
 

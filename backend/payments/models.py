@@ -1,4 +1,4 @@
-"""Payment intents, postings (the ledger), seen callback nonces and idempotency keys.
+"""Payment intents, postings (the ledger) and seen callback nonces.
 
 The database, not only the code, guarantees "paid exactly once": a posting is unique per intent, per
 gateway transaction and per thing paid for, and an intent leaves `pending` by a conditional UPDATE.
@@ -75,20 +75,3 @@ class PaymentCallbackNonce(Base):
     nonce: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     gateway: Mapped[str] = mapped_column(sa.String(20))
     received_at: Mapped[datetime] = mapped_column(index=True)
-
-
-class PaymentIdempotencyKey(Base):
-    """A client's Idempotency-Key for creating an intent: a retry gets the first intent back."""
-
-    __tablename__ = "payment_idempotency_keys"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
-    key: Mapped[str] = mapped_column(sa.String(100))
-    fingerprint: Mapped[str] = mapped_column(sa.String(64))
-    intent_id: Mapped[int] = mapped_column(sa.ForeignKey("payment_intents.id"))
-    created_at: Mapped[datetime]
-
-    __table_args__ = (
-        sa.UniqueConstraint("account_id", "key", name="uq_payment_idempotency_keys_account_key"),
-    )

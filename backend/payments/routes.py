@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import time as time_module
-
-import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -13,39 +9,17 @@ from backend.auth.policy import CITIZEN, access, current_principal, public
 from backend.extensions import db
 from backend.payments import gateway as gateways
 from backend.payments import service
+from backend.transactions import committed
+from shared_schemas.base import RequiredIdempotencyHeaderSchema
 from shared_schemas.payments import (
     GatewayCallbackSchema,
     PaymentCallbackHeadersSchema,
     PaymentCallbackResultSchema,
-    PaymentIdempotencyHeaderSchema,
     PaymentIntentCreateSchema,
     PaymentIntentSchema,
 )
 
-log = logging.getLogger(__name__)
 blp = Blueprint("payments", __name__, url_prefix="/payments", description="Online payment of fines and fees")
-
-_ATTEMPTS = 8
-
-
-def committed(work):
-    """Run one service call and commit; a lost race (a unique key taken by a concurrent twin, SQLite's lock)
-    is retried from the start, where the winner's result is then found."""
-    for attempt in range(_ATTEMPTS):
-        try:
-            result = work()
-            db.session.commit()
-            return result
-        except (sa.exc.OperationalError, sa.exc.IntegrityError) as exc:
-            db.session.rollback()
-            if attempt == _ATTEMPTS - 1:
-                raise
-            log.info("payment write lost a race (%s); retrying", type(exc.orig).__name__)
-            time_module.sleep(0.005 * (attempt + 1))
-        except Exception:
-            db.session.rollback()  # a refused request leaves nothing behind, not even a nonce
-            raise
-    raise AssertionError("unreachable")
 
 
 def present_intent(intent, posting) -> dict:
@@ -69,7 +43,7 @@ def present_intent(intent, posting) -> dict:
 @blp.route("/intents")
 class Intents(MethodView):
     @access(CITIZEN, level=1)
-    @blp.arguments(PaymentIdempotencyHeaderSchema, location="headers", as_kwargs=True)
+    @blp.arguments(RequiredIdempotencyHeaderSchema, location="headers", as_kwargs=True)
     @blp.arguments(PaymentIntentCreateSchema)
     @blp.response(201, PaymentIntentSchema)
     def post(self, data, idempotency_key):

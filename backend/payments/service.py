@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -12,6 +10,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from backend import idempotency
 from backend.auth.policy import CITIZEN, Principal
 from backend.documents import service as documents
 from backend.documents.pdf import Line
@@ -21,7 +20,6 @@ from backend.payments import clock
 from backend.payments.gateway import PaymentGateway
 from backend.payments.models import (
     PaymentCallbackNonce,
-    PaymentIdempotencyKey,
     PaymentIntent,
     PaymentPosting,
 )
@@ -37,10 +35,6 @@ class AmountMismatch(ValidationFailed):
     code, title = "amount-mismatch", "The amount does not match what is due"
 
 
-class IdempotencyKeyReused(Conflict):
-    code = "idempotency-key-reused"
-
-
 class CallbackReplayed(Conflict):
     code, title = "callback-replayed", "This payment callback was already received"
 
@@ -50,10 +44,6 @@ class CallbackResult:
     result: str  # posted | already-posted | failed | refund-due | ignored
     intent: PaymentIntent
     posting: PaymentPosting | None = None
-
-
-def _fingerprint(body: dict) -> str:
-    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def create_intent(
@@ -72,20 +62,18 @@ def create_intent(
     if principal.role != CITIZEN or principal.citizen_id is None:
         raise Forbidden("Only a citizen account pays here.")
     now = now or clock.now()
-    print_ = _fingerprint({"purpose": purpose, "reference": reference, "amount": amount})
-    previous = session.scalar(
-        sa.select(PaymentIdempotencyKey).where(
-            PaymentIdempotencyKey.account_id == principal.account_id,
-            PaymentIdempotencyKey.key == idempotency_key,
-        )
+    print_ = idempotency.fingerprint(
+        "payment-intent", {"purpose": purpose, "reference": reference, "amount": amount}
+    )
+    previous = idempotency.replayed(
+        session=session,
+        principal=principal,
+        key=idempotency_key,
+        operation="payment-intent",
+        fingerprint=print_,
     )
     if previous is not None:
-        if previous.fingerprint != print_:
-            raise IdempotencyKeyReused(
-                "This Idempotency-Key was already used for a different payment. Use a "
-                "new key for a new payment."
-            )
-        return session.get(PaymentIntent, previous.intent_id)
+        return session.scalar(sa.select(PaymentIntent).where(PaymentIntent.public_id == previous))
     quote = payable(purpose).quote(
         session=session, principal=principal, reference=reference, on=clock.local_date(now)
     )
@@ -116,16 +104,15 @@ def create_intent(
     )
     session.add(intent)
     session.flush()
-    session.add(
-        PaymentIdempotencyKey(
-            account_id=principal.account_id,
-            key=idempotency_key,
-            fingerprint=print_,
-            intent_id=intent.id,
-            created_at=now,
-        )
+    idempotency.remember(
+        session=session,
+        principal=principal,
+        key=idempotency_key,
+        operation="payment-intent",
+        fingerprint=print_,
+        resource_ref=public_id,
+        now=now,
     )
-    session.flush()
     log.info("payment intent %s for %s %s: %s đồng", public_id, purpose, reference, quote.amount)
     return intent
 

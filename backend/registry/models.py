@@ -79,6 +79,11 @@ class Citizen(Base, TimestampMixin):
 
     __table_args__ = (sa.CheckConstraint("sex IN ('male', 'female')", name="sex"),)
 
+    def age_on(self, on: date) -> int:
+        """Completed years on `on` (a birthday counts from its day)."""
+        born = self.date_of_birth
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
 
 class Vehicle(Base):
     """Phương tiện: a registered vehicle and its plate (biển số)."""

@@ -1,5 +1,5 @@
-"""Residence models: applications (with members, events, attachments), temporary residences, accommodation
-notices and idempotency keys."""
+"""Residence models: applications (with members, events, attachments), temporary residences and accommodation
+notices."""
 
 from __future__ import annotations
 
@@ -140,20 +140,3 @@ class AccommodationNotice(Base):
     deadline_at: Mapped[datetime]
     submitted_at: Mapped[datetime]
     late: Mapped[bool]
-
-
-class ResidenceIdempotencyKey(Base):
-    """A retried create with the same Idempotency-Key replays the first result (per account)."""
-
-    __tablename__ = "residence_idempotency_keys"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
-    key: Mapped[str] = mapped_column(sa.String(100))
-    operation: Mapped[str] = mapped_column(sa.String(40))
-    fingerprint: Mapped[str] = mapped_column(sa.String(64))
-    resource_ref: Mapped[str] = mapped_column(sa.String(32))
-    created_at: Mapped[datetime]
-
-    __table_args__ = (sa.UniqueConstraint("account_id", "key",
-                                          name="uq_residence_idempotency_keys_account_key"),)

@@ -3,7 +3,6 @@ confirmations and accommodation notices."""
 
 from __future__ import annotations
 
-from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -14,6 +13,8 @@ from backend.documents.uploads import read_upload
 from backend.extensions import db
 from backend.registry.models import Citizen
 from backend.residence import cli, notices, present, registration, service
+from backend.transactions import committed
+from shared_schemas.base import IdempotencyHeaderSchema
 from shared_schemas.documents import SignedDocumentSchema
 from shared_schemas.residence import (
     ApplicantLookupQuerySchema,
@@ -53,13 +54,13 @@ class Applications(MethodView):
         return [_show(a) for a in service.list_own(session=db.session, principal=current_principal())]
 
     @access(CITIZEN, level=2)
+    @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
     @blp.arguments(ApplicationCreateSchema)
     @blp.response(201, ApplicationSchema)
-    def post(self, data):
+    def post(self, data, idempotency_key=None):
         """Apply for temporary residence (send an Idempotency-Key header to retry safely)"""
-        application = service.apply(session=db.session, principal=current_principal(), data=data,
-                                    idempotency_key=request.headers.get("Idempotency-Key"))
-        db.session.commit()
+        application = committed(lambda: service.apply(session=db.session, principal=current_principal(),
+                                                      data=data, idempotency_key=idempotency_key))
         return _show(application)
 
 
@@ -183,13 +184,13 @@ class WorkQueue(MethodView):
 @blp.route("/temporary-residence/extensions")
 class Extensions(MethodView):
     @access(CITIZEN, level=2)
+    @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
     @blp.arguments(ExtensionCreateSchema)
     @blp.response(201, ApplicationSchema)
-    def post(self, data):
+    def post(self, data, idempotency_key=None):
         """Extend my temporary residence (within the 15 days before it ends)"""
-        application = service.request_extension(session=db.session, principal=current_principal(), data=data,
-                                                idempotency_key=request.headers.get("Idempotency-Key"))
-        db.session.commit()
+        application = committed(lambda: service.request_extension(
+            session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key))
         return _show(application)
 
 

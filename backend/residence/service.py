@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from backend import idempotency
 from backend.audit.service import record_access
 from backend.auth.policy import CITIZEN, OFFICER, Principal
 from backend.database import utcnow
@@ -17,7 +18,7 @@ from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.notifications.service import notify
 from backend.registry.models import Citizen
 from backend.registry.service import get_ward
-from backend.residence import idempotency, registration
+from backend.residence import registration
 from backend.residence.models import (
     APPROVED,
     AWAITING_OWNER_CONSENT,
@@ -88,9 +89,9 @@ def _ref(application: ResidenceApplication) -> str:
 def apply(*, session: Session, principal: Principal, data: dict, idempotency_key: str | None = None,
           now: datetime | None = None) -> ResidenceApplication:
     """File a temporary-residence registration."""
-    key = idempotency.check_key(idempotency_key)
-    previous = idempotency.replayed(session=session, principal=principal, key=key, operation="apply",
-                                    body=data)
+    print_ = idempotency.fingerprint("residence-apply", data)
+    previous = idempotency.replayed(session=session, principal=principal, key=idempotency_key,
+                                    operation="residence-apply", fingerprint=print_)
     if previous:
         return session.get(ResidenceApplication, int(previous))
     now = now or utcnow()
@@ -121,8 +122,9 @@ def apply(*, session: Session, principal: Principal, data: dict, idempotency_key
     _event(application, "submitted", now, principal)
     _after_submission(session, application, owner, now, principal)
     session.flush()
-    idempotency.remember(session=session, principal=principal, key=key, operation="apply", body=data,
-                         resource_ref=str(application.id))
+    idempotency.remember(session=session, principal=principal, key=idempotency_key,
+                         operation="residence-apply", fingerprint=print_, resource_ref=str(application.id),
+                         now=now)
     return application
 
 
@@ -330,9 +332,9 @@ def request_extension(*, session: Session, principal: Principal, data: dict,
                       idempotency_key: str | None = None,
                       now: datetime | None = None) -> ResidenceApplication:
     """Extend the active temporary residence, filed within the 15 days before it ends."""
-    key = idempotency.check_key(idempotency_key)
-    previous = idempotency.replayed(session=session, principal=principal, key=key, operation="extend",
-                                    body=data)
+    print_ = idempotency.fingerprint("residence-extend", data)
+    previous = idempotency.replayed(session=session, principal=principal, key=idempotency_key,
+                                    operation="residence-extend", fingerprint=print_)
     if previous:
         return session.get(ResidenceApplication, int(previous))
     now = now or utcnow()
@@ -368,8 +370,9 @@ def request_extension(*, session: Session, principal: Principal, data: dict,
     _event(application, "submitted", now, principal)
     _after_submission(session, application, owner, now, principal)
     session.flush()
-    idempotency.remember(session=session, principal=principal, key=key, operation="extend", body=data,
-                         resource_ref=str(application.id))
+    idempotency.remember(session=session, principal=principal, key=idempotency_key,
+                         operation="residence-extend", fingerprint=print_, resource_ref=str(application.id),
+                         now=now)
     return application
 
 

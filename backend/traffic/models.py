@@ -1,4 +1,4 @@
-"""Penalty decisions (quyết định xử phạt vi phạm hành chính) and the officers' idempotency keys."""
+"""Penalty decisions (quyết định xử phạt vi phạm hành chính)."""
 
 from __future__ import annotations
 
@@ -57,19 +57,4 @@ class PenaltyDecision(Base):
         sa.CheckConstraint("suspension_months BETWEEN 0 AND 24", name="suspension_months"),
         # Paid means paid in full, once: the amount is recorded together with the status.
         sa.CheckConstraint("(status = 'paid') = (paid_amount IS NOT NULL)", name="paid_amount"),
-    )
-
-
-class PenaltyIdempotencyKey(Base):
-    __tablename__ = "penalty_idempotency_keys"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
-    key: Mapped[str] = mapped_column(sa.String(100))
-    fingerprint: Mapped[str] = mapped_column(sa.String(64))
-    decision_id: Mapped[int] = mapped_column(sa.ForeignKey("penalty_decisions.id"))
-    created_at: Mapped[datetime]
-
-    __table_args__ = (
-        sa.UniqueConstraint("account_id", "key", name="uq_penalty_idempotency_keys_account_key"),
     )

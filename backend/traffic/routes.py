@@ -9,14 +9,14 @@ from flask_smorest import Blueprint
 from backend.auth.policy import CITIZEN, OFFICER, access, current_principal, public
 from backend.extensions import db
 from backend.payments import clock
-from backend.payments.routes import committed
 from backend.traffic import catalogue, service
+from backend.transactions import committed
+from shared_schemas.base import RequiredIdempotencyHeaderSchema
 from shared_schemas.traffic import (
     LicenceLookupQuerySchema,
     LicenceSchema,
     PenaltyCancelSchema,
     PenaltyCreateSchema,
-    PenaltyIdempotencyHeaderSchema,
     PenaltySchema,
     TrafficOnDateQuerySchema,
     ViolationCatalogueQuerySchema,
@@ -113,7 +113,7 @@ class Violations(MethodView):
 @blp.route("/penalties")
 class Penalties(MethodView):
     @access(OFFICER)
-    @blp.arguments(PenaltyIdempotencyHeaderSchema, location="headers", as_kwargs=True)
+    @blp.arguments(RequiredIdempotencyHeaderSchema, location="headers", as_kwargs=True)
     @blp.arguments(PenaltyCreateSchema)
     @blp.response(201, PenaltySchema)
     def post(self, data, idempotency_key):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -12,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from backend import idempotency
 from backend.audit.service import record_access
 from backend.auth.policy import CITIZEN, OFFICER, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -20,7 +19,7 @@ from backend.payments import clock
 from backend.registry.models import AdministrativeUnit, Citizen, DrivingLicence, Vehicle
 from backend.registry.service import find_citizen, get_ward
 from backend.traffic import catalogue, rules
-from backend.traffic.models import PenaltyDecision, PenaltyIdempotencyKey
+from backend.traffic.models import PenaltyDecision
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +34,6 @@ class FineOutOfRange(ValidationFailed):
 
 class DecisionNotPayable(Conflict):
     code, title = "penalty-not-payable", "This penalty decision cannot be paid"
-
-
-class IdempotencyKeyReused(Conflict):
-    code = "idempotency-key-reused"
 
 
 @dataclass(frozen=True)
@@ -156,28 +151,22 @@ def _parties(session: Session, violation: catalogue.Violation, data: dict):
     return vehicle, driver, licence
 
 
-def _replayed(session, principal, key, print_) -> PenaltyDecision | None:
-    previous = session.scalar(
-        sa.select(PenaltyIdempotencyKey).where(
-            PenaltyIdempotencyKey.account_id == principal.account_id, PenaltyIdempotencyKey.key == key
-        )
-    )
-    if previous is None:
-        return None
-    if previous.fingerprint != print_:
-        raise IdempotencyKeyReused("This Idempotency-Key was already used for a different decision.")
-    return session.get(PenaltyDecision, previous.decision_id)
-
-
 def record_penalty(
     *, session: Session, principal: Principal, data: dict, idempotency_key: str, now: datetime | None = None
 ) -> PenaltyDecision:
     """Decide the penalty for one violation. A camera-detected violation is decided against the vehicle's
     owner and deducts no points (the driver is not identified); the owner is notified in the app."""
     now = (now or clock.now()).replace(microsecond=0)
-    print_ = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-    if (previous := _replayed(session, principal, idempotency_key, print_)) is not None:
-        return previous
+    print_ = idempotency.fingerprint("penalty-decision", data)
+    previous = idempotency.replayed(
+        session=session,
+        principal=principal,
+        key=idempotency_key,
+        operation="penalty-decision",
+        fingerprint=print_,
+    )
+    if previous is not None:
+        return session.get(PenaltyDecision, int(previous))
     violation = catalogue.find(data["violation_code"])
     if violation is None:
         raise _invalid(
@@ -239,14 +228,14 @@ def record_penalty(
     session.add(decision)
     session.flush()
     decision.number = f"XP{decided_on:%Y}{decision.id:08d}"
-    session.add(
-        PenaltyIdempotencyKey(
-            account_id=principal.account_id,
-            key=idempotency_key,
-            fingerprint=print_,
-            decision_id=decision.id,
-            created_at=now,
-        )
+    idempotency.remember(
+        session=session,
+        principal=principal,
+        key=idempotency_key,
+        operation="penalty-decision",
+        fingerprint=print_,
+        resource_ref=str(decision.id),
+        now=now,
     )
     if licence is not None:
         sync_licence(session=session, licence=licence, on=decided_on)

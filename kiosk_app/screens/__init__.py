@@ -7,11 +7,12 @@ from kiosk_app.screens.departments import DepartmentScreen
 from kiosk_app.screens.identify import IdentifyScreen
 from kiosk_app.screens.insurance import InsuranceScreen
 from kiosk_app.screens.keypad import KeypadScreen
+from kiosk_app.screens.locked import LockedScreen
 from kiosk_app.screens.message import MessageScreen
 from kiosk_app.screens.ticket import TicketScreen
 from kiosk_app.screens.welcome import WelcomeScreen
 
 ALL_SCREENS = (WelcomeScreen, IdentifyScreen, KeypadScreen, MessageScreen, ConfirmScreen, InsuranceScreen,
-               DepartmentScreen, TicketScreen)
+               DepartmentScreen, TicketScreen, LockedScreen)
 
 __all__ = ["ALL_SCREENS", "load_layouts"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 import requests
 
@@ -26,10 +27,17 @@ class ApiRefused(Exception):
 
 
 class ApiClient:
-    def __init__(self, base_url: str, username: str, password: str, *, timeout_s: float = 5.0,
-                 session: requests.Session | None = None) -> None:
+    """Logs in with the kiosk account's username and password or, on an enrolled kiosk, takes its access
+    tokens from `token_source` (the fleet agent signing a challenge with the device key)."""
+
+    def __init__(self, base_url: str, username: str | None = None, password: str | None = None, *,
+                 timeout_s: float = 5.0, session: requests.Session | None = None,
+                 token_source: Callable[[], str] | None = None) -> None:
+        if token_source is None and not (username and password):
+            raise ValueError("give the kiosk account's username and password, or a token source")
         self.base_url = base_url.rstrip("/")
         self.username, self._password = username, password
+        self.token_source = token_source
         self.timeout_s = timeout_s
         self.http = session or requests.Session()
         self._token: str | None = None
@@ -66,8 +74,11 @@ class ApiClient:
     def _access_token(self) -> str:
         with self._lock:
             if self._token is None:
-                status, body = self._call_login()
-                self._token = body["access_token"]
+                if self.token_source is not None:
+                    self._token = self.token_source()
+                else:
+                    status, body = self._call_login()
+                    self._token = body["access_token"]
             return self._token
 
     def _call_login(self) -> tuple[int, dict]:

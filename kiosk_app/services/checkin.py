@@ -5,6 +5,7 @@ number from this kiosk's reserved range, and the outbox syncs it later."""
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict
@@ -62,6 +63,13 @@ class CheckinService:
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.api, self.outbox, self.hospital_code, self.now = api, outbox, hospital_code, now
         self.online = True
+        # Department codes the fleet configuration shows on this kiosk (empty: all of the hospital's).
+        self.shown_departments: tuple[str, ...] = ()
+        self._sync_lock = threading.Lock()  # the app's timer and a remote "flush outbox" may meet
+
+    def _shown(self, departments: list[Department]) -> list[Department]:
+        shown = self.shown_departments
+        return [d for d in departments if d.code in shown] if shown else departments
 
     # --- reference data, cached for offline use -------------------------------------------------------
     def refresh(self) -> bool:
@@ -80,7 +88,7 @@ class CheckinService:
         return True
 
     def departments(self) -> list[Department]:
-        return [_department(d) for d in self.outbox.cache_get("departments", [])]
+        return self._shown([_department(d) for d in self.outbox.cache_get("departments", [])])
 
     def jwks(self) -> dict:
         return self.outbox.cache_get("jwks", {"keys": []})
@@ -115,6 +123,7 @@ class CheckinService:
         try:
             departments = [_department(d) for d in self.api.departments(self.hospital_code)]
             self.outbox.cache_put("departments", [asdict(d) for d in departments])
+            departments = self._shown(departments)
         except (ApiUnavailable, ApiRefused):
             departments = self.departments()
         insurance = Message(body["insurance"]["message_vi"], body["insurance"]["message_en"])
@@ -167,7 +176,8 @@ class CheckinService:
                           provisional=True)
 
     def sync(self) -> int:
-        synced = self.outbox.sync(self.api)
+        with self._sync_lock:
+            synced = self.outbox.sync(self.api)
         if synced:
             self.online = True
         return synced

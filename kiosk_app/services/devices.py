@@ -83,7 +83,11 @@ class IdentityReader:
             record = qr.parse_cccd_qr(payload)
             return Identity("cccd_qr", record.id_number, record.date_of_birth.isoformat(), record.full_name)
         if kind is qr.QrKind.SIGNED_IDENTITY:
-            claims = qr.verify_identity_qr(payload, self.devices.jwks(), self.clock())
+            try:
+                claims = qr.verify_identity_qr(payload, self.devices.jwks(), self.clock())
+            except Exception as exc:
+                exc.scan_method = "signed_qr"  # the fleet metrics count it against the app's QR
+                raise
             return Identity("signed_qr", claims.personal_id, claims.date_of_birth.isoformat(),
                             claims.full_name, token_id=claims.token_id, verified_locally=True)
         raise IdentifyError(UNKNOWN_QR)

@@ -178,6 +178,14 @@ class FleetAgent:
     def locked(self) -> bool:
         return self._state["locked"]
 
+    @property
+    def lock_message(self) -> str | None:
+        return self._state.get("lock_message")
+
+    @property
+    def hospital_code(self) -> str | None:
+        return self._state.get("hospital_code")
+
     def enroll(self, code: str, *, serial_number: str | None = None) -> dict:
         """Spend a one-time enrollment code (typed, or the QR text) and register this kiosk's public key."""
         with self._lock:

@@ -1,4 +1,4 @@
-"""registry, accounts, audit
+"""registry, accounts, audit, idempotency keys
 
 Revision ID: 0001
 Revises: 
@@ -206,6 +206,19 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('refresh_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_refresh_tokens_family_id'), ['family_id'], unique=False)
+
+    op.create_table('idempotency_keys',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=100), nullable=False),
+    sa.Column('operation', sa.String(length=40), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('resource_ref', sa.String(length=32), nullable=False),
+    sa.Column('created_at', backend.database.UtcDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_idempotency_keys_account_id_accounts')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_keys')),
+    sa.UniqueConstraint('account_id', 'key', name='uq_idempotency_keys_account_key')
+    )
     _install_audit_append_only()
 
 
@@ -236,6 +249,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_households_head_citizen_id'))
         batch_op.drop_constraint('fk_households_head_citizen_id_citizens', type_='foreignkey')
 
+    op.drop_table('idempotency_keys')
     with op.batch_alter_table('refresh_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_refresh_tokens_family_id'))
 

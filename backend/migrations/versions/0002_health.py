@@ -73,18 +73,6 @@ def upgrade() -> None:
     with op.batch_alter_table('consent_receipts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consent_receipts_citizen_id'), ['citizen_id'], unique=False)
 
-    op.create_table('health_idempotency_keys',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('key', sa.String(length=100), nullable=False),
-    sa.Column('operation', sa.String(length=40), nullable=False),
-    sa.Column('fingerprint', sa.String(length=64), nullable=False),
-    sa.Column('resource_ref', sa.String(length=32), nullable=False),
-    sa.Column('created_at', backend.database.UtcDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_health_idempotency_keys_account_id_accounts')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_health_idempotency_keys')),
-    sa.UniqueConstraint('account_id', 'key', name='uq_health_idempotency_keys_account_key')
-    )
     op.create_table('hospital_checkins',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('public_id', sa.String(length=32), nullable=False),
@@ -172,7 +160,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_hospital_checkins_citizen_id'))
 
     op.drop_table('hospital_checkins')
-    op.drop_table('health_idempotency_keys')
     with op.batch_alter_table('consent_receipts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consent_receipts_citizen_id'))
 

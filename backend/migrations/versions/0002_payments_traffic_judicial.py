@@ -1,5 +1,5 @@
 """payments, traffic penalties, judicial records: intents, postings, callback nonces, penalty decisions,
-conviction records, certificate requests, idempotency keys
+conviction records, certificate requests
 
 Revision ID: 0002_payments_traffic_judicial
 Revises: 0001
@@ -164,30 +164,6 @@ def upgrade() -> None:
     op.create_index(op.f('ix_penalty_decisions_plate'), 'penalty_decisions', ['plate'], unique=False)
     op.create_index(op.f('ix_penalty_decisions_vehicle_id'), 'penalty_decisions', ['vehicle_id'], unique=False)
     op.create_index(op.f('ix_penalty_decisions_ward_code'), 'penalty_decisions', ['ward_code'], unique=False)
-    op.create_table('certificate_idempotency_keys',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('key', sa.String(length=100), nullable=False),
-    sa.Column('fingerprint', sa.String(length=64), nullable=False),
-    sa.Column('request_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', backend.database.UtcDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_certificate_idempotency_keys_account_id_accounts')),
-    sa.ForeignKeyConstraint(['request_id'], ['certificate_requests.id'], name=op.f('fk_certificate_idempotency_keys_request_id_certificate_requests')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_certificate_idempotency_keys')),
-    sa.UniqueConstraint('account_id', 'key', name='uq_certificate_idempotency_keys_account_key')
-    )
-    op.create_table('payment_idempotency_keys',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('key', sa.String(length=100), nullable=False),
-    sa.Column('fingerprint', sa.String(length=64), nullable=False),
-    sa.Column('intent_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', backend.database.UtcDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_payment_idempotency_keys_account_id_accounts')),
-    sa.ForeignKeyConstraint(['intent_id'], ['payment_intents.id'], name=op.f('fk_payment_idempotency_keys_intent_id_payment_intents')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_idempotency_keys')),
-    sa.UniqueConstraint('account_id', 'key', name='uq_payment_idempotency_keys_account_key')
-    )
     op.create_table('payment_postings',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('receipt_number', sa.String(length=24), nullable=False),
@@ -209,26 +185,11 @@ def upgrade() -> None:
     sa.UniqueConstraint('receipt_number', name=op.f('uq_payment_postings_receipt_number'))
     )
     op.create_index(op.f('ix_payment_postings_citizen_id'), 'payment_postings', ['citizen_id'], unique=False)
-    op.create_table('penalty_idempotency_keys',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('key', sa.String(length=100), nullable=False),
-    sa.Column('fingerprint', sa.String(length=64), nullable=False),
-    sa.Column('decision_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', backend.database.UtcDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_penalty_idempotency_keys_account_id_accounts')),
-    sa.ForeignKeyConstraint(['decision_id'], ['penalty_decisions.id'], name=op.f('fk_penalty_idempotency_keys_decision_id_penalty_decisions')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_penalty_idempotency_keys')),
-    sa.UniqueConstraint('account_id', 'key', name='uq_penalty_idempotency_keys_account_key')
-    )
 
 
 def downgrade() -> None:
-    op.drop_table('penalty_idempotency_keys')
     op.drop_index(op.f('ix_payment_postings_citizen_id'), table_name='payment_postings')
     op.drop_table('payment_postings')
-    op.drop_table('payment_idempotency_keys')
-    op.drop_table('certificate_idempotency_keys')
     op.drop_index(op.f('ix_penalty_decisions_ward_code'), table_name='penalty_decisions')
     op.drop_index(op.f('ix_penalty_decisions_vehicle_id'), table_name='penalty_decisions')
     op.drop_index(op.f('ix_penalty_decisions_plate'), table_name='penalty_decisions')

@@ -135,18 +135,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_residence_applications_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_residence_applications_ward_code'), ['ward_code'], unique=False)
 
-    op.create_table('residence_idempotency_keys',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('key', sa.String(length=100), nullable=False),
-    sa.Column('operation', sa.String(length=40), nullable=False),
-    sa.Column('fingerprint', sa.String(length=64), nullable=False),
-    sa.Column('resource_ref', sa.String(length=32), nullable=False),
-    sa.Column('created_at', backend.database.UtcDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_residence_idempotency_keys_account_id_accounts')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_residence_idempotency_keys')),
-    sa.UniqueConstraint('account_id', 'key', name='uq_residence_idempotency_keys_account_key')
-    )
     op.create_table('residence_application_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
@@ -232,7 +220,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_residence_application_events_application_id'))
 
     op.drop_table('residence_application_events')
-    op.drop_table('residence_idempotency_keys')
     with op.batch_alter_table('residence_applications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_residence_applications_ward_code'))
         batch_op.drop_index(batch_op.f('ix_residence_applications_status'))

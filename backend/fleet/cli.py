@@ -1,0 +1,26 @@
+"""`flask --app backend fleet-maintain`: the fleet's housekeeping, run from cron or a systemd timer every few
+minutes: roll 5-minute metrics older than the detail retention up into hours (dropping hours past theirs),
+and open an offline alert for every kiosk silent too long. Alerts on paper and read success are raised as
+heartbeats arrive; this catches the kiosks that stopped sending them."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from backend.database import utcnow
+from backend.extensions import db
+from backend.fleet import telemetry
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("fleet-maintain")
+    def fleet_maintain() -> None:
+        """Roll up old kiosk telemetry and raise offline alerts."""
+        session = db.new_session()
+        now = utcnow()
+        rolled = telemetry.rollup(session, now)
+        offline = telemetry.sweep_offline(session, now)
+        session.commit()
+        click.echo(f"rolled up {rolled['rolled_up']} five-minute buckets into {rolled['hours_written']} hours, "
+                   f"dropped {rolled['hours_dropped']} expired hours; {offline} kiosks newly offline")

@@ -1,0 +1,30 @@
+"""Demo residence data for `make run`: Lê Minh Châu (permanent residence in Hồ Chí Minh City) rents a
+room from Nguyễn Văn An in Hà Nội; he has consented, so the application waits for the Hàng Bài ward
+officer (officer.hangbai). Made through the service, as the citizens would through the app."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from backend.auth.policy import Principal
+from backend.residence import service
+from backend.residence.working_days import local_date
+from shared_schemas.residence import ApplicationCreateSchema
+
+
+def add_demo_residence(*, session: Session, applicant: Principal, owner: Principal, owner_personal_id: str,
+                       now: datetime) -> int:
+    """Returns the application's id."""
+    filed = now - timedelta(hours=2)
+    start = local_date(filed)
+    data = ApplicationCreateSchema().load({
+        "ward_code": "00088", "street": "Phòng 302, Số 1 Phố Huế", "legal_basis": "tenancy",
+        "owner_personal_id": owner_personal_id, "reason": "Làm việc tại Hà Nội",
+        "start_date": start.isoformat(), "end_date": (start + timedelta(days=365)).isoformat(),
+    })
+    application = service.apply(session=session, principal=applicant, data=data, now=filed)
+    service.consent(session=session, principal=owner, application_id=application.id, decision="consent",
+                    note="Đồng ý cho thuê phòng", now=filed + timedelta(minutes=40))
+    return application.id
