@@ -18,7 +18,7 @@ SEED_CITIZENS ?= 10000
 BIND ?= 127.0.0.1:5000
 WORKERS ?= 2
 
-.PHONY: run kiosk test test-sqlite test-postgres lint fuzz bench-seed bench-api clean sysdeps-run sysdeps-test
+.PHONY: run kiosk test test-sqlite test-postgres lint lint-check fuzz bench-seed bench-api clean sysdeps-run sysdeps-test
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -62,7 +62,12 @@ kiosk: sysdeps-test $(VENV)/.dev
 	CONGDAN_API_URL=http://$(BIND) CONGDAN_KIOSK_DATA=$(KIOSK_DATA) $(PY) -m kiosk_app $(KIOSK_ARGS)
 
 test: sysdeps-test $(VENV)/.dev
-	$(MAKE) --no-print-directory test-sqlite test-postgres
+	$(MAKE) --no-print-directory lint-check test-sqlite test-postgres
+
+# ruff (correctness rules, ruff.toml) and bandit (medium severity and up); each suppression says why inline.
+lint-check:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/bandit -q -ll -r backend hardware shared_schemas kiosk_app
 
 test-sqlite:
 	$(VENV)/bin/pytest -q
@@ -71,9 +76,7 @@ test-sqlite:
 test-postgres:
 	CONGDAN_TEST_DATABASE=postgresql $(VENV)/bin/pytest -q tests/backend tests/security
 
-lint: $(VENV)/.dev
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/bandit -q -r backend hardware shared_schemas kiosk_app
+lint: $(VENV)/.dev lint-check
 
 # The bigger schemathesis search (make test runs the same test with a few examples per operation).
 fuzz: sysdeps-test $(VENV)/.dev

@@ -95,7 +95,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
     try:
         readers = importlib.import_module("hardware.smartcard.cli").list_readers()
         print(f"card readers: {', '.join(map(str, readers)) if readers else 'none found'}")
-    except Exception as exc:  # noqa: BLE001 - pyscard missing, pcscd down, smartcard not built: all reported
+    except Exception as exc:
         print(f"card readers: unavailable ({type(exc).__name__}: {exc})")
 
     try:

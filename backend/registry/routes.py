@@ -61,7 +61,8 @@ class Citizens(MethodView):
     def post(self, data):
         """Enter a person into the registry (birth registration), checked for consistency"""
         purpose = data.pop("purpose")
-        citizen = service.register_citizen(session=db.session, principal=current_principal(), data=data, purpose=purpose)
+        citizen = service.register_citizen(session=db.session, principal=current_principal(), data=data,
+                                           purpose=purpose)
         db.session.commit()
         return citizen
 

@@ -62,5 +62,5 @@ class FrameSource(abc.ABC):
     @abc.abstractmethod
     def _read(self) -> np.ndarray: ...
 
-    def _close(self) -> None:
+    def _close(self) -> None:  # noqa: B027 - optional hook, deliberately not abstract
         """Release what ``_open`` acquired; sources without resources keep this default."""

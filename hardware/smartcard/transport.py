@@ -162,7 +162,7 @@ def _release(connection) -> None:
             continue
         try:
             step()
-        except Exception:  # noqa: BLE001 - releasing a reader that went away must not mask the real error
+        except Exception:
             log.debug("releasing the PC/SC connection failed", exc_info=True)
 
 

@@ -170,4 +170,4 @@ class Outbox:
             raise ValueError(f"not an outbox column: {sorted(unknown)}")
         columns = ", ".join(f"{name} = ?" for name in values)  # names from _UPDATABLE only
         with self._lock, self._db() as db:
-            db.execute(f"UPDATE outbox SET {columns} WHERE id = ?", (*values.values(), entry_id))  # noqa: S608
+            db.execute(f"UPDATE outbox SET {columns} WHERE id = ?", (*values.values(), entry_id))  # nosec B608

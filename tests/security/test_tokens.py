@@ -78,7 +78,8 @@ def test_kiosk_token_cannot_use_citizen_routes(client, factory):
         assert client.get(path, headers=bearer(tokens["access_token"])).status_code == 403, path
 
 
-@pytest.mark.parametrize("payload", ["' OR '1'='1", "%' --", "\"; DROP TABLE citizens; --", "\x00", "abc\x00def", "ñ" * 100,
+@pytest.mark.parametrize("payload", ["' OR '1'='1", "%' --", "\"; DROP TABLE citizens; --", "\x00", "abc\x00def",
+                                     "ñ" * 100,
                                      "<script>alert(1)</script>", "../../etc/passwd", "${jndi:ldap://x}"])
 def test_injection_strings_in_search_parameters(client, factory, auth_headers, payload):
     factory.citizen()

@@ -71,7 +71,8 @@ class _Person(BaseSchema):
 
 def test_schema_fields_validate_and_normalise():
     decomposed = "Nguye\u0302\u0303n Va\u0306n An"  # NFD input from some keyboards
-    loaded = _Person().load({"personal_id": "001090012345", "full_name": f"  {decomposed} ", "date_of_birth": "1990-01-01"})
+    loaded = _Person().load({"personal_id": "001090012345", "full_name": f"  {decomposed} ",
+                             "date_of_birth": "1990-01-01"})
     assert loaded["full_name"] == "Nguyễn Văn An"
 
 

@@ -39,7 +39,7 @@ class FaceImage:
         try:
             image = Image.open(io.BytesIO(self.image_bytes))
             image.load()
-        except Exception as exc:  # noqa: BLE001 - Pillow raises many types for corrupt images
+        except Exception as exc:
             raise MalformedData(f"the face image cannot be decoded: {exc}") from exc
         return image
 

@@ -34,7 +34,7 @@ class SecurityInfo:
 def decode_oid(value: bytes) -> str:
     try:
         return ObjectIdentifier.load(tlv.encode(0x06, value)).dotted
-    except Exception as exc:  # noqa: BLE001 - asn1crypto raises several types for bad encodings
+    except Exception as exc:
         raise MalformedData(f"bad object identifier: {exc}") from exc
 
 

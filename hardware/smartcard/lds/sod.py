@@ -96,7 +96,7 @@ def parse(raw: bytes) -> SecurityObject:
         return _parse_content_info(root.value)
     except (MalformedData, UnexpectedTag):
         raise
-    except Exception as exc:  # noqa: BLE001 - asn1crypto/cryptography raise many types on bad DER
+    except Exception as exc:
         raise MalformedData(f"EF.SOD is not a valid CMS SignedData: {exc}") from exc
 
 

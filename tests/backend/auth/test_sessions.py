@@ -38,7 +38,8 @@ def test_disabled_account_cannot_log_in(client, factory, session):
     account = factory.account(citizen)
     account.status = "disabled"
     session.flush()
-    assert client.post("/api/v1/auth/login", json={"username": account.username, "password": PASSWORD}).status_code == 401
+    response = client.post("/api/v1/auth/login", json={"username": account.username, "password": PASSWORD})
+    assert response.status_code == 401
 
 
 def test_refresh_rotates_and_reuse_revokes_the_family(client, factory):

@@ -112,7 +112,8 @@ def test_control_characters_rejected(card_payload):
 
 
 def test_sex_inconsistent_with_id_names_digit_4(card_payload):
-    with pytest.raises(NotACccdQr, match=r"Digit 4 \(century and sex\) is 1, which means female, but the person is male"):
+    expected = r"Digit 4 \(century and sex\) is 1, which means female, but the person is male"
+    with pytest.raises(NotACccdQr, match=expected):
         parse_cccd_qr(with_field(card_payload, 4, "Nam"))
 
 

@@ -47,8 +47,8 @@ def test_full_read(make_transport, citizen, trust_store):
 
 
 def test_apdu_count_is_near_minimum(make_transport, citizen, trust_store):
-    """READ EF.CardAccess + SELECT + GET CHALLENGE + EXT AUTH, one READ per file with extended length (COM, SOD, DG1, DG2,
-    DG13, DG14, DG15), INTERNAL AUTHENTICATE."""
+    """READ EF.CardAccess + SELECT + GET CHALLENGE + EXT AUTH, one READ per file with extended length
+    (COM, SOD, DG1, DG2, DG13, DG14, DG15), INTERNAL AUTHENTICATE."""
     result = read_card(make_transport(), citizen.access_key(), trust_store)
     assert result.stats.apdus == OPEN_BAC + 7 + 1
 
