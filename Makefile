@@ -18,7 +18,7 @@ SEED_CITIZENS ?= 10000
 BIND ?= 127.0.0.1:5000
 WORKERS ?= 2
 
-.PHONY: run kiosk test test-sqlite test-postgres lint lint-check fuzz bench-seed bench-api clean sysdeps-run sysdeps-test
+.PHONY: run kiosk test test-sqlite test-postgres lint lint-check fuzz load faults bench-seed bench-api clean sysdeps-run sysdeps-test
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -69,8 +69,10 @@ lint-check:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/bandit -q -ll -r backend hardware shared_schemas kiosk_app
 
+# The kiosk suite runs in a process of its own: Kivy keeps one window and one clock per process.
 test-sqlite:
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q --ignore=tests/kiosk_app
+	$(VENV)/bin/pytest -q tests/kiosk_app
 
 # The backend suite again, against a throwaway PostgreSQL cluster the test run starts on loopback.
 test-postgres:
@@ -81,6 +83,14 @@ lint: $(VENV)/.dev lint-check
 # The bigger schemathesis search (make test runs the same test with a few examples per operation).
 fuzz: sysdeps-test $(VENV)/.dev
 	CONGDAN_FUZZ_EXAMPLES=150 $(VENV)/bin/pytest -q tests/security/test_api_fuzz.py
+
+# 60 s mixed workload against gunicorn + PostgreSQL + Redis started on loopback, then an overload phase.
+load: sysdeps-test $(VENV)/.dev
+	$(PY) bench/load.py
+
+# The fault scenarios at full size (make test runs them CI-sized).
+faults: sysdeps-test $(VENV)/.dev
+	CONGDAN_FAULTS=full $(VENV)/bin/pytest -q -s tests/faults
 
 bench-seed: $(VENV)/.base
 	$(PY) bench/bench_seed.py --citizens 1000000

@@ -48,6 +48,10 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_request_hooks(app)
     register_commands(app)
+    if app.config.get("MAX_IN_FLIGHT"):
+        from backend import overload
+
+        overload.install(app, max_in_flight=int(app.config["MAX_IN_FLIGHT"]))
     return app
 
 

@@ -6,7 +6,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-DEV_SECRET = "congdan-development-secret-not-for-production"  # noqa: S105 - refused in production
+DEV_SECRET = "congdan-development-secret-not-for-production"
 
 
 class ConfigError(RuntimeError):
@@ -36,6 +36,9 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI = "memory://"  # per process; set REDIS_URL to share limits across workers
 
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Per-process cap on requests in progress; past it, answer 503 + Retry-After at once (backend/overload.py).
+    # Pair it with gunicorn gthread workers that have more threads than this, so refusals never queue.
+    MAX_IN_FLIGHT: int | None = None
     PROVIDE_AUTOMATIC_OPTIONS = False  # no CORS here: OPTIONS is a 405 with an Allow header like any other
     PASSWORD_HASH_PARAMS = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}  # OWASP minimum
 
@@ -47,7 +50,7 @@ class BaseConfig:
     OPENAPI_SWAGGER_UI_PATH = "docs"
     OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
     JSON_SORT_KEYS = False
-    DEMO_PASSWORD = "congdan-demo"  # noqa: S105 - demo data only; seed-demo refuses in production
+    DEMO_PASSWORD = "congdan-demo"
 
 
 class DevelopmentConfig(BaseConfig):
@@ -89,6 +92,7 @@ _ENV_KEYS = {
     "FLEET_SIGNING_KEY": str,
     "FLEET_SIGNING_KEY_FILE": str,
     "VERIFICATION_SPOOL_DIR": str,
+    "MAX_IN_FLIGHT": int,
 }
 
 

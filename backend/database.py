@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -112,4 +113,10 @@ class Database:
     def _remove_session(_exc=None) -> None:
         session = g.pop("db_session", None)
         if session is not None:
-            session.close()
+            try:
+                session.close()
+            except sa.exc.DBAPIError:
+                # The connection died after the response was made (a database restart): rolling back on
+                # it fails here, outside every error handler. SQLAlchemy has invalidated it already; the
+                # response stands, and the pool's pre-ping gives the next request a live connection.
+                logging.getLogger(__name__).warning("database connection lost while closing a session")

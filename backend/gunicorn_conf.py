@@ -6,6 +6,10 @@ accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 timeout = 30
+# Threads beyond MAX_IN_FLIGHT (set below) only turn requests away with 503: overload never queues.
+worker_class = "gthread"
+threads = 16
+raw_env = ["MAX_IN_FLIGHT=8"]
 graceful_timeout = 10
 
 

@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hardware.smartcard.passive_auth import TrustStore  # noqa: E402
-from hardware.smartcard.reader import EmrtdReader  # noqa: E402
-from hardware.smartcard.simulator import DemoCitizen, build_chip, build_test_pki  # noqa: E402
-from hardware.smartcard.transport import SimulatedTransport  # noqa: E402
+from hardware.smartcard.passive_auth import TrustStore
+from hardware.smartcard.reader import EmrtdReader
+from hardware.smartcard.simulator import DemoCitizen, build_chip, build_test_pki
+from hardware.smartcard.transport import SimulatedTransport
 
 GROUPS = [1, 2, 13]
 
@@ -68,7 +68,7 @@ def _with_vpcd(citizen, pki, trust_store, rounds):
             try:
                 PcscTransport("Virtual PCD 00 00").close()
                 break
-            except Exception:  # noqa: BLE001 - waiting for pcscd and the card to appear
+            except Exception:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)

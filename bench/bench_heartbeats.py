@@ -75,7 +75,7 @@ def _seed(url: str, kiosks: int) -> list[tuple[str, Ed25519PrivateKey]]:
             kiosk_id = f"KSK-{index:08X}"
             account = Account(
                 username=f"kiosk-bench-{index}",
-                password_hash="!unusable",  # noqa: S106 - not a hash: these accounts never log in
+                password_hash="!unusable",
                 role="kiosk",
                 level=1,
                 scope_code="BV-BENCH",

@@ -28,7 +28,7 @@ DEVICE_DEFAULTS = {ENV_CAMERA: "simulator", ENV_CARD_READER: "simulator", ENV_PR
 class KioskConfig:
     api_url: str = "http://127.0.0.1:5000"
     username: str = "kiosk.bachmai.1"
-    password: str = "congdan-demo"  # noqa: S105 - the documented demo kiosk's; real kiosks set the variable
+    password: str = "congdan-demo"
     hospital_code: str = "BV-BACHMAI"
     data_dir: Path = Path.home() / ".congdan-kiosk"
     idle_timeout_s: float = 60.0

@@ -12,7 +12,6 @@ from marshmallow import fields
 from shared_schemas import personal_id
 from shared_schemas.text import nfc
 
-
 # C0 controls other than tab/newline/CR, DEL and C1 controls: never meaningful in our text fields, and
 # PostgreSQL refuses NUL outright (it would surface as a 500 instead of a clear 422).
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

@@ -23,8 +23,8 @@ CHECKIN_STEPS = ("identify", "insurance", "department", "ticket")
 LANGUAGES = ("vi", "en")
 
 # JWS `typ` of what the backend signs for kiosks (shared_schemas.signed does the signing).
-CONFIG_TOKEN_TYPE = "congdan-fleet-config+jws"  # noqa: S105 - a JWS typ, not a secret
-COMMAND_TOKEN_TYPE = "congdan-fleet-command+jws"  # noqa: S105 - a JWS typ, not a secret
+CONFIG_TOKEN_TYPE = "congdan-fleet-config+jws"
+COMMAND_TOKEN_TYPE = "congdan-fleet-command+jws"
 
 # --- signed requests ----------------------------------------------------------------------------------------
 HEADER_KIOSK = "X-Fleet-Kiosk"

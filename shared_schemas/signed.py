@@ -22,8 +22,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from marshmallow import fields
 
 ALGORITHM = "EdDSA"
-IDENTITY_TOKEN_TYPE = "congdan-id+jws"  # noqa: S105 - a JOSE "typ", not a secret
-DOCUMENT_TOKEN_TYPE = "congdan-doc+jws"  # noqa: S105 - a JOSE "typ", not a secret
+IDENTITY_TOKEN_TYPE = "congdan-id+jws"
+DOCUMENT_TOKEN_TYPE = "congdan-doc+jws"
 DEFAULT_LEEWAY_S = 10
 #: A QR holds at most ~3 KB; refusing longer input bounds the work done on hostile payloads.
 MAX_TOKEN_CHARS = 4096

@@ -134,6 +134,16 @@ class Normaliser:
         return pid, name, dob, sex, old_id, province
 
 
+def parse_date(raw: str) -> str | None:
+    """A raw date field (surrounding spaces allowed) -> ISO date, or None (as Normaliser.row decides)."""
+    return _parse_date(raw.strip())
+
+
+def sex_of(raw: str) -> str | None:
+    """A raw sex field -> "male" / "female", or None (as Normaliser.row decides)."""
+    return _SEXES.get(raw.strip().lower())
+
+
 def _parse_date(raw: str) -> str | None:
     try:
         if len(raw) == 10 and raw[4] == "-":

@@ -186,7 +186,8 @@ class PartWriter:
     def __init__(self, root: str, job_id: int, seq: int):
         self.final = part_path(root, job_id, seq)
         self.temporary = self.final.with_suffix(".tmp")
-        self.file = open(self.temporary, "w", encoding="utf-8", newline="", buffering=COPY_BLOCK)  # noqa: SIM115 - closed by commit/discard
+        # Closed by commit or discard; a large buffer, so writerows per batch means few write calls.
+        self.file = open(self.temporary, "w", encoding="utf-8", newline="", buffering=COPY_BLOCK)
         self.writer = csv.writer(self.file)
 
     def commit(self) -> None:

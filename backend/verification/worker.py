@@ -41,7 +41,8 @@ class Settings:
     mode: str  # thread | inline | off
     lease_seconds: int
     json_max_records: int
-    processes: int  # verifying processes of the embedded worker; 0: verify in the worker thread itself
+    processes: int  # verifying processes of the embedded worker; 0: verify in the worker threads themselves
+    threads: int  # claiming/verifying threads of the embedded worker
     database_url: str
 
 
@@ -55,8 +56,11 @@ def settings(app: Flask) -> Settings:
         mode=config.get("VERIFICATION_WORKER") or ("inline" if app.testing else "thread"),
         lease_seconds=int(config.get("VERIFICATION_LEASE_SECONDS", 600)),
         json_max_records=int(config.get("VERIFICATION_JSON_MAX_RECORDS", 5_000)),
-        # 0 by default: measured on 2 cores, the spawn pool was slower than verifying in the thread.
+        # 0 by default: see docs/verification-scaling.md ("Why threads, not processes").
         processes=int(config.get("VERIFICATION_PROCESSES", 0)),
+        # One per core: a thread's registry look-ups and audit writes run in the database driver with
+        # the GIL released, so a second thread's Python work overlaps them.
+        threads=int(config.get("VERIFICATION_THREADS", min(os.cpu_count() or 1, 4))),
         database_url=config["DATABASE_URL"],
     )
 
@@ -202,11 +206,20 @@ def process_chunk(session: Session, chunk_id: int, config: Settings, pool=None) 
         if pool is not None:
             session.rollback()  # no snapshot held while a pool process works
             result = pool.submit(verify_in_process, config.database_url, work).result()
-        else:
+        elif config.mode == "inline":
+            # Inline (tests, and nothing else): the registry rows may be uncommitted in this session.
             part = spool.PartWriter(config.spool_root, job.id, chunk.seq)
             connection = session.connection()
             result = verify_chunk(connection.dialect.name, bulk.raw_connection(connection), work, part)
             session.rollback()  # end the read snapshot: the writes below start a fresh (write) transaction
+        else:
+            # Look-ups go through an autocommit connection of their own: on SQLite every session
+            # transaction begins IMMEDIATE, and holding the write lock for the whole chunk would
+            # serialise the worker threads (and block other writers) while this one only reads.
+            session.rollback()
+            part = spool.PartWriter(config.spool_root, job.id, chunk.seq)
+            with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as reader:
+                result = verify_chunk(reader.dialect.name, bulk.raw_connection(reader), work, part)
         verified = time.perf_counter()
         bulk.write_audit(session.connection(), result.audited_citizen_ids, occurred_at=utcnow(), actor=actor)
         audited = time.perf_counter()
@@ -304,10 +317,10 @@ def run_until_idle(session: Session, config: Settings, *, only_job: int | None =
 
 
 class EmbeddedWorker:
-    """The default deployment's worker: per app process, one claiming thread per verifying process
-    (VERIFICATION_PROCESSES, default one per CPU core; Python verifies one row at a time per process,
-    so cores come from processes). Threads wake when a job is queued and poll now and then for jobs
-    queued by other processes; they do the database bookkeeping, the pool does the rows."""
+    """The default deployment's worker: per app process, VERIFICATION_THREADS claiming threads (default
+    one per core, at most 4) that verify chunks themselves, or hand the rows to a pool of
+    VERIFICATION_PROCESSES processes when that is set. Threads wake when a job is queued and poll now
+    and then for jobs queued by other processes."""
 
     def __init__(self, app: Flask, poll_seconds: float = 5.0):
         self.app = app
@@ -322,7 +335,7 @@ class EmbeddedWorker:
             # spawn, not fork: the app process has threads (and maybe open connections) of its own.
             self.pool = ProcessPoolExecutor(config.processes, mp_context=multiprocessing.get_context("spawn"))
         self.threads = [threading.Thread(target=self._run, name=f"verification-worker-{i}", daemon=True)
-                        for i in range(max(config.processes, 1))]
+                        for i in range(max(config.processes, config.threads, 1))]
         for thread in self.threads:
             thread.start()
 

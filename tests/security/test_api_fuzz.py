@@ -7,8 +7,8 @@ import os
 
 import pytest
 import schemathesis
-from schemathesis.checks import positive_data_acceptance
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import positive_data_acceptance
 
 from backend.extensions import db
 from tests.backend.helpers import Factory, login

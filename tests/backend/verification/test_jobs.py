@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import threading
 from datetime import date
 
 import sqlalchemy as sa
 
 from backend.audit.models import AuditEvent
+from backend.extensions import db
+from backend.verification import worker
 from backend.verification.models import Agency, VerificationChunk
+from tests.backend.helpers import Factory, bearer, login
 
 
 def csv_bytes(rows: list[list[str]], header=("so_dinh_danh", "ho_ten", "ngay_sinh", "gioi_tinh", "ma_hs")) -> bytes:
@@ -195,3 +200,55 @@ def test_cli_verify_file(app, factory, session, agency, tmp_path):
     refused = app.test_cli_runner().invoke(args=["verify-file", str(source), "--agency", "NOPE",
                                                  "--purpose", "clean student records"])
     assert refused.exit_code != 0 and "not registered" in refused.output
+
+
+# The served path: committed rows, several worker threads sharing one job's chunks, registry reads on
+# their own autocommit connection (the tests above run jobs inline, in the request's transaction).
+def test_two_worker_threads_share_a_job(make_app, tmp_path):
+    app = make_app(VERIFICATION_SPOOL_DIR=str(tmp_path / "spool"), VERIFICATION_CHUNK_ROWS=2,
+                   VERIFICATION_WORKER="off")
+    with app.app_context():
+        session = db.new_session()
+        factory = Factory(session)
+        people = _people(factory)
+        session.add(Agency(code="SGDDT-79", name="Sở Giáo dục", daily_quota=1_000))
+        account = factory.staff("agency", "SGDDT-79")
+        session.commit()
+        username, ids = account.username, sorted([people[0].id, people[1].id, people[1].id, people[2].id])
+        session.close()
+    client = app.test_client()
+    headers = bearer(login(client, username)["access_token"])
+    job_id = upload(client, headers, csv_bytes(_rows(*people))).json["id"]
+
+    config = dataclasses.replace(worker.settings(app), mode="thread")
+    errors = []
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                own = db.new_session()
+                try:
+                    worker.run_until_idle(own, config)
+                finally:
+                    own.close()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors
+
+    job = client.get(f"/api/v1/verification/jobs/{job_id}", headers=headers).json
+    assert job["status"] == "done" and job["progress"]["rows_done"] == 9
+    assert job["summary"]["counts"] == {"match": 2, "mismatch": 1, "deceased": 1, "invalid_id": 2, "not_found": 1,
+                                        "malformed": 2}
+    download = client.get(job["results_url"], headers=headers).get_data().decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(download)))
+    assert [row[5] for row in table[1:]] == [str(line) for line in range(2, 11)]  # parts in order
+    with app.app_context():
+        audited = db.session.scalars(sa.select(AuditEvent.subject_citizen_id)
+                                     .where(AuditEvent.record_type == "verification")).all()
+    assert sorted(audited) == ids

@@ -1,0 +1,101 @@
+"""The load-shedding middleware (backend/overload.py): past its in-flight limit a process answers 503 problem
+details with Retry-After at once, never queues; slots come back when responses end (errors included); probes
+are never shed; a request that waited too long behind a proxy is shed."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+from werkzeug.test import Client
+
+from backend.overload import LoadShedder, _request_age
+
+
+def _get(app, path, **kwargs):
+    """A buffered request: the server closes the response, as gunicorn does after sending it."""
+    return Client(app).get(path, buffered=True, **kwargs)
+
+
+def _blocking_app(release: threading.Event, entered: threading.Semaphore):
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == "/boom":
+            raise RuntimeError("the view crashed")
+        entered.release()
+        release.wait(5)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"done"]
+
+    return app
+
+
+def test_requests_past_the_limit_are_shed_at_once_and_slots_come_back():
+    release, entered = threading.Event(), threading.Semaphore(0)
+    shedder = LoadShedder(_blocking_app(release, entered), max_in_flight=2, retry_after_s=3)
+    results = []
+    workers = [threading.Thread(target=lambda: results.append(_get(shedder, "/api/v1/x").status_code))
+               for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    assert entered.acquire(timeout=5) and entered.acquire(timeout=5)  # both slots busy
+
+    started = time.perf_counter()
+    refused = _get(shedder, "/api/v1/citizens/me")
+    elapsed = time.perf_counter() - started
+    assert refused.status_code == 503 and elapsed < 0.05
+    assert refused.headers["Retry-After"] == "3"
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    problem = json.loads(refused.data)
+    assert (problem["status"], problem["code"]) == (503, "overloaded")
+    assert problem["instance"] == "/api/v1/citizens/me"
+    # Probes pass even at capacity (they would block here, so run them on a thread and let them finish).
+    probe = []
+    prober = threading.Thread(target=lambda: probe.append(_get(shedder, "/healthz").status_code))
+    prober.start()
+    assert entered.acquire(timeout=5)
+
+    release.set()
+    for thread in (*workers, prober):
+        thread.join(5)
+    assert sorted(results) == [200, 200] and probe == [200] and shedder.shed == 1
+    assert _get(shedder, "/api/v1/x").status_code == 200  # the slots were given back
+
+
+def test_a_crashing_view_gives_its_slot_back():
+    release, entered = threading.Event(), threading.Semaphore(0)
+    release.set()
+    shedder = LoadShedder(_blocking_app(release, entered), max_in_flight=1)
+    for _ in range(3):
+        with pytest.raises(RuntimeError):
+            _get(shedder, "/boom")
+    assert _get(shedder, "/fine").status_code == 200
+
+
+def test_requests_that_queued_too_long_behind_the_proxy_are_shed():
+    release, entered = threading.Event(), threading.Semaphore(0)
+    release.set()
+    now = 1_800_000_000.0
+    shedder = LoadShedder(_blocking_app(release, entered), max_in_flight=4, max_queue_s=2.0,
+                          clock=lambda: now)
+    assert _get(shedder, "/a", headers={"X-Request-Start": f"t={now - 0.5:.3f}"}).status_code == 200
+    late = _get(shedder, "/a", headers={"X-Request-Start": f"t={int((now - 5) * 1000)}"})
+    assert late.status_code == 503 and json.loads(late.data)["reason"] == "queued-too-long"
+    assert _get(shedder, "/a", headers={"X-Request-Start": "garbage"}).status_code == 200
+
+
+NOW = 1_800_000_000.0
+
+
+@pytest.mark.parametrize(("header", "age"), [(f"t={NOW - 0.5}", 0.5), (str(int((NOW - 0.5) * 1000)), 0.5),
+                                             (f"t={int((NOW - 0.5) * 1_000_000)}", 0.5), (None, None),
+                                             ("t=", None), (f"t={NOW + 9}", 0.0)])
+def test_request_start_stamps(header, age):
+    measured = _request_age(header, NOW)
+    assert measured is None if age is None else measured == pytest.approx(age)
+
+
+def test_a_limit_below_one_is_refused():
+    with pytest.raises(ValueError):
+        LoadShedder(lambda e, s: [], max_in_flight=0)
