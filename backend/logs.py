@@ -7,8 +7,8 @@ import re
 
 from shared_schemas.text import mask_personal_id
 
-# 12-digit runs that are not part of a longer number (timestamps, card numbers stay intact).
-_PERSONAL_ID_RE = re.compile(r"(?<!\d)\d{12}(?!\d)")
+# 12-digit runs that are not part of a longer code (timestamps, card and decision numbers stay intact).
+_PERSONAL_ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{12}(?![0-9A-Za-z])")
 
 
 def mask_text(text: str) -> str:
