@@ -6,15 +6,16 @@ from __future__ import annotations
 import io
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 import segno
 from fpdf import FPDF
 
+from shared_schemas.clock import VIETNAM_TZ
+
 FONT_DIR = Path(__file__).parent / "fonts"
 FONT = "DejaVu"
-VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
 
 
 @dataclass(frozen=True)

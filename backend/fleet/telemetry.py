@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from backend.fleet.models import Alert, Kiosk, MetricBucket
 from backend.fleet.settings import fleet_setting
+from shared_schemas.clock import VIETNAM_TZ as VIETNAM
 from shared_schemas.fleet import SCAN_METHODS
 
 DETAIL, HOURLY = "m5", "h1"
@@ -21,7 +22,6 @@ _COUNTERS = tuple(f"{m}_{w}" for m in SCAN_METHODS for w in ("attempted", "succe
     "checkins_completed",
     "paper_low_heartbeats",
 )
-VIETNAM = timezone(timedelta(hours=7))  # alert texts are read in Vietnam time (no daylight saving)
 SEVERITY = {"offline": "critical", "printer_out_of_paper": "critical", "read_success_low": "warning"}
 
 

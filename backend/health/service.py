@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -31,10 +31,10 @@ from backend.health.models import (
     QueueTicket,
 )
 from backend.registry.models import Citizen, HealthInsuranceCard
+from shared_schemas.clock import VIETNAM_TZ as VIETNAM
 from shared_schemas.text import fold
 
 PURPOSE = "hospital check-in"
-VIETNAM = timezone(timedelta(hours=7))  # no daylight saving
 CHECKIN_LIFETIME = timedelta(minutes=30)
 CHILD_AGE_LIMIT = 14  # under 14: ID number + date of birth instead of a card (no chip card yet)
 PROVISIONAL_BASE, PROVISIONAL_BLOCK = 10_000, 100  # offline numbers never meet the daily sequence

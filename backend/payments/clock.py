@@ -3,13 +3,12 @@ rule reads the time from here; tests and demos set `CLOCK` (a callable returning
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app, has_app_context
 
 from backend.database import utcnow
-
-VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")  # no daylight saving
+from shared_schemas.clock import VIETNAM_TZ
 
 
 def now() -> datetime:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import csv
 import functools
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
+
+from shared_schemas.clock import VIETNAM_TZ
 
 HOLIDAY_FILE = Path(__file__).parent / "data" / "vn_public_holidays.csv"
 #: Vietnam has one time zone and no daylight saving time.
-VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
 
 
 class CalendarNotCovered(LookupError):

@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Flask
@@ -26,9 +26,9 @@ from backend.verification import bulk, spool
 from backend.verification.models import Agency, VerificationChunk, VerificationJob
 from backend.verification.processing import ChunkWork, verify_chunk, verify_in_process
 from backend.verification.records import HeaderError, map_header
+from shared_schemas.clock import VIETNAM_TZ as VIETNAM
 
 log = logging.getLogger(__name__)
-VIETNAM = timezone(timedelta(hours=7))
 TOP_PROBLEMS = 10
 MALFORMED_LINES_KEPT = 1000
 

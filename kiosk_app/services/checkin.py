@@ -9,14 +9,14 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 from kiosk_app.flow import CheckinView, Department, Identity, Message, TicketView
 from kiosk_app.services.api import ApiClient, ApiRefused, ApiUnavailable
 from kiosk_app.services.outbox import Outbox, RangeExhausted
+from shared_schemas.clock import VIETNAM_TZ as VIETNAM
 
 log = logging.getLogger(__name__)
-VIETNAM = timezone(timedelta(hours=7))
 
 OFFLINE_INSURANCE = Message("Chưa kiểm tra được thẻ BHYT (mất kết nối). Nhân viên sẽ kiểm tra khi gọi số.",
                             "Insurance could not be checked (no connection). "

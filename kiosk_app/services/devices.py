@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from hardware import qr
@@ -15,9 +15,9 @@ from hardware.errors import HardwareError
 from hardware.printer import QueueTicket
 from hardware.smartcard import access_keys_from_qr, read_card
 from kiosk_app.flow import Identity, Message, TicketView
+from shared_schemas.clock import VIETNAM_TZ as VIETNAM
 
 log = logging.getLogger(__name__)
-VIETNAM = timezone(timedelta(hours=7))
 
 GENERIC_FAILURE = Message("Có lỗi xảy ra. Vui lòng thử lại hoặc đến quầy tiếp đón số 1.",
                           "Something went wrong. Please try again or go to reception counter 1.")
