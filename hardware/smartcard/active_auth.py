@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from hardware.smartcard.apdu import CommandAPDU, check_status
 from hardware.smartcard.channel import CardChannel
-from hardware.smartcard.errors import ActiveAuthenticationFailed
+from hardware.smartcard.errors import ActiveAuthenticationFailed, CardStatusError
 from hardware.smartcard.lds.security_infos import ID_AA, SecurityInfo
 
 log = logging.getLogger(__name__)
@@ -40,12 +40,16 @@ class AaStatus(enum.Enum):
     FAILED = "failed"
     NOT_SUPPORTED = "not supported"  # no DG15 on the chip
     NOT_VERIFIED = "not verified"  # DG15 holds a key this reader cannot use (reported, not a pass)
+    NOT_PERFORMED = "not performed"  # the caller switched it off although the chip offers it
 
 
 @dataclass(frozen=True)
 class ActiveAuthResult:
     status: AaStatus
     detail: str = ""
+    #: The evidence, so that a verifier elsewhere (the backend) can check it again with DG15's key.
+    challenge: bytes = b""
+    signature: bytes = b""
 
     @property
     def passed(self) -> bool:
@@ -132,15 +136,31 @@ def perform_active_authentication(
     *,
     extended: bool = False,
     random: Callable[[int], bytes] = os.urandom,
+    challenge: bytes | None = None,
 ) -> ActiveAuthResult:
-    challenge = random(8)
+    """INTERNAL AUTHENTICATE over ``challenge`` (8 bytes: one the backend issued, so that it can check the
+    signature itself) or a fresh random one. A chip that refuses the command has not proved anything."""
+    if challenge is None:
+        challenge = random(8)
+    if len(challenge) != 8:
+        raise ValueError("the active authentication challenge must be 8 bytes (ICAO 9303-11 6.1)")
     command = CommandAPDU(0x00, 0x88, 0x00, 0x00, challenge, le=65536 if extended else 256)
-    response = check_status(channel.send(command), "INTERNAL AUTHENTICATE")
+    try:
+        response = check_status(channel.send(command), "INTERNAL AUTHENTICATE")
+    except CardStatusError as exc:
+        log.warning("active authentication refused: %s", exc)
+        return ActiveAuthResult(
+            AaStatus.FAILED, f"the chip refused INTERNAL AUTHENTICATE ({exc})", challenge, b""
+        )
     if verify(public_key, challenge, response.data, hash_name):
         log.info("active authentication passed")
-        return ActiveAuthResult(AaStatus.PASSED, "the chip proved it holds the DG15 private key")
+        return ActiveAuthResult(
+            AaStatus.PASSED, "the chip proved it holds the DG15 private key", challenge, response.data
+        )
     log.warning("active authentication failed")
-    return ActiveAuthResult(AaStatus.FAILED, "the chip's signature does not verify with the DG15 key")
+    return ActiveAuthResult(
+        AaStatus.FAILED, "the chip's signature does not verify with the DG15 key", challenge, response.data
+    )
 
 
 def raise_for_failure(result: ActiveAuthResult) -> None:

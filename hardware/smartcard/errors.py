@@ -119,8 +119,11 @@ class InvalidMrz(MalformedData):
 class AuthenticationError(SmartcardError):
     """The chip's data or the chip itself could not be shown to be genuine."""
 
-    user_message_vi = "Không xác thực được thẻ. Thẻ có thể đã bị sửa đổi. Vui lòng liên hệ nhân viên."
-    user_message_en = "The card could not be verified as genuine. Please ask a staff member."
+    # Not "the card may have been altered": usually it is the reader or the read, and staff can check.
+    user_message_vi = (
+        "Chưa xác nhận được thẻ căn cước này. Vui lòng đến quầy tiếp đón để nhân viên hỗ trợ kiểm tra thẻ."
+    )
+    user_message_en = "This ID card could not be confirmed. Please go to the reception desk; staff will check it."
 
 
 class HashMismatch(AuthenticationError):
@@ -137,6 +140,23 @@ class UntrustedSigner(AuthenticationError):
 
 class ActiveAuthenticationFailed(AuthenticationError):
     """The chip's INTERNAL AUTHENTICATE signature does not verify with the DG15 key (possible clone)."""
+
+
+class DataGroupMissing(AuthenticationError):
+    """A data group that the signed EF.SOD lists is absent from the chip or could not be read."""
+
+    def __init__(self, message: str, numbers: tuple[int, ...] = ()) -> None:
+        super().__init__(message)
+        self.numbers = numbers
+
+
+class ChipAuthenticationFailed(AuthenticationError):
+    """DG14 declares chip authentication, but the chip refused it or could not continue secure messaging
+    under the agreed keys (it does not hold the DG14 private key: possible clone)."""
+
+
+class ChipNotProven(AuthenticationError):
+    """The signed files declare an anti-cloning mechanism that this read could not perform."""
 
 
 class DocumentExpired(SmartcardError):

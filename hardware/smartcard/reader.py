@@ -1,6 +1,6 @@
 """Reading an eMRTD chip (the CCCD): open it with PACE when EF.CardAccess offers it (else BAC), select the
-application, read the LDS files with as few READ BINARY commands as the card allows, then passive and
-active authentication."""
+application, read the files EF.SOD signs with as few READ BINARY commands as the card allows (DG14 first,
+then chip authentication when it declares it), then active authentication and the verdict (result.py)."""
 
 from __future__ import annotations
 
@@ -8,22 +8,20 @@ import datetime as dt
 import logging
 import os
 import time
-from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
-from hardware.smartcard import active_auth, bac, capabilities, pace, sm, tlv
+from hardware.smartcard import active_auth, bac, capabilities, chip_auth, pace, sm, tlv
 from hardware.smartcard.apdu import EXTENDED_MAX_LE, CommandAPDU, ResponseAPDU, check_status
 from hardware.smartcard.channel import CardChannel
 from hardware.smartcard.errors import (
     AccessDenied,
     CardStatusError,
-    DocumentExpired,
+    ChipAuthenticationFailed,
     FileNotFound,
-    HashMismatch,
     MalformedData,
     MalformedTlv,
+    SecureMessagingError,
     SecurityStatusNotSatisfied,
-    SmartcardError,
     UnsupportedCommand,
     WrongLength,
 )
@@ -36,72 +34,24 @@ from hardware.smartcard.lds import (
     EMRTD_AID,
     LdsFile,
     com,
-    dg1,
-    dg2,
-    dg13,
     dg14,
     dg15,
     sod,
 )
 from hardware.smartcard.lds.security_infos import SecurityInfo, parse_security_infos
-from hardware.smartcard.mrz import AccessKey, Mrz, yymmdd_to_date
-from hardware.smartcard.passive_auth import PassiveAuthResult, TrustStore, passive_authenticate
+from hardware.smartcard.mrz import AccessKey
+from hardware.smartcard.passive_auth import TrustStore
+from hardware.smartcard.result import CardReadResult, ReadEvidence, ReadStats, assemble
 
 log = logging.getLogger(__name__)
 
 #: Data groups read by default: the ones a CCCD carries that need no extended access control.
 DEFAULT_DATA_GROUPS = frozenset({1, 2, 5, 7, 11, 12, 13, 14, 15, 16})
 _HEADER_PROBE = 8  # enough for any LDS file's tag and length
-
-
-@dataclass(frozen=True)
-class ReadStats:
-    apdus: int
-    bytes_sent: int
-    bytes_received: int
-    wall_seconds: float
-    transport_seconds: float
-    cpu_seconds_excluding_transport: float
-
-
-@dataclass
-class CardReadResult:
-    """Everything read from the chip. Personal data lives here: never log it."""
-
-    access_control: str
-    com: com.EfCom
-    mrz: Mrz
-    faces: list[dg2.FaceImage]
-    personal_data: dg13.Dg13PersonalData | None
-    security_infos: list[SecurityInfo] | None
-    security_object: sod.SecurityObject
-    passive_auth: PassiveAuthResult
-    active_auth: active_auth.ActiveAuthResult
-    raw_files: dict[str, bytes]
-    unavailable: dict[int, str] = field(default_factory=dict)
-    document_expired: bool = False
-    stats: ReadStats | None = None
-
-    @property
-    def face_image(self) -> dg2.FaceImage | None:
-        return self.faces[0] if self.faces else None
-
-    def verify(self) -> None:
-        """Raise the first problem: a failed passive or active authentication check, then expiry.
-        A skipped chain check (no trust store) is reported in ``passive_auth`` but not raised."""
-        for check in self.passive_auth.failed:
-            check.error.card_read_result = self  # type: ignore[union-attr]
-            raise check.error  # type: ignore[misc]
-        try:
-            active_auth.raise_for_failure(self.active_auth)
-            if self.document_expired:
-                raise DocumentExpired(f"the document expired ({self.mrz.expiry_date})")
-        except SmartcardError as exc:
-            exc.card_read_result = self  # type: ignore[attr-defined]
-            raise
-
-    def __repr__(self) -> str:
-        return f"CardReadResult(access_control={self.access_control!r}, <personal data redacted>)"
+#: Read whenever EF.SOD lists them, whatever the caller asked: they decide whether the chip must prove itself.
+_ALWAYS_READ = frozenset({1, 14, 15})
+#: Behind extended access control (fingerprints, iris): a refusal is expected, not a missing group.
+_EAC_GROUPS = frozenset({3, 4})
 
 
 class EmrtdReader:
@@ -276,87 +226,67 @@ class EmrtdReader:
         data_groups: Iterable[int] | None = None,
         active_authentication: bool = True,
         today: dt.date | None = None,
+        aa_challenge: bytes | None = None,
     ) -> CardReadResult:
+        """EF.COM is only a hint: the signed EF.SOD decides which data groups must be there. DG14 comes first,
+        so that chip authentication protects the rest of the read. ``aa_challenge``: the 8 bytes to sign in
+        active authentication (a challenge the backend issued), else a random one."""
         wall, cpu = time.perf_counter(), time.thread_time()
-        counters = (
-            self.transport.apdu_count,
-            self.transport.bytes_sent,
-            self.transport.bytes_received,
-            self.transport.transmit_seconds,
-            self.transport.transmit_cpu_seconds,
-        )
+        counters = self._counters()
         self.detect_capabilities()
         access = self.open(access_keys)
         raw = {"COM": self.read_file(EF_COM)}
         ef_com = com.parse(raw["COM"])
         raw["SOD"] = self.read_file(EF_SOD)
         security_object = sod.parse(raw["SOD"])
-        wanted = set(DEFAULT_DATA_GROUPS if data_groups is None else data_groups) | {1}
+        signed = set(security_object.data_group_hashes)
+        notes = _com_notes(set(ef_com.data_groups), signed)
+        wanted = set(DEFAULT_DATA_GROUPS if data_groups is None else data_groups) | _ALWAYS_READ
+        plan = sorted((signed & wanted) | {1})
         groups: dict[int, bytes] = {}
         unavailable: dict[int, str] = {}
-        for number in sorted(set(ef_com.data_groups) & wanted | ({1} - set(ef_com.data_groups))):
+        missing: dict[int, str] = {}
+        offer = chip_auth.Dg14Offer((), False, False)
+        ca = chip_auth.ChipAuthResult(chip_auth.CaStatus.NOT_SUPPORTED, "DG14 declares no chip authentication")
+        if 14 in plan:
+            self._read_group(14, groups, unavailable, missing)
+            if 14 in groups:
+                offer = _dg14_offer(groups[14])
+                if offer.chip_authentication_declared:
+                    ca = self._chip_authentication(offer)
+        unconfirmed = ca.passed
+        for number in plan:
+            if number == 14:
+                continue
             try:
-                groups[number] = self.read_file(DATA_GROUPS[number])
-            except SecurityStatusNotSatisfied:
-                unavailable[number] = "access denied (needs extended access control)"
-            except FileNotFound:
-                unavailable[number] = "not on the chip"
+                self._read_group(number, groups, unavailable, missing)
+            except SecureMessagingError as exc:
+                if unconfirmed:
+                    # The chip agreed other keys than DG14's public key gives: it lacks the private key.
+                    raise ChipAuthenticationFailed(
+                        "after chip authentication the chip could not continue secure messaging: it does not "
+                        "hold the private key of the DG14 chip authentication key"
+                    ) from exc
+                raise
+            unconfirmed = False
         for number, data in groups.items():
             raw[f"DG{number}"] = data
         if 1 not in groups:
             raise FileNotFound("the chip has no DG1 (MRZ)", 0x6A82)
-        result = self._parse(
-            access,
-            ef_com,
-            security_object,
-            groups,
-            raw,
-            unavailable,
-            trust_store,
-            active_authentication,
-            today,
+        evidence = ReadEvidence(
+            access, ef_com, security_object, groups, raw, unavailable, missing, ca, offer, notes
         )
-        thread_cpu = time.thread_time() - cpu
-        result.stats = ReadStats(
-            self.transport.apdu_count - counters[0],
-            self.transport.bytes_sent - counters[1],
-            self.transport.bytes_received - counters[2],
-            time.perf_counter() - wall,
-            self.transport.transmit_seconds - counters[3],
-            thread_cpu - (self.transport.transmit_cpu_seconds - counters[4]),
-        )
+
+        def active_authentication_step(dg15_raw: bytes, infos) -> active_auth.ActiveAuthResult:
+            return self._active_authentication(dg15_raw, infos, aa_challenge)
+
+        result = assemble(evidence, trust_store, active_authentication_step if active_authentication else None, today)
+        result.stats = self._stats(wall, cpu, counters)
         return result
 
-    def _parse(
-        self, access, ef_com, security_object, groups, raw, unavailable, trust_store, do_aa, today
-    ) -> CardReadResult:
-        # Hashes first: a data group that fails to parse because it was altered is reported as altered.
-        pa = passive_authenticate(security_object, groups, trust_store)
-
-        def parse(number, parser):
-            try:
-                return parser(groups[number])
-            except MalformedData as exc:
-                if pa.data_group_hashes.get(number) is False:
-                    raise HashMismatch(
-                        f"DG{number} was altered: it differs from EF.SOD and cannot be parsed ({exc})"
-                    ) from exc
-                raise
-
-        mrz = parse(1, dg1.parse)
-        faces = parse(2, dg2.parse) if 2 in groups else []
-        personal = parse(13, dg13.parse) if 13 in groups else None
-        infos = parse(14, dg14.parse) if 14 in groups else None
-        aa = active_auth.ActiveAuthResult(active_auth.AaStatus.NOT_SUPPORTED, "the chip has no DG15")
-        if 15 in groups and do_aa:
-            aa = self._active_authentication(groups[15], infos)
-        expiry = yymmdd_to_date(mrz.expiry_date, future=True)
-        expired = expiry is not None and expiry < (today or dt.date.today())
-        return CardReadResult(
-            access, ef_com, mrz, faces, personal, infos, security_object, pa, aa, raw, unavailable, expired
-        )
-
-    def _active_authentication(self, dg15_raw: bytes, infos) -> active_auth.ActiveAuthResult:
+    def _active_authentication(
+        self, dg15_raw: bytes, infos, challenge: bytes | None = None
+    ) -> active_auth.ActiveAuthResult:
         try:
             key = dg15.parse(dg15_raw)
         except MalformedData as exc:
@@ -368,7 +298,59 @@ class EmrtdReader:
             active_auth.signature_hash_from_dg14(infos),
             extended=bool(self.capabilities and self.capabilities.extended_length),
             random=self._random,
+            challenge=challenge,
         )
+
+    def _read_group(self, number: int, groups: dict, unavailable: dict, missing: dict) -> None:
+        try:
+            groups[number] = self.read_file(DATA_GROUPS[number])
+        except SecurityStatusNotSatisfied:
+            if number in _EAC_GROUPS:
+                unavailable[number] = "access denied (needs extended access control)"
+            else:
+                missing[number] = "access denied"
+        except FileNotFound:
+            missing[number] = "not on the chip"
+
+    def _chip_authentication(self, offer: chip_auth.Dg14Offer) -> chip_auth.ChipAuthResult:
+        if not offer.options:
+            detail = "; ".join(offer.problems) or "no usable chip authentication key"
+            return chip_auth.ChipAuthResult(chip_auth.CaStatus.NOT_POSSIBLE, detail)
+        return chip_auth.perform_chip_authentication(self.channel, offer.options[0], random=self._random)
+
+    def _counters(self) -> tuple:
+        t = self.transport
+        return t.apdu_count, t.bytes_sent, t.bytes_received, t.transmit_seconds, t.transmit_cpu_seconds
+
+    def _stats(self, wall: float, cpu: float, counters: tuple) -> ReadStats:
+        now = self._counters()
+        return ReadStats(
+            now[0] - counters[0],
+            now[1] - counters[1],
+            now[2] - counters[2],
+            time.perf_counter() - wall,
+            now[3] - counters[3],
+            time.thread_time() - cpu - (now[4] - counters[4]),
+        )
+def _dg14_offer(raw: bytes) -> chip_auth.Dg14Offer:
+    """DG14's anti-cloning declarations. Unparseable DG14 declares nothing here; passive authentication and
+    the parse in ``assemble`` then report it (as altered when its hash does not match)."""
+    try:
+        return chip_auth.interpret_dg14(dg14.parse(raw))
+    except MalformedData as exc:
+        log.warning("DG14 cannot be parsed: %s", exc)
+        return chip_auth.Dg14Offer((), False, False, (str(exc),))
+
+
+def _com_notes(in_com: set[int], signed: set[int]) -> tuple[str, ...]:
+    notes = []
+    if in_com - signed:
+        groups = ", ".join(f"DG{n}" for n in sorted(in_com - signed))
+        notes.append(f"EF.COM lists {groups}, which EF.SOD does not sign: ignored")
+    if signed - in_com:
+        groups = ", ".join(f"DG{n}" for n in sorted(signed - in_com))
+        notes.append(f"EF.SOD signs {groups}, which EF.COM leaves out: read anyway")
+    return tuple(notes)
 
 
 def read_card(
@@ -379,9 +361,10 @@ def read_card(
     strict: bool = True,
     **options,
 ) -> CardReadResult:
-    """Read and verify a chip. ``strict``: raise the first failed check (HashMismatch, InvalidSignature,
-    UntrustedSigner, ActiveAuthenticationFailed, DocumentExpired) with the result attached as
-    ``exc.card_read_result``; otherwise the caller inspects ``result.passive_auth`` itself."""
+    """Read and verify a chip. ``strict``: raise the typed error of a NOT VERIFIED verdict (see
+    ``CardReadResult.verify``) with the result attached as ``exc.card_read_result``; otherwise the caller
+    reads ``result.verdict`` itself. Options: those of EmrtdReader and of ``EmrtdReader.read`` (including
+    ``aa_challenge``)."""
     reader_options = {
         k: options.pop(k) for k in ("extended_length", "use_sfi", "use_pace", "random") if k in options
     }
@@ -389,3 +372,6 @@ def read_card(
     if strict:
         result.verify()
     return result
+
+
+__all__ = ["DEFAULT_DATA_GROUPS", "CardReadResult", "EmrtdReader", "ReadStats", "read_card"]
