@@ -229,6 +229,14 @@ class ChipCa:
         self.agreement, self.private, self.protocol, self.key_id = agreement, private, protocol, key_id
         self._armed = False
 
+    def reset(self) -> None:
+        self._armed = False
+
+    @property
+    def armed(self) -> bool:
+        """MSE:Set AT chose chip authentication: the next GENERAL AUTHENTICATE is ours, not PACE's."""
+        return self._armed
+
     def _session(self, terminal_public: bytes) -> SecureMessaging:
         cipher = self.protocol.session_cipher(self.agreement.shared_secret(self.private, terminal_public))
         return SecureMessaging(cipher, bytes(cipher.block_size))

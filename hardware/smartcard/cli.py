@@ -4,6 +4,7 @@ It is the card holder's own tool, so personal data is shown; nothing of it is lo
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import TextIO
 
@@ -14,6 +15,9 @@ from hardware.smartcard.errors import InvalidAccessKey, SmartcardError
 from hardware.smartcard.mrz import AccessKey, access_keys_from_qr
 from hardware.smartcard.passive_auth import TrustStore
 from hardware.smartcard.reader import CardReadResult, read_card
+from hardware.smartcard.result import verdict_of
+from hardware.smartcard.simulator.lds_factory import CLONE_VARIANTS
+from hardware.smartcard.verdict import ChipVerdict, TrustLevel
 
 
 def list_readers() -> list[str]:
@@ -25,7 +29,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "read-card",
         help="read a chip ID card (CCCD) and verify it",
-        description="Read a CCCD / eMRTD chip: PACE or BAC, data groups, passive and active authentication.",
+        description="Read a CCCD / eMRTD chip: PACE or BAC, the data groups EF.SOD signs, chip, passive and "
+        "active authentication. The verdict comes last; exit status 0 only for VERIFIED, 1 NOT VERIFIED, "
+        "2 the read failed (NOT VERIFIED), 3 DATA AUTHENTIC, CHIP NOT PROVEN.",
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--reader", metavar="NAME", help="PC/SC reader (part of its name; '' for the first)")
@@ -37,6 +43,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     key.add_argument("--qr", help="the text of the CCCD QR code")
     parser.add_argument("--trust-store", metavar="DIR", help="folder of CSCA certificates (PEM / DER)")
     parser.add_argument("--face-out", metavar="PNG", help="write the face image to this PNG file")
+    parser.add_argument(
+        "--clone",
+        choices=CLONE_VARIANTS,
+        help="with --simulator: a cloned card that misbehaves this way (to see the verdict refuse it)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the verdict last as one JSON line")
     parser.set_defaults(func=run_read_card)
 
 
@@ -51,6 +63,9 @@ def _access_keys(args: argparse.Namespace) -> list[AccessKey]:
     raise SystemExit("give --qr, or all of --mrz-doc, --mrz-dob and --mrz-expiry")
 
 
+EXIT_STATUS = {TrustLevel.VERIFIED: 0, TrustLevel.NOT_VERIFIED: 1, TrustLevel.DATA_AUTHENTIC_CHIP_NOT_PROVEN: 3}
+
+
 def run_read_card(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     trust_store = TrustStore.from_directory(args.trust_store) if args.trust_store else None
     try:
@@ -60,30 +75,36 @@ def run_read_card(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
             from hardware.smartcard.transport import SimulatedTransport
 
             pki = build_test_pki()
-            transport = SimulatedTransport(build_chip(DemoCitizen(), pki))
+            transport = SimulatedTransport(build_chip(DemoCitizen(), pki, ca="ecdh", clone=args.clone))
             if trust_store is None:
                 trust_store = TrustStore([pki.csca_certificate])
                 print("(simulator: trusting its own test CSCA)", file=out)
             keys = _access_keys(args) if (args.qr or args.mrz_doc) else [DemoCitizen().access_key()]
         else:
+            if args.clone:
+                raise SystemExit("--clone works only with --simulator")
             transport = transport_module.PcscTransport(args.reader or None)
             keys = _access_keys(args)
         with transport:
             result = read_card(transport, keys, trust_store, strict=False)
     except SmartcardError as exc:
         print(f"error: {exc}\n{exc.user_message}", file=out)
+        _print_verdict(verdict_of(exc), args, out)
         return 2
     print_result(result, out)
     if args.face_out and result.face_image:
         with open(args.face_out, "wb") as png:
             png.write(result.face_image.to_png())
         print(f"face image written to {args.face_out}", file=out)
-    try:
-        result.verify()
-    except SmartcardError as exc:
-        print(f"NOT VERIFIED: {exc}", file=out)
-        return 1
-    return 0
+    assert result.verdict is not None
+    _print_verdict(result.verdict, args, out)
+    return EXIT_STATUS[result.verdict.level]
+
+
+def _print_verdict(verdict: ChipVerdict, args: argparse.Namespace, out: TextIO) -> None:
+    for note in verdict.notes:
+        print(f"Note: {note}", file=out)
+    print(json.dumps(verdict.as_dict(), ensure_ascii=False) if args.json else verdict.line(), file=out)
 
 
 def print_result(result: CardReadResult, out: TextIO) -> None:
@@ -111,7 +132,11 @@ def print_result(result: CardReadResult, out: TextIO) -> None:
     print("Passive authentication:", "PASSED" if result.passive_auth.passed else "NOT PASSED", file=out)
     for check in result.passive_auth.checks:
         print(f"  [{check.status.value:7}] {check.name}: {check.detail}", file=out)
+    ca = result.chip_auth
+    print(f"Chip authentication: {ca.status.value} ({ca.protocol + ': ' if ca.protocol else ''}{ca.detail})", file=out)
     print(f"Active authentication: {result.active_auth.status.value} ({result.active_auth.detail})", file=out)
+    for number, why in sorted(result.missing.items()):
+        print(f"DG{number} is signed in EF.SOD but missing: {why}", file=out)
     if result.document_expired:
         print("The document has EXPIRED.", file=out)
     if result.stats:

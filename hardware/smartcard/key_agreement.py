@@ -180,7 +180,7 @@ def encode_public_key_info(agreement: KeyAgreement, public: bytes, *, explicit: 
         parameters = keys.ECDomainParameters(
             name="specified",
             value={
-                "version": "ecpVer1",
+                "version": "ecdpVer1",
                 "field_id": {"field_type": "prime_field", "parameters": curve.p},
                 "curve": {"a": curve.a.to_bytes(size, "big"), "b": curve.b.to_bytes(size, "big")},
                 "base": curve.encode_point(curve.g),

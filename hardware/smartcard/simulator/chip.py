@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from hardware.smartcard import active_auth, bac, capabilities, pace
+from hardware.smartcard import active_auth, bac, capabilities, chip_auth, pace
 from hardware.smartcard.apdu import SHORT_MAX_LE, CommandAPDU, ResponseAPDU
 from hardware.smartcard.errors import AccessDenied, CardRemoved, SecureMessagingError, WrongLength
 from hardware.smartcard.lds import EF_ATR_INFO, EF_CARD_ACCESS, EMRTD_AID, LdsFile
@@ -64,7 +64,10 @@ class SimulatedChip:
         atr_info: bytes | None = None,
         faults: ChipFaults | None = None,
         random: Callable[[int], bytes] = os.urandom,
+        chip_authentication: chip_auth.ChipCa | None = None,
     ) -> None:
+        """``chip_authentication``: the chip's CA key and protocol (None: it answers the CA commands with
+        6D00, as a chip without CA, or a clone that cannot do it, would)."""
         self.files = {f.fid: data for f, data in application_files.items()}
         self.sfis = {f.sfi: f.fid for f in application_files}
         self.mf_files: dict[int, bytes] = {}
@@ -91,6 +94,7 @@ class SimulatedChip:
         self.atr = capabilities.encode_atr(historical)
         self.faults = faults or ChipFaults()
         self.random = random
+        self.chip_auth = chip_authentication
         self.apdu_count = 0
         self.reset()
 
@@ -103,8 +107,11 @@ class SimulatedChip:
         self.current_ef: int | None = None
         self.challenge: bytes | None = None
         self.sm: SecureMessaging | None = None
+        self._next_sm: SecureMessaging | None = None  # chip authentication: replaces sm after this response
         if self.pace is not None:
             self.pace.reset()
+        if self.chip_auth is not None:
+            self.chip_auth.reset()
 
     # -- the APDU loop -------------------------------------------------------------------------
     def process(self, raw: bytes) -> bytes:
@@ -134,6 +141,8 @@ class SimulatedChip:
         if session is not None and self.sm is session:
             extra = b"\x42\x01\x00" if self._faulty() and self.faults.unknown_tag else b""
             response = session.wrap_response(response, extra_objects=extra)
+            if self._next_sm is not None:
+                self.sm, self._next_sm = self._next_sm, None
             return self._misbehave(response.to_bytes())
         return response.to_bytes()
 
@@ -244,6 +253,8 @@ class SimulatedChip:
         )
 
     def _manage_security_environment(self, command: CommandAPDU) -> ResponseAPDU:
+        if (command.p1, command.p2) in ((0x41, 0xA6), (0x41, 0xA4)):
+            return self._chip_authentication(command)
         if self.pace is None:
             return ResponseAPDU(b"", SW_INS_NOT_SUPPORTED)
         if (command.p1, command.p2) != (0xC1, 0xA4):
@@ -251,7 +262,22 @@ class SimulatedChip:
         self.sm = None  # a new PACE run replaces any session
         return self.pace.set_at(command)
 
+    def _chip_authentication(self, command: CommandAPDU) -> ResponseAPDU:
+        if self.chip_auth is None:
+            return ResponseAPDU(b"", SW_INS_NOT_SUPPORTED)
+        if self.sm is None:
+            return ResponseAPDU(b"", SW_SECURITY_STATUS)  # CA runs inside BAC or PACE secure messaging
+        if command.p2 == 0xA4:
+            return self.chip_auth.set_at(command)
+        response, session = self.chip_auth.set_kat(command)
+        self._next_sm = session
+        return response
+
     def _general_authenticate(self, command: CommandAPDU) -> ResponseAPDU:
+        if self.chip_auth is not None and self.chip_auth.armed:
+            response, session = self.chip_auth.general_authenticate(command)
+            self._next_sm = session
+            return response
         if self.pace is None:
             return ResponseAPDU(b"", SW_INS_NOT_SUPPORTED)
         response, session = self.pace.general_authenticate(command)

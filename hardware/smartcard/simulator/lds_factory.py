@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import os
 from dataclasses import dataclass, replace
 
 from cryptography import x509
@@ -15,8 +16,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from hardware.qr.cccd import CccdQrRecord, format_cccd_qr
+from hardware.smartcard import chip_auth, key_agreement, tlv
 from hardware.smartcard import pace as pace_module
-from hardware.smartcard import tlv
+from hardware.smartcard.chip_auth import ChipCa
+from hardware.smartcard.ec import STANDARD_CURVES
 from hardware.smartcard.lds import DATA_GROUPS, EF_COM, EF_SOD, com, dg1, dg2, dg13, dg14, dg15, sod
 from hardware.smartcard.lds.security_infos import ID_AA
 from hardware.smartcard.mrz import DEFAULT_NO_EXPIRY, AccessKey, build_td1, card_expiry
@@ -201,8 +204,8 @@ def face_jpeg(target_bytes: int = 15_000, *, seed: int = 6) -> tuple[bytes, int,
     return best, width, height
 
 
-def _dg14(include_aa: bool) -> bytes:
-    infos = b""
+def _dg14(include_aa: bool, ca_infos: bytes = b"") -> bytes:
+    infos = ca_infos
     if include_aa:
         from asn1crypto.core import ObjectIdentifier
 
@@ -224,16 +227,20 @@ def build_lds(
     tamper_data_group: int | None = None,
     retag_data_group: int | None = None,
     hash_name: str = "sha256",
+    ca_infos: bytes = b"",
+    com_omit: tuple[int, ...] = (),
 ) -> dict:
     """The application's files keyed by LdsFile. ``tamper_data_group`` changes one byte of that group after
-    signing (passive authentication must catch it); ``retag_data_group`` gives it an unknown outer tag."""
+    signing (passive authentication must catch it); ``retag_data_group`` gives it an unknown outer tag.
+    ``ca_infos``: DG14's chip authentication SecurityInfos (chip_auth.encode_dg14_infos); ``com_omit``:
+    data groups EF.COM leaves out (a clone hiding DG15)."""
     image, width, height = face or face_jpeg()
     groups = {
         1: dg1.encode(citizen.mrz()),
         2: dg2.encode(image, width, height),
         3: tlv.encode(DATA_GROUPS[3].tag, b"\x7f\x61\x03\x02\x01\x00"),
         13: dg13.encode(citizen.personal_data()),
-        14: _dg14(aa_public_key is not None and isinstance(aa_public_key, ec.EllipticCurvePublicKey)),
+        14: _dg14(isinstance(aa_public_key, ec.EllipticCurvePublicKey), ca_infos),
     }
     if aa_public_key is not None:
         groups[15] = dg15.encode(aa_public_key)
@@ -244,7 +251,7 @@ def build_lds(
         groups[tamper_data_group] = bytes(data)
     if retag_data_group is not None:
         groups[retag_data_group] = b"\x5a" + groups[retag_data_group][1:]
-    files = {EF_COM: com.encode(sorted(groups)), EF_SOD: security_object}
+    files = {EF_COM: com.encode(sorted(set(groups) - set(com_omit))), EF_SOD: security_object}
     files.update({DATA_GROUPS[n]: data for n, data in groups.items()})
     return files
 
@@ -258,28 +265,94 @@ def build_chip(
     pace: int | pace_module.PaceInfo | None = None,
     faults: ChipFaults | None = None,
     files: dict | None = None,
+    ca: str | None = None,
+    ca_cipher: str = "AES-128",
+    clone: str | None = None,
     **chip_options,
 ) -> SimulatedChip:
     """A ready chip for ``citizen`` (default: the demo citizen) signed by ``pki`` (default: a fresh one).
     ``aa``: "ec", "rsa" or None (no DG15). ``bac_twelve_digits``: the chip's BAC key uses the 12-digit ID.
     ``pace``: offer PACE (id-PACE-ECDH-GM-AES-CBC-CMAC-128) on these standardized domain parameters
-    (12 = NIST P-256, 13 = brainpoolP256r1), or exactly this PaceInfo; ``bac_enabled=False`` enforces it."""
+    (12 = NIST P-256, 13 = brainpoolP256r1), or exactly this PaceInfo; ``bac_enabled=False`` enforces it.
+    ``ca``: chip authentication key in DG14 ("ecdh", "ecdh-brainpool", "ecdh-explicit", "dh") run with
+    ``ca_cipher`` ("3DES", "AES-128", "AES-192", "AES-256"). ``clone``: one of CLONE_VARIANTS, a copy of a
+    genuine card's signed files on a chip that lacks its keys."""
     citizen = citizen or DemoCitizen()
     pki = pki or build_test_pki()
+    if clone is not None:
+        if clone not in CLONE_VARIANTS:
+            raise ValueError(f"unknown clone variant {clone!r}: one of {CLONE_VARIANTS}")
+        if clone.startswith("ca_") and ca is None:
+            ca = "ecdh"
     aa_key = _new_key(aa) if aa else None
+    chip_ca, ca_infos = (None, b"")
+    if ca is not None:
+        chip_ca, ca_infos = chip_ca_key(ca, ca_cipher)
     if files is None:
-        files = build_lds(citizen, pki, aa_key.public_key() if aa_key else None)
+        files = build_lds(
+            citizen,
+            pki,
+            aa_key.public_key() if aa_key else None,
+            ca_infos=ca_infos,
+            com_omit=(15,) if clone == "dg15_hidden" else (),
+        )
     if isinstance(pace, int):
         pace = pace_module.PaceInfo(pace_module.PROTOCOLS[pace_module.ID_PACE_ECDH_GM_AES_CBC_CMAC_128], pace)
     if pace is not None:
         chip_options.setdefault("pace_infos", [pace])
+    if clone in ("no_aa_key", "dg15_hidden"):
+        aa_key = None
+    elif clone == "wrong_aa_key":
+        aa_key = _new_key(aa or "ec")
+    elif clone == "ca_refused":
+        chip_ca = None
+    elif clone == "ca_key_mismatch":
+        chip_ca, _ = chip_ca_key(ca or "ecdh", ca_cipher)
     return SimulatedChip(
         files,
         citizen.access_key(twelve_digits=bac_twelve_digits),
         aa_private_key=aa_key,
         faults=faults,
+        chip_authentication=chip_ca,
         **chip_options,
     )
 
 
-__all__ = ["DemoCitizen", "TestPki", "build_chip", "build_lds", "build_test_pki", "face_jpeg", "replace"]
+#: How a clone that copied a genuine card's files misbehaves: no AA private key; another AA key; no AA key
+#: and DG15 left out of EF.COM; DG14 declares CA but the chip refuses it; a CA key other than DG14's.
+CLONE_VARIANTS = ("no_aa_key", "wrong_aa_key", "dg15_hidden", "ca_refused", "ca_key_mismatch")
+
+_CA_AGREEMENTS = {
+    "ecdh": lambda: key_agreement.EcdhAgreement(STANDARD_CURVES[12]),
+    "ecdh-explicit": lambda: key_agreement.EcdhAgreement(STANDARD_CURVES[12]),
+    "ecdh-brainpool": lambda: key_agreement.EcdhAgreement(STANDARD_CURVES[13]),
+    "dh": lambda: key_agreement.DhAgreement(key_agreement.RFC5114_2048_224),
+}
+
+
+def chip_ca_key(kind: str, cipher: str = "AES-128", *, key_id: int | None = None) -> tuple[ChipCa, bytes]:
+    """A fresh chip authentication key: the chip's side and DG14's SecurityInfos announcing it."""
+    if kind not in _CA_AGREEMENTS:
+        raise ValueError(f"unknown chip authentication key {kind!r}: one of {sorted(_CA_AGREEMENTS)}")
+    agreement = _CA_AGREEMENTS[kind]()
+    base = chip_auth.ID_CA_DH if agreement.kind == "DH" else chip_auth.ID_CA_ECDH
+    suffix = {"3DES": 1, "AES-128": 2, "AES-192": 3, "AES-256": 4}[cipher]
+    protocol = chip_auth.PROTOCOLS[f"{base}.{suffix}"]
+    private, public = agreement.generate(os.urandom)
+    infos = chip_auth.encode_dg14_infos(
+        agreement, public, protocol, key_id=key_id, explicit_curve=kind == "ecdh-explicit"
+    )
+    return ChipCa(agreement, private, protocol, key_id), infos
+
+
+__all__ = [
+    "CLONE_VARIANTS",
+    "DemoCitizen",
+    "TestPki",
+    "build_chip",
+    "build_lds",
+    "build_test_pki",
+    "chip_ca_key",
+    "face_jpeg",
+    "replace",
+]
