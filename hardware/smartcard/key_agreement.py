@@ -130,8 +130,15 @@ def parse_public_key_info(der: bytes) -> StaticPublicKey:
             params = info["algorithm"]["parameters"]
             q = params["q"].native
             group = DhGroup("DG14 DH", int(params["p"].native), int(params["g"].native), q and int(q))
+            if not 3 <= group.p < 1 << 4096 or not 1 < group.g < group.p or (q and pow(group.g, q, group.p) != 1):
+                raise MalformedData("the DH domain parameters of the chip authentication key are not valid")
             y = int(info["public_key"].parsed.native)
-            return StaticPublicKey(DhAgreement(group), y.to_bytes(group.size, "big"))
+            if not 0 < y < group.p:
+                raise MalformedData("the DH chip authentication key is out of range")
+            agreement = DhAgreement(group)
+            public = y.to_bytes(group.size, "big")
+            agreement.shared_secret(1, public)  # checks that the key lies in the prime-order subgroup
+            return StaticPublicKey(agreement, public)
     except MalformedData:
         raise
     except (ValueError, TypeError, KeyError) as exc:
