@@ -50,6 +50,9 @@ class Identity:
     token_id: str | None = None
     face_jpeg: bytes | None = field(default=None, repr=False)
     verified_locally: bool = False  # chip PA or signature checked here: usable offline
+    #: Chip reads: the reader's verdict (hardware.smartcard.verdict.TrustLevel value): "verified" or
+    #: "data_authentic_chip_not_proven" (a NOT VERIFIED read never becomes an Identity).
+    trust_level: str | None = None
 
     def __repr__(self) -> str:
         return f"Identity(method={self.method!r}, <personal data redacted>)"

@@ -14,7 +14,9 @@ from hardware import qr
 from hardware.errors import HardwareError
 from hardware.printer import QueueTicket
 from hardware.smartcard import access_keys_from_qr, read_card
+from kiosk_app.chip_trust import CARD_NOT_CONFIRMED
 from kiosk_app.flow import Identity, Message, TicketView
+from kiosk_app.services.chip_errors import chip_message
 from shared_schemas.clock import VIETNAM_TZ as VIETNAM
 
 log = logging.getLogger(__name__)
@@ -25,8 +27,7 @@ NO_QR = Message("Chưa thấy mã QR. Vui lòng đưa mã QR vào trước camer
                 "No QR code seen yet. Please hold the QR code in front of the camera.")
 UNKNOWN_QR = Message("Mã QR này không phải thẻ căn cước hay mã định danh của ứng dụng.",
                      "This QR code is neither an ID card nor the app's identity code.")
-NOT_VERIFIED = Message("Không xác thực được thẻ này — vui lòng đến quầy tiếp đón số 1.",
-                       "This card could not be verified — please go to reception counter 1.")
+NOT_VERIFIED = CARD_NOT_CONFIRMED
 
 
 class IdentifyError(Exception):
@@ -40,6 +41,9 @@ class IdentifyError(Exception):
 def patient_message(exc: BaseException) -> Message:
     if isinstance(exc, IdentifyError):
         return exc.message
+    chip = chip_message(exc)
+    if chip is not None:
+        return chip
     if isinstance(exc, HardwareError):
         return Message(exc.user_message_vi, exc.user_message_en)
     log.exception("unexpected device failure", exc_info=exc)
@@ -115,7 +119,7 @@ class IdentityReader:
         face = result.face_image
         return Identity("chip", data.personal_id, born.isoformat(), data.full_name, passive_auth_passed=True,
                         face_jpeg=face.image_bytes if face and face.mime_type == "image/jpeg" else None,
-                        verified_locally=True)
+                        verified_locally=True, trust_level=result.verdict.level.value if result.verdict else None)
 
 
 def print_ticket(printer, ticket: TicketView, *, facility_name: str, patient_name: str,

@@ -28,7 +28,9 @@ def face_jpeg():
 
 def _scenes(face_jpeg):
     identity = Identity("chip", "001090012345", "1990-01-01", "Nguyễn Văn An", True, face_jpeg=face_jpeg,
-                        verified_locally=True)
+                        verified_locally=True, trust_level="verified")
+    not_proven = Identity("chip", "001090012345", "1990-01-01", "Nguyễn Văn An", True, face_jpeg=face_jpeg,
+                          verified_locally=True, trust_level="data_authentic_chip_not_proven")
     view = CheckinView("c1", "Nguyễn Văn An", "0010******45",
                        Message("Thẻ BHYT còn hạn đến 31/12/2026 — đúng tuyến — được hưởng 80%",
                                "Health insurance valid until 31/12/2026 — in-route — covers 80%"), 80)
@@ -39,8 +41,9 @@ def _scenes(face_jpeg):
                              Message("Chưa kiểm tra được thẻ BHYT (mất kết nối). "
                                      "Nhân viên sẽ kiểm tra khi gọi số.",
                                      "Insurance could not be checked (no connection)."), provisional=True)
-    error = Message("Không xác thực được thẻ. Thẻ có thể đã bị sửa đổi. Vui lòng liên hệ nhân viên.",
-                    "The card could not be verified as genuine. Please ask a staff member.")
+    from kiosk_app.chip_trust import CARD_NOT_CONFIRMED
+
+    error = CARD_NOT_CONFIRMED
     return {
         "welcome": {"state": State.WELCOME},
         "identify": {"state": State.IDENTIFY, "message": Message(
@@ -49,6 +52,7 @@ def _scenes(face_jpeg):
         "keypad": {"state": State.TYPING, "method": "typed"},
         "reading": {"state": State.READING, "method": "card"},
         "confirm": {"state": State.CONFIRM, "identity": identity, "checkin": view},
+        "confirm_chip_not_proven": {"state": State.CONFIRM, "identity": not_proven, "checkin": view},
         "insurance": {"state": State.INSURANCE, "identity": identity, "checkin": view},
         "department": {"state": State.DEPARTMENT, "identity": identity, "checkin": view,
                        "departments": departments},
