@@ -6,7 +6,8 @@ found (ICAO 9303-11 has worked examples for BAC, App. D, and PACE, App. G, I), s
 checked with what is the same in both: App. G.1's ECDH key agreement on brainpoolP256r1 (terminal key
 SK_EPH_IFD, chip key PK_EPH_IC) gives the shared secret, and the 9.7.1 KDF with counters 1 and 2 gives App.
 G.1's KSenc / KSmac. The KDF for the other key sizes, DH and secure messaging after CA are cross-checked
-against independent computations with the `cryptography` primitives (X9.63 KDF, ECDH, DH, AES-CBC, CMAC)."""
+against independent computations with the `cryptography` primitives (X9.63 KDF, ECDH, DH, AES-CBC, CMAC).
+Whole CA exchanges of real passports (AT, DE, FR) are replayed byte for byte in test_chip_auth_traces.py."""
 
 from __future__ import annotations
 
