@@ -116,8 +116,36 @@ class StaticPublicKey:
     public: bytes
 
 
+#: BSI TR-03110 standardizedDomainParameters: an AlgorithmIdentifier naming the domain by its ICAO ID.
+ID_STANDARDIZED_DOMAIN_PARAMETERS = "0.4.0.127.0.7.1.2"
+
+
+def _standardized(der: bytes) -> StaticPublicKey | None:
+    """The EF.CardSecurity form (ICAO 9303-11 App. I): {standardizedDomainParameters, INTEGER id}."""
+    from hardware.smartcard import tlv
+    from hardware.smartcard.lds.security_infos import decode_oid
+
+    try:
+        algorithm, key = tlv.parse_single(der, 0x30).children()[:2]
+        oid, parameter = algorithm.children()[:2]
+    except (MalformedData, ValueError):
+        return None
+    if oid.tag != 0x06 or decode_oid(oid.value) != ID_STANDARDIZED_DOMAIN_PARAMETERS:
+        return None
+    if parameter.tag != 0x02 or key.tag != 0x03 or not key.value or key.value[0] != 0:
+        raise MalformedData("standardized domain parameters key is not {INTEGER id, BIT STRING key}")
+    curve = STANDARD_CURVES.get(int.from_bytes(parameter.value, "big"))
+    if curve is None:
+        raise MalformedData(f"standardized domain parameters {parameter.value.hex()} are not supported")
+    curve.decode_point(key.value[1:])
+    return StaticPublicKey(EcdhAgreement(curve), key.value[1:])
+
+
 def parse_public_key_info(der: bytes) -> StaticPublicKey:
-    """A SubjectPublicKeyInfo of an EC (named or explicit parameters) or X9.42 DH key."""
+    """A SubjectPublicKeyInfo of an EC (named, explicit or standardized parameters) or X9.42 DH key."""
+    standardized = _standardized(der)
+    if standardized is not None:
+        return standardized
     try:
         info = keys.PublicKeyInfo.load(der, strict=True)
         algorithm = info["algorithm"]["algorithm"].native

@@ -20,6 +20,7 @@ from hardware.smartcard.ec import STANDARD_CURVES, Curve
 from hardware.smartcard.errors import (
     AccessDenied,
     CardStatusError,
+    ChipAuthenticationFailed,
     MalformedData,
     UnsupportedCommand,
 )
@@ -30,6 +31,7 @@ from hardware.smartcard.sm import AesCipher, SecureMessaging, SessionCipher, Tde
 log = logging.getLogger(__name__)
 
 ID_PACE_ECDH_GM = ID_PACE + ".2"
+ID_PACE_ECDH_CAM = ID_PACE + ".6"
 #: Password reference of MSE:Set AT (ICAO 9303-11 table 5): 01 = MRZ, 02 = CAN.
 PASSWORD_MRZ = 0x01
 _PACE_VERSION = 2
@@ -42,11 +44,12 @@ class PaceProtocol:
     oid: str
     cipher: str  # "3DES" | "AES"
     key_bits: int
+    mapping: str = "GM"  # "GM" | "CAM" (chip authentication mapping: GM plus proof of the chip's key)
 
     @property
     def name(self) -> str:
         suite = "3DES-CBC-CBC" if self.cipher == "3DES" else f"AES-CBC-CMAC-{self.key_bits}"
-        return f"PACE-ECDH-GM-{suite}"
+        return f"PACE-ECDH-{self.mapping}-{suite}"
 
     @property
     def nonce_size(self) -> int:
@@ -95,6 +98,9 @@ PROTOCOLS = {
         PaceProtocol(ID_PACE_ECDH_GM + ".2", "AES", 128),
         PaceProtocol(ID_PACE_ECDH_GM + ".3", "AES", 192),
         PaceProtocol(ID_PACE_ECDH_GM + ".4", "AES", 256),
+        PaceProtocol(ID_PACE_ECDH_CAM + ".2", "AES", 128, "CAM"),
+        PaceProtocol(ID_PACE_ECDH_CAM + ".3", "AES", 192, "CAM"),
+        PaceProtocol(ID_PACE_ECDH_CAM + ".4", "AES", 256, "CAM"),
     )
 }
 ID_PACE_ECDH_GM_AES_CBC_CMAC_128 = ID_PACE_ECDH_GM + ".2"
@@ -125,7 +131,7 @@ class PaceInfo:
 
 
 def supported_pace_infos(security_infos: Iterable[SecurityInfo] | None) -> list[PaceInfo]:
-    """The PACEInfos we can run, in the card's order. Others (DH, integrated mapping, proprietary domain
+    """The PACEInfos we can run, in the card's order (CAM first). Others (DH, integrated mapping, proprietary domain
     parameters) are skipped with a log line, so that the reader falls back to BAC."""
     supported = []
     for info in security_infos or ():
@@ -141,7 +147,8 @@ def supported_pace_infos(security_infos: Iterable[SecurityInfo] | None) -> list[
             log.info("PACE option %s (parameters %s) is not supported here", info.protocol, parameter_id)
             continue
         supported.append(PaceInfo(protocol, parameter_id))
-    return supported
+    # Chip authentication mapping first: the same PACE, and it proves the chip genuine on the way.
+    return sorted(supported, key=lambda info: info.protocol.mapping != "CAM")
 
 
 def encode_card_access(pace_infos: Iterable[PaceInfo]) -> bytes:
@@ -187,16 +194,28 @@ def set_at_data(info: PaceInfo, password: int = PASSWORD_MRZ) -> bytes:
 # -- the terminal ------------------------------------------------------------------------------------
 
 
-def _general_authenticate(
-    channel: CardChannel, tag: int, value: bytes, answer_tag: int, *, last: bool
-) -> bytes:
+def _general_authenticate(channel: CardChannel, tag: int, value: bytes, answer_tag: int | None, *, last: bool):
+    """One step: the answer object's value, or (answer_tag None) all the answer's objects by tag."""
     data = tlv.encode(0x7C, tlv.encode(tag, value) if tag else b"")
     command = CommandAPDU(0x00 if last else 0x10, 0x86, 0x00, 0x00, data, le=256)
     response = check_status(channel.send(command), "GENERAL AUTHENTICATE")
     try:
-        return tlv.parse_single(response.data, 0x7C).child(answer_tag).value
+        root = tlv.parse_single(response.data, 0x7C)
+        if answer_tag is None:
+            return {obj.tag: obj.value for obj in root.children()}
+        return root.child(answer_tag).value
     except MalformedData as exc:
         raise MalformedData(f"GENERAL AUTHENTICATE answer: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class PaceOutcome:
+    """What PACE leaves for chip authentication mapping: the chip's mapping public key PK_Map,IC and the
+    encrypted chip authentication data A_IC of the last answer (None unless the protocol is CAM)."""
+
+    info: PaceInfo
+    chip_map_public: tuple[int, int]
+    encrypted_chip_auth_data: bytes | None
 
 
 def perform_pace(
@@ -204,7 +223,7 @@ def perform_pace(
     access_key: AccessKey,
     info: PaceInfo,
     random: Callable[[int], bytes] = os.urandom,
-) -> None:
+) -> PaceOutcome:
     """Run PACE with the MRZ password; on success the channel speaks AES (or 3DES) secure messaging.
     UnsupportedCommand when the chip refuses the protocol (the caller may fall back to BAC);
     AccessDenied when the password is wrong."""
@@ -233,11 +252,15 @@ def perform_pace(
         raise AccessDenied("the chip echoed our ephemeral key")
     cipher = protocol.session_cipher(shared_secret(curve, private, chip_public))
 
-    token = _general_authenticate(channel, 0x85, protocol.token(cipher, curve, chip_public), 0x86, last=True)
-    if not crypto.constant_time_equal(token, protocol.token(cipher, curve, public)):
+    last = _general_authenticate(channel, 0x85, protocol.token(cipher, curve, chip_public), None, last=True)
+    if not crypto.constant_time_equal(last.get(0x86, b""), protocol.token(cipher, curve, public)):
         raise AccessDenied("the chip's PACE authentication token is wrong")
+    encrypted = last.get(0x8A)
+    if protocol.mapping == "CAM" and encrypted is None:
+        raise ChipAuthenticationFailed("the chip ran PACE-CAM without proving its key (no 8A in its answer)")
     channel.secure_messaging = SecureMessaging(cipher, bytes(cipher.block_size))
     log.info("PACE established (%s)", info)
+    return PaceOutcome(info, chip_map_public, encrypted if protocol.mapping == "CAM" else None)
 
 
 # -- the chip (for the simulator) -------------------------------------------------------------------
@@ -253,9 +276,16 @@ class ChipPace:
     ``general_authenticate`` returns the response and, after the last step, the new SM session."""
 
     def __init__(
-        self, access_key: AccessKey, offered: Iterable[PaceInfo], random: Callable[[int], bytes] = os.urandom
+        self,
+        access_key: AccessKey,
+        offered: Iterable[PaceInfo],
+        random: Callable[[int], bytes] = os.urandom,
+        *,
+        cam_private: int | None = None,
     ) -> None:
+        """``cam_private``: the chip's static key SK_IC (EF.CardSecurity holds its public key) for CAM."""
         self.access_key = access_key
+        self.cam_private = cam_private
         self.offered = {(i.protocol.oid, i.parameter_id): i for i in offered}
         self.random = random
         self.reset()
@@ -313,6 +343,7 @@ class ChipPace:
             return _answer(0x80, encrypted), None
         if tag == 0x81:
             private = _private_key(curve, self.random)
+            state["map_private"] = private
             state["generator"] = mapped_generator(
                 curve, state.pop("nonce"), private, curve.decode_point(value)
             )
@@ -332,9 +363,14 @@ class ChipPace:
         cipher = state["cipher"]
         if not crypto.constant_time_equal(value, protocol.token(cipher, curve, state["public"])):
             raise AccessDenied("wrong PACE password")
-        token = protocol.token(cipher, curve, state["terminal_public"])
+        answer = tlv.encode(0x86, protocol.token(cipher, curve, state["terminal_public"]))
+        if protocol.mapping == "CAM" and self.cam_private is not None:
+            from hardware.smartcard import pace_cam
+
+            answer += tlv.encode(0x8A, pace_cam.encrypt_chip_auth_data(
+                cipher, curve, state["map_private"], self.cam_private))
         self.reset()
-        return _answer(0x86, token), SecureMessaging(cipher, bytes(cipher.block_size))
+        return ResponseAPDU(tlv.encode(0x7C, answer), SW_OK), SecureMessaging(cipher, bytes(cipher.block_size))
 
 
 def _answer(tag: int, value: bytes) -> ResponseAPDU:
