@@ -26,7 +26,7 @@ from hardware.smartcard.key_agreement import (
     encode_public_key_info,
     parse_public_key_info,
 )
-from hardware.smartcard.lds.security_infos import ID_AA, ID_CA, ID_PK, SecurityInfo, decode_oid
+from hardware.smartcard.lds.security_infos import ID_AA, ID_CA, ID_PACE, ID_PK, SecurityInfo, decode_oid
 from hardware.smartcard.sm import AesCipher, SecureMessaging, SessionCipher, TdesCipher
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ ID_CA_DH = ID_CA + ".1"
 ID_CA_ECDH = ID_CA + ".2"
 ID_PK_DH = ID_PK + ".1"
 ID_PK_ECDH = ID_PK + ".2"
+ID_PACE_ECDH_CAM = ID_PACE + ".6"
 _GA_DATA = 0x7C
 _EPHEMERAL_GA = 0x80
 _EPHEMERAL_KAT = 0x91
@@ -94,6 +95,8 @@ class Dg14Offer:
     chip_authentication_declared: bool  # any ChipAuthenticationPublicKeyInfo / Info, usable or not
     active_authentication_declared: bool
     problems: tuple[str, ...] = ()
+    #: DG14 lists a PACEInfo with chip authentication mapping: the chip must prove itself by PACE-CAM or CA.
+    cam_declared: bool = False
 
 
 def interpret_dg14(security_infos: Iterable[SecurityInfo] | None) -> Dg14Offer:
@@ -139,7 +142,8 @@ def interpret_dg14(security_infos: Iterable[SecurityInfo] | None) -> Dg14Offer:
     if declared and not options and not problems:
         problems.append("DG14 declares chip authentication without a public key")
     aa = any(info.protocol == ID_AA for info in infos)
-    return Dg14Offer(tuple(options), declared, aa, tuple(problems))
+    cam = any(info.protocol.startswith(ID_PACE_ECDH_CAM + ".") for info in infos)
+    return Dg14Offer(tuple(options), declared, aa, tuple(problems), cam)
 
 
 class CaStatus(enum.Enum):

@@ -5,14 +5,20 @@ only a chip holding SK_IC can answer. Both sides (the chip's for the simulator).
 
 from __future__ import annotations
 
-from hardware.smartcard import crypto
+import logging
+
+from hardware.smartcard import chip_auth, crypto
 from hardware.smartcard.chip_auth import ID_PK_ECDH
 from hardware.smartcard.ec import Curve
 from hardware.smartcard.errors import MalformedData, SecureMessagingError
 from hardware.smartcard.key_agreement import EcdhAgreement, parse_public_key_info
+from hardware.smartcard.lds import card_security
 from hardware.smartcard.lds.security_infos import SecurityInfo
 from hardware.smartcard.pace import PaceOutcome
+from hardware.smartcard.passive_auth import passive_authenticate
 from hardware.smartcard.sm import AesCipher
+
+log = logging.getLogger(__name__)
 
 
 def _iv(cipher: AesCipher) -> bytes:
@@ -59,3 +65,29 @@ def verify(outcome: PaceOutcome, cipher: AesCipher, static_public: tuple[int, in
     if not 0 < chip_auth_data < curve.n:
         return False
     return curve.multiply(chip_auth_data, static_public) == outcome.chip_map_public
+
+
+def verify_read(outcome, cipher, raw_card_security: bytes, trust_store) -> chip_auth.ChipAuthResult:
+    """PACE-CAM counts only with a static key from an EF.CardSecurity the Document Signer signed."""
+    name = outcome.info.protocol.name
+
+    def failed(detail: str) -> chip_auth.ChipAuthResult:
+        log.warning("PACE-CAM: %s", detail)
+        return chip_auth.ChipAuthResult(chip_auth.CaStatus.FAILED, detail, name)
+
+    try:
+        parsed = card_security.parse(raw_card_security)
+    except MalformedData as exc:
+        return failed(f"EF.CardSecurity cannot be read: {exc}")
+    checked = passive_authenticate(parsed.signed, {}, trust_store, content_type=card_security.ID_SECURITY_OBJECT)
+    if checked.failed:
+        return failed(f"EF.CardSecurity is not authentic: {checked.failed[0].detail}")
+    try:
+        genuine = verify(outcome, cipher, static_key(parsed.security_infos, outcome.info.curve))
+    except MalformedData as exc:
+        return failed(str(exc))
+    if not genuine:
+        return failed("the chip's PACE-CAM data does not match the key of EF.CardSecurity: it lacks its private key")
+    return chip_auth.ChipAuthResult(
+        chip_auth.CaStatus.PASSED, "PACE-CAM proved the key of the signed EF.CardSecurity", name
+    )

@@ -129,7 +129,9 @@ def passive_authenticate(
     trust_store: TrustStore | None,
     *,
     now: dt.datetime | None = None,
+    content_type: str = LDS_SECURITY_OBJECT_OID,
 ) -> PassiveAuthResult:
+    """``content_type``: what the SignedData must encapsulate (EF.CardSecurity: id-SecurityObject)."""
     now = now or dt.datetime.now(dt.timezone.utc)
     result = PassiveAuthResult()
     for number, raw in sorted(data_groups.items()):
@@ -144,16 +146,13 @@ def passive_authenticate(
                 f"DG{number} hash {'matches' if ok else 'differs from'} EF.SOD",
                 HashMismatch,
             )
-    content_ok = sod.content_type == LDS_SECURITY_OBJECT_OID and sod.signed_content_type in (
-        None,
-        LDS_SECURITY_OBJECT_OID,
-    )
+    content_ok = sod.content_type == content_type and sod.signed_content_type in (None, content_type)
     result._add(
         "sod_content_type",
         content_ok,
         "EF.SOD encapsulates an LDSSecurityObject"
         if content_ok
-        else f"EF.SOD content type {sod.content_type} is not ldsSecurityObject",
+        else f"EF.SOD content type {sod.content_type} is not {content_type}",
         InvalidSignature,
     )
     if sod.signed_attributes is not None:

@@ -4,13 +4,14 @@ then chip authentication when it declares it), then active authentication and th
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
 import time
 from typing import Callable, Iterable, Sequence
 
-from hardware.smartcard import active_auth, bac, capabilities, chip_auth, pace, sm, tlv
+from hardware.smartcard import active_auth, bac, capabilities, chip_auth, pace, pace_cam, sm, tlv
 from hardware.smartcard.apdu import EXTENDED_MAX_LE, CommandAPDU, ResponseAPDU, check_status
 from hardware.smartcard.channel import CardChannel
 from hardware.smartcard.errors import (
@@ -33,6 +34,7 @@ from hardware.smartcard.lds import (
     EF_SOD,
     EMRTD_AID,
     LdsFile,
+    card_security,
     com,
     dg14,
     dg15,
@@ -74,6 +76,7 @@ class EmrtdReader:
         self._random = random
         self.capabilities: capabilities.CardCapabilities | None = None
         self.access_control = ""
+        self._cam: tuple | None = None  # PACE-CAM outcome, its cipher and EF.CardSecurity, to verify in read()
 
     # -- card discovery and access control -----------------------------------------------------
     def detect_capabilities(self) -> capabilities.CardCapabilities:
@@ -149,7 +152,11 @@ class EmrtdReader:
     def _open_with(self, key: AccessKey, pace_options: list[pace.PaceInfo]) -> str:
         if pace_options:
             try:
-                pace.perform_pace(self.channel, key, pace_options[0], random=self._random)
+                outcome = pace.perform_pace(self.channel, key, pace_options[0], random=self._random)
+                if outcome.encrypted_chip_auth_data is not None:
+                    # The static key PACE-CAM proves is in EF.CardSecurity, in the master file: read it now.
+                    cipher = self.channel.secure_messaging.cipher
+                    self._cam = (outcome, cipher, self.read_file(card_security.EF_CARD_SECURITY))
                 self.select_application(keep_session=True)
                 return "PACE"
             except UnsupportedCommand as exc:
@@ -234,6 +241,7 @@ class EmrtdReader:
         wall, cpu = time.perf_counter(), time.thread_time()
         counters = self._counters()
         self.detect_capabilities()
+        self._cam = None
         access = self.open(access_keys)
         raw = {"COM": self.read_file(EF_COM)}
         ef_com = com.parse(raw["COM"])
@@ -248,12 +256,21 @@ class EmrtdReader:
         missing: dict[int, str] = {}
         offer = chip_auth.Dg14Offer((), False, False)
         ca = chip_auth.ChipAuthResult(chip_auth.CaStatus.NOT_SUPPORTED, "DG14 declares no chip authentication")
+        if self._cam is not None:
+            raw["CardSecurity"] = self._cam[2]
+            ca = pace_cam.verify_read(*self._cam, trust_store)
         if 14 in plan:
             self._read_group(14, groups, unavailable, missing)
             if 14 in groups:
                 offer = _dg14_offer(groups[14])
-                if offer.chip_authentication_declared:
+                if self._cam is None and offer.chip_authentication_declared:
                     ca = self._chip_authentication(offer)
+                elif self._cam is None and offer.cam_declared:
+                    ca = chip_auth.ChipAuthResult(
+                        chip_auth.CaStatus.NOT_POSSIBLE, "DG14 declares PACE-CAM, but the chip was not opened with it"
+                    )
+        if self._cam is not None or offer.cam_declared:
+            offer = dataclasses.replace(offer, chip_authentication_declared=True)
         unconfirmed = ca.passed
         for number in plan:
             if number == 14:

@@ -92,15 +92,21 @@ def _hash_name(algorithm: algos.DigestAlgorithm) -> str:
 
 def parse(raw: bytes) -> SecurityObject:
     root = tlv.parse_single(raw, EF_SOD.tag)
+    return parse_signed(root.value)
+
+
+def parse_signed(der: bytes, *, lds: bool = True, what: str = "EF.SOD") -> SecurityObject:
+    """A CMS ContentInfo / SignedData. ``lds``: the content is an LDSSecurityObject (EF.SOD); otherwise it
+    is kept as is in ``encapsulated_content`` (EF.CardSecurity's SecurityInfos) with no data group hashes."""
     try:
-        return _parse_content_info(root.value)
+        return _parse_content_info(der, lds)
     except (MalformedData, UnexpectedTag):
         raise
     except Exception as exc:
-        raise MalformedData(f"EF.SOD is not a valid CMS SignedData: {exc}") from exc
+        raise MalformedData(f"{what} is not a valid CMS SignedData: {exc}") from exc
 
 
-def _parse_content_info(der: bytes) -> SecurityObject:
+def _parse_content_info(der: bytes, lds: bool = True) -> SecurityObject:
     info = cms.ContentInfo.load(der, strict=False)
     if info["content_type"].native != "signed_data":
         raise UnexpectedTag(f"EF.SOD content type {info['content_type'].dotted} is not SignedData")
@@ -108,12 +114,14 @@ def _parse_content_info(der: bytes) -> SecurityObject:
     encap = signed["encap_content_info"]
     content_type = encap["content_type"].dotted
     content = encap["content"].contents if encap["content"].native is not None else b""
-    lso = LdsSecurityObject.load(content)
-    hash_name = _hash_name(lso["hash_algorithm"])
-    hashes_by_dg = {
-        int(item["data_group_number"].native): bytes(item["data_group_hash_value"].native)
-        for item in lso["data_group_hash_values"]
-    }
+    hash_name, hashes_by_dg = None, {}
+    if lds:
+        lso = LdsSecurityObject.load(content)
+        hash_name = _hash_name(lso["hash_algorithm"])
+        hashes_by_dg = {
+            int(item["data_group_number"].native): bytes(item["data_group_hash_value"].native)
+            for item in lso["data_group_hash_values"]
+        }
     signer_infos = signed["signer_infos"]
     if len(signer_infos) != 1:
         raise MalformedData(f"EF.SOD has {len(signer_infos)} signers, expected 1")
@@ -149,7 +157,7 @@ def _parse_content_info(der: bytes) -> SecurityObject:
             "salt_length": params["salt_length"].native,
         }
     return SecurityObject(
-        hash_algorithm=hash_name,
+        hash_algorithm=hash_name or _hash_name(signer["digest_algorithm"]),
         data_group_hashes=hashes_by_dg,
         encapsulated_content=content,
         content_type=content_type,
@@ -184,10 +192,21 @@ def encode(
             ],
         }
     ).dump()
+    return tlv.encode(EF_SOD.tag, sign_content(lso, LDS_SECURITY_OBJECT_OID, signer_key, signer_certificate, hash_name))
+
+
+def sign_content(
+    content: bytes,
+    content_type: str,
+    signer_key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey,
+    signer_certificate: x509.Certificate,
+    hash_name: str = "sha256",
+) -> bytes:
+    """A DER ContentInfo / SignedData over ``content`` as a Document Signer makes it (for the simulator)."""
     attrs = cms.CMSAttributes(
         [
-            {"type": "content_type", "values": [LDS_SECURITY_OBJECT_OID]},
-            {"type": "message_digest", "values": [hashlib.new(hash_name, lso).digest()]},
+            {"type": "content_type", "values": [content_type]},
+            {"type": "message_digest", "values": [hashlib.new(hash_name, content).digest()]},
         ]
     )
     chosen_hash = getattr(hashes, hash_name.upper())()
@@ -202,7 +221,7 @@ def encode(
         {
             "version": "v3",
             "digest_algorithms": [{"algorithm": hash_name}],
-            "encap_content_info": {"content_type": LDS_SECURITY_OBJECT_OID, "content": lso},
+            "encap_content_info": {"content_type": content_type, "content": content},
             "certificates": [cert],
             "signer_infos": [
                 {
@@ -223,5 +242,4 @@ def encode(
             ],
         }
     )
-    info = cms.ContentInfo({"content_type": "signed_data", "content": signed_data})
-    return tlv.encode(EF_SOD.tag, info.dump())
+    return cms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump()

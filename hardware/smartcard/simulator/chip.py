@@ -11,6 +11,7 @@ from hardware.smartcard import active_auth, bac, capabilities, chip_auth, pace
 from hardware.smartcard.apdu import SHORT_MAX_LE, CommandAPDU, ResponseAPDU
 from hardware.smartcard.errors import AccessDenied, CardRemoved, SecureMessagingError, WrongLength
 from hardware.smartcard.lds import EF_ATR_INFO, EF_CARD_ACCESS, EMRTD_AID, LdsFile
+from hardware.smartcard.lds.card_security import EF_CARD_SECURITY
 from hardware.smartcard.mrz import AccessKey
 from hardware.smartcard.sm import SecureMessaging
 
@@ -32,6 +33,8 @@ SW_INS_NOT_SUPPORTED = 0x6D00
 #: Card capabilities in the historical bytes: third byte 0xC0 = chaining and extended Lc/Le.
 HISTORICAL_EXTENDED = bytes.fromhex("8073C021C0")
 HISTORICAL_SHORT = bytes.fromhex("8073C02180")
+#: Master-file EFs readable before access control (EF.CardSecurity needs PACE).
+_PUBLIC_MF_FILES = {EF_CARD_ACCESS.fid, EF_ATR_INFO.fid}
 #: Data groups behind extended access control (fingerprints, iris).
 EAC_PROTECTED = {0x0103, 0x0104}
 
@@ -65,9 +68,12 @@ class SimulatedChip:
         faults: ChipFaults | None = None,
         random: Callable[[int], bytes] = os.urandom,
         chip_authentication: chip_auth.ChipCa | None = None,
+        card_security: bytes | None = None,
+        cam_private: int | None = None,
     ) -> None:
         """``chip_authentication``: the chip's CA key and protocol (None: it answers the CA commands with
-        6D00, as a chip without CA, or a clone that cannot do it, would)."""
+        6D00, as a chip without CA, or a clone that cannot do it, would). ``card_security``: EF.CardSecurity
+        (master file, readable under PACE); ``cam_private``: the static key PACE-CAM proves."""
         self.files = {f.fid: data for f, data in application_files.items()}
         self.sfis = {f.sfi: f.fid for f in application_files}
         self.mf_files: dict[int, bytes] = {}
@@ -78,7 +84,9 @@ class SimulatedChip:
         if card_access is not None:
             self._add_mf_file(EF_CARD_ACCESS, card_access)
         # EF.CardAccess may announce PACE the chip does not run (no pace_infos): the reader's fallback test.
-        self.pace = pace.ChipPace(bac_key, pace_infos, random) if pace_infos else None
+        self.pace = pace.ChipPace(bac_key, pace_infos, random, cam_private=cam_private) if pace_infos else None
+        if card_security is not None:
+            self._add_mf_file(EF_CARD_SECURITY, card_security)
         self.bac_enabled = bac_enabled
         if atr_info is not None:
             self._add_mf_file(EF_ATR_INFO, atr_info)
@@ -194,9 +202,10 @@ class SimulatedChip:
         return ResponseAPDU(b"", SW_OK)
 
     def _file(self, fid: int) -> bytes | None:
-        if fid in self.mf_files:
-            return self.mf_files[fid]
-        return self.files.get(fid) if self.in_application else None
+        # EF.SOD and EF.CardSecurity share 011D: the application's file wins inside the application.
+        if self.in_application and fid in self.files:
+            return self.files[fid]
+        return self.mf_files.get(fid)
 
     def _read_binary(self, command: CommandAPDU) -> ResponseAPDU:
         if command.p1 & 0x80:
@@ -212,7 +221,8 @@ class SimulatedChip:
         data = self._file(self.current_ef)
         if data is None:
             return ResponseAPDU(b"", SW_NOT_FOUND)
-        protected = self.current_ef not in self.mf_files
+        public = self.current_ef in _PUBLIC_MF_FILES and not (self.in_application and self.current_ef in self.files)
+        protected = not public
         if protected and (self.sm is None or self.current_ef in EAC_PROTECTED):
             return ResponseAPDU(b"", SW_SECURITY_STATUS)
         if offset > len(data):

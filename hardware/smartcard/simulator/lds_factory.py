@@ -10,6 +10,7 @@ import io
 import os
 from dataclasses import dataclass, replace
 
+from asn1crypto.core import ObjectIdentifier
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -20,7 +21,7 @@ from hardware.smartcard import chip_auth, key_agreement, tlv
 from hardware.smartcard import pace as pace_module
 from hardware.smartcard.chip_auth import ChipCa
 from hardware.smartcard.ec import STANDARD_CURVES
-from hardware.smartcard.lds import DATA_GROUPS, EF_COM, EF_SOD, com, dg1, dg2, dg13, dg14, dg15, sod
+from hardware.smartcard.lds import DATA_GROUPS, EF_COM, EF_SOD, card_security, com, dg1, dg2, dg13, dg14, dg15, sod
 from hardware.smartcard.lds.security_infos import ID_AA
 from hardware.smartcard.mrz import DEFAULT_NO_EXPIRY, AccessKey, build_td1, card_expiry
 from hardware.smartcard.simulator.chip import ChipFaults, SimulatedChip
@@ -267,6 +268,7 @@ def build_chip(
     files: dict | None = None,
     ca: str | None = None,
     ca_cipher: str = "AES-128",
+    cam: bool = False,
     clone: str | None = None,
     **chip_options,
 ) -> SimulatedChip:
@@ -276,7 +278,8 @@ def build_chip(
     (12 = NIST P-256, 13 = brainpoolP256r1), or exactly this PaceInfo; ``bac_enabled=False`` enforces it.
     ``ca``: chip authentication key in DG14 ("ecdh", "ecdh-brainpool", "ecdh-explicit", "dh") run with
     ``ca_cipher`` ("3DES", "AES-128", "AES-192", "AES-256"). ``clone``: one of CLONE_VARIANTS, a copy of a
-    genuine card's signed files on a chip that lacks its keys."""
+    genuine card's signed files on a chip that lacks its keys. ``cam``: with ``pace``, offer PACE-CAM (AES-128)
+    with a static key in a signed EF.CardSecurity, declared in DG14 too."""
     citizen = citizen or DemoCitizen()
     pki = pki or build_test_pki()
     if clone is not None:
@@ -284,10 +287,19 @@ def build_chip(
             raise ValueError(f"unknown clone variant {clone!r}: one of {CLONE_VARIANTS}")
         if clone.startswith("ca_") and ca is None:
             ca = "ecdh"
+        if clone == "cam_key_mismatch":
+            pace, cam = (pace if isinstance(pace, int) else 13), True
     aa_key = _new_key(aa) if aa else None
     chip_ca, ca_infos = (None, b"")
     if ca is not None:
         chip_ca, ca_infos = chip_ca_key(ca, ca_cipher)
+    cam_private = None
+    if cam:
+        if not isinstance(pace, int):
+            raise ValueError("cam=True needs pace=<standardized domain parameter id>")
+        pace, cam_private, card_security_file = _pace_cam(pace, pki)
+        ca_infos += pace.encode()  # DG14 declares PACE-CAM (ICAO 9303-11 9.2.6), so that it is signed
+        chip_options.setdefault("card_security", card_security_file)
     if files is None:
         files = build_lds(
             citizen,
@@ -308,19 +320,37 @@ def build_chip(
         chip_ca = None
     elif clone == "ca_key_mismatch":
         chip_ca, _ = chip_ca_key(ca or "ecdh", ca_cipher)
+    elif clone == "cam_key_mismatch":
+        cam_private = int.from_bytes(os.urandom(16), "big") + 1
     return SimulatedChip(
         files,
         citizen.access_key(twelve_digits=bac_twelve_digits),
         aa_private_key=aa_key,
         faults=faults,
         chip_authentication=chip_ca,
+        cam_private=cam_private,
         **chip_options,
     )
 
 
+def _pace_cam(parameter_id: int, pki: TestPki) -> tuple[pace_module.PaceInfo, int, bytes]:
+    """The PACE-CAM offer, the chip's static key and EF.CardSecurity announcing its public half."""
+    info = pace_module.PaceInfo(pace_module.PROTOCOLS[pace_module.ID_PACE_ECDH_CAM + ".2"], parameter_id)
+    agreement = key_agreement.EcdhAgreement(info.curve)
+    private, public = agreement.generate(os.urandom)
+    key_info = tlv.encode(
+        0x30,
+        ObjectIdentifier(chip_auth.ID_PK_ECDH).dump()
+        + key_agreement.encode_public_key_info(agreement, public)
+        + tlv.encode(0x02, bytes([parameter_id])),
+    )
+    return info, private, card_security.encode(info.encode() + key_info, pki.ds_key, pki.ds_certificate)
+
+
 #: How a clone that copied a genuine card's files misbehaves: no AA private key; another AA key; no AA key
-#: and DG15 left out of EF.COM; DG14 declares CA but the chip refuses it; a CA key other than DG14's.
-CLONE_VARIANTS = ("no_aa_key", "wrong_aa_key", "dg15_hidden", "ca_refused", "ca_key_mismatch")
+#: and DG15 left out of EF.COM; DG14 declares CA but the chip refuses it; a CA key other than DG14's; a
+#: PACE-CAM key other than EF.CardSecurity's (with ``pace`` and ``cam``).
+CLONE_VARIANTS = ("no_aa_key", "wrong_aa_key", "dg15_hidden", "ca_refused", "ca_key_mismatch", "cam_key_mismatch")
 
 _CA_AGREEMENTS = {
     "ecdh": lambda: key_agreement.EcdhAgreement(STANDARD_CURVES[12]),

@@ -26,6 +26,7 @@ EXPECTED = {
     "dg15_hidden": (VerdictCode.ACTIVE_AUTHENTICATION_FAILED, ActiveAuthenticationFailed),
     "ca_refused": (VerdictCode.CHIP_AUTHENTICATION_REFUSED, ChipAuthenticationFailed),
     "ca_key_mismatch": (VerdictCode.CHIP_AUTHENTICATION_FAILED, ChipAuthenticationFailed),
+    "cam_key_mismatch": (VerdictCode.CHIP_AUTHENTICATION_FAILED, ChipAuthenticationFailed),
 }
 
 
@@ -129,6 +130,49 @@ def test_altered_dg14_cannot_remove_chip_authentication(citizen, pki, trust_stor
     assert result.verdict.code is VerdictCode.HASH_MISMATCH
     with pytest.raises(HashMismatch):
         result.verify()
+
+
+def test_genuine_pace_cam_card_is_verified_without_a_separate_ca(citizen, pki, trust_store):
+    transport = SimulatedTransport(build_chip(citizen, pki, pace=13, cam=True, aa=None))
+    result = read_card(transport, citizen.access_key(), trust_store)
+    assert result.verdict.level is TrustLevel.VERIFIED and result.chip_auth.protocol.startswith("PACE-ECDH-CAM")
+    assert "CardSecurity" in result.raw_files
+
+
+def test_clone_stripping_cam_from_ef_card_access_is_not_verified(citizen, pki, trust_store):
+    """EF.CardAccess is not signed: a clone may offer only PACE-GM. DG14 (signed) still declares CAM."""
+    from hardware.smartcard import pace
+
+    gm = pace.PaceInfo(pace.PROTOCOLS[pace.ID_PACE_ECDH_GM_AES_CBC_CMAC_128], 13)
+    genuine = build_chip(citizen, pki, pace=13, cam=True, aa=None)
+    clone = build_chip(citizen, pki, aa=None, files={f: genuine.files[f.fid] for f in _lds_files(genuine)},
+                       pace_infos=[gm])
+    result = read_card(SimulatedTransport(clone), citizen.access_key(), trust_store, strict=False)
+    assert result.verdict.code is VerdictCode.CHIP_AUTHENTICATION_NOT_POSSIBLE, result.verdict
+
+
+def test_ef_card_security_not_signed_by_the_document_signer_fails_cam(citizen, pki, trust_store):
+    from hardware.smartcard.lds import card_security
+    from hardware.smartcard.simulator import build_test_pki
+
+    chip = build_chip(citizen, pki, pace=13, cam=True, aa=None)
+    other = build_test_pki()
+    parsed = card_security.parse(chip.mf_files[card_security.EF_CARD_SECURITY.fid])
+    from hardware.smartcard import tlv
+
+    forged = card_security.encode(tlv.parse_single(parsed.signed.encapsulated_content, 0x31).value,
+                                  other.ds_key, other.ds_certificate)
+    chip.mf_files[card_security.EF_CARD_SECURITY.fid] = forged
+    result = read_card(SimulatedTransport(chip), citizen.access_key(), trust_store, strict=False)
+    assert result.verdict.code is VerdictCode.CHIP_AUTHENTICATION_FAILED
+    assert "EF.CardSecurity is not authentic" in result.chip_auth.detail
+
+
+def _lds_files(chip):
+    from hardware.smartcard.lds import DATA_GROUPS, EF_COM, EF_SOD
+
+    by_fid = {f.fid: f for f in [EF_COM, EF_SOD, *DATA_GROUPS.values()]}
+    return [by_fid[fid] for fid in chip.files]
 
 
 # -- through pcscd + vpcd -----------------------------------------------------------------------------
