@@ -49,6 +49,7 @@ def _minimum_reads(result, extended: bool) -> int:
     """The fewest READ BINARYs for these files: the largest payload a protected response can carry in the
     length mode, with the block size of the session each file was read under (AES after CA-AES or PACE)."""
     aes_after = result.access_control == "PACE" or (result.chip_auth.passed and "AES" in result.chip_auth.protocol)
+    # EF.CardSecurity (PACE-CAM) is read like any other file: it counts in the minimum too.
     total = 0
     for name, raw in result.raw_files.items():
         block = 16 if aes_after and name not in ("COM", "SOD", "DG14") or result.access_control == "PACE" else 8
@@ -141,6 +142,7 @@ def main() -> None:
         ("BAC + CA-ECDH-AES128 P-256", {"ca": "ecdh"}, "BAC"),
         ("BAC + CA-DH-3DES RFC 5114 (extended only)", {"ca": "dh", "ca_cipher": "3DES"}, "BAC"),
         ("PACE brainpool + CA-ECDH-AES128", {"ca": "ecdh", "pace": 13, "bac_enabled": False}, "PACE"),
+        ("PACE-CAM brainpool (chip proven during PACE)", {"pace": 13, "cam": True, "bac_enabled": False}, "PACE"),
         ("PACE brainpool + CA-ECDH-AES256 (explicit curve)",
          {"ca": "ecdh-explicit", "ca_cipher": "AES-256", "pace": 13, "bac_enabled": False}, "PACE"),
     ]

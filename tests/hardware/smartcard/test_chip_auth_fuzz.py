@@ -91,3 +91,53 @@ def test_chip_side_ca_commands(ins_p, data):
     else:
         response = chip.set_at(command)
     assert 0x6000 <= response.sw <= 0x9FFF
+
+
+_CAM_CHIP = None
+
+
+def _card_security() -> bytes:
+    global _CAM_CHIP
+    if _CAM_CHIP is None:
+        from hardware.smartcard.lds.card_security import EF_CARD_SECURITY
+        from hardware.smartcard.simulator import build_chip
+
+        _CAM_CHIP = build_chip(aa=None, pace=13, cam=True).mf_files[EF_CARD_SECURITY.fid]
+    return _CAM_CHIP
+
+
+def _card_security_key(raw: bytes) -> None:
+    from hardware.smartcard import pace_cam
+    from hardware.smartcard.ec import BRAINPOOL_P256R1
+    from hardware.smartcard.lds import card_security
+
+    try:
+        pace_cam.static_key(card_security.parse(raw).security_infos, BRAINPOOL_P256R1)
+    except SmartcardError:
+        pass
+
+
+@FUZZ
+@given(data=st.data())
+def test_card_security_mutated(data):
+    _card_security_key(_mutate(data, _card_security()))
+
+
+@FUZZ
+@given(raw=st.binary(max_size=200))
+def test_card_security_random(raw):
+    _card_security_key(raw)
+
+
+@FUZZ
+@given(encrypted=st.binary(max_size=64))
+def test_cam_chip_authentication_data(encrypted):
+    from hardware.smartcard import pace, pace_cam
+
+    info = pace.PaceInfo(pace.PROTOCOLS[pace.ID_PACE_ECDH_CAM + ".2"], 13)
+    cipher = info.protocol.session_cipher(b"\x05" * 32)
+    outcome = pace.PaceOutcome(info, info.curve.g, encrypted)
+    try:
+        assert not pace_cam.verify(outcome, cipher, info.curve.multiply_generator(7))
+    except SmartcardError:
+        pass
