@@ -24,10 +24,32 @@ _INS_NAMES = {
 }
 
 
+#: Largest command data that, once protected by secure messaging, still fits a short APDU (Lc <= 255):
+#: DO87 (1 + 2 + 1 + data padded to 16) + DO97 (3) + DO8E (10).
+SHORT_CHAINED_CHUNK = 223
+_CHAINING = 0x10
+
+
 class CardChannel:
     def __init__(self, transport: Transport) -> None:
         self.transport = transport
         self.secure_messaging: SecureMessaging | None = None
+
+    def send_chained(self, command: CommandAPDU, *, extended: bool) -> ResponseAPDU:
+        """Send ``command``; when the card takes only short APDUs and its data would not fit one, split it
+        by ISO 7816-4 command chaining (CLA bit 0x10 on all but the last), each link protected on its own.
+        Only the last link may answer with data."""
+        chunk = SHORT_CHAINED_CHUNK if self.secure_messaging else 255
+        if extended or len(command.data) <= chunk:
+            return self.send(command)
+        data = command.data
+        for start in range(0, len(data) - chunk, chunk):
+            part = data[start : start + chunk]
+            response = self.send(CommandAPDU(command.cla | _CHAINING, command.ins, command.p1, command.p2, part))
+            if not response.ok:
+                return response
+        last = len(data) - (len(data) - 1) % chunk - 1
+        return self.send(CommandAPDU(command.cla, command.ins, command.p1, command.p2, data[last:], command.le))
 
     def send(self, command: CommandAPDU) -> ResponseAPDU:
         """One exchange; with secure messaging active, the command is protected and the response verified."""

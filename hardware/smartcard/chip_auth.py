@@ -188,23 +188,29 @@ def parse_general_authenticate_answer(data: bytes) -> dict[int, bytes]:
 
 
 def perform_chip_authentication(
-    channel: CardChannel, option: CaOption, random: Callable[[int], bytes] = os.urandom
+    channel: CardChannel,
+    option: CaOption,
+    random: Callable[[int], bytes] = os.urandom,
+    *,
+    extended: bool = True,
 ) -> ChipAuthResult:
     """Run CA under the current secure messaging and switch the channel to the new keys. PASSED here means
     only that the chip accepted the key; the caller's next protected command proves it (a chip without the
-    private key derives other keys and the MAC fails: ChipAuthenticationFailed at that point)."""
+    private key derives other keys and the MAC fails: ChipAuthenticationFailed at that point).
+    ``extended``: the card takes extended-length APDUs; if not, a long key (DH) goes by command chaining."""
     agreement: KeyAgreement = option.key.agreement
     private, public = agreement.generate(random)
     secret = agreement.shared_secret(private, option.key.public)
     try:
         if option.protocol.cipher == "3DES":
             data = tlv.encode(_EPHEMERAL_KAT, public) + _key_id(option.key_id)
-            check_status(channel.send(CommandAPDU(0x00, 0x22, 0x41, 0xA6, data)), "MSE:Set KAT")
+            command = CommandAPDU(0x00, 0x22, 0x41, 0xA6, data)
+            check_status(channel.send_chained(command, extended=extended), "MSE:Set KAT")
         else:
             data = tlv.encode(_PROTOCOL, _oid_value(option.protocol.oid)) + _key_id(option.key_id)
             check_status(channel.send(CommandAPDU(0x00, 0x22, 0x41, 0xA4, data)), "MSE:Set AT (CA)")
             command = CommandAPDU(0x00, 0x86, 0x00, 0x00, tlv.encode(_GA_DATA, tlv.encode(0x80, public)), le=256)
-            answer = check_status(channel.send(command), "GENERAL AUTHENTICATE (CA)")
+            answer = check_status(channel.send_chained(command, extended=extended), "GENERAL AUTHENTICATE (CA)")
             parse_general_authenticate_answer(answer.data)
     except CardStatusError as exc:
         log.warning("the chip refused chip authentication: %s", exc)

@@ -333,7 +333,10 @@ class EmrtdReader:
         if not offer.options:
             detail = "; ".join(offer.problems) or "no usable chip authentication key"
             return chip_auth.ChipAuthResult(chip_auth.CaStatus.NOT_POSSIBLE, detail)
-        return chip_auth.perform_chip_authentication(self.channel, offer.options[0], random=self._random)
+        extended = bool(self.capabilities and self.capabilities.extended_length)
+        return chip_auth.perform_chip_authentication(
+            self.channel, offer.options[0], random=self._random, extended=extended
+        )
 
     def _counters(self) -> tuple:
         t = self.transport

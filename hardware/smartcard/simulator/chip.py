@@ -116,6 +116,7 @@ class SimulatedChip:
         self.challenge: bytes | None = None
         self.sm: SecureMessaging | None = None
         self._next_sm: SecureMessaging | None = None  # chip authentication: replaces sm after this response
+        self._chained = b""  # data of protected commands sent with the chaining bit, awaiting the last link
         if self.pace is not None:
             self.pace.reset()
         if self.chip_auth is not None:
@@ -144,7 +145,15 @@ class SimulatedChip:
             return self._plain(SW_SM_INCORRECT)
         if command.is_extended and not self.extended_length:
             response = ResponseAPDU(b"", SW_WRONG_LENGTH)
+        elif session is not None and command.cla & 0x10:
+            # ISO 7816-4 chaining under secure messaging (PACE's own 0x10 steps run before any session).
+            self._chained += command.data
+            response = ResponseAPDU(b"", SW_OK)
         else:
+            if self._chained:
+                command = CommandAPDU(command.cla, command.ins, command.p1, command.p2,
+                                      self._chained + command.data, command.le, extended=command.extended)
+                self._chained = b""
             response = self._dispatch(command)
         if session is not None and self.sm is session:
             extra = b"\x42\x01\x00" if self._faulty() and self.faults.unknown_tag else b""

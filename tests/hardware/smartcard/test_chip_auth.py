@@ -165,6 +165,31 @@ def test_3des_ca_uses_mse_set_kat_and_restarts_with_an_8_byte_ssc():
     assert session.cipher == TdesCipher.from_seed(G1_SHARED_SECRET)
 
 
+def test_long_command_is_chained_in_short_links_each_protected():
+    """A 2048-bit DH key does not fit a short APDU: ISO 7816-4 chaining, CLA bit 0x10 on all but the last."""
+    from hardware.smartcard.channel import SHORT_CHAINED_CHUNK
+
+    cipher = AesCipher(G1_KS_ENC, G1_KS_MAC)
+    transport = _Recorder([])
+    chip = SecureMessaging(cipher, bytes(16))
+
+    def answer(raw):
+        command = chip.unwrap_command(CommandAPDU.from_bytes(raw))
+        received.append(command)
+        return chip.wrap_response(ResponseAPDU(b"", 0x9000)).to_bytes()
+
+    received = []
+    transport.transmit = lambda raw: (transport.sent.append(raw), answer(raw))[1]
+    channel = CardChannel(transport)
+    channel.secure_messaging = SecureMessaging(cipher, bytes(16))
+    data = bytes(range(256)) * 2 + b"\x01\x02"
+    channel.send_chained(CommandAPDU(0x00, 0x22, 0x41, 0xA6, data), extended=False)
+    assert [c.cla for c in received] == [0x10, 0x10, 0x00]
+    assert b"".join(c.data for c in received) == data
+    assert all(len(c.data) <= SHORT_CHAINED_CHUNK for c in received)
+    assert all(len(raw) <= 5 + 255 + 1 for raw in transport.sent)  # every link is a short APDU
+
+
 def test_refusal_keeps_the_old_session_and_says_refused():
     transport = _Recorder([H("6A80")])
     channel = CardChannel(transport)
@@ -226,6 +251,8 @@ def test_general_authenticate_answer_must_be_dynamic_authentication_data():
         {"ca": "dh", "ca_cipher": "3DES"},
         {"ca": "dh", "ca_cipher": "AES-128", "aa": None},
         {"ca": "ecdh", "ca_cipher": "3DES", "pace": 12, "extended_length": False},
+        {"ca": "dh", "ca_cipher": "3DES", "extended_length": False},  # 2048-bit key: command chaining
+        {"ca": "dh", "ca_cipher": "AES-256", "pace": 13, "extended_length": False},
     ],
 )
 def test_genuine_chip_with_chip_authentication_is_verified(make_transport, citizen, trust_store, options):
