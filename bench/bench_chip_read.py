@@ -140,7 +140,7 @@ def main() -> None:
     scenarios = [
         ("BAC", {}, "BAC"),
         ("BAC + CA-ECDH-AES128 P-256", {"ca": "ecdh"}, "BAC"),
-        ("BAC + CA-DH-3DES RFC 5114 (short: chained)", {"ca": "dh", "ca_cipher": "3DES"}, "BAC"),
+        ("BAC + CA-DH-3DES RFC 5114 (chained when short)", {"ca": "dh", "ca_cipher": "3DES"}, "BAC"),
         ("PACE brainpool + CA-ECDH-AES128", {"ca": "ecdh", "pace": 13, "bac_enabled": False}, "PACE"),
         ("PACE-CAM brainpool (chip proven during PACE)", {"pace": 13, "cam": True, "bac_enabled": False}, "PACE"),
         ("PACE brainpool + CA-ECDH-AES256 (explicit curve)",
