@@ -54,6 +54,8 @@ _HEADER_PROBE = 8  # enough for any LDS file's tag and length
 _ALWAYS_READ = frozenset({1, 14, 15})
 #: Behind extended access control (fingerprints, iris): a refusal is expected, not a missing group.
 _EAC_GROUPS = frozenset({3, 4})
+_NO_CA = chip_auth.ChipAuthResult(chip_auth.CaStatus.NOT_SUPPORTED, "DG14 declares no chip authentication")
+_NO_OFFER = chip_auth.Dg14Offer((), False, False)
 
 
 class EmrtdReader:
@@ -238,6 +240,8 @@ class EmrtdReader:
         """EF.COM is only a hint: the signed EF.SOD decides which data groups must be there. DG14 comes first,
         so that chip authentication protects the rest of the read. ``aa_challenge``: the 8 bytes to sign in
         active authentication (a challenge the backend issued), else a random one."""
+        if aa_challenge is not None and len(aa_challenge) != 8:
+            raise ValueError("the active authentication challenge must be 8 bytes (ICAO 9303-11 6.1)")
         wall, cpu = time.perf_counter(), time.thread_time()
         counters = self._counters()
         self.detect_capabilities()
@@ -248,35 +252,48 @@ class EmrtdReader:
         raw["SOD"] = self.read_file(EF_SOD)
         security_object = sod.parse(raw["SOD"])
         signed = set(security_object.data_group_hashes)
-        notes = _com_notes(set(ef_com.data_groups), signed)
         wanted = set(DEFAULT_DATA_GROUPS if data_groups is None else data_groups) | _ALWAYS_READ
         plan = sorted((signed & wanted) | {1})
-        groups: dict[int, bytes] = {}
-        unavailable: dict[int, str] = {}
-        missing: dict[int, str] = {}
-        offer = chip_auth.Dg14Offer((), False, False)
-        ca = chip_auth.ChipAuthResult(chip_auth.CaStatus.NOT_SUPPORTED, "DG14 declares no chip authentication")
+        evidence = ReadEvidence(
+            access, ef_com, security_object, {}, raw, {}, {}, _NO_CA, _NO_OFFER,
+            _com_notes(set(ef_com.data_groups), signed),
+        )
+        self._prove_chip(evidence, 14 in plan, trust_store)
+        self._read_rest(evidence, [n for n in plan if n != 14])
+        if 1 not in evidence.groups:
+            raise FileNotFound("the chip has no DG1 (MRZ)", 0x6A82)
+
+        def active_authentication_step(dg15_raw: bytes, infos) -> active_auth.ActiveAuthResult:
+            return self._active_authentication(dg15_raw, infos, aa_challenge)
+
+        result = assemble(evidence, trust_store, active_authentication_step if active_authentication else None, today)
+        result.stats = self._stats(wall, cpu, counters)
+        return result
+
+    def _prove_chip(self, evidence: ReadEvidence, dg14_signed: bool, trust_store) -> None:
+        """PACE-CAM's proof (already run) or DG14 first and Chip Authentication, so that the keys it agrees
+        protect the rest of the read. Whatever the signed files declare becomes required."""
         if self._cam is not None:
-            raw["CardSecurity"] = self._cam[2]
-            ca = pace_cam.verify_read(*self._cam, trust_store)
-        if 14 in plan:
-            self._read_group(14, groups, unavailable, missing)
-            if 14 in groups:
-                offer = _dg14_offer(groups[14])
-                if self._cam is None and offer.chip_authentication_declared:
-                    ca = self._chip_authentication(offer)
-                elif self._cam is None and offer.cam_declared:
-                    ca = chip_auth.ChipAuthResult(
-                        chip_auth.CaStatus.NOT_POSSIBLE, "DG14 declares PACE-CAM, but the chip was not opened with it"
-                    )
-        if self._cam is not None or offer.cam_declared:
-            offer = dataclasses.replace(offer, chip_authentication_declared=True)
-        unconfirmed = ca.passed
-        for number in plan:
-            if number == 14:
-                continue
+            evidence.raw["CardSecurity"] = self._cam[2]
+            evidence.chip_auth = pace_cam.verify_read(*self._cam, trust_store)
+        if dg14_signed:
+            self._read_group(14, evidence)
+        if 14 in evidence.groups:
+            offer = evidence.offer = _dg14_offer(evidence.groups[14])
+            if self._cam is None and offer.chip_authentication_declared:
+                evidence.chip_auth = self._chip_authentication(offer)
+            elif self._cam is None and offer.cam_declared:
+                evidence.chip_auth = chip_auth.ChipAuthResult(
+                    chip_auth.CaStatus.NOT_POSSIBLE, "DG14 declares PACE-CAM, but the chip was not opened with it"
+                )
+        if self._cam is not None or evidence.offer.cam_declared:
+            evidence.offer = dataclasses.replace(evidence.offer, chip_authentication_declared=True)
+
+    def _read_rest(self, evidence: ReadEvidence, numbers: list[int]) -> None:
+        unconfirmed = evidence.chip_auth.passed and self._cam is None
+        for number in numbers:
             try:
-                self._read_group(number, groups, unavailable, missing)
+                self._read_group(number, evidence)
             except SecureMessagingError as exc:
                 if unconfirmed:
                     # The chip agreed other keys than DG14's public key gives: it lacks the private key.
@@ -286,20 +303,6 @@ class EmrtdReader:
                     ) from exc
                 raise
             unconfirmed = False
-        for number, data in groups.items():
-            raw[f"DG{number}"] = data
-        if 1 not in groups:
-            raise FileNotFound("the chip has no DG1 (MRZ)", 0x6A82)
-        evidence = ReadEvidence(
-            access, ef_com, security_object, groups, raw, unavailable, missing, ca, offer, notes
-        )
-
-        def active_authentication_step(dg15_raw: bytes, infos) -> active_auth.ActiveAuthResult:
-            return self._active_authentication(dg15_raw, infos, aa_challenge)
-
-        result = assemble(evidence, trust_store, active_authentication_step if active_authentication else None, today)
-        result.stats = self._stats(wall, cpu, counters)
-        return result
 
     def _active_authentication(
         self, dg15_raw: bytes, infos, challenge: bytes | None = None
@@ -318,16 +321,17 @@ class EmrtdReader:
             challenge=challenge,
         )
 
-    def _read_group(self, number: int, groups: dict, unavailable: dict, missing: dict) -> None:
+    def _read_group(self, number: int, evidence: ReadEvidence) -> None:
         try:
-            groups[number] = self.read_file(DATA_GROUPS[number])
+            data = evidence.groups[number] = self.read_file(DATA_GROUPS[number])
+            evidence.raw[f"DG{number}"] = data
         except SecurityStatusNotSatisfied:
             if number in _EAC_GROUPS:
-                unavailable[number] = "access denied (needs extended access control)"
+                evidence.unavailable[number] = "access denied (needs extended access control)"
             else:
-                missing[number] = "access denied"
+                evidence.missing[number] = "access denied"
         except FileNotFound:
-            missing[number] = "not on the chip"
+            evidence.missing[number] = "not on the chip"
 
     def _chip_authentication(self, offer: chip_auth.Dg14Offer) -> chip_auth.ChipAuthResult:
         if not offer.options:

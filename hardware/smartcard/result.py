@@ -66,9 +66,10 @@ class CardReadResult:
         for check in self.passive_auth.failed:
             check.error.card_read_result = self  # type: ignore[union-attr]
             raise check.error  # type: ignore[misc]
-        error = verdict.error_for(self.verdict) if self.verdict else None
-        if error is None and self.verdict is None:
+        if self.verdict is None:  # a result built by hand, not by a read: judge what it holds
             active_auth.raise_for_failure(self.active_auth)
+            return
+        error = verdict.error_for(self.verdict)
         if error is not None:
             error.card_read_result = self  # type: ignore[attr-defined]
             raise error
