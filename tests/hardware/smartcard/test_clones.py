@@ -193,6 +193,12 @@ def test_genuine_card_through_pcsc_is_verified(vpcd_card, citizen, pki, trust_st
     assert verdict.level is TrustLevel.VERIFIED, verdict
 
 
+def test_genuine_pace_cam_card_through_pcsc_is_verified(vpcd_card, citizen, pki, trust_store):
+    _, server = vpcd_card
+    verdict = _via_pcsc(server, build_chip(citizen, pki, pace=12, cam=True, aa=None), citizen, trust_store)
+    assert verdict.level is TrustLevel.VERIFIED, verdict
+
+
 def test_dh_chip_authentication_through_pcsc_with_short_apdus(vpcd_card, citizen, pki, trust_store):
     _, server = vpcd_card
     chip = build_chip(citizen, pki, ca="dh", ca_cipher="AES-128", extended_length=False)
