@@ -14,6 +14,7 @@ from backend.transactions import committed
 from shared_schemas.base import RequiredIdempotencyHeaderSchema
 from shared_schemas.traffic import (
     LicenceLookupQuerySchema,
+    LicenceRetestSchema,
     LicenceSchema,
     PenaltyCancelSchema,
     PenaltyCreateSchema,
@@ -93,6 +94,7 @@ def present_licence(state: service.LicenceState) -> dict:
         "suspended_from": state.suspended_from,
         "suspended_until": state.suspended_until,
         "expires_on": state.licence.expires_on,
+        "retest_from": state.retest_from,
     }
 
 
@@ -195,4 +197,19 @@ class Licence(MethodView):
             purpose=query["purpose"],
         )
         db.session.commit()
+        return present_licence(state)
+
+
+@blp.route("/licences/<string:number>/retests")
+class LicenceRetests(MethodView):
+    @access(OFFICER)
+    @blp.arguments(LicenceRetestSchema)
+    @blp.response(201, LicenceSchema)
+    def post(self, data, number):
+        """Record that the holder of a licence at 0 points passed the theory re-test (not before 6 months)"""
+        state = committed(
+            lambda: service.record_retest(
+                session=db.session, principal=current_principal(), number=number, passed_on=data["passed_on"]
+            )
+        )
         return present_licence(state)

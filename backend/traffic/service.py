@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from backend.payments import clock
 from backend.registry.models import AdministrativeUnit, Citizen, DrivingLicence, Vehicle
 from backend.registry.service import find_citizen, get_ward
 from backend.traffic import catalogue, rules
-from backend.traffic.models import PenaltyDecision
+from backend.traffic.models import LicenceRetest, PenaltyDecision
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ class LicenceState:
     points: int
     suspended_from: date | None
     suspended_until: date | None
+    retest_from: date | None = None  # at 0 points: the earliest day of the theory re-test
 
 
 def amount_due(decision: PenaltyDecision, on: date) -> AmountDue:
@@ -65,7 +66,7 @@ def amount_due(decision: PenaltyDecision, on: date) -> AmountDue:
         on=on,
         fine=decision.fine_amount,
         days_late=late,
-        surcharge=rules.surcharge(decision.fine_amount, late),
+        surcharge=rules.surcharge(decision.fine_amount, late, on),
     )
 
 
@@ -221,7 +222,7 @@ def record_penalty(
         suspension_ends_on=ends_on,
         decided_at=now,
         received_on=decided_on,
-        payment_deadline=decided_on + timedelta(days=rules.PAYMENT_DAYS),
+        payment_deadline=rules.payment_deadline(decided_on),
         status="unpaid",
         recorded_by_account_id=principal.account_id,
     )
@@ -303,7 +304,9 @@ def licence_state(session: Session, licence: DrivingLicence, on: date) -> Licenc
             PenaltyDecision.points_deducted > 0,
         )
     ).all()
-    points, _ = rules.points_on([(clock.local_date(at), n) for at, n in rows], on)
+    retests = session.scalars(sa.select(LicenceRetest.passed_on).where(LicenceRetest.licence_id == licence.id))
+    standing = rules.points_on([(clock.local_date(at), n) for at, n in rows], on, list(retests))
+    points = standing.points
     periods = _suspension_periods(session, licence.id)
     until = rules.suspended_on(periods, on)
     since = min((s for s, e in periods if s <= on < e), default=None)
@@ -318,7 +321,7 @@ def licence_state(session: Session, licence: DrivingLicence, on: date) -> Licenc
     else:
         status = "valid"
     holder = session.get(Citizen, licence.citizen_id)
-    return LicenceState(licence, holder.full_name, on, status, points, since, until)
+    return LicenceState(licence, holder.full_name, on, status, points, since, until, standing.retest_from)
 
 
 def sync_licence(*, session: Session, licence: DrivingLicence, on: date) -> LicenceState:
@@ -440,3 +443,41 @@ def lookup_licence(
         record_ref=licence.number,
     )
     return licence_state(session, licence, on)
+
+
+class RetestTooEarly(Conflict):
+    code, title = "retest-too-early", "The theory re-test is not allowed yet"
+
+
+def record_retest(
+    *, session: Session, principal: Principal, number: str, passed_on: date, now: datetime | None = None
+) -> LicenceState:
+    """An officer records that the holder of a licence at 0 points passed the theory re-test, which restores
+    full points. Road Traffic Order and Safety Law 2024 Art. 58(3): not before 6 months after reaching 0."""
+    now = now or clock.now()
+    licence = session.scalar(sa.select(DrivingLicence).where(DrivingLicence.number == number))
+    if licence is None:
+        raise NotFound("No driving licence has this number.")
+    if passed_on > clock.local_date(now):
+        raise _invalid("passed_on", "The re-test cannot be passed in the future.")
+    state = licence_state(session, licence, passed_on)
+    if state.points > 0 or state.retest_from is None:
+        raise Conflict("This licence is not at 0 points: there is no re-test to record.")
+    if passed_on < state.retest_from:
+        raise RetestTooEarly(
+            f"Sát hạch lại lý thuyết sớm nhất từ ngày {state.retest_from:%d/%m/%Y} (6 tháng sau khi hết điểm). "
+            f"/ The re-test is allowed from {state.retest_from:%d/%m/%Y}, 6 months after reaching 0 points."
+        )
+    session.add(LicenceRetest(licence_id=licence.id, passed_on=passed_on, recorded_at=now,
+                              recorded_by_account_id=principal.account_id))
+    session.flush()
+    record_access(
+        session=session,
+        principal=principal,
+        subject_citizen_ids=[licence.citizen_id],
+        action="update",
+        record_type="driving_licence",
+        purpose="theory re-test passed",
+        record_ref=licence.number,
+    )
+    return sync_licence(session=session, licence=licence, on=clock.local_date(now))

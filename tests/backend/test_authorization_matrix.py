@@ -281,6 +281,7 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/traffic/licences/mine", citizen_only(level=1), targeted=False),
     Route("GET", "/api/v1/traffic/licences/<number>?purpose=authorization+matrix", roles("officer", ok=404),
           targeted=False),
+    Route("POST", "/api/v1/traffic/licences/<number>/retests", roles("officer", ok=422), body={}, targeted=False),
     Route("POST", "/api/v1/judicial/convictions", roles("officer", ok=422), body={}, targeted=False),
     Route("POST", "/api/v1/judicial/requests", citizen_only(level=2, ok=422), body={}, targeted=False),
     Route("GET", "/api/v1/judicial/requests/mine", citizen_only(level=1), targeted=False),
