@@ -22,9 +22,8 @@ class ConvictionRecord(Base):
     court: Mapped[str] = mapped_column(sa.String(150))
     offence: Mapped[str] = mapped_column(sa.String(200))
     penal_code_article: Mapped[str] = mapped_column(sa.String(40))
-    # Penal Code chapter (Roman) and the crime's category (Art. 9) and fault (Art. 10-11): expungement and
-    # "no record" depend on them (Art. 69(2), 70(1), 107). Null on rows recorded before they were asked.
-    penal_code_chapter: Mapped[str | None] = mapped_column(sa.String(6))
+    # The crime's category (Art. 9) and fault (Art. 10-11), from the judgment: "no record" depends on them
+    # (Art. 69(2), 107). Null on rows recorded before they were asked. The chapter follows from the article.
     crime_category: Mapped[str | None] = mapped_column(sa.String(20))
     through_negligence: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     offence_date: Mapped[date]

@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from backend import idempotency
 from backend.audit.service import record_access
 from backend.auth.policy import CITIZEN, OFFICER, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from backend.judicial import expungement
+from backend.judicial import expungement, fees
 from backend.judicial.certificate import issue_document
 from backend.judicial.models import CertificateRequest, ConvictionRecord
 from backend.notifications import service as notifications
@@ -26,10 +25,6 @@ from backend.registry.service import find_citizen, officer_covers_citizen
 
 log = logging.getLogger(__name__)
 
-REDUCED = ("student", "meritorious-service", "fallen-soldier-relative")
-EXEMPT = ("child", "lonely-elderly", "disability", "poor-household", "exceptional-difficulty-commune")
-FEE_CATEGORIES = ("standard",) + REDUCED + EXEMPT
-DEFAULT_FEES = {"standard": 200_000, "reduced": 100_000, "extra_copy": 5_000}
 PROCESSING_DAYS, PROCESSING_DAYS_WITH_VERIFICATION = 10, 15
 
 
@@ -42,7 +37,8 @@ class CertificateEntry:
     conviction: ConvictionRecord
     expunged_on: date | None
     expunged: bool
-    no_record: bool  # exempted, or offended under 16: the law treats the person as having no record
+    no_record: bool  # Art. 69(2) / 107(1): the law treats the person as having no record for it
+    court_must_decide: str | None = None  # Art. 70(1): the chapter whose convictions only a court expunges
 
 
 @dataclass(frozen=True)
@@ -51,19 +47,6 @@ class Compilation:
     subject: Citizen
     on: date
     entries: list[CertificateEntry]  # what the certificate shows, in judgment order
-
-
-def fees() -> dict[str, int]:
-    return {**DEFAULT_FEES, **current_app.config.get("JUDICIAL_FEES", {})}
-
-
-def fee_for(category: str, copies: int) -> int:
-    """Per certificate: standard or reduced, plus each copy beyond the second; exempt people pay nothing."""
-    if category in EXEMPT:
-        return 0
-    table = fees()
-    base = table["reduced"] if category in REDUCED else table["standard"]
-    return base + table["extra_copy"] * max(0, copies - 2)
 
 
 def record_conviction(
@@ -132,12 +115,7 @@ def request_certificate(
         return session.get(CertificateRequest, int(previous))
     subject = session.get(Citizen, principal.citizen_id)
     today = clock.local_date(now)
-    if data["fee_category"] == "child" and subject.age_on(today) >= 16:
-        raise ValidationFailed(
-            "The child exemption is for people under 16.",
-            errors={"json": {"fee_category": ["You are 16 or older."]}},
-        )
-    fee = fee_for(data["fee_category"], data["copies"])
+    fee, claim = fees.initial_fee(data["fee_category"], data["copies"], subject, today)
     request = CertificateRequest(
         number="pending-" + uuid.uuid4().hex[:20],
         requester_account_id=principal.account_id,
@@ -150,6 +128,7 @@ def request_certificate(
         include_bans=data["include_bans"],
         fee_category=data["fee_category"],
         fee_amount=fee,
+        fee_claim_status=claim,
         needs_verification=data["lived_in_several_provinces"],
         requested_at=now,
         status="awaiting_payment" if fee else "queued",
@@ -252,12 +231,13 @@ def compile_certificate(*, session: Session, principal: Principal, number: str, 
     )
     entries = []
     for conviction in record:
-        day = expungement.expunged_on(conviction, record, subject.date_of_birth)
+        day = expungement.expunged_on(conviction, record, subject.date_of_birth, on)
         entry = CertificateEntry(
             conviction,
             day,
             day is not None and on >= day,
             expungement.treated_as_no_record(conviction, subject.date_of_birth),
+            expungement.court_must_decide(conviction, on) if conviction.court_expunged_on is None else None,
         )
         if request.certificate_type == 2 or not (entry.expunged or entry.no_record):
             entries.append(entry)
@@ -299,3 +279,15 @@ def issue_certificate(
     )
     log.info("certificate request %s issued as document %s", request.number, document.id)
     return request
+
+
+def fee_claims(*, session: Session, principal: Principal) -> list[tuple[CertificateRequest, Citizen]]:
+    return fees.claims(session=session, principal=principal)
+
+
+def decide_fee_claim(
+    *, session: Session, principal: Principal, number: str, accept: bool, evidence: str,
+    now: datetime | None = None,
+) -> CertificateRequest:
+    return fees.decide_claim(session=session, principal=principal, number=number, accept=accept,
+                             evidence=evidence, now=now or clock.now(), deadline=_deadline)

@@ -110,8 +110,13 @@ def _points(value) -> None:
 
 
 def _chapters(value) -> None:
-    if not (isinstance(value, list) and all(isinstance(v, str) and re.fullmatch("[IVXL]+", v) for v in value)):
-        raise ma.ValidationError("a list of Roman chapter numbers")
+    if not isinstance(value, dict) or not all(isinstance(k, str) and re.fullmatch("[IVXL]+", k) for k in value):
+        raise ma.ValidationError("Roman chapter numbers -> [first article, last article]")
+    for chapter, articles in value.items():
+        if not (isinstance(articles, list) and len(articles) == 2):
+            raise ma.ValidationError(f"chapter {chapter}: [first article, last article]")
+        _int(articles[0], 1, 999, "first article")
+        _int(articles[1], articles[0], 999, "last article")
 
 
 def _benefit_levels(value) -> None:

@@ -1,4 +1,4 @@
-"""the law as dated data (issue 14): licence re-tests, conviction chapter/category/negligence/probation/court
+"""the law as dated data (issue 14): licence re-tests, conviction category/negligence/probation/court
 expungement, checked fee claims on certificate requests, a parent's consent on residence applications
 
 Revision ID: 0003_law
@@ -43,7 +43,6 @@ def upgrade() -> None:
                                     'accounts', ['fee_claim_checked_by_account_id'], ['id'])
 
     with op.batch_alter_table('conviction_records', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('penal_code_chapter', sa.String(length=6), nullable=True))
         batch_op.add_column(sa.Column('crime_category', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('through_negligence', sa.Boolean(), server_default=sa.false(),
                                       nullable=False))
@@ -82,7 +81,6 @@ def downgrade() -> None:
         batch_op.drop_column('probation_months')
         batch_op.drop_column('through_negligence')
         batch_op.drop_column('crime_category')
-        batch_op.drop_column('penal_code_chapter')
 
     with op.batch_alter_table('certificate_requests', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_certificate_requests_fee_claim_checked_by_account_id_accounts'),
