@@ -18,10 +18,11 @@ from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.notifications.service import notify
 from backend.registry.models import Citizen
 from backend.registry.service import get_ward
-from backend.residence import registration
+from backend.residence import guardian, registration
 from backend.residence.models import (
     APPROVED,
     AWAITING_OWNER_CONSENT,
+    AWAITING_PARENT_CONSENT,
     NEEDS_INFORMATION,
     OPEN_STATUSES,
     REJECTED,
@@ -103,6 +104,7 @@ def apply(*, session: Session, principal: Principal, data: dict, idempotency_key
                                     "no temporary residence is registered there.")
     street = nfc(data["street"])
     owner = _owner(session, applicant, data)
+    parent = guardian.guardian_for(session, applicant, data.get("guardian_personal_id"), local_date(now))
     members = _members(session, applicant, data["member_personal_ids"])
     duplicate = session.scalar(sa.select(ResidenceApplication.id).where(
         ResidenceApplication.applicant_citizen_id == applicant.id,
@@ -115,7 +117,7 @@ def apply(*, session: Session, principal: Principal, data: dict, idempotency_key
         kind="registration", applicant_citizen_id=applicant.id, ward_code=ward.code,
         province_code=ward.province_code, street=street, street_folded=fold(street),
         legal_basis=data["legal_basis"], owner_citizen_id=owner.id if owner else None,
-        reason=nfc(data["reason"]),
+        guardian_citizen_id=parent.id if parent else None, reason=nfc(data["reason"]),
         start_date=data["start_date"], end_date=data["end_date"], status="submitted", submitted_at=now)
     application.members = [ResidenceApplicationMember(citizen_id=m.id) for m in members]
     session.add(application)
@@ -136,7 +138,20 @@ def _after_submission(session: Session, application: ResidenceApplication, owner
            title=f"Đã nhận hồ sơ {what} #{application.id}",
            body=f"Hồ sơ {what} tại {application.street} đã được tiếp nhận. / Your application was received.",
            ref=_ref(application))
-    if owner is not None:
+    if application.guardian_citizen_id is not None:
+        _event(application, AWAITING_PARENT_CONSENT, now, principal)
+        notify(session=session, citizen_id=application.guardian_citizen_id, kind="parent-consent-needed",
+               title=f"Đề nghị đồng ý cho con đăng ký tạm trú #{application.id}",
+               body=f"Con của bạn đề nghị đăng ký tạm trú tại {application.street}. Vui lòng xác nhận đồng ý "
+                    "hoặc từ chối. / Your child asks to register temporary residence: please consent or refuse.",
+               ref=_ref(application))
+    else:
+        _owner_step(session, application, owner, now, principal)
+
+
+def _owner_step(session: Session, application: ResidenceApplication, owner: Citizen | None,
+                now: datetime, principal: Principal) -> None:
+    if owner is not None and application.owner_consent_at is None:
         _event(application, AWAITING_OWNER_CONSENT, now, principal)
         notify(session=session, citizen_id=owner.id, kind="owner-consent-needed",
                title=f"Đề nghị đồng ý cho đăng ký tạm trú #{application.id}",
@@ -210,7 +225,8 @@ def get_application(*, session: Session, principal: Principal, application_id: i
         return application
     application = session.get(ResidenceApplication, application_id)
     if application is None or not (principal.is_citizen(application.applicant_citizen_id)
-                                   or principal.is_citizen(application.owner_citizen_id or -1)):
+                                   or principal.is_citizen(application.owner_citizen_id or -1)
+                                   or principal.is_citizen(application.guardian_citizen_id or -1)):
         raise NotFound("No such application among yours.")
     return application
 
@@ -225,18 +241,24 @@ def list_own(*, session: Session, principal: Principal) -> list[ResidenceApplica
 
 def consent_requests(*, session: Session, principal: Principal) -> list[ResidenceApplication]:
     citizen = _citizen_of(session, principal)
-    return list(session.scalars(sa.select(ResidenceApplication).where(
-        ResidenceApplication.owner_citizen_id == citizen.id,
-        ResidenceApplication.status == AWAITING_OWNER_CONSENT).order_by(ResidenceApplication.id)))
+    return list(session.scalars(sa.select(ResidenceApplication).where(sa.or_(
+        sa.and_(ResidenceApplication.owner_citizen_id == citizen.id,
+                ResidenceApplication.status == AWAITING_OWNER_CONSENT),
+        sa.and_(ResidenceApplication.guardian_citizen_id == citizen.id,
+                ResidenceApplication.status == AWAITING_PARENT_CONSENT),
+    )).order_by(ResidenceApplication.id)))
 
 
 def consent(*, session: Session, principal: Principal, application_id: int, decision: str,
             note: str | None = None, now: datetime | None = None) -> ResidenceApplication:
-    """The owner named in the application consents (or refuses); nobody else can."""
+    """The parent of a minor applicant, then the owner named in the application, consents (or refuses);
+    nobody else can."""
     now = now or utcnow()
     application = session.get(ResidenceApplication, application_id)
     if application is None:
         raise NotFound("No such application.")
+    if application.status == AWAITING_PARENT_CONSENT and guardian.may_consent(application, principal):
+        return _parent_consent(session, principal, application, decision, note, now)
     if application.owner_citizen_id is None or not principal.is_citizen(application.owner_citizen_id):
         raise Forbidden("Only the owner named in the application can consent to it.")
     if application.status != AWAITING_OWNER_CONSENT:
@@ -251,6 +273,22 @@ def consent(*, session: Session, principal: Principal, application_id: int, deci
     _receive(application, now)
     _event(application, UNDER_REVIEW, now, principal, note)
     _notify_applicant(session, application, "owner-consented", "đã được chủ nhà đồng ý, đang chờ xét duyệt")
+    return application
+
+
+def _parent_consent(session: Session, principal: Principal, application: ResidenceApplication, decision: str,
+                    note: str | None, now: datetime) -> ResidenceApplication:
+    if decision == "refuse":
+        application.status_reason = "Cha, mẹ không đồng ý. / Your parent did not consent."
+        _event(application, REJECTED, now, principal, note)
+        application.decided_at = now
+        _notify_applicant(session, application, "application-rejected", "bị từ chối (cha, mẹ không đồng ý)")
+        return application
+    guardian.record_consent(application, now)
+    if application.owner_citizen_id == application.guardian_citizen_id:
+        application.owner_consent_at = now  # the parent owns the place: one consent covers both
+    owner = session.get(Citizen, application.owner_citizen_id) if application.owner_citizen_id else None
+    _owner_step(session, application, owner, now, principal)
     return application
 
 
