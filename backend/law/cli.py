@@ -30,7 +30,8 @@ def load_file(path: str, loaded_by: str, now=None) -> list[store.Version]:
     folder = store.law_dir()
     if folder is None:
         raise click.ClickException("no LAW_DIR: set it (tests) or run outside the testing environment")
-    raw = open(path, "rb").read(MAX_FILE_BYTES + 1)
+    with open(path, "rb") as handle:
+        raw = handle.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
         raise click.ClickException(f"{path} is larger than {MAX_FILE_BYTES} bytes")
     try:
@@ -40,7 +41,11 @@ def load_file(path: str, loaded_by: str, now=None) -> list[store.Version]:
     except ma.ValidationError as exc:
         raise click.ClickException(f"{path} refused: {json.dumps(exc.messages, ensure_ascii=False)}") from exc
     moment = (now or clock.now()).astimezone(clock.VIETNAM_TZ).isoformat(timespec="seconds")
-    who = f"{loaded_by} (os user {getpass.getuser()})"
+    try:
+        os_user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry in some containers
+        os_user = f"uid {os.getuid()}"
+    who = f"{loaded_by} (os user {os_user})"
     digest = hashlib.sha256(raw).hexdigest()
     folder.mkdir(parents=True, exist_ok=True)
     rows = store.read_loaded(folder) + [
