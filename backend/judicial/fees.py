@@ -67,7 +67,8 @@ def claims(*, session: Session, principal: Principal) -> list[tuple[CertificateR
         .where(CertificateRequest.fee_claim_status == CLAIMED, CertificateRequest.status == "awaiting_payment")
         .order_by(CertificateRequest.requested_at, CertificateRequest.id)
     ).all()
-    return [(request, citizen) for request, citizen in rows if officer_covers_citizen(principal, citizen)]
+    today = clock.today()
+    return [(request, citizen) for request, citizen in rows if officer_covers_citizen(principal, citizen, on=today)]
 
 
 def decide_claim(*, session: Session, principal: Principal, number: str, accept: bool, evidence: str,
@@ -78,7 +79,7 @@ def decide_claim(*, session: Session, principal: Principal, number: str, accept:
     if request is None:
         raise NotFound("No such certificate request among those you may see.")
     subject = session.get(Citizen, request.subject_citizen_id)
-    if not officer_covers_citizen(principal, subject):
+    if not officer_covers_citizen(principal, subject, on=clock.local_date(now)):
         raise NotFound("No such certificate request among those you may see.")
     if request.fee_claim_status != CLAIMED or request.status != "awaiting_payment":
         raise Conflict("This request has no fee claim waiting for a check.")

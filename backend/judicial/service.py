@@ -54,7 +54,7 @@ def record_conviction(
 ) -> ConvictionRecord:
     """Enter a court's legally effective judgment for a person under my jurisdiction (audited)."""
     subject = find_citizen(session, data.pop("personal_id"))
-    if not officer_covers_citizen(principal, subject):
+    if not officer_covers_citizen(principal, subject, on=clock.today()):
         raise Forbidden("This person is outside your jurisdiction.")
     for day in ("offence_date", "principal_completed_on", "additional_completed_on"):
         if data.get(day) and data[day] < subject.date_of_birth:
@@ -189,7 +189,7 @@ def get_request(
         if principal.role == CITIZEN and request.requester_account_id == principal.account_id:
             return request
         if principal.role == OFFICER and officer_covers_citizen(
-            principal, session.get(Citizen, request.subject_citizen_id)
+            principal, session.get(Citizen, request.subject_citizen_id), on=clock.today()
         ):
             record_access(
                 session=session,
@@ -212,7 +212,8 @@ def queue(*, session: Session, principal: Principal) -> list[tuple[CertificateRe
         .where(CertificateRequest.status == "queued")
         .order_by(CertificateRequest.due_on, CertificateRequest.id)
     ).all()
-    return [(request, citizen) for request, citizen in rows if officer_covers_citizen(principal, citizen)]
+    today = clock.today()
+    return [(request, citizen) for request, citizen in rows if officer_covers_citizen(principal, citizen, on=today)]
 
 
 def compile_certificate(*, session: Session, principal: Principal, number: str, on: date) -> Compilation:

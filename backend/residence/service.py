@@ -16,6 +16,7 @@ from backend.database import utcnow
 from backend.documents.uploads import JPEG, PDF, PNG, Upload
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.notifications.service import notify
+from backend.registry import units
 from backend.registry.models import Citizen
 from backend.registry.service import get_ward
 from backend.residence import guardian, registration
@@ -209,7 +210,7 @@ def _as_applicant(session: Session, principal: Principal, application_id: int) -
 
 def _as_covering_officer(session: Session, principal: Principal, application_id: int) -> ResidenceApplication:
     application = _load(session, application_id)
-    if not principal.covers(application.ward_code, application.province_code):
+    if not principal.covers(application.ward_code, application.province_code, on=local_date(utcnow())):
         raise Forbidden("This application is outside your jurisdiction.")
     return application
 
@@ -427,10 +428,11 @@ def work_queue(*, session: Session, principal: Principal, now: datetime | None =
         raise Forbidden("Only officers have a work queue.")
     scope = principal.scope_code
     column = ResidenceApplication.province_code if len(scope) == 2 else ResidenceApplication.ward_code
+    covered = units.jurisdiction(scope, local_date(now or utcnow()))
     rows = session.execute(
         sa.select(ResidenceApplication, Citizen)
         .join(Citizen, Citizen.id == ResidenceApplication.applicant_citizen_id)
-        .where(column == scope, ResidenceApplication.status == UNDER_REVIEW)
+        .where(column.in_(sorted(covered)), ResidenceApplication.status == UNDER_REVIEW)
         .order_by(ResidenceApplication.received_at, ResidenceApplication.id)).all()
     record_access(session=session, principal=principal, subject_citizen_ids=[c.id for _a, c in rows],
                   action="read", record_type="residence-work-queue", purpose="temporary-residence work queue")

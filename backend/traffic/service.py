@@ -176,7 +176,7 @@ def record_penalty(
             UnknownViolation,
         )
     ward = get_ward(session, data["ward_code"])
-    if not principal.covers(ward.code, ward.province_code):
+    if not principal.covers(ward.code, ward.province_code, on=clock.local_date(now)):
         raise Forbidden("The place of the violation is outside your jurisdiction.")
     if data["occurred_at"] > now:
         raise _invalid("occurred_at", "The violation cannot have happened in the future.")
@@ -340,7 +340,7 @@ def _visible_to(session: Session, principal: Principal, decision: PenaltyDecisio
         return principal.citizen_id in _involved(session, decision)
     if principal.role == OFFICER:
         ward = session.get(AdministrativeUnit, decision.ward_code)
-        return principal.covers(ward.code, ward.province_code)
+        return principal.covers(ward.code, ward.province_code, on=clock.today())
     return False
 
 
