@@ -71,6 +71,7 @@ class ViolationSchema(BaseSchema):
     points = fields.Integer()
     suspension_months_min = fields.Integer()
     suspension_months_max = fields.Integer()
+    effective_from = fields.Date(metadata={"description": "violations committed from this day are decided by it"})
 
 
 class ViolationCatalogueQuerySchema(BaseSchema):

@@ -39,6 +39,7 @@ def present_violation(v: catalogue.Violation) -> dict:
         "points": v.points,
         "suspension_months_min": v.suspension_months_min,
         "suspension_months_max": v.suspension_months_max,
+        "effective_from": v.effective_from,
     }
 
 

@@ -175,6 +175,14 @@ def record_penalty(
             f"{data['violation_code']!r} is not in the violation catalogue.",
             UnknownViolation,
         )
+    committed_on = clock.local_date(data["occurred_at"])
+    if catalogue.in_force(violation.code, committed_on) is None:
+        raise _invalid(
+            "occurred_at",
+            f"{violation.code} ({violation.legal_basis}) applies to violations from "
+            f"{violation.effective_from:%d/%m/%Y}; the catalogue in force on {committed_on:%d/%m/%Y} is not loaded.",
+            UnknownViolation,
+        )
     ward = get_ward(session, data["ward_code"])
     if not principal.covers(ward.code, ward.province_code, on=clock.local_date(now)):
         raise Forbidden("The place of the violation is outside your jurisdiction.")

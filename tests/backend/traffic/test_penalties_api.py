@@ -259,6 +259,8 @@ def _count(session):
         ({"plate": "29B112345"}, 422, "validation-failed"),  # a motorbike, for a car offence
         ({"mitigating": ["felt-sorry"]}, 422, "validation-failed"),
         ({"occurred_at": "2026-11-03T09:00:00+07:00"}, 422, "validation-failed"),  # in the future
+        # Decree 168/2024 applies to violations from 1/1/2025 (LHAV Art. 156: the law of the day committed)
+        ({"occurred_at": "2024-12-31T23:59:00+07:00"}, 422, "unknown-violation"),
         ({"occurred_at": "2026-11-02T09:00:00"}, 422, "validation-failed"),  # no offset
         ({"ward_code": "26740"}, 403, "forbidden"),  # outside the officer's province
         ({"ward_code": "99999"}, 422, "validation-failed"),
@@ -346,3 +348,11 @@ def test_a_licence_at_zero_points_shows_and_enforces_the_earliest_retest(client,
     assert (passed.json["status"], passed.json["points"], passed.json["retest_from"]) == ("valid", 12, None)
     again = client.post(retests, json={"passed_on": "2027-05-02"}, headers=world["officer"])
     assert again.status_code == 409  # at 12 points there is nothing to re-test
+
+
+def test_a_violation_on_the_first_day_of_decree_168_is_decided_by_it(client, world, clock):
+    created = record(client, world["officer"], key="decree-168-first-day", plate="30A-123.45",
+                     licence_number="010000000777",
+                     occurred_at="2025-01-01T00:00:00+07:00")
+    assert created.status_code == 201, created.json
+    assert created.json["fine_amount"] == 19_000_000
