@@ -18,6 +18,7 @@ from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.judicial import expungement, fees
 from backend.judicial.certificate import issue_document
 from backend.judicial.models import CertificateRequest, ConvictionRecord
+from backend.law import store
 from backend.notifications import service as notifications
 from backend.payments import clock
 from backend.registry.models import Citizen
@@ -25,7 +26,6 @@ from backend.registry.service import find_citizen, officer_covers_citizen
 
 log = logging.getLogger(__name__)
 
-PROCESSING_DAYS, PROCESSING_DAYS_WITH_VERIFICATION = 10, 15
 
 
 class RequestNotPayable(Conflict):
@@ -151,7 +151,8 @@ def request_certificate(
 
 
 def _deadline(request: CertificateRequest, start: date) -> date:
-    days = PROCESSING_DAYS_WITH_VERIFICATION if request.needs_verification else PROCESSING_DAYS
+    table = store.value("judicial.processing_days", start)
+    days = table["verification"] if request.needs_verification else table["standard"]
     return start + timedelta(days=days)
 
 

@@ -15,6 +15,7 @@ from backend.auth.policy import CITIZEN, OFFICER, Principal
 from backend.database import utcnow
 from backend.documents.uploads import JPEG, PDF, PNG, Upload
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from backend.law import store
 from backend.notifications.service import notify
 from backend.registry import units
 from backend.registry.models import Citizen
@@ -38,8 +39,6 @@ from backend.residence.models import (
 from backend.residence.working_days import add_working_days, local_date
 from shared_schemas.text import fold, nfc
 
-PROCESSING_WORKING_DAYS = 3
-EXTENSION_WINDOW_DAYS = 15
 MAX_ATTACHMENTS = 10
 ATTACHMENT_TYPES = (PDF, JPEG, PNG)
 
@@ -81,7 +80,8 @@ def _event(application: ResidenceApplication, status: str, now: datetime, actor:
 def _receive(application: ResidenceApplication, now: datetime) -> None:
     """The application is complete: the 3-working-day deadline starts."""
     application.received_at = now
-    application.due_on = add_working_days(local_date(now), PROCESSING_WORKING_DAYS)
+    received_on = local_date(now)
+    application.due_on = add_working_days(received_on, store.value("residence.processing_working_days", received_on))
 
 
 def _ref(application: ResidenceApplication) -> str:
@@ -382,8 +382,9 @@ def request_extension(*, session: Session, principal: Principal, data: dict,
     current = registration.active_residence(session, applicant.id)
     if current is None or current.end_date < today:
         raise Conflict("You have no active temporary residence to extend.")
-    if (current.end_date - today).days > EXTENSION_WINDOW_DAYS:
-        raise _invalid("end_date", f"An extension is filed within the {EXTENSION_WINDOW_DAYS} days before "
+    window = store.value("residence.extension_window_days", today)
+    if (current.end_date - today).days > window:
+        raise _invalid("end_date", f"An extension is filed within the {window} days before "
                                    f"{current.end_date.isoformat()}.")
     start = current.end_date + timedelta(days=1)
     if data["end_date"] <= start - timedelta(days=1):
