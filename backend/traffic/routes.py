@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from backend.auth.policy import CITIZEN, OFFICER, access, current_principal, public
 from backend.extensions import db
 from backend.payments import clock
-from backend.traffic import catalogue, service
+from backend.traffic import catalogue, retest, service
 from backend.transactions import committed
 from shared_schemas.base import RequiredIdempotencyHeaderSchema
 from shared_schemas.traffic import (
@@ -209,7 +209,7 @@ class LicenceRetests(MethodView):
     def post(self, data, number):
         """Record that the holder of a licence at 0 points passed the theory re-test (not before 6 months)"""
         state = committed(
-            lambda: service.record_retest(
+            lambda: retest.record_retest(
                 session=db.session, principal=current_principal(), number=number, passed_on=data["passed_on"]
             )
         )

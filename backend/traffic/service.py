@@ -28,6 +28,10 @@ class UnknownViolation(ValidationFailed):
     code, title = "unknown-violation", "No such violation in the catalogue"
 
 
+class ViolationNotInForce(ValidationFailed):
+    code, title = "violation-not-in-force", "No catalogue entry was in force on the day of the violation"
+
+
 class FineOutOfRange(ValidationFailed):
     code, title = "fine-out-of-range", "The fine is outside the range the law allows"
 
@@ -181,7 +185,7 @@ def record_penalty(
             "occurred_at",
             f"{violation.code} ({violation.legal_basis}) applies to violations from "
             f"{violation.effective_from:%d/%m/%Y}; the catalogue in force on {committed_on:%d/%m/%Y} is not loaded.",
-            UnknownViolation,
+            ViolationNotInForce,
         )
     ward = get_ward(session, data["ward_code"])
     if not principal.covers(ward.code, ward.province_code, on=clock.local_date(now)):
@@ -452,40 +456,3 @@ def lookup_licence(
     )
     return licence_state(session, licence, on)
 
-
-class RetestTooEarly(Conflict):
-    code, title = "retest-too-early", "The theory re-test is not allowed yet"
-
-
-def record_retest(
-    *, session: Session, principal: Principal, number: str, passed_on: date, now: datetime | None = None
-) -> LicenceState:
-    """An officer records that the holder of a licence at 0 points passed the theory re-test, which restores
-    full points. Road Traffic Order and Safety Law 2024 Art. 58(3): not before 6 months after reaching 0."""
-    now = now or clock.now()
-    licence = session.scalar(sa.select(DrivingLicence).where(DrivingLicence.number == number))
-    if licence is None:
-        raise NotFound("No driving licence has this number.")
-    if passed_on > clock.local_date(now):
-        raise _invalid("passed_on", "The re-test cannot be passed in the future.")
-    state = licence_state(session, licence, passed_on)
-    if state.points > 0 or state.retest_from is None:
-        raise Conflict("This licence is not at 0 points: there is no re-test to record.")
-    if passed_on < state.retest_from:
-        raise RetestTooEarly(
-            f"Sát hạch lại lý thuyết sớm nhất từ ngày {state.retest_from:%d/%m/%Y} (6 tháng sau khi hết điểm). "
-            f"/ The re-test is allowed from {state.retest_from:%d/%m/%Y}, 6 months after reaching 0 points."
-        )
-    session.add(LicenceRetest(licence_id=licence.id, passed_on=passed_on, recorded_at=now,
-                              recorded_by_account_id=principal.account_id))
-    session.flush()
-    record_access(
-        session=session,
-        principal=principal,
-        subject_citizen_ids=[licence.citizen_id],
-        action="update",
-        record_type="driving_licence",
-        purpose="theory re-test passed",
-        record_ref=licence.number,
-    )
-    return sync_licence(session=session, licence=licence, on=clock.local_date(now))

@@ -260,7 +260,7 @@ def _count(session):
         ({"mitigating": ["felt-sorry"]}, 422, "validation-failed"),
         ({"occurred_at": "2026-11-03T09:00:00+07:00"}, 422, "validation-failed"),  # in the future
         # Decree 168/2024 applies to violations from 1/1/2025 (LHAV Art. 156: the law of the day committed)
-        ({"occurred_at": "2024-12-31T23:59:00+07:00"}, 422, "unknown-violation"),
+        ({"occurred_at": "2024-12-31T23:59:00+07:00"}, 422, "violation-not-in-force"),
         ({"occurred_at": "2026-11-02T09:00:00"}, 422, "validation-failed"),  # no offset
         ({"ward_code": "26740"}, 403, "forbidden"),  # outside the officer's province
         ({"ward_code": "99999"}, 422, "validation-failed"),
