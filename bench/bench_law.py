@@ -77,7 +77,7 @@ def main() -> None:
             "source": "bench fixture", "loaded_at": "2026-12-01T00:00:00+07:00", "loaded_by": "bench"}]))
         app.config["LAW_DIR"] = str(law)
         with app.app_context():
-            _rate("store.value with an administrator's LAW_DIR (one stat)",
+            _rate("store.value with an administrator's LAW_DIR",
                   lambda n: store.value("health.base_salary", days[n % 1800]), seconds)
             _rate("payment deadline with LAW_DIR", lambda n: rules.payment_deadline(days[n % 1800]), seconds)
 

@@ -61,6 +61,7 @@ def load_file(path: str, loaded_by: str, now=None) -> list[store.Version]:
              "versions": [[v.name, v.effective_from.isoformat(), v.source] for v in versions]}
     with open(folder / store.AUDIT_FILE, "a", encoding="utf-8") as audit:
         audit.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    store.forget()
     log.warning("legal parameters loaded by %s from %s (sha256 %s): %s", who, path, digest,
                 ", ".join(f"{v.name}@{v.effective_from}" for v in versions))
     return versions

@@ -12,6 +12,7 @@ import bisect
 import functools
 import json
 import os
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,6 +25,8 @@ from backend.law.schema import LawFileSchema
 SHIPPED_DIR = Path(__file__).parent / "data"
 LOADED_FILE = "loaded.json"  # the versions administrators loaded, in LAW_DIR
 AUDIT_FILE = "audit.jsonl"  # who loaded what, when: appended, never rewritten
+RECHECK_SECONDS = 1.0  # other processes see a new load within this long (a stat per second, not per call)
+_checked: dict[str, tuple[float, tuple[int, int] | None]] = {}
 
 
 class NotInForce(LookupError):
@@ -111,16 +114,29 @@ def _book(folder: str | None, stamp: tuple[int, int] | None) -> LawBook:
     return LawBook(versions)
 
 
+def _stamp(folder: Path) -> tuple[int, int] | None:
+    key, now = str(folder), time.monotonic()
+    checked = _checked.get(key)
+    if checked is not None and now - checked[0] < RECHECK_SECONDS:
+        return checked[1]
+    try:
+        status = os.stat(folder / LOADED_FILE)
+        stamp = (status.st_mtime_ns, status.st_size)
+    except FileNotFoundError:
+        stamp = None
+    _checked[key] = (now, stamp)
+    return stamp
+
+
+def forget() -> None:
+    """Look at LAW_DIR again at the next call (after a load in this process)."""
+    _checked.clear()
+
+
 def book() -> LawBook:
-    """The law as this process knows it now; a new load is seen by every worker at its next call."""
+    """The law as this process knows it now; a new load is seen by every worker within RECHECK_SECONDS."""
     folder = law_dir()
-    stamp = None
-    if folder is not None:
-        try:
-            status = os.stat(folder / LOADED_FILE)
-            stamp = (status.st_mtime_ns, status.st_size)
-        except FileNotFoundError:
-            stamp = None
+    stamp = _stamp(folder) if folder is not None else None
     return _book(str(folder) if folder else None, stamp)
 
 
