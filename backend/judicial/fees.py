@@ -68,7 +68,10 @@ def claims(*, session: Session, principal: Principal) -> list[tuple[CertificateR
         .order_by(CertificateRequest.requested_at, CertificateRequest.id)
     ).all()
     today = clock.today()
-    return [(request, citizen) for request, citizen in rows if officer_covers_citizen(principal, citizen, on=today)]
+    mine = [(request, citizen) for request, citizen in rows if officer_covers_citizen(principal, citizen, on=today)]
+    record_access(session=session, principal=principal, subject_citizen_ids=[c.id for _r, c in mine],
+                  action="read", record_type="certificate_request", purpose="fee exemption checks")
+    return mine
 
 
 def decide_claim(*, session: Session, principal: Principal, number: str, accept: bool, evidence: str,

@@ -166,10 +166,9 @@ class FeeClaims(MethodView):
     @blp.response(200, CertificateQueueEntrySchema(many=True))
     def get(self):
         """Unpaid requests whose fee exemption or reduction waits for my check (people in my jurisdiction)"""
-        return [
-            {**present_request(r), "subject_name": c.full_name, "overdue": False}
-            for r, c in service.fee_claims(session=db.session, principal=current_principal())
-        ]
+        claims = service.fee_claims(session=db.session, principal=current_principal())
+        db.session.commit()  # the audit rows of this listing
+        return [{**present_request(r), "subject_name": c.full_name, "overdue": False} for r, c in claims]
 
 
 @blp.route("/requests/<string:number>/fee-claim")

@@ -173,6 +173,8 @@ def test_a_claimed_exemption_pays_the_standard_fee_until_an_officer_accepts_its_
         "awaiting_payment", 200_000, "claimed")
     claims = client.get("/api/v1/judicial/fee-claims", headers=world["officer"]).json
     assert [c["number"] for c in claims] == [request["number"]]
+    seen = client.get("/api/v1/me/access-log", headers=world["citizen"]).json
+    assert any(e["purpose"] == "fee exemption checks" for e in seen["items"]), seen
     accepted = client.post(f"{REQUESTS}/{request['number']}/fee-claim", headers=world["officer"],
                            json={"decision": "accept", "evidence": "Giấy xác nhận khuyết tật số 123/XN"})
     assert accepted.status_code == 200, accepted.json
