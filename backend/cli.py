@@ -13,6 +13,9 @@ def register(app: Flask) -> None:
     from backend.fleet import cli as fleet_cli
 
     fleet_cli.register(app)
+    from backend.law import cli as law_cli
+
+    law_cli.register(app)
 
     @app.cli.command("db-upgrade")
     @click.option("--revision", default="heads")

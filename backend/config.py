@@ -93,6 +93,8 @@ _ENV_KEYS = {
     "FLEET_SIGNING_KEY_FILE": str,
     "VERIFICATION_SPOOL_DIR": str,
     "MAX_IN_FLIGHT": int,
+    # Legal-parameter versions loaded by administrators (backend/law); default instance/law.
+    "LAW_DIR": str,
 }
 
 

@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 
 from shared_schemas.base import BaseSchema, PastDate, PersonalId
 
+CRIME_CATEGORIES = ("less-serious", "serious", "very-serious", "especially-serious")  # Penal Code Art. 9
 PRINCIPAL_PENALTIES = (
     "warning",
     "fine",
@@ -23,7 +24,7 @@ FEE_CATEGORIES = (
     "meritorious-service",
     "fallen-soldier-relative",
     "child",
-    "lonely-elderly",
+    "elderly",
     "disability",
     "poor-household",
     "exceptional-difficulty-commune",
@@ -42,21 +43,39 @@ class ConvictionCreateSchema(BaseSchema):
     offence = _text(200, required=True)
     penal_code_article = _text(40, required=True)
     offence_date = PastDate(required=True)
+    crime_category = fields.String(
+        required=True, validate=validate.OneOf(CRIME_CATEGORIES),
+        metadata={"description": "the crime's category in the judgment (Penal Code Art. 9)"},
+    )
+    through_negligence = fields.Boolean(
+        load_default=False, metadata={"description": "committed through negligence (lỗi vô ý, Art. 11)"}
+    )
     principal_penalty = fields.String(required=True, validate=validate.OneOf(PRINCIPAL_PENALTIES))
     imprisonment_months = fields.Integer(
         load_default=None, strict=True, validate=validate.Range(min=1, max=360)
+    )
+    probation_months = fields.Integer(
+        load_default=None, strict=True, validate=validate.Range(min=12, max=60),
+        metadata={"description": "a suspended sentence's probation term, 1 to 5 years (Art. 65)"},
     )
     additional_penalties = _text(300, load_default=None)
     ban = _text(200, load_default=None)
     principal_completed_on = PastDate(load_default=None)
     additional_completed_on = fields.Date(load_default=None)
     exempted = fields.Boolean(load_default=False)
+    court_expunged_on = PastDate(
+        load_default=None, metadata={"description": "the day a court decided expungement (Art. 71)"}
+    )
 
     @ma.validates_schema
     def _consistent(self, data, **kwargs):
         if (data["principal_penalty"] == "imprisonment") != (data["imprisonment_months"] is not None):
             raise ma.ValidationError(
                 {"imprisonment_months": ["Give the term for imprisonment, and only for it."]}
+            )
+        if (data["principal_penalty"] == "suspended-sentence") != (data["probation_months"] is not None):
+            raise ma.ValidationError(
+                {"probation_months": ["Give the probation term of a suspended sentence, and only for it."]}
             )
         done = data["principal_completed_on"]
         if done is not None and done < data["judgment_date"] and data["principal_penalty"] != "imprisonment":
@@ -71,8 +90,12 @@ class ConvictionSchema(BaseSchema):
     offence = fields.String()
     penal_code_article = fields.String()
     offence_date = fields.Date()
+    crime_category = fields.String(allow_none=True)
+    through_negligence = fields.Boolean()
     principal_penalty = fields.String()
     imprisonment_months = fields.Integer(allow_none=True)
+    probation_months = fields.Integer(allow_none=True)
+    court_expunged_on = fields.Date(allow_none=True)
     additional_penalties = fields.String(allow_none=True)
     ban = fields.String(allow_none=True)
     principal_completed_on = fields.Date(allow_none=True)
@@ -115,6 +138,11 @@ class CertificateRequestSchema(BaseSchema):
     include_bans = fields.Boolean()
     fee_category = fields.String()
     fee_amount = fields.Integer()
+    fee_claim_status = fields.String(
+        allow_none=True,
+        metadata={"description": "verified (registry fact) | claimed (an officer checks the evidence; the "
+                                 "standard fee applies until accepted) | accepted | refused"},
+    )
     status = fields.String()
     requested_at = fields.DateTime()
     paid_at = fields.DateTime(allow_none=True)
@@ -133,6 +161,17 @@ class CertificateEntrySchema(BaseSchema):
     expunged = fields.Boolean()
     expunged_on = fields.Date(allow_none=True)
     treated_as_no_record = fields.Boolean()
+    court_must_decide = fields.String(
+        allow_none=True, metadata={"description": "Penal Code chapter only a court expunges (Art. 70(1), 71)"}
+    )
+
+
+class FeeClaimDecisionSchema(BaseSchema):
+    decision = fields.String(required=True, validate=validate.OneOf(("accept", "refuse")))
+    evidence = fields.String(
+        required=True, validate=validate.Length(min=5, max=300),
+        metadata={"description": "what the officer checked (document, registry record, certificate number)"},
+    )
 
 
 class CertificateCompilationSchema(BaseSchema):

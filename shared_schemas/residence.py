@@ -35,6 +35,8 @@ class ApplicationCreateSchema(BaseSchema):
                                                          "relative"})
     owner_personal_id = PersonalId(metadata={
         "description": "The owner or head of household who must consent; omit when you are the owner"})
+    guardian_personal_id = PersonalId(metadata={
+        "description": "An applicant under 18: the parent who must consent (Luật Cư trú Art. 28(1)(a))"})
     reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True, metadata={"description": "At most two years after start_date"})

@@ -71,6 +71,7 @@ class ViolationSchema(BaseSchema):
     points = fields.Integer()
     suspension_months_min = fields.Integer()
     suspension_months_max = fields.Integer()
+    effective_from = fields.Date(metadata={"description": "violations committed from this day are decided by it"})
 
 
 class ViolationCatalogueQuerySchema(BaseSchema):
@@ -171,3 +172,11 @@ class LicenceSchema(BaseSchema):
     suspended_from = fields.Date(allow_none=True)
     suspended_until = fields.Date(allow_none=True, metadata={"description": "valid again on this day"})
     expires_on = fields.Date(allow_none=True)
+    retest_from = fields.Date(
+        allow_none=True,
+        metadata={"description": "at 0 points: earliest day of the theory re-test (6 months after reaching 0)"},
+    )
+
+
+class LicenceRetestSchema(BaseSchema):
+    passed_on = fields.Date(required=True, metadata={"description": "the day the holder passed the re-test"})

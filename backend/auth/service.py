@@ -21,6 +21,7 @@ from backend.errors import (
 )
 from backend.registry.models import Citizen
 from backend.registry.service import officer_covers_citizen
+from shared_schemas.clock import vietnam_date
 from shared_schemas.text import fold
 
 LOGIN_FAILED = "The ID number (or username) or the password is not correct."
@@ -85,7 +86,7 @@ def raise_to_level_2(*, session: Session, principal: Principal, pid: str, eviden
     if principal.role != OFFICER:
         raise Forbidden("Only officers verify identities in person.")
     citizen = session.scalar(sa.select(Citizen).where(Citizen.personal_id == pid))
-    if citizen is None or not officer_covers_citizen(principal, citizen):
+    if citizen is None or not officer_covers_citizen(principal, citizen, on=vietnam_date(utcnow())):
         raise Forbidden("This citizen is outside your jurisdiction.")
     account = session.scalar(sa.select(Account).where(Account.citizen_id == citizen.id))
     if account is None:

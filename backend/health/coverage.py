@@ -1,6 +1,9 @@
-"""BHYT rules (pure): card validity, in-route / out-of-route, and the share the insurance covers.
+"""BHYT rules (pure): card validity, in-route / self-referred, and the share the insurance covers.
 
-Mức hưởng (benefit level) is the digit after the two-letter group code of the 15-character card code.
+Mức hưởng (benefit level) is the digit after the two-letter group code of the 15-character card code. The
+tables are dated legal parameters (backend/law/data/health.json): the route system until 30/6/2025, technical
+levels from 1/7/2025 (Law 51/2024/QH15, Decree 188/2025/NĐ-CP) and the 1/7/2026 step. The transitional rules name
+a facility by the level it had before 1/1/2025 (district / provincial / central), which is what we record.
 """
 
 from __future__ import annotations
@@ -8,20 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-# Benefit-level digit -> share of covered costs, in percent.
-BENEFIT_SHARE = {1: 100, 2: 100, 3: 95, 4: 80, 5: 100}
+from backend.law import store
+
 CHILD_GROUP = "TE"  # children under 6: always 100 %
-
-# Statutory base salary (lương cơ sở) with the date it took effect; newest last.
-BASE_SALARY_HISTORY = ((date(2023, 7, 1), 1_800_000), (date(2024, 7, 1), 2_340_000))
-LOW_COST_SHARE_PERCENT = 15  # a visit below 15 % of the base salary is covered in full
-
-# Out-of-route share as a fraction of the in-route share, by hospital level and visit type.
-OUT_OF_ROUTE = {
-    ("district", "outpatient"): 1.0, ("district", "inpatient"): 1.0,
-    ("provincial", "outpatient"): 0.0, ("provincial", "inpatient"): 1.0,
-    ("central", "outpatient"): 0.0, ("central", "inpatient"): 0.4,
-}
+LEVELS_FROM = date(2025, 7, 1)  # Law 51/2024/QH15: technical levels replace routes
 
 
 @dataclass(frozen=True)
@@ -47,21 +40,26 @@ class Coverage:
 
 
 def base_salary(on: date) -> int:
-    current = BASE_SALARY_HISTORY[0][1]
-    for since, amount in BASE_SALARY_HISTORY:
-        if on >= since:
-            current = amount
-    return current
+    """Statutory base salary in force on `on` (Decree 24/2023, 73/2024, ... as loaded)."""
+    return store.value("health.base_salary", on)
 
 
 def low_cost_threshold(on: date) -> int:
-    return base_salary(on) * LOW_COST_SHARE_PERCENT // 100
+    return base_salary(on) * store.value("health.low_cost_share_percent", on) // 100
 
 
-def in_route_share(card: CardFacts) -> int:
+def in_route_share(card: CardFacts, on: date) -> int:
     if card.card_number[:2].upper() == CHILD_GROUP:
         return 100
-    return BENEFIT_SHARE.get(card.benefit_level, 0)
+    return store.value("health.benefit_levels", on).get(str(card.benefit_level), 0)
+
+
+def self_referred_share(share: int, *, on: date, hospital_level: str, visit_type: str) -> int:
+    """The benefit paid for self-referred care (no referral, not the registered facility, not an emergency) on
+    `on`, rounded half up to a whole percent: e.g. a code-4 card (80 %) outpatient at a formerly provincial
+    hospital: 0 % until 30/6/2026, 40 % from 1/7/2026."""
+    numerator, denominator = store.value("health.self_referred_share", on)[hospital_level][visit_type]
+    return (2 * share * numerator + denominator) // (2 * denominator)
 
 
 def compute(card: CardFacts | None, *, on: date, hospital_level: str, hospital_facility_code: str,
@@ -79,7 +77,7 @@ def compute(card: CardFacts | None, *, on: date, hospital_level: str, hospital_f
         en = f"Health-insurance card expired on {until} — self-paying visit" if status == "expired" else \
             f"Health-insurance card valid from {card.valid_from:%d/%m/%Y} — self-paying visit"
         return Coverage(status, False, "no_card", 0, threshold, card.valid_to, vi, en)
-    share = in_route_share(card)
+    share = in_route_share(card, on)
     if emergency:
         reason = "emergency"
     elif referral:
@@ -90,9 +88,11 @@ def compute(card: CardFacts | None, *, on: date, hospital_level: str, hospital_f
         reason = "out_of_route"
     in_route = reason != "out_of_route"
     if not in_route:
-        share = int(round(share * OUT_OF_ROUTE[(hospital_level, visit_type)]))
+        share = self_referred_share(share, on=on, hospital_level=hospital_level, visit_type=visit_type)
     until = f"{card.valid_to:%d/%m/%Y}"
     route_vi, route_en = ("đúng tuyến", "in-route") if in_route else ("trái tuyến", "out-of-route")
+    if not in_route and on >= LEVELS_FROM:
+        route_vi, route_en = "tự đi khám, trái tuyến", "self-referred, out-of-route"
     if share:
         vi = f"Thẻ BHYT còn hạn đến {until} — {route_vi} — được hưởng {share}%"
         en = f"Health insurance valid until {until} — {route_en} — covers {share}%"

@@ -28,11 +28,15 @@ def _d(day) -> str:
 def _penalty(conviction) -> str:
     text = PENALTY_VI[conviction.principal_penalty]
     if conviction.imprisonment_months:
-        years, months = divmod(conviction.imprisonment_months, 12)
-        text += " " + " ".join(
-            part for part in (f"{years} năm" if years else "", f"{months} tháng" if months else "") if part
-        )
+        text += " " + _duration(conviction.imprisonment_months)
+    if conviction.principal_penalty == "suspended-sentence" and conviction.probation_months:
+        text += f", thời gian thử thách {_duration(conviction.probation_months)}"
     return text
+
+
+def _duration(total_months: int) -> str:
+    years, months = divmod(total_months, 12)
+    return " ".join(part for part in (f"{years} năm" if years else "", f"{months} tháng" if months else "") if part)
 
 
 def entry_content(entry, certificate_type: int, include_bans: bool) -> dict:
@@ -45,6 +49,7 @@ def entry_content(entry, certificate_type: int, include_bans: bool) -> dict:
         "penal_code_article": c.penal_code_article,
         "principal_penalty": c.principal_penalty,
         "imprisonment_months": c.imprisonment_months,
+        "probation_months": c.probation_months,
         "additional_penalties": c.additional_penalties,
         "principal_completed_on": c.principal_completed_on.isoformat() if c.principal_completed_on else None,
     }
@@ -54,10 +59,11 @@ def entry_content(entry, certificate_type: int, include_bans: bool) -> dict:
         content["expunged"] = entry.expunged
         content["expunged_on"] = entry.expunged_on.isoformat() if entry.expunged else None
         content["treated_as_no_record"] = entry.no_record
+        content["court_must_decide"] = entry.court_must_decide
     return content
 
 
-def _entry_line(number: int, entry, content: dict) -> Line:
+def entry_line(number: int, entry, content: dict) -> Line:
     c = entry.conviction
     text = (
         f"Bản án số {c.judgment_number} ngày {_d(c.judgment_date)} của {c.court}: {c.offence} "
@@ -71,7 +77,10 @@ def _entry_line(number: int, entry, content: dict) -> Line:
     if content.get("expunged"):
         text += f"; đã được xóa án tích ngày {_d(entry.expunged_on)}"
     if content.get("treated_as_no_record"):
-        text += "; được coi là không có án tích (miễn TNHS/hình phạt hoặc phạm tội khi chưa đủ 16 tuổi)"
+        text += "; được coi là không có án tích (Điều 69 khoản 2 / Điều 107 khoản 1 Bộ luật Hình sự)"
+    if content.get("court_must_decide"):
+        text += (f"; tội thuộc Chương {entry.court_must_decide}: chỉ được xóa án tích theo quyết định của "
+                 "Tòa án (Điều 70 khoản 1, Điều 71)")
     return Line(f"Án tích {number}", f"Conviction {number}", text)
 
 
@@ -100,7 +109,7 @@ def issue_document(*, session, compilation, now: datetime) -> SignedDocument:
     ]
     if convictions:
         pairs = zip(compilation.entries, convictions, strict=True)
-        lines += [_entry_line(i, entry, content) for i, (entry, content) in enumerate(pairs, start=1)]
+        lines += [entry_line(i, entry, content) for i, (entry, content) in enumerate(pairs, start=1)]
     else:
         lines.append(Line("Án tích", "Criminal record", "Không có án tích / No criminal record"))
     note_vi = (

@@ -22,14 +22,20 @@ class ConvictionRecord(Base):
     court: Mapped[str] = mapped_column(sa.String(150))
     offence: Mapped[str] = mapped_column(sa.String(200))
     penal_code_article: Mapped[str] = mapped_column(sa.String(40))
+    # The crime's category (Art. 9) and fault (Art. 10-11), from the judgment: "no record" depends on them
+    # (Art. 69(2), 107). Null on rows recorded before they were asked. The chapter follows from the article.
+    crime_category: Mapped[str | None] = mapped_column(sa.String(20))
+    through_negligence: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     offence_date: Mapped[date]
     principal_penalty: Mapped[str] = mapped_column(sa.String(24))
     imprisonment_months: Mapped[int | None]
+    probation_months: Mapped[int | None]  # a suspended sentence's probation term (thời gian thử thách), 12-60
     additional_penalties: Mapped[str | None] = mapped_column(sa.String(300))
     ban: Mapped[str | None] = mapped_column(sa.String(200))  # a ban on holding posts / managing enterprises
     principal_completed_on: Mapped[date | None]
     additional_completed_on: Mapped[date | None]
     exempted: Mapped[bool] = mapped_column(default=False)
+    court_expunged_on: Mapped[date | None]  # a court's expungement decision (Art. 71), e.g. Chapters XIII, XXVI
     recorded_at: Mapped[datetime]
     recorded_by_account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
 
@@ -43,6 +49,16 @@ class ConvictionRecord(Base):
         sa.CheckConstraint(
             "(principal_penalty = 'imprisonment') = (imprisonment_months IS NOT NULL)",
             name="imprisonment_months",
+        ),
+        sa.CheckConstraint(
+            "probation_months IS NULL OR (principal_penalty = 'suspended-sentence' "
+            "AND probation_months BETWEEN 12 AND 60)",
+            name="probation_months",
+        ),
+        sa.CheckConstraint(
+            "crime_category IS NULL OR crime_category IN "
+            "('less-serious', 'serious', 'very-serious', 'especially-serious')",
+            name="crime_category",
         ),
     )
 
@@ -64,6 +80,12 @@ class CertificateRequest(Base):
     include_bans: Mapped[bool] = mapped_column(default=False)
     fee_category: Mapped[str] = mapped_column(sa.String(40))
     fee_amount: Mapped[int] = mapped_column(sa.BigInteger)
+    # A fee exemption or reduction the registry cannot confirm is a claim an officer checks against evidence;
+    # until accepted the standard fee applies. verified (registry fact) | claimed | accepted | refused.
+    fee_claim_status: Mapped[str | None] = mapped_column(sa.String(10))
+    fee_claim_evidence: Mapped[str | None] = mapped_column(sa.String(300))
+    fee_claim_checked_at: Mapped[datetime | None]
+    fee_claim_checked_by_account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
     needs_verification: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(sa.String(20))
     requested_at: Mapped[datetime]

@@ -19,6 +19,7 @@ from shared_schemas.judicial import (
     CertificateRequestSchema,
     ConvictionCreateSchema,
     ConvictionSchema,
+    FeeClaimDecisionSchema,
 )
 
 blp = Blueprint("judicial", __name__, url_prefix="/judicial", description="Criminal-record certificates")
@@ -33,6 +34,7 @@ _REQUEST_FIELDS = (
     "include_bans",
     "fee_category",
     "fee_amount",
+    "fee_claim_status",
     "status",
     "requested_at",
     "paid_at",
@@ -58,6 +60,7 @@ def present_compilation(compilation: service.Compilation) -> dict:
                 "expunged": e.expunged,
                 "expunged_on": e.expunged_on if e.expunged else None,
                 "treated_as_no_record": e.no_record,
+                "court_must_decide": e.court_must_decide,
             }
             for e in compilation.entries
         ],
@@ -152,6 +155,34 @@ class IssueCertificate(MethodView):
             committed(
                 lambda: service.issue_certificate(
                     session=db.session, principal=current_principal(), number=number
+                )
+            )
+        )
+
+
+@blp.route("/fee-claims")
+class FeeClaims(MethodView):
+    @access(OFFICER)
+    @blp.response(200, CertificateQueueEntrySchema(many=True))
+    def get(self):
+        """Unpaid requests whose fee exemption or reduction waits for my check (people in my jurisdiction)"""
+        claims = service.fee_claims(session=db.session, principal=current_principal())
+        db.session.commit()  # the audit rows of this listing
+        return [{**present_request(r), "subject_name": c.full_name, "overdue": False} for r, c in claims]
+
+
+@blp.route("/requests/<string:number>/fee-claim")
+class FeeClaimDecision(MethodView):
+    @access(OFFICER)
+    @blp.arguments(FeeClaimDecisionSchema)
+    @blp.response(200, CertificateRequestSchema)
+    def post(self, data, number):
+        """Accept or refuse a claimed fee exemption/reduction after checking its evidence (audited)"""
+        return present_request(
+            committed(
+                lambda: service.decide_fee_claim(
+                    session=db.session, principal=current_principal(), number=number,
+                    accept=data["decision"] == "accept", evidence=data["evidence"],
                 )
             )
         )

@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from backend import idempotency
 from backend.audit.service import record_access
 from backend.auth.policy import CITIZEN, OFFICER, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from backend.judicial import expungement
+from backend.judicial import expungement, fees
 from backend.judicial.certificate import issue_document
 from backend.judicial.models import CertificateRequest, ConvictionRecord
+from backend.law import store
 from backend.notifications import service as notifications
 from backend.payments import clock
 from backend.registry.models import Citizen
@@ -26,11 +26,6 @@ from backend.registry.service import find_citizen, officer_covers_citizen
 
 log = logging.getLogger(__name__)
 
-REDUCED = ("student", "meritorious-service", "fallen-soldier-relative")
-EXEMPT = ("child", "lonely-elderly", "disability", "poor-household", "exceptional-difficulty-commune")
-FEE_CATEGORIES = ("standard",) + REDUCED + EXEMPT
-DEFAULT_FEES = {"standard": 200_000, "reduced": 100_000, "extra_copy": 5_000}
-PROCESSING_DAYS, PROCESSING_DAYS_WITH_VERIFICATION = 10, 15
 
 
 class RequestNotPayable(Conflict):
@@ -42,7 +37,8 @@ class CertificateEntry:
     conviction: ConvictionRecord
     expunged_on: date | None
     expunged: bool
-    no_record: bool  # exempted, or offended under 16: the law treats the person as having no record
+    no_record: bool  # Art. 69(2) / 107(1): the law treats the person as having no record for it
+    court_must_decide: str | None = None  # Art. 70(1): the chapter whose convictions only a court expunges
 
 
 @dataclass(frozen=True)
@@ -53,25 +49,12 @@ class Compilation:
     entries: list[CertificateEntry]  # what the certificate shows, in judgment order
 
 
-def fees() -> dict[str, int]:
-    return {**DEFAULT_FEES, **current_app.config.get("JUDICIAL_FEES", {})}
-
-
-def fee_for(category: str, copies: int) -> int:
-    """Per certificate: standard or reduced, plus each copy beyond the second; exempt people pay nothing."""
-    if category in EXEMPT:
-        return 0
-    table = fees()
-    base = table["reduced"] if category in REDUCED else table["standard"]
-    return base + table["extra_copy"] * max(0, copies - 2)
-
-
 def record_conviction(
     *, session: Session, principal: Principal, data: dict, now: datetime | None = None
 ) -> ConvictionRecord:
     """Enter a court's legally effective judgment for a person under my jurisdiction (audited)."""
     subject = find_citizen(session, data.pop("personal_id"))
-    if not officer_covers_citizen(principal, subject):
+    if not officer_covers_citizen(principal, subject, on=clock.today()):
         raise Forbidden("This person is outside your jurisdiction.")
     for day in ("offence_date", "principal_completed_on", "additional_completed_on"):
         if data.get(day) and data[day] < subject.date_of_birth:
@@ -132,12 +115,7 @@ def request_certificate(
         return session.get(CertificateRequest, int(previous))
     subject = session.get(Citizen, principal.citizen_id)
     today = clock.local_date(now)
-    if data["fee_category"] == "child" and subject.age_on(today) >= 16:
-        raise ValidationFailed(
-            "The child exemption is for people under 16.",
-            errors={"json": {"fee_category": ["You are 16 or older."]}},
-        )
-    fee = fee_for(data["fee_category"], data["copies"])
+    fee, claim = fees.initial_fee(data["fee_category"], data["copies"], subject, today)
     request = CertificateRequest(
         number="pending-" + uuid.uuid4().hex[:20],
         requester_account_id=principal.account_id,
@@ -150,6 +128,7 @@ def request_certificate(
         include_bans=data["include_bans"],
         fee_category=data["fee_category"],
         fee_amount=fee,
+        fee_claim_status=claim,
         needs_verification=data["lived_in_several_provinces"],
         requested_at=now,
         status="awaiting_payment" if fee else "queued",
@@ -172,7 +151,8 @@ def request_certificate(
 
 
 def _deadline(request: CertificateRequest, start: date) -> date:
-    days = PROCESSING_DAYS_WITH_VERIFICATION if request.needs_verification else PROCESSING_DAYS
+    table = store.value("judicial.processing_days", start)
+    days = table["verification"] if request.needs_verification else table["standard"]
     return start + timedelta(days=days)
 
 
@@ -210,7 +190,7 @@ def get_request(
         if principal.role == CITIZEN and request.requester_account_id == principal.account_id:
             return request
         if principal.role == OFFICER and officer_covers_citizen(
-            principal, session.get(Citizen, request.subject_citizen_id)
+            principal, session.get(Citizen, request.subject_citizen_id), on=clock.today()
         ):
             record_access(
                 session=session,
@@ -233,7 +213,8 @@ def queue(*, session: Session, principal: Principal) -> list[tuple[CertificateRe
         .where(CertificateRequest.status == "queued")
         .order_by(CertificateRequest.due_on, CertificateRequest.id)
     ).all()
-    return [(request, citizen) for request, citizen in rows if officer_covers_citizen(principal, citizen)]
+    today = clock.today()
+    return [(request, citizen) for request, citizen in rows if officer_covers_citizen(principal, citizen, on=today)]
 
 
 def compile_certificate(*, session: Session, principal: Principal, number: str, on: date) -> Compilation:
@@ -252,12 +233,13 @@ def compile_certificate(*, session: Session, principal: Principal, number: str, 
     )
     entries = []
     for conviction in record:
-        day = expungement.expunged_on(conviction, record, subject.date_of_birth)
+        day = expungement.expunged_on(conviction, record, subject.date_of_birth, on)
         entry = CertificateEntry(
             conviction,
             day,
             day is not None and on >= day,
             expungement.treated_as_no_record(conviction, subject.date_of_birth),
+            expungement.court_must_decide(conviction, on) if conviction.court_expunged_on is None else None,
         )
         if request.certificate_type == 2 or not (entry.expunged or entry.no_record):
             entries.append(entry)
@@ -299,3 +281,15 @@ def issue_certificate(
     )
     log.info("certificate request %s issued as document %s", request.number, document.id)
     return request
+
+
+def fee_claims(*, session: Session, principal: Principal) -> list[tuple[CertificateRequest, Citizen]]:
+    return fees.claims(session=session, principal=principal)
+
+
+def decide_fee_claim(
+    *, session: Session, principal: Principal, number: str, accept: bool, evidence: str,
+    now: datetime | None = None,
+) -> CertificateRequest:
+    return fees.decide_claim(session=session, principal=principal, number=number, accept=accept,
+                             evidence=evidence, now=now or clock.now(), deadline=_deadline)

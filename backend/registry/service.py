@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, selectinload
 from backend.audit.service import record_access
 from backend.auth.policy import CITIZEN, OFFICER, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from backend.payments import clock
+from backend.registry import units
 from backend.registry.models import (
     AdministrativeUnit,
     Citizen,
@@ -19,7 +21,6 @@ from backend.registry.models import (
     Household,
     Vehicle,
 )
-from backend.registry.reference import units_by_code
 from shared_schemas import personal_id
 from shared_schemas.text import fold, nfc
 
@@ -51,16 +52,12 @@ class CitizenRecord:
     health_insurance_cards: list[HealthInsuranceCard]
 
 
-def resolve_address(session: Session, ward_code: str, street: str) -> Address:
-    """Name the ward, district and province. Units are shipped reference data (the table is synced
-    from the same file), so this reads the in-memory copy instead of querying three times per address."""
-    by_level: dict[str, str] = {}
-    code: str | None = ward_code
-    while code and (unit := units_by_code().get(code)):
-        by_level[unit["level"]] = unit["name"]
-        code = unit["parent_code"]
-    return Address(ward_code=ward_code, street=street, ward_name=by_level.get("ward", ""),
-                   district_name=by_level.get("district"), province_name=by_level.get("province", ""))
+def resolve_address(session: Session, ward_code: str, street: str, *, on: date) -> Address:
+    """Name the ward, district and province as they are on `on` (since 1/7/2025: the successor ward and
+    province, no district). Units are shipped reference data read from memory (registry/units.py)."""
+    place = units.place_on(ward_code, on)
+    return Address(ward_code=ward_code, street=street, ward_name=place.ward_name,
+                   district_name=place.district_name, province_name=place.province_name)
 
 
 def get_ward(session: Session, ward_code: str) -> AdministrativeUnit:
@@ -78,16 +75,16 @@ def find_citizen(session: Session, pid: str) -> Citizen:
     return citizen
 
 
-def officer_covers_citizen(principal: Principal, citizen: Citizen) -> bool:
+def officer_covers_citizen(principal: Principal, citizen: Citizen, *, on: date) -> bool:
     temporary_province = citizen.temporary_ward.province_code if citizen.temporary_ward_code else None
     return principal.covers(citizen.permanent_ward_code, citizen.permanent_province_code,
-                            citizen.temporary_ward_code, temporary_province)
+                            citizen.temporary_ward_code, temporary_province, on=on)
 
 
 def _authorize_read(principal: Principal, citizen: Citizen) -> None:
     if principal.is_citizen(citizen.id):
         return
-    if principal.role == OFFICER and officer_covers_citizen(principal, citizen):
+    if principal.role == OFFICER and officer_covers_citizen(principal, citizen, on=clock.today()):
         return
     raise Forbidden("You may not see this citizen's data.")
 
@@ -104,10 +101,12 @@ def load_record(session: Session, citizen: Citizen) -> CitizenRecord:
         )
     temporary = None
     if citizen.temporary_ward_code:
-        temporary = resolve_address(session, citizen.temporary_ward_code, citizen.temporary_street or "")
+        temporary = resolve_address(session, citizen.temporary_ward_code, citizen.temporary_street or "",
+                                    on=clock.today())
     return CitizenRecord(
         citizen=citizen,
-        permanent_address=resolve_address(session, citizen.permanent_ward_code, citizen.permanent_street),
+        permanent_address=resolve_address(session, citizen.permanent_ward_code, citizen.permanent_street,
+                                          on=clock.today()),
         temporary_address=temporary,
         household=household,
         vehicles=owned(Vehicle, Vehicle.owner_citizen_id),
@@ -169,7 +168,7 @@ def search(*, session: Session, principal: Principal, name: str, date_of_birth: 
 def register_citizen(*, session: Session, principal: Principal, data: dict, purpose: str) -> Citizen:
     """Enter a person into the registry (birth registration or correction), checked for consistency."""
     ward = get_ward(session, data["permanent_ward_code"])
-    if not principal.covers(ward.code, ward.province_code):
+    if not principal.covers(ward.code, ward.province_code, on=clock.today()):
         raise Forbidden("The address is outside your jurisdiction.")
     try:
         personal_id.validate(data["personal_id"], sex=data["sex"], date_of_birth=data["date_of_birth"])

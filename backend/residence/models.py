@@ -12,9 +12,10 @@ from backend.database import Base, TimestampMixin
 
 # Application states. "Open" ones can still change; the others are final.
 AWAITING_OWNER_CONSENT, UNDER_REVIEW = "awaiting_owner_consent", "under_review"
+AWAITING_PARENT_CONSENT = "awaiting_parent_consent"  # a minor's application (Luật Cư trú Art. 28(1)(a))
 NEEDS_INFORMATION = "needs_information"
 APPROVED, REJECTED, WITHDRAWN = "approved", "rejected", "withdrawn"
-OPEN_STATUSES = (AWAITING_OWNER_CONSENT, UNDER_REVIEW, NEEDS_INFORMATION)
+OPEN_STATUSES = (AWAITING_PARENT_CONSENT, AWAITING_OWNER_CONSENT, UNDER_REVIEW, NEEDS_INFORMATION)
 ALL_STATUSES = OPEN_STATUSES + (APPROVED, REJECTED, WITHDRAWN)
 
 
@@ -39,6 +40,8 @@ class ResidenceApplication(Base, TimestampMixin):
     status_reason: Mapped[str | None] = mapped_column(sa.Text)
     submitted_at: Mapped[datetime]
     owner_consent_at: Mapped[datetime | None]
+    guardian_citizen_id: Mapped[int | None] = mapped_column(sa.ForeignKey("citizens.id"), index=True)
+    guardian_consent_at: Mapped[datetime | None]
     received_at: Mapped[datetime | None]  # complete (consent given): the legal deadline runs from here
     due_on: Mapped[date | None]
     decided_at: Mapped[datetime | None]

@@ -25,7 +25,7 @@ def application(session: Session, item: ResidenceApplication, *, now) -> dict:
         "id": item.id, "kind": item.kind, "status": item.status, "status_reason": item.status_reason,
         "applicant": person(session.get(Citizen, item.applicant_citizen_id)),
         "owner": person(session.get(Citizen, item.owner_citizen_id)) if item.owner_citizen_id else None,
-        "address": resolve_address(session, item.ward_code, item.street),
+        "address": resolve_address(session, item.ward_code, item.street, on=local_date(now)),
         "legal_basis": item.legal_basis, "reason": item.reason, "start_date": item.start_date,
         "end_date": item.end_date, "submitted_at": item.submitted_at,
         "owner_consent_at": item.owner_consent_at,
@@ -40,24 +40,25 @@ def application(session: Session, item: ResidenceApplication, *, now) -> dict:
 def queue_item(session: Session, item: ResidenceApplication, applicant: Citizen, *, now) -> dict:
     today = local_date(now)
     return {"id": item.id, "kind": item.kind, "applicant": person(applicant),
-            "address": resolve_address(session, item.ward_code, item.street).full_text,
+            "address": resolve_address(session, item.ward_code, item.street, on=today).full_text,
             "received_at": item.received_at, "due_on": item.due_on,
             "working_days_left": working_days_between(today, item.due_on) if item.due_on >= today
             else -working_days_between(item.due_on, today),
             "overdue": today > item.due_on}
 
 
-def applicant_residence(session: Session, citizen: Citizen, history: list[TemporaryResidence]) -> dict:
+def applicant_residence(session: Session, citizen: Citizen, history: list[TemporaryResidence], *, on) -> dict:
     temporary = None
     if citizen.temporary_ward_code:
-        temporary = resolve_address(session, citizen.temporary_ward_code, citizen.temporary_street or "")
+        temporary = resolve_address(session, citizen.temporary_ward_code, citizen.temporary_street or "", on=on)
     return {
         "personal_id": citizen.personal_id, "full_name": citizen.full_name,
         "date_of_birth": citizen.date_of_birth,
-        "permanent_address": resolve_address(session, citizen.permanent_ward_code, citizen.permanent_street),
+        "permanent_address": resolve_address(session, citizen.permanent_ward_code, citizen.permanent_street,
+                                             on=on),
         "temporary_address": temporary, "temporary_until": citizen.temporary_until,
         "temporary_residences": [
-            {"address": resolve_address(session, r.ward_code, r.street), "start_date": r.start_date,
+            {"address": resolve_address(session, r.ward_code, r.street, on=on), "start_date": r.start_date,
              "end_date": r.end_date, "status": r.status, "ended_on": r.ended_on,
              "ended_reason": r.ended_reason}
             for r in history],

@@ -64,7 +64,7 @@ def apply_approval(*, session: Session, application: ResidenceApplication, now: 
 def _approval_notice(session: Session, application: ResidenceApplication, people: list[Citizen],
                      now: datetime) -> SignedDocument:
     applicant = people[0]
-    address = resolve_address(session, application.ward_code, application.street).full_text
+    address = resolve_address(session, application.ward_code, application.street, on=local_date(now)).full_text
     content = {"application_id": application.id, "kind": application.kind,
                "personal_id": applicant.personal_id,
                "full_name": applicant.full_name, "address": address,
@@ -109,11 +109,12 @@ def end_residence(*, session: Session, citizen: Citizen, reason: str, now: datet
 def issue_confirmation(*, session: Session, citizen: Citizen, include_history: bool, now: datetime
                        ) -> SignedDocument:
     """The residence confirmation (replaces form CT07): valid one year, void when the residence changes."""
-    permanent = resolve_address(session, citizen.permanent_ward_code, citizen.permanent_street).full_text
+    today = local_date(now)  # a document issued today names today's units
+    permanent = resolve_address(session, citizen.permanent_ward_code, citizen.permanent_street, on=today).full_text
     temporary = None
     if citizen.temporary_ward_code:
         temporary = resolve_address(session, citizen.temporary_ward_code,
-                                    citizen.temporary_street or "").full_text
+                                    citizen.temporary_street or "", on=today).full_text
     content = {"personal_id": citizen.personal_id, "full_name": citizen.full_name,
                "date_of_birth": citizen.date_of_birth.isoformat(), "permanent_address": permanent,
                "temporary_address": temporary,
@@ -130,7 +131,7 @@ def issue_confirmation(*, session: Session, citizen: Citizen, include_history: b
         history = session.scalars(sa.select(TemporaryResidence)
                                   .where(TemporaryResidence.citizen_id == citizen.id)
                                   .order_by(TemporaryResidence.start_date))
-        entries = [f"{resolve_address(session, r.ward_code, r.street).full_text}: {_vn(r.start_date)} - "
+        entries = [f"{resolve_address(session, r.ward_code, r.street, on=today).full_text}: {_vn(r.start_date)} - "
                    f"{_vn(r.ended_on or r.end_date)}" for r in history]
         content["history"] = entries
         lines.append(Line("Quá trình tạm trú", "Temporary residence history",

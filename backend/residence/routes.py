@@ -13,6 +13,7 @@ from backend.documents.uploads import read_upload
 from backend.extensions import db
 from backend.registry.models import Citizen
 from backend.residence import cli, notices, present, registration, service
+from backend.residence.working_days import local_date
 from backend.transactions import committed
 from shared_schemas.base import IdempotencyHeaderSchema
 from shared_schemas.documents import SignedDocumentSchema
@@ -157,7 +158,7 @@ class ApplicantResidence(MethodView):
                                                        application_id=application_id,
                                                        purpose=query["purpose"])
         db.session.commit()
-        return present.applicant_residence(db.session, citizen, history)
+        return present.applicant_residence(db.session, citizen, history, on=local_date(utcnow()))
 
 
 @blp.route("/consent-requests")
@@ -203,7 +204,8 @@ class Deregistration(MethodView):
         """Deregister my temporary residence"""
         ended = service.deregister(session=db.session, principal=current_principal(), reason=data["reason"])
         db.session.commit()
-        return {"address": present.resolve_address(db.session, ended.ward_code, ended.street),
+        return {"address": present.resolve_address(db.session, ended.ward_code, ended.street,
+                                                   on=local_date(utcnow())),
                 "start_date": ended.start_date, "end_date": ended.end_date, "status": ended.status,
                 "ended_on": ended.ended_on, "ended_reason": ended.ended_reason}
 

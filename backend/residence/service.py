@@ -15,13 +15,16 @@ from backend.auth.policy import CITIZEN, OFFICER, Principal
 from backend.database import utcnow
 from backend.documents.uploads import JPEG, PDF, PNG, Upload
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from backend.law import store
 from backend.notifications.service import notify
+from backend.registry import units
 from backend.registry.models import Citizen
 from backend.registry.service import get_ward
-from backend.residence import registration
+from backend.residence import guardian, registration
 from backend.residence.models import (
     APPROVED,
     AWAITING_OWNER_CONSENT,
+    AWAITING_PARENT_CONSENT,
     NEEDS_INFORMATION,
     OPEN_STATUSES,
     REJECTED,
@@ -36,8 +39,6 @@ from backend.residence.models import (
 from backend.residence.working_days import add_working_days, local_date
 from shared_schemas.text import fold, nfc
 
-PROCESSING_WORKING_DAYS = 3
-EXTENSION_WINDOW_DAYS = 15
 MAX_ATTACHMENTS = 10
 ATTACHMENT_TYPES = (PDF, JPEG, PNG)
 
@@ -79,7 +80,8 @@ def _event(application: ResidenceApplication, status: str, now: datetime, actor:
 def _receive(application: ResidenceApplication, now: datetime) -> None:
     """The application is complete: the 3-working-day deadline starts."""
     application.received_at = now
-    application.due_on = add_working_days(local_date(now), PROCESSING_WORKING_DAYS)
+    received_on = local_date(now)
+    application.due_on = add_working_days(received_on, store.value("residence.processing_working_days", received_on))
 
 
 def _ref(application: ResidenceApplication) -> str:
@@ -103,6 +105,7 @@ def apply(*, session: Session, principal: Principal, data: dict, idempotency_key
                                     "no temporary residence is registered there.")
     street = nfc(data["street"])
     owner = _owner(session, applicant, data)
+    parent = guardian.guardian_for(session, applicant, data.get("guardian_personal_id"), local_date(now))
     members = _members(session, applicant, data["member_personal_ids"])
     duplicate = session.scalar(sa.select(ResidenceApplication.id).where(
         ResidenceApplication.applicant_citizen_id == applicant.id,
@@ -115,7 +118,7 @@ def apply(*, session: Session, principal: Principal, data: dict, idempotency_key
         kind="registration", applicant_citizen_id=applicant.id, ward_code=ward.code,
         province_code=ward.province_code, street=street, street_folded=fold(street),
         legal_basis=data["legal_basis"], owner_citizen_id=owner.id if owner else None,
-        reason=nfc(data["reason"]),
+        guardian_citizen_id=parent.id if parent else None, reason=nfc(data["reason"]),
         start_date=data["start_date"], end_date=data["end_date"], status="submitted", submitted_at=now)
     application.members = [ResidenceApplicationMember(citizen_id=m.id) for m in members]
     session.add(application)
@@ -136,7 +139,20 @@ def _after_submission(session: Session, application: ResidenceApplication, owner
            title=f"Đã nhận hồ sơ {what} #{application.id}",
            body=f"Hồ sơ {what} tại {application.street} đã được tiếp nhận. / Your application was received.",
            ref=_ref(application))
-    if owner is not None:
+    if application.guardian_citizen_id is not None:
+        _event(application, AWAITING_PARENT_CONSENT, now, principal)
+        notify(session=session, citizen_id=application.guardian_citizen_id, kind="parent-consent-needed",
+               title=f"Đề nghị đồng ý cho con đăng ký tạm trú #{application.id}",
+               body=f"Con của bạn đề nghị đăng ký tạm trú tại {application.street}. Vui lòng xác nhận đồng ý "
+                    "hoặc từ chối. / Your child asks to register temporary residence: please consent or refuse.",
+               ref=_ref(application))
+    else:
+        _owner_step(session, application, owner, now, principal)
+
+
+def _owner_step(session: Session, application: ResidenceApplication, owner: Citizen | None,
+                now: datetime, principal: Principal) -> None:
+    if owner is not None and application.owner_consent_at is None:
         _event(application, AWAITING_OWNER_CONSENT, now, principal)
         notify(session=session, citizen_id=owner.id, kind="owner-consent-needed",
                title=f"Đề nghị đồng ý cho đăng ký tạm trú #{application.id}",
@@ -194,7 +210,7 @@ def _as_applicant(session: Session, principal: Principal, application_id: int) -
 
 def _as_covering_officer(session: Session, principal: Principal, application_id: int) -> ResidenceApplication:
     application = _load(session, application_id)
-    if not principal.covers(application.ward_code, application.province_code):
+    if not principal.covers(application.ward_code, application.province_code, on=local_date(utcnow())):
         raise Forbidden("This application is outside your jurisdiction.")
     return application
 
@@ -210,7 +226,8 @@ def get_application(*, session: Session, principal: Principal, application_id: i
         return application
     application = session.get(ResidenceApplication, application_id)
     if application is None or not (principal.is_citizen(application.applicant_citizen_id)
-                                   or principal.is_citizen(application.owner_citizen_id or -1)):
+                                   or principal.is_citizen(application.owner_citizen_id or -1)
+                                   or principal.is_citizen(application.guardian_citizen_id or -1)):
         raise NotFound("No such application among yours.")
     return application
 
@@ -225,18 +242,24 @@ def list_own(*, session: Session, principal: Principal) -> list[ResidenceApplica
 
 def consent_requests(*, session: Session, principal: Principal) -> list[ResidenceApplication]:
     citizen = _citizen_of(session, principal)
-    return list(session.scalars(sa.select(ResidenceApplication).where(
-        ResidenceApplication.owner_citizen_id == citizen.id,
-        ResidenceApplication.status == AWAITING_OWNER_CONSENT).order_by(ResidenceApplication.id)))
+    return list(session.scalars(sa.select(ResidenceApplication).where(sa.or_(
+        sa.and_(ResidenceApplication.owner_citizen_id == citizen.id,
+                ResidenceApplication.status == AWAITING_OWNER_CONSENT),
+        sa.and_(ResidenceApplication.guardian_citizen_id == citizen.id,
+                ResidenceApplication.status == AWAITING_PARENT_CONSENT),
+    )).order_by(ResidenceApplication.id)))
 
 
 def consent(*, session: Session, principal: Principal, application_id: int, decision: str,
             note: str | None = None, now: datetime | None = None) -> ResidenceApplication:
-    """The owner named in the application consents (or refuses); nobody else can."""
+    """The parent of a minor applicant, then the owner named in the application, consents (or refuses);
+    nobody else can."""
     now = now or utcnow()
     application = session.get(ResidenceApplication, application_id)
     if application is None:
         raise NotFound("No such application.")
+    if application.status == AWAITING_PARENT_CONSENT and guardian.may_consent(application, principal):
+        return _parent_consent(session, principal, application, decision, note, now)
     if application.owner_citizen_id is None or not principal.is_citizen(application.owner_citizen_id):
         raise Forbidden("Only the owner named in the application can consent to it.")
     if application.status != AWAITING_OWNER_CONSENT:
@@ -251,6 +274,22 @@ def consent(*, session: Session, principal: Principal, application_id: int, deci
     _receive(application, now)
     _event(application, UNDER_REVIEW, now, principal, note)
     _notify_applicant(session, application, "owner-consented", "đã được chủ nhà đồng ý, đang chờ xét duyệt")
+    return application
+
+
+def _parent_consent(session: Session, principal: Principal, application: ResidenceApplication, decision: str,
+                    note: str | None, now: datetime) -> ResidenceApplication:
+    if decision == "refuse":
+        application.status_reason = "Cha, mẹ không đồng ý. / Your parent did not consent."
+        _event(application, REJECTED, now, principal, note)
+        application.decided_at = now
+        _notify_applicant(session, application, "application-rejected", "bị từ chối (cha, mẹ không đồng ý)")
+        return application
+    guardian.record_consent(application, now)
+    if application.owner_citizen_id == application.guardian_citizen_id:
+        application.owner_consent_at = now  # the parent owns the place: one consent covers both
+    owner = session.get(Citizen, application.owner_citizen_id) if application.owner_citizen_id else None
+    _owner_step(session, application, owner, now, principal)
     return application
 
 
@@ -343,8 +382,9 @@ def request_extension(*, session: Session, principal: Principal, data: dict,
     current = registration.active_residence(session, applicant.id)
     if current is None or current.end_date < today:
         raise Conflict("You have no active temporary residence to extend.")
-    if (current.end_date - today).days > EXTENSION_WINDOW_DAYS:
-        raise _invalid("end_date", f"An extension is filed within the {EXTENSION_WINDOW_DAYS} days before "
+    window = store.value("residence.extension_window_days", today)
+    if (current.end_date - today).days > window:
+        raise _invalid("end_date", f"An extension is filed within the {window} days before "
                                    f"{current.end_date.isoformat()}.")
     start = current.end_date + timedelta(days=1)
     if data["end_date"] <= start - timedelta(days=1):
@@ -389,10 +429,11 @@ def work_queue(*, session: Session, principal: Principal, now: datetime | None =
         raise Forbidden("Only officers have a work queue.")
     scope = principal.scope_code
     column = ResidenceApplication.province_code if len(scope) == 2 else ResidenceApplication.ward_code
+    covered = units.jurisdiction(scope, local_date(now or utcnow()))
     rows = session.execute(
         sa.select(ResidenceApplication, Citizen)
         .join(Citizen, Citizen.id == ResidenceApplication.applicant_citizen_id)
-        .where(column == scope, ResidenceApplication.status == UNDER_REVIEW)
+        .where(column.in_(sorted(covered)), ResidenceApplication.status == UNDER_REVIEW)
         .order_by(ResidenceApplication.received_at, ResidenceApplication.id)).all()
     record_access(session=session, principal=principal, subject_citizen_ids=[c.id for _a, c in rows],
                   action="read", record_type="residence-work-queue", purpose="temporary-residence work queue")

@@ -1,40 +1,26 @@
-"""Working-day arithmetic for legal processing deadlines: Saturdays, Sundays and Vietnamese public holidays
-(shipped as data in data/vn_public_holidays.csv) are not working days."""
+"""Working-day arithmetic for the processing deadlines authorities owe (residence, certificates): Saturdays,
+Sundays, public holidays and moved days off are not working days; a Saturday the government made a working
+day in lieu of a day off is one (backend/law/calendar.py says why)."""
 
 from __future__ import annotations
 
-import csv
-import functools
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
+from backend.law import calendar
+from backend.law.calendar import CalendarNotCovered
 from shared_schemas.clock import VIETNAM_TZ
 
-HOLIDAY_FILE = Path(__file__).parent / "data" / "vn_public_holidays.csv"
-#: Vietnam has one time zone and no daylight saving time.
+__all__ = ["CalendarNotCovered", "add_working_days", "holidays", "is_working_day", "local_date",
+           "working_days_between"]
 
 
-class CalendarNotCovered(LookupError):
-    """The holiday data does not cover this year, so a deadline would silently be wrong."""
-
-
-@functools.cache
-def holidays() -> dict[date, str]:
-    with HOLIDAY_FILE.open(encoding="utf-8") as handle:
-        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
-        return {date.fromisoformat(row["date"]): row["name"] for row in rows}
-
-
-@functools.cache
-def covered_years() -> range:
-    years = sorted({day.year for day in holidays()})
-    return range(years[0], years[-1] + 1)
+def holidays(year: int) -> dict[date, str]:
+    """The days off of `year` (holidays and moved days off) with their names."""
+    return calendar.days_off(year)
 
 
 def is_working_day(day: date) -> bool:
-    if day.year not in covered_years():
-        raise CalendarNotCovered(f"no public-holiday data for {day.year}; extend {HOLIDAY_FILE.name}")
-    return day.weekday() < 5 and day not in holidays()
+    return calendar.is_working_day(day, worked_saturdays_count=True)
 
 
 def add_working_days(start: date, days: int) -> date:

@@ -1,11 +1,14 @@
 """The shipped violation catalogue (hành vi vi phạm): a subset of Decree 168/2024/NĐ-CP, read from
-data/violations.csv. Figures are to be checked against the decree's text before deployment."""
+data/violations.csv, each entry dated (in force from 1/1/2025) and citing its article. A violation is decided by
+the catalogue in force on the day it was committed (Law on Handling Administrative Violations Art. 156). Figures
+are to be checked against the decree's text before deployment."""
 
 from __future__ import annotations
 
 import csv
 import functools
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from backend.traffic.rules import FineRange
@@ -24,6 +27,7 @@ class Violation:
     points: int
     suspension_months_min: int
     suspension_months_max: int
+    effective_from: date
 
     @property
     def suspends(self) -> bool:
@@ -46,6 +50,7 @@ def catalogue() -> dict[str, Violation]:
             points=int(row["points"]),
             suspension_months_min=int(row["suspension_months_min"]),
             suspension_months_max=int(row["suspension_months_max"]),
+            effective_from=date.fromisoformat(row["effective_from"]),
         )
         # The data is the law as we apply it: refuse to start with an entry that contradicts the rules.
         if not (
@@ -61,4 +66,11 @@ def catalogue() -> dict[str, Violation]:
 
 
 def find(code: str) -> Violation | None:
+    """The entry for a code, whatever its date (to describe decisions already made)."""
     return catalogue().get(code)
+
+
+def in_force(code: str, on: date) -> Violation | None:
+    """The entry a violation committed on `on` is decided by, or None when no entry is in force that day."""
+    entry = catalogue().get(code)
+    return entry if entry is not None and entry.effective_from <= on else None

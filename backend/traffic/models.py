@@ -58,3 +58,17 @@ class PenaltyDecision(Base):
         # Paid means paid in full, once: the amount is recorded together with the status.
         sa.CheckConstraint("(status = 'paid') = (paid_amount IS NOT NULL)", name="paid_amount"),
     )
+
+
+class LicenceRetest(Base):
+    """Sát hạch lại lý thuyết: the holder of a licence at 0 points passed the theory re-test (full points again)."""
+
+    __tablename__ = "licence_retests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    licence_id: Mapped[int] = mapped_column(sa.ForeignKey("driving_licences.id"), index=True)
+    passed_on: Mapped[date]
+    recorded_at: Mapped[datetime]
+    recorded_by_account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
+
+    __table_args__ = (sa.UniqueConstraint("licence_id", "passed_on", name="uq_licence_retests_day"),)

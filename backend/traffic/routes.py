@@ -9,11 +9,12 @@ from flask_smorest import Blueprint
 from backend.auth.policy import CITIZEN, OFFICER, access, current_principal, public
 from backend.extensions import db
 from backend.payments import clock
-from backend.traffic import catalogue, service
+from backend.traffic import catalogue, retest, service
 from backend.transactions import committed
 from shared_schemas.base import RequiredIdempotencyHeaderSchema
 from shared_schemas.traffic import (
     LicenceLookupQuerySchema,
+    LicenceRetestSchema,
     LicenceSchema,
     PenaltyCancelSchema,
     PenaltyCreateSchema,
@@ -38,6 +39,7 @@ def present_violation(v: catalogue.Violation) -> dict:
         "points": v.points,
         "suspension_months_min": v.suspension_months_min,
         "suspension_months_max": v.suspension_months_max,
+        "effective_from": v.effective_from,
     }
 
 
@@ -93,6 +95,7 @@ def present_licence(state: service.LicenceState) -> dict:
         "suspended_from": state.suspended_from,
         "suspended_until": state.suspended_until,
         "expires_on": state.licence.expires_on,
+        "retest_from": state.retest_from,
     }
 
 
@@ -195,4 +198,19 @@ class Licence(MethodView):
             purpose=query["purpose"],
         )
         db.session.commit()
+        return present_licence(state)
+
+
+@blp.route("/licences/<string:number>/retests")
+class LicenceRetests(MethodView):
+    @access(OFFICER)
+    @blp.arguments(LicenceRetestSchema)
+    @blp.response(201, LicenceSchema)
+    def post(self, data, number):
+        """Record that the holder of a licence at 0 points passed the theory re-test (not before 6 months)"""
+        state = committed(
+            lambda: retest.record_retest(
+                session=db.session, principal=current_principal(), number=number, passed_on=data["passed_on"]
+            )
+        )
         return present_licence(state)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -19,13 +19,17 @@ from backend.payments import clock
 from backend.registry.models import AdministrativeUnit, Citizen, DrivingLicence, Vehicle
 from backend.registry.service import find_citizen, get_ward
 from backend.traffic import catalogue, rules
-from backend.traffic.models import PenaltyDecision
+from backend.traffic.models import LicenceRetest, PenaltyDecision
 
 log = logging.getLogger(__name__)
 
 
 class UnknownViolation(ValidationFailed):
     code, title = "unknown-violation", "No such violation in the catalogue"
+
+
+class ViolationNotInForce(ValidationFailed):
+    code, title = "violation-not-in-force", "No catalogue entry was in force on the day of the violation"
 
 
 class FineOutOfRange(ValidationFailed):
@@ -57,6 +61,7 @@ class LicenceState:
     points: int
     suspended_from: date | None
     suspended_until: date | None
+    retest_from: date | None = None  # at 0 points: the earliest day of the theory re-test
 
 
 def amount_due(decision: PenaltyDecision, on: date) -> AmountDue:
@@ -65,7 +70,7 @@ def amount_due(decision: PenaltyDecision, on: date) -> AmountDue:
         on=on,
         fine=decision.fine_amount,
         days_late=late,
-        surcharge=rules.surcharge(decision.fine_amount, late),
+        surcharge=rules.surcharge(decision.fine_amount, late, on),
     )
 
 
@@ -174,8 +179,16 @@ def record_penalty(
             f"{data['violation_code']!r} is not in the violation catalogue.",
             UnknownViolation,
         )
+    committed_on = clock.local_date(data["occurred_at"])
+    if catalogue.in_force(violation.code, committed_on) is None:
+        raise _invalid(
+            "occurred_at",
+            f"{violation.code} ({violation.legal_basis}) applies to violations from "
+            f"{violation.effective_from:%d/%m/%Y}; the catalogue in force on {committed_on:%d/%m/%Y} is not loaded.",
+            ViolationNotInForce,
+        )
     ward = get_ward(session, data["ward_code"])
-    if not principal.covers(ward.code, ward.province_code):
+    if not principal.covers(ward.code, ward.province_code, on=clock.local_date(now)):
         raise Forbidden("The place of the violation is outside your jurisdiction.")
     if data["occurred_at"] > now:
         raise _invalid("occurred_at", "The violation cannot have happened in the future.")
@@ -221,7 +234,7 @@ def record_penalty(
         suspension_ends_on=ends_on,
         decided_at=now,
         received_on=decided_on,
-        payment_deadline=decided_on + timedelta(days=rules.PAYMENT_DAYS),
+        payment_deadline=rules.payment_deadline(decided_on),
         status="unpaid",
         recorded_by_account_id=principal.account_id,
     )
@@ -303,7 +316,9 @@ def licence_state(session: Session, licence: DrivingLicence, on: date) -> Licenc
             PenaltyDecision.points_deducted > 0,
         )
     ).all()
-    points, _ = rules.points_on([(clock.local_date(at), n) for at, n in rows], on)
+    retests = session.scalars(sa.select(LicenceRetest.passed_on).where(LicenceRetest.licence_id == licence.id))
+    standing = rules.points_on([(clock.local_date(at), n) for at, n in rows], on, list(retests))
+    points = standing.points
     periods = _suspension_periods(session, licence.id)
     until = rules.suspended_on(periods, on)
     since = min((s for s, e in periods if s <= on < e), default=None)
@@ -318,7 +333,7 @@ def licence_state(session: Session, licence: DrivingLicence, on: date) -> Licenc
     else:
         status = "valid"
     holder = session.get(Citizen, licence.citizen_id)
-    return LicenceState(licence, holder.full_name, on, status, points, since, until)
+    return LicenceState(licence, holder.full_name, on, status, points, since, until, standing.retest_from)
 
 
 def sync_licence(*, session: Session, licence: DrivingLicence, on: date) -> LicenceState:
@@ -337,7 +352,7 @@ def _visible_to(session: Session, principal: Principal, decision: PenaltyDecisio
         return principal.citizen_id in _involved(session, decision)
     if principal.role == OFFICER:
         ward = session.get(AdministrativeUnit, decision.ward_code)
-        return principal.covers(ward.code, ward.province_code)
+        return principal.covers(ward.code, ward.province_code, on=clock.today())
     return False
 
 
@@ -440,3 +455,4 @@ def lookup_licence(
         record_ref=licence.number,
     )
     return licence_state(session, licence, on)
+

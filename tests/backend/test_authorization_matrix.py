@@ -281,6 +281,7 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/traffic/licences/mine", citizen_only(level=1), targeted=False),
     Route("GET", "/api/v1/traffic/licences/<number>?purpose=authorization+matrix", roles("officer", ok=404),
           targeted=False),
+    Route("POST", "/api/v1/traffic/licences/<number>/retests", roles("officer", ok=422), body={}, targeted=False),
     Route("POST", "/api/v1/judicial/convictions", roles("officer", ok=422), body={}, targeted=False),
     Route("POST", "/api/v1/judicial/requests", citizen_only(level=2, ok=422), body={}, targeted=False),
     Route("GET", "/api/v1/judicial/requests/mine", citizen_only(level=1), targeted=False),
@@ -288,6 +289,9 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/judicial/queue", roles("officer"), targeted=False),
     Route("GET", "/api/v1/judicial/requests/<number>/compilation", roles("officer", ok=404), targeted=False),
     Route("POST", "/api/v1/judicial/requests/<number>/issue", roles("officer", ok=404), targeted=False),
+    Route("GET", "/api/v1/judicial/fee-claims", roles("officer"), targeted=False),
+    Route("POST", "/api/v1/judicial/requests/<number>/fee-claim", roles("officer", ok=422), body={},
+          targeted=False),
     # --- verification: agencies and quotas (admin), bulk verification jobs (agency) ------------------
     # The matrix's agency account (scope AGENCY-1) owns the job that `_verification_job` creates.
     Route("GET", "/api/v1/verification/agencies", roles("admin"), targeted=False),

@@ -90,3 +90,13 @@ def test_schema_fields_refuse_bad_values(field, value, message):
     with pytest.raises(ma.ValidationError) as info:
         _Person().load(data)
     assert message in " ".join(info.value.messages[field])
+
+
+@pytest.mark.parametrize(("province", "random_part"), [
+    ("001", "12345a"), ("001", "12 345"), ("001", "١٢٣٤٥٦"), ("001", "12345"), ("00a", "123456"), ("001", "-12345"),
+])
+def test_compose_refuses_non_digit_parts(province, random_part):
+    """Issue 14: a personal ID is 12 ASCII digits; compose must not build anything else."""
+    with pytest.raises(personal_id.PersonalIdError):
+        personal_id.compose(province, "male", 1990, random_part)
+    assert personal_id.compose("001", "male", 1990, "123456") == "001090123456"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
+import pytest
 import sqlalchemy as sa
 
 from backend.audit.models import AuditEvent
@@ -15,12 +16,20 @@ def _officer(factory, auth_headers, scope="00088"):
     return auth_headers(factory.staff("officer", scope))
 
 
-def test_own_record_has_addresses_household_and_holdings(client, factory, auth_headers):
+@pytest.mark.parametrize(("day", "address"), [
+    # Before the 1/7/2025 reorganisation: ward, district, province.
+    (datetime(2025, 6, 30, 12, tzinfo=UTC), "Số 5 Phố Huế, Phường Hàng Bài, Quận Hoàn Kiếm, Thành phố Hà Nội"),
+    # From it: Hàng Bài is part of Phường Cửa Nam, and there is no district level.
+    (datetime(2025, 7, 1, 12, tzinfo=UTC), "Số 5 Phố Huế, Phường Cửa Nam, Thành phố Hà Nội"),
+])
+def test_own_record_has_addresses_household_and_holdings(client, factory, auth_headers, app, monkeypatch, day,
+                                                         address):
+    monkeypatch.setitem(app.config, "CLOCK", lambda: day)
     citizen = factory.citizen(full_name="Nguyễn Văn An")
     factory.holdings(citizen)
     body = client.get("/api/v1/citizens/me", headers=auth_headers(factory.account(citizen))).json
-    assert body["permanent_address"]["full_text"] == (
-        "Số 5 Phố Huế, Phường Hàng Bài, Quận Hoàn Kiếm, Thành phố Hà Nội")
+    assert body["permanent_address"]["full_text"] == address
+    assert body["permanent_address"]["ward_code"] == "00088"  # the registry keeps the code it recorded
     assert body["vehicles"][0]["kind"] == "motorbike"
     assert body["driving_licences"][0]["points"] == 12
     assert body["health_insurance_cards"][0]["benefit_level"] == 4

@@ -49,7 +49,8 @@ def test_apply_consent_approve_confirm_verify(api, people, application_body, cli
     issued = api("applicant", "POST", "/api/v1/residence/confirmations", json={"include_history": True})
     assert issued.status_code == 201, issued.json
     document = issued.json
-    assert "Phường Bến Nghé" in document["content"]["temporary_address"]
+    # Issued after 1/7/2025: today's units (Bến Nghé became part of Phường Sài Gòn; no district any more).
+    assert document["content"]["temporary_address"] == "Số 45 Đường Lê Lợi, Phường Sài Gòn, Thành phố Hồ Chí Minh"
     pdf = api("applicant", "GET", f"/api/v1/documents/{document['id']}/pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF-")
 

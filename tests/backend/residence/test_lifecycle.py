@@ -201,3 +201,14 @@ def test_new_registration_supersedes_the_active_one(api, application_body, sessi
     history = api("officer", "GET", f"/api/v1/residence/applications/{residences[1].application_id}"
                                     "/applicant-residence?purpose=check+residence+history").json
     assert [r["status"] for r in history["temporary_residences"]] == ["active", "ended"]
+
+
+def test_since_1_7_2025_a_ward_officer_works_the_whole_successor_ward(api, application_body, factory, client):
+    """Bến Nghé (26740) and Đa Kao (26737) are both Phường Sài Gòn now: the Đa Kao officer's queue and
+    look-ups cover an application at a Bến Nghé address (registry/units.py)."""
+    from tests.backend.helpers import bearer, login
+
+    app_id = _submit(api, _own_basis(application_body))
+    da_kao = bearer(login(client, factory.staff("officer", "26737").username)["access_token"])
+    assert [item["id"] for item in client.get("/api/v1/residence/work-queue", headers=da_kao).json] == [app_id]
+    assert client.get(f"/api/v1/residence/applications/{app_id}", headers=da_kao).status_code == 200

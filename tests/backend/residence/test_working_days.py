@@ -33,10 +33,20 @@ def test_tet_2026_days_are_not_working_days():
 
 
 def test_holiday_data_lists_lunar_dates_per_year():
-    names = holidays()
-    assert "Hung Kings" in names[date(2024, 4, 18)] and "Hung Kings" in names[date(2025, 4, 7)]
-    assert names[date(2025, 1, 29)] == "Lunar New Year"
-    assert names[date(2027, 2, 6)] == "Lunar New Year"
+    assert "Hung Kings" in holidays(2024)[date(2024, 4, 18)] and "Hung Kings" in holidays(2025)[date(2025, 4, 7)]
+    assert holidays(2025)[date(2025, 1, 29)] == "Lunar New Year"
+    assert holidays(2027)[date(2027, 2, 6)] == "Lunar New Year"
+
+
+def test_the_2026_new_year_swap_counts_for_processing_deadlines():
+    """Official Letter 12729/VPCP-KGVX: Fri 2/1/2026 off, Sat 10/1/2026 worked. An authority's working-day
+    deadline skips the Friday and counts the worked Saturday (backend/law/calendar.py)."""
+    assert not is_working_day(date(2026, 1, 2))
+    assert is_working_day(date(2026, 1, 10))
+    assert not is_working_day(date(2026, 1, 17))  # an ordinary Saturday
+    assert add_working_days(date(2025, 12, 31), 3) == date(2026, 1, 7)  # skips 1/1 and 2/1
+    assert add_working_days(date(2026, 1, 8), 3) == date(2026, 1, 12)  # Fri 9, Sat 10 (worked), Mon 12
+    assert add_working_days(date(2026, 1, 15), 3) == date(2026, 1, 20)  # Fri 16, Mon 19, Tue 20
 
 
 def test_zero_days_and_between():

@@ -95,13 +95,15 @@ def test_record_see_surcharge_pay_twice_posted_once_receipt_verifies(client, wor
         "surcharge": 0,
         "total": 19_000_000,
     }
-    assert due_on("2026-11-13")["surcharge"] == 9_500
+    # Late days run from the day after the deadline up to the day before payment (issue 14).
+    assert due_on("2026-11-13")["surcharge"] == 0
+    assert due_on("2026-11-14")["surcharge"] == 9_500
     assert due_on("2026-11-20") == {
         "on": "2026-11-20",
         "fine": 19_000_000,
-        "days_late": 8,
-        "surcharge": 76_000,
-        "total": 19_076_000,
+        "days_late": 7,
+        "surcharge": 66_500,
+        "total": 19_066_500,
     }
     # The car's owner sees it too (it is on their vehicle).
     assert any(d["number"] == number for d in client.get(f"{PENALTIES}/mine", headers=world["owner_h"]).json)
@@ -109,10 +111,10 @@ def test_record_see_surcharge_pay_twice_posted_once_receipt_verifies(client, wor
     clock.set(at(2026, 11, 20, 8))
     stale = open_intent(client, world["driver_h"], "traffic-fine", number, 19_000_000)
     assert stale.status_code == 422 and stale.json["code"] == "amount-mismatch"
-    assert stale.json["amount_due"] == 19_076_000
-    intent = open_intent(client, world["driver_h"], "traffic-fine", number, 19_076_000, key="pay-key-0002")
+    assert stale.json["amount_due"] == 19_066_500
+    intent = open_intent(client, world["driver_h"], "traffic-fine", number, 19_066_500, key="pay-key-0002")
     assert intent.status_code == 201, intent.json
-    again = open_intent(client, world["driver_h"], "traffic-fine", number, 19_076_000, key="pay-key-0002")
+    again = open_intent(client, world["driver_h"], "traffic-fine", number, 19_066_500, key="pay-key-0002")
     assert again.json["id"] == intent.json["id"]  # a retried request replays, no second intent
 
     signed = callback(app, intent.json, at(2026, 11, 20, 8, 5))
@@ -132,12 +134,12 @@ def test_record_see_surcharge_pay_twice_posted_once_receipt_verifies(client, wor
     assert stale_replay.status_code == 401 and stale_replay.json["code"] == "callback-stale"
 
     postings = session.scalars(sa.select(PaymentPosting).where(PaymentPosting.purpose_ref == number)).all()
-    assert len(postings) == 1 and postings[0].amount == 19_076_000
+    assert len(postings) == 1 and postings[0].amount == 19_066_500
     paid = client.get(f"{PENALTIES}/{number}", headers=world["driver_h"]).json
-    assert paid["status"] == "paid" and paid["paid_amount"] == 19_076_000 and paid["amount_due"] is None
+    assert paid["status"] == "paid" and paid["paid_amount"] == 19_066_500 and paid["amount_due"] is None
 
     # Paying again is refused.
-    refused = open_intent(client, world["driver_h"], "traffic-fine", number, 19_076_000, key="pay-key-0003")
+    refused = open_intent(client, world["driver_h"], "traffic-fine", number, 19_066_500, key="pay-key-0003")
     assert refused.status_code == 409 and refused.json["code"] == "penalty-not-payable"
 
     # The receipt is a signed document the citizen holds, and it verifies.
@@ -146,7 +148,7 @@ def test_record_see_surcharge_pay_twice_posted_once_receipt_verifies(client, wor
     document = client.get(
         f"/api/v1/documents/{status['receipt_document_id']}", headers=world["driver_h"]
     ).json
-    assert document["doc_type"] == "payment_receipt" and document["content"]["amount"] == 19_076_000
+    assert document["doc_type"] == "payment_receipt" and document["content"]["amount"] == 19_066_500
     verified = client.post("/api/v1/documents/verify", json={"token": document["token"]}).json
     assert verified["status"] == "valid"
     pdf = client.get(f"/api/v1/documents/{status['receipt_document_id']}/pdf", headers=world["driver_h"])
@@ -257,6 +259,8 @@ def _count(session):
         ({"plate": "29B112345"}, 422, "validation-failed"),  # a motorbike, for a car offence
         ({"mitigating": ["felt-sorry"]}, 422, "validation-failed"),
         ({"occurred_at": "2026-11-03T09:00:00+07:00"}, 422, "validation-failed"),  # in the future
+        # Decree 168/2024 applies to violations from 1/1/2025 (LHAV Art. 156: the law of the day committed)
+        ({"occurred_at": "2024-12-31T23:59:00+07:00"}, 422, "violation-not-in-force"),
         ({"occurred_at": "2026-11-02T09:00:00"}, 422, "validation-failed"),  # no offset
         ({"ward_code": "26740"}, 403, "forbidden"),  # outside the officer's province
         ({"ward_code": "99999"}, 422, "validation-failed"),
@@ -315,3 +319,40 @@ def test_someone_elses_fine_is_not_found(client, world, clock, factory, auth_hea
     assert client.get(f"{PENALTIES}/{number}", headers=stranger).status_code == 404
     refused = open_intent(client, stranger, "traffic-fine", number, 19_000_000)
     assert refused.status_code == 404
+
+
+def test_a_licence_at_zero_points_shows_and_enforces_the_earliest_retest(client, world, clock, session):
+    """Road Traffic Order and Safety Law 2024 Art. 58(3): re-test no earlier than 6 months after reaching 0."""
+    for n, hour in enumerate((8, 9, 10)):
+        created = record(client, world["officer"], key=f"zero-points-{n}", violation_code="XM-DEN-DO",
+                         plate="29-B1 123.45", driver_personal_id=world["driver"].personal_id,
+                         occurred_at=f"2026-11-01T{hour:02d}:00:00+07:00")
+        assert created.status_code == 201, created.json
+
+    def licence(day):
+        listed = client.get(f"/api/v1/traffic/licences/mine?on={day}", headers=world["driver_h"]).json
+        return next(lic for lic in listed if lic["number"] == "010000000778")
+
+    state = licence("2026-11-03")
+    assert (state["status"], state["points"], state["retest_from"]) == ("no-points", 0, "2027-05-02")
+    assert licence("2027-11-03")["points"] == 0  # no restoration by time alone at 0 points
+
+    retests = "/api/v1/traffic/licences/010000000778/retests"
+    clock.set(at(2027, 5, 1, 9))
+    early = client.post(retests, json={"passed_on": "2027-05-01"}, headers=world["officer"])
+    assert early.status_code == 409 and early.json["code"] == "retest-too-early", early.json
+    assert "02/05/2027" in early.json["detail"]
+    clock.set(at(2027, 5, 2, 9))
+    passed = client.post(retests, json={"passed_on": "2027-05-02"}, headers=world["officer"])
+    assert passed.status_code == 201, passed.json
+    assert (passed.json["status"], passed.json["points"], passed.json["retest_from"]) == ("valid", 12, None)
+    again = client.post(retests, json={"passed_on": "2027-05-02"}, headers=world["officer"])
+    assert again.status_code == 409  # at 12 points there is nothing to re-test
+
+
+def test_a_violation_on_the_first_day_of_decree_168_is_decided_by_it(client, world, clock):
+    created = record(client, world["officer"], key="decree-168-first-day", plate="30A-123.45",
+                     licence_number="010000000777",
+                     occurred_at="2025-01-01T00:00:00+07:00")
+    assert created.status_code == 201, created.json
+    assert created.json["fine_amount"] == 19_000_000
