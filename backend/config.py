@@ -31,6 +31,9 @@ class BaseConfig:
     # Login throttling (flask-limiter syntax). Both apply: per client address and per account name.
     LOGIN_LIMIT_PER_ADDRESS = "30 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per 5 minutes"
+    # Hospital kiosks: typed ID + date of birth (children only) per kiosk; registration per ID number.
+    TYPED_CHECKIN_LIMIT_PER_KIOSK = "30 per 10 minutes"
+    REGISTRATION_LIMIT_PER_ID = "3 per hour"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"  # per process; set REDIS_URL to share limits across workers
@@ -93,6 +96,9 @@ _ENV_KEYS = {
     "FLEET_SIGNING_KEY_FILE": str,
     "VERIFICATION_SPOOL_DIR": str,
     "MAX_IN_FLIGHT": int,
+    # Chip ID cards (backend/identification): the CSCA certificates, and the OTP/SMS adapter "module:Class".
+    "CSCA_STORE_DIR": str,
+    "SMS_ADAPTER": str,
 }
 
 
