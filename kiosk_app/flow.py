@@ -50,6 +50,9 @@ class Identity:
     token_id: str | None = None
     face_jpeg: bytes | None = field(default=None, repr=False)
     verified_locally: bool = False  # chip PA or signature checked here: usable offline
+    # The evidence the backend verifies itself: the chip read (ChipEvidenceSchema JSON) or the app's token.
+    chip_evidence: dict | None = field(default=None, repr=False)
+    identity_token: str | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return f"Identity(method={self.method!r}, <personal data redacted>)"

@@ -20,11 +20,12 @@ from hardware.smartcard import active_auth
 from hardware.smartcard.lds import DATA_GROUPS, EF_SOD
 from hardware.smartcard.simulator import DemoCitizen, build_test_pki
 from hardware.smartcard.simulator.lds_factory import build_lds
+from hardware.smartcard.simulator.pki_files import process_pki
 
 
-@functools.lru_cache(maxsize=1)
 def trusted_pki():
-    return build_test_pki()
+    """The process's simulator PKI: the kiosk's simulated devices sign with it too."""
+    return process_pki()
 
 
 @functools.lru_cache(maxsize=1)
@@ -96,3 +97,31 @@ def _b64(raw: bytes) -> str:
 
 def b64decode(text: str) -> bytes:
     return base64.b64decode(text)
+
+
+def kiosk_chip_identity(personal_id: str, date_of_birth: str, full_name: str, sex: str = "male", **overrides):
+    """A kiosk Identity of a chip read done offline (no server challenge): the card's files as evidence."""
+    from kiosk_app.flow import Identity
+
+    card = ChipCard(card_holder(personal_id, full_name, dt.date.fromisoformat(date_of_birth), sex))
+    return Identity("chip", personal_id, date_of_birth, full_name, passive_auth_passed=True, verified_locally=True,
+                    chip_evidence=card.evidence(kiosk_verdict="verified"), **overrides)
+
+
+def identity_qr_identity(app, personal_id: str, date_of_birth: str, full_name: str, *, level: int = 2):
+    """A kiosk Identity of the app's signed QR, minted with `app`'s current signing key (as the app shows it)."""
+    import time
+    import uuid
+
+    from backend.documents.keys import keyring
+    from backend.documents.service import DEFAULT_ISSUER
+    from kiosk_app.flow import Identity
+    from shared_schemas import signed as jws
+
+    now, jti = int(time.time()), uuid.uuid4().hex
+    key = keyring(app).current
+    claims = {"iss": app.config.get("DOCUMENT_ISSUER") or DEFAULT_ISSUER, "sub": personal_id, "name": full_name,
+              "dob": date_of_birth, "lvl": level, "iat": now, "exp": now + 120, "jti": jti}
+    token = jws.sign_compact(claims, key.private, key.kid, jws.IDENTITY_TOKEN_TYPE)
+    return Identity("signed_qr", personal_id, date_of_birth, full_name, token_id=jti, verified_locally=True,
+                    identity_token=token)

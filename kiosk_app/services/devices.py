@@ -3,6 +3,7 @@ chip), by a QR (the card's or the app's signed one), and print the ticket. Runs 
 
 from __future__ import annotations
 
+import base64
 import logging
 import time
 from collections.abc import Callable
@@ -13,7 +14,9 @@ from typing import Any
 from hardware import qr
 from hardware.errors import HardwareError
 from hardware.printer import QueueTicket
-from hardware.smartcard import access_keys_from_qr, read_card
+from hardware.smartcard import EmrtdReader, access_keys_from_qr
+from hardware.smartcard.active_auth import AaStatus
+from hardware.smartcard.apdu import CommandAPDU, check_status
 from kiosk_app.flow import Identity, Message, TicketView
 from shared_schemas.clock import VIETNAM_TZ as VIETNAM
 
@@ -56,6 +59,8 @@ class Devices:
     printer: Any  # hardware.printer.TicketPrinter
     jwks: Callable[[], dict]  # the cached JWKS for the app's signed QR
     scan_timeout_s: float = 8.0
+    # (challenge id, nonce) from the backend for the chip to sign, or None offline (CheckinService.chip_challenge)
+    chip_challenge: Callable[[], tuple[str, bytes] | None] = lambda: None
 
 
 class IdentityReader:
@@ -89,33 +94,64 @@ class IdentityReader:
                 exc.scan_method = "signed_qr"  # the fleet metrics count it against the app's QR
                 raise
             return Identity("signed_qr", claims.personal_id, claims.date_of_birth.isoformat(),
-                            claims.full_name, token_id=claims.token_id, verified_locally=True)
+                            claims.full_name, token_id=claims.token_id, verified_locally=True,
+                            identity_token=payload.strip())
         raise IdentifyError(UNKNOWN_QR)
 
     def identify_by_chip(self) -> Identity:
         """Scan the card's QR for the chip's access key, then read and verify the chip (passive
-        authentication against the CSCA trust store)."""
+        authentication against the CSCA trust store, active authentication). The files as read, and the
+        chip's answer to the backend's challenge, go to the backend, which verifies them itself."""
         payload = self.scan_payload()
         if qr.classify_qr(payload) is not qr.QrKind.CCCD:
             raise IdentifyError(UNKNOWN_QR)
         record = qr.parse_cccd_qr(payload)
+        challenge = self.devices.chip_challenge()
         transport = self.devices.open_card_transport()
         try:
-            result = read_card(transport, access_keys_from_qr(record), self.devices.trust_store, strict=True)
+            reader = EmrtdReader(transport)
+            result = reader.read(access_keys_from_qr(record), self.devices.trust_store)
+            result.verify()
+            answer = None
+            if challenge is not None and "DG15" in result.raw_files:
+                answer = _internal_authenticate(reader, challenge[1])
         finally:
             close = getattr(transport, "close", None)
             if close:
                 close()
-        if not result.passive_auth.passed:
+        if not result.passive_auth.passed or result.active_auth.status is AaStatus.NOT_VERIFIED:
             raise IdentifyError(NOT_VERIFIED)
         data = result.personal_data
         if data is None or data.personal_id != record.id_number:
             raise IdentifyError(NOT_VERIFIED)
         born = datetime.strptime(data.birth_date or "", "%d/%m/%Y").date()
         face = result.face_image
+        verdict = "verified" if result.active_auth.passed else "data_authentic"
         return Identity("chip", data.personal_id, born.isoformat(), data.full_name, passive_auth_passed=True,
                         face_jpeg=face.image_bytes if face and face.mime_type == "image/jpeg" else None,
-                        verified_locally=True)
+                        verified_locally=True,
+                        chip_evidence=chip_evidence(result.raw_files, challenge, answer, verdict))
+
+
+def _internal_authenticate(reader: EmrtdReader, nonce: bytes) -> bytes:
+    """The chip signs the backend's nonce (ICAO 9303-11 6.1), over the read's secure messaging."""
+    extended = bool(reader.capabilities and reader.capabilities.extended_length)
+    command = CommandAPDU(0x00, 0x88, 0x00, 0x00, nonce, le=65536 if extended else 256)
+    return check_status(reader.channel.send(command), "INTERNAL AUTHENTICATE").data
+
+
+def chip_evidence(raw_files: dict[str, bytes], challenge: tuple[str, bytes] | None, answer: bytes | None,
+                  verdict: str) -> dict:
+    """What the backend verifies (shared_schemas.identification.ChipEvidenceSchema): EF.SOD, DG1, DG13, DG14,
+    DG15 as read (never DG2: the face stays on the kiosk), the challenge answered, and this reader's verdict."""
+    evidence = {name.lower(): base64.b64encode(raw_files[name]).decode("ascii")
+                for name in ("SOD", "DG1", "DG13", "DG14", "DG15") if name in raw_files}
+    if challenge is not None:
+        evidence["challenge_id"] = challenge[0]
+        if answer is not None:
+            evidence["aa_signature"] = base64.b64encode(answer).decode("ascii")
+    evidence["kiosk_verdict"] = verdict
+    return evidence
 
 
 def print_ticket(printer, ticket: TicketView, *, facility_name: str, patient_name: str,

@@ -4,6 +4,7 @@ Document Signer. Made on first use; a test PKI for demos, never a real one."""
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from pathlib import Path
@@ -15,6 +16,12 @@ from hardware.smartcard.simulator.lds_factory import TestPki, build_test_pki
 
 CSCA_CERTIFICATE = "csca.pem"  # the only file a verifier needs (point CSCA_STORE_DIR-style settings at it)
 _PRIVATE = "private"  # the signing keys, in a subfolder a trust store never reads
+
+
+@functools.lru_cache(maxsize=1)
+def process_pki() -> TestPki:
+    """One throwaway PKI per process: what in-process simulators and verifiers share when no folder is set."""
+    return build_test_pki()
 
 
 def load_or_create(folder: str | Path) -> TestPki:
