@@ -92,7 +92,7 @@ def _by_chip(session: Session, principal: Principal, proof: dict, identified_at:
         raise _refuse("chip", "A chip identification carries what was read (EF.SOD and the data groups).",
                       "The chip read was not sent, only a claim about it: the server verifies chip reads itself.")
     chip = identification.verify_chip(session=session, evidence=evidence, purpose="hospital-checkin",
-                                      account_id=principal.account_id, now=now)
+                                      account_id=principal.account_id, now=now, answered_at=identified_at)
     _same_as_stated(proof, chip.personal_id, chip.date_of_birth)
     citizen = _matching_citizen(session, chip.personal_id, chip.date_of_birth, chip.full_name)
     return Identified(citizen, chip.trust_level, None, evidence.get("kiosk_verdict"))

@@ -94,7 +94,8 @@ def verify_chip_evidence(files: dict[str, bytes | None], trust_store: TrustStore
                                       "it is not the genuine chip (a copy cannot answer).")
         return _with_level(identity, CHIP_VERIFIED, "passive authentication to a trusted CSCA and active "
                                                     "authentication on the server's challenge")
-    if ID_CA in protocols or ID_PK in protocols:
+    # Chip Authentication infos name the protocol variant below these arcs (id-CA-ECDH-..., id-PK-ECDH).
+    if any(p == arc or p.startswith(arc + ".") for p in protocols for arc in (ID_CA, ID_PK)):
         why = ("passive authentication passed; the card offers only Chip Authentication, which the reader "
                "can check but cannot prove to the server afterwards")
     else:

@@ -105,6 +105,24 @@ def test_a_clone_without_the_aa_key_is_refused_or_recorded_as_unproven(client, f
     assert offline.status_code == 201 and offline.json["trust_level"] == "chip_data_authentic"
 
 
+def test_a_read_replayed_from_the_outbox_after_its_challenge_expired(client, session, factory, kiosk_headers):
+    """Online read, then the connection dropped: the outbox replays the same request later. The chip's answer
+    still has to verify, but arriving late it proves the data only."""
+    from backend.identification.models import IdentificationChallenge
+
+    card = ChipCard.of(factory.citizen())
+    challenge_id, nonce = challenge(client, kiosk_headers)
+    read_at = datetime.now(UTC) - timedelta(minutes=20)
+    session.execute(sa.update(IdentificationChallenge).where(IdentificationChallenge.public_id == challenge_id)
+                    .values(created_at=read_at - timedelta(seconds=5), expires_at=read_at + timedelta(minutes=3)))
+    evidence = chip_proof(card, challenge_id=challenge_id, challenge=nonce)
+    claimed_now = checkin(client, kiosk_headers, evidence)  # no reason given why the answer is late
+    refused(claimed_now, "challenge-invalid")
+    replayed = checkin(client, kiosk_headers, evidence, identified_at=read_at.isoformat())
+    assert replayed.status_code == 201, replayed.json
+    assert replayed.json["trust_level"] == "chip_data_authentic"
+
+
 def test_a_challenge_is_bound_to_the_kiosk_it_was_issued_to(client, session, factory, hospital, kiosk_headers):
     other = bearer(login(client, add_kiosk(session, factory, hospital, block=1).username)["access_token"])
     card = ChipCard.of(factory.citizen())
