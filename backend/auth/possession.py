@@ -52,7 +52,9 @@ class Activation:
 
 def _registry_match(session: Session, pid: str, full_name: str, born: date) -> Citizen | None:
     citizen = session.scalar(sa.select(Citizen).where(Citizen.personal_id == pid))
-    if (citizen is None or fold(citizen.full_name) != fold(full_name) or citizen.date_of_birth != born
+    # Fold both names every time: no shortcut for an ID nobody has.
+    names_match = fold(citizen.full_name if citizen is not None else "") == fold(full_name)
+    if (citizen is None or not names_match or citizen.date_of_birth != born
             or citizen.deceased_on is not None):
         return None
     return citizen
@@ -67,7 +69,9 @@ def start_registration(*, session: Session, pid: str, full_name: str, date_of_bi
     """Always the same work and the same answer; only the registry's phone learns whether it matched."""
     now = now or utcnow()
     citizen = _registry_match(session, pid, full_name, date_of_birth)
-    existing = citizen is not None and _has_account(session, citizen)
+    # The same queries whatever matched (an account look-up with an id nobody has), so time tells nothing.
+    existing = session.scalar(sa.select(Account.id).where(
+        Account.citizen_id == (citizen.id if citizen is not None else -1))) is not None
     code, public_id = codes.new_sms_code(), uuid.uuid4().hex
     session.execute(sa.delete(codes.OneTimeCode).where(codes.OneTimeCode.expires_at < now - timedelta(days=1)))
     bound = citizen if citizen is not None and citizen.phone and not existing else None
