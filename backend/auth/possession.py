@@ -115,10 +115,10 @@ def confirm_registration(*, session: Session, registration_id: str, code: str, p
     now = now or utcnow()
     row = _spend_attempt(session, codes.REGISTRATION, now, public_id=registration_id)
     if row is None or row.citizen_id is None or not codes.matches(row, code):
-        raise ValidationFailed(CODE_REFUSED, code_status="refused")
+        raise ValidationFailed(CODE_REFUSED)
     citizen = session.get(Citizen, row.citizen_id)
     if citizen.deceased_on is not None or _has_account(session, citizen):
-        raise ValidationFailed(CODE_REFUSED, code_status="refused")
+        raise ValidationFailed(CODE_REFUSED)
     row.used_at = now
     return _new_account(session, citizen, password, level=1, phone=citizen.phone)
 
@@ -195,7 +195,7 @@ def activate(*, session: Session, username: str, code: str, password: str, now: 
     account = session.scalar(sa.select(Account).where(Account.username == username))
     row = _spend_attempt(session, codes.ACTIVATION, now, account_id=account.id) if account else None
     if row is None or not codes.matches(row, code) or account.status != "active":
-        raise ValidationFailed(CODE_REFUSED, code_status="refused")
+        raise ValidationFailed(CODE_REFUSED)
     row.used_at = now
     account.password_hash = passwords.hash_password(password)
     return account
