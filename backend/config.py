@@ -34,6 +34,7 @@ class BaseConfig:
     # Hospital kiosks: typed ID + date of birth (children only) per kiosk; registration per ID number.
     TYPED_CHECKIN_LIMIT_PER_KIOSK = "30 per 10 minutes"
     REGISTRATION_LIMIT_PER_ID = "3 per hour"
+    CHIP_CHALLENGE_LIMIT_PER_KIOSK = "30 per minute"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"  # per process; set REDIS_URL to share limits across workers

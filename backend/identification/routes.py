@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
+from flask_jwt_extended import get_jwt, verify_jwt_in_request
 from flask_smorest import Blueprint
 
 from backend.auth.policy import KIOSK, access, current_principal
-from backend.extensions import db
+from backend.extensions import db, limiter
 from backend.identification import service
 from backend.transactions import committed
 from shared_schemas.identification import ChipChallengeSchema
@@ -20,8 +22,16 @@ def present_challenge(challenge) -> dict:
             "expires_at": challenge.expires_at}
 
 
+def _kiosk_key() -> str:
+    verify_jwt_in_request()
+    return f"chip-challenge:{get_jwt().get('sub')}"
+
+
 @blp.route("/challenges")
 class Challenges(MethodView):
+    # A kiosk reads a card every few seconds at most; more is someone filling the table.
+    decorators = [limiter.limit(lambda: current_app.config["CHIP_CHALLENGE_LIMIT_PER_KIOSK"], key_func=_kiosk_key)]
+
     @access(KIOSK)
     @blp.response(201, ChipChallengeSchema)
     def post(self):

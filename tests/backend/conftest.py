@@ -79,7 +79,7 @@ def app_config(url: str, **overrides) -> dict:
               # Chip ID cards are verified against the test CSCA (tests/chip_evidence.py); typed check-ins
               # are limited per kiosk only where a test sets the limit.
               "CSCA_STORE_DIR": csca_dir(), "TYPED_CHECKIN_LIMIT_PER_KIOSK": "100000 per minute",
-              "REGISTRATION_LIMIT_PER_ID": "100000 per minute"}
+              "REGISTRATION_LIMIT_PER_ID": "100000 per minute", "CHIP_CHALLENGE_LIMIT_PER_KIOSK": "100000 per minute"}
     config.update(overrides)
     return config
 

@@ -34,7 +34,7 @@ def backend_config(url: str) -> dict:
             "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute", "SECRET_KEY": "kiosk-test-secret-" + "x" * 32,
             "JWT_SECRET_KEY": "kiosk-test-jwt-secret-" + "y" * 32,
             # The simulated cards of this process are signed under this CSCA (tests/chip_evidence.py).
-            "CSCA_STORE_DIR": csca_dir()}
+            "CSCA_STORE_DIR": csca_dir(), "CHIP_CHALLENGE_LIMIT_PER_KIOSK": "100000 per minute"}
 
 
 def demo_database(folder: Path) -> Path:

@@ -247,3 +247,17 @@ def test_typed_details_are_rate_limited_per_kiosk(make_app, database_server):
         assert statuses == [201, 201, 201, 429]
         # Other methods are not counted against the typed budget.
         assert checkin(client, headers, proof(adult, method="cccd_qr")).status_code == 201
+
+
+def test_chip_challenges_are_limited_per_kiosk(make_app):
+    from backend.extensions import db
+    from tests.backend.health.hospital_data import add_hospital
+    from tests.backend.helpers import Factory
+
+    app = make_app(CHIP_CHALLENGE_LIMIT_PER_KIOSK="2 per minute")
+    with app.app_context():
+        kiosk = add_kiosk(db.session, Factory(db.session), add_hospital(db.session))
+        db.session.commit()
+        client = app.test_client()
+        headers = bearer(login(client, kiosk.username)["access_token"])
+        assert [client.post(CHALLENGES, headers=headers).status_code for _ in range(3)] == [201, 201, 429]
