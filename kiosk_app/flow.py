@@ -72,6 +72,8 @@ class CheckinView:
     # answer was lost on the way back, the backend recognises it instead of checking the patient in twice.
     checkin_key: str | None = None
     identified_at: str | None = None
+    # What the backend verified of the identification (shared_schemas.identification.TRUST_LEVELS); None offline.
+    trust_level: str | None = None
 
 
 @dataclass(frozen=True)

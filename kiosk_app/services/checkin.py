@@ -146,7 +146,7 @@ class CheckinService:
         insurance = Message(body["insurance"]["message_vi"], body["insurance"]["message_en"])
         view = CheckinView(body["id"], body["patient"]["full_name"], body["patient"]["personal_id_masked"],
                            insurance, body["insurance"]["coverage_percent"], checkin_key=key,
-                           identified_at=identified_at)
+                           identified_at=identified_at, trust_level=body.get("trust_level"))
         return view, departments
 
     # --- tickets --------------------------------------------------------------------------------------

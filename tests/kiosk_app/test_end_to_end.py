@@ -50,6 +50,7 @@ def test_identify_check_in_choose_and_print(method, live_backend, kiosk_api, tmp
               "typed": "details_typed"}
     assert live_backend.query(sa.select(Checkin.trust_level).where(Checkin.public_id == view.checkin_id)) == [
         (levels[method],)]
+    assert view.trust_level == levels[method]
     child = method == "typed"
     assert view.full_name == ("Nguyễn Minh Khang" if child else "Nguyễn Văn An")
     assert view.personal_id_masked == (DEMO_CHILD_ID if child else DEMO_PATIENT_ID)[:4] + "******" + (
