@@ -67,7 +67,11 @@ def verify_chip_evidence(files: dict[str, bytes | None], trust_store: TrustStore
                                                    "that leaves out a signed data group is refused.")
     for number in sorted(set(submitted) - listed):
         raise ChipEvidenceRefused("group-not-signed", f"DG{number} was sent but EF.SOD does not list it.")
-    result = passive_authenticate(security_object, submitted, trust_store, now=now)
+    try:
+        result = passive_authenticate(security_object, submitted, trust_store, now=now)
+    except Exception as exc:  # a parseable but hostile SOD (odd algorithms, keys) must not become a 500
+        log.info("passive authentication could not run: %s", type(exc).__name__)
+        raise ChipEvidenceRefused("malformed", "EF.SOD cannot be checked.") from None
     if not result.passed:
         failed = (result.failed or result.skipped)[0]
         reason = "untrusted-signer" if failed.name == "signer_trusted" else (
@@ -77,6 +81,13 @@ def verify_chip_evidence(files: dict[str, bytes | None], trust_store: TrustStore
     personal = _parse("DG13", dg13.parse, submitted[13])
     identity = _identity(mrz, personal)
     security_infos = _parse("DG14", dg14.parse, submitted[14]) if 14 in submitted else []
+    return _anti_cloning(identity, listed, submitted, security_infos, challenge, aa_signature)
+
+
+def _anti_cloning(identity: ChipIdentity, listed: set[int], submitted: dict[int, bytes], security_infos,
+                  challenge: bytes | None, aa_signature: bytes | None) -> ChipIdentity:
+    """What the signed files declare decides what the chip must prove: AA declared -> it must have signed
+    the server's challenge; only Chip Authentication, or nothing -> the data is authentic, the chip unproven."""
     protocols = {info.protocol for info in security_infos}
     if 15 in listed or ID_AA in protocols:
         if 15 not in submitted:
