@@ -59,7 +59,8 @@ kiosk: sysdeps-test $(VENV)/.dev
 	@grep -qs '"kiosk_id": "KSK-' $(KIOSK_DATA)/fleet_identity.json || \
 	  CONGDAN_API_URL=http://$(BIND) CONGDAN_KIOSK_DATA=$(KIOSK_DATA) $(PY) -m kiosk_app --enroll DEMQ-KSK2-BACH || \
 	  echo "not enrolled: using the demo kiosk account"
-	CONGDAN_API_URL=http://$(BIND) CONGDAN_KIOSK_DATA=$(KIOSK_DATA) $(PY) -m kiosk_app $(KIOSK_ARGS)
+	CONGDAN_API_URL=http://$(BIND) CONGDAN_KIOSK_DATA=$(KIOSK_DATA) CONGDAN_SIMULATOR_PKI_DIR=instance/simulator-pki \
+	  $(PY) -m kiosk_app $(KIOSK_ARGS)
 
 test: sysdeps-test $(VENV)/.dev
 	$(MAKE) --no-print-directory lint-check test-sqlite test-postgres

@@ -69,6 +69,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from backend.audit.routes import blp as audit_blp
+    from backend.auth.registration_routes import blp as registration_blp
     from backend.auth.routes import blp as auth_blp
     from backend.documents.routes import blp as documents_blp
     from backend.documents.routes import well_known as well_known_blp
@@ -76,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.fleet.routes import blp as fleet_blp
     from backend.health.routes import blp as hospital_blp
     from backend.health_checks import blp as health_blp
+    from backend.identification.routes import blp as identification_blp
     from backend.judicial.routes import blp as judicial_blp
     from backend.notifications.routes import blp as notifications_blp
     from backend.payments.routes import blp as payments_blp
@@ -86,7 +88,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_blp, registry_blp, audit_blp, hospital_blp, verification_blp,
                       residence_blp, documents_blp, notifications_blp, fleet_blp,
-                      payments_blp, traffic_blp, judicial_blp):
+                      payments_blp, traffic_blp, judicial_blp, identification_blp, registration_blp):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
     app.register_blueprint(health_blp)
     app.register_blueprint(well_known_blp)

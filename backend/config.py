@@ -31,6 +31,10 @@ class BaseConfig:
     # Login throttling (flask-limiter syntax). Both apply: per client address and per account name.
     LOGIN_LIMIT_PER_ADDRESS = "30 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per 5 minutes"
+    # Hospital kiosks: typed ID + date of birth (children only) per kiosk; registration per ID number.
+    TYPED_CHECKIN_LIMIT_PER_KIOSK = "30 per 10 minutes"
+    REGISTRATION_LIMIT_PER_ID = "3 per hour"
+    CHIP_CHALLENGE_LIMIT_PER_KIOSK = "30 per minute"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"  # per process; set REDIS_URL to share limits across workers
@@ -95,6 +99,9 @@ _ENV_KEYS = {
     "MAX_IN_FLIGHT": int,
     # Legal-parameter versions loaded by administrators (backend/law); default instance/law.
     "LAW_DIR": str,
+    # Chip ID cards (backend/identification): the CSCA certificates, and the OTP/SMS adapter "module:Class".
+    "CSCA_STORE_DIR": str,
+    "SMS_ADAPTER": str,
 }
 
 

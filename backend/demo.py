@@ -40,16 +40,21 @@ class DemoCitizen:
     street: str
     account_level: int | None
     relation: str = "Chủ hộ"
+    phone: str | None = None  # the registry's number: self-registration codes go there
 
 
 DEMO_CITIZENS = (
-    DemoCitizen("001090012345", "Nguyễn Văn An", date(1990, 1, 1), "male", "00088", "01", "Số 1 Phố Huế", 2),
+    DemoCitizen("001090012345", "Nguyễn Văn An", date(1990, 1, 1), "male", "00088", "01", "Số 1 Phố Huế", 2,
+                phone="0912345678"),
     DemoCitizen("001185006789", "Trần Thị Bình", date(1985, 5, 10), "female", "00088", "01", "Số 1 Phố Huế", 1,
-                "Vợ"),
+                "Vợ", phone="0912345679"),
     DemoCitizen("001215000123", "Nguyễn Minh Khang", date(2015, 8, 20), "male", "00088", "01", "Số 1 Phố Huế",
                 None, "Con"),
     DemoCitizen("079301004321", "Lê Minh Châu", date(2001, 3, 15), "female", "26740", "79",
-                "Số 45 Đường Lê Lợi", 2),
+                "Số 45 Đường Lê Lợi", 2, phone="0903004321"),
+    # No account yet: registers herself in the demo (the SMS code appears in the server log).
+    DemoCitizen("001195004567", "Phạm Thu Hà", date(1995, 7, 21), "female", "26740", "79", "Số 12 Đường Lê Lợi", None,
+                phone="0909123456"),
 )
 
 # username, role, scope, display name
@@ -75,7 +80,7 @@ def add_demo_people(*, session: Session, password: str) -> None:
             permanent_street=person.street, permanent_province_code=person.province_code,
             place_of_origin="Thành phố Hà Nội",
             household_id=household.id if person.ward_code == "00088" else None,
-            relation_to_head=person.relation if person.ward_code == "00088" else "Chủ hộ",
+            relation_to_head=person.relation if person.ward_code == "00088" else "Chủ hộ", phone=person.phone,
         )
         session.add(citizen)
         session.flush()
@@ -89,7 +94,7 @@ def add_demo_people(*, session: Session, password: str) -> None:
             else "Trạm Y tế Phường Bến Nghé"))
         if person.account_level:
             session.add(Account(username=person.personal_id, password_hash=password_hash, role="citizen",
-                                level=person.account_level, citizen_id=citizen.id, phone="0912345678",
+                                level=person.account_level, citizen_id=citizen.id, phone=person.phone,
                                 display_name=person.full_name))
         if person.personal_id == "001090012345":
             session.add(Vehicle(plate="29B199999", kind="motorbike", brand="Honda", owner_citizen_id=citizen.id,

@@ -102,9 +102,9 @@ class Operations:
         return [("heartbeat", "POST", HEARTBEAT, body, headers)]
 
     def checkin(self):
-        personal_id, born, name = self.rng.choice(self.shared["patients"])
+        personal_id, born, name, chip = self.rng.choice(self.shared["patients"])
         body = {"identification": {"method": "chip", "personal_id": personal_id, "date_of_birth": born,
-                                   "full_name": name, "passive_auth_passed": True},
+                                   "chip": chip},
                 "identified_at": datetime.now(UTC).isoformat()}
         return [("checkin", "POST", "/api/v1/health/checkins", body,
                  {**self.shared["kiosk"], "Idempotency-Key": f"load-{uuid.uuid4().hex}"})]
@@ -192,7 +192,10 @@ def prepare(url: str, citizens: int, kiosks: int) -> dict:
                                          Citizen.deceased_on.is_(None))  # the living present themselves
                                   .order_by(Citizen.id).limit(5000)).all()
     engine.dispose()
-    return {"patients": [(p, d.isoformat(), n) for p, d, n in rows],
+    from tests.chip_evidence import ChipCard, card_holder
+
+    # Each patient's card read as an offline kiosk sends it (EF.SOD + DGs): the server verifies it every time.
+    return {"patients": [(p, d.isoformat(), n, ChipCard(card_holder(p, n, d)).evidence()) for p, d, n in rows[:300]],
             "kiosks": [(kid, key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex())
                        for kid, key in identities]}
 
@@ -253,7 +256,9 @@ def main() -> int:
         shared = prepare(url, options.citizens, options.kiosks)
         print(f"seeded {options.citizens:,} citizens + demo data, {options.kiosks} fleet kiosks in "
               f"{time.perf_counter() - started:.0f} s")
-        env = server_env(url, REDIS_URL=redis.url)
+        from tests.chip_evidence import csca_dir
+
+        env = server_env(url, REDIS_URL=redis.url, CSCA_STORE_DIR=csca_dir())
         app = ("backend:create_app()" if options.without_shedding
                else f"backend.overload:create_app(max_in_flight={options.max_in_flight})")
         server = Gunicorn(env, workers=options.workers, threads=options.threads, app=app).start()

@@ -10,6 +10,8 @@
     CONGDAN_KIOSK_IDLE_S       idle seconds before the kiosk forgets the patient (default 60)
     CONGDAN_KIOSK_SIZE         window size, e.g. 1080x1920 (portrait) or 1920x1080
     CONGDAN_CSCA_DIR           CSCA certificates for passive authentication (real cards)
+    CONGDAN_SIMULATOR_PKI_DIR  the simulated card's test PKI, shared with the demo backend (make kiosk sets
+                               instance/simulator-pki); unset: a throwaway PKI the backend does not trust
     CONGDAN_CAMERA / CONGDAN_CARD_READER / CONGDAN_PRINTER   see hardware.config (default simulator / dummy)
 """
 
@@ -34,6 +36,7 @@ class KioskConfig:
     idle_timeout_s: float = 60.0
     window_size: tuple[int, int] = (1080, 1920)
     csca_dir: str | None = None
+    simulator_pki_dir: str | None = None
     hardware: HardwareConfig = field(default_factory=lambda: HardwareConfig.from_mapping(DEVICE_DEFAULTS))
 
     @classmethod
@@ -51,5 +54,6 @@ class KioskConfig:
             idle_timeout_s=float(env.get("CONGDAN_KIOSK_IDLE_S", "60")),
             window_size=(int(width), int(height)),
             csca_dir=env.get("CONGDAN_CSCA_DIR"),
+            simulator_pki_dir=env.get("CONGDAN_SIMULATOR_PKI_DIR"),
             hardware=HardwareConfig.from_mapping(devices),
         )

@@ -53,6 +53,9 @@ class Identity:
     #: Chip reads: the reader's verdict (hardware.smartcard.verdict.TrustLevel value): "verified" or
     #: "data_authentic_chip_not_proven" (a NOT VERIFIED read never becomes an Identity).
     trust_level: str | None = None
+    # The evidence the backend verifies itself: the chip read (ChipEvidenceSchema JSON) or the app's token.
+    chip_evidence: dict | None = field(default=None, repr=False)
+    identity_token: str | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return f"Identity(method={self.method!r}, <personal data redacted>)"
@@ -72,6 +75,8 @@ class CheckinView:
     # answer was lost on the way back, the backend recognises it instead of checking the patient in twice.
     checkin_key: str | None = None
     identified_at: str | None = None
+    # What the backend verified of the identification (shared_schemas.identification.TRUST_LEVELS); None offline.
+    trust_level: str | None = None
 
 
 @dataclass(frozen=True)

@@ -302,7 +302,8 @@ def build_app(config, *, fleet_transport=None) -> KioskApp:
     hardware = config.hardware
     from kiosk_app.services.simulation import SimulatedDevices
 
-    simulated = SimulatedDevices()  # used only for the devices configured as "simulator"
+    # Used only for the devices configured as "simulator"; its CSCA is the demo backend's when pki_dir is set.
+    simulated = SimulatedDevices(pki_dir=config.simulator_pki_dir)
     open_camera = simulated.open_camera if hardware.camera.kind == "simulator" else hardware.open_camera
     if hardware.card_reader.kind == "simulator":
         open_card, trust_store = simulated.open_card_transport, simulated.trust_store
@@ -311,7 +312,8 @@ def build_app(config, *, fleet_transport=None) -> KioskApp:
 
         open_card = hardware.open_card_reader
         trust_store = TrustStore.from_directory(config.csca_dir) if config.csca_dir else None
-    devices = Devices(open_camera, open_card, trust_store, hardware.open_printer(), checkin.jwks)
+    devices = Devices(open_camera, open_card, trust_store, hardware.open_printer(), checkin.jwks,
+                      chip_challenge=checkin.chip_challenge)
     app = KioskApp(checkin=checkin, reader=IdentityReader(devices), printer=devices.printer,
                    idle_timeout_s=config.idle_timeout_s, metrics=metrics, fleet_agent=agent)
     if agent is not None:

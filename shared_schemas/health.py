@@ -6,6 +6,8 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from shared_schemas.base import BaseSchema, PastDate, PersonalId, PersonName
+from shared_schemas.identification import TRUST_LEVELS, ChipEvidenceSchema
+from shared_schemas.signed import MAX_TOKEN_CHARS
 
 METHODS = ("chip", "cccd_qr", "signed_qr", "id_and_dob")
 
@@ -47,15 +49,17 @@ class KioskSchema(BaseSchema):
 
 
 class IdentificationSchema(BaseSchema):
-    """How the patient proved presence at the kiosk (the kiosk checked the card or QR itself)."""
+    """How the patient identified at the kiosk, with the evidence the server verifies itself: `chip` (what was
+    read from the card), `identity_token` (the app's signed QR). `cccd_qr` (the card's printed QR) and
+    `id_and_dob` (children only) carry data, not proof, and are recorded at that lower trust level."""
 
     method = fields.String(required=True, validate=validate.OneOf(METHODS))
-    personal_id = PersonalId(required=True)
-    date_of_birth = PastDate(required=True)
-    full_name = PersonName(load_default=None)
-    passive_auth_passed = fields.Boolean(load_default=None, metadata={"description": "chip: PA result"})
-    token_id = fields.String(load_default=None, validate=validate.Length(min=8, max=64),
-                             metadata={"description": "signed_qr: the token's jti (each QR is used once)"})
+    personal_id = PersonalId(load_default=None, metadata={"description": "Required for cccd_qr and id_and_dob"})
+    date_of_birth = PastDate(load_default=None)
+    full_name = PersonName(load_default=None, metadata={"description": "Required for cccd_qr"})
+    chip = fields.Nested(ChipEvidenceSchema, load_default=None, metadata={"description": "chip: the read"})
+    identity_token = fields.String(load_default=None, validate=validate.Length(min=20, max=MAX_TOKEN_CHARS),
+                                   metadata={"description": "signed_qr: the JWS compact token the QR holds"})
 
 
 class CheckinCreateSchema(BaseSchema):
@@ -108,7 +112,9 @@ class CheckinSchema(BaseSchema):
     expires_at = fields.DateTime()
     patient = fields.Nested(PatientSchema)
     insurance = fields.Nested(InsuranceSchema)
-    consent = fields.Nested(ConsentSchema)
+    consent = fields.Nested(ConsentSchema, allow_none=True,
+                            metadata={"description": "Only when the server verified the patient was there"})
+    trust_level = fields.String(validate=validate.OneOf(TRUST_LEVELS))
 
 
 class TicketCreateSchema(BaseSchema):
@@ -142,6 +148,8 @@ class QueueEntrySchema(BaseSchema):
     patient_name_masked = fields.String(allow_none=True)
     in_route = fields.Boolean()
     coverage_percent = fields.Integer()
+    trust_level = fields.String(metadata={"description": "How the patient was identified (what the server "
+                                                         "verified)"})
 
 
 class QueueSchema(BaseSchema):

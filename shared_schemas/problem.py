@@ -20,3 +20,6 @@ class ProblemSchema(BaseSchema):
         metadata={"description": "Per-field validation messages, keyed by location then field name"}
     )
     required_level = fields.Integer(metadata={"description": "Account level the service needs"})
+    reason = fields.String(metadata={"description": "Why identification evidence was refused (untrusted-signer, "
+                                                    "hash-mismatch, group-missing, active-authentication-failed, "
+                                                    "challenge-invalid, ...)"})

@@ -1,4 +1,4 @@
-"""Account endpoints: register, login, refresh, logout, my account, raising an account to level 2."""
+"""Account endpoints: login, refresh, logout, my account (registration: registration_routes.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ from flask_jwt_extended import get_jwt, jwt_required
 from flask_smorest import Blueprint
 
 from backend.auth import service
-from backend.auth.policy import ALL_ROLES, OFFICER, access, current_principal, public
+from backend.auth.policy import ALL_ROLES, access, current_principal, public
 from backend.extensions import db, limiter
 from shared_schemas.auth import (
     AccountSchema,
     LoginSchema,
-    RaiseLevelSchema,
-    RegisterSchema,
     TokenPairSchema,
 )
 from shared_schemas.text import fold
@@ -32,22 +30,6 @@ def _login_account_key() -> str:
 def _tokens(pair) -> dict:
     return {"access_token": pair.access_token, "refresh_token": pair.refresh_token, "token_type": "Bearer",
             "expires_in": pair.expires_in}
-
-
-@blp.route("/auth/register")
-class Register(MethodView):
-    decorators = [limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])]
-
-    @public
-    @blp.arguments(RegisterSchema)
-    @blp.response(201, AccountSchema)
-    def post(self, data):
-        """Create a level-1 identity account; the details must match the population registry"""
-        account = service.register_citizen_account(
-            session=db.session, pid=data["personal_id"], full_name=data["full_name"],
-            date_of_birth=data["date_of_birth"], phone=data["phone"], password=data["password"])
-        db.session.commit()
-        return account
 
 
 @blp.route("/auth/login")
@@ -100,16 +82,3 @@ class OwnAccount(MethodView):
     def get(self):
         """My account: role, level, scope"""
         return service.get_account(session=db.session, principal=current_principal())
-
-
-@blp.route("/accounts/<string:personal_id>/level")
-class AccountLevel(MethodView):
-    @access(OFFICER)
-    @blp.arguments(RaiseLevelSchema)
-    @blp.response(200, AccountSchema)
-    def put(self, data, personal_id):
-        """Raise a citizen's account to level 2 after in-person verification (audited)"""
-        account = service.raise_to_level_2(session=db.session, principal=current_principal(), pid=personal_id,
-                                           evidence=data["evidence"])
-        db.session.commit()
-        return account

@@ -1,50 +1,20 @@
-"""Account rules: self-registration (level 1), login, refresh, logout, raising to level 2."""
+"""Account rules: login, refresh, logout, staff accounts (registration and level 2: possession.py)."""
 
 from __future__ import annotations
-
-from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend.audit.service import record_access
 from backend.auth import passwords, tokens
 from backend.auth.models import Account
-from backend.auth.policy import CITIZEN, OFFICER, Principal
-from backend.database import utcnow
+from backend.auth.policy import Principal
 from backend.errors import (
     Conflict,
-    Forbidden,
     NotFound,
     Unauthenticated,
-    ValidationFailed,
 )
-from backend.registry.models import Citizen
-from backend.registry.service import officer_covers_citizen
-from shared_schemas.clock import vietnam_date
-from shared_schemas.text import fold
 
 LOGIN_FAILED = "The ID number (or username) or the password is not correct."
-
-
-def register_citizen_account(*, session: Session, pid: str, full_name: str, date_of_birth: date, phone: str,
-                             password: str) -> Account:
-    """Level-1 self-registration: the details must match the registry entry for that number."""
-    citizen = session.scalar(sa.select(Citizen).where(Citizen.personal_id == pid))
-    if (citizen is None or fold(citizen.full_name) != fold(full_name)
-            or citizen.date_of_birth != date_of_birth or citizen.deceased_on is not None):
-        raise ValidationFailed(
-            "These details do not match the population registry. Check the ID number, the full name "
-            "and the date of birth as printed on your ID card."
-        )
-    if session.scalar(sa.select(Account.id).where(Account.citizen_id == citizen.id)):
-        raise Conflict("An account already exists for this ID number. Log in, or recover it at a kiosk "
-                       "with your chip ID card.")
-    account = Account(username=pid, password_hash=passwords.hash_password(password), role=CITIZEN, level=1,
-                      citizen_id=citizen.id, phone=phone, display_name=citizen.full_name)
-    session.add(account)
-    session.flush()
-    return account
 
 
 def authenticate(*, session: Session, username: str, password: str) -> Account:
@@ -78,26 +48,6 @@ def get_account(*, session: Session, principal: Principal) -> Account:
     account = session.get(Account, principal.account_id)
     if account is None:
         raise NotFound("Account not found.")
-    return account
-
-
-def raise_to_level_2(*, session: Session, principal: Principal, pid: str, evidence: str) -> Account:
-    """An officer raises a citizen's account after checking the card and face in person."""
-    if principal.role != OFFICER:
-        raise Forbidden("Only officers verify identities in person.")
-    citizen = session.scalar(sa.select(Citizen).where(Citizen.personal_id == pid))
-    if citizen is None or not officer_covers_citizen(principal, citizen, on=vietnam_date(utcnow())):
-        raise Forbidden("This citizen is outside your jurisdiction.")
-    account = session.scalar(sa.select(Account).where(Account.citizen_id == citizen.id))
-    if account is None:
-        raise NotFound("This citizen has no identity account yet.")
-    if account.level < 2:
-        account.level = 2
-        account.level_raised_at = utcnow()
-        account.level_raised_by = principal.account_id
-    record_access(session=session, principal=principal, subject_citizen_ids=[citizen.id], action="update",
-                  record_type="identity-account", record_ref=str(account.id),
-                  purpose=f"identity verification in person ({evidence})")
     return account
 
 

@@ -98,6 +98,10 @@ class Checkin(Base):
     kiosk_account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
     method: Mapped[str] = mapped_column(sa.String(20))  # chip | cccd_qr | signed_qr | id_and_dob
     proof_ref: Mapped[str | None] = mapped_column(sa.String(64), unique=True)  # signed-QR jti: one use only
+    # What the server itself verified (shared_schemas.identification.TRUST_LEVELS), and the kiosk's own
+    # chip verdict, kept as its claim.
+    trust_level: Mapped[str] = mapped_column(sa.String(24))
+    kiosk_claim: Mapped[str | None] = mapped_column(sa.String(20))
     identified_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     visit_type: Mapped[str] = mapped_column(sa.String(12))  # outpatient | inpatient
@@ -107,7 +111,8 @@ class Checkin(Base):
     insurance_status: Mapped[str] = mapped_column(sa.String(16))  # valid | expired | not_yet_valid | none
     in_route: Mapped[bool]
     coverage_percent: Mapped[int]
-    consent_id: Mapped[int] = mapped_column(sa.ForeignKey("consent_receipts.id"))
+    # None when the server could not verify that the citizen was there (card data presented, details typed).
+    consent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("consent_receipts.id"))
 
 
 class QueueCounter(Base):

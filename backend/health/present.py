@@ -48,7 +48,8 @@ def checkin(value: CheckinResult) -> dict:
             "coverage_percent": result.coverage_percent, "low_cost_threshold_dong": result.low_cost_threshold_dong,
             "message_vi": result.message_vi, "message_en": result.message_en,
         },
-        "consent": consent(value.consent),
+        "consent": consent(value.consent) if value.consent else None,
+        "trust_level": value.checkin.trust_level,
     }
 
 
@@ -65,4 +66,5 @@ def queue_entry(t: QueueTicket, full_name: str | None) -> dict:
     return {"id": t.public_id, "number": t.number, "status": t.status, "provisional": t.provisional,
             "issued_at": t.issued_at, "called_at": t.called_at,
             "patient_name_masked": mask_name(full_name) if full_name else None,
-            "in_route": t.checkin.in_route, "coverage_percent": t.checkin.coverage_percent}
+            "in_route": t.checkin.in_route, "coverage_percent": t.checkin.coverage_percent,
+            "trust_level": t.checkin.trust_level}

@@ -3,7 +3,9 @@ queue, and the citizen's consent receipts."""
 
 from __future__ import annotations
 
+from flask import current_app, request
 from flask.views import MethodView
+from flask_jwt_extended import get_jwt, verify_jwt_in_request
 from flask_smorest import Blueprint
 
 from backend.auth.models import Account
@@ -16,7 +18,7 @@ from backend.auth.policy import (
     public,
 )
 from backend.database import utcnow
-from backend.extensions import db
+from backend.extensions import db, limiter
 from backend.health import present, service
 from backend.health.models import Hospital
 from backend.transactions import committed
@@ -36,6 +38,19 @@ from shared_schemas.health import (
 )
 
 blp = Blueprint("hospital", __name__, url_prefix="/", description="Hospitals, check-in kiosks and queues")
+
+
+def _not_typed() -> bool:
+    body = request.get_json(silent=True)
+    proof = body.get("identification") if isinstance(body, dict) else None
+    return not (isinstance(proof, dict) and proof.get("method") == "id_and_dob")
+
+
+def _kiosk_key() -> str:
+    """Typed ID + date of birth proves nothing, so each kiosk gets only a few: counted per kiosk account."""
+    verify_jwt_in_request()
+    claims = get_jwt()
+    return f"typed-checkin:{claims.get('sub')}:{claims.get('scope')}"
 
 def _kiosk_view(registration, hospital, account) -> dict:
     start, end = service.provisional_range(registration)
@@ -89,13 +104,17 @@ class OwnKiosk(MethodView):
 
 @blp.route("/health/checkins")
 class Checkins(MethodView):
+    decorators = [limiter.limit(lambda: current_app.config["TYPED_CHECKIN_LIMIT_PER_KIOSK"], key_func=_kiosk_key,
+                                exempt_when=_not_typed)]
+
     @access(KIOSK)
     @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
     @blp.arguments(CheckinCreateSchema)
     @blp.response(201, CheckinSchema)
     def post(self, data, idempotency_key=None):
-        """Check in a patient identified at this kiosk: masked identity, insurance and coverage (audited;
-        records the patient's consent receipt)"""
+        """Check in a patient identified at this kiosk. The server verifies the evidence itself (chip read,
+        signed QR) and records the trust level; masked identity, insurance and coverage (audited; a consent
+        receipt only when the server verified the patient was there)"""
         result = committed(lambda: service.create_checkin(
             session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key))
         return present.checkin(result)

@@ -21,6 +21,7 @@ from backend.auth.policy import CITIZEN, HOSPITAL_STAFF, KIOSK, Principal
 from backend.database import utcnow
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.health import coverage
+from backend.health.identification import identify_patient
 from backend.health.models import (
     Checkin,
     ConsentReceipt,
@@ -32,15 +33,12 @@ from backend.health.models import (
 )
 from backend.registry.models import Citizen, HealthInsuranceCard
 from shared_schemas.clock import VIETNAM_TZ as VIETNAM
-from shared_schemas.text import fold
 
 PURPOSE = "hospital check-in"
 CHECKIN_LIFETIME = timedelta(minutes=30)
-CHILD_AGE_LIMIT = 14  # under 14: ID number + date of birth instead of a card (no chip card yet)
 PROVISIONAL_BASE, PROVISIONAL_BLOCK = 10_000, 100  # offline numbers never meet the daily sequence
 CHECKIN, TICKET = "hospital-checkin", "queue-ticket"  # operations, for Idempotency-Key replays
 SHARED_DATA = "identity,health_insurance"
-NO_MATCH = "These identity details do not match the population registry. Please go to the reception counter."
 
 
 @dataclass
@@ -50,7 +48,7 @@ class CheckinResult:
     hospital: Hospital
     card: HealthInsuranceCard | None
     result: coverage.Coverage
-    consent: ConsentReceipt
+    consent: ConsentReceipt | None
 
 
 @dataclass
@@ -151,25 +149,6 @@ def provisional_range(registration: KioskRegistration) -> tuple[int, int]:
 
 
 # --- check-in ------------------------------------------------------------------------------------------
-def _identify(session: Session, proof: dict, on: date) -> Citizen:
-    """The presence proof must name a living citizen whose registry entry matches it."""
-    method = proof["method"]
-    if method == "chip" and not proof.get("passive_auth_passed"):
-        raise ValidationFailed("The chip was not verified (passive authentication did not pass).",
-                               errors={"json": {"identification": {"passive_auth_passed": ["Must be true."]}}})
-    if method == "signed_qr" and not proof.get("token_id"):
-        raise ValidationFailed("A signed identity QR needs its token id.",
-                               errors={"json": {"identification": {"token_id": ["Required for signed_qr."]}}})
-    citizen = session.scalar(sa.select(Citizen).where(Citizen.personal_id == proof["personal_id"]))
-    if citizen is None or citizen.date_of_birth != proof["date_of_birth"] or citizen.deceased_on is not None:
-        raise ValidationFailed(NO_MATCH)
-    if proof.get("full_name") and fold(proof["full_name"]) != citizen.name_folded:
-        raise ValidationFailed(NO_MATCH)
-    if method == "id_and_dob" and citizen.age_on(on) >= CHILD_AGE_LIMIT:
-        raise Forbidden("From 14 years of age, patients identify with their chip ID card or its QR code.")
-    return citizen
-
-
 def _current_card(session: Session, citizen: Citizen, on: date) -> HealthInsuranceCard | None:
     cards = list(session.scalars(sa.select(HealthInsuranceCard).where(HealthInsuranceCard.citizen_id == citizen.id)
                                  .order_by(HealthInsuranceCard.valid_to.desc())))
@@ -192,7 +171,7 @@ def _load_checkin_result(session: Session, checkin: Checkin) -> CheckinResult:
     flags = {"visit_type": checkin.visit_type, "referral": checkin.referral, "emergency": checkin.emergency}
     return CheckinResult(checkin, session.get(Citizen, checkin.citizen_id), hospital, card,
                          _coverage(card, hospital, local_date(checkin.identified_at), flags),
-                         session.get(ConsentReceipt, checkin.consent_id))
+                         session.get(ConsentReceipt, checkin.consent_id) if checkin.consent_id else None)
 
 
 def create_checkin(*, session: Session, principal: Principal, data: dict, idempotency_key: str | None,
@@ -213,28 +192,29 @@ def create_checkin(*, session: Session, principal: Principal, data: dict, idempo
                                errors={"json": {"identified_at": ["Outside the accepted window."]}})
     on = local_date(identified_at)
     proof = data["identification"]
-    citizen = _identify(session, proof, on)
-    if proof["method"] == "signed_qr" and session.scalar(
-            sa.select(Checkin.id).where(Checkin.proof_ref == proof["token_id"])):
-        raise Conflict("This identity QR was already used. Please refresh the QR code in the app.")
+    who = identify_patient(session=session, principal=principal, proof=proof, identified_at=identified_at,
+                           on=on, now=now)
+    citizen = who.citizen
     card = _current_card(session, citizen, on)
     flags = {"visit_type": data.get("visit_type", "outpatient"), "referral": data.get("referral", False),
              "emergency": data.get("emergency", False)}
     result = _coverage(card, hospital, on, flags)
-    day_end = datetime.combine(on, time(23, 59, 59), tzinfo=VIETNAM).astimezone(UTC)
-    consent = ConsentReceipt(
-        public_id=new_public_id(), citizen_id=citizen.id, recipient_code=hospital.code,
-        recipient_name=hospital.name, data_categories=SHARED_DATA, purpose=PURPOSE,
-        collected_via=principal.label[:64], granted_at=identified_at, valid_until=day_end)
-    session.add(consent)
-    session.flush()
+    consent = None
+    if who.consented:  # only an identification the server verified stands for the citizen's own consent
+        day_end = datetime.combine(on, time(23, 59, 59), tzinfo=VIETNAM).astimezone(UTC)
+        consent = ConsentReceipt(
+            public_id=new_public_id(), citizen_id=citizen.id, recipient_code=hospital.code,
+            recipient_name=hospital.name, data_categories=SHARED_DATA, purpose=PURPOSE,
+            collected_via=principal.label[:64], granted_at=identified_at, valid_until=day_end)
+        session.add(consent)
+        session.flush()
     checkin = Checkin(
         public_id=new_public_id(), hospital_id=hospital.id, citizen_id=citizen.id,
-        kiosk_account_id=principal.account_id, method=proof["method"],
-        proof_ref=proof.get("token_id") if proof["method"] == "signed_qr" else None,
+        kiosk_account_id=principal.account_id, method=proof["method"], trust_level=who.trust_level,
+        kiosk_claim=who.kiosk_claim, proof_ref=who.proof_ref,
         identified_at=identified_at, expires_at=max(identified_at, now) + CHECKIN_LIFETIME,
         insurance_card_id=card.id if card else None, insurance_status=result.status, in_route=result.in_route,
-        coverage_percent=result.coverage_percent, consent_id=consent.id, **flags)
+        coverage_percent=result.coverage_percent, consent_id=consent.id if consent else None, **flags)
     session.add(checkin)
     session.flush()
     record_access(session=session, principal=principal, subject_citizen_ids=[citizen.id], action="read",
@@ -317,8 +297,8 @@ def issue_ticket(*, session: Session, principal: Principal, checkin_id: str, dep
     # network then stayed down says nothing about the check-in.
     if provisional_number is None and checkin.expires_at < now:
         raise Conflict("This check-in has expired. Please identify again.")
-    consent = session.get(ConsentReceipt, checkin.consent_id)
-    if consent.revoked_at is not None:
+    consent = session.get(ConsentReceipt, checkin.consent_id) if checkin.consent_id else None
+    if consent is not None and consent.revoked_at is not None:
         raise Forbidden("The patient revoked consent for this visit.")
     registration, hospital = kiosk_registration(session=session, principal=principal)
     department = get_department(session, hospital, department_code)
@@ -394,7 +374,7 @@ def queue_view(*, session: Session, principal: Principal, department_code: str,
         sa.select(QueueTicket, Citizen.full_name, ConsentReceipt.revoked_at)
         .join(Citizen, Citizen.id == QueueTicket.citizen_id)
         .join(Checkin, Checkin.id == QueueTicket.checkin_id)
-        .join(ConsentReceipt, ConsentReceipt.id == Checkin.consent_id)
+        .outerjoin(ConsentReceipt, ConsentReceipt.id == Checkin.consent_id)
         .where(QueueTicket.department_id == department.id, QueueTicket.service_date == on)
         .order_by(QueueTicket.issued_at, QueueTicket.number)).all()
     visible = [(t, name if revoked is None else None) for t, name, revoked in rows]

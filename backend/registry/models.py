@@ -72,6 +72,8 @@ class Citizen(Base, TimestampMixin):
     household_id: Mapped[int | None] = mapped_column(sa.ForeignKey("households.id"), index=True)
     relation_to_head: Mapped[str | None] = mapped_column(sa.String(30))
     deceased_on: Mapped[date | None]
+    # The mobile number recorded in the registry: where a self-registration's one-time code is sent.
+    phone: Mapped[str | None] = mapped_column(sa.String(15))
 
     household: Mapped[Household | None] = relationship(back_populates="members", foreign_keys=[household_id])
     permanent_ward: Mapped[AdministrativeUnit] = relationship(foreign_keys=[permanent_ward_code])

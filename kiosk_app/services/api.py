@@ -1,4 +1,4 @@
-"""The backend client: kiosk login, check-in and tickets, the department list and the JWKS.
+"""The backend client: kiosk login, chip challenges, check-in and tickets, the department list and the JWKS.
 Network trouble is ApiUnavailable (the kiosk goes offline); a refusal is ApiRefused with the problem
 detail."""
 
@@ -97,6 +97,10 @@ class ApiClient:
 
     def jwks(self) -> dict:
         return self._call("GET", "/.well-known/jwks.json", auth=False)[1]
+
+    def chip_challenge(self) -> dict:
+        """A single-use challenge for the chip's Active Authentication (the backend verifies the answer)."""
+        return self._call("POST", "/api/v1/identification/challenges")[1]
 
     def check_in(self, payload: dict, *, idempotency_key: str) -> dict:
         return self._call("POST", "/api/v1/health/checkins", json=payload,

@@ -4,6 +4,7 @@ number from this kiosk's reserved range, and the outbox syncs it later."""
 
 from __future__ import annotations
 
+import base64
 import logging
 import threading
 import uuid
@@ -97,13 +98,29 @@ class CheckinService:
         return (self.outbox.cache_get("profile") or {}).get("hospital", {}).get("name", self.hospital_code)
 
     # --- check-in -------------------------------------------------------------------------------------
+    def chip_challenge(self) -> tuple[str, bytes] | None:
+        """A challenge from the backend for the chip to sign (proves the card genuine to the backend); None
+        when offline (the read then proves its data only, and the check-in syncs at that level)."""
+        try:
+            body = self.api.chip_challenge()
+            return body["challenge_id"], base64.b64decode(body["challenge"])
+        except (ApiUnavailable, ApiRefused, KeyError, ValueError) as exc:
+            log.info("no chip challenge from the backend (%s): the read cannot prove the chip genuine",
+                     type(exc).__name__)
+            return None
+
     @staticmethod
     def _payload(identity: Identity, identified_at: str) -> dict:
-        proof = {"method": identity.method, "personal_id": identity.personal_id,
-                 "date_of_birth": identity.date_of_birth}
-        for name in ("full_name", "passive_auth_passed", "token_id"):
-            if getattr(identity, name) is not None:
-                proof[name] = getattr(identity, name)
+        """The identification as the backend verifies it: the evidence itself, not the kiosk's word."""
+        proof = {"method": identity.method}
+        if identity.method == "signed_qr":
+            proof["identity_token"] = identity.identity_token
+        else:
+            proof.update(personal_id=identity.personal_id, date_of_birth=identity.date_of_birth)
+        if identity.method == "chip":
+            proof["chip"] = identity.chip_evidence
+        if identity.method == "cccd_qr" and identity.full_name:
+            proof["full_name"] = identity.full_name
         return {"identification": proof, "identified_at": identified_at}
 
     def check_in(self, identity: Identity) -> tuple[CheckinView, list[Department]]:
@@ -129,7 +146,7 @@ class CheckinService:
         insurance = Message(body["insurance"]["message_vi"], body["insurance"]["message_en"])
         view = CheckinView(body["id"], body["patient"]["full_name"], body["patient"]["personal_id_masked"],
                            insurance, body["insurance"]["coverage_percent"], checkin_key=key,
-                           identified_at=identified_at)
+                           identified_at=identified_at, trust_level=body.get("trust_level"))
         return view, departments
 
     # --- tickets --------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ chip), by a QR (the card's or the app's signed one), and print the ticket. Runs 
 
 from __future__ import annotations
 
+import base64
 import logging
 import time
 from collections.abc import Callable
@@ -60,6 +61,8 @@ class Devices:
     printer: Any  # hardware.printer.TicketPrinter
     jwks: Callable[[], dict]  # the cached JWKS for the app's signed QR
     scan_timeout_s: float = 8.0
+    # (challenge id, nonce) from the backend for the chip to sign, or None offline (CheckinService.chip_challenge)
+    chip_challenge: Callable[[], tuple[str, bytes] | None] = lambda: None
 
 
 class IdentityReader:
@@ -93,19 +96,25 @@ class IdentityReader:
                 exc.scan_method = "signed_qr"  # the fleet metrics count it against the app's QR
                 raise
             return Identity("signed_qr", claims.personal_id, claims.date_of_birth.isoformat(),
-                            claims.full_name, token_id=claims.token_id, verified_locally=True)
+                            claims.full_name, token_id=claims.token_id, verified_locally=True,
+                            identity_token=payload.strip())
         raise IdentifyError(UNKNOWN_QR)
 
     def identify_by_chip(self) -> Identity:
         """Scan the card's QR for the chip's access key, then read and verify the chip (passive
-        authentication against the CSCA trust store)."""
+        authentication against the CSCA trust store, active authentication). The files as read, and the
+        chip's answer to the backend's challenge, go to the backend, which verifies them itself."""
         payload = self.scan_payload()
         if qr.classify_qr(payload) is not qr.QrKind.CCCD:
             raise IdentifyError(UNKNOWN_QR)
         record = qr.parse_cccd_qr(payload)
+        challenge = self.devices.chip_challenge()
         transport = self.devices.open_card_transport()
         try:
-            result = read_card(transport, access_keys_from_qr(record), self.devices.trust_store, strict=True)
+            # The chip signs the backend's nonce during the read (Active Authentication), so the backend can
+            # check the answer itself; offline, the reader's own random challenge proves the chip to us only.
+            result = read_card(transport, access_keys_from_qr(record), self.devices.trust_store, strict=True,
+                               aa_challenge=challenge[1] if challenge is not None else None)
         finally:
             close = getattr(transport, "close", None)
             if close:
@@ -117,9 +126,27 @@ class IdentityReader:
             raise IdentifyError(NOT_VERIFIED)
         born = datetime.strptime(data.birth_date or "", "%d/%m/%Y").date()
         face = result.face_image
+        verdict = result.verdict.level.value if result.verdict else None
+        answer = result.active_auth.signature if challenge is not None and result.active_auth.passed else None
         return Identity("chip", data.personal_id, born.isoformat(), data.full_name, passive_auth_passed=True,
                         face_jpeg=face.image_bytes if face and face.mime_type == "image/jpeg" else None,
-                        verified_locally=True, trust_level=result.verdict.level.value if result.verdict else None)
+                        verified_locally=True, trust_level=verdict,
+                        chip_evidence=chip_evidence(result.raw_files, challenge, answer, verdict))
+
+
+def chip_evidence(raw_files: dict[str, bytes], challenge: tuple[str, bytes] | None, answer: bytes | None,
+                  verdict: str | None) -> dict:
+    """What the backend verifies (shared_schemas.identification.ChipEvidenceSchema): EF.SOD, DG1, DG13, DG14,
+    DG15 as read (never DG2: the face stays on the kiosk), the challenge answered, and this reader's verdict."""
+    evidence = {name.lower(): base64.b64encode(raw_files[name]).decode("ascii")
+                for name in ("SOD", "DG1", "DG13", "DG14", "DG15") if name in raw_files}
+    if challenge is not None:
+        evidence["challenge_id"] = challenge[0]
+        if answer is not None:
+            evidence["aa_signature"] = base64.b64encode(answer).decode("ascii")
+    if verdict is not None:
+        evidence["kiosk_verdict"] = verdict
+    return evidence
 
 
 def print_ticket(printer, ticket: TicketView, *, facility_name: str, patient_name: str,

@@ -16,6 +16,7 @@ from backend.database import make_engine
 from backend.extensions import db
 from backend.registry.reference import sync_administrative_units
 from tests.backend.helpers import PASSWORD, Factory, bearer, login
+from tests.chip_evidence import csca_dir
 from tests.pg_server import ThrowawayPostgres
 
 BACKEND = os.environ.get("CONGDAN_TEST_DATABASE", "sqlite")
@@ -74,7 +75,11 @@ def app_config(url: str, **overrides) -> dict:
               # so tests keep it enabled with limits no test reaches unless it sets its own.
               "RATELIMIT_ENABLED": True, "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
               "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute", "SECRET_KEY": "test-secret-" + "x" * 32,
-              "JWT_SECRET_KEY": "test-jwt-secret-" + "y" * 32}
+              "JWT_SECRET_KEY": "test-jwt-secret-" + "y" * 32,
+              # Chip ID cards are verified against the test CSCA (tests/chip_evidence.py); typed check-ins
+              # are limited per kiosk only where a test sets the limit.
+              "CSCA_STORE_DIR": csca_dir(), "TYPED_CHECKIN_LIMIT_PER_KIOSK": "100000 per minute",
+              "REGISTRATION_LIMIT_PER_ID": "100000 per minute", "CHIP_CHALLENGE_LIMIT_PER_KIOSK": "100000 per minute"}
     config.update(overrides)
     return config
 

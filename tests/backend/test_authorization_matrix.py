@@ -180,6 +180,11 @@ ROUTES: list[Route] = [
     # --- foundation: accounts, registry, audit -----------------------------------------------------
     Route("POST", "/api/v1/auth/login", public(422), body={"username": "1", "password": ""}, targeted=False),
     Route("POST", "/api/v1/auth/register", public(422), body={}, targeted=False),
+    Route("POST", "/api/v1/auth/register/confirm", public(422), body={}, targeted=False),
+    Route("POST", "/api/v1/auth/register/chip-challenge", public(201), targeted=False),
+    Route("POST", "/api/v1/auth/register/chip", public(422), body={}, targeted=False),
+    Route("POST", "/api/v1/auth/activate", public(422), body={}, targeted=False),
+    Route("POST", "/api/v1/identification/challenges", roles("kiosk", ok=201), targeted=False),
     Route("POST", "/api/v1/auth/refresh", lambda c, t: 401, targeted=False),  # access token is not a refresh token
     Route("POST", "/api/v1/auth/logout", any_authenticated(204), targeted=False),
     Route("GET", "/api/v1/accounts/me", any_authenticated(), targeted=False),

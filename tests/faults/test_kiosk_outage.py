@@ -24,6 +24,7 @@ from kiosk_app.services.api import ApiClient
 from kiosk_app.services.checkin import CheckinService
 from kiosk_app.services.outbox import Outbox
 from tests.backend.helpers import Factory
+from tests.chip_evidence import kiosk_chip_identity
 from tests.faults.conftest import size
 from tests.kiosk_app.live_backend import DEMO_KIOSK_USERNAME, PASSWORD, LiveBackend, demo_backend, demo_database
 
@@ -53,8 +54,7 @@ def _patients(app, count: int) -> list[Identity]:
         people = [factory.citizen(full_name="Hoàng Thị Lan", sex="female", date_of_birth=date(1975, 4, 2))
                   for _ in range(count)]
         db.session.commit()
-        return [Identity("chip", p.personal_id, "1975-04-02", "Hoàng Thị Lan", passive_auth_passed=True,
-                         verified_locally=True) for p in people]
+        return [kiosk_chip_identity(p.personal_id, "1975-04-02", "Hoàng Thị Lan", "female") for p in people]
 
 
 def _tickets_per_patient(backend) -> dict[str, int]:

@@ -22,6 +22,7 @@ from backend.registry.models import Vehicle
 from bench.harness import Gunicorn, server_env
 from tests.backend.helpers import PASSWORD as FACTORY_PASSWORD
 from tests.backend.helpers import Factory
+from tests.chip_evidence import ChipCard, csca_dir
 from tests.faults.conftest import size
 from tests.faults.support import DEMO_KIOSK_USERNAME, Http, demo_app
 
@@ -41,13 +42,14 @@ def _world(app, patients: int, fines: int):
                                    registered_on=date(2022, 1, 1)))
         officer, payer = factory.staff("officer", "01"), factory.account(owner, level=1)
         db.session.commit()
-        return [p.personal_id for p in people], plates, officer.username, payer.username
+        cards = {p.personal_id: ChipCard.of(p).evidence() for p in people}
+        return cards, plates, officer.username, payer.username
 
 
 def test_acknowledged_payments_and_check_ins_survive_killed_workers(pg_database):
     app = demo_app(pg_database)  # the seeded copy
     patients, plates, officer_name, payer_name = _world(app, PATIENTS, FINES)
-    server = Gunicorn(server_env(pg_database), workers=2, threads=4).start()
+    server = Gunicorn(server_env(pg_database, CSCA_STORE_DIR=csca_dir()), workers=2, threads=4).start()
     try:
         http = Http(server.url)
         officer, payer = http.login(officer_name, FACTORY_PASSWORD), http.login(payer_name, FACTORY_PASSWORD)
@@ -75,8 +77,7 @@ def test_acknowledged_payments_and_check_ins_survive_killed_workers(pg_database)
         def patient_visit(personal_id: str) -> None:
             key = f"kill-checkin-{uuid.uuid4().hex}"
             body = {"identification": {"method": "chip", "personal_id": personal_id,
-                                       "date_of_birth": "1980-03-07", "full_name": "Phạm Thị Hoa",
-                                       "passive_auth_passed": True},
+                                       "date_of_birth": "1980-03-07", "chip": patients[personal_id]},
                     "identified_at": datetime.now(UTC).isoformat()}
             status, checkin, _ = http.retrying("POST", "/api/v1/health/checkins", lambda: body,
                                                lambda: {**kiosk, "Idempotency-Key": key}, log=failures)

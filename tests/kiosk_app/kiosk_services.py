@@ -35,7 +35,7 @@ def kiosk_services(api: ApiClient, data_dir: Path, *,
     checkin.refresh()
     printer = open_printer("dummy")
     devices = Devices(simulated.open_camera, simulated.open_card_transport, simulated.trust_store, printer,
-                      checkin.jwks)
+                      checkin.jwks, chip_challenge=checkin.chip_challenge)
     services = KioskServices(checkin, IdentityReader(devices), printer, simulated)
     real_print = printer.print_ticket
 

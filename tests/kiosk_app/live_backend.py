@@ -20,6 +20,7 @@ from backend.extensions import db
 from backend.health.demo import DEMO_KIOSK_USERNAME, add_demo_hospitals
 from backend.health.models import Department
 from backend.registry.reference import sync_administrative_units
+from tests.chip_evidence import csca_dir
 
 PASSWORD = "kiosk-test-password"
 DEMO_PATIENT_ID = "001090012345"  # Nguyễn Văn An, level-2 account, insured, in the chip simulator
@@ -31,7 +32,9 @@ def backend_config(url: str) -> dict:
             "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
             "RATELIMIT_ENABLED": True, "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
             "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute", "SECRET_KEY": "kiosk-test-secret-" + "x" * 32,
-            "JWT_SECRET_KEY": "kiosk-test-jwt-secret-" + "y" * 32}
+            "JWT_SECRET_KEY": "kiosk-test-jwt-secret-" + "y" * 32,
+            # The simulated cards of this process are signed under this CSCA (tests/chip_evidence.py).
+            "CSCA_STORE_DIR": csca_dir(), "CHIP_CHALLENGE_LIMIT_PER_KIOSK": "100000 per minute"}
 
 
 def demo_database(folder: Path) -> Path:

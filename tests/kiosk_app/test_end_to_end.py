@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from backend.health.models import QueueTicket
+from backend.health.models import Checkin, QueueTicket
 from hardware.printer.ticket import layout_ticket
 from kiosk_app.flow import Identity, State
 from kiosk_app.services.devices import print_ticket
@@ -45,6 +45,12 @@ def test_identify_check_in_choose_and_print(method, live_backend, kiosk_api, tmp
 
     view, departments = services.checkin.check_in(identity)
     assert view.checkin_id and not view.offline
+    # The backend verified the evidence itself: the simulated chip answered its challenge.
+    levels = {"chip": "chip_verified", "cccd_qr": "card_data_presented", "signed_qr": "app_qr_verified",
+              "typed": "details_typed"}
+    assert live_backend.query(sa.select(Checkin.trust_level).where(Checkin.public_id == view.checkin_id)) == [
+        (levels[method],)]
+    assert view.trust_level == levels[method]
     child = method == "typed"
     assert view.full_name == ("Nguyễn Minh Khang" if child else "Nguyễn Văn An")
     assert view.personal_id_masked == (DEMO_CHILD_ID if child else DEMO_PATIENT_ID)[:4] + "******" + (

@@ -16,6 +16,7 @@ from kiosk_app.services.checkin import CheckinService
 from kiosk_app.services.fleet_link import fleet_hooks
 from kiosk_app.services.metrics import KioskMetrics
 from kiosk_app.services.outbox import Outbox
+from tests.chip_evidence import kiosk_chip_identity
 from tests.kiosk_app.fakes import FakeApi, run_now
 
 
@@ -218,8 +219,7 @@ def test_an_enrolled_kiosk_checks_in_with_its_device_key_and_obeys_a_remote_lock
     checkin = app.controller.checkin
     assert checkin.refresh() and checkin.facility_name() == "Bệnh viện Bạch Mai"
     assert checkin.api.username is None  # no password: the device key signed a challenge
-    identity = Identity("chip", DEMO_PATIENT_ID, "1990-01-01", "Nguyễn Văn An", passive_auth_passed=True,
-                        verified_locally=True)
+    identity = kiosk_chip_identity(DEMO_PATIENT_ID, "1990-01-01", "Nguyễn Văn An")
     view, _departments = checkin.check_in(identity)
     assert view.checkin_id and view.full_name == "Nguyễn Văn An"
     app.controller.metrics.scan_succeeded("chip")

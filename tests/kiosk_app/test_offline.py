@@ -14,13 +14,10 @@ from kiosk_app.flow import Department, Identity
 from kiosk_app.services.api import ApiUnavailable
 from kiosk_app.services.checkin import OFFLINE_UNVERIFIED, CheckinRefused, CheckinService
 from kiosk_app.services.outbox import Outbox, RangeExhausted
+from tests.chip_evidence import identity_qr_identity, kiosk_chip_identity
 
-AN = Identity("chip", "001090012345", "1990-01-01", "Nguyễn Văn An", passive_auth_passed=True,
-              verified_locally=True)
-CHAU = Identity("chip", "079301004321", "2001-03-15", "Lê Minh Châu", passive_auth_passed=True,
-                verified_locally=True)
-BINH = Identity("signed_qr", "001185006789", "1985-05-10", "Trần Thị Bình", token_id="jti-binh-0001",
-                verified_locally=True)
+AN = kiosk_chip_identity("001090012345", "1990-01-01", "Nguyễn Văn An")
+CHAU = kiosk_chip_identity("079301004321", "2001-03-15", "Lê Minh Châu", "female")
 NOI, MAT = Department("NOI", "Phòng khám Nội tổng hợp", "General internal medicine"), Department(
     "MAT", "Phòng khám Mắt", "Ophthalmology")
 
@@ -48,6 +45,12 @@ class Flaky:
 
 
 @pytest.fixture()
+def binh(live_backend):
+    """Trần Thị Bình shows the app's signed QR (minted with the live backend's key)."""
+    return identity_qr_identity(live_backend.app, "001185006789", "1985-05-10", "Trần Thị Bình")
+
+
+@pytest.fixture()
 def service(kiosk_api, tmp_path):
     checkin = CheckinService(kiosk_api, Outbox(tmp_path / "outbox.sqlite3"), hospital_code="BV-BACHMAI")
     assert checkin.refresh()
@@ -72,9 +75,9 @@ def take_ticket(service, identity, department):
     return view, service.issue_ticket(identity, view, department)
 
 
-def test_offline_check_ins_get_provisional_numbers_and_sync_exactly_once(service, live_backend):
+def test_offline_check_ins_get_provisional_numbers_and_sync_exactly_once(service, live_backend, binh):
     live_backend.stop()
-    issued = [take_ticket(service, who, where) for who, where in ((AN, NOI), (BINH, NOI), (CHAU, MAT))]
+    issued = [take_ticket(service, who, where) for who, where in ((AN, NOI), (binh, NOI), (CHAU, MAT))]
     assert not service.online and all(view.offline and view.checkin_id is None for view, _ in issued)
     assert [(t.number, t.provisional) for _, t in issued] == [(10_000, True), (10_001, True), (10_000, True)]
     assert service.outbox.pending_count() == 3
@@ -141,10 +144,10 @@ def test_a_lost_ticket_answer_leaves_the_patient_one_ticket_with_the_printed_num
     assert tickets(live_backend) == [("001090012345", 10_000, True)]
 
 
-def test_a_lost_check_in_answer_is_replayed_not_repeated(service, live_backend, kiosk_api):
+def test_a_lost_check_in_answer_is_replayed_not_repeated(service, live_backend, kiosk_api, binh):
     """A signed identity QR can be used once: a second check-in with it would be refused on sync."""
     service.api = Flaky(kiosk_api, "check_in", ApiUnavailable("connection reset"))
-    view, ticket = take_ticket(service, BINH, NOI)
+    view, ticket = take_ticket(service, binh, NOI)
     assert view.offline and ticket.provisional and checkins(live_backend) == 1
     service.api = kiosk_api
     assert service.sync() == 1 and service.outbox.entries("refused") == []
@@ -155,7 +158,7 @@ def test_a_lost_check_in_answer_is_replayed_not_repeated(service, live_backend, 
 def test_a_check_in_the_backend_refuses_on_sync_is_set_aside_not_retried(service, live_backend):
     live_backend.stop()
     wrong_birthday = Identity("chip", AN.personal_id, "1990-01-02", AN.full_name, passive_auth_passed=True,
-                              verified_locally=True)
+                              verified_locally=True, chip_evidence=AN.chip_evidence)
     take_ticket(service, wrong_birthday, NOI)
     take_ticket(service, CHAU, NOI)
     live_backend.start()

@@ -7,6 +7,7 @@ from datetime import date, time
 from backend.database import utcnow
 from backend.health.models import Department, Hospital, KioskRegistration
 from backend.registry.models import HealthInsuranceCard
+from tests.chip_evidence import ChipCard
 
 
 def add_hospital(session, *, code="BV-TEST", level="central", facility_code="01929") -> Hospital:
@@ -46,6 +47,9 @@ def insure(session, citizen, *, group="GD", level=4, facility="01088", valid_to=
 def proof(citizen, method="chip", **extra) -> dict:
     body = {"method": method, "personal_id": citizen.personal_id, "date_of_birth": citizen.date_of_birth.isoformat()}
     if method == "chip":
-        body["passive_auth_passed"] = True
+        # A real read of the citizen's card, sent without a server challenge (as an offline kiosk would).
+        body["chip"] = ChipCard.of(citizen).evidence()
+    if method == "cccd_qr":  # the card's printed QR carries the name
+        body["full_name"] = citizen.full_name
     body.update(extra)
     return body

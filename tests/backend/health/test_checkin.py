@@ -47,7 +47,7 @@ def test_identification_must_match_the_registry_and_the_method_rules(client, fac
     child = factory.citizen(date_of_birth=date(date.today().year - 8, 6, 1))
     wrong_dob = proof(adult, date_of_birth="1990-01-02")
     assert checkin(client, kiosk_headers, {"identification": wrong_dob}).status_code == 422
-    unverified = proof(adult, passive_auth_passed=False)
+    unverified = proof(adult, chip=None)  # a chip "read" with nothing read: a claim, not evidence
     assert checkin(client, kiosk_headers, {"identification": unverified}).status_code == 422
     wrong_name = proof(adult, method="cccd_qr", full_name="Lê Văn Khác")
     assert checkin(client, kiosk_headers, {"identification": wrong_name}).status_code == 422
@@ -58,10 +58,12 @@ def test_identification_must_match_the_registry_and_the_method_rules(client, fac
     assert extra.status_code == 422 and extra.content_type == "application/problem+json"
 
 
-def test_a_signed_qr_is_used_once(client, factory, kiosk_headers):
+def test_a_signed_qr_is_used_once(client, factory, kiosk_headers, auth_headers):
     patient = factory.citizen()
-    body = {"identification": proof(patient, method="signed_qr", token_id="jti-0123456789")}
-    assert checkin(client, kiosk_headers, body).status_code == 201
+    token = client.get("/api/v1/documents/identity-qr", headers=auth_headers(factory.account(patient, level=2)))
+    body = {"identification": {"method": "signed_qr", "identity_token": token.json["token"]}}
+    first = checkin(client, kiosk_headers, body)
+    assert first.status_code == 201 and first.json["trust_level"] == "app_qr_verified"
     assert checkin(client, kiosk_headers, body).status_code == 409
 
 
@@ -108,10 +110,9 @@ def test_closed_unknown_and_foreign_departments(client, session, factory, kiosk_
 def test_offline_sync_keeps_the_provisional_number_inside_the_kiosk_range(client, factory, kiosk_headers):
     patient = factory.citizen()
     earlier = (datetime.now(UTC) - timedelta(minutes=40)).isoformat()
-    cid = checkin(client, kiosk_headers, {"identification": proof(patient), "identified_at": earlier},
-                  key="offline-checkin-1").json["id"]
-    replayed = checkin(client, kiosk_headers, {"identification": proof(patient), "identified_at": earlier},
-                       key="offline-checkin-1").json["id"]
+    body = {"identification": proof(patient), "identified_at": earlier}
+    cid = checkin(client, kiosk_headers, body, key="offline-checkin-1").json["id"]
+    replayed = checkin(client, kiosk_headers, body, key="offline-checkin-1").json["id"]
     assert replayed == cid
     outside = ticket(client, kiosk_headers, cid, key="offline-t-0", provisional_number=10_100)
     assert outside.status_code == 422

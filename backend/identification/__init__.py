@@ -1,0 +1,1 @@
+"""Identification evidence the backend verifies itself: chip reads (passive and active authentication)."""
