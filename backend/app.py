@@ -10,6 +10,7 @@ from flask import Flask, g, request
 from werkzeug.routing import IntegerConverter
 
 from backend import config as config_module
+from backend import instance_secrets
 from backend.errors import problem_response, register_error_handlers
 from backend.extensions import api, db, jwt, limiter
 from backend.logs import install_masking
@@ -36,8 +37,9 @@ def create_app(config: dict | None = None) -> Flask:
     settings = config_module.from_environment()
     settings.update(config or {})
     config_module.check_safe(settings)
-    app.config.update(settings)
     os.makedirs(app.instance_path, exist_ok=True)
+    instance_secrets.fill_missing(settings, app.instance_path)
+    app.config.update(settings)
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = config_module.default_database_url(app.instance_path)
 
