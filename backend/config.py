@@ -8,6 +8,7 @@ from pathlib import Path
 
 from backend.instance_secrets import GENERATED_SECRETS, MIN_LENGTH
 
+
 class ConfigError(RuntimeError):
     """The configuration is unsafe or incomplete; the app refuses to start."""
 
@@ -43,7 +44,8 @@ class BaseConfig:
     # Refresh tokens: a second use within this many seconds is a client race (two tabs), not a theft.
     REFRESH_REUSE_GRACE_S = 10
     RATELIMIT_ENABLED = True
-    RATELIMIT_HEADERS_ENABLED = True
+    # Off: flask-limiter would stamp its window's Retry-After on every response, over the back-off's own.
+    RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"  # per process; set REDIS_URL to share limits across workers
 
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024

@@ -66,3 +66,15 @@ class RefreshToken(Base):
     issued_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class LoginThrottle(Base):
+    """Recent failed attempts under one key (an account name, an address, or both) and the back-off they
+    earned. Keys are stored hashed: the table never holds personal ID numbers or addresses in clear."""
+
+    __tablename__ = "login_throttles"
+
+    key_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(index=True)
+    blocked_until: Mapped[datetime | None]

@@ -7,8 +7,9 @@ from flask.views import MethodView
 from flask_jwt_extended import get_jwt, jwt_required
 from flask_smorest import Blueprint
 
-from backend.auth import service
+from backend.auth import service, throttle
 from backend.auth.policy import ALL_ROLES, OFFICER, access, current_principal, public
+from backend.errors import Conflict, Unauthenticated, ValidationFailed
 from backend.extensions import db, limiter
 from shared_schemas.auth import (
     AccountSchema,
@@ -17,16 +18,8 @@ from shared_schemas.auth import (
     RegisterSchema,
     TokenPairSchema,
 )
-from shared_schemas.text import fold
 
 blp = Blueprint("auth", __name__, url_prefix="/", description="Identity accounts and sessions")
-
-
-def _login_account_key() -> str:
-    """Throttle per account name (folded), whatever address the attempts come from."""
-    body = request.get_json(silent=True)
-    username = body.get("username") if isinstance(body, dict) else None
-    return "login-account:" + fold(str(username or ""))[:64]
 
 
 def _tokens(pair) -> dict:
@@ -43,27 +36,31 @@ class Register(MethodView):
     @blp.response(201, AccountSchema)
     def post(self, data):
         """Create a level-1 identity account; the details must match the population registry"""
-        account = service.register_citizen_account(
-            session=db.session, pid=data["personal_id"], full_name=data["full_name"],
-            date_of_birth=data["date_of_birth"], phone=data["phone"], password=data["password"])
+        account = throttle.attempt(
+            db.session, scope="register", account=data["personal_id"], address=request.remote_addr,
+            failures=(ValidationFailed, Conflict),
+            action=lambda: service.register_citizen_account(
+                session=db.session, pid=data["personal_id"], full_name=data["full_name"],
+                date_of_birth=data["date_of_birth"], phone=data["phone"], password=data["password"]))
         db.session.commit()
         return account
 
 
 @blp.route("/auth/login")
 class Login(MethodView):
-    decorators = [
-        limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"]),
-        limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key),
-    ]
+    decorators = [limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])]
 
     @public
     @blp.arguments(LoginSchema)
     @blp.response(200, TokenPairSchema)
     def post(self, data):
         """Log in with the 12-digit ID number (staff: username) and password"""
-        pair = service.login(session=db.session, username=data["username"], password=data["password"],
-                             client=(request.user_agent.string or "")[:100] or None)
+        pair = throttle.attempt(
+            db.session, scope="login", account=data["username"], address=request.remote_addr,
+            failures=(Unauthenticated,),
+            action=lambda: service.login(session=db.session, username=data["username"],
+                                         password=data["password"],
+                                         client=(request.user_agent.string or "")[:100] or None))
         db.session.commit()
         return _tokens(pair)
 

@@ -1,0 +1,47 @@
+"""sessions and audit: login back-off state, the owner ID an applicant typed, who cancelled a fine
+
+Revision ID: 0003_sessions
+Revises: 0002_residence, 0002_payments_traffic_judicial
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+import backend.database
+
+revision = "0003_sessions"
+down_revision = ("0002_residence", "0002_payments_traffic_judicial")
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "login_throttles",
+        sa.Column("key_hash", sa.String(length=64), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("last_failure_at", backend.database.UtcDateTime(), nullable=False),
+        sa.Column("blocked_until", backend.database.UtcDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("key_hash", name=op.f("pk_login_throttles")),
+    )
+    op.create_index(op.f("ix_login_throttles_last_failure_at"), "login_throttles", ["last_failure_at"])
+    op.add_column("residence_applications", sa.Column("owner_personal_id", sa.String(length=12), nullable=True))
+    # Earlier applications named an owner who exists: their typed ID is that owner's.
+    op.execute(
+        "UPDATE residence_applications SET owner_personal_id = "
+        "(SELECT personal_id FROM citizens WHERE citizens.id = residence_applications.owner_citizen_id) "
+        "WHERE owner_citizen_id IS NOT NULL"
+    )
+    with op.batch_alter_table("penalty_decisions") as batch:
+        batch.add_column(sa.Column("cancelled_by_account_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(op.f("fk_penalty_decisions_cancelled_by_account_id_accounts"), "accounts",
+                                 ["cancelled_by_account_id"], ["id"])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("penalty_decisions") as batch:
+        batch.drop_constraint(op.f("fk_penalty_decisions_cancelled_by_account_id_accounts"), type_="foreignkey")
+        batch.drop_column("cancelled_by_account_id")
+    op.drop_column("residence_applications", "owner_personal_id")
+    op.drop_index(op.f("ix_login_throttles_last_failure_at"), table_name="login_throttles")
+    op.drop_table("login_throttles")
