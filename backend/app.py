@@ -72,6 +72,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from backend.audit.routes import blp as audit_blp
     from backend.auth.routes import blp as auth_blp
+    from backend.auth.session_routes import blp as sessions_blp
     from backend.documents.routes import blp as documents_blp
     from backend.documents.routes import well_known as well_known_blp
     from backend.fleet.dashboard import bp as fleet_dashboard_bp
@@ -86,7 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.traffic.routes import blp as traffic_blp
     from backend.verification.routes import blp as verification_blp
 
-    for blueprint in (auth_blp, registry_blp, audit_blp, hospital_blp, verification_blp,
+    for blueprint in (auth_blp, sessions_blp, registry_blp, audit_blp, hospital_blp, verification_blp,
                       residence_blp, documents_blp, notifications_blp, fleet_blp,
                       payments_blp, traffic_blp, judicial_blp):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)

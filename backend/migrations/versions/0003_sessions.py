@@ -1,4 +1,4 @@
-"""sessions and audit: login back-off state, the owner ID an applicant typed, who cancelled a fine
+"""sessions and audit: login back-off state, account status history, the owner ID an applicant typed, who cancelled a fine
 
 Revision ID: 0003_sessions
 Revises: 0002_residence, 0002_payments_traffic_judicial
@@ -25,6 +25,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key_hash", name=op.f("pk_login_throttles")),
     )
     op.create_index(op.f("ix_login_throttles_last_failure_at"), "login_throttles", ["last_failure_at"])
+    op.create_table(
+        "account_status_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("actor_account_id", sa.Integer(), nullable=False),
+        sa.Column("actor_role", sa.String(length=20), nullable=False),
+        sa.Column("occurred_at", backend.database.UtcDateTime(), nullable=False),
+        sa.Column("sessions_ended", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"],
+                                name=op.f("fk_account_status_changes_account_id_accounts")),
+        sa.ForeignKeyConstraint(["actor_account_id"], ["accounts.id"],
+                                name=op.f("fk_account_status_changes_actor_account_id_accounts")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_account_status_changes")),
+    )
+    op.create_index(op.f("ix_account_status_changes_account_id"), "account_status_changes", ["account_id"])
     op.add_column("residence_applications", sa.Column("owner_personal_id", sa.String(length=12), nullable=True))
     # Earlier applications named an owner who exists: their typed ID is that owner's.
     op.execute(
@@ -43,5 +60,7 @@ def downgrade() -> None:
         batch.drop_constraint(op.f("fk_penalty_decisions_cancelled_by_account_id_accounts"), type_="foreignkey")
         batch.drop_column("cancelled_by_account_id")
     op.drop_column("residence_applications", "owner_personal_id")
+    op.drop_index(op.f("ix_account_status_changes_account_id"), table_name="account_status_changes")
+    op.drop_table("account_status_changes")
     op.drop_index(op.f("ix_login_throttles_last_failure_at"), table_name="login_throttles")
     op.drop_table("login_throttles")
