@@ -41,6 +41,7 @@ class BaseConfig:
     LOGIN_BACKOFF_FREE = {"address": 20, "account": 10, "account_address": 5}
     LOGIN_BACKOFF_CAP_S = {"address": 900, "account": 30, "account_address": 900}
     LOGIN_BACKOFF_FORGET_S = 3600  # failures older than this are forgotten
+    FLEET_CHALLENGE_LIMIT = "20 per minute"  # per kiosk id and client address
     # Refresh tokens: a second use within this many seconds is a client race (two tabs), not a theft.
     REFRESH_REUSE_GRACE_S = 10
     RATELIMIT_ENABLED = True

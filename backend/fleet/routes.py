@@ -13,7 +13,7 @@ from backend.auth.policy import FLEET_ADMIN, AccessRule, access, current_princip
 from backend.database import utcnow
 from backend.errors import NotFound
 from backend.extensions import db, limiter
-from backend.fleet import device, present, service
+from backend.fleet import device, device_tokens, present, service
 from backend.fleet.keys import fleet_key
 from shared_schemas import fleet as contract
 from shared_schemas.fleet import (
@@ -46,6 +46,16 @@ from shared_schemas.signed import JwksSchema
 
 blp = Blueprint("fleet", __name__, url_prefix="/fleet", description="Kiosk fleet administration")
 _THROTTLE = limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
+
+
+def _kiosk_and_address() -> str:
+    body = request.get_json(silent=True)
+    kiosk_id = body.get("kiosk_id") if isinstance(body, dict) else None
+    return f"fleet-challenge:{str(kiosk_id)[:16]}|{request.remote_addr}"
+
+
+# Challenges cost nothing to hold (they are stateless), but one address asking for one kiosk's is bounded too.
+_CHALLENGE_BOUND = limiter.limit(lambda: current_app.config["FLEET_CHALLENGE_LIMIT"], key_func=_kiosk_and_address)
 
 
 def device_signed(view):
@@ -103,14 +113,14 @@ class SigningKeys(MethodView):
 
 @blp.route("/device/challenge")
 class Challenge(MethodView):
-    decorators = [_THROTTLE]
+    decorators = [_THROTTLE, _CHALLENGE_BOUND]
 
     @public
     @blp.arguments(ChallengeRequestSchema)
     @blp.response(200, ChallengeSchema)
     def post(self, data):
         """A one-time challenge for the kiosk to sign"""
-        challenge = service.issue_challenge(session=db.session, kiosk_id=data["kiosk_id"], now=utcnow())
+        challenge = device_tokens.issue_challenge(session=db.session, kiosk_id=data["kiosk_id"], now=utcnow())
         db.session.commit()
         return {"challenge": challenge, "expires_in": current_app.config.get("FLEET_CHALLENGE_TTL_S", 120)}
 
@@ -125,7 +135,7 @@ class DeviceToken(MethodView):
     def post(self, data):
         """A short-lived access token (role kiosk, scoped to the kiosk's hospital) for a signed challenge"""
         try:
-            token, expires_in = service.issue_device_token(session=db.session, now=utcnow(), **data)
+            token, expires_in = device_tokens.issue_device_token(session=db.session, now=utcnow(), **data)
         finally:
             db.session.commit()  # a spent challenge stays spent, even when refused
         return {"access_token": token, "token_type": "Bearer", "expires_in": expires_in}

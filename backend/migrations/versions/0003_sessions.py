@@ -1,7 +1,8 @@
-"""sessions and audit: login back-off state, account status history, the owner ID an applicant typed, who cancelled a fine
+"""sessions and audit: login back-off state, account status history, the owner ID an applicant typed,
+who cancelled a fine; kiosk challenges no longer held per kiosk (they carry their own MAC)
 
 Revision ID: 0003_sessions
-Revises: 0002_residence, 0002_payments_traffic_judicial
+Revises: 0002_residence, 0002_payments_traffic_judicial, 0002_fleet
 """
 
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from alembic import op
 import backend.database
 
 revision = "0003_sessions"
-down_revision = ("0002_residence", "0002_payments_traffic_judicial")
+down_revision = ("0002_residence", "0002_payments_traffic_judicial", "0002_fleet")
 branch_labels = None
 depends_on = None
 
@@ -53,9 +54,15 @@ def upgrade() -> None:
         batch.add_column(sa.Column("cancelled_by_account_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(op.f("fk_penalty_decisions_cancelled_by_account_id_accounts"), "accounts",
                                  ["cancelled_by_account_id"], ["id"])
+    with op.batch_alter_table("fleet_kiosks") as batch:
+        batch.drop_column("challenge_expires_at")
+        batch.drop_column("challenge")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("fleet_kiosks") as batch:
+        batch.add_column(sa.Column("challenge", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("challenge_expires_at", backend.database.UtcDateTime(), nullable=True))
     with op.batch_alter_table("penalty_decisions") as batch:
         batch.drop_constraint(op.f("fk_penalty_decisions_cancelled_by_account_id_accounts"), type_="foreignkey")
         batch.drop_column("cancelled_by_account_id")
