@@ -4,6 +4,7 @@ queue and the officer's registry look-up. Approval effects live in registration.
 from __future__ import annotations
 
 import hashlib
+import math
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -12,10 +13,12 @@ from sqlalchemy.orm import Session
 from backend import idempotency
 from backend.audit.service import record_access
 from backend.auth.policy import CITIZEN, OFFICER, Principal
+from backend.auth.throttle import TooManyAttempts
 from backend.database import utcnow
 from backend.documents.uploads import JPEG, PDF, PNG, Upload
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.notifications.service import notify
+from backend.notifications.text import quoted
 from backend.registry.models import Citizen
 from backend.registry.service import get_ward
 from backend.residence import registration
@@ -39,6 +42,9 @@ from shared_schemas.text import fold, nfc
 PROCESSING_WORKING_DAYS = 3
 EXTENSION_WINDOW_DAYS = 15
 MAX_ATTACHMENTS = 10
+# Naming someone as owner sends them a request: a few a day is what a person moving house needs.
+OWNER_REQUESTS_PER_WINDOW = 5
+OWNER_REQUEST_WINDOW = timedelta(days=1)
 ATTACHMENT_TYPES = (PDF, JPEG, PNG)
 
 
@@ -102,7 +108,7 @@ def apply(*, session: Session, principal: Principal, data: dict, idempotency_key
         raise _invalid("ward_code", "This address is in the ward of your permanent residence: "
                                     "no temporary residence is registered there.")
     street = nfc(data["street"])
-    owner = _owner(session, applicant, data)
+    owner_pid, owner = _owner(session, applicant, data, now)
     members = _members(session, applicant, data["member_personal_ids"])
     duplicate = session.scalar(sa.select(ResidenceApplication.id).where(
         ResidenceApplication.applicant_citizen_id == applicant.id,
@@ -115,13 +121,15 @@ def apply(*, session: Session, principal: Principal, data: dict, idempotency_key
         kind="registration", applicant_citizen_id=applicant.id, ward_code=ward.code,
         province_code=ward.province_code, street=street, street_folded=fold(street),
         legal_basis=data["legal_basis"], owner_citizen_id=owner.id if owner else None,
-        reason=nfc(data["reason"]),
+        owner_personal_id=owner_pid, reason=nfc(data["reason"]),
         start_date=data["start_date"], end_date=data["end_date"], status="submitted", submitted_at=now)
     application.members = [ResidenceApplicationMember(citizen_id=m.id) for m in members]
     session.add(application)
     _event(application, "submitted", now, principal)
     _after_submission(session, application, owner, now, principal)
     session.flush()
+    if owner is not None:
+        _audit_owner_request(session, principal, owner, application)
     idempotency.remember(session=session, principal=principal, key=idempotency_key,
                          operation="residence-apply", fingerprint=print_, resource_ref=str(application.id),
                          now=now)
@@ -136,33 +144,62 @@ def _after_submission(session: Session, application: ResidenceApplication, owner
            title=f"Đã nhận hồ sơ {what} #{application.id}",
            body=f"Hồ sơ {what} tại {application.street} đã được tiếp nhận. / Your application was received.",
            ref=_ref(application))
-    if owner is not None:
+    if application.owner_personal_id is not None:
+        # The same status whether or not the owner exists: the applicant cannot tell.
         _event(application, AWAITING_OWNER_CONSENT, now, principal)
+    if owner is not None:
+        applicant = session.get(Citizen, application.applicant_citizen_id)
+        # Who asks comes from the registry; where is the applicant's text: bounded, cleaned, shown as a quote.
         notify(session=session, citizen_id=owner.id, kind="owner-consent-needed",
                title=f"Đề nghị đồng ý cho đăng ký tạm trú #{application.id}",
-               body=f"Một công dân đề nghị đăng ký tạm trú tại {application.street}. Vui lòng xác nhận "
-                    "đồng ý hoặc từ chối. / Someone asks to register temporary residence at your address.",
+               body=f"Công dân {applicant.full_name} đề nghị đăng ký tạm trú tại địa chỉ (do người đề nghị ghi): "
+                    f"{quoted(application.street)}. Vui lòng xác nhận đồng ý hoặc từ chối. / "
+                    f"{applicant.full_name} asks to register temporary residence at your address (as written "
+                    "by the applicant, quoted above).",
                ref=_ref(application))
-    else:
+    elif application.owner_personal_id is None:
         _receive(application, now)
         _event(application, UNDER_REVIEW, now, principal)
 
 
-def _owner(session: Session, applicant: Citizen, data: dict) -> Citizen | None:
+def _owner(session: Session, applicant: Citizen, data: dict, now: datetime) -> tuple[str | None, Citizen | None]:
+    """The owner ID as typed and the registry entry it names, if any. The applicant is told nothing about the
+    owner either way (an unknown or deceased owner gets the same answer: the consent request is sent), naming
+    owners is rate limited per applicant, and the owner's access log records each request."""
     owner_pid = data.get("owner_personal_id")
     if data["legal_basis"] == "owner":
         if owner_pid and owner_pid != applicant.personal_id:
             raise _invalid("owner_personal_id", "With legal basis 'owner' you are the owner: leave this out.")
-        return None
+        return None, None
     if not owner_pid:
         raise _invalid("owner_personal_id",
                        "Name the owner (or head of household) who consents to your stay.")
     if owner_pid == applicant.personal_id:
         raise _invalid("owner_personal_id", "You cannot be the owner with this legal basis; choose 'owner'.")
+    _limit_owner_requests(session, applicant, now)
     owner = session.scalar(sa.select(Citizen).where(Citizen.personal_id == owner_pid))
     if owner is None or owner.deceased_on is not None:
-        raise _invalid("owner_personal_id", "The owner is not in the population registry.")
-    return owner
+        return owner_pid, None
+    return owner_pid, owner
+
+
+def _limit_owner_requests(session: Session, applicant: Citizen, now: datetime) -> None:
+    window_start = now - OWNER_REQUEST_WINDOW
+    recent = session.scalars(sa.select(ResidenceApplication.submitted_at).where(
+        ResidenceApplication.applicant_citizen_id == applicant.id,
+        ResidenceApplication.owner_personal_id.is_not(None),
+        ResidenceApplication.submitted_at > window_start).order_by(ResidenceApplication.submitted_at)).all()
+    if len(recent) >= OWNER_REQUESTS_PER_WINDOW:
+        wait = recent[len(recent) - OWNER_REQUESTS_PER_WINDOW] + OWNER_REQUEST_WINDOW - now
+        raise TooManyAttempts(max(1, math.ceil(wait.total_seconds())))
+
+
+def _audit_owner_request(session: Session, principal: Principal, owner: Citizen,
+                         application: ResidenceApplication) -> None:
+    record_access(session=session, principal=principal, subject_citizen_ids=[owner.id], action="read",
+                  record_type="citizen", record_ref=_ref(application),
+                  purpose=f"named as owner in temporary-residence application #{application.id} "
+                          "(consent requested)")
 
 
 def _members(session: Session, applicant: Citizen, pids: list[str]) -> list[Citizen]:
@@ -358,13 +395,14 @@ def request_extension(*, session: Session, principal: Principal, data: dict,
         raise Conflict("You already have an open extension application.")
     origin = session.get(ResidenceApplication, current.application_id) if current.application_id else None
     owner = session.get(Citizen, origin.owner_citizen_id) if origin and origin.owner_citizen_id else None
+    owner_pid = owner.personal_id if owner else None  # the applicant's own approved stay: nothing to hide
     ward = get_ward(session, current.ward_code)
     application = ResidenceApplication(
         kind="extension", applicant_citizen_id=applicant.id, ward_code=ward.code,
         province_code=ward.province_code,
         street=current.street, street_folded=fold(current.street),
         legal_basis=origin.legal_basis if origin else "owner", owner_citizen_id=owner.id if owner else None,
-        reason=nfc(data["reason"]), start_date=start, end_date=data["end_date"], status="submitted",
+        owner_personal_id=owner_pid, reason=nfc(data["reason"]), start_date=start, end_date=data["end_date"], status="submitted",
         submitted_at=now)
     session.add(application)
     _event(application, "submitted", now, principal)
