@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
 from backend.auth import passwords, tokens
-from backend.auth.models import Account
+from backend.auth.models import Account, AccountStatusChange
 from backend.auth.policy import FLEET_ADMIN, KIOSK, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.fleet import telemetry
@@ -260,6 +260,10 @@ def change_status(
     kiosk.status, kiosk.status_reason = status, reason
     account = session.get(Account, kiosk.account_id)
     account.status = "active" if status == "active" else "disabled"
+    # Who changed it and why, in the same history as every other account's status.
+    session.add(AccountStatusChange(account_id=account.id, status=account.status,
+                                    reason=f"kiosk {status}: {reason}"[:200], actor_account_id=principal.account_id,
+                                    actor_role=principal.role, occurred_at=now))
     if status != "active":
         if kiosk.token_family_id:
             tokens.revoke_family(session, kiosk.token_family_id, f"kiosk-{status}")

@@ -402,8 +402,8 @@ def request_extension(*, session: Session, principal: Principal, data: dict,
         province_code=ward.province_code,
         street=current.street, street_folded=fold(current.street),
         legal_basis=origin.legal_basis if origin else "owner", owner_citizen_id=owner.id if owner else None,
-        owner_personal_id=owner_pid, reason=nfc(data["reason"]), start_date=start, end_date=data["end_date"], status="submitted",
-        submitted_at=now)
+        owner_personal_id=owner_pid, reason=nfc(data["reason"]), start_date=start, end_date=data["end_date"],
+        status="submitted", submitted_at=now)
     session.add(application)
     _event(application, "submitted", now, principal)
     _after_submission(session, application, owner, now, principal)
