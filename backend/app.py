@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from backend import config as config_module
 from backend import instance_secrets
+from backend.auth.policy import BEARER_SCHEME
 from backend.errors import problem_response, register_error_handlers
 from backend.extensions import api, db, jwt, limiter
 from backend.logs import install_masking
@@ -64,6 +65,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     jwt.init_app(app)
     api.init_app(app)
+    api.spec.components.security_scheme(
+        BEARER_SCHEME, {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                        "description": "The access token from /api/v1/auth/login (or a kiosk's device token)"})
     from backend.auth import tokens
 
     tokens.register_jwt_callbacks(jwt)

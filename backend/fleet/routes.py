@@ -9,7 +9,7 @@ from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import FLEET_ADMIN, AccessRule, access, current_principal, public
+from backend.auth.policy import FLEET_ADMIN, AccessRule, access, current_principal, document_security, public
 from backend.database import utcnow
 from backend.errors import NotFound
 from backend.extensions import db, limiter
@@ -77,6 +77,7 @@ def device_signed(view):
         return view(*args, **kwargs)
 
     guarded.__access__ = AccessRule((), None, public=True)
+    document_security(guarded, [])  # no bearer token: the kiosk's Ed25519 signature headers
     return guarded
 
 
