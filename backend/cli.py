@@ -1,4 +1,5 @@
-"""Flask commands: `flask --app backend db-upgrade | seed-demo | create-staff | fleet-maintain`."""
+"""Flask commands: `flask --app backend db-upgrade | seed-demo | create-staff | fleet-maintain | auth-maintain |
+payment-gateway-secret`."""
 
 from __future__ import annotations
 
@@ -53,6 +54,16 @@ def register(app: Flask) -> None:
                        f"cards in {report.seconds:.1f} s")
         click.echo(_demo_banner(session))
         session.commit()
+
+    @app.cli.command("auth-maintain")
+    def auth_maintain() -> None:
+        """Forget login back-off entries whose failures are old and whose wait is over (run it from cron)."""
+        from backend.auth import throttle
+
+        session = db.new_session()
+        dropped = throttle.forget_old(session, throttle.utcnow())
+        session.commit()
+        click.echo(f"forgot {dropped} login back-off entries")
 
     @app.cli.command("payment-gateway-secret")
     def payment_gateway_secret() -> None:

@@ -138,3 +138,19 @@ def test_registration_guesses_back_off(world, clock):
     statuses = [guesser.post("/api/v1/auth/register", json=body).status_code for _ in range(6)]
     assert statuses[:5] == [statuses[0]] * 5 and statuses[0] in (409, 422)
     assert statuses[5] == 429
+
+
+def test_old_back_off_entries_are_forgotten_by_auth_maintain(world, clock):
+    import sqlalchemy as sa
+
+    from backend.auth.models import LoginThrottle
+    from backend.extensions import db
+
+    application, username, _ = world
+    _login(_client(application, "198.51.100.12"), username)
+    with application.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginThrottle)) == 3
+    assert "forgot 0 " in application.test_cli_runner().invoke(args=["auth-maintain"]).output
+    clock.advance(2 * 3600)
+    result = application.test_cli_runner().invoke(args=["auth-maintain"])
+    assert "forgot 3 login back-off entries" in result.output
