@@ -20,3 +20,4 @@ class ProblemSchema(BaseSchema):
         metadata={"description": "Per-field validation messages, keyed by location then field name"}
     )
     required_level = fields.Integer(metadata={"description": "Account level the service needs"})
+    retry_after = fields.Integer(metadata={"description": "Seconds to wait before trying again (as Retry-After)"})

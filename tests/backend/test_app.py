@@ -125,3 +125,13 @@ def test_production_starts_with_real_secrets(monkeypatch, tmp_path):
     application = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
     assert application.config["ENV_NAME"] == "production"
     application.extensions["congdan.db"]["engine"].dispose()
+
+
+def test_unknown_query_parameters_are_refused_like_unknown_body_fields(client, factory):
+    from tests.backend.helpers import bearer, login
+
+    admin = factory.staff("fleet_admin")
+    headers = bearer(login(client, admin.username)["access_token"])
+    response = client.get("/api/v1/fleet/kiosks?connectivity=online&role=admin", headers=headers)
+    assert response.status_code == 422 and response.json["errors"] == {"query": {"role": ["Unknown field."]}}
+    assert client.get("/api/v1/fleet/kiosks?connectivity=online", headers=headers).status_code == 200
