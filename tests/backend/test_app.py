@@ -135,3 +135,13 @@ def test_unknown_query_parameters_are_refused_like_unknown_body_fields(client, f
     response = client.get("/api/v1/fleet/kiosks?connectivity=online&role=admin", headers=headers)
     assert response.status_code == 422 and response.json["errors"] == {"query": {"role": ["Unknown field."]}}
     assert client.get("/api/v1/fleet/kiosks?connectivity=online", headers=headers).status_code == 200
+
+
+def test_production_accepts_generated_secrets_only_in_a_folder_the_operator_chose(monkeypatch, tmp_path):
+    monkeypatch.setenv("CONGDAN_ENV", "production")
+    for key in ("SECRET_KEY", "JWT_SECRET_KEY", "PAYMENT_GATEWAY_SECRET"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("SECRETS_DIR", str(tmp_path / "shared-secrets"))
+    application = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
+    assert (tmp_path / "shared-secrets" / "JWT_SECRET_KEY").read_text() == application.config["JWT_SECRET_KEY"]
+    application.extensions["congdan.db"]["engine"].dispose()
