@@ -7,6 +7,7 @@ import os
 import uuid
 
 from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from backend import config as config_module
@@ -45,6 +46,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["DATABASE_URL"] = config_module.default_database_url(app.instance_path)
 
     app.json.ensure_ascii = False  # Vietnamese text as UTF-8, not \u escapes
+    if app.config.get("TRUSTED_PROXIES"):
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
     install_masking()
     register_extensions(app)
     register_blueprints(app)

@@ -50,6 +50,9 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI = "memory://"  # per process; set REDIS_URL to share limits across workers
 
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For gives the client address that the
+    # back-off and rate limits key on; without it, every client would share the proxy's address.
+    TRUSTED_PROXIES = 0
     # Per-process cap on requests in progress; past it, answer 503 + Retry-After at once (backend/overload.py).
     # Pair it with gunicorn gthread workers that have more threads than this, so refusals never queue.
     MAX_IN_FLIGHT: int | None = None
@@ -108,6 +111,7 @@ _ENV_KEYS = {
     "FLEET_SIGNING_KEY_FILE": str,
     "VERIFICATION_SPOOL_DIR": str,
     "MAX_IN_FLIGHT": int,
+    "TRUSTED_PROXIES": int,
 }
 
 

@@ -154,3 +154,22 @@ def test_old_back_off_entries_are_forgotten_by_auth_maintain(world, clock):
     clock.advance(2 * 3600)
     result = application.test_cli_runner().invoke(args=["auth-maintain"])
     assert "forgot 3 login back-off entries" in result.output
+
+
+def test_behind_a_trusted_proxy_the_back_off_keys_on_the_forwarded_client(make_app, clock):
+    from backend.extensions import db
+
+    application = make_app(TRUSTED_PROXIES=1)
+    with application.app_context():
+        citizen = Factory(db.session).citizen()
+        Factory(db.session).account(citizen)
+        db.session.commit()
+        username = citizen.personal_id
+    proxy = _client(application, "127.0.0.1")  # nginx on loopback, forwarding two different clients
+
+    def via(client_address, password="wrong guess"):
+        return proxy.post("/api/v1/auth/login", json={"username": username, "password": password},
+                          headers={"X-Forwarded-For": client_address})
+
+    assert [via("198.51.100.30").status_code for _ in range(6)] == [401] * 5 + [429]
+    assert via("192.0.2.40", PASSWORD).status_code == 200  # another client behind the same proxy
