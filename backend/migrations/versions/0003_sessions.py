@@ -1,8 +1,8 @@
 """sessions and audit: login back-off state, account status history, the owner ID an applicant typed,
-who cancelled a fine; kiosk challenges no longer held per kiosk (they carry their own MAC)
+who cancelled a fine or last set an agency's quota; kiosk challenges no longer held per kiosk (they carry their own MAC)
 
 Revision ID: 0003_sessions
-Revises: 0002_residence, 0002_payments_traffic_judicial, 0002_fleet
+Revises: 0002_residence, 0002_payments_traffic_judicial, 0002_fleet, 0002_verification
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import backend.database
 
 revision = "0003_sessions"
-down_revision = ("0002_residence", "0002_payments_traffic_judicial", "0002_fleet")
+down_revision = ("0002_residence", "0002_payments_traffic_judicial", "0002_fleet", "0002_verification")
 branch_labels = None
 depends_on = None
 
@@ -57,9 +57,16 @@ def upgrade() -> None:
     with op.batch_alter_table("fleet_kiosks") as batch:
         batch.drop_column("challenge_expires_at")
         batch.drop_column("challenge")
+    with op.batch_alter_table("verification_agencies") as batch:
+        batch.add_column(sa.Column("changed_by_account_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(op.f("fk_verification_agencies_changed_by_account_id_accounts"), "accounts",
+                                 ["changed_by_account_id"], ["id"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("verification_agencies") as batch:
+        batch.drop_constraint(op.f("fk_verification_agencies_changed_by_account_id_accounts"), type_="foreignkey")
+        batch.drop_column("changed_by_account_id")
     with op.batch_alter_table("fleet_kiosks") as batch:
         batch.add_column(sa.Column("challenge", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("challenge_expires_at", backend.database.UtcDateTime(), nullable=True))
