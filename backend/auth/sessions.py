@@ -87,6 +87,11 @@ def set_status(*, session: Session, principal: Principal, username: str, status:
     """Disable (ending every session: the next request with any of its tokens is 401) or re-enable an account.
     Re-enabling restores nothing of the ended sessions: the holder logs in again."""
     account, citizen = _target(session, principal, username)
+    if status == "active" and principal.role == OFFICER:
+        last = session.scalar(sa.select(AccountStatusChange).where(AccountStatusChange.account_id == account.id)
+                              .order_by(AccountStatusChange.id.desc()).limit(1))
+        if last is not None and last.status == "disabled" and last.actor_role == ADMIN:
+            raise Forbidden("An administrator disabled this account; only an administrator can re-enable it.")
     reason = nfc(reason.strip())
     ended = _end_all(session, account.id, "account-disabled") if status == "disabled" else 0
     account.status = status

@@ -118,3 +118,11 @@ def test_nobody_ends_someone_elses_session(client, factory):
     response = client.delete(f"{ME}/sessions/{b_session}", headers=bearer(a_tokens["access_token"]))
     assert response.status_code == 404
     assert client.get(ME, headers=bearer(b_tokens["access_token"])).status_code == 200
+
+
+def test_an_officer_cannot_undo_an_administrators_disabling(client, factory, auth_headers):
+    account = factory.account(factory.citizen())
+    admin, officer = auth_headers(factory.staff("admin")), auth_headers(factory.staff("officer", "00088"))
+    assert _status(client, admin, account.username, reason="Gian lận đã xác minh").status_code == 200
+    assert _status(client, officer, account.username, "active", "Công dân đến trụ sở").status_code == 403
+    assert _status(client, admin, account.username, "active", "Đã xử lý xong").status_code == 200
