@@ -4,7 +4,6 @@ queue and the officer's registry look-up. Approval effects live in registration.
 from __future__ import annotations
 
 import hashlib
-import math
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -13,7 +12,6 @@ from sqlalchemy.orm import Session
 from backend import idempotency
 from backend.audit.service import record_access
 from backend.auth.policy import CITIZEN, OFFICER, Principal
-from backend.auth.throttle import TooManyAttempts
 from backend.database import utcnow
 from backend.documents.uploads import JPEG, PDF, PNG, Upload
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -21,7 +19,7 @@ from backend.notifications.service import notify
 from backend.notifications.text import quoted
 from backend.registry.models import Citizen
 from backend.registry.service import get_ward
-from backend.residence import registration
+from backend.residence import owner_requests, registration
 from backend.residence.models import (
     APPROVED,
     AWAITING_OWNER_CONSENT,
@@ -42,9 +40,6 @@ from shared_schemas.text import fold, nfc
 PROCESSING_WORKING_DAYS = 3
 EXTENSION_WINDOW_DAYS = 15
 MAX_ATTACHMENTS = 10
-# Naming someone as owner sends them a request: a few a day is what a person moving house needs.
-OWNER_REQUESTS_PER_WINDOW = 5
-OWNER_REQUEST_WINDOW = timedelta(days=1)
 ATTACHMENT_TYPES = (PDF, JPEG, PNG)
 
 
@@ -108,7 +103,7 @@ def apply(*, session: Session, principal: Principal, data: dict, idempotency_key
         raise _invalid("ward_code", "This address is in the ward of your permanent residence: "
                                     "no temporary residence is registered there.")
     street = nfc(data["street"])
-    owner_pid, owner = _owner(session, applicant, data, now)
+    owner_pid, owner = owner_requests.named_owner(session, applicant, data, now)
     members = _members(session, applicant, data["member_personal_ids"])
     duplicate = session.scalar(sa.select(ResidenceApplication.id).where(
         ResidenceApplication.applicant_citizen_id == applicant.id,
@@ -129,7 +124,7 @@ def apply(*, session: Session, principal: Principal, data: dict, idempotency_key
     _after_submission(session, application, owner, now, principal)
     session.flush()
     if owner is not None:
-        _audit_owner_request(session, principal, owner, application)
+        owner_requests.audit(session, principal, owner, application)
     idempotency.remember(session=session, principal=principal, key=idempotency_key,
                          operation="residence-apply", fingerprint=print_, resource_ref=str(application.id),
                          now=now)
@@ -160,46 +155,6 @@ def _after_submission(session: Session, application: ResidenceApplication, owner
     elif application.owner_personal_id is None:
         _receive(application, now)
         _event(application, UNDER_REVIEW, now, principal)
-
-
-def _owner(session: Session, applicant: Citizen, data: dict, now: datetime) -> tuple[str | None, Citizen | None]:
-    """The owner ID as typed and the registry entry it names, if any. The applicant is told nothing about the
-    owner either way (an unknown or deceased owner gets the same answer: the consent request is sent), naming
-    owners is rate limited per applicant, and the owner's access log records each request."""
-    owner_pid = data.get("owner_personal_id")
-    if data["legal_basis"] == "owner":
-        if owner_pid and owner_pid != applicant.personal_id:
-            raise _invalid("owner_personal_id", "With legal basis 'owner' you are the owner: leave this out.")
-        return None, None
-    if not owner_pid:
-        raise _invalid("owner_personal_id",
-                       "Name the owner (or head of household) who consents to your stay.")
-    if owner_pid == applicant.personal_id:
-        raise _invalid("owner_personal_id", "You cannot be the owner with this legal basis; choose 'owner'.")
-    _limit_owner_requests(session, applicant, now)
-    owner = session.scalar(sa.select(Citizen).where(Citizen.personal_id == owner_pid))
-    if owner is None or owner.deceased_on is not None:
-        return owner_pid, None
-    return owner_pid, owner
-
-
-def _limit_owner_requests(session: Session, applicant: Citizen, now: datetime) -> None:
-    window_start = now - OWNER_REQUEST_WINDOW
-    recent = session.scalars(sa.select(ResidenceApplication.submitted_at).where(
-        ResidenceApplication.applicant_citizen_id == applicant.id,
-        ResidenceApplication.owner_personal_id.is_not(None),
-        ResidenceApplication.submitted_at > window_start).order_by(ResidenceApplication.submitted_at)).all()
-    if len(recent) >= OWNER_REQUESTS_PER_WINDOW:
-        wait = recent[len(recent) - OWNER_REQUESTS_PER_WINDOW] + OWNER_REQUEST_WINDOW - now
-        raise TooManyAttempts(max(1, math.ceil(wait.total_seconds())))
-
-
-def _audit_owner_request(session: Session, principal: Principal, owner: Citizen,
-                         application: ResidenceApplication) -> None:
-    record_access(session=session, principal=principal, subject_citizen_ids=[owner.id], action="read",
-                  record_type="citizen", record_ref=_ref(application),
-                  purpose=f"named as owner in temporary-residence application #{application.id} "
-                          "(consent requested)")
 
 
 def _members(session: Session, applicant: Citizen, pids: list[str]) -> list[Citizen]:
