@@ -54,10 +54,12 @@ run: sysdeps-run $(VENV)/.base
 
 KIOSK_DATA ?= instance/kiosk
 # The kiosk app against the local backend (`make run` in another terminal first). It enrolls once with the demo
-# enrollment code. Headless smoke test: SDL_VIDEODRIVER=offscreen make kiosk KIOSK_ARGS=--smoke
+# enrollment code that seed-demo keeps in instance/demo_enrollment_code (random, valid for a day; `make run`
+# makes a new one when it expired). Headless smoke test: SDL_VIDEODRIVER=offscreen make kiosk KIOSK_ARGS=--smoke
 kiosk: sysdeps-test $(VENV)/.dev
 	@grep -qs '"kiosk_id": "KSK-' $(KIOSK_DATA)/fleet_identity.json || \
-	  CONGDAN_API_URL=http://$(BIND) CONGDAN_KIOSK_DATA=$(KIOSK_DATA) $(PY) -m kiosk_app --enroll DEMQ-KSK2-BACH || \
+	  CONGDAN_API_URL=http://$(BIND) CONGDAN_KIOSK_DATA=$(KIOSK_DATA) $(PY) -m kiosk_app \
+	    --enroll "$$(cat instance/demo_enrollment_code 2>/dev/null)" || \
 	  echo "not enrolled: using the demo kiosk account"
 	CONGDAN_API_URL=http://$(BIND) CONGDAN_KIOSK_DATA=$(KIOSK_DATA) CONGDAN_SIMULATOR_PKI_DIR=instance/simulator-pki \
 	  $(PY) -m kiosk_app $(KIOSK_ARGS)

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import http
 
+import flask_smorest
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
+from marshmallow import RAISE
+from webargs.flaskparser import FlaskParser
 
 from backend.errors import http_exception_to_problem
 from shared_schemas.problem import PROBLEM_CONTENT_TYPE, ProblemSchema
+
+
+class StrictQueryParser(FlaskParser):
+    """Unknown query parameters are refused like unknown body fields (webargs would drop them silently, while
+    the OpenAPI document promises `additionalProperties: false`)."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": RAISE, "querystring": RAISE}
+
+
+# Every blueprint (flask-smorest's class attribute) parses with it; set once, when the API module loads.
+flask_smorest.Blueprint.ARGUMENTS_PARSER = StrictQueryParser()
 
 
 class ProblemApi(Api):

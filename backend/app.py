@@ -7,9 +7,12 @@ import os
 import uuid
 
 from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from backend import config as config_module
+from backend import instance_secrets
+from backend.auth.policy import BEARER_SCHEME
 from backend.errors import problem_response, register_error_handlers
 from backend.extensions import api, db, jwt, limiter
 from backend.logs import install_masking
@@ -36,12 +39,16 @@ def create_app(config: dict | None = None) -> Flask:
     settings = config_module.from_environment()
     settings.update(config or {})
     config_module.check_safe(settings)
-    app.config.update(settings)
     os.makedirs(app.instance_path, exist_ok=True)
+    instance_secrets.fill_missing(settings, app.instance_path)
+    app.config.update(settings)
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = config_module.default_database_url(app.instance_path)
 
     app.json.ensure_ascii = False  # Vietnamese text as UTF-8, not \u escapes
+    if app.config.get("TRUSTED_PROXIES"):
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
     install_masking()
     register_extensions(app)
     register_blueprints(app)
@@ -62,6 +69,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     jwt.init_app(app)
     api.init_app(app)
+    api.spec.components.security_scheme(
+        BEARER_SCHEME, {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                        "description": "The access token from /api/v1/auth/login (or a kiosk's device token)"})
     from backend.auth import tokens
 
     tokens.register_jwt_callbacks(jwt)
@@ -71,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.audit.routes import blp as audit_blp
     from backend.auth.registration_routes import blp as registration_blp
     from backend.auth.routes import blp as auth_blp
+    from backend.auth.session_routes import blp as sessions_blp
     from backend.documents.routes import blp as documents_blp
     from backend.documents.routes import well_known as well_known_blp
     from backend.fleet.dashboard import bp as fleet_dashboard_bp
@@ -86,7 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.traffic.routes import blp as traffic_blp
     from backend.verification.routes import blp as verification_blp
 
-    for blueprint in (auth_blp, registry_blp, audit_blp, hospital_blp, verification_blp,
+    for blueprint in (auth_blp, sessions_blp, registry_blp, audit_blp, hospital_blp, verification_blp,
                       residence_blp, documents_blp, notifications_blp, fleet_blp,
                       payments_blp, traffic_blp, judicial_blp, identification_blp, registration_blp):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)

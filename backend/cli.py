@@ -1,4 +1,5 @@
-"""Flask commands: `flask --app backend db-upgrade | seed-demo | create-staff | fleet-maintain`."""
+"""Flask commands: `flask --app backend db-upgrade | seed-demo | create-staff | fleet-maintain | auth-maintain |
+payment-gateway-secret`."""
 
 from __future__ import annotations
 
@@ -43,17 +44,35 @@ def register(app: Flask) -> None:
         session = db.new_session()
         seeded = is_seeded(session)
         session.rollback()  # end the read snapshot before the bulk load writes on another connection
-        if seeded:
-            if if_empty:
-                click.echo("demo data already present; nothing to do")
-                return
+        if seeded and not if_empty:
             raise click.ClickException("the database already holds demo data")
-        report = run_seed(db.engine, session, citizens=citizens, seed=seed,
-                          password=current_app.config["DEMO_PASSWORD"])
+        if seeded:
+            click.echo("demo data already present")
+        else:
+            report = run_seed(db.engine, session, citizens=citizens, seed=seed,
+                              password=current_app.config["DEMO_PASSWORD"])
+            session.commit()
+            click.echo(f"seeded {report.citizens} citizens, {report.households} households, {report.vehicles} "
+                       f"vehicles, {report.driving_licences} licences, {report.health_insurance_cards} insurance "
+                       f"cards in {report.seconds:.1f} s")
+        click.echo(_demo_banner(session))
         session.commit()
-        click.echo(f"seeded {report.citizens} citizens, {report.households} households, {report.vehicles} "
-                   f"vehicles, {report.driving_licences} licences, {report.health_insurance_cards} insurance "
-                   f"cards in {report.seconds:.1f} s")
+
+    @app.cli.command("auth-maintain")
+    def auth_maintain() -> None:
+        """Forget login back-off entries whose failures are old and whose wait is over (run it from cron)."""
+        from backend.auth import throttle
+
+        session = db.new_session()
+        dropped = throttle.forget_old(session, throttle.utcnow())
+        session.commit()
+        click.echo(f"forgot {dropped} login back-off entries")
+
+    @app.cli.command("payment-gateway-secret")
+    def payment_gateway_secret() -> None:
+        """Print the HMAC secret of payment callbacks (configured, or generated in the instance's secrets
+        folder), e.g. for a gateway simulator posting callbacks to this server."""
+        click.echo(current_app.config["PAYMENT_GATEWAY_SECRET"])
 
     @app.cli.command("create-staff")
     @click.argument("username")
@@ -71,3 +90,29 @@ def register(app: Flask) -> None:
                              scope_code=scope, display_name=display_name)
         session.commit()
         click.echo(f"created {role} account {username}")
+
+
+def _demo_banner(session) -> str:
+    """Says plainly that this is a demo with known credentials, and gives today's kiosk enrollment code."""
+    from pathlib import Path
+
+    from backend.database import utcnow
+    from backend.demo import DEMO_STAFF, demo_principal
+    from backend.fleet.demo import ensure_demo_enrollment_code
+
+    code, expires, _new = ensure_demo_enrollment_code(
+        session=session, admin=demo_principal(session, "fleet.admin"), now=utcnow(),
+        folder=Path(current_app.instance_path))
+    line = "=" * 78
+    staff = ", ".join(username for username, *_ in DEMO_STAFF)
+    return "\n".join([
+        line,
+        "  BẢN DEMO — DEMO ONLY. Dữ liệu giả, tài khoản demo có mật khẩu công khai. / Fake data; the demo",
+        "  accounts have a published password. Never expose this server to real users.",
+        f"  Demo password / Mật khẩu demo: {current_app.config['DEMO_PASSWORD']}",
+        "  Citizens / Công dân: 001090012345 (level 2), 001185006789 (level 1), 079301004321 (level 2)",
+        f"  Staff / Cán bộ: {staff}",
+        f"  Kiosk enrollment code (until {expires:%Y-%m-%d %H:%M} UTC): {code}",
+        line,
+    ])
+

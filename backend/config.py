@@ -6,7 +6,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-DEV_SECRET = "congdan-development-secret-not-for-production"
+from backend.instance_secrets import GENERATED_SECRETS, MIN_LENGTH
 
 
 class ConfigError(RuntimeError):
@@ -15,8 +15,11 @@ class ConfigError(RuntimeError):
 
 class BaseConfig:
     ENV_NAME = "development"
-    SECRET_KEY = DEV_SECRET
-    JWT_SECRET_KEY = DEV_SECRET
+    # None -> generated on first start into SECRETS_DIR (default instance/secrets), see backend/instance_secrets.py
+    SECRET_KEY: str | None = None
+    JWT_SECRET_KEY: str | None = None
+    PAYMENT_GATEWAY_SECRET: str | None = None
+    SECRETS_DIR: str | None = None
     DATABASE_URL: str | None = None  # None -> SQLite file under the instance folder
     DATABASE_ECHO = False
     REDIS_URL: str | None = None
@@ -28,18 +31,32 @@ class BaseConfig:
     JWT_DECODE_LEEWAY = 5
     JWT_ISSUER = "congdan"
 
-    # Login throttling (flask-limiter syntax). Both apply: per client address and per account name.
+    # A coarse flood guard per client address on login-like routes (flask-limiter syntax); failed attempts are
+    # slowed by the back-off of backend/auth/throttle.py (per account, per address, per account+address).
     LOGIN_LIMIT_PER_ADDRESS = "30 per minute"
-    LOGIN_LIMIT_PER_ACCOUNT = "10 per 5 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per 5 minutes"  # unused since the back-off; kept so old settings still parse
+    # Back-off after failures: free attempts, then waits doubling from BASE up to the cap of each key kind.
+    # The account-wide wait is capped short: it is the only one an attacker elsewhere can impose on the owner.
+    LOGIN_BACKOFF_BASE_S = 2
+    LOGIN_BACKOFF_FREE = {"address": 20, "account": 10, "account_address": 5}
+    LOGIN_BACKOFF_CAP_S = {"address": 900, "account": 30, "account_address": 900}
+    LOGIN_BACKOFF_FORGET_S = 3600  # failures older than this are forgotten
+    FLEET_CHALLENGE_LIMIT = "20 per minute"  # per kiosk id and client address
+    # Refresh tokens: a second use within this many seconds is a client race (two tabs), not a theft.
+    REFRESH_REUSE_GRACE_S = 10
     # Hospital kiosks: typed ID + date of birth (children only) per kiosk; registration per ID number.
     TYPED_CHECKIN_LIMIT_PER_KIOSK = "30 per 10 minutes"
     REGISTRATION_LIMIT_PER_ID = "3 per hour"
     CHIP_CHALLENGE_LIMIT_PER_KIOSK = "30 per minute"
     RATELIMIT_ENABLED = True
-    RATELIMIT_HEADERS_ENABLED = True
+    # Off: flask-limiter would stamp its window's Retry-After on every response, over the back-off's own.
+    RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"  # per process; set REDIS_URL to share limits across workers
 
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For gives the client address that the
+    # back-off and rate limits key on; without it, every client would share the proxy's address.
+    TRUSTED_PROXIES = 0
     # Per-process cap on requests in progress; past it, answer 503 + Retry-After at once (backend/overload.py).
     # Pair it with gunicorn gthread workers that have more threads than this, so refusals never queue.
     MAX_IN_FLIGHT: int | None = None
@@ -82,6 +99,7 @@ _ENV_KEYS = {
     "REDIS_URL": str,
     "SECRET_KEY": str,
     "JWT_SECRET_KEY": str,
+    "SECRETS_DIR": str,
     "LOGIN_LIMIT_PER_ADDRESS": str,
     "LOGIN_LIMIT_PER_ACCOUNT": str,
     "DEMO_PASSWORD": str,
@@ -102,6 +120,7 @@ _ENV_KEYS = {
     # Chip ID cards (backend/identification): the CSCA certificates, and the OTP/SMS adapter "module:Class".
     "CSCA_STORE_DIR": str,
     "SMS_ADAPTER": str,
+    "TRUSTED_PROXIES": int,
 }
 
 
@@ -121,13 +140,24 @@ def from_environment(environ: os._Environ | dict | None = None) -> dict:
 
 
 def check_safe(config: dict) -> None:
-    """Refuse to run production with a development secret."""
-    if config.get("ENV_NAME") != "production":
+    """Refuse secrets that are too short or shared between purposes; in production, refuse to generate them in
+    a place nobody chose.
+
+    Production runs several processes, often on several hosts: a secret generated into one host's instance folder
+    would split sessions between hosts. So production takes each secret from the environment, or from SECRETS_DIR
+    when the operator sets it explicitly (a folder every process shares, e.g. a mounted secrets volume).
+    """
+    configured = {key: config.get(key) for key in GENERATED_SECRETS if config.get(key)}
+    for key, value in configured.items():
+        if len(value) < MIN_LENGTH:
+            raise ConfigError(f"{key} must be a random value of at least {MIN_LENGTH} characters")
+    if len(set(configured.values())) != len(configured):
+        raise ConfigError(f"{', '.join(GENERATED_SECRETS)} must all differ: none may be derived from another")
+    if config.get("ENV_NAME") != "production" or config.get("SECRETS_DIR"):
         return
-    for key in ("SECRET_KEY", "JWT_SECRET_KEY"):
-        value = config.get(key) or ""
-        if value == DEV_SECRET or len(value) < 32:
-            raise ConfigError(f"{key} must be set to a random value of at least 32 characters in production")
+    for key in GENERATED_SECRETS:
+        if key not in configured:
+            raise ConfigError(f"{key} must be set in production (or SECRETS_DIR, a folder every process shares)")
 
 
 def default_database_url(instance_path: str) -> str:

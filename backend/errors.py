@@ -90,6 +90,9 @@ def http_exception_to_problem(error: HTTPException):
     headers = dict(data.get("headers") or {})
     if status == 429:
         detail = "Too many attempts. Please wait a moment and try again."
+        limit = getattr(getattr(error, "limit", None), "limit", None)  # flask-limiter's RateLimitExceeded
+        if limit is not None and "Retry-After" not in headers:
+            headers["Retry-After"] = str(limit.get_expiry())
     elif status == 422:
         detail = "Some fields are missing or not valid; see `errors`."
     elif status >= 500:
@@ -107,7 +110,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError):
         return problem_response(error.status, error.title, error.detail, code=error.code,
-                                errors=error.errors, **error.extra)
+                                errors=error.errors, headers=getattr(error, "headers", None), **error.extra)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

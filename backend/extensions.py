@@ -12,4 +12,4 @@ from backend.database import Database
 db = Database()
 api = ProblemApi()
 jwt = JWTManager()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

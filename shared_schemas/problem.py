@@ -23,3 +23,4 @@ class ProblemSchema(BaseSchema):
     reason = fields.String(metadata={"description": "Why identification evidence was refused (untrusted-signer, "
                                                     "hash-mismatch, group-missing, active-authentication-failed, "
                                                     "challenge-invalid, ...)"})
+    retry_after = fields.Integer(metadata={"description": "Seconds to wait before trying again (as Retry-After)"})

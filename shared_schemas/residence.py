@@ -79,7 +79,8 @@ class ResidenceAttachmentUploadSchema(BaseSchema):
 
 class ResidencePersonSchema(BaseSchema):
     personal_id = fields.String()
-    full_name = fields.String()
+    full_name = fields.String(allow_none=True, metadata={
+        "description": "Not shown to the applicant for the owner they named (only the ID they typed)"})
 
 
 class ApplicationEventSchema(BaseSchema):

@@ -66,3 +66,31 @@ class RefreshToken(Base):
     issued_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class LoginThrottle(Base):
+    """Recent failed attempts under one key (an account name, an address, or both) and the back-off they
+    earned. Keys are stored hashed: the table never holds personal ID numbers or addresses in clear."""
+
+    __tablename__ = "login_throttles"
+
+    key_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(index=True)
+    blocked_until: Mapped[datetime | None]
+
+
+class AccountStatusChange(Base):
+    """Who disabled (or re-enabled) an account, when and why. Append-only history; for a citizen's account the
+    same change is also in the citizen's access log."""
+
+    __tablename__ = "account_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(10))
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    actor_account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
+    actor_role: Mapped[str] = mapped_column(sa.String(20))
+    occurred_at: Mapped[datetime]
+    sessions_ended: Mapped[int] = mapped_column(default=0)

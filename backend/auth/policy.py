@@ -3,6 +3,7 @@ table to make sure none is missing, and the authorization matrix tests walk the 
 
 from __future__ import annotations
 
+import copy
 import functools
 from dataclasses import dataclass
 from datetime import date
@@ -81,6 +82,16 @@ def current_principal() -> Principal:
     return g.principal
 
 
+BEARER_SCHEME = "bearerAuth"
+
+
+def document_security(view, requirement: list) -> None:
+    """Declare the operation's security in the OpenAPI document (flask-smorest reads `_apidoc`)."""
+    apidoc = copy.deepcopy(getattr(view, "_apidoc", {}))
+    apidoc.setdefault("manual_doc", {})["security"] = requirement
+    view._apidoc = apidoc
+
+
 def access(*roles: str, level: int | None = None):
     """Allow only these roles; citizens additionally need account `level` (1 or 2) when given."""
 
@@ -106,6 +117,7 @@ def access(*roles: str, level: int | None = None):
             return view(*args, **kwargs)
 
         guarded.__access__ = rule
+        document_security(guarded, [{BEARER_SCHEME: []}])
         return guarded
 
     return decorate
@@ -114,4 +126,5 @@ def access(*roles: str, level: int | None = None):
 def public(view):
     """Mark a route as callable without a token (login, registration, verification)."""
     view.__access__ = AccessRule((), None, public=True)
+    document_security(view, [])
     return view

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -76,7 +77,7 @@ def rotate(*, session: Session, jti: str, family_id: str, account_id: int) -> To
         .where(RefreshToken.jti == jti, RefreshToken.family_id == family_id, RefreshToken.used_at.is_(None))
         .values(used_at=utcnow())
     )
-    if spent.rowcount != 1:
+    if spent.rowcount != 1 and not _within_reuse_grace(session, jti, family_id):
         revoke_family(session, family_id, "refresh-token-reuse")
         raise Unauthenticated("This refresh token was already used; the session has been closed for "
                               "safety. Please log in again.")
@@ -85,6 +86,41 @@ def rotate(*, session: Session, jti: str, family_id: str, account_id: int) -> To
         revoke_family(session, family_id, "account-disabled")
         raise Unauthenticated("This account is disabled.")
     return _mint(session, account, family_id)
+
+
+def _within_reuse_grace(session: Session, jti: str, family_id: str) -> bool:
+    """Two tabs (or a retry after a lost response) refreshing with one token within a few seconds is a race,
+    not a theft: the later one gets a sibling pair of the same family instead of ending the session. Later
+    reuse still revokes the family."""
+    used_at = session.scalar(
+        sa.select(RefreshToken.used_at).where(RefreshToken.jti == jti, RefreshToken.family_id == family_id)
+    )
+    grace = timedelta(seconds=current_app.config.get("REFRESH_REUSE_GRACE_S", 10))
+    return used_at is not None and utcnow() - used_at <= grace
+
+
+def is_token_refused(session: Session, payload: dict) -> bool:
+    """A token is only as good as the account it names, as that account is now: its family must be live and
+    belong to the subject, the account active, and an access token's role, level and scope those the account
+    has at this moment. So demoting, rescoping or disabling an account refuses its tokens at the next request,
+    and claims copied between accounts' tokens are worthless. One indexed join per request."""
+    family_id = payload.get("fam")
+    if not family_id:
+        return True
+    row = session.execute(
+        sa.select(TokenFamily.revoked_at, TokenFamily.account_id, Account.status, Account.role, Account.level,
+                  Account.scope_code, Account.citizen_id)
+        .join(Account, Account.id == TokenFamily.account_id)
+        .where(TokenFamily.id == family_id)
+    ).first()
+    if row is None or row.revoked_at is not None or row.status != "active":
+        return True
+    if str(row.account_id) != str(payload.get("sub")):
+        return True
+    if payload.get("type") == "access":
+        claimed = (payload.get("role"), payload.get("lvl"), payload.get("scope"), payload.get("cid"))
+        return claimed != (row.role, row.level, row.scope_code or None, row.citizen_id)
+    return False
 
 
 def is_family_revoked(session: Session, family_id: str | None) -> bool:
@@ -99,7 +135,7 @@ def register_jwt_callbacks(jwt: JWTManager) -> None:
 
     @jwt.token_in_blocklist_loader
     def _revoked(_header, payload) -> bool:
-        return is_family_revoked(db.session, payload.get("fam"))
+        return is_token_refused(db.session, payload)
 
     def _unauth(detail: str, code: str = "unauthenticated"):
         return problem_response(401, "Unauthorized", detail, code=code,

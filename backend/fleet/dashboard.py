@@ -17,7 +17,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from backend.auth import service as auth_service
-from backend.auth import tokens
+from backend.auth import throttle, tokens
 from backend.auth.models import Account, TokenFamily
 from backend.auth.policy import FLEET_ADMIN, Principal
 from backend.database import utcnow
@@ -81,7 +81,7 @@ def _load_session() -> tuple[Principal, str] | None:
         account is None
         or account.role != FLEET_ADMIN
         or account.status != "active"
-        or tokens.is_family_revoked(db.session, data.get("f"))
+        or tokens.is_token_refused(db.session, {"fam": data.get("f"), "sub": data.get("a")})
     ):
         return None
     principal = Principal(
@@ -177,16 +177,19 @@ def login():
                 "Phiên đăng nhập đã hết hạn, vui lòng thử lại. / The login form expired; please try again."
             )
         else:
+            username = request.form.get("username", "")
             try:
-                account = auth_service.authenticate(
-                    session=db.session,
-                    username=request.form.get("username", ""),
-                    password=request.form.get("password", ""),
+                account = throttle.attempt(
+                    db.session, scope="login", account=username, address=request.remote_addr,
+                    failures=(DomainError,),
+                    action=lambda: _authenticate_fleet_admin(username, request.form.get("password", "")),
                 )
-                if account.role != FLEET_ADMIN:
-                    raise DomainError("not a fleet admin")
+            except throttle.TooManyAttempts as refused:
+                response = _login_page(refused.detail)
+                response.status_code = 429
+                response.headers["Retry-After"] = str(refused.retry_after)
+                return response
             except DomainError:
-                db.session.rollback()
                 error = "Sai tên đăng nhập hoặc mật khẩu. / Wrong username or password."
             else:
                 family = TokenFamily(
@@ -204,10 +207,25 @@ def login():
                 _set_cookie(response, SESSION_COOKIE, token, _max_age())
                 response.delete_cookie(LOGIN_COOKIE, path="/fleet")
                 return response
-    g.fleet_login_csrf = secrets.token_urlsafe(24)
-    response = current_app.make_response((_page("fleet/login.html", error=error), 401 if error else 200))
-    _set_cookie(response, LOGIN_COOKIE, serializer.dumps(g.fleet_login_csrf), 3600)
+    response = _login_page(error)
+    response.status_code = 401 if error else 200
     return response
+
+
+def _login_page(error: str | None):
+    """The login form with a fresh pre-login CSRF cookie."""
+    g.fleet_login_csrf = secrets.token_urlsafe(24)
+    response = current_app.make_response(_page("fleet/login.html", error=error))
+    _set_cookie(response, LOGIN_COOKIE, _serializer("fleet-login").dumps(g.fleet_login_csrf), 3600)
+    return response
+
+
+def _authenticate_fleet_admin(username: str, password: str) -> Account:
+    """The same back-off as the API login (shared counters): a wrong role counts as a wrong password."""
+    account = auth_service.authenticate(session=db.session, username=username, password=password)
+    if account.role != FLEET_ADMIN:
+        raise DomainError("not a fleet admin")
+    return account
 
 
 login.accepts_content_types = _FORM

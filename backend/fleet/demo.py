@@ -1,23 +1,30 @@
 """Demo fleet for `make run`: three kiosks at the demo hospitals (one healthy with a few hours of metrics,
-one low on paper, one offline with its alert) and a known enrollment code for `make kiosk` to enroll a live
-one. The demo kiosks' private keys are thrown away: they cannot send anything, they only fill the dashboard."""
+one low on paper, one offline with its alert) and a random enrollment code, valid for a day, that `make kiosk`
+reads from the instance folder to enroll a live one. The demo kiosks' private keys are thrown away: they cannot
+send anything, they only fill the dashboard."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from datetime import datetime, timedelta
+from pathlib import Path
 
+import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy.orm import Session
 
 from backend.auth.policy import Principal
 from backend.fleet import device, service, telemetry
+from backend.fleet.models import EnrollmentCode
 from shared_schemas import fleet as contract
 from shared_schemas.signed import b64url_encode
 
-# Shown in the README; it enrolls one kiosk at Bạch Mai (`python -m kiosk_app --enroll DEMQ-KSK2-BACH`).
-DEMO_ENROLLMENT_CODE = "DEMQ-KSK2-BACH"
-DEMO_CODE_VALID_DAYS = 365  # a demo database may be started long after it was seeded
+# The demo enrollment code: random, at most a day old (seed-demo makes a new one when it expired or was
+# used), kept where `make kiosk` finds it and nobody else can read it.
+DEMO_CODE_VALID_HOURS = 24
+DEMO_CODE_FILE = "demo_enrollment_code"
 
 # hospital, place, serial, state
 DEMO_KIOSKS = (
@@ -66,10 +73,25 @@ def add_demo_fleet(*, session: Session, admin: Principal, now: datetime) -> None
             device.record_heartbeat(session=session, kiosk=kiosk, heartbeat=_heartbeat(state, hour),
                                     now=now - timedelta(hours=hour, minutes=1))
     telemetry.sweep_offline(session, now)
-    record, _random_code = service.create_enrollment_code(
+
+
+def ensure_demo_enrollment_code(*, session: Session, admin: Principal, now: datetime,
+                                folder: Path) -> tuple[str, datetime, bool]:
+    """The demo kiosk's enrollment code, its expiry, and whether it is new: the one in `folder` while it is
+    unused and unexpired, else a fresh random one written there (0600)."""
+    path = folder / DEMO_CODE_FILE
+    if path.exists():
+        code = path.read_text(encoding="ascii").strip()
+        record = session.scalar(
+            sa.select(EnrollmentCode).where(EnrollmentCode.code_hash == service._hash_code(code)))
+        if record is not None and service.enrollment_code_state(record, now) == "active":
+            return code, record.expires_at, False
+    record, code = service.create_enrollment_code(
         session=session, principal=admin, hospital_code="BV-BACHMAI", location_label="Ki-ốt mới — sảnh A",
-        valid_hours=24 * DEMO_CODE_VALID_DAYS, now=now)
-    # A known code instead of the random one, so the README can name it.
-    record.code_hash = service._hash_code(DEMO_ENROLLMENT_CODE)
-    record.code_hint = contract.normalize_enrollment_code(DEMO_ENROLLMENT_CODE)[-4:]
-    session.flush()
+        valid_hours=DEMO_CODE_VALID_HOURS, now=now)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{DEMO_CODE_FILE}.")
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(code + "\n")
+    os.replace(temporary, path)
+    return code, record.expires_at, True

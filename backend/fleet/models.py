@@ -43,8 +43,6 @@ class Kiosk(Base):
     status: Mapped[str] = mapped_column(sa.String(16), default="active")
     status_reason: Mapped[str | None] = mapped_column(sa.String(200))
     token_family_id: Mapped[str | None] = mapped_column(sa.String(32))
-    challenge: Mapped[str | None] = mapped_column(sa.String(64))
-    challenge_expires_at: Mapped[datetime | None]
     enrolled_at: Mapped[datetime]
 
     last_seen_at: Mapped[datetime | None]

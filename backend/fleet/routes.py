@@ -9,11 +9,11 @@ from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import FLEET_ADMIN, AccessRule, access, current_principal, public
+from backend.auth.policy import FLEET_ADMIN, AccessRule, access, current_principal, document_security, public
 from backend.database import utcnow
 from backend.errors import NotFound
 from backend.extensions import db, limiter
-from backend.fleet import device, present, service
+from backend.fleet import device, device_tokens, present, service
 from backend.fleet.keys import fleet_key
 from shared_schemas import fleet as contract
 from shared_schemas.fleet import (
@@ -48,6 +48,16 @@ blp = Blueprint("fleet", __name__, url_prefix="/fleet", description="Kiosk fleet
 _THROTTLE = limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
 
 
+def _kiosk_and_address() -> str:
+    body = request.get_json(silent=True)
+    kiosk_id = body.get("kiosk_id") if isinstance(body, dict) else None
+    return f"fleet-challenge:{str(kiosk_id)[:16]}|{request.remote_addr}"
+
+
+# Challenges cost nothing to hold (they are stateless), but one address asking for one kiosk's is bounded too.
+_CHALLENGE_BOUND = limiter.limit(lambda: current_app.config["FLEET_CHALLENGE_LIMIT"], key_func=_kiosk_and_address)
+
+
 def device_signed(view):
     """The request must be signed by an enrolled, active kiosk (checked before the body is parsed).
     No bearer token is involved, so for the token-based access rules the route counts as public."""
@@ -67,6 +77,7 @@ def device_signed(view):
         return view(*args, **kwargs)
 
     guarded.__access__ = AccessRule((), None, public=True)
+    document_security(guarded, [])  # no bearer token: the kiosk's Ed25519 signature headers
     return guarded
 
 
@@ -103,14 +114,14 @@ class SigningKeys(MethodView):
 
 @blp.route("/device/challenge")
 class Challenge(MethodView):
-    decorators = [_THROTTLE]
+    decorators = [_THROTTLE, _CHALLENGE_BOUND]
 
     @public
     @blp.arguments(ChallengeRequestSchema)
     @blp.response(200, ChallengeSchema)
     def post(self, data):
         """A one-time challenge for the kiosk to sign"""
-        challenge = service.issue_challenge(session=db.session, kiosk_id=data["kiosk_id"], now=utcnow())
+        challenge = device_tokens.issue_challenge(session=db.session, kiosk_id=data["kiosk_id"], now=utcnow())
         db.session.commit()
         return {"challenge": challenge, "expires_in": current_app.config.get("FLEET_CHALLENGE_TTL_S", 120)}
 
@@ -125,7 +136,7 @@ class DeviceToken(MethodView):
     def post(self, data):
         """A short-lived access token (role kiosk, scoped to the kiosk's hospital) for a signed challenge"""
         try:
-            token, expires_in = service.issue_device_token(session=db.session, now=utcnow(), **data)
+            token, expires_in = device_tokens.issue_device_token(session=db.session, now=utcnow(), **data)
         finally:
             db.session.commit()  # a spent challenge stays spent, even when refused
         return {"access_token": token, "token_type": "Bearer", "expires_in": expires_in}

@@ -12,13 +12,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from flask_jwt_extended import create_access_token
 from sqlalchemy.orm import Session
 
 from backend.auth import passwords, tokens
-from backend.auth.models import Account, TokenFamily
+from backend.auth.models import Account, AccountStatusChange
 from backend.auth.policy import FLEET_ADMIN, KIOSK, Principal
-from backend.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.fleet import telemetry
 from backend.fleet.keys import fleet_key
 from backend.fleet.models import Alert, Command, ConfigurationProfile, EnrollmentCode, Kiosk
@@ -197,55 +196,6 @@ def enroll(
     return kiosk
 
 
-# --- device tokens --------------------------------------------------------------------------------------
-def issue_challenge(*, session: Session, kiosk_id: str, now: datetime) -> str:
-    challenge = secrets.token_urlsafe(24)
-    kiosk = session.get(Kiosk, kiosk_id)
-    if kiosk is not None:  # an unknown id gets a challenge too, so ids cannot be probed
-        kiosk.challenge = challenge
-        kiosk.challenge_expires_at = now + timedelta(seconds=fleet_setting("FLEET_CHALLENGE_TTL_S"))
-    return challenge
-
-
-def issue_device_token(
-    *, session: Session, kiosk_id: str, challenge: str, signature: str, now: datetime
-) -> tuple[str, int]:
-    """A short-lived access token (role kiosk, scoped to its hospital) for a signed, unspent challenge."""
-    kiosk = session.get(Kiosk, kiosk_id)
-    genuine = (
-        kiosk is not None
-        and kiosk.challenge is not None
-        and secrets.compare_digest(kiosk.challenge, challenge)
-        and kiosk.challenge_expires_at > now
-        and _verify(
-            kiosk.public_key,
-            signature,
-            contract.challenge_signing_input(kiosk_id=kiosk_id, challenge=challenge),
-        )
-    )
-    if kiosk is not None:
-        kiosk.challenge = kiosk.challenge_expires_at = None  # one attempt per challenge
-    if not genuine:
-        raise Unauthenticated("The challenge response was refused.")
-    if kiosk.status != "active":
-        raise KioskSuspended(f"Kiosk {kiosk.id} is {kiosk.status}.")
-    account = session.get(Account, kiosk.account_id)
-    if kiosk.token_family_id is None or tokens.is_family_revoked(session, kiosk.token_family_id):
-        family = TokenFamily(
-            id=secrets.token_hex(16), account_id=account.id, created_at=now, client=f"fleet:{kiosk.id}"
-        )
-        session.add(family)
-        session.flush()
-        kiosk.token_family_id = family.id
-    ttl = timedelta(minutes=fleet_setting("FLEET_DEVICE_TOKEN_MINUTES"))
-    token = create_access_token(
-        identity=str(account.id),
-        expires_delta=ttl,
-        additional_claims=tokens._claims(account, kiosk.token_family_id),
-    )
-    return token, int(ttl.total_seconds())
-
-
 # --- kiosks ---------------------------------------------------------------------------------------------
 def connectivity(kiosk: Kiosk, now: datetime) -> str:
     if kiosk.last_seen_at is None:
@@ -310,6 +260,10 @@ def change_status(
     kiosk.status, kiosk.status_reason = status, reason
     account = session.get(Account, kiosk.account_id)
     account.status = "active" if status == "active" else "disabled"
+    # Who changed it and why, in the same history as every other account's status.
+    session.add(AccountStatusChange(account_id=account.id, status=account.status,
+                                    reason=f"kiosk {status}: {reason}"[:200], actor_account_id=principal.account_id,
+                                    actor_role=principal.role, occurred_at=now))
     if status != "active":
         if kiosk.token_family_id:
             tokens.revoke_family(session, kiosk.token_family_id, f"kiosk-{status}")

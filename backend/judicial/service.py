@@ -271,6 +271,15 @@ def issue_certificate(
     if not done:
         raise Conflict("This request was issued meanwhile.")
     session.refresh(request)
+    record_access(
+        session=session,
+        principal=principal,
+        subject_citizen_ids=[request.subject_citizen_id],
+        action="create",
+        record_type="criminal-record-certificate",
+        purpose=f"certificate No. {request.certificate_type} issued",
+        record_ref=request.number,
+    )
     notifications.notify(
         session=session,
         citizen_id=request.subject_citizen_id,

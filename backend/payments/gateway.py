@@ -146,7 +146,5 @@ def gateway(name: str | None = None) -> PaymentGateway:
         raise LookupError(f"no payment gateway called {name!r}")
     if name == "simulated" and current_app.config.get("ENV_NAME") == "production":
         raise LookupError("the simulated payment gateway never runs in production")
-    secret = (
-        current_app.config.get("PAYMENT_GATEWAY_SECRET") or current_app.config["SECRET_KEY"] + ":payments"
-    )
-    return _GATEWAYS[name](secret.encode("utf-8"))
+    # Its own secret (configured, or generated into the instance's secrets folder), never derived from another.
+    return _GATEWAYS[name](current_app.config["PAYMENT_GATEWAY_SECRET"].encode("utf-8"))

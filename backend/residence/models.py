@@ -33,6 +33,9 @@ class ResidenceApplication(Base, TimestampMixin):
     street_folded: Mapped[str] = mapped_column(sa.String(200))
     legal_basis: Mapped[str] = mapped_column(sa.String(12))  # owner | tenancy | lending | relative
     owner_citizen_id: Mapped[int | None] = mapped_column(sa.ForeignKey("citizens.id"), index=True)
+    # The owner's ID number as the applicant typed it. Kept even when it names nobody in the registry, so the
+    # application looks the same to the applicant either way (the owner's existence is not disclosed).
+    owner_personal_id: Mapped[str | None] = mapped_column(sa.String(12))
     reason: Mapped[str] = mapped_column(sa.String(200))
     start_date: Mapped[date]
     end_date: Mapped[date]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from backend.auth.policy import Principal
 from backend.documents.models import SignedDocument
 from backend.registry.models import Citizen
 from backend.registry.service import resolve_address
@@ -17,14 +18,21 @@ def person(citizen: Citizen | None) -> dict | None:
     return None if citizen is None else {"personal_id": citizen.personal_id, "full_name": citizen.full_name}
 
 
-def application(session: Session, item: ResidenceApplication, *, now) -> dict:
+def _owner_as_seen_by(session: Session, item: ResidenceApplication, viewer: Principal | None) -> dict | None:
+    """The applicant sees the owner ID they typed, never a name from the registry (nor whether it exists)."""
+    if viewer is not None and viewer.is_citizen(item.applicant_citizen_id):
+        return {"personal_id": item.owner_personal_id, "full_name": None} if item.owner_personal_id else None
+    return person(session.get(Citizen, item.owner_citizen_id)) if item.owner_citizen_id else None
+
+
+def application(session: Session, item: ResidenceApplication, *, now, viewer: Principal | None = None) -> dict:
     approval = session.scalar(sa.select(SignedDocument.id).where(
         SignedDocument.doc_type == APPROVAL_NOTICE,
         SignedDocument.source_ref == f"residence-application:{item.id}"))
     return {
         "id": item.id, "kind": item.kind, "status": item.status, "status_reason": item.status_reason,
         "applicant": person(session.get(Citizen, item.applicant_citizen_id)),
-        "owner": person(session.get(Citizen, item.owner_citizen_id)) if item.owner_citizen_id else None,
+        "owner": _owner_as_seen_by(session, item, viewer),
         "address": resolve_address(session, item.ward_code, item.street, on=local_date(now)),
         "legal_basis": item.legal_basis, "reason": item.reason, "start_date": item.start_date,
         "end_date": item.end_date, "submitted_at": item.submitted_at,

@@ -43,7 +43,7 @@ ATTACHMENT_MAX_BYTES = 1024 * 1024
 
 
 def _show(application):
-    return present.application(db.session, application, now=utcnow())
+    return present.application(db.session, application, now=utcnow(), viewer=current_principal())
 
 
 @blp.route("/applications")

@@ -17,10 +17,11 @@ from backend.documents.uploads import JPEG, PDF, PNG, Upload
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.law import store
 from backend.notifications.service import notify
+from backend.notifications.text import quoted
 from backend.registry import units
 from backend.registry.models import Citizen
 from backend.registry.service import get_ward
-from backend.residence import guardian, registration
+from backend.residence import guardian, owner_requests, registration
 from backend.residence.models import (
     APPROVED,
     AWAITING_OWNER_CONSENT,
@@ -104,7 +105,7 @@ def apply(*, session: Session, principal: Principal, data: dict, idempotency_key
         raise _invalid("ward_code", "This address is in the ward of your permanent residence: "
                                     "no temporary residence is registered there.")
     street = nfc(data["street"])
-    owner = _owner(session, applicant, data)
+    owner_pid, owner = owner_requests.named_owner(session, applicant, data, now)
     parent = guardian.guardian_for(session, applicant, data.get("guardian_personal_id"), local_date(now))
     members = _members(session, applicant, data["member_personal_ids"])
     duplicate = session.scalar(sa.select(ResidenceApplication.id).where(
@@ -118,13 +119,16 @@ def apply(*, session: Session, principal: Principal, data: dict, idempotency_key
         kind="registration", applicant_citizen_id=applicant.id, ward_code=ward.code,
         province_code=ward.province_code, street=street, street_folded=fold(street),
         legal_basis=data["legal_basis"], owner_citizen_id=owner.id if owner else None,
-        guardian_citizen_id=parent.id if parent else None, reason=nfc(data["reason"]),
+        owner_personal_id=owner_pid, guardian_citizen_id=parent.id if parent else None,
+        reason=nfc(data["reason"]),
         start_date=data["start_date"], end_date=data["end_date"], status="submitted", submitted_at=now)
     application.members = [ResidenceApplicationMember(citizen_id=m.id) for m in members]
     session.add(application)
     _event(application, "submitted", now, principal)
     _after_submission(session, application, owner, now, principal)
     session.flush()
+    if owner is not None:
+        owner_requests.audit(session, principal, owner, application)
     idempotency.remember(session=session, principal=principal, key=idempotency_key,
                          operation="residence-apply", fingerprint=print_, resource_ref=str(application.id),
                          now=now)
@@ -143,8 +147,9 @@ def _after_submission(session: Session, application: ResidenceApplication, owner
         _event(application, AWAITING_PARENT_CONSENT, now, principal)
         notify(session=session, citizen_id=application.guardian_citizen_id, kind="parent-consent-needed",
                title=f"Đề nghị đồng ý cho con đăng ký tạm trú #{application.id}",
-               body=f"Con của bạn đề nghị đăng ký tạm trú tại {application.street}. Vui lòng xác nhận đồng ý "
-                    "hoặc từ chối. / Your child asks to register temporary residence: please consent or refuse.",
+               body=f"Con của bạn đề nghị đăng ký tạm trú tại {quoted(application.street)}. Vui lòng xác nhận "
+                    "đồng ý hoặc từ chối. / Your child asks to register temporary residence: please consent or "
+                    "refuse.",
                ref=_ref(application))
     else:
         _owner_step(session, application, owner, now, principal)
@@ -152,33 +157,22 @@ def _after_submission(session: Session, application: ResidenceApplication, owner
 
 def _owner_step(session: Session, application: ResidenceApplication, owner: Citizen | None,
                 now: datetime, principal: Principal) -> None:
-    if owner is not None and application.owner_consent_at is None:
+    if application.owner_personal_id is not None and application.owner_consent_at is None:
+        # The same status whether or not the owner exists: the applicant cannot tell.
         _event(application, AWAITING_OWNER_CONSENT, now, principal)
-        notify(session=session, citizen_id=owner.id, kind="owner-consent-needed",
-               title=f"Đề nghị đồng ý cho đăng ký tạm trú #{application.id}",
-               body=f"Một công dân đề nghị đăng ký tạm trú tại {application.street}. Vui lòng xác nhận "
-                    "đồng ý hoặc từ chối. / Someone asks to register temporary residence at your address.",
-               ref=_ref(application))
+        if owner is not None:
+            applicant = session.get(Citizen, application.applicant_citizen_id)
+            # Who asks comes from the registry; where is the applicant's text: bounded, cleaned, quoted.
+            notify(session=session, citizen_id=owner.id, kind="owner-consent-needed",
+                   title=f"Đề nghị đồng ý cho đăng ký tạm trú #{application.id}",
+                   body=f"Công dân {applicant.full_name} đề nghị đăng ký tạm trú tại địa chỉ (do người đề nghị "
+                        f"ghi): {quoted(application.street)}. Vui lòng xác nhận đồng ý hoặc từ chối. / "
+                        f"{applicant.full_name} asks to register temporary residence at your address (as "
+                        "written by the applicant, quoted above).",
+                   ref=_ref(application))
     else:
         _receive(application, now)
         _event(application, UNDER_REVIEW, now, principal)
-
-
-def _owner(session: Session, applicant: Citizen, data: dict) -> Citizen | None:
-    owner_pid = data.get("owner_personal_id")
-    if data["legal_basis"] == "owner":
-        if owner_pid and owner_pid != applicant.personal_id:
-            raise _invalid("owner_personal_id", "With legal basis 'owner' you are the owner: leave this out.")
-        return None
-    if not owner_pid:
-        raise _invalid("owner_personal_id",
-                       "Name the owner (or head of household) who consents to your stay.")
-    if owner_pid == applicant.personal_id:
-        raise _invalid("owner_personal_id", "You cannot be the owner with this legal basis; choose 'owner'.")
-    owner = session.scalar(sa.select(Citizen).where(Citizen.personal_id == owner_pid))
-    if owner is None or owner.deceased_on is not None:
-        raise _invalid("owner_personal_id", "The owner is not in the population registry.")
-    return owner
 
 
 def _members(session: Session, applicant: Citizen, pids: list[str]) -> list[Citizen]:
@@ -398,14 +392,15 @@ def request_extension(*, session: Session, principal: Principal, data: dict,
         raise Conflict("You already have an open extension application.")
     origin = session.get(ResidenceApplication, current.application_id) if current.application_id else None
     owner = session.get(Citizen, origin.owner_citizen_id) if origin and origin.owner_citizen_id else None
+    owner_pid = owner.personal_id if owner else None  # the applicant's own approved stay: nothing to hide
     ward = get_ward(session, current.ward_code)
     application = ResidenceApplication(
         kind="extension", applicant_citizen_id=applicant.id, ward_code=ward.code,
         province_code=ward.province_code,
         street=current.street, street_folded=fold(current.street),
         legal_basis=origin.legal_basis if origin else "owner", owner_citizen_id=owner.id if owner else None,
-        reason=nfc(data["reason"]), start_date=start, end_date=data["end_date"], status="submitted",
-        submitted_at=now)
+        owner_personal_id=owner_pid, reason=nfc(data["reason"]), start_date=start, end_date=data["end_date"],
+        status="submitted", submitted_at=now)
     session.add(application)
     _event(application, "submitted", now, principal)
     _after_submission(session, application, owner, now, principal)

@@ -48,6 +48,7 @@ class PenaltyDecision(Base):
     recorded_by_account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    cancelled_by_account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
 
     __table_args__ = (
         sa.CheckConstraint("status IN ('unpaid', 'paid', 'cancelled')", name="status"),

@@ -406,18 +406,31 @@ def cancel_decision(
     *, session: Session, principal: Principal, number: str, reason: str, now: datetime | None = None
 ) -> PenaltyDecision:
     """Annul an unpaid decision (e.g. the wrong vehicle was recorded); its points and suspension lapse."""
-    decision = get_decision(session=session, principal=principal, number=number)
+    decision = session.scalar(sa.select(PenaltyDecision).where(PenaltyDecision.number == number))
+    if decision is None or principal.role != OFFICER or not _visible_to(session, principal, decision):
+        raise NotFound("No such penalty decision among those you may see.")
     now = now or clock.now()
     done = session.execute(
         sa.update(PenaltyDecision)
         .where(PenaltyDecision.id == decision.id, PenaltyDecision.status == "unpaid")
-        .values(status="cancelled", cancelled_at=now, cancel_reason=reason)
+        .values(status="cancelled", cancelled_at=now, cancel_reason=reason,
+                cancelled_by_account_id=principal.account_id)
     ).rowcount
     session.refresh(decision)
     if not done:
         raise DecisionNotPayable(
             f"This decision is {decision.status}; only an unpaid decision can be cancelled."
         )
+    # A change by an official: who, in which role, and why, in the access log of everyone it concerns.
+    record_access(
+        session=session,
+        principal=principal,
+        subject_citizen_ids=_involved(session, decision),
+        action="update",
+        record_type="penalty_decision",
+        purpose=f"cancelled: {reason}"[:200],
+        record_ref=decision.number,
+    )
     if decision.licence_id:
         sync_licence(
             session=session,

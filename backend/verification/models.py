@@ -31,6 +31,8 @@ class Agency(Base, TimestampMixin):
     name: Mapped[str] = mapped_column(sa.String(200))
     daily_quota: Mapped[int]
     active: Mapped[bool] = mapped_column(default=True)
+    # The administrator who last set the name, quota or status (None: set up by the demo seeder or a migration).
+    changed_by_account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
 
     __table_args__ = (sa.CheckConstraint("daily_quota >= 0", name="daily_quota"),)
 

@@ -95,7 +95,7 @@ class AgencyQuota(MethodView):
         """Register an agency or change its daily quota (administrators)"""
         if not 2 <= len(code) <= 20 or not all(c.isalnum() or c in "_.-" for c in code):
             raise ValidationFailed("An agency code has 2-20 letters, digits, '.', '_' or '-'.")
-        agency = service.set_agency(session=db.session, code=code, **data)
+        agency = service.set_agency(session=db.session, code=code, principal=current_principal(), **data)
         db.session.commit()
         return dict(code=agency.code, name=agency.name, daily_quota=agency.daily_quota, active=agency.active,
                     used_today=service.usage_today(session=db.session, agency=agency))

@@ -5,6 +5,7 @@ The work itself runs in backend/verification/worker.py; here are the decisions a
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ from backend.verification import spool
 from backend.verification.models import Agency, VerificationChunk, VerificationJob
 from backend.verification.worker import Settings, lock_agency, rows_used_today
 
+log = logging.getLogger(__name__)
+
 UPLOAD_FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
 
 
@@ -31,15 +34,19 @@ class PayloadTooLarge(DomainError):
 
 
 # -- agencies ------------------------------------------------------------------------------------
-def set_agency(*, session: Session, code: str, name: str, daily_quota: int, active: bool) -> Agency:
-    """Create or update an agency and its daily quota (administrators)."""
+def set_agency(*, session: Session, code: str, name: str, daily_quota: int, active: bool,
+               principal: Principal | None = None) -> Agency:
+    """Create or update an agency and its daily quota (administrators; the change records who made it)."""
     agency = session.execute(sa.select(Agency).where(Agency.code == code)).scalar_one_or_none()
     if agency is None:
         agency = Agency(code=code, name=name, daily_quota=daily_quota, active=active)
         session.add(agency)
     else:
         agency.name, agency.daily_quota, agency.active = name, daily_quota, active
+    agency.changed_by_account_id = principal.account_id if principal else None
     session.flush()
+    log.info("verification agency %s set by account %s: quota %s, active %s", code,
+             principal.account_id if principal else "seeder", daily_quota, active)
     return agency
 
 

@@ -97,11 +97,23 @@ def test_security_headers(client):
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_production_refuses_default_secret(monkeypatch):
+def test_production_refuses_to_generate_secrets_where_nobody_chose(monkeypatch, tmp_path):
     monkeypatch.setenv("CONGDAN_ENV", "production")
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    monkeypatch.delenv("JWT_SECRET_KEY", raising=False)
+    for key in ("SECRET_KEY", "JWT_SECRET_KEY", "PAYMENT_GATEWAY_SECRET", "SECRETS_DIR"):
+        monkeypatch.delenv(key, raising=False)
     with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app({"DATABASE_URL": "sqlite://"})
+
+
+def test_secrets_must_be_long_and_distinct(monkeypatch):
+    monkeypatch.setenv("CONGDAN_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("JWT_SECRET_KEY", "s" * 40)  # the same value for two purposes
+    monkeypatch.setenv("PAYMENT_GATEWAY_SECRET", "p" * 40)
+    with pytest.raises(ConfigError, match="differ"):
+        create_app({"DATABASE_URL": "sqlite://"})
+    monkeypatch.setenv("JWT_SECRET_KEY", "short")
+    with pytest.raises(ConfigError, match="JWT_SECRET_KEY"):
         create_app({"DATABASE_URL": "sqlite://"})
 
 
@@ -109,6 +121,27 @@ def test_production_starts_with_real_secrets(monkeypatch, tmp_path):
     monkeypatch.setenv("CONGDAN_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
     monkeypatch.setenv("JWT_SECRET_KEY", "j" * 40)
+    monkeypatch.setenv("PAYMENT_GATEWAY_SECRET", "p" * 40)
     application = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
     assert application.config["ENV_NAME"] == "production"
+    application.extensions["congdan.db"]["engine"].dispose()
+
+
+def test_unknown_query_parameters_are_refused_like_unknown_body_fields(client, factory):
+    from tests.backend.helpers import bearer, login
+
+    admin = factory.staff("fleet_admin")
+    headers = bearer(login(client, admin.username)["access_token"])
+    response = client.get("/api/v1/fleet/kiosks?connectivity=online&role=admin", headers=headers)
+    assert response.status_code == 422 and response.json["errors"] == {"query": {"role": ["Unknown field."]}}
+    assert client.get("/api/v1/fleet/kiosks?connectivity=online", headers=headers).status_code == 200
+
+
+def test_production_accepts_generated_secrets_only_in_a_folder_the_operator_chose(monkeypatch, tmp_path):
+    monkeypatch.setenv("CONGDAN_ENV", "production")
+    for key in ("SECRET_KEY", "JWT_SECRET_KEY", "PAYMENT_GATEWAY_SECRET"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("SECRETS_DIR", str(tmp_path / "shared-secrets"))
+    application = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
+    assert (tmp_path / "shared-secrets" / "JWT_SECRET_KEY").read_text() == application.config["JWT_SECRET_KEY"]
     application.extensions["congdan.db"]["engine"].dispose()

@@ -87,6 +87,17 @@ def officer_covering(ok: int = 200):
     return rule
 
 
+def admin_or_covering_officer(ok: int = 200):
+    def rule(caller: Caller, target: str) -> int:
+        if caller.role is None:
+            return 401
+        if caller.role == "admin" or (caller.role == "officer" and target in caller.covers):
+            return ok
+        return 403
+
+    return rule
+
+
 def party_or_covering_officer(ok: int = 200, level: int = 2, stranger: int = 404, officers: bool = True):
     """A record of the target citizen (an application, a document, a notification): the citizen sees it, another
     citizen is told it does not exist (`stranger`), a covering officer sees it when `officers`."""
@@ -190,6 +201,15 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/accounts/me", any_authenticated(), targeted=False),
     Route("PUT", "/api/v1/accounts/{pid}/level", officer_covering(), body={"level": 2,
           "evidence": "card_and_face_in_person"}),
+    # Sessions: a holder's own (an unknown session id is 404); account status: admins any account, officers
+    # citizens in their jurisdiction ("active" keeps the matrix's accounts usable; the change is still audited).
+    Route("GET", "/api/v1/accounts/me/sessions", any_authenticated(), targeted=False),
+    Route("DELETE", "/api/v1/accounts/me/sessions", any_authenticated(), targeted=False),
+    Route("DELETE", "/api/v1/accounts/me/sessions/<session_id>", any_authenticated(404), targeted=False,
+          params=lambda world, subject: {"session_id": "0" * 32}),
+    Route("PUT", "/api/v1/accounts/<username>/status", admin_or_covering_officer(),
+          body={"status": "active", "reason": "authorization matrix"},
+          params=lambda world, subject: {"username": subject.personal_id}),
     Route("GET", "/api/v1/citizens/me", citizen_only(level=1), targeted=False),
     Route("GET", "/api/v1/citizens/{pid}?purpose=authorization+matrix", own_or_covering_officer()),
     Route("GET", "/api/v1/citizens?name=nguyen&purpose=authorization+matrix", roles("officer"), targeted=False),

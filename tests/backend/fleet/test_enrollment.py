@@ -108,6 +108,12 @@ def test_suspension_refuses_tokens_and_requests_at_once(client, agent, admin_hea
     )
     assert response.status_code == 200 and response.json["status"] == "suspended"
     assert client.get("/api/v1/health/kiosks/me", headers=bearer(token)).status_code == 401
+    from backend.auth.models import AccountStatusChange
+    from backend.extensions import db
+
+    change = db.session.scalars(sa.select(AccountStatusChange).order_by(AccountStatusChange.id.desc())).first()
+    assert (change.status, change.reason, change.actor_role) == ("disabled", "kiosk suspended: stolen screen",
+                                                                 "fleet_admin")
     refused = client.post(
         "/api/v1/fleet/device/heartbeat",
         data=b"{}",

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from backend.database import utcnow
 from backend.demo import add_demo_people, add_demo_services
 from backend.extensions import db
-from backend.fleet.demo import DEMO_ENROLLMENT_CODE
+from backend.fleet.demo import DEMO_CODE_FILE, ensure_demo_enrollment_code
 from backend.fleet.models import Alert, EnrollmentCode, Kiosk, MetricBucket
 from backend.fleet.service import _hash_code
 from backend.health.demo import add_demo_hospitals
@@ -33,9 +33,6 @@ def test_demo_data_covers_every_domain_and_fleet_maintain_sweeps_it(make_app):
         assert len(kiosks) == 3 and kiosks["SN-DEMO-0002"].paper_low
         offline = session.scalars(sa.select(Alert.kiosk_id).where(Alert.kind == "offline")).all()
         assert offline == [kiosks["SN-DEMO-0003"].id]
-        code = session.scalar(sa.select(EnrollmentCode).where(EnrollmentCode.code_hash ==
-                                                               _hash_code(DEMO_ENROLLMENT_CODE)))
-        assert code is not None and code.used_at is None
         application = session.scalar(sa.select(ResidenceApplication))
         assert application.status == "under_review" and application.ward_code == "00088"
         fines = session.scalars(sa.select(PenaltyDecision).where(PenaltyDecision.plate == "29B199999")).all()
@@ -55,3 +52,29 @@ def test_demo_data_covers_every_domain_and_fleet_maintain_sweeps_it(make_app):
         assert db.session.scalar(sa.select(Alert.id).where(Alert.kiosk_id == healthy, Alert.kind == "offline"))
         hourly = db.session.scalar(sa.select(sa.func.count()).where(MetricBucket.resolution == "h1"))
         assert hourly > 0
+
+
+def test_demo_enrollment_code_is_random_private_and_expires_within_a_day(make_app, tmp_path):
+    import stat
+    from datetime import timedelta
+
+    from backend.demo import demo_principal
+
+    app = make_app()
+    with app.app_context():
+        session = db.session
+        add_demo_people(session=session, password="demo-test-password")
+        add_demo_hospitals(session=session, password="demo-test-password")
+        admin, now = demo_principal(session, "fleet.admin"), utcnow()
+        code, expires, new = ensure_demo_enrollment_code(session=session, admin=admin, now=now, folder=tmp_path)
+        assert new and expires <= now + timedelta(hours=24)
+        path = tmp_path / DEMO_CODE_FILE
+        assert path.read_text().strip() == code and stat.S_IMODE(path.stat().st_mode) == 0o600
+        record = session.scalar(sa.select(EnrollmentCode).where(EnrollmentCode.code_hash == _hash_code(code)))
+        assert record.used_at is None
+        # Still valid: the same code. A day later: a new one, and the old one no longer enrolls anything.
+        assert ensure_demo_enrollment_code(session=session, admin=admin, now=now + timedelta(hours=1),
+                                           folder=tmp_path)[0] == code
+        later, _, renewed = ensure_demo_enrollment_code(session=session, admin=admin,
+                                                        now=now + timedelta(hours=25), folder=tmp_path)
+        assert renewed and later != code and path.read_text().strip() == later

@@ -95,6 +95,10 @@ def _pay_and_issue(client, app, world, request):
     assert deliver(client, callback(app, intent, NOW)).json["result"] == "posted"
     issued = client.post(f"{REQUESTS}/{request['number']}/issue", headers=world["officer"])
     assert issued.status_code == 200, issued.json
+    # Issuing is a change by an official: in the person's access log, as a creation, with who.
+    log = client.get("/api/v1/me/access-log", headers=world["citizen"]).json["items"]
+    assert any(e["action"] == "create" and e["record_type"] == "criminal-record-certificate"
+               and e["actor_role"] == "officer" for e in log)
     return issued.json
 
 

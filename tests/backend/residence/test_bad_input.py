@@ -45,7 +45,7 @@ def _problem(response, status):
     (lambda b, t: {"ward_code": "00088"}, "ward_code"),  # the applicant's own permanent ward
     (lambda b, t: {"ward_code": "12a45"}, "ward_code"),
     (lambda b, t: {"owner_personal_id": None}, "owner_personal_id"),
-    (lambda b, t: {"owner_personal_id": "079170999999"}, "owner_personal_id"),  # not in the registry
+    # An owner ID not in the registry is not refused any more: that answer was a name oracle (test_owner_oracle.py).
     (lambda b, t: {"member_personal_ids": ["001090000001"]}, "member_personal_ids"),
     (lambda b, t: {"legal_basis": "squatting"}, "legal_basis"),
     (lambda b, t: {"start_date": "2026-02-30"}, "start_date"),

@@ -356,3 +356,20 @@ def test_a_violation_on_the_first_day_of_decree_168_is_decided_by_it(client, wor
                      occurred_at="2025-01-01T00:00:00+07:00")
     assert created.status_code == 201, created.json
     assert created.json["fine_amount"] == 19_000_000
+
+
+def test_cancelling_a_fine_is_audited_as_a_change_with_who_and_why(client, world, clock, session):
+    from backend.traffic.models import PenaltyDecision
+
+    number = record(client, world["officer"], plate="30A12345", licence_number="010000000777").json["number"]
+    cancelled = client.post(
+        f"{PENALTIES}/{number}/cancel", json={"reason": "wrong vehicle recorded"}, headers=world["officer"]
+    )
+    assert cancelled.status_code == 200
+    decision = session.scalar(sa.select(PenaltyDecision).where(PenaltyDecision.number == number))
+    assert decision.cancelled_by_account_id is not None
+    log = client.get("/api/v1/me/access-log", headers=world["driver_h"]).json["items"]
+    changes = [e for e in log if e["action"] == "update" and e["record_type"] == "penalty_decision"]
+    assert len(changes) == 1
+    assert changes[0]["actor_role"] == "officer" and changes[0]["purpose"] == "cancelled: wrong vehicle recorded"
+    assert changes[0]["actor_label"]

@@ -143,6 +143,8 @@ def test_quota(client, factory, session, agency, agency_headers, auth_headers):
     response = client.put("/api/v1/verification/agencies/SGDDT-79", headers=admin,
                           json={"name": "Sở Giáo dục và Đào tạo TP.HCM", "daily_quota": 4})
     assert response.status_code == 200 and response.json["daily_quota"] == 4
+    changed_by = session.scalar(sa.select(Agency.changed_by_account_id).where(Agency.code == "SGDDT-79"))
+    assert changed_by is not None  # the administrator who set the quota
     rejected = upload(client, agency_headers, csv_bytes([row] * 5)).json
     job = client.get(f"/api/v1/verification/jobs/{rejected['id']}", headers=agency_headers).json
     assert job["status"] == "rejected" and "only 4 of today's quota of 4" in job["error"]
