@@ -63,6 +63,10 @@ def streamed_upload(view):
             return tempfile.NamedTemporaryFile(dir=incoming, prefix="upload-", delete=False)
 
         request._get_file_stream = spool_file  # werkzeug's per-request stream factory hook
+        # The body arrives after the token was checked: end any transaction that check opened, so no
+        # database lock is held while a (slow) upload streams in. (Commit, not rollback: only reads ran,
+        # and in tests the request shares the fixture's session.)
+        db.session.commit()
         try:
             return view(*args, **kwargs)
         finally:
