@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backend.verification.limits import CapExceeded, Caps, check_record
-from backend.verification.records import CANONICAL, RESULT_COLUMNS
+from backend.verification.records import CANONICAL, RESULT_COLUMNS, spreadsheet_safe
 
 COPY_BLOCK = 1024 * 1024
 
@@ -204,7 +204,7 @@ class PartWriter:
 
 def results_header(columns: list[str]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(list(columns) + list(RESULT_COLUMNS))
+    csv.writer(buffer).writerow([spreadsheet_safe(name) for name in columns] + list(RESULT_COLUMNS))
     return buffer.getvalue()
 
 
