@@ -10,6 +10,7 @@ from flask import Flask, g, request
 from werkzeug.routing import IntegerConverter
 
 from backend import config as config_module
+from backend import json_guard
 from backend.errors import problem_response, register_error_handlers
 from backend.extensions import api, db, jwt, limiter
 from backend.logs import install_masking
@@ -112,6 +113,11 @@ def register_request_hooks(app: Flask) -> None:
                     415, "Unsupported Media Type",
                     "Send the request body as application/json.", code="unsupported-media-type",
                 )
+            if has_body and mimetype in _JSON_TYPES:
+                try:
+                    json_guard.check(request.get_data(cache=True))
+                except json_guard.HostileJson as refused:
+                    return problem_response(400, "Bad Request", refused.detail, code=refused.code)
         return None
 
     @app.after_request
