@@ -52,7 +52,9 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config.get("MAX_IN_FLIGHT"):
         from backend import overload
 
-        overload.install(app, max_in_flight=int(app.config["MAX_IN_FLIGHT"]))
+        expensive = app.config.get("MAX_EXPENSIVE_IN_FLIGHT")
+        overload.install(app, max_in_flight=int(app.config["MAX_IN_FLIGHT"]),
+                         max_expensive=int(expensive) if expensive else None)
     return app
 
 

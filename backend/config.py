@@ -39,6 +39,9 @@ class BaseConfig:
     # Per-process cap on requests in progress; past it, answer 503 + Retry-After at once (backend/overload.py).
     # Pair it with gunicorn gthread workers that have more threads than this, so refusals never queue.
     MAX_IN_FLIGHT: int | None = None
+    # Of those, how many the expensive routes (logins, registration, uploads, downloads) may take at once;
+    # default a quarter (backend/overload.py).
+    MAX_EXPENSIVE_IN_FLIGHT: int | None = None
     PROVIDE_AUTOMATIC_OPTIONS = False  # no CORS here: OPTIONS is a 405 with an Allow header like any other
     PASSWORD_HASH_PARAMS = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}  # OWASP minimum
 
@@ -93,6 +96,7 @@ _ENV_KEYS = {
     "FLEET_SIGNING_KEY_FILE": str,
     "VERIFICATION_SPOOL_DIR": str,
     "MAX_IN_FLIGHT": int,
+    "MAX_EXPENSIVE_IN_FLIGHT": int,
 }
 
 
