@@ -49,6 +49,13 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_request_hooks(app)
     register_commands(app)
+    if app.config.get("PROXY_FIX_HOPS"):
+        # Behind nginx (backend/front): trust exactly that many X-Forwarded-For/-Proto hops, so rate limits
+        # and audit rows see the client's address. Never on without a proxy: clients could name any address.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
     if app.config.get("MAX_IN_FLIGHT"):
         from backend import overload
 

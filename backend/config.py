@@ -42,6 +42,8 @@ class BaseConfig:
     # Of those, how many the expensive routes (logins, registration, uploads, downloads) may take at once;
     # default a quarter (backend/overload.py).
     MAX_EXPENSIVE_IN_FLIGHT: int | None = None
+    # Proxies in front that set X-Forwarded-For (nginx of backend/front: 1). 0: the peer address is the client.
+    PROXY_FIX_HOPS: int = 0
     PROVIDE_AUTOMATIC_OPTIONS = False  # no CORS here: OPTIONS is a 405 with an Allow header like any other
     PASSWORD_HASH_PARAMS = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}  # OWASP minimum
 
@@ -97,6 +99,7 @@ _ENV_KEYS = {
     "VERIFICATION_SPOOL_DIR": str,
     "MAX_IN_FLIGHT": int,
     "MAX_EXPENSIVE_IN_FLIGHT": int,
+    "PROXY_FIX_HOPS": int,
 }
 
 
