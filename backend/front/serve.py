@@ -9,6 +9,7 @@ backend/gunicorn_conf.py. Ctrl-C or SIGTERM stops both; if either exits, the oth
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import pwd
 import shutil
@@ -74,7 +75,9 @@ def _wait_for_socket(path: Path, process: subprocess.Popen, timeout_s: float) ->
 def _wait_for_port(listen: str, process: subprocess.Popen, timeout_s: float) -> None:
     host, _, port = listen.rpartition(":")
     host = host.strip("[]") or "127.0.0.1"
-    host = "127.0.0.1" if host in ("0.0.0.0", "*") else host  # nosec B104 - a listen address, not a bind
+    # A wildcard listen address is reached on loopback (this is a connect, not a bind).
+    if host == "*" or (host[:1].isdigit() and ipaddress.ip_address(host).is_unspecified):
+        host = "127.0.0.1"
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
