@@ -28,6 +28,8 @@ _READ = """
 import resource, sys, time
 from pathlib import Path
 path, how = Path(sys.argv[1]), sys.argv[2]
+import backend.verification.spool  # the app's imports, so the figures below are what reading adds
+baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 started = time.perf_counter()
 rows = 0
 if how == "openpyxl":
@@ -40,20 +42,40 @@ else:
     from backend.verification.limits import Caps
     for row in xlsx.rows(path, Caps()):
         rows += 1
-print(rows, round(time.perf_counter() - started, 2), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+print(rows, round(time.perf_counter() - started, 2), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+      baseline)
 """
+
+
+_CONTENT_TYPES = (
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/sharedStrings.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
 
 
 def shared_strings_book(path: Path, strings: int) -> None:
     """A workbook whose sharedStrings part holds `strings` distinct short strings (the 5.5 MB attack)."""
     ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                         'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                         'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+                         "</Relationships>")
         archive.writestr("xl/workbook.xml", f'<workbook {ns} xmlns:r="http://schemas.openxmlformats.org/'
                          'officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/>'
                          "</sheets></workbook>")
         archive.writestr("xl/_rels/workbook.xml.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/'
                          'package/2006/relationships"><Relationship Id="rId1" Type="worksheet" '
-                         'Target="worksheets/sheet1.xml"/></Relationships>')
+                         'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.'
+                         'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+                         'Target="sharedStrings.xml"/></Relationships>')
         archive.writestr("xl/worksheets/sheet1.xml", f'<worksheet {ns}><sheetData><row r="1"><c r="A1" t="s">'
                          "<v>0</v></c></row></sheetData></worksheet>")
         with archive.open("xl/sharedStrings.xml", "w") as part:
@@ -63,19 +85,20 @@ def shared_strings_book(path: Path, strings: int) -> None:
             part.write(b"</sst>")
 
 
-def bench_readers(code: Path, folder: Path) -> None:
+def bench_readers(code: Path, folder: Path, strings: int) -> None:
     path = folder / "strings.xlsx"
-    shared_strings_book(path, 900_000)
+    shared_strings_book(path, strings)
     with zipfile.ZipFile(path) as archive:
         part = archive.getinfo("xl/sharedStrings.xml")
     print(f"shared-strings attack: {path.stat().st_size / 1e6:.1f} MB file, sharedStrings part "
-          f"{part.compress_size / 1e6:.1f} MB compressed / {part.file_size / 1e6:.1f} MB, 900,000 strings")
+          f"{part.compress_size / 1e6:.1f} MB compressed / {part.file_size / 1e6:.1f} MB, {strings:,} strings")
     env = {**os.environ, "PYTHONPATH": str(code)}
     for how in ("openpyxl", "bounded"):
         try:
             out = subprocess.run([sys.executable, "-c", _READ, str(path), how], env=env, cwd=code, check=True,
                                  capture_output=True, text=True).stdout.split()
-            print(f"  {how:<9} reader: {out[1]} s, peak RSS {out[2]} MB")
+            print(f"  {how:<9} reader: {out[1]} s, peak RSS {out[2]} MB ({int(out[2]) - int(out[3])} MB over the "
+                  f"{out[3]} MB of the process before reading)")
         except subprocess.CalledProcessError as exc:
             print(f"  {how:<9} reader: failed ({exc.stderr.strip().splitlines()[-1][:120]})")
 
@@ -196,6 +219,7 @@ def bench_big_upload(folder: Path, rows: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=45_000, help="rows of the legitimate upload (quota: 50,000)")
+    parser.add_argument("--strings", type=int, default=2_200_000, help="shared strings of the attack workbook")
     parser.add_argument("--code", type=Path, default=ROOT, help="the checkout whose backend is measured")
     args = parser.parse_args()
     code = args.code.resolve()
@@ -203,7 +227,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         if (code / "backend" / "verification" / "limits.py").exists():
             bench_bomb(Path(folder))
-        bench_readers(code, Path(folder))
+        bench_readers(code, Path(folder), args.strings)
         bench_big_upload(Path(folder), args.rows)
 
 

@@ -164,7 +164,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--prefix", type=Path, default=ROOT / "instance" / "front",
                         help="nginx's folder: config, pid, error log, temp files, and gunicorn's socket")
+    parser.add_argument("--render-only", action="store_true",
+                        help="write the nginx configuration into the prefix and exit (for a system nginx)")
+    parser.add_argument("--upstream", default=None, help="with --render-only: gunicorn's address, e.g. "
+                        "unix:/run/congdan/gunicorn.sock")
     args = parser.parse_args(argv)
+    if args.render_only:
+        prefix = args.prefix.resolve()
+        upstream = args.upstream or f"unix:{prefix / 'gunicorn.sock'}"
+        print(render(prefix=prefix, listen=args.listen, upstream=upstream))
+        return 0
     front = Front(listen=args.listen, prefix=args.prefix.resolve(), workers=args.workers).start()
 
     def _stop(signum, _frame):

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from xml.parsers import expat
 
 from defusedxml.ElementTree import iterparse
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
@@ -133,71 +134,154 @@ class WorkbookReader:
                 dated.add(index)
         return dated
 
-    def _shared_strings(self, archive: zipfile.ZipFile) -> SharedStrings:
-        caps, strings = self.caps, SharedStrings()
-        pieces: list[str] = []
-        length = 0
-        root = None
-        with self._events(archive, "xl/sharedStrings.xml", events=("start", "end")) as parsed:
-            for event, elem in parsed:
-                tag = _local(elem.tag)
-                if event == "start":
-                    if tag == "si":
-                        pieces, length = [], 0
-                    elif tag == "sst":
-                        root = elem
-                    continue
-                if tag == "t":
-                    text = elem.text or ""
-                    length += len(text)
-                    if length > caps.max_cell_chars:
-                        raise CapExceeded("max_cell_chars", caps.max_cell_chars, length)
-                    pieces.append(text)
-                elif tag == "rPh" and pieces:  # a phonetic run's text is not part of the value
-                    pieces.pop()
-                elif tag == "si":
-                    if len(strings) >= caps.xlsx_max_shared_strings:
-                        raise CapExceeded("xlsx_max_shared_strings", caps.xlsx_max_shared_strings)
-                    strings.add("".join(pieces))
-                    if root is not None:
-                        root.clear()  # drop the finished <si> elements, not just their contents
-        return strings
+    def _push_parse(self, archive: zipfile.ZipFile, name: str, handler) -> Iterator[None]:
+        """Feed the part to an expat parser block by block, yielding after each block so the caller can
+        take what the handler finished. No tree is built; text is counted as it arrives."""
+        try:
+            part = archive.open(name)
+        except KeyError:
+            return
+        parser = expat.ParserCreate()
+        # What defusedxml does: no DTD, no entity declarations, nothing fetched from outside.
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        parser.StartDoctypeDeclHandler = _refuse_dtd
+        parser.EntityDeclHandler = _refuse_dtd
+        parser.ExternalEntityRefHandler = _refuse_dtd
+        parser.buffer_text = True
+        parser.StartElementHandler, parser.EndElementHandler = handler.start, handler.end
+        parser.CharacterDataHandler = handler.data
+        with part:
+            stream = _Counted(part, self.used, self.caps)
+            while block := stream.read(65_536):
+                parser.Parse(block, False)
+                yield
+            parser.Parse(b"", True)
+            yield
 
-    # -- the sheet ---------------------------------------------------------------------------------
+    def _shared_strings(self, archive: zipfile.ZipFile) -> SharedStrings:
+        handler = _SharedStringsHandler(self.caps)
+        for _ in self._push_parse(archive, "xl/sharedStrings.xml", handler):
+            pass
+        return handler.strings
+
     def _sheet_rows(self, archive, sheet: str, strings: SharedStrings, date_styles: set[int], epoch
                     ) -> Iterator[list[str]]:
-        caps = self.caps
-        parent = None
-        next_row = 1
-        cells: dict[int, str] = {}
-        with self._events(archive, sheet, events=("start", "end")) as parsed:
-            for event, elem in parsed:
-                tag = _local(elem.tag)
-                if event == "start":
-                    if tag == "sheetData":
-                        parent = elem
-                    continue
-                if tag == "c":
-                    column = _column(elem.get("r"), max(cells) + 1 if cells else 0)
-                    if column >= caps.max_columns:
-                        raise CapExceeded("max_columns", caps.max_columns, column + 1)
-                    text = _cell_value(elem, strings, date_styles, epoch)
-                    if len(text) > caps.max_cell_chars:
-                        raise CapExceeded("max_cell_chars", caps.max_cell_chars, len(text))
-                    cells[column] = text
-                elif tag == "row":
-                    number = int(elem.get("r") or next_row)
-                    if number > caps.max_rows + 1:  # + 1: the header row
-                        raise CapExceeded("max_rows", caps.max_rows)
-                    while next_row < number:  # rows Excel left out: blank, so line numbers stay Excel's
-                        yield []
-                        next_row += 1
-                    width = max(cells) + 1 if cells else 0
-                    yield [cells.get(i, "") for i in range(width)]
-                    cells = {}
-                    next_row = number + 1
-                    if parent is not None:
-                        parent.clear()  # the rows done so far: keep the tree from growing
+        handler = _SheetHandler(self.caps, strings, date_styles, epoch)
+        for _ in self._push_parse(archive, sheet, handler):
+            if handler.ready:
+                yield from handler.ready
+                handler.ready.clear()
+
+
+def _refuse_dtd(*_args):
+    raise ValueError("a DTD or entity declaration in a workbook part")
+
+
+def _bare(tag: str) -> str:
+    """`x:row` (prefixed, as some writers do) or `row` -> `row` (expat here does not process namespaces)."""
+    return tag.rpartition(":")[2]
+
+
+class _SharedStringsHandler:
+    """<sst><si><t>text</t></si> or <si><r><t>run</t></r>...<rPh><t>phonetic</t></rPh></si>."""
+
+    def __init__(self, caps: Caps):
+        self.strings, self.caps = SharedStrings(), caps
+        self.pieces: list[str] = []
+        self.length = 0
+        self.capture = False
+        self.in_phonetic = False
+
+    def start(self, tag, _attrs):
+        name = _bare(tag)
+        if name == "t":
+            self.capture = not self.in_phonetic
+        elif name == "si":
+            self.pieces, self.length = [], 0
+        elif name == "rPh":
+            self.in_phonetic = True
+
+    def data(self, text):
+        if self.capture:
+            self.length += len(text)
+            if self.length > self.caps.max_cell_chars:
+                raise CapExceeded("max_cell_chars", self.caps.max_cell_chars, self.length)
+            self.pieces.append(text)
+
+    def end(self, tag):
+        name = _bare(tag)
+        if name == "t":
+            self.capture = False
+        elif name == "rPh":
+            self.in_phonetic = False
+        elif name == "si":
+            if len(self.strings) >= self.caps.xlsx_max_shared_strings:
+                raise CapExceeded("xlsx_max_shared_strings", self.caps.xlsx_max_shared_strings)
+            self.strings.add("".join(self.pieces))
+
+
+class _SheetHandler:
+    """<sheetData><row r="2"><c r="A2" t="s" s="1"><v>0</v></c><c t="inlineStr"><is><t>x</t></is></c>..."""
+
+    def __init__(self, caps: Caps, strings: SharedStrings, date_styles: set[int], epoch):
+        self.caps, self.strings, self.date_styles, self.epoch = caps, strings, date_styles, epoch
+        self.ready: list[list[str]] = []
+        self.next_row = 1
+        self.number = 0
+        self.cells: dict[int, str] = {}
+        self.cell = None  # (column, type, style) of the cell being read
+        self.pieces: list[str] = []
+        self.length = 0
+        self.capture = False
+        self.in_phonetic = False
+
+    def start(self, tag, attrs):
+        name = _bare(tag)
+        if name == "c":
+            column = _column(attrs.get("r"), max(self.cells) + 1 if self.cells else 0)
+            if column >= self.caps.max_columns:
+                raise CapExceeded("max_columns", self.caps.max_columns, column + 1)
+            self.cell = (column, attrs.get("t", "n"), attrs.get("s", "0"))
+            self.pieces, self.length = [], 0
+        elif name in ("v", "t"):
+            self.capture = self.cell is not None and not self.in_phonetic
+        elif name == "rPh":
+            self.in_phonetic = True
+        elif name == "row":
+            self.number = int(attrs.get("r") or self.next_row)
+            if self.number > self.caps.max_rows + 1:  # + 1: the header row
+                raise CapExceeded("max_rows", self.caps.max_rows)
+            self.cells = {}
+
+    def data(self, text):
+        if self.capture:
+            self.length += len(text)
+            if self.length > self.caps.max_cell_chars:
+                raise CapExceeded("max_cell_chars", self.caps.max_cell_chars, self.length)
+            self.pieces.append(text)
+
+    def end(self, tag):
+        name = _bare(tag)
+        if name in ("v", "t"):
+            self.capture = False
+        elif name == "rPh":
+            self.in_phonetic = False
+        elif name == "c" and self.cell is not None:
+            column, kind, style = self.cell
+            text = _cell_value(kind, style, "".join(self.pieces) if self.pieces else None, self.strings,
+                               self.date_styles, self.epoch)
+            if len(text) > self.caps.max_cell_chars:
+                raise CapExceeded("max_cell_chars", self.caps.max_cell_chars, len(text))
+            self.cells[column] = text
+            self.cell = None
+        elif name == "row":
+            while self.next_row < self.number:  # rows Excel left out: blank, so line numbers stay Excel's
+                self.ready.append([])
+                self.next_row += 1
+            cells = self.cells
+            width = max(cells) + 1 if cells else 0
+            self.ready.append([cells.get(i, "") for i in range(width)])
+            self.next_row = self.number + 1
 
 
 def _column(reference: str | None, fallback: int) -> int:
@@ -209,21 +293,18 @@ def _column(reference: str | None, fallback: int) -> int:
     return column_index_from_string(letters) - 1
 
 
-def _cell_value(elem, strings: SharedStrings, date_styles: set[int], epoch) -> str:
-    kind = elem.get("t", "n")
-    if kind == "inlineStr":
-        return "".join(t.text or "" for t in elem.iter() if _local(t.tag) == "t")
-    value = next((child.text for child in elem if _local(child.tag) == "v"), None)
+def _cell_value(kind: str, style: str, value: str | None, strings: SharedStrings, date_styles: set[int],
+                epoch) -> str:
     if value is None:
         return ""
+    if kind in ("inlineStr", "str", "e"):
+        return value
     if kind == "s":
         return strings[int(value)]
     if kind == "b":
         return "TRUE" if value == "1" else "FALSE"
-    if kind in ("str", "e"):
-        return value
     number = float(value)
-    if int(elem.get("s", "0")) in date_styles:
+    if int(style or 0) in date_styles:
         moment = from_excel(number, epoch)
         return moment.date().isoformat() if isinstance(moment, datetime) else str(moment)
     if number.is_integer() and "e" not in value.lower():

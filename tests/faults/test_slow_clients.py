@@ -127,3 +127,15 @@ def test_the_template_renders_every_placeholder_and_refuses_injection(tmp_path):
     assert "client_header_timeout 10s;" in config and "X-Forwarded-For $remote_addr;" in config
     with pytest.raises(ValueError):
         render(prefix=tmp_path, listen="80; include /etc/passwd", upstream="unix:/x")
+
+
+def test_render_only_writes_a_configuration_nginx_accepts(tmp_path):
+    import subprocess
+
+    from backend.front.serve import main, nginx_binary
+
+    assert main(["--render-only", "--listen", "127.0.0.1:18080", "--prefix", str(tmp_path),
+                 "--upstream", "unix:/run/congdan/gunicorn.sock"]) == 0
+    checked = subprocess.run([nginx_binary(), "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
+                              "-e", str(tmp_path / "error.log")], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
