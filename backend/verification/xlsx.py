@@ -50,7 +50,7 @@ class SharedStrings:
 
     def __init__(self):
         self.data = bytearray()
-        self.offsets = array("Q", [0])
+        self.offsets = array("I", [0])  # 4 bytes an offset: the part is capped far below 4 GiB
 
     def add(self, text: str) -> None:
         self.data += text.encode("utf-8")
