@@ -68,7 +68,7 @@ class CapExceeded(DomainError):
         seen_en = f" (found {found:,})" if found is not None else ""
         super().__init__(f"{vietnamese}: giới hạn {limit:,}{seen_vi}. / {english}: the limit is {limit:,}{seen_en}.",
                          cap=cap, limit=limit)
-        self.cap, self.limit = cap, limit
+        self.cap, self.limit, self.found = cap, limit, found
 
 
 class UnreadableFile(DomainError):
@@ -125,13 +125,21 @@ def check_xlsx(path: Path, caps: Caps, sheet_part: str | None = None) -> None:
             from exc
 
 
-def _check_dimension(head: bytes, caps: Caps) -> None:
-    from openpyxl.utils.cell import column_index_from_string
+def column_number(letters: str) -> int:
+    """Spreadsheet column letters -> 1-based number (A = 1, Z = 26, AA = 27, XFD = 16,384)."""
+    if not 1 <= len(letters) <= 3 or not letters.isascii() or not letters.isalpha():
+        raise ValueError(f"bad column reference {letters[:12]!r}")
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
 
+
+def _check_dimension(head: bytes, caps: Caps) -> None:
     found = _DIMENSION.search(head)
     if not found:
         return
-    columns, rows = column_index_from_string(found.group(1).decode()), int(found.group(2))
+    columns, rows = column_number(found.group(1).decode()), int(found.group(2))
     if columns > caps.max_columns:
         raise CapExceeded("max_columns", caps.max_columns, columns)
     if rows - 1 > caps.max_rows:

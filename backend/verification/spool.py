@@ -59,6 +59,16 @@ def xlsx_to_csv(source: Path, target: Path, caps: Caps) -> None:
         csv.writer(out).writerows(xlsx.rows(source, caps))
 
 
+def convert_xlsx(source: Path, target: Path, caps: Caps, *, isolated: bool) -> None:
+    """XLSX -> CSV; `isolated`: in a child process (backend/verification/convert.py), as the served app does."""
+    if isolated:
+        from backend.verification.convert import convert_in_child
+
+        convert_in_child(source, target, caps)
+    else:
+        xlsx_to_csv(source, target, caps)
+
+
 def start_json_rows(target: Path) -> None:
     with open(target, "w", encoding="utf-8", newline="") as out:
         csv.writer(out).writerow(CANONICAL)

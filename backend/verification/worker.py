@@ -157,7 +157,9 @@ def plan_job(session: Session, job_id: int, config: Settings) -> None:
     path = spool.rows_path(config.spool_root, job_id, source_format)
     try:
         if source_format == "xlsx":
-            spool.xlsx_to_csv(spool.job_dir(config.spool_root, job_id) / "source.xlsx", path, config.caps)
+            # Served: in a child process, so the parsing shares neither memory nor the GIL with requests.
+            spool.convert_xlsx(spool.job_dir(config.spool_root, job_id) / "source.xlsx", path, config.caps,
+                               isolated=config.mode != "inline")
         plan = spool.plan(path, chunk_rows=config.chunk_rows, caps=config.caps)
         map_header(plan.header)
     except (HeaderError, DomainError) as exc:

@@ -9,20 +9,25 @@ they come, so a hostile file stops at the first cap instead of at the end of mem
 
 from __future__ import annotations
 
+import re
 import zipfile
 from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
 from xml.parsers import expat
 
 from defusedxml.ElementTree import iterparse
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-from openpyxl.utils.cell import column_index_from_string
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
-from backend.verification.limits import CapExceeded, Caps, UnreadableFile
+from backend.verification.limits import CapExceeded, Caps, UnreadableFile, column_number
+
+# Built-in number formats that show a date (ECMA-376 18.8.30; 27-36 and 50-58 are the East Asian ones).
+_DATE_FORMAT_IDS = frozenset([*range(14, 18), 22, *range(27, 37), *range(50, 59)])
+# Parts of a format code that are not date tokens: quoted text, [colours]/[$locales], escaped and padded chars.
+_NOT_TOKENS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
+_EXCEL_1900 = date(1899, 12, 30)  # serial 1 = 1900-01-01, counting Excel's phantom 1900-02-29
+_EXCEL_1904 = date(1904, 1, 1)
 
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
@@ -93,13 +98,13 @@ class WorkbookReader:
                                  f"workbook ({type(exc).__name__}).") from exc
 
     # -- the workbook's parts ----------------------------------------------------------------------
-    def _first_sheet(self, archive: zipfile.ZipFile) -> tuple[str, datetime]:
-        first_rel, epoch = None, CALENDAR_WINDOWS_1900
+    def _first_sheet(self, archive: zipfile.ZipFile) -> tuple[str, date]:
+        first_rel, epoch = None, _EXCEL_1900
         with self._events(archive, "xl/workbook.xml") as parsed:
             for _, elem in parsed:
                 tag = _local(elem.tag)
                 if tag == "workbookPr" and elem.get("date1904") in ("1", "true"):
-                    epoch = CALENDAR_MAC_1904
+                    epoch = _EXCEL_1904
                 elif tag == "sheet" and first_rel is None:
                     first_rel = elem.get(_REL)
         target = None
@@ -127,12 +132,9 @@ class WorkbookReader:
                     custom[int(elem.get("numFmtId", "0"))] = elem.get("formatCode", "")
                 elif event == "end" and tag == "xf" and in_cell_xfs:
                     formats.append(int(elem.get("numFmtId", "0")))
-        dated = set()
-        for index, format_id in enumerate(formats):
-            code = custom.get(format_id) or BUILTIN_FORMATS.get(format_id)
-            if code and is_date_format(code):
-                dated.add(index)
-        return dated
+        return {index for index, format_id in enumerate(formats)
+                if (format_id in custom and _is_date_code(custom[format_id]))
+                or (format_id not in custom and format_id in _DATE_FORMAT_IDS)}
 
     def _push_parse(self, archive: zipfile.ZipFile, name: str, handler) -> Iterator[None]:
         """Feed the part to an expat parser block by block, yielding after each block so the caller can
@@ -284,13 +286,16 @@ class _SheetHandler:
             self.next_row = self.number + 1
 
 
+def _is_date_code(code: str) -> bool:
+    """A custom number format that shows a day or a year (the first section; months alone are rare)."""
+    section = _NOT_TOKENS.sub("", code.split(";", 1)[0]).lower()
+    return "d" in section or "y" in section
+
+
 def _column(reference: str | None, fallback: int) -> int:
     if not reference:
         return fallback
-    letters = reference.rstrip("0123456789")
-    if not letters or len(letters) > 3:
-        raise ValueError(f"bad cell reference {reference[:12]!r}")
-    return column_index_from_string(letters) - 1
+    return column_number(reference.rstrip("0123456789")) - 1
 
 
 def _cell_value(kind: str, style: str, value: str | None, strings: SharedStrings, date_styles: set[int],
@@ -304,9 +309,11 @@ def _cell_value(kind: str, style: str, value: str | None, strings: SharedStrings
     if kind == "b":
         return "TRUE" if value == "1" else "FALSE"
     number = float(value)
-    if int(style or 0) in date_styles:
-        moment = from_excel(number, epoch)
-        return moment.date().isoformat() if isinstance(moment, datetime) else str(moment)
+    if int(style or 0) in date_styles and 0 < number < 2_958_466:  # up to 9999-12-31
+        day = int(number)
+        if epoch == _EXCEL_1900 and day < 60:  # before Excel's phantom 1900-02-29
+            day += 1
+        return (epoch + timedelta(days=day)).isoformat()
     if number.is_integer() and "e" not in value.lower():
         return value.split(".")[0]
     return str(int(number)) if number.is_integer() else repr(number)

@@ -34,11 +34,13 @@ def _inline_row(number: int, values: list[str]) -> str:
 
 
 def workbook(sheet_rows: str | bytes, *, shared: str | None = None, dimension: str | None = None,
-             level: int = zipfile.ZIP_DEFLATED) -> bytes:
+             level: int = zipfile.ZIP_DEFLATED, workbook_xml: str = _WORKBOOK, extra: dict | None = None) -> bytes:
     """A minimal XLSX built by hand (so it can be as hostile as a test needs)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", level) as archive:
-        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/workbook.xml", workbook_xml)
+        for name, text in (extra or {}).items():
+            archive.writestr(name, text)
         archive.writestr("xl/_rels/workbook.xml.rels", _RELS)
         head = f'<worksheet {_NS}>' + (f'<dimension ref="{dimension}"/>' if dimension else "") + "<sheetData>"
         if isinstance(sheet_rows, bytes):
@@ -200,7 +202,7 @@ def test_no_write_lock_is_held_while_a_file_is_converted_and_planned(make_app, t
         finally:
             probe.close()
 
-    real_convert, real_plan = spool.xlsx_to_csv, spool.plan
+    real_convert, real_plan = spool.convert_xlsx, spool.plan
 
     def convert(*args, **kwargs):
         other_writer()
@@ -210,7 +212,7 @@ def test_no_write_lock_is_held_while_a_file_is_converted_and_planned(make_app, t
         other_writer()
         return real_plan(*args, **kwargs)
 
-    monkeypatch.setattr(spool, "xlsx_to_csv", convert)
+    monkeypatch.setattr(spool, "convert_xlsx", convert)
     monkeypatch.setattr(spool, "plan", plan)
     with app.app_context():
         own = db.new_session()
@@ -221,3 +223,39 @@ def test_no_write_lock_is_held_while_a_file_is_converted_and_planned(make_app, t
     assert commits == [True, True]
     job = client.get(f"/api/v1/verification/jobs/{job_id}", headers=headers).json
     assert job["status"] == "done" and job["summary"]["counts"] == {"match": 200}
+
+
+def test_the_served_conversion_runs_in_a_child_and_reports_caps_and_bad_files(tmp_path):
+    from backend.verification.convert import convert_in_child
+    from backend.verification.limits import CapExceeded, Caps, UnreadableFile
+
+    source, target = tmp_path / "chuoi.xlsx", tmp_path / "rows.csv"
+    source.write_bytes(workbook(_inline_row(1, HEADER), shared="".join(f"<si><t>{i}</t></si>" for i in range(50))))
+    with pytest.raises(CapExceeded) as over:
+        convert_in_child(source, target, Caps(xlsx_max_shared_strings=10))
+    assert (over.value.cap, over.value.limit) == ("xlsx_max_shared_strings", 10)
+    source.write_bytes(workbook(_inline_row(1, HEADER) + '<row r="2"><c r="A2" t="s"><v>nope</v></c></row>'))
+    with pytest.raises(UnreadableFile):
+        convert_in_child(source, target, Caps())
+    source.write_bytes(workbook(_inline_row(1, HEADER) + _inline_row(2, ["001090000001", "Nguyễn Văn An"])))
+    convert_in_child(source, target, Caps())
+    assert target.read_text(encoding="utf-8").splitlines() == [",".join(HEADER), "001090000001,Nguyễn Văn An"]
+
+
+def test_date_cells_follow_the_cell_style_and_the_workbook_epoch(tmp_path):
+    from backend.verification import xlsx
+    from backend.verification.limits import Caps
+
+    styles = (f'<styleSheet {_NS}><numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy;@"/></numFmts>'
+              '<cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="14"/>'
+              '<xf numFmtId="165"/></cellXfs></styleSheet>')
+    row = ('<row r="1"><c r="A1" s="1"><v>32874</v></c><c r="B1" s="2"><v>32874</v></c>'
+           '<c r="C1"><v>32874</v></c><c r="D1" s="1"><v>1</v></c><c r="E1"><v>1.5</v></c>'
+           '<c r="F1" t="b"><v>1</v></c></row>')
+    path = tmp_path / "ngay.xlsx"
+    path.write_bytes(workbook(row, extra={"xl/styles.xml": styles}))
+    assert list(xlsx.rows(path, Caps())) == [["1990-01-01", "1990-01-01", "32874", "1900-01-01", "1.5", "TRUE"]]
+    # The same serial in a workbook on the 1904 date system is four years and a day later.
+    path.write_bytes(workbook(row, extra={"xl/styles.xml": styles}, workbook_xml=_WORKBOOK.replace(
+        "<sheets>", '<workbookPr date1904="1"/><sheets>')))
+    assert next(xlsx.rows(path, Caps()))[0] == "1994-01-02"
