@@ -107,7 +107,8 @@ class Front:
         self.nginx: subprocess.Popen | None = None
 
     def start(self, timeout_s: float = 60) -> Front:
-        self.prefix.mkdir(parents=True, exist_ok=True)
+        # Private: nginx's error log may quote a request line (with its query) when the upstream fails.
+        self.prefix.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.socket.unlink(missing_ok=True)
         config = render(prefix=self.prefix, listen=self.listen, upstream=f"unix:{self.socket}", **self.nginx_options)
         nginx = nginx_binary()
