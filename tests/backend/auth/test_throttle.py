@@ -159,7 +159,7 @@ def test_old_back_off_entries_are_forgotten_by_auth_maintain(world, clock):
 def test_behind_a_trusted_proxy_the_back_off_keys_on_the_forwarded_client(make_app, clock):
     from backend.extensions import db
 
-    application = make_app(TRUSTED_PROXIES=1)
+    application = make_app(PROXY_FIX_HOPS=1)
     with application.app_context():
         citizen = Factory(db.session).citizen()
         Factory(db.session).account(citizen)
