@@ -13,6 +13,7 @@ from pathlib import Path
 
 import segno
 from fpdf import FPDF
+from num2words import num2words
 
 from backend.documents.authorities import Authority
 from backend.documents.templates import LegalSource
@@ -126,12 +127,12 @@ def _header(pdf: FPDF, layout: DocumentLayout) -> None:
     pdf.set_font(FONT, "B", 10)
     pdf.cell(right_w, 5, "Độc lập - Tự do - Hạnh phúc", align="C", new_x="LEFT", new_y="NEXT")
     _rule(pdf, right_x + right_w / 2, pdf.get_y() + 0.3, 52)
-    pdf.ln(1.5)
+    pdf.set_xy(right_x, pdf.get_y() + 1.5)  # ln() would go back to the left margin
     if layout.english:
         pdf.set_font(FONT, "", 7)
         pdf.multi_cell(right_w, 3.5, "Socialist Republic of Viet Nam\nIndependence - Freedom - Happiness",
                        align="C", new_x="LEFT", new_y="NEXT")
-    pdf.ln(2)
+    pdf.set_xy(right_x, pdf.get_y() + 2)
     pdf.set_font(FONT, "", 9.5)
     pdf.multi_cell(right_w, 5, _place_date_vi(authority.place, layout.issued_at), align="C", new_x="LEFT",
                    new_y="NEXT")
@@ -181,24 +182,32 @@ def _content(pdf: FPDF, layout: DocumentLayout) -> None:
 
 
 def _amounts(pdf: FPDF, amounts: Amounts, english: bool) -> None:
-    width = _width(pdf)
+    width, figure_width = _width(pdf), 42
     pdf.ln(1)
     pdf.set_draw_color(120, 120, 120)
-    for item, bold in [(i, False) for i in amounts.items] + [
-            (AmountItem("Tổng cộng", "Total", amounts.total), True)]:
+    rows = [(item, False) for item in amounts.items] + [(AmountItem("Tổng cộng", "Total", amounts.total), True)]
+    for item, bold in rows:
         top = pdf.get_y()
+        pdf.line(pdf.l_margin, top, pdf.l_margin + width, top)
+        pdf.set_xy(pdf.l_margin, top + 1)
         pdf.set_font(FONT, "B" if bold else "", 9.5)
-        label = _nfc(item.label_vi) + (f" / {item.label_en}" if english else "")
-        pdf.cell(width - 50, 6, label, border="TB", new_x="RIGHT", new_y="TOP")
-        pdf.cell(50, 6, amount_in_figures(item.amount), border="TB", align="R", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_y(top + 6)
-    pdf.ln(1)
+        pdf.multi_cell(width - figure_width, 4.8, _nfc(item.label_vi), new_x="LMARGIN", new_y="NEXT")
+        if english:
+            pdf.set_font(FONT, "", 7)
+            pdf.multi_cell(width - figure_width, 3.5, _nfc(item.label_en), new_x="LMARGIN", new_y="NEXT")
+        bottom = pdf.get_y()
+        pdf.set_xy(pdf.l_margin + width - figure_width, top + 1)
+        pdf.set_font(FONT, "B" if bold else "", 9.5)
+        pdf.cell(figure_width, 4.8, amount_in_figures(item.amount), align="R")
+        pdf.set_y(bottom + 1)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
+    pdf.ln(2)
     pdf.set_font(FONT, "B", 9.5)
     pdf.multi_cell(width, 5, f"Bằng chữ: {amount_in_words(amounts.total)}.", new_x="LMARGIN", new_y="NEXT")
     if english:
         pdf.set_font(FONT, "", 7)
-        pdf.multi_cell(width, 3.5, "Amount in words (Vietnamese), as the receipt's legal text.",
-                       new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 3.5, f"In words: {num2words(amounts.total, lang='en')} dong.", new_x="LMARGIN",
+                       new_y="NEXT")
     pdf.set_draw_color(0, 0, 0)
     pdf.ln(2)
 
@@ -261,10 +270,10 @@ def _signature_block(pdf: FPDF, layout: DocumentLayout, x: float, y: float, widt
     pdf.circle(centre_x, seal_top + radius, radius)
     pdf.set_line_width(0.25)
     pdf.circle(centre_x, seal_top + radius, radius - 2)
-    pdf.set_font(FONT, "B", 5.5)
-    pdf.set_xy(centre_x - radius + 3, seal_top + radius - 6)
-    pdf.multi_cell(2 * radius - 6, 2.6, _nfc(authority.name_vi).upper(), align="C", new_x="LEFT",
-                   new_y="NEXT")
+    pdf.set_font(FONT, "B", 5)
+    pdf.set_xy(centre_x - radius + 3.5, seal_top + radius - 7)
+    pdf.multi_cell(2 * radius - 7, 2.4, _nfc(authority.full_name_vi.replace(",", "")).upper(), align="C",
+                   new_x="LEFT", new_y="NEXT")
     pdf.set_font(FONT, "", 5)
     pdf.multi_cell(2 * radius - 6, 2.4, "ĐÃ KÝ SỐ", align="C", new_x="LEFT", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
