@@ -70,8 +70,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from backend.audit.routes import blp as audit_blp
     from backend.auth.routes import blp as auth_blp
-    from backend.documents.routes import blp as documents_blp
     from backend.documents.page import bp as verify_page_bp
+    from backend.documents.routes import blp as documents_blp
     from backend.documents.routes import well_known as well_known_blp
     from backend.fleet.dashboard import bp as fleet_dashboard_bp
     from backend.fleet.routes import blp as fleet_blp

@@ -22,7 +22,8 @@ class SignedDocumentSchema(BaseSchema):
         "description": "The document's fields; the SHA-256 of their canonical JSON is the `sha256` claim"})
     pdf_sha256 = fields.String()
     number = fields.String(allow_none=True, metadata={
-        "description": "The issuing agency's number: sequence/year/symbol-agency", "example": "000125/2026/XNCT-CAX00001"})
+        "description": "The issuing agency's number: sequence/year/symbol-agency",
+        "example": "000125/2026/XNCT-CAX00001"})
 
 
 class DocumentVerifyRequestSchema(BaseSchema):

@@ -100,7 +100,7 @@ def validate(pdf: bytes, *, signing: SigningMaterial | None = None) -> PadesVerd
     signing = signing or material()
     try:
         signatures = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
-    except Exception:  # noqa: BLE001 - a file pyHanko cannot parse has no signature we can vouch for
+    except Exception:
         log.info("PDF could not be parsed for signatures")
         return PadesVerdict(present=False)
     if not signatures:

@@ -11,10 +11,9 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-import sqlalchemy as sa
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from backend.auth.policy import Principal
-from backend.judicial import service
-from backend.judicial.models import CertificateRequest
 from backend.documents.pdf import AmountItem
+from backend.judicial import service
 from backend.judicial.certificate import issuing_authority
+from backend.judicial.models import CertificateRequest
 from backend.payments.payables import Quote, ReceiptFacts
 from backend.registry.models import Citizen
 

@@ -140,7 +140,8 @@ def issue_confirmation(*, session: Session, citizen: Citizen, include_history: b
                           "\n".join(entries) or "Không / None"))
     document = issue_document(
         session=session, holder=citizen, doc_type=RESIDENCE_CONFIRMATION,
-        jurisdiction=citizen.temporary_ward_code or citizen.permanent_ward_code, lines=lines, content=content, validity=CONFIRMATION_VALIDITY, now=now,
+        jurisdiction=citizen.temporary_ward_code or citizen.permanent_ward_code, lines=lines, content=content,
+        validity=CONFIRMATION_VALIDITY, now=now,
         note_vi="Văn bản có giá trị 01 năm kể từ ngày cấp và hết giá trị khi thông tin cư trú thay đổi.",
         note_en="Valid for one year from issue; void as soon as the residence information changes.")
     notify(session=session, citizen_id=citizen.id, kind="document-issued",
