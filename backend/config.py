@@ -31,6 +31,8 @@ class BaseConfig:
     # Login throttling (flask-limiter syntax). Both apply: per client address and per account name.
     LOGIN_LIMIT_PER_ADDRESS = "30 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per 5 minutes"
+    # The public document verification page (/v/<id>.<key>): enough for a clerk's counter, not for guessing.
+    DOCUMENT_PAGE_LIMIT_PER_ADDRESS = "60 per minute"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"  # per process; set REDIS_URL to share limits across workers
@@ -86,6 +88,15 @@ _ENV_KEYS = {
     "SIGNING_KEY_FILE": str,
     "DOCUMENT_ISSUER": str,
     "PUBLIC_BASE_URL": str,
+    # PAdES signing of document PDFs (backend/documents/pades.py): without the certificate a TEST CA is
+    # created under the instance folder (or DOCUMENT_SIGNING_DIR) on first start.
+    "DOCUMENT_SIGNING_CERT": str,
+    "DOCUMENT_SIGNING_KEY": str,
+    "DOCUMENT_SIGNING_CHAIN": str,
+    "DOCUMENT_TSA_URL": str,
+    "DOCUMENT_SIGNING_DIR": str,
+    "DOCUMENT_AUTHORITIES_FILE": str,
+    "DOCUMENT_PAGE_LIMIT_PER_ADDRESS": str,
     "NOTIFICATION_PUSH_ADAPTER": str,
     # Payment gateway callbacks (HMAC) and the key that signs kiosk configuration and commands.
     "PAYMENT_GATEWAY_SECRET": str,

@@ -65,6 +65,7 @@ def _unit_names(code: str | None) -> dict[str, str]:
         if level in ("ward", "province"):
             names[level] = unit["name"]
             names[f"{level}_short"] = _short(unit["name"])
+            names[f"{level}_lc"] = unit["name"][:1].lower() + unit["name"][1:]
             names[f"{level}_code"] = unit["code"]
         code = unit["parent_code"]
     return names

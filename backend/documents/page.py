@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 from backend.documents import service
 from backend.documents.templates import TEMPLATES
@@ -60,7 +60,7 @@ REASONS_VI = {
 
 @bp.get("/v/<code>")
 @bp.get("/V/<code>")
-@limiter.limit("60/minute")
+@limiter.limit(lambda: current_app.config.get("DOCUMENT_PAGE_LIMIT_PER_ADDRESS", "60 per minute"))
 def verify_page(code: str):
     result = committed(lambda: _verify_and_record(code))
     document = result.document

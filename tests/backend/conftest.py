@@ -73,7 +73,8 @@ def app_config(url: str, **overrides) -> dict:
               # One Limiter object serves every app in the process (as in production, one app per process),
               # so tests keep it enabled with limits no test reaches unless it sets its own.
               "RATELIMIT_ENABLED": True, "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
-              "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute", "SECRET_KEY": "test-secret-" + "x" * 32,
+              "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute", "DOCUMENT_PAGE_LIMIT_PER_ADDRESS": "100000 per minute",
+              "SECRET_KEY": "test-secret-" + "x" * 32,
               "JWT_SECRET_KEY": "test-jwt-secret-" + "y" * 32}
     config.update(overrides)
     return config
