@@ -50,6 +50,7 @@ $(VENV)/.dev: $(VENV)/.base
 run: sysdeps-run $(VENV)/.base
 	$(VENV)/bin/flask --app backend db-upgrade
 	$(VENV)/bin/flask --app backend seed-demo --if-empty --citizens $(SEED_CITIZENS)
+	$(VENV)/bin/flask --app backend documents init-signing
 	$(VENV)/bin/gunicorn --config backend/gunicorn_conf.py --workers $(WORKERS) --bind $(BIND) 'backend:create_app()'
 
 KIOSK_DATA ?= instance/kiosk
