@@ -39,6 +39,7 @@ _EXTENSION = "congdan.pades"
 _TEST_MATERIAL: dict[str, SigningMaterial] = {}  # TESTING apps share one throwaway CA per process
 _LOCK = threading.Lock()
 FIELD_NAME = "ChuKySo"  # "digital signature"
+SIGNATURE_BYTES_RESERVED = 16_384  # CMS with a 3-certificate chain and a timestamp token: ~5 KB; room for RSA-4096
 
 
 class PadesConfigError(RuntimeError):
@@ -90,8 +91,9 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str, signing: SigningMaterial
     metadata = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
         reason=reason, location=location, name=signing.signer_name)
+    # A fixed reservation spares pyHanko a dry-run signature (and a second timestamp request) to size it.
     output = signers.PdfSigner(metadata, signer=signer, timestamper=_timestamper(signing)).sign_pdf(
-        IncrementalPdfFileWriter(io.BytesIO(pdf)))
+        IncrementalPdfFileWriter(io.BytesIO(pdf)), bytes_reserved=SIGNATURE_BYTES_RESERVED)
     return output.getvalue()
 
 
