@@ -164,3 +164,28 @@ def test_the_holder_sees_each_check_in_their_access_log(client, session, factory
 def test_odd_links_get_a_page_not_an_error(client, code):
     response = client.get(f"/v/{code}")
     assert response.status_code == 200 and 'data-status="tampered"' in response.get_data(as_text=True)
+
+
+def test_poppler_pdfsig_an_independent_validator_agrees(issue, tmp_path):
+    """poppler's pdfsig (what many PDF viewers build on) names the signer and finds the file whole; our test CA
+    is not in its trust store, which it says, as it would for any untrusted issuer."""
+    import shutil
+    import subprocess  # nosec B404 - poppler on files the test wrote
+
+    pdfsig = shutil.which("pdfsig")
+    if pdfsig is None:
+        pytest.fail("pdfsig (poppler-utils) is needed")
+    document = issue("traffic-fine-receipt")
+    good, bad = tmp_path / "good.pdf", tmp_path / "bad.pdf"
+    good.write_bytes(document.pdf)
+    changed = bytearray(document.pdf)
+    changed[document.pdf.index(b"/CreationDate") + 4] ^= 0x01
+    bad.write_bytes(bytes(changed))
+
+    def report(path):
+        return subprocess.run([pdfsig, str(path)], capture_output=True, timeout=60).stdout.decode()  # nosec B603
+
+    ok = report(good)
+    assert "Signer Certificate Common Name: Congdan document signing (TEST)" in ok
+    assert "Signature is Valid." in ok and "Total document signed" in ok and "ETSI.CAdES.detached" in ok
+    assert "Signature is Valid." not in report(bad)
