@@ -39,6 +39,8 @@ _JUDICIAL_LAW = (
     LegalSource("Bộ luật Hình sự năm 2015 (sửa đổi năm 2017), các điều 69-71 và 107 về xóa án tích",
                 "Penal Code 2015 (amended 2017), Articles 69-71 and 107 on expungement"),
 )
+# The circulars are certain; the form number of each certificate within them was not checked, so it is not printed.
+_JUDICIAL_FORMS = "Mẫu ban hành kèm Thông tư số 13/2011/TT-BTP (sửa đổi bởi Thông tư số 16/2013/TT-BTP)"
 _RECEIPT_LAW = (
     LegalSource("Nghị định số 123/2020/NĐ-CP ngày 19/10/2020 về hóa đơn, chứng từ",
                 "Government Decree No. 123/2020/ND-CP of 19 October 2020 on invoices and receipts"),
@@ -62,10 +64,10 @@ TEMPLATES: dict[str, DocumentTemplate] = {t.doc_type: t for t in (
         authorities.RESIDENCE_POLICE, _RESIDENCE_LAW),
     DocumentTemplate(
         "judicial_record_1", "Phiếu lý lịch tư pháp số 1", "Criminal record certificate No. 1",
-        "Mẫu số 06/2013/TT-LLTP", "LLTP1", authorities.JUDICIAL_RECORDS_DEPARTMENT, _JUDICIAL_LAW),
+        _JUDICIAL_FORMS, "LLTP1", authorities.JUDICIAL_RECORDS_DEPARTMENT, _JUDICIAL_LAW),
     DocumentTemplate(
         "judicial_record_2", "Phiếu lý lịch tư pháp số 2", "Criminal record certificate No. 2",
-        "Mẫu số 07/2013/TT-LLTP", "LLTP2", authorities.JUDICIAL_RECORDS_DEPARTMENT, _JUDICIAL_LAW),
+        _JUDICIAL_FORMS, "LLTP2", authorities.JUDICIAL_RECORDS_DEPARTMENT, _JUDICIAL_LAW),
     DocumentTemplate(
         "traffic-fine-receipt", "Biên lai thu tiền phạt", "Receipt for an administrative fine", None, "BLP",
         authorities.TRAFFIC_POLICE, _FINE_LAW),
