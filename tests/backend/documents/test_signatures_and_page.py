@@ -189,3 +189,15 @@ def test_poppler_pdfsig_an_independent_validator_agrees(issue, tmp_path):
     assert "Signer Certificate Common Name: Congdan document signing (TEST)" in ok
     assert "Signature is Valid." in ok and "Total document signed" in ok and "ETSI.CAdES.detached" in ok
     assert "Signature is Valid." not in report(bad)
+
+
+def test_documents_issued_before_pades_still_verify_by_their_hash(client, session, issue):
+    import hashlib
+
+    document = issue("residence-confirmation")
+    unsigned = document.pdf[:document.pdf.index(b"%%EOF") + 5]
+    document.pdf, document.pdf_sha256 = unsigned, hashlib.sha256(unsigned).hexdigest()
+    document.number = document.short_id = None  # as rows issued before numbering and PAdES look
+    session.flush()
+    assert _upload(client, unsigned).json["status"] == "valid"
+    assert _upload(client, unsigned + b"\n").json["status"] == "tampered"
