@@ -231,8 +231,8 @@ def _closing(pdf: FPDF, layout: DocumentLayout, token: str) -> None:
         pdf.add_page()
     pdf.ln(4)
     top, width = pdf.get_y(), _width(pdf)
-    _draw_qr(pdf, layout.link_qr_text, pdf.l_margin, top, LINK_QR_MM, error="m")
-    _draw_qr(pdf, token, pdf.l_margin + LINK_QR_MM + 4, top, TOKEN_QR_MM, error="l")
+    draw_qr(pdf, layout.link_qr_text, pdf.l_margin, top, LINK_QR_MM, error="m")
+    draw_qr(pdf, token, pdf.l_margin + LINK_QR_MM + 4, top, TOKEN_QR_MM, error="l")
     qr_bottom = top + TOKEN_QR_MM + 1
     _signature_block(pdf, layout, pdf.l_margin + width - 70, top, 70)
     pdf.set_xy(pdf.l_margin, qr_bottom)
@@ -288,7 +288,7 @@ def _signature_block(pdf: FPDF, layout: DocumentLayout, x: float, y: float, widt
                        new_x="LEFT", new_y="NEXT")
 
 
-def _draw_qr(pdf: FPDF, text: str, x: float, y: float, size: float, *, error: str) -> None:
+def draw_qr(pdf: FPDF, text: str, x: float, y: float, size: float, *, error: str) -> None:
     """The QR as filled rectangles (one per run of dark modules in a row), quiet zone included in `size`."""
     qr = segno.make(text, error=error, micro=False)
     border = 4
