@@ -76,7 +76,9 @@ class DocumentLayout:
 
 
 def render_pdf(layout: DocumentLayout, token: str) -> bytes:
-    pdf = FPDF(format="A4", unit="mm")
+    # PDF/A-2B for archiving: fpdf2 adds the sRGB output intent and the XMP identification (not validated
+    # here with veraPDF); the PAdES signature is an incremental update, which PDF/A-2 allows.
+    pdf = FPDF(format="A4", unit="mm", enforce_compliance="PDF/A-2B")
     # A fixed creation date makes the bytes depend only on the content (reproducible renders).
     pdf.set_creation_date(layout.issued_at)
     pdf.set_title(_nfc(layout.title_vi))

@@ -42,6 +42,9 @@ def test_each_type_names_its_own_issuer_number_and_signer(issue, tmp_path, kind)
         assert word in text, word
     assert "Cơ sở dữ liệu về cư trú" not in text or kind.startswith(("residence", "temporary"))
     rasterize(document.pdf, tmp_path, kind, 100)
+    # Declared PDF/A-2B (archival): the identification and the output intent are there.
+    assert b'pdfaid:part="2"' in document.pdf and b'pdfaid:conformance="B"' in document.pdf
+    assert b"/GTS_PDFA1" in document.pdf
     assert "Digitally signed by: Congdan document signing (TEST)" in " ".join(text.split())
 
 

@@ -56,7 +56,7 @@ def test_a_changed_byte_and_an_appended_revision_are_refused(app, client, issue)
         signing = pades.material()
     # One byte of the signed range changed (in the document info, outside the token): the hash breaks.
     changed = bytearray(document.pdf)
-    position = document.pdf.index(b"/CreationDate") + 4
+    position = document.pdf.index(b"xmp:CreateDate=") + 17
     changed[position] ^= 0x01
     assert not pades.validate(bytes(changed), signing=signing).ok
     assert _upload(client, bytes(changed)).json["status"] == "tampered"
@@ -179,7 +179,7 @@ def test_poppler_pdfsig_an_independent_validator_agrees(issue, tmp_path):
     good, bad = tmp_path / "good.pdf", tmp_path / "bad.pdf"
     good.write_bytes(document.pdf)
     changed = bytearray(document.pdf)
-    changed[document.pdf.index(b"/CreationDate") + 4] ^= 0x01
+    changed[document.pdf.index(b"xmp:CreateDate=") + 17] ^= 0x01
     bad.write_bytes(bytes(changed))
 
     def report(path):
