@@ -73,7 +73,9 @@ TEMPLATES: dict[str, DocumentTemplate] = {t.doc_type: t for t in (
         authorities.TRAFFIC_POLICE, _FINE_LAW),
     DocumentTemplate(
         "judicial-fee-receipt", "Biên lai thu phí", "Receipt for a fee", None, "BLPHI",
-        authorities.JUDICIAL_RECORDS_DEPARTMENT, _RECEIPT_LAW),
+        authorities.JUDICIAL_RECORDS_DEPARTMENT,
+        (LegalSource("Luật Phí và lệ phí số 97/2015/QH13 ngày 25/11/2015",
+                     "Law on Fees and Charges No. 97/2015/QH13 of 25 November 2015"), *_RECEIPT_LAW)),
 )}
 
 

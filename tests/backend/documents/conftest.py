@@ -92,9 +92,22 @@ def traffic_fine_receipt(session, factory, fine: int = 18_000_000, surcharge: in
         validity=timedelta(days=3650))
 
 
+def judicial_fee_receipt(session, factory):
+    from backend.judicial.certificate import issuing_authority
+
+    payer = factory.citizen(full_name="Vũ Thị Lan", sex="female", ward_code="26740", province_code="79")
+    items = (AmountItem("Phí cấp Phiếu lý lịch tư pháp số 1 (3 bản)", "Criminal record certificate fee (3 copies)",
+                        205_000),)
+    return documents.issue_document(
+        session=session, holder=payer, doc_type="judicial-fee-receipt", authority=issuing_authority(payer),
+        amounts=Amounts(items), lines=[Line("Người nộp", "Payer", payer.full_name)],
+        content={"amount": 205_000}, validity=timedelta(days=3650))
+
+
 @pytest.fixture()
 def issue(session, factory):
     """issue(kind) -> a SignedDocument of that kind."""
     makers = {"residence-confirmation": residence_confirmation, "temporary-residence-approval": approval_notice,
-              "judicial_record_2": criminal_record_certificate, "traffic-fine-receipt": traffic_fine_receipt}
+              "judicial_record_2": criminal_record_certificate, "traffic-fine-receipt": traffic_fine_receipt,
+              "judicial-fee-receipt": judicial_fee_receipt}
     return lambda kind, **kw: makers[kind](session, factory, **kw)

@@ -12,7 +12,8 @@ from PIL import Image
 from hardware.qr import QrKind, classify_qr, decode, parse_document_link
 from tests.backend.documents.conftest import pdf_text, rasterize
 
-KINDS = ["residence-confirmation", "temporary-residence-approval", "judicial_record_2", "traffic-fine-receipt"]
+KINDS = ["residence-confirmation", "temporary-residence-approval", "judicial_record_2", "traffic-fine-receipt",
+         "judicial-fee-receipt"]
 EXPECTED = {
     # kind: (issuing agency as printed, number pattern, words that must be on the page)
     "residence-confirmation": ("CÔNG AN PHƯỜNG PHÚC XÁ", r"\d{6}/\d{4}/XNCT-CAX00001",
@@ -28,6 +29,9 @@ EXPECTED = {
                               "1.076.000 đồng", "19.076.000 đồng",
                               "Bằng chữ: Mười chín triệu không trăm bảy mươi sáu nghìn đồng",
                               "Điều 73 và Điều 78"]),
+    "judicial-fee-receipt": ("SỞ TƯ PHÁP", r"\d{6}/\d{4}/BLPHI-STP79",
+                             ["ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ", "BIÊN LAI THU PHÍ", "205.000 đồng",
+                              "Bằng chữ: Hai trăm linh năm nghìn đồng", "Hồ Chí Minh, ngày"]),
 }
 
 
