@@ -51,6 +51,7 @@ $(VENV)/.dev: $(VENV)/.base
 run: sysdeps-run $(VENV)/.base
 	$(VENV)/bin/flask --app backend db-upgrade
 	$(VENV)/bin/flask --app backend seed-demo --if-empty --citizens $(SEED_CITIZENS)
+	$(VENV)/bin/flask --app backend documents init-signing
 	$(PY) -m backend.front.serve --listen $(BIND) --workers $(WORKERS)
 
 # gunicorn alone, without the buffering front (debugging only: slow clients can hold its threads).

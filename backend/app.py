@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.auth.registration_routes import blp as registration_blp
     from backend.auth.routes import blp as auth_blp
     from backend.auth.session_routes import blp as sessions_blp
+    from backend.documents.page import bp as verify_page_bp
     from backend.documents.routes import blp as documents_blp
     from backend.documents.routes import well_known as well_known_blp
     from backend.fleet.dashboard import bp as fleet_dashboard_bp
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
     app.register_blueprint(health_blp)
     app.register_blueprint(well_known_blp)
+    app.register_blueprint(verify_page_bp)
     app.register_blueprint(fleet_dashboard_bp)
 
 

@@ -48,6 +48,8 @@ class BaseConfig:
     TYPED_CHECKIN_LIMIT_PER_KIOSK = "30 per 10 minutes"
     REGISTRATION_LIMIT_PER_ID = "3 per hour"
     CHIP_CHALLENGE_LIMIT_PER_KIOSK = "30 per minute"
+    # The public document verification page (/v/<id>.<key>): enough for a clerk's counter, not for guessing.
+    DOCUMENT_PAGE_LIMIT_PER_ADDRESS = "60 per minute"
     RATELIMIT_ENABLED = True
     # Off: flask-limiter would stamp its window's Retry-After on every response, over the back-off's own.
     RATELIMIT_HEADERS_ENABLED = False
@@ -111,6 +113,15 @@ _ENV_KEYS = {
     "SIGNING_KEY_FILE": str,
     "DOCUMENT_ISSUER": str,
     "PUBLIC_BASE_URL": str,
+    # PAdES signing of document PDFs (backend/documents/pades.py): without the certificate a TEST CA is
+    # created under the instance folder (or DOCUMENT_SIGNING_DIR) on first start.
+    "DOCUMENT_SIGNING_CERT": str,
+    "DOCUMENT_SIGNING_KEY": str,
+    "DOCUMENT_SIGNING_CHAIN": str,
+    "DOCUMENT_TSA_URL": str,
+    "DOCUMENT_SIGNING_DIR": str,
+    "DOCUMENT_AUTHORITIES_FILE": str,
+    "DOCUMENT_PAGE_LIMIT_PER_ADDRESS": str,
     "NOTIFICATION_PUSH_ADAPTER": str,
     # Payment gateway callbacks (HMAC) and the key that signs kiosk configuration and commands.
     "PAYMENT_GATEWAY_SECRET": str,

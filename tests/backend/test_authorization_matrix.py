@@ -144,7 +144,7 @@ def _signed_document(world: dict, subject) -> dict:
     from backend.documents.service import issue_document
 
     document = issue_document(session=world["factory"].session, holder=subject, doc_type="residence-confirmation",
-                              title_vi="Xác nhận", title_en="Confirmation", lines=[Line("Tên", "Name", "x")],
+                              jurisdiction=subject.permanent_ward_code, lines=[Line("Tên", "Name", "x")],
                               content={"n": 1}, validity=timedelta(days=1))
     return {"document_id": document.id}
 
