@@ -69,8 +69,10 @@ def criminal_record_certificate(session, factory, certificate_type: int = 2):
     conviction = SimpleNamespace(
         judgment_number="125/2019/HS-ST", judgment_date=date(2019, 5, 20), court="Tòa án nhân dân quận Ba Đình",
         offence="Trộm cắp tài sản", penal_code_article="Điều 173 Bộ luật Hình sự", principal_penalty="imprisonment",
-        imprisonment_months=18, additional_penalties=None, ban=None, principal_completed_on=date(2020, 11, 20))
-    entry = SimpleNamespace(conviction=conviction, expunged=True, expunged_on=date(2022, 5, 21), no_record=False)
+        imprisonment_months=18, probation_months=None, additional_penalties=None, ban=None,
+        principal_completed_on=date(2020, 11, 20))
+    entry = SimpleNamespace(conviction=conviction, expunged=True, expunged_on=date(2022, 5, 21), no_record=False,
+                            court_must_decide=False)
     request = SimpleNamespace(certificate_type=certificate_type, number=f"LLTP-2026-{certificate_type:06d}",
                               purpose="Bổ sung hồ sơ xin việc", copies=1, include_bans=False)
     compilation = SimpleNamespace(request=request, subject=subject, entries=[entry], on=utcnow().date())
