@@ -5,6 +5,7 @@ from backend.audit import models as audit_models  # noqa: F401
 from backend.auth import models as auth_models  # noqa: F401
 from backend.documents import models as documents_models  # noqa: F401
 from backend.fleet import models as fleet_models  # noqa: F401
+from backend.health import help_requests as health_help_models  # noqa: F401
 from backend.health import models as health_models  # noqa: F401
 from backend.judicial import models as judicial_models  # noqa: F401
 from backend.notifications import models as notifications_models  # noqa: F401
