@@ -10,6 +10,11 @@
     CONGDAN_KIOSK_IDLE_S       idle seconds before the kiosk forgets the patient (default 60)
     CONGDAN_KIOSK_SIZE         window size, e.g. 1080x1920 (portrait) or 1920x1080
     CONGDAN_CSCA_DIR           CSCA certificates for passive authentication (real cards)
+    CONGDAN_KIOSK_MODEL        the kiosk's physical model (kiosk_app/assets/kiosk_models.json; default k1-floor):
+                               the reading screen's picture of where the QR and the card go
+    CONGDAN_KIOSK_STAFF_PIN_HASH   scrypt hash of the staff PIN for assisted mode (python -m
+                               kiosk_app.services.staff_pin); unset: no assisted mode
+    CONGDAN_KIOSK_MINUTES_PER_PATIENT   for the ticket's estimated wait (default 7)
     CONGDAN_CAMERA / CONGDAN_CARD_READER / CONGDAN_PRINTER   see hardware.config (default simulator / dummy)
 """
 
@@ -34,6 +39,9 @@ class KioskConfig:
     idle_timeout_s: float = 60.0
     window_size: tuple[int, int] = (1080, 1920)
     csca_dir: str | None = None
+    kiosk_model: str = "k1-floor"
+    staff_pin_hash: str | None = None
+    minutes_per_patient: int = 7
     hardware: HardwareConfig = field(default_factory=lambda: HardwareConfig.from_mapping(DEVICE_DEFAULTS))
 
     @classmethod
@@ -51,5 +59,8 @@ class KioskConfig:
             idle_timeout_s=float(env.get("CONGDAN_KIOSK_IDLE_S", "60")),
             window_size=(int(width), int(height)),
             csca_dir=env.get("CONGDAN_CSCA_DIR"),
+            kiosk_model=env.get("CONGDAN_KIOSK_MODEL", cls.kiosk_model),
+            staff_pin_hash=env.get("CONGDAN_KIOSK_STAFF_PIN_HASH") or None,
+            minutes_per_patient=int(env.get("CONGDAN_KIOSK_MINUTES_PER_PATIENT", "7")),
             hardware=HardwareConfig.from_mapping(devices),
         )

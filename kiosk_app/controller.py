@@ -1,20 +1,31 @@
-"""The kiosk's controller: turns flow states into background work (device reads, API calls, printing)
-and worker results back into flow events. What the screens call; plain Python (no Kivy import), so it is
-driven in tests with a fake clock and inline "background" work."""
+"""The kiosk's controller: turns flow states into background work (device reads, API calls, printing, calls
+for staff) and worker results back into flow events. What the screens call; plain Python (no Kivy import),
+so it is driven in tests with a fake clock and inline "background" work."""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from kiosk_app.flow import CheckinFlow, Message, State
 from kiosk_app.services.api import ApiRefused
 from kiosk_app.services.checkin import CheckinRefused, CheckinService
 from kiosk_app.services.devices import IdentityReader, patient_message, print_ticket
+from kiosk_app.services.help_desk import HelpDesk
 from kiosk_app.services.metrics import KioskMetrics
 from kiosk_app.services.workers import run_in_background
 
 log = logging.getLogger(__name__)
+
+
+def printer_status(printer) -> str | None:
+    """What the printer says after a ticket (ready, paper_low, ...); None when it cannot tell."""
+    status = getattr(printer, "status", None)
+    if status is None:
+        return None
+    value = getattr(status(), "value", None)
+    return None if value in (None, "unknown") else value
 
 
 class Controller:
@@ -22,10 +33,13 @@ class Controller:
 
     def __init__(self, app, flow: CheckinFlow, checkin: CheckinService, reader: IdentityReader,
                  printer, *, clock=time.monotonic, background=run_in_background,
-                 metrics: KioskMetrics | None = None) -> None:
+                 metrics: KioskMetrics | None = None, help_desk: HelpDesk | None = None,
+                 report_now: Callable[[], None] = lambda: None) -> None:
         self.app, self.flow, self.checkin, self.reader, self.printer = app, flow, checkin, reader, printer
         self.clock, self.background = clock, background
         self.metrics = metrics or KioskMetrics()
+        self.help_desk = help_desk or HelpDesk(checkin.api)
+        self.report_now = report_now  # the fleet agent's wake(): a failed device is reported at once
         self._syncing = False
 
     def now(self) -> float:
@@ -50,11 +64,53 @@ class Controller:
     def accept_insurance(self) -> None:
         self.flow.accept_insurance(now=self.now())
 
+    def choose_payment(self, payment: str) -> None:
+        self.flow.choose_payment(payment, now=self.now())
+
+    def toggle_large_text(self) -> None:
+        self.flow.toggle_large_text(now=self.now())
+
+    def toggle_voice(self) -> None:
+        self.flow.toggle_voice(now=self.now())
+
+    def more_time(self) -> None:
+        self.flow.more_time(now=self.now())
+
+    def staff_login(self) -> None:
+        self.flow.staff_login(now=self.now())
+
+    def submit_pin(self, pin: str) -> None:
+        self.flow.submit_pin(pin, now=self.now())
+
+    def end_assisted(self) -> None:
+        self.flow.end_assisted()
+
+    def call_help(self, reason: str = "patient_asked") -> None:
+        """"Gọi nhân viên": the backend stores the call (kiosk, screen, what went wrong) for hospital staff."""
+        flow = self.flow
+        screen = "locked" if self.app.locked else flow.state.value
+        if not flow.call_help(now=self.now()):
+            return
+        if reason == "patient_asked" and flow.message is not None:
+            reason = "identify_failed" if flow.state.value in ("identify", "typing") else "checkin_refused"
+        detail = flow.message.vi if flow.message else (flow.print_message.vi if flow.print_message else None)
+        call = {"screen": screen, "reason": reason, "detail": detail, "language": flow.language,
+                "assisted": flow.assisted}
+        self.background(lambda: self.help_desk.call(**call), flow.help_answered,
+                        lambda _exc: flow.help_answered(False))
+
     def choose_department(self, code: str) -> None:
         self.flow.choose_department(code, now=self.now())
 
     def back(self) -> None:
         self.flow.back(now=self.now())
+
+    def leave(self) -> None:
+        """The footer's one way out of a screen: on with "Xong" from the ticket, else one step back."""
+        if self.flow.state is State.TICKET:
+            self.flow.finish()
+        else:
+            self.flow.back(now=self.now())
 
     def cancel(self) -> None:
         self.flow.cancel()
@@ -107,13 +163,25 @@ class Controller:
         flow.ticket_issued(ticket, now=self.now())
         if self.printer is not None and identity is not None:
             facility = self.checkin.facility_name()
-            self.background(lambda: print_ticket(self.printer, ticket, facility_name=facility,
-                                                 patient_name=name, personal_id=identity.personal_id),
-                            lambda _none: self.metrics.printed(), self._print_failed)
+            printer = self.printer
+
+            def printed_then_status():
+                print_ticket(printer, ticket, facility_name=facility, patient_name=name,
+                             personal_id=identity.personal_id)
+                return printer_status(printer)
+
+            self.background(printed_then_status, self._printed, self._print_failed)
+
+    def _printed(self, status: str | None) -> None:
+        self.metrics.printed()
+        if status is not None:
+            self.metrics.printer_status(status)  # paper running low reaches the fleet with the heartbeat
 
     def _print_failed(self, exc: BaseException) -> None:
         self.metrics.print_failed(exc)
+        self.report_now()  # paper out: the fleet raises its alert now, not at the next heartbeat
         self.flow.print_failed(patient_message(exc))
+        self.call_help("print_failed")
 
     @staticmethod
     def _message(exc: BaseException) -> Message:
@@ -121,7 +189,7 @@ class Controller:
 
     # --- clock ----------------------------------------------------------------------------------------
     def tick(self, _dt=None) -> None:
-        self.flow.tick(now=self.now())
+        self.flow.tick(now=self.now())  # the countdown reaches the screen through flow.on_countdown
         # A remote restart waits for the patient at the kiosk to finish (or walk away).
         if self.app.restart_requested and self.flow.state is State.WELCOME:
             self.app.restart()

@@ -9,11 +9,12 @@ import time
 
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk_app.controller import Controller
 from kiosk_app.flow import CheckinFlow, State
+from kiosk_app.kiosk_models import KioskModel, load_model
 from kiosk_app.screens import ALL_SCREENS, load_layouts
 from kiosk_app.services.checkin import CheckinService
 from kiosk_app.services.devices import IdentityReader
@@ -24,10 +25,12 @@ from kiosk_app.texts import text
 log = logging.getLogger(__name__)
 
 SCREEN_OF = {
-    State.WELCOME: "welcome", State.IDENTIFY: "identify", State.TYPING: "keypad", State.READING: "message",
+    State.WELCOME: "welcome", State.IDENTIFY: "identify", State.TYPING: "keypad", State.READING: "reading",
     State.CHECKING_IN: "message", State.ISSUING: "message", State.ERROR: "message", State.CONFIRM: "confirm",
     State.INSURANCE: "insurance", State.DEPARTMENT: "department", State.TICKET: "ticket",
+    State.STAFF_PIN: "staff_pin",
 }
+LARGE_TEXT_SCALE = 1.3  # every font of every screen; the layouts are checked to fit at this size
 SYNC_EVERY_S = 15.0
 RESTART_EXIT_CODE = 75  # EX_TEMPFAIL: `python -m kiosk_app` starts itself again on it
 
@@ -51,18 +54,35 @@ class KioskApp(App):
     languages = ListProperty(["vi", "en"])  # offered on the welcome screen (the fleet configuration's)
     locked = BooleanProperty(False)  # out of service, by a fleet admin's command
     lock_message = StringProperty("")
+    # What helps the patient, mirrored from the flow for the layouts (issue 19).
+    text_scale = NumericProperty(1.0)  # LARGE_TEXT_SCALE in large-text mode
+    voice_on = BooleanProperty(True)
+    countdown = NumericProperty(0)  # seconds before the idle wipe, 0 when none is shown
+    help_state = StringProperty("")  # "" | sending | coming | failed
+    assisted = BooleanProperty(False)  # staff assisted mode
+    staff_pin_enabled = BooleanProperty(False)
+    step = NumericProperty(0)  # 1..5, 0 when the screen is no step
+    for_child = BooleanProperty(False)
     title = "congdan — ki-ốt tiếp đón"
 
     def __init__(self, *, checkin: CheckinService, reader: IdentityReader, printer=None,
                  idle_timeout_s: float = 60.0, auto_sync: bool = True, clock=time.monotonic,
                  background=run_in_background, metrics: KioskMetrics | None = None, fleet_agent=None,
-                 **kwargs) -> None:
+                 play_cue=None, verify_pin=None, report_now=None, kiosk_model: KioskModel | None = None,
+                 animations: bool = True, minutes_per_patient: int = 7, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.kiosk_model = kiosk_model or load_model()  # the picture of where the card and the QR go
+        self.animations = animations
+        self.minutes_per_patient = minutes_per_patient  # for the ticket's estimated wait
         # The flow's idle timer and the controller read the same clock (tests pass a fake one).
-        self.flow = CheckinFlow(idle_timeout_s=idle_timeout_s, now=clock())
+        self.flow = CheckinFlow(idle_timeout_s=idle_timeout_s, now=clock(), verify_pin=verify_pin)
         self.controller = Controller(self, self.flow, checkin, reader, printer, clock=clock,
-                                     background=background, metrics=metrics)
+                                     background=background, metrics=metrics,
+                                     report_now=report_now or (fleet_agent.wake if fleet_agent else lambda: None))
         self.flow.on_change = self.controller.on_flow_change
+        self.flow.on_cue = play_cue
+        self.flow.on_countdown = self._show_countdown
+        self.staff_pin_enabled = verify_pin is not None
         self.auto_sync = auto_sync
         self.hospital_name = checkin.facility_name()
         self.fleet_agent = fleet_agent  # started with the app, stopped with it
@@ -99,17 +119,25 @@ class KioskApp(App):
             self.fleet_agent.stop()
 
     def show(self, flow: CheckinFlow) -> None:
-        """Put the flow on screen; when it holds no personal data, wipe every screen's widgets too."""
+        """Put the flow on screen; when it holds no personal data, wipe every screen's widgets too (but
+        not the digits a patient is still correcting on the keypad after a refused check)."""
         self.lang = flow.language
+        self.text_scale = LARGE_TEXT_SCALE if flow.large_text else 1.0
+        self.voice_on, self.help_state, self.assisted = flow.voice_on, flow.help or "", flow.assisted
+        self.step, self.for_child = flow.step or 0, flow.for_child
         manager = self.root
         if manager is None:
             return
         name = "locked" if self.locked else SCREEN_OF[flow.state]
         if not flow.holds_personal_data:
             for screen in manager.screens:
-                screen.clear()
+                if not (screen.name == "keypad" and name == "keypad"):
+                    screen.clear()
         manager.get_screen(name).show(flow)
         manager.current = name
+
+    def _show_countdown(self, flow: CheckinFlow) -> None:
+        self.countdown = flow.countdown or 0
 
     # --- fleet commands (on the main thread) ----------------------------------------------------------
     def lock(self, message: str | None = None) -> None:
@@ -141,6 +169,8 @@ class KioskApp(App):
 
     def update_status(self, checkin: CheckinService) -> None:
         self.hospital_name = checkin.facility_name()
+        if self.root is not None and self.flow.state is State.IDENTIFY:
+            self.root.get_screen("identify").online = checkin.online
         pending = checkin.outbox.pending_count()
         state = "Trực tuyến / Online" if checkin.online else "Ngoại tuyến / Offline"
         self.status_line = f"{state}" + (f" · {pending} chờ đồng bộ / waiting to sync" if pending else "")
@@ -181,8 +211,17 @@ def build_app(config, *, fleet_transport=None) -> KioskApp:
         open_card = hardware.open_card_reader
         trust_store = TrustStore.from_directory(config.csca_dir) if config.csca_dir else None
     devices = Devices(open_camera, open_card, trust_store, hardware.open_printer(), checkin.jwks)
+    from kiosk_app import voice
+    from kiosk_app.services.audio import CuePlayer, kivy_loader
+    from kiosk_app.services.staff_pin import pin_verifier
+
+    missing = voice.missing_prompts()
+    if missing:
+        log.warning("%d voice prompts missing or stale (render them: make kiosk-voice)", len(missing))
     app = KioskApp(checkin=checkin, reader=IdentityReader(devices), printer=devices.printer,
-                   idle_timeout_s=config.idle_timeout_s, metrics=metrics, fleet_agent=agent)
+                   idle_timeout_s=config.idle_timeout_s, metrics=metrics, fleet_agent=agent,
+                   play_cue=CuePlayer(kivy_loader), verify_pin=pin_verifier(config.staff_pin_hash),
+                   kiosk_model=load_model(config.kiosk_model), minutes_per_patient=config.minutes_per_patient)
     if agent is not None:
         agent.hooks = fleet_link.fleet_hooks(
             app, checkin=checkin, metrics=metrics,

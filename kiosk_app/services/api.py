@@ -109,3 +109,6 @@ class ApiClient:
             body["provisional_number"] = provisional_number
         return self._call("POST", f"/api/v1/health/checkins/{checkin_id}/tickets", json=body,
                           headers={"Idempotency-Key": idempotency_key})[1]
+
+    def request_help(self, body: dict) -> dict:
+        return self._call("POST", "/api/v1/health/help-requests", json=body)[1]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 
-from kiosk_app.flow import CheckinView, Department, Identity, Message, TicketView
+from kiosk_app.flow import CheckinView, Coverage, Department, Identity, Message, TicketView
 from kiosk_app.services.api import ApiClient, ApiRefused, ApiUnavailable
 from kiosk_app.services.outbox import Outbox, RangeExhausted
 from shared_schemas.clock import VIETNAM_TZ as VIETNAM
@@ -129,7 +129,7 @@ class CheckinService:
         insurance = Message(body["insurance"]["message_vi"], body["insurance"]["message_en"])
         view = CheckinView(body["id"], body["patient"]["full_name"], body["patient"]["personal_id_masked"],
                            insurance, body["insurance"]["coverage_percent"], checkin_key=key,
-                           identified_at=identified_at)
+                           identified_at=identified_at, coverage=Coverage.from_wire(body["insurance"]))
         return view, departments
 
     # --- tickets --------------------------------------------------------------------------------------

@@ -74,6 +74,7 @@ class FleetAgent:
         )
         self._metrics = self._empty_metrics()
         self._stop = threading.Event()
+        self._wake = threading.Event()  # report now (a device failed) instead of at the next interval
 
     # --- identity -------------------------------------------------------------------------------------
     @property
@@ -266,6 +267,11 @@ class FleetAgent:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Heartbeat now: something the fleet should see at once (the printer ran out of paper)."""
+        self._wake.set()
 
     def _loop(self) -> None:
         interval = 15
@@ -274,4 +280,5 @@ class FleetAgent:
                 interval = self.heartbeat().interval_s
             except FleetAgentError as exc:
                 log.warning("heartbeat failed: %s", exc)
-            self._stop.wait(interval)
+            self._wake.wait(interval)
+            self._wake.clear()

@@ -29,6 +29,7 @@ class FakeApi:
         self.checkins: dict[str, dict] = {}  # idempotency key -> response
         self.tickets: dict[str, dict] = {}
         self.numbers = itertools.count(1)
+        self.help_calls: list[dict] = []
 
     def _gate(self):
         if not self.online:
@@ -69,6 +70,11 @@ class FakeApi:
                 "insurance_message_en": "Insured — in-route — 80%", "existing": False, "waiting_ahead": 3,
                 "checkin_id": checkin_id, "department_code": department_code}
         return self.tickets[idempotency_key]
+
+    def request_help(self, body):
+        self._gate()
+        self.help_calls.append(body)
+        return {"id": f"h{len(self.help_calls)}", "state": "open", **body}
 
 
 def run_now(work, on_done, on_error, **_):
