@@ -10,7 +10,8 @@ import hashlib
 import json
 import logging
 import shutil
-import subprocess  # nosec B404: espeak-ng is run with a fixed argument list, never through a shell
+# espeak-ng runs with a fixed argument list, never through a shell.
+import subprocess  # nosec B404
 import sys
 from pathlib import Path
 
