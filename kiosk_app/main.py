@@ -104,6 +104,9 @@ class KioskApp(App):
         for screen_class in ALL_SCREENS:
             manager.add_widget(screen_class())
         manager.current = "locked" if self.locked else "welcome"
+        preload = getattr(self.flow.on_cue, "preload", None)
+        if preload is not None:
+            log.info("%d sounds and voice prompts loaded", preload())
         Clock.schedule_interval(self.controller.tick, 1.0)
         if self.auto_sync:
             self.controller.sync()

@@ -65,6 +65,15 @@ class CuePlayer:
             self._speaking = sound
         sound.play()
 
+    def preload(self, languages=("vi", "en")) -> int:
+        """Load every chime and prompt now, at start-up, so that no patient waits for a file to load."""
+        from kiosk_app.voice import PROMPTS
+
+        cues = [Cue("sound", name) for name in CHIMES]
+        cues += [Cue("voice", name, language) for name in PROMPTS for language in languages]
+        return sum(self._sound(cue_path(c, voice_dir=self.voice_dir, sound_dir=self.sound_dir)) is not None
+                   for c in cues)
+
     def _sound(self, path: Path):
         if path in self._sounds:
             return self._sounds[path]
