@@ -65,7 +65,7 @@ def app_table(backend_app, api, folder, backend_url, patients: int, add_patients
             kiosk_folder.mkdir(parents=True)
             services = kiosk_services(api, kiosk_folder, simulated=simulated)
             app = KioskApp(checkin=services.checkin, reader=services.reader, printer=services.printer,
-                           auto_sync=False, play_cue=player, animations=True)
+                           auto_sync=False, play_cue=player, animations=os.environ.get("BENCH_NO_ANIM") is None)
             app._run_prepare()
             app.root.size, app.root.pos = Window.size, (0, 0)
             try:

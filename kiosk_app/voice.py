@@ -10,12 +10,11 @@ import hashlib
 import json
 import logging
 import shutil
-# espeak-ng runs with a fixed argument list, never through a shell.
 import subprocess  # nosec B404
 import sys
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__)  # espeak-ng runs with a fixed argument list, never through a shell
 
 VOICE_DIR = Path(__file__).parent / "assets" / "voice"
 ESPEAK_VOICES = {"vi": "vi", "en": "en-gb"}

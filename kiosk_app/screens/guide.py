@@ -1,10 +1,12 @@
 """The picture of where the QR and the card go on this kiosk model: the front of the kiosk (from
-kiosk_app.kiosk_models) with the camera and the reader lit and numbered in the order they are used, and a
-card that moves to each of them in turn (a Kivy Animation; `animate=False` holds it still for screenshots)."""
+kiosk_app.kiosk_models) with the camera and the reader lit in the order they are used, and a card that moves
+to each of them in turn (`animate=False` holds it still for screenshots). The card moves in 12 steps a
+second, not at the display's 60: every step redraws the window, and a kiosk's graphics are often weak (in
+software rendering a 60 fps glide took the CPU the card read needed and tripled the check-in time)."""
 
 from __future__ import annotations
 
-from kivy.animation import Animation
+from kivy.clock import Clock
 from kivy.graphics import Color, Ellipse, Line, Rectangle, RoundedRectangle
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.widget import Widget
@@ -16,6 +18,9 @@ LIT = (0.0, 0.62, 0.45, 1)  # the part to use now
 NEXT = (0.95, 0.62, 0.10, 1)
 CARD = (0.93, 0.80, 0.35, 1)
 CARD_RATIO = 85.6 / 54.0  # ID-1 card
+STEPS_PER_S = 6
+GLIDE_S = 2.4  # from the side of the kiosk to a part
+PAUSE_S = 1.2  # resting on the last part before starting again
 
 
 class DeviceGuide(Widget):
@@ -26,7 +31,7 @@ class DeviceGuide(Widget):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._animation: Animation | None = None
+        self._ticker = None
         self.bind(pos=self._draw, size=self._draw, model=self._draw, method=self._restart, progress=self._draw,
                   animate=self._restart)
 
@@ -34,20 +39,26 @@ class DeviceGuide(Widget):
         self._restart()
 
     def stop(self) -> None:
-        if self._animation is not None:
-            self._animation.cancel(self)
-            self._animation = None
+        if self._ticker is not None:
+            self._ticker.cancel()
+            self._ticker = None
+
+    def _end(self) -> float:
+        return 2.0 if self.method == "card" else 1.0
 
     def _restart(self, *_args) -> None:
         self.stop()
-        end = 2.0 if self.method == "card" else 1.0
         if not self.animate:
-            self.progress = end - 0.05  # the card almost at its last place: the picture says where
+            self.progress = self._end() - 0.05  # the card almost at its last place: the picture says where
             return
+        self._elapsed = 0.0
         self.progress = 0.0
-        self._animation = Animation(progress=end, duration=2.4 * end) + Animation(progress=end, duration=1.2)
-        self._animation.repeat = True
-        self._animation.start(self)
+        self._ticker = Clock.schedule_interval(self._advance, 1 / STEPS_PER_S)
+
+    def _advance(self, dt: float) -> None:
+        end = self._end()
+        self._elapsed = (self._elapsed + dt) % (GLIDE_S * end + PAUSE_S)
+        self.progress = min(end, self._elapsed / GLIDE_S)
 
     def _front(self) -> tuple[float, float, float, float]:
         aspect = self.model.aspect if self.model else 0.5
