@@ -63,6 +63,7 @@ def _scenes(face_jpeg):
         "identify": {"state": State.IDENTIFY, "message": Message(
             "Thẻ đã bị nhấc ra khi đang đọc. Vui lòng giữ yên thẻ và thử lại.",
             "The card was removed while reading. Please keep it still and try again.")},
+        "identify_offline": {"state": State.IDENTIFY, "offline": True},
         "keypad": {"state": State.TYPING, "method": "typed"},
         "reading": {"state": State.READING, "method": "card"},
         "reading_qr": {"state": State.READING, "method": "qr"},
@@ -154,8 +155,9 @@ def test_every_screen_renders_and_fits(orientation, language, text_size, face_jp
             flow.assisted = False
             flow.language, flow.large_text = language, text_size == "large"
             countdown = scene.get("countdown")
+            checkin.online = not scene.get("offline")
             for key, value in scene.items():
-                if key != "countdown":
+                if key not in ("countdown", "offline"):
                     setattr(flow, key, value)
             # A countdown scene: the patient was last active just long enough ago (the app's own tick
             # then shows the countdown, as it would on the kiosk).
