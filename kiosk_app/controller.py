@@ -135,7 +135,8 @@ class Controller:
             self.background(lambda: self.checkin.check_in(identity), self._checked_in, self._checkin_failed)
         elif state is State.ISSUING:
             identity, view, department = flow.identity, flow.checkin, flow.chosen_department
-            self.background(lambda: self.checkin.issue_ticket(identity, view, department),
+            payment = flow.payment
+            self.background(lambda: self.checkin.issue_ticket(identity, view, department, payment),
                             self._issued, lambda exc: flow.ticket_failed(self._message(exc), now=self.now()))
 
     def _identified(self, identity) -> None:

@@ -133,11 +133,13 @@ class CheckinService:
         return view, departments
 
     # --- tickets --------------------------------------------------------------------------------------
-    def issue_ticket(self, identity: Identity, checkin: CheckinView, department: Department) -> TicketView:
+    def issue_ticket(self, identity: Identity, checkin: CheckinView, department: Department,
+                     payment: str | None = None) -> TicketView:
         ticket_key = f"ticket-{uuid.uuid4().hex}"
         if checkin.checkin_id is not None:
             try:
-                body = self.api.issue_ticket(checkin.checkin_id, department.code, idempotency_key=ticket_key)
+                body = self.api.issue_ticket(checkin.checkin_id, department.code, idempotency_key=ticket_key,
+                                             **({"payment": payment} if payment else {}))
             except ApiRefused as exc:
                 raise CheckinRefused(REFUSED.get(exc.status, GENERIC)) from exc
             except ApiUnavailable:

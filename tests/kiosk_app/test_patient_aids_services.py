@@ -217,3 +217,15 @@ def test_a_kiosk_model_with_a_part_off_the_front_is_refused(tmp_path):
     path.write_text(json.dumps(bad), encoding="utf-8")
     with pytest.raises(ValueError, match="must lie on the front"):
         load_model("k1-floor", path)
+
+
+def test_the_patients_choice_goes_with_the_ticket_request(controller, api):
+    controller.printer = None  # printing is not the subject here
+    controller.start("vi")
+    controller.choose_method("typed")
+    controller.submit_typed("001215000123", "2015-08-20")
+    controller.confirm()
+    controller.choose_payment("self_pay")
+    controller.choose_department("NOI")
+    assert controller.flow.state is State.TICKET
+    assert [t["payment"] for t in api.tickets.values()] == ["self_pay"]

@@ -1,4 +1,5 @@
-"""kiosk help: calls for staff from check-in kiosks (hospital_help_requests)
+"""kiosk help: calls for staff from check-in kiosks (hospital_help_requests); the patient's insured /
+self-paid choice on queue tickets (hospital_queue_tickets.payment)
 
 Revision ID: 0003_kiosk_help
 Revises: 0002_health, 0002_fleet
@@ -48,9 +49,13 @@ def upgrade() -> None:
     with op.batch_alter_table("hospital_help_requests", schema=None) as batch_op:
         batch_op.create_index("ix_hospital_help_requests_open", ["hospital_id", "acknowledged_at", "created_at"],
                               unique=False)
+    with op.batch_alter_table("hospital_queue_tickets", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("payment", sa.String(length=10), server_default="insurance", nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("hospital_queue_tickets", schema=None) as batch_op:
+        batch_op.drop_column("payment")
     with op.batch_alter_table("hospital_help_requests", schema=None) as batch_op:
         batch_op.drop_index("ix_hospital_help_requests_open")
     op.drop_table("hospital_help_requests")

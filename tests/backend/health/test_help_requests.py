@@ -72,3 +72,31 @@ def test_an_enrolled_kiosks_call_is_recorded_by_the_fleet(client, factory, auth_
     client.post(f"{URL}/{call['id']}/acknowledge", headers=_staff_headers(client, factory, hospital.code))
     alerts = client.get("/api/v1/fleet/alerts", headers=admin_headers, query_string={"state": "open"}).json
     assert alerts == []
+
+
+# --- the patient's choice on the ticket: khám BHYT or khám dịch vụ (issue 19) --------------------------------
+def test_the_ticket_records_the_insured_or_self_paid_choice_and_staff_see_it(client, session, factory, hospital,
+                                                                               kiosk_headers):
+    from tests.backend.health.hospital_data import insure, proof
+
+    staff = _staff_headers(client, factory, hospital.code)
+    insured = factory.citizen(full_name="Trần Thị Bình", sex="female")
+    insure(session, insured, facility=hospital.facility_code)
+    uninsured = factory.citizen(full_name="Lê Văn Cường")
+    choices = []
+    for patient, asked in ((insured, "self_pay"), (insured, "insurance"), (uninsured, "insurance")):
+        cid = client.post("/api/v1/health/checkins", headers=kiosk_headers,
+                          json={"identification": proof(patient)}).json["id"]
+        department = "MAT" if (patient is insured and asked == "insurance") else "NOI"
+        response = client.post(f"/api/v1/health/checkins/{cid}/tickets", headers={
+            **kiosk_headers, "Idempotency-Key": f"pay-{patient.id}-{asked}"},
+            json={"department_code": department, "payment": asked})
+        assert response.status_code in (200, 201), response.json
+        choices.append(response.json["payment"])
+    # An insured visit needs a card that pays here: without one it is self-paid, whatever the kiosk asked.
+    assert choices == ["self_pay", "insurance", "self_pay"]
+    queue = client.get("/api/v1/health/queues/NOI", headers=staff).json
+    assert [t["payment"] for t in queue["tickets"]] == ["self_pay", "self_pay"]
+    bad = client.post(f"/api/v1/health/checkins/{cid}/tickets", headers={**kiosk_headers, "Idempotency-Key": "pay-x"},
+                      json={"department_code": "NOI", "payment": "free"})
+    assert bad.status_code == 422
