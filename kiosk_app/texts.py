@@ -90,6 +90,8 @@ TEXTS = {
                        "2. Then place the card on {reader} and hold it still until you hear the chime."),
     "reading_qr": ("Đưa mã QR vào {camera}, giữ yên đến khi nghe tiếng chuông.",
                    "Hold the QR code to {camera} and keep it still until you hear the chime."),
+    "method_typed_offline": ("Trẻ em dưới 14 tuổi\nCần có mạng: lúc này vui lòng đến quầy tiếp đón số 1",
+                             "Children under 14\nNeeds a connection: for now, please go to reception counter 1"),
     "method_qr_offline": ("Mã QR của ứng dụng\nLúc mất mạng, mã QR trên thẻ chưa dùng được",
                           "The app's QR code\nWhile offline, the QR on the ID card cannot be used"),
     "staff": ("Nhân viên", "Staff"),
