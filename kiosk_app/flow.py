@@ -396,6 +396,9 @@ class CheckinFlow:
         """Called by the clock: an idle kiosk forgets the patient and returns to the welcome screen, after
         counting down the last seconds on screen. A worker still busy does not hold the screen forever."""
         if self.state is State.WELCOME:
+            if self.help is not None and now - self.last_activity >= self.help_timeout_s:
+                self.help = None  # a call from the welcome screen: the next patient must not read it as theirs
+                self._go(State.WELCOME, speak=False)
             return
         remaining = self.idle_limit() - (now - self.last_activity)
         if remaining <= 0:

@@ -257,3 +257,12 @@ def test_the_step_indicator_follows_identify_confirm_insurance_clinic_ticket(flo
     flow.choose_department("NOI", now=2)
     flow.ticket_issued(TICKET, now=3)
     assert steps == [1, 1, 1, 2, 3, 4, 4, 5]
+
+
+def test_a_call_from_the_welcome_screen_is_not_shown_to_the_next_patient_forever(flow):
+    flow.call_help(now=0)
+    flow.help_answered(True)
+    flow.tick(now=299)
+    assert flow.help == "coming"
+    flow.tick(now=300)
+    assert (flow.state, flow.help) == (State.WELCOME, None)
