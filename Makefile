@@ -11,15 +11,17 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # Debian packages: what the server needs, and what the test suite needs on top.
 RUN_APT := ca-certificates nginx
+# The kiosk's voice prompts are rendered at build time (make kiosk-voice) with espeak-ng.
+KIOSK_APT := espeak-ng
 TEST_APT := nginx libzbar0 libpcsclite-dev gcc pcscd vsmartcard-vpcd postgresql redis-server poppler-utils \
             fonts-dejavu-core libgl1 libgl1-mesa-dri libegl1 libegl-mesa0 libx11-6 libxext6 \
-            libxcursor1 libxi6 libxrandr2 libxss1 libmtdev1 chromium
+            libxcursor1 libxi6 libxrandr2 libxss1 libmtdev1 chromium espeak-ng
 
 SEED_CITIZENS ?= 10000
 BIND ?= 127.0.0.1:5000
 WORKERS ?= 2
 
-.PHONY: run run-gunicorn kiosk test test-sqlite test-postgres lint lint-check fuzz load faults bench-seed bench-api bench-law bench-slow-clients bench-uploads clean sysdeps-run sysdeps-test
+.PHONY: run run-gunicorn kiosk kiosk-voice test test-sqlite test-postgres lint lint-check fuzz load faults bench-seed bench-api bench-law bench-slow-clients bench-uploads clean sysdeps-run sysdeps-test
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -62,13 +64,21 @@ KIOSK_DATA ?= instance/kiosk
 # The kiosk app against the local backend (`make run` in another terminal first). It enrolls once with the demo
 # enrollment code that seed-demo keeps in instance/demo_enrollment_code (random, valid for a day; `make run`
 # makes a new one when it expired). Headless smoke test: SDL_VIDEODRIVER=offscreen make kiosk KIOSK_ARGS=--smoke
-kiosk: sysdeps-test $(VENV)/.dev
+kiosk: sysdeps-test $(VENV)/.dev kiosk-voice
 	@grep -qs '"kiosk_id": "KSK-' $(KIOSK_DATA)/fleet_identity.json || \
 	  CONGDAN_API_URL=http://$(BIND) CONGDAN_KIOSK_DATA=$(KIOSK_DATA) $(PY) -m kiosk_app \
 	    --enroll "$$(cat instance/demo_enrollment_code 2>/dev/null)" || \
 	  echo "not enrolled: using the demo kiosk account"
 	CONGDAN_API_URL=http://$(BIND) CONGDAN_KIOSK_DATA=$(KIOSK_DATA) CONGDAN_SIMULATOR_PKI_DIR=instance/simulator-pki \
 	  $(PY) -m kiosk_app $(KIOSK_ARGS)
+
+# Vietnamese (and English) voice prompts as WAV files in kiosk_app/assets/voice/ (not in git; ~8 MB, ~3 s).
+kiosk-voice: $(VENV)/.base
+	@command -v espeak-ng >/dev/null || $(MAKE) --no-print-directory sysdeps-kiosk
+	$(PY) -m kiosk_app.voice
+
+sysdeps-kiosk:
+	$(call apt_install,$(KIOSK_APT))
 
 test: sysdeps-test $(VENV)/.dev
 	$(MAKE) --no-print-directory lint-check test-sqlite test-postgres

@@ -91,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.documents.routes import well_known as well_known_blp
     from backend.fleet.dashboard import bp as fleet_dashboard_bp
     from backend.fleet.routes import blp as fleet_blp
+    from backend.health.help_routes import blp as hospital_help_blp
     from backend.health.routes import blp as hospital_blp
     from backend.health_checks import blp as health_blp
     from backend.identification.routes import blp as identification_blp
@@ -102,8 +103,8 @@ def register_blueprints(app: Flask) -> None:
     from backend.traffic.routes import blp as traffic_blp
     from backend.verification.routes import blp as verification_blp
 
-    for blueprint in (auth_blp, sessions_blp, registry_blp, audit_blp, hospital_blp, verification_blp,
-                      residence_blp, documents_blp, notifications_blp, fleet_blp,
+    for blueprint in (auth_blp, sessions_blp, registry_blp, audit_blp, hospital_blp, hospital_help_blp,
+                      verification_blp, residence_blp, documents_blp, notifications_blp, fleet_blp,
                       payments_blp, traffic_blp, judicial_blp, identification_blp, registration_blp):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
     app.register_blueprint(health_blp)

@@ -12,6 +12,11 @@
     CONGDAN_CSCA_DIR           CSCA certificates for passive authentication (real cards)
     CONGDAN_SIMULATOR_PKI_DIR  the simulated card's test PKI, shared with the demo backend (make kiosk sets
                                instance/simulator-pki); unset: a throwaway PKI the backend does not trust
+    CONGDAN_KIOSK_MODEL        the kiosk's physical model (kiosk_app/assets/kiosk_models.json; default k1-floor):
+                               the reading screen's picture of where the QR and the card go
+    CONGDAN_KIOSK_STAFF_PIN_HASH   scrypt hash of the staff PIN for assisted mode (python -m
+                               kiosk_app.services.staff_pin); unset: no assisted mode
+    CONGDAN_KIOSK_MINUTES_PER_PATIENT   for the ticket's estimated wait (default 7)
     CONGDAN_CAMERA / CONGDAN_CARD_READER / CONGDAN_PRINTER   see hardware.config (default simulator / dummy)
 """
 
@@ -37,6 +42,9 @@ class KioskConfig:
     window_size: tuple[int, int] = (1080, 1920)
     csca_dir: str | None = None
     simulator_pki_dir: str | None = None
+    kiosk_model: str = "k1-floor"
+    staff_pin_hash: str | None = None
+    minutes_per_patient: int = 7
     hardware: HardwareConfig = field(default_factory=lambda: HardwareConfig.from_mapping(DEVICE_DEFAULTS))
 
     @classmethod
@@ -55,5 +63,8 @@ class KioskConfig:
             window_size=(int(width), int(height)),
             csca_dir=env.get("CONGDAN_CSCA_DIR"),
             simulator_pki_dir=env.get("CONGDAN_SIMULATOR_PKI_DIR"),
+            kiosk_model=env.get("CONGDAN_KIOSK_MODEL", cls.kiosk_model),
+            staff_pin_hash=env.get("CONGDAN_KIOSK_STAFF_PIN_HASH") or None,
+            minutes_per_patient=int(env.get("CONGDAN_KIOSK_MINUTES_PER_PATIENT", "7")),
             hardware=HardwareConfig.from_mapping(devices),
         )

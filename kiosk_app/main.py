@@ -1,6 +1,5 @@
-"""KioskApp: wires the flow, the services and the devices into the screens. The controller turns flow
-states into background work (device reads, API calls, printing) and worker results back into events. On an
-enrolled kiosk the fleet agent heartbeats on its own thread; its remote commands (lock, unlock, new
+"""KioskApp: wires the flow, the controller (kiosk_app/controller.py), the services and the devices into the
+screens. On an enrolled kiosk the fleet agent heartbeats on its own thread; its remote commands (lock, unlock, new
 configuration, restart) reach the app on the main thread."""
 
 from __future__ import annotations
@@ -10,14 +9,15 @@ import time
 
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk_app.flow import CheckinFlow, Message, State
+from kiosk_app.controller import Controller
+from kiosk_app.flow import CheckinFlow, State
+from kiosk_app.kiosk_models import KioskModel, load_model
 from kiosk_app.screens import ALL_SCREENS, load_layouts
-from kiosk_app.services.api import ApiRefused
-from kiosk_app.services.checkin import CheckinRefused, CheckinService
-from kiosk_app.services.devices import IdentityReader, patient_message, print_ticket
+from kiosk_app.services.checkin import CheckinService
+from kiosk_app.services.devices import IdentityReader
 from kiosk_app.services.metrics import KioskMetrics
 from kiosk_app.services.workers import run_in_background
 from kiosk_app.texts import text
@@ -25,142 +25,14 @@ from kiosk_app.texts import text
 log = logging.getLogger(__name__)
 
 SCREEN_OF = {
-    State.WELCOME: "welcome", State.IDENTIFY: "identify", State.TYPING: "keypad", State.READING: "message",
+    State.WELCOME: "welcome", State.IDENTIFY: "identify", State.TYPING: "keypad", State.READING: "reading",
     State.CHECKING_IN: "message", State.ISSUING: "message", State.ERROR: "message", State.CONFIRM: "confirm",
     State.INSURANCE: "insurance", State.DEPARTMENT: "department", State.TICKET: "ticket",
+    State.STAFF_PIN: "staff_pin",
 }
+LARGE_TEXT_SCALE = 1.3  # every font of every screen; the layouts are checked to fit at this size
 SYNC_EVERY_S = 15.0
 RESTART_EXIT_CODE = 75  # EX_TEMPFAIL: `python -m kiosk_app` starts itself again on it
-
-
-class Controller:
-    """What the screens call. Every patient action also counts as activity for the idle timer."""
-
-    def __init__(self, app: KioskApp, flow: CheckinFlow, checkin: CheckinService, reader: IdentityReader,
-                 printer, *, clock=time.monotonic, background=run_in_background,
-                 metrics: KioskMetrics | None = None) -> None:
-        self.app, self.flow, self.checkin, self.reader, self.printer = app, flow, checkin, reader, printer
-        self.clock, self.background = clock, background
-        self.metrics = metrics or KioskMetrics()
-        self._syncing = False
-
-    def now(self) -> float:
-        return self.clock()
-
-    # --- patient actions ------------------------------------------------------------------------------
-    def start(self, language: str) -> None:
-        self.flow.start(language, now=self.now())
-
-    def toggle_language(self) -> None:
-        self.flow.toggle_language(now=self.now())
-
-    def choose_method(self, method: str) -> None:
-        self.flow.choose_method(method, now=self.now())
-
-    def submit_typed(self, personal_id: str, date_of_birth: str) -> None:
-        self.flow.submit_typed(personal_id, date_of_birth, now=self.now())
-
-    def confirm(self) -> None:
-        self.flow.confirm(now=self.now())
-
-    def accept_insurance(self) -> None:
-        self.flow.accept_insurance(now=self.now())
-
-    def choose_department(self, code: str) -> None:
-        self.flow.choose_department(code, now=self.now())
-
-    def back(self) -> None:
-        self.flow.back(now=self.now())
-
-    def cancel(self) -> None:
-        self.flow.cancel()
-
-    def finish(self) -> None:
-        self.flow.finish()
-
-    def touch(self) -> None:
-        """Any tap on the screen: the patient is still there, so the idle timer starts again."""
-        self.flow.touch(now=self.now())
-
-    # --- state -> work --------------------------------------------------------------------------------
-    def on_flow_change(self, flow: CheckinFlow) -> None:
-        self.metrics.observe(flow, self.now())
-        self.app.show(flow)
-        state = flow.state
-        if state is State.READING:
-            work = self.reader.identify_by_chip if flow.method == "card" else self.reader.identify_by_qr
-            self.background(work, self._identified, self._identify_failed)
-        elif state is State.CHECKING_IN:
-            identity = flow.identity
-            self.background(lambda: self.checkin.check_in(identity), self._checked_in, self._checkin_failed)
-        elif state is State.ISSUING:
-            identity, view, department = flow.identity, flow.checkin, flow.chosen_department
-            self.background(lambda: self.checkin.issue_ticket(identity, view, department),
-                            self._issued, lambda exc: flow.ticket_failed(self._message(exc), now=self.now()))
-
-    def _identified(self, identity) -> None:
-        self.metrics.scan_succeeded(identity.method)
-        self.flow.identified(identity, now=self.now())
-
-    def _identify_failed(self, exc: BaseException) -> None:
-        self.metrics.scan_failed(self.flow.method, exc)
-        self.flow.identify_failed(patient_message(exc), now=self.now())
-
-    def _checked_in(self, result) -> None:
-        # A typed ID + date of birth is "read" by the registry: matched when the check-in is accepted.
-        if self.flow.method == "typed" and self.flow.state is State.CHECKING_IN:
-            self.metrics.scan_succeeded("id_and_dob")
-        self.flow.checked_in(*result, now=self.now())
-
-    def _checkin_failed(self, exc: BaseException) -> None:
-        if self.flow.method == "typed" and isinstance(exc.__cause__, ApiRefused) and exc.__cause__.status == 422:
-            self.metrics.scan_failed("typed", exc)
-        self.flow.checkin_failed(self._message(exc), now=self.now())
-
-    def _issued(self, ticket) -> None:
-        flow = self.flow
-        identity, name = flow.identity, flow.checkin.full_name if flow.checkin else ""
-        flow.ticket_issued(ticket, now=self.now())
-        if self.printer is not None and identity is not None:
-            facility = self.checkin.facility_name()
-            self.background(lambda: print_ticket(self.printer, ticket, facility_name=facility,
-                                                 patient_name=name, personal_id=identity.personal_id),
-                            lambda _none: self.metrics.printed(), self._print_failed)
-
-    def _print_failed(self, exc: BaseException) -> None:
-        self.metrics.print_failed(exc)
-        self.flow.print_failed(patient_message(exc))
-
-    @staticmethod
-    def _message(exc: BaseException) -> Message:
-        return exc.message if isinstance(exc, CheckinRefused) else patient_message(exc)
-
-    # --- clock ----------------------------------------------------------------------------------------
-    def tick(self, _dt=None) -> None:
-        self.flow.tick(now=self.now())
-        # A remote restart waits for the patient at the kiosk to finish (or walk away).
-        if self.app.restart_requested and self.flow.state is State.WELCOME:
-            self.app.restart()
-
-    def sync(self, _dt=None) -> None:
-        """Send offline check-ins (and refresh the cached reference data) when the backend is back."""
-        if self._syncing:
-            return
-        self._syncing = True
-
-        def work():
-            online = self.checkin.refresh()
-            return self.checkin.sync() if online else 0
-
-        def done(_result):
-            self._syncing = False
-            self.app.update_status(self.checkin)
-
-        def failed(exc):
-            self._syncing = False
-            log.warning("sync failed: %s", exc)
-
-        self.background(work, done, failed)
 
 
 class KioskScreens(ScreenManager):
@@ -182,18 +54,35 @@ class KioskApp(App):
     languages = ListProperty(["vi", "en"])  # offered on the welcome screen (the fleet configuration's)
     locked = BooleanProperty(False)  # out of service, by a fleet admin's command
     lock_message = StringProperty("")
+    # What helps the patient, mirrored from the flow for the layouts (issue 19).
+    text_scale = NumericProperty(1.0)  # LARGE_TEXT_SCALE in large-text mode
+    voice_on = BooleanProperty(True)
+    countdown = NumericProperty(0)  # seconds before the idle wipe, 0 when none is shown
+    help_state = StringProperty("")  # "" | sending | coming | failed
+    assisted = BooleanProperty(False)  # staff assisted mode
+    staff_pin_enabled = BooleanProperty(False)
+    step = NumericProperty(0)  # 1..5, 0 when the screen is no step
+    for_child = BooleanProperty(False)
     title = "congdan — ki-ốt tiếp đón"
 
     def __init__(self, *, checkin: CheckinService, reader: IdentityReader, printer=None,
                  idle_timeout_s: float = 60.0, auto_sync: bool = True, clock=time.monotonic,
                  background=run_in_background, metrics: KioskMetrics | None = None, fleet_agent=None,
-                 **kwargs) -> None:
+                 play_cue=None, verify_pin=None, report_now=None, kiosk_model: KioskModel | None = None,
+                 animations: bool = True, minutes_per_patient: int = 7, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.kiosk_model = kiosk_model or load_model()  # the picture of where the card and the QR go
+        self.animations = animations
+        self.minutes_per_patient = minutes_per_patient  # for the ticket's estimated wait
         # The flow's idle timer and the controller read the same clock (tests pass a fake one).
-        self.flow = CheckinFlow(idle_timeout_s=idle_timeout_s, now=clock())
+        self.flow = CheckinFlow(idle_timeout_s=idle_timeout_s, now=clock(), verify_pin=verify_pin)
         self.controller = Controller(self, self.flow, checkin, reader, printer, clock=clock,
-                                     background=background, metrics=metrics)
+                                     background=background, metrics=metrics,
+                                     report_now=report_now or (fleet_agent.wake if fleet_agent else lambda: None))
         self.flow.on_change = self.controller.on_flow_change
+        self.flow.on_cue = play_cue
+        self.flow.on_countdown = self._show_countdown
+        self.staff_pin_enabled = verify_pin is not None
         self.auto_sync = auto_sync
         self.hospital_name = checkin.facility_name()
         self.fleet_agent = fleet_agent  # started with the app, stopped with it
@@ -215,6 +104,9 @@ class KioskApp(App):
         for screen_class in ALL_SCREENS:
             manager.add_widget(screen_class())
         manager.current = "locked" if self.locked else "welcome"
+        preload = getattr(self.flow.on_cue, "preload", None)
+        if preload is not None:
+            log.info("%d sounds and voice prompts loaded", preload())
         Clock.schedule_interval(self.controller.tick, 1.0)
         if self.auto_sync:
             self.controller.sync()
@@ -230,17 +122,25 @@ class KioskApp(App):
             self.fleet_agent.stop()
 
     def show(self, flow: CheckinFlow) -> None:
-        """Put the flow on screen; when it holds no personal data, wipe every screen's widgets too."""
+        """Put the flow on screen; when it holds no personal data, wipe every screen's widgets too (but
+        not the digits a patient is still correcting on the keypad after a refused check)."""
         self.lang = flow.language
+        self.text_scale = LARGE_TEXT_SCALE if flow.large_text else 1.0
+        self.voice_on, self.help_state, self.assisted = flow.voice_on, flow.help or "", flow.assisted
+        self.step, self.for_child = flow.step or 0, flow.for_child
         manager = self.root
         if manager is None:
             return
         name = "locked" if self.locked else SCREEN_OF[flow.state]
         if not flow.holds_personal_data:
             for screen in manager.screens:
-                screen.clear()
+                if not (screen.name == "keypad" and name == "keypad"):
+                    screen.clear()
         manager.get_screen(name).show(flow)
         manager.current = name
+
+    def _show_countdown(self, flow: CheckinFlow) -> None:
+        self.countdown = flow.countdown or 0
 
     # --- fleet commands (on the main thread) ----------------------------------------------------------
     def lock(self, message: str | None = None) -> None:
@@ -272,6 +172,8 @@ class KioskApp(App):
 
     def update_status(self, checkin: CheckinService) -> None:
         self.hospital_name = checkin.facility_name()
+        if self.root is not None and self.flow.state is State.IDENTIFY:
+            self.root.get_screen("identify").online = checkin.online
         pending = checkin.outbox.pending_count()
         state = "Trực tuyến / Online" if checkin.online else "Ngoại tuyến / Offline"
         self.status_line = f"{state}" + (f" · {pending} chờ đồng bộ / waiting to sync" if pending else "")
@@ -314,8 +216,17 @@ def build_app(config, *, fleet_transport=None) -> KioskApp:
         trust_store = TrustStore.from_directory(config.csca_dir) if config.csca_dir else None
     devices = Devices(open_camera, open_card, trust_store, hardware.open_printer(), checkin.jwks,
                       chip_challenge=checkin.chip_challenge)
+    from kiosk_app import voice
+    from kiosk_app.services.audio import CuePlayer, kivy_loader
+    from kiosk_app.services.staff_pin import pin_verifier
+
+    missing = voice.missing_prompts()
+    if missing:
+        log.warning("%d voice prompts missing or stale (render them: make kiosk-voice)", len(missing))
     app = KioskApp(checkin=checkin, reader=IdentityReader(devices), printer=devices.printer,
-                   idle_timeout_s=config.idle_timeout_s, metrics=metrics, fleet_agent=agent)
+                   idle_timeout_s=config.idle_timeout_s, metrics=metrics, fleet_agent=agent,
+                   play_cue=CuePlayer(kivy_loader), verify_pin=pin_verifier(config.staff_pin_hash),
+                   kiosk_model=load_model(config.kiosk_model), minutes_per_patient=config.minutes_per_patient)
     if agent is not None:
         agent.hooks = fleet_link.fleet_hooks(
             app, checkin=checkin, metrics=metrics,

@@ -10,6 +10,7 @@ from shared_schemas.identification import TRUST_LEVELS, ChipEvidenceSchema
 from shared_schemas.signed import MAX_TOKEN_CHARS
 
 METHODS = ("chip", "cccd_qr", "signed_qr", "id_and_dob")
+PAYMENTS = ("insurance", "self_pay")  # khám BHYT | khám dịch vụ (tự chi trả)
 
 
 class HospitalSchema(BaseSchema):
@@ -121,6 +122,9 @@ class TicketCreateSchema(BaseSchema):
     department_code = fields.String(required=True, validate=validate.Length(min=1, max=20))
     provisional_number = fields.Integer(load_default=None, validate=validate.Range(min=10_000, max=2**31 - 1),
                                         metadata={"description": "Offline sync: the number the kiosk printed"})
+    payment = fields.String(load_default="insurance", validate=validate.OneOf(PAYMENTS), metadata={
+        "description": "The patient's choice: khám BHYT (insurance) or khám dịch vụ (self_pay). A card that "
+                       "pays nothing at this hospital makes it self_pay, whatever was asked."})
 
 
 class TicketSchema(BaseSchema):
@@ -134,6 +138,7 @@ class TicketSchema(BaseSchema):
     existing = fields.Boolean(metadata={"description": "The patient already had this ticket today"})
     waiting_ahead = fields.Integer()
     patient_name_masked = fields.String()
+    payment = fields.String(validate=validate.OneOf(PAYMENTS))
     insurance_message_vi = fields.String()
     insurance_message_en = fields.String()
 
@@ -150,6 +155,7 @@ class QueueEntrySchema(BaseSchema):
     coverage_percent = fields.Integer()
     trust_level = fields.String(metadata={"description": "How the patient was identified (what the server "
                                                          "verified)"})
+    payment = fields.String(validate=validate.OneOf(PAYMENTS))
 
 
 class QueueSchema(BaseSchema):

@@ -42,6 +42,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # alerts
     "printer_out_of_paper": ("Máy in hết giấy", "Printer out of paper"),
     "read_success_low": ("Tỉ lệ đọc thẻ giảm", "Read-success rate low"),
+    "help_requested": ("Bệnh nhân gọi nhân viên", "A patient called for staff"),
     "critical": ("Nghiêm trọng", "Critical"),
     "warning": ("Cảnh báo", "Warning"),
 }

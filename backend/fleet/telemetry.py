@@ -22,7 +22,8 @@ _COUNTERS = tuple(f"{m}_{w}" for m in SCAN_METHODS for w in ("attempted", "succe
     "checkins_completed",
     "paper_low_heartbeats",
 )
-SEVERITY = {"offline": "critical", "printer_out_of_paper": "critical", "read_success_low": "warning"}
+SEVERITY = {"offline": "critical", "printer_out_of_paper": "critical", "read_success_low": "warning",
+            "help_requested": "warning"}
 
 
 def bucket_start(moment: datetime, resolution: str) -> datetime:

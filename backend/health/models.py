@@ -141,6 +141,8 @@ class QueueTicket(Base):
     checkin_id: Mapped[int] = mapped_column(sa.ForeignKey("hospital_checkins.id"), index=True)
     status: Mapped[str] = mapped_column(sa.String(10), default="waiting")  # waiting | called | done
     provisional: Mapped[bool] = mapped_column(default=False)
+    # The patient's choice at the kiosk: insurance (khám BHYT) | self_pay (khám dịch vụ).
+    payment: Mapped[str] = mapped_column(sa.String(10), default="insurance", server_default="insurance")
     issued_at: Mapped[datetime]
     called_at: Mapped[datetime | None]
     called_by: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))

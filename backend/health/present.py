@@ -58,7 +58,7 @@ def ticket(value: TicketResult) -> dict:
     return {"id": t.public_id, "number": t.number, "department": department(t.department),
             "service_date": t.service_date, "issued_at": t.issued_at, "status": t.status,
             "provisional": t.provisional, "existing": value.existing, "waiting_ahead": value.waiting_ahead,
-            "patient_name_masked": mask_name(value.patient_name),
+            "patient_name_masked": mask_name(value.patient_name), "payment": t.payment,
             "insurance_message_vi": value.coverage_message_vi, "insurance_message_en": value.coverage_message_en}
 
 
@@ -67,4 +67,4 @@ def queue_entry(t: QueueTicket, full_name: str | None) -> dict:
             "issued_at": t.issued_at, "called_at": t.called_at,
             "patient_name_masked": mask_name(full_name) if full_name else None,
             "in_route": t.checkin.in_route, "coverage_percent": t.checkin.coverage_percent,
-            "trust_level": t.checkin.trust_level}
+            "trust_level": t.checkin.trust_level, "payment": t.payment}

@@ -264,7 +264,8 @@ def ticket_result(session: Session, ticket: QueueTicket, existing: bool) -> Tick
 
 
 def issue_ticket(*, session: Session, principal: Principal, checkin_id: str, department_code: str,
-                 provisional_number: int | None, idempotency_key: str, now: datetime | None = None) -> TicketResult:
+                 provisional_number: int | None, idempotency_key: str, now: datetime | None = None,
+                 payment: str = "insurance") -> TicketResult:
     """The patient chose a department: their ticket for today (the existing one if they have it)."""
     if principal.role != KIOSK:
         raise Forbidden("Only hospital kiosks issue queue tickets.")
@@ -327,6 +328,8 @@ def issue_ticket(*, session: Session, principal: Principal, checkin_id: str, dep
     ticket = QueueTicket(public_id=new_public_id(), department_id=department.id, service_date=service_date,
                          number=number, citizen_id=checkin.citizen_id, checkin_id=checkin.id,
                          provisional=provisional_number is not None,
+                         # An insured visit needs a card that pays here: what the check-in verified decides.
+                         payment=payment if checkin.coverage_percent > 0 else "self_pay",
                          issued_at=checkin.identified_at if provisional_number is not None else now)
     session.add(ticket)
     session.flush()

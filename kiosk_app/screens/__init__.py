@@ -9,10 +9,12 @@ from kiosk_app.screens.insurance import InsuranceScreen
 from kiosk_app.screens.keypad import KeypadScreen
 from kiosk_app.screens.locked import LockedScreen
 from kiosk_app.screens.message import MessageScreen
+from kiosk_app.screens.reading import ReadingScreen
+from kiosk_app.screens.staff_pin import StaffPinScreen
 from kiosk_app.screens.ticket import TicketScreen
 from kiosk_app.screens.welcome import WelcomeScreen
 
-ALL_SCREENS = (WelcomeScreen, IdentifyScreen, KeypadScreen, MessageScreen, ConfirmScreen, InsuranceScreen,
-               DepartmentScreen, TicketScreen, LockedScreen)
+ALL_SCREENS = (WelcomeScreen, IdentifyScreen, KeypadScreen, ReadingScreen, MessageScreen, ConfirmScreen,
+               InsuranceScreen, DepartmentScreen, TicketScreen, LockedScreen, StaffPinScreen)
 
 __all__ = ["ALL_SCREENS", "load_layouts"]

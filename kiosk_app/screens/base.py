@@ -1,10 +1,12 @@
-"""Shared pieces of every screen: the header (title, language toggle), big buttons, and `show(flow)`."""
+"""Shared pieces of every screen: the header (title, step indicator, language), the banners (countdown,
+help coming), the footer (one way back, call staff, large text, sound), and `show(flow)`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from kivy.lang import Builder
+from kivy.properties import StringProperty
 from kivy.uix.screenmanager import Screen
 
 HERE = Path(__file__).parent
@@ -21,6 +23,8 @@ def load_layouts() -> None:
 
 class KioskScreen(Screen):
     """`show(flow)` puts the flow's data on screen; `clear()` wipes personal data from the widgets."""
+
+    leave_key = StringProperty("back")  # texts.py key of the footer's one way back ("" for none)
 
     def show(self, flow) -> None:
         pass

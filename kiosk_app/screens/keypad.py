@@ -17,8 +17,10 @@ class KeypadScreen(KioskScreen):
     def press(self, key: str) -> None:
         limit = 12 if self.field == "personal_id" else 8
         value = getattr(self, self.field)
-        if key == "del":
+        if key == "del":  # one digit: a typing mistake costs one tap, not the whole number
             value = value[:-1]
+        elif key == "clear":
+            value = ""
         elif len(value) < limit:
             value += key
         setattr(self, self.field, value)

@@ -107,9 +107,14 @@ class ApiClient:
                           headers={"Idempotency-Key": idempotency_key})[1]
 
     def issue_ticket(self, checkin_id: str, department_code: str, *, idempotency_key: str,
-                     provisional_number: int | None = None) -> dict:
+                     provisional_number: int | None = None, payment: str | None = None) -> dict:
         body = {"department_code": department_code}
+        if payment is not None:
+            body["payment"] = payment
         if provisional_number is not None:
             body["provisional_number"] = provisional_number
         return self._call("POST", f"/api/v1/health/checkins/{checkin_id}/tickets", json=body,
                           headers={"Idempotency-Key": idempotency_key})[1]
+
+    def request_help(self, body: dict) -> dict:
+        return self._call("POST", "/api/v1/health/help-requests", json=body)[1]

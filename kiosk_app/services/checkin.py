@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 
-from kiosk_app.flow import CheckinView, Department, Identity, Message, TicketView
+from kiosk_app.flow import CheckinView, Coverage, Department, Identity, Message, TicketView
 from kiosk_app.services.api import ApiClient, ApiRefused, ApiUnavailable
 from kiosk_app.services.outbox import Outbox, RangeExhausted
 from shared_schemas.clock import VIETNAM_TZ as VIETNAM
@@ -146,15 +146,18 @@ class CheckinService:
         insurance = Message(body["insurance"]["message_vi"], body["insurance"]["message_en"])
         view = CheckinView(body["id"], body["patient"]["full_name"], body["patient"]["personal_id_masked"],
                            insurance, body["insurance"]["coverage_percent"], checkin_key=key,
-                           identified_at=identified_at, trust_level=body.get("trust_level"))
+                           identified_at=identified_at, trust_level=body.get("trust_level"),
+                           coverage=Coverage.from_wire(body["insurance"]))
         return view, departments
 
     # --- tickets --------------------------------------------------------------------------------------
-    def issue_ticket(self, identity: Identity, checkin: CheckinView, department: Department) -> TicketView:
+    def issue_ticket(self, identity: Identity, checkin: CheckinView, department: Department,
+                     payment: str | None = None) -> TicketView:
         ticket_key = f"ticket-{uuid.uuid4().hex}"
         if checkin.checkin_id is not None:
             try:
-                body = self.api.issue_ticket(checkin.checkin_id, department.code, idempotency_key=ticket_key)
+                body = self.api.issue_ticket(checkin.checkin_id, department.code, idempotency_key=ticket_key,
+                                             **({"payment": payment} if payment else {}))
             except ApiRefused as exc:
                 raise CheckinRefused(REFUSED.get(exc.status, GENERIC)) from exc
             except ApiUnavailable:

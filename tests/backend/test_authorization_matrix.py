@@ -270,6 +270,12 @@ ROUTES: list[Route] = [
     Route("POST", "/api/v1/health/checkins/<checkin_id>/tickets", roles("kiosk", ok=422), body={}, targeted=False),
     Route("GET", "/api/v1/health/queues/<department_code>", roles("hospital_staff", ok=404), targeted=False),
     Route("POST", "/api/v1/health/queues/<department_code>/call", roles("hospital_staff", ok=404), targeted=False),
+    # Calls for help: the matrix's kiosk and staff belong to no registered hospital (404 from the service).
+    Route("POST", "/api/v1/health/help-requests", roles("kiosk", ok=404), body={"screen": "welcome"},
+          targeted=False),
+    Route("GET", "/api/v1/health/help-requests", roles("hospital_staff", ok=404), targeted=False),
+    Route("POST", "/api/v1/health/help-requests/<request_id>/acknowledge", roles("hospital_staff", ok=404),
+          targeted=False),
     Route("GET", "/api/v1/me/consents", citizen_only(level=1), targeted=False),
     Route("POST", "/api/v1/me/consents/<consent_id>/revoke", citizen_only(level=1, ok=404), targeted=False),
     # --- fleet: kiosk enrollment, device requests, fleet administration ---------------------------------

@@ -29,6 +29,7 @@ class FakeApi:
         self.checkins: dict[str, dict] = {}  # idempotency key -> response
         self.tickets: dict[str, dict] = {}
         self.numbers = itertools.count(1)
+        self.help_calls: list[dict] = []
 
     def _gate(self):
         if not self.online:
@@ -59,7 +60,8 @@ class FakeApi:
                               "coverage_percent": 80}}
         return self.checkins[idempotency_key]
 
-    def issue_ticket(self, checkin_id, department_code, *, idempotency_key, provisional_number=None):
+    def issue_ticket(self, checkin_id, department_code, *, idempotency_key, provisional_number=None,
+                     payment="insurance"):
         self._gate()
         if idempotency_key not in self.tickets:
             number = provisional_number or next(self.numbers)
@@ -67,8 +69,13 @@ class FakeApi:
                 "id": f"t{len(self.tickets) + 1}", "number": number, "patient_name_masked": "N. V. An",
                 "insurance_message_vi": "Thẻ BHYT còn hạn — đúng tuyến — 80%",
                 "insurance_message_en": "Insured — in-route — 80%", "existing": False, "waiting_ahead": 3,
-                "checkin_id": checkin_id, "department_code": department_code}
+                "checkin_id": checkin_id, "department_code": department_code, "payment": payment}
         return self.tickets[idempotency_key]
+
+    def request_help(self, body):
+        self._gate()
+        self.help_calls.append(body)
+        return {"id": f"h{len(self.help_calls)}", "state": "open", **body}
 
 
 def run_now(work, on_done, on_error, **_):

@@ -109,20 +109,27 @@ def test_the_app_window_runs_the_whole_check_in_with_its_worker_threads(live_bac
         controller, flow = app.controller, app.flow
         controller.start("en")
         controller.choose_method("card")
-        assert app.root.current == "message"
+        assert app.root.current == "reading"  # with the picture of where the QR and the card go
         pump_until(lambda: flow.state is State.CONFIRM)
         confirm = app.root.get_screen("confirm")
         assert (confirm.full_name, confirm.masked_id) == ("Nguyễn Văn An", "0010******45")
         assert confirm.face is not None  # the chip's photo
         controller.confirm()
-        assert app.root.get_screen("insurance").percent == "0%"
+        # The demo patient's card is registered elsewhere: said in words, and an insured visit is not offered.
+        insurance = app.root.get_screen("insurance")
+        assert insurance.headline == "Not your registered clinic — insurance does not pay for this visit"
+        assert not insurance.insured_allowed
         controller.accept_insurance()
+        assert app.root.current == "insurance"
+        controller.choose_payment("self_pay")
         assert app.root.current == "department"
         controller.choose_department("NOI")
         pump_until(lambda: flow.state is State.TICKET and services.printed)
         ticket_screen = app.root.get_screen("ticket")
         assert (ticket_screen.number, ticket_screen.provisional) == ("0001", False)
-        assert ticket_screen.department == "General internal medicine — Floor 2, Building A"
+        assert (ticket_screen.clinic, ticket_screen.place) == ("General internal medicine",
+                                                               "Go to: Floor 2, Building A")
+        assert ticket_screen.patient.endswith("Self-paid visit")
         assert services.printed[0].queue_number == 1
         controller.finish()
         assert app.root.current == "welcome" and not flow.holds_personal_data

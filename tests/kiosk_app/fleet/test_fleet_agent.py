@@ -225,3 +225,27 @@ def test_refusal_carries_the_problem(agent, backend, monkeypatch):
     with pytest.raises(AgentRefused) as refused:
         agent.heartbeat()
     assert refused.value.status == 403 and refused.value.problem["code"] == "kiosk-not-active"
+
+
+def test_wake_sends_a_heartbeat_at_once_instead_of_at_the_next_interval(agent, backend):
+    """A printer out of paper reaches the fleet now: the running loop heartbeats again as soon as it is woken."""
+    import threading
+
+    beats = threading.Semaphore(0)
+    real = agent.heartbeat
+
+    def counted():
+        try:
+            return real()
+        finally:
+            beats.release()
+
+    agent.heartbeat = counted
+    backend.replies = [{"heartbeat_interval_s": 3600}] * 3  # the next interval would be an hour away
+    agent.start()
+    try:
+        assert beats.acquire(timeout=5)
+        agent.wake()
+        assert beats.acquire(timeout=5)  # well before the hour
+    finally:
+        agent.stop()
