@@ -80,6 +80,7 @@ class LifeEventApplication(Base):
     completed_at: Mapped[datetime | None]
 
     steps: Mapped[list[LifeEventStep]] = relationship(order_by="LifeEventStep.position", back_populates="application")
+    events: Mapped[list[LifeEventLog]] = relationship(order_by="LifeEventLog.id")
 
 
 class LifeEventStep(Base):
