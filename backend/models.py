@@ -9,11 +9,11 @@ from backend.fleet import models as fleet_models  # noqa: F401
 from backend.health import models as health_models  # noqa: F401
 from backend.identification import models as identification_models  # noqa: F401
 from backend.judicial import models as judicial_models  # noqa: F401
+from backend.life_events import models as life_events_models  # noqa: F401
 from backend.notifications import models as notifications_models  # noqa: F401
+from backend.payments import disbursements as payments_disbursements  # noqa: F401
 from backend.payments import models as payments_models  # noqa: F401
 from backend.registry import models as registry_models  # noqa: F401
 from backend.residence import models as residence_models  # noqa: F401
 from backend.traffic import models as traffic_models  # noqa: F401
 from backend.verification import models as verification_models  # noqa: F401
-from backend.life_events import models as life_events_models  # noqa: F401
-from backend.payments import disbursements as payments_disbursements  # noqa: F401
