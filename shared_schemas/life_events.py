@@ -67,10 +67,10 @@ class RevocationSchema(BaseSchema):
     reason = fields.String(required=True, validate=DECIDE_TEXT)
 
 
-class StepSchema(BaseSchema):
+class ApplicationStepSchema(BaseSchema):
+    """One step as the citizen's timeline shows it."""
+
     id = fields.Integer()
-    application_ref = fields.Function(lambda step: step.application.public_id)
-    kind = fields.Function(lambda step: step.application.kind)
     step = fields.String()
     agency = fields.String()
     ward_code = fields.String()
@@ -82,6 +82,13 @@ class StepSchema(BaseSchema):
     refusal_action = fields.String(allow_none=True)
     result_ref = fields.String(allow_none=True)
     document_id = fields.String(allow_none=True)
+
+
+class StepSchema(ApplicationStepSchema):
+    """A step in an officer's work queue, with the application it belongs to."""
+
+    application_ref = fields.Function(lambda step: step.application.public_id)
+    kind = fields.Function(lambda step: step.application.kind)
 
 
 class TimelineEventSchema(BaseSchema):
@@ -98,7 +105,7 @@ class LifeEventApplicationSchema(BaseSchema):
     late = fields.Boolean(metadata={"description": "Declared after the legal deadline (accepted, flagged)"})
     submitted_at = fields.AwareDateTime()
     completed_at = fields.AwareDateTime(allow_none=True)
-    steps = fields.List(fields.Nested(StepSchema(exclude=("application_ref", "kind"))))
+    steps = fields.List(fields.Nested(ApplicationStepSchema))
     timeline = fields.List(fields.Nested(TimelineEventSchema), attribute="events")
 
 

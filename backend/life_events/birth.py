@@ -193,7 +193,7 @@ def register_birth(*, session: Session, principal: Principal, step: LifeEventSte
                  "born_on": born.isoformat(), "sex": child.sex, "mother": mother.personal_id,
                  "father": father.personal_id if father else None, "ward": step.ward_code,
                  "registered_on": registration.registered_on.isoformat(), "late": registration.late},
-        validity=DOCUMENT_VALIDITY, source_ref=application.public_id)
+        validity=DOCUMENT_VALIDITY, source_ref=application.public_id, now=clock.now())
     record_access(session=session, principal=principal, subject_citizen_ids=[child.id, mother.id]
                   + ([father.id] if father else []), action="create", record_type="birth-registration",
                   record_ref=application.public_id, purpose="đăng ký khai sinh / birth registration")

@@ -55,9 +55,8 @@ def set_declaration(application: LifeEventApplication, values: dict) -> None:
 
 def log(session: Session, application: LifeEventApplication, status: str, *, step: str | None = None,
         actor: int | None = None, note: str | None = None, at: datetime | None = None) -> None:
-    session.add(LifeEventLog(application_id=application.id, step=step, status=status,
-                             occurred_at=at or clock.now(), actor_account_id=actor,
-                             note=(note or None) and note[:300]))
+    application.events.append(LifeEventLog(step=step, status=status, occurred_at=at or clock.now(),
+                                           actor_account_id=actor, note=(note or None) and note[:300]))
 
 
 def new_step(application: LifeEventApplication, position: int, step: str, agency: str, ward_code: str,
@@ -175,6 +174,7 @@ def get_application(*, session: Session, principal: Principal, public_id: str) -
                           record_type="life-event-application", record_ref=application.public_id,
                           purpose="xử lý hồ sơ liên thông / linked procedure")
             return application
+        raise Forbidden("This application has no step for your agency in your jurisdiction.")
     raise NotFound("No such application.")
 
 

@@ -162,7 +162,7 @@ def register_death(*, session: Session, principal: Principal, step: LifeEventSte
         content={"type": DEATH_EXTRACT, "deceased": deceased.personal_id, "died_on": died_on.isoformat(),
                  "ward": step.ward_code, "registered_on": registration.registered_on.isoformat(),
                  "late": registration.late},
-        validity=DOCUMENT_VALIDITY, source_ref=application.public_id)
+        validity=DOCUMENT_VALIDITY, source_ref=application.public_id, now=clock.now())
     session.flush()
     record_access(session=session, principal=principal, subject_citizen_ids=[deceased.id], action="update",
                   record_type="death-registration", record_ref=application.public_id,
