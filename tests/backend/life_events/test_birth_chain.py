@@ -9,8 +9,11 @@ from datetime import date
 import sqlalchemy as sa
 
 from backend.audit.models import AuditEvent
+from backend.health.models import Hospital
 from backend.registry.models import Citizen, HealthInsuranceCard
 from shared_schemas import personal_id
+from tests.backend.health.hospital_data import add_kiosk, proof
+from tests.backend.helpers import bearer, login
 from tests.backend.life_events.steps import birth_certificate, decide, declare_birth, show, step
 
 
@@ -66,22 +69,19 @@ def test_birth_chain_end_to_end(client, session, family, as_):
     assert {"birth-registration", "permanent-residence", "health-insurance-card"} <= set(audited)
 
 
-def test_new_child_card_is_seen_by_hospital_check_in_at_once(client, session, family, as_):
-    from tests.backend.health.hospital_data import add_kiosk, proof
-    from tests.backend.helpers import bearer, login
-
+def test_new_child_card_is_seen_by_hospital_check_in_at_once(client, session, factory, family, as_):
     certificate = birth_certificate(client, as_, family.mother)
     application = declare_birth(client, as_, certificate["ref"], who="father", father=family.father).json
     child_pid = decide(client, as_, "civil_status", step(application, "birth_registration")["id"]).json["result_ref"]
     client.post(f"/api/v1/life-events/applications/{application['ref']}/household-consent",
                 headers=as_("grandfather"), json={"decision": "consent"})
     for name, officer in (("permanent_residence", "police"), ("health_insurance", "social_insurance")):
-        assert decide(client, as_, officer, step(show(client, as_, "father", application["ref"]), name)["id"]) \
-            .status_code == 200
-    kiosk = add_kiosk(session, __import__("tests.backend.helpers", fromlist=["Factory"]).Factory(session),
-                      session.scalar(sa.select(__import__("backend.health.models", fromlist=["Hospital"]).Hospital)))
+        current = step(show(client, as_, "father", application["ref"]), name)
+        assert decide(client, as_, officer, current["id"]).status_code == 200
+    kiosk = add_kiosk(session, factory, session.scalar(sa.select(Hospital)))
     child = session.scalar(sa.select(Citizen).where(Citizen.personal_id == child_pid))
-    response = client.post("/api/v1/hospital/checkins", headers=bearer(login(client, kiosk.username)["access_token"]),
+    response = client.post("/api/v1/health/checkins", headers=bearer(login(client, kiosk.username)["access_token"]),
                            json={"identification": proof(child, method="id_and_dob")})
     assert response.status_code == 201, response.json
-    assert response.json["insurance"]["status"] == "valid" and response.json["insurance"]["coverage_percent"] == 100
+    insurance = response.json["insurance"]
+    assert (insurance["status"], insurance["valid_to"], insurance["coverage_percent"]) == ("valid", "2032-11-19", 100)
