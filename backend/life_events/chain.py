@@ -104,24 +104,21 @@ def get_step(session: Session, step_id: int) -> LifeEventStep:
 def decide(*, session: Session, principal: Principal, step_id: int, decision: str, reason: str | None = None,
            action: str | None = None,
            consent_needed: Callable[[LifeEventStep], bool] = lambda s: False) -> LifeEventStep:
-    """An officer of the step's agency, covering its commune, approves or refuses it. The status changes only
-    from `ready`, in one conditional UPDATE: of two officers deciding at once, one wins and the other is told."""
+    """An officer of the step's agency, covering its commune, approves or refuses it. The step's row is locked
+    while it is read (PostgreSQL; SQLite serialises writers): of two officers deciding at once, one wins and the
+    other is told, and the step's work is done once."""
     step = get_step(session, step_id)
     today = clock.today()
     offices.require(session, principal, step.agency, (step.ward_code, step.province_code), today)
     if decision == "refuse" and not (reason and action):
         raise ValidationFailed("A refusal says why and what the citizen can do.",
                                errors={"json": {"reason": ["Required to refuse."], "action": ["Required to refuse."]}})
-    now = clock.now()
-    won = session.execute(
-        sa.update(LifeEventStep).where(LifeEventStep.id == step.id, LifeEventStep.status == READY)
-        .values(status=DONE if decision == "approve" else REFUSED, decided_at=now,
-                decided_by_account_id=principal.account_id)
-        .execution_options(synchronize_session=False)).rowcount
-    if not won:
+    session.refresh(step, with_for_update=True)
+    if step.status != READY:
         raise StepNotReady(f"This step is {step.status}, not waiting for a decision (another officer may have "
                            "decided it just now); reload the queue.")
-    session.refresh(step)
+    step.status = DONE if decision == "approve" else REFUSED
+    step.decided_at, step.decided_by_account_id = clock.now(), principal.account_id
     application = step.application
     if decision == "refuse":
         step.refusal_reason, step.refusal_action = nfc(reason)[:300], nfc(action)[:300]

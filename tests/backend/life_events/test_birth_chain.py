@@ -27,7 +27,7 @@ def test_birth_chain_end_to_end(client, session, family, as_):
     application = response.json
     assert application["late"] is False
     assert [s["status"] for s in application["steps"]] == ["ready", "waiting", "waiting"]
-    assert step(application, "birth_registration")["due_on"] == "2026-11-25"  # 1 working day (24/11 is Culture Day, off)
+    assert step(application, "birth_registration")["due_on"] == "2026-11-25"  # 24/11: Culture Day
 
     queue = client.get("/api/v1/life-events/queue", headers=as_("civil_status")).json
     first = next(s for s in queue if s["application_ref"] == application["ref"])
