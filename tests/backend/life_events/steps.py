@@ -10,9 +10,10 @@ def birth_certificate(client, as_, mother, *, born_at="2026-11-20T08:15:00+07:00
     return response.json
 
 
-def declare_birth(client, as_, certificate_ref, *, who="mother", father=None, household_of="father", **extra):
+def declare_birth(client, as_, certificate_ref, *, who="mother", father=None, household_of=None, **extra):
     body = {"certificate_ref": certificate_ref, "child_full_name": "Nguyễn Thị Con",
-            "place_of_origin": "Xã Yên Phong, tỉnh Bắc Ninh", "household_of": household_of, **extra}
+            "place_of_origin": "Xã Yên Phong, tỉnh Bắc Ninh",
+            "household_of": household_of or ("father" if father else "mother"), **extra}
     if father is not None:
         body["father_personal_id"] = father.personal_id
     return client.post("/api/v1/life-events/births", headers=as_(who), json=body)
