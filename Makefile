@@ -18,7 +18,7 @@ SEED_CITIZENS ?= 10000
 BIND ?= 127.0.0.1:5000
 WORKERS ?= 2
 
-.PHONY: run kiosk test test-sqlite test-postgres lint lint-check fuzz load faults bench-seed bench-api bench-law clean sysdeps-run sysdeps-test
+.PHONY: run kiosk test test-sqlite test-postgres lint lint-check fuzz load faults bench-seed bench-api bench-law bench-life-events clean sysdeps-run sysdeps-test
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -103,6 +103,9 @@ bench-api: $(VENV)/.base
 
 bench-law: $(VENV)/.base
 	$(PY) bench/bench_law.py
+
+bench-life-events: $(VENV)/.base
+	$(PY) bench/bench_life_events.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis
