@@ -142,3 +142,25 @@ def test_allowance_without_a_regime_is_not_half_applied(client, session, family,
     assert refused.status_code == 200
     final = show(client, as_, "father", application["ref"])
     assert final["status"] == "refused" and "pension decision" in step(final, "burial_allowance")["refusal_action"]
+
+
+def test_bulk_verification_reports_the_registered_death_and_its_revocation(client, session, family, as_):
+    from backend.verification import bulk, records
+
+    def outcome() -> str:
+        connection = session.connection()
+        row = bulk.lookup_citizens(connection.dialect.name, bulk.raw_connection(connection),
+                                   [family.grandfather.personal_id])[family.grandfather.personal_id]
+        record = (family.grandfather.personal_id, family.grandfather.full_name,
+                  family.grandfather.date_of_birth.isoformat(), "male", None, None)
+        return records.compare(record, row[1:])[0]
+
+    assert outcome() == "match"
+    notice = death_notice(client, as_, family.grandfather, family.father).json
+    application = client.post("/api/v1/life-events/deaths", headers=as_("father"),
+                              json={"certificate_ref": notice["ref"], "relationship": "Con"}).json
+    registered = decide(client, as_, "civil_status", step(application, "death_registration")["id"]).json
+    assert outcome() == "deceased"
+    client.post(f"/api/v1/life-events/death-registrations/{registered['result_ref']}/revoke",
+                headers=as_("civil_status"), json={"reason": "Nhầm người / wrong person"})
+    assert outcome() == "match"
