@@ -52,6 +52,13 @@ class DeathApplicationSchema(BaseSchema):
                                  metadata={"example": "Con"})
 
 
+class PermanentResidenceApplicationSchema(BaseSchema):
+    household_number = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9]{4,20}$"))
+    relation = fields.String(required=True, validate=validate.Length(min=2, max=30),
+                             metadata={"description": "Relation to the head of household", "example": "Con"})
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
+
+
 class HouseholdConsentSchema(BaseSchema):
     decision = fields.String(required=True, validate=validate.OneOf(["consent", "refuse"]))
     note = fields.String(validate=validate.Length(max=300))

@@ -110,10 +110,10 @@ def consent_needed(step: LifeEventStep) -> bool:
 
 def household_consent(*, session: Session, principal: Principal, public_id: str, decision: str,
                       note: str | None) -> LifeEventApplication:
-    """The head of the chosen household agrees to the child's registration there, or refuses (which ends the
-    residence step with the reason and what to do)."""
-    application = session.scalar(sa.select(LifeEventApplication).where(LifeEventApplication.public_id == public_id,
-                                                                       LifeEventApplication.kind == "birth"))
+    """The head of the chosen household agrees to the registration there (a newborn's, or a citizen's own
+    permanent-residence application), or refuses (which ends the residence step with the reason and what to do)."""
+    application = session.scalar(sa.select(LifeEventApplication).where(
+        LifeEventApplication.public_id == public_id, LifeEventApplication.kind.in_(("birth", "residence"))))
     declared = chain.declaration(application) if application else None
     household = session.get(Household, declared["household_id"]) if declared else None
     if principal.role != CITIZEN or household is None or household.head_citizen_id != principal.citizen_id:
@@ -132,7 +132,9 @@ def household_consent(*, session: Session, principal: Principal, public_id: str,
         step.status = REFUSED
         step.refusal_reason = "Chủ hộ không đồng ý / the head of household refused"
         step.refusal_action = ("Đăng ký thường trú cho trẻ tại hộ của cha hoặc mẹ còn lại / register the child in "
-                               "the other parent's household with a new application")
+                               "the other parent's household with a new application") if application.kind == "birth" \
+            else ("Đăng ký thường trú tại chỗ ở hợp pháp khác / apply at another lawful place of residence "
+                  "(Luật Cư trú Điều 20)")
         chain.refuse_rest(session, application, step, actor=principal.account_id)
     session.flush()
     return application
@@ -206,8 +208,10 @@ def register_into_household(*, session: Session, principal: Principal, step: Lif
     """Đăng ký thường trú (Luật Cư trú Art. 20-22): the child joins the parent's household."""
     household = session.get(Household, chain.declaration(application)["household_id"])
     child = session.get(Citizen, application.subject_citizen_id)
-    child.household_id, child.relation_to_head = household.id, "Con"
+    child.household_id = household.id
+    child.relation_to_head = chain.declaration(application).get("relation", "Con")
     child.permanent_ward_code, child.permanent_street = household.ward_code, household.street_address
+    child.permanent_province_code = step.province_code
     record_access(session=session, principal=principal, subject_citizen_ids=[child.id], action="update",
                   record_type="permanent-residence", record_ref=household.household_number,
                   purpose="đăng ký thường trú / permanent residence registration")

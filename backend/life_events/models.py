@@ -68,10 +68,11 @@ class LifeEventApplication(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(sa.String(32), unique=True)
-    kind: Mapped[str] = mapped_column(sa.String(6))  # birth | death
+    kind: Mapped[str] = mapped_column(sa.String(10))  # birth | death | residence
     applicant_citizen_id: Mapped[int] = mapped_column(sa.ForeignKey("citizens.id"), index=True)
     # One application per notification: a birth cannot be registered twice from one certificate.
-    notification_id: Mapped[int] = mapped_column(sa.ForeignKey("hospital_notifications.id"), unique=True)
+    # A permanent-residence application on its own has none.
+    notification_id: Mapped[int | None] = mapped_column(sa.ForeignKey("hospital_notifications.id"), unique=True)
     subject_citizen_id: Mapped[int | None] = mapped_column(sa.ForeignKey("citizens.id"), index=True)
     declaration_json: Mapped[str] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.String(12), default="in_progress")  # in_progress | completed | ...

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from backend.auth.policy import CITIZEN, HOSPITAL_STAFF, OFFICER, access, current_principal
 from backend.extensions import db
-from backend.life_events import allowance, birth, chain, death, hospital, revocation  # noqa: F401 (handlers)
+from backend.life_events import allowance, birth, chain, death, hospital, residence, revocation  # noqa: F401
 from backend.transactions import committed
 from shared_schemas.life_events import (
     BirthApplicationSchema,
@@ -19,6 +19,7 @@ from shared_schemas.life_events import (
     HospitalNotificationSchema,
     HouseholdConsentSchema,
     LifeEventApplicationSchema,
+    PermanentResidenceApplicationSchema,
     RevocationSchema,
     StepDecisionSchema,
     StepSchema,
@@ -77,6 +78,16 @@ class Deaths(MethodView):
     def post(self, data):
         """Declare a relative's death once: death registration, residence deregistration, burial allowance"""
         return committed(lambda: death.apply(session=db.session, principal=current_principal(), data=data))
+
+
+@blp.route("/permanent-residence")
+class PermanentResidence(MethodView):
+    @access(CITIZEN, level=2)
+    @blp.arguments(PermanentResidenceApplicationSchema)
+    @blp.response(201, LifeEventApplicationSchema)
+    def post(self, data):
+        """Apply for permanent residence in a household (the head consents; the commune police decide)"""
+        return committed(lambda: residence.apply(session=db.session, principal=current_principal(), data=data))
 
 
 @blp.route("/applications/<string:ref>")

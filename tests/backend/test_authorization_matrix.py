@@ -377,6 +377,8 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/life-events/applications", citizen_only(level=2), targeted=False),
     Route("POST", "/api/v1/life-events/births", citizen_only(level=2, ok=422), body={}, targeted=False),
     Route("POST", "/api/v1/life-events/deaths", citizen_only(level=2, ok=422), body={}, targeted=False),
+    Route("POST", "/api/v1/life-events/permanent-residence", citizen_only(level=2, ok=422), body={},
+          targeted=False),
     Route("GET", "/api/v1/life-events/applications/<ref>", party_or_covering_officer(),
           params=_life_event_application),
     Route("POST", "/api/v1/life-events/applications/<ref>/household-consent", citizen_only(level=2, ok=422),
