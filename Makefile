@@ -1,5 +1,6 @@
 # congdan: two commands set everything up.
 #   make run   - install, migrate the embedded SQLite database, seed demo data once, serve on 127.0.0.1:5000
+#                (nginx buffering in front of gunicorn: backend/front/serve.py)
 #   make test  - install what the suite needs (apt packages too, when root) and run it on SQLite and PostgreSQL
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -9,8 +10,8 @@ PIP := $(VENV)/bin/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # Debian packages: what the server needs, and what the test suite needs on top.
-RUN_APT := ca-certificates
-TEST_APT := libzbar0 libpcsclite-dev gcc pcscd vsmartcard-vpcd postgresql redis-server poppler-utils \
+RUN_APT := ca-certificates nginx
+TEST_APT := nginx libzbar0 libpcsclite-dev gcc pcscd vsmartcard-vpcd postgresql redis-server poppler-utils \
             fonts-dejavu-core libgl1 libgl1-mesa-dri libegl1 libegl-mesa0 libx11-6 libxext6 \
             libxcursor1 libxi6 libxrandr2 libxss1 libmtdev1 chromium
 
@@ -18,7 +19,7 @@ SEED_CITIZENS ?= 10000
 BIND ?= 127.0.0.1:5000
 WORKERS ?= 2
 
-.PHONY: run kiosk test test-sqlite test-postgres lint lint-check fuzz load faults bench-seed bench-api bench-law bench-life-events clean sysdeps-run sysdeps-test
+.PHONY: run run-gunicorn kiosk test test-sqlite test-postgres lint lint-check fuzz load faults bench-seed bench-api bench-law bench-slow-clients bench-uploads bench-life-events clean sysdeps-run sysdeps-test
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -50,6 +51,11 @@ $(VENV)/.dev: $(VENV)/.base
 run: sysdeps-run $(VENV)/.base
 	$(VENV)/bin/flask --app backend db-upgrade
 	$(VENV)/bin/flask --app backend seed-demo --if-empty --citizens $(SEED_CITIZENS)
+	$(VENV)/bin/flask --app backend documents init-signing
+	$(PY) -m backend.front.serve --listen $(BIND) --workers $(WORKERS)
+
+# gunicorn alone, without the buffering front (debugging only: slow clients can hold its threads).
+run-gunicorn: sysdeps-run $(VENV)/.base
 	$(VENV)/bin/gunicorn --config backend/gunicorn_conf.py --workers $(WORKERS) --bind $(BIND) 'backend:create_app()'
 
 KIOSK_DATA ?= instance/kiosk
@@ -94,6 +100,14 @@ load: sysdeps-test $(VENV)/.dev
 # The fault scenarios at full size (make test runs them CI-sized).
 faults: sysdeps-test $(VENV)/.dev
 	CONGDAN_FAULTS=full $(VENV)/bin/pytest -q -s tests/faults
+
+# The slow-client attack (issue 12 #6) against gunicorn alone and behind nginx: citizen latency during each.
+bench-slow-clients: sysdeps-test $(VENV)/.dev
+	$(PY) bench/slow_clients.py
+
+# Hostile and big uploads (issue 12 #5): refusal times, reader memory, citizen latency while a big file is planned.
+bench-uploads: $(VENV)/.dev
+	$(PY) bench/bench_uploads.py
 
 bench-seed: $(VENV)/.base
 	$(PY) bench/bench_seed.py --citizens 1000000

@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from backend import config as config_module
-from backend import instance_secrets
+from backend import instance_secrets, json_guard
 from backend.auth.policy import BEARER_SCHEME
 from backend.errors import problem_response, register_error_handlers
 from backend.extensions import api, db, jwt, limiter
@@ -46,19 +46,23 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["DATABASE_URL"] = config_module.default_database_url(app.instance_path)
 
     app.json.ensure_ascii = False  # Vietnamese text as UTF-8, not \u escapes
-    if app.config.get("TRUSTED_PROXIES"):
-        hops = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
     install_masking()
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_request_hooks(app)
     register_commands(app)
+    if app.config.get("PROXY_FIX_HOPS"):
+        # Behind nginx (backend/front): trust exactly that many X-Forwarded-For/-Proto hops, so rate limits
+        # and audit rows see the client's address. Never on without a proxy: clients could name any address.
+        hops = int(app.config["PROXY_FIX_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
     if app.config.get("MAX_IN_FLIGHT"):
         from backend import overload
 
-        overload.install(app, max_in_flight=int(app.config["MAX_IN_FLIGHT"]))
+        expensive = app.config.get("MAX_EXPENSIVE_IN_FLIGHT")
+        overload.install(app, max_in_flight=int(app.config["MAX_IN_FLIGHT"]),
+                         max_expensive=int(expensive) if expensive else None)
     return app
 
 
@@ -82,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.auth.registration_routes import blp as registration_blp
     from backend.auth.routes import blp as auth_blp
     from backend.auth.session_routes import blp as sessions_blp
+    from backend.documents.page import bp as verify_page_bp
     from backend.documents.routes import blp as documents_blp
     from backend.documents.routes import well_known as well_known_blp
     from backend.fleet.dashboard import bp as fleet_dashboard_bp
@@ -105,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
     app.register_blueprint(health_blp)
     app.register_blueprint(well_known_blp)
+    app.register_blueprint(verify_page_bp)
     app.register_blueprint(fleet_dashboard_bp)
 
 
@@ -127,6 +133,11 @@ def register_request_hooks(app: Flask) -> None:
                     415, "Unsupported Media Type",
                     "Send the request body as application/json.", code="unsupported-media-type",
                 )
+            if has_body and mimetype in _JSON_TYPES:
+                try:
+                    json_guard.check(request.get_data(cache=True))
+                except json_guard.HostileJson as refused:
+                    return problem_response(400, "Bad Request", refused.detail, code=refused.code)
         return None
 
     @app.after_request

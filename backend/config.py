@@ -48,18 +48,23 @@ class BaseConfig:
     TYPED_CHECKIN_LIMIT_PER_KIOSK = "30 per 10 minutes"
     REGISTRATION_LIMIT_PER_ID = "3 per hour"
     CHIP_CHALLENGE_LIMIT_PER_KIOSK = "30 per minute"
+    # The public document verification page (/v/<id>.<key>): enough for a clerk's counter, not for guessing.
+    DOCUMENT_PAGE_LIMIT_PER_ADDRESS = "60 per minute"
     RATELIMIT_ENABLED = True
     # Off: flask-limiter would stamp its window's Retry-After on every response, over the back-off's own.
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"  # per process; set REDIS_URL to share limits across workers
 
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
-    # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For gives the client address that the
-    # back-off and rate limits key on; without it, every client would share the proxy's address.
-    TRUSTED_PROXIES = 0
     # Per-process cap on requests in progress; past it, answer 503 + Retry-After at once (backend/overload.py).
     # Pair it with gunicorn gthread workers that have more threads than this, so refusals never queue.
     MAX_IN_FLIGHT: int | None = None
+    # Of those, how many the expensive routes (logins, registration, uploads, downloads) may take at once;
+    # default a quarter (backend/overload.py).
+    MAX_EXPENSIVE_IN_FLIGHT: int | None = None
+    # Proxies in front that overwrite X-Forwarded-For (nginx of backend/front: 1). Their address gives the client
+    # address the back-off, rate limits and audit rows key on. 0: the peer address is the client.
+    PROXY_FIX_HOPS: int = 0
     PROVIDE_AUTOMATIC_OPTIONS = False  # no CORS here: OPTIONS is a 405 with an Allow header like any other
     PASSWORD_HASH_PARAMS = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}  # OWASP minimum
 
@@ -108,6 +113,15 @@ _ENV_KEYS = {
     "SIGNING_KEY_FILE": str,
     "DOCUMENT_ISSUER": str,
     "PUBLIC_BASE_URL": str,
+    # PAdES signing of document PDFs (backend/documents/pades.py): without the certificate a TEST CA is
+    # created under the instance folder (or DOCUMENT_SIGNING_DIR) on first start.
+    "DOCUMENT_SIGNING_CERT": str,
+    "DOCUMENT_SIGNING_KEY": str,
+    "DOCUMENT_SIGNING_CHAIN": str,
+    "DOCUMENT_TSA_URL": str,
+    "DOCUMENT_SIGNING_DIR": str,
+    "DOCUMENT_AUTHORITIES_FILE": str,
+    "DOCUMENT_PAGE_LIMIT_PER_ADDRESS": str,
     "NOTIFICATION_PUSH_ADAPTER": str,
     # Payment gateway callbacks (HMAC) and the key that signs kiosk configuration and commands.
     "PAYMENT_GATEWAY_SECRET": str,
@@ -120,7 +134,12 @@ _ENV_KEYS = {
     # Chip ID cards (backend/identification): the CSCA certificates, and the OTP/SMS adapter "module:Class".
     "CSCA_STORE_DIR": str,
     "SMS_ADAPTER": str,
-    "TRUSTED_PROXIES": int,
+    "MAX_EXPENSIVE_IN_FLIGHT": int,
+    "PROXY_FIX_HOPS": int,
+    # Caps on uploaded verification files (backend/verification/limits.py).
+    **{f"VERIFICATION_{name}": int for name in (
+        "MAX_UPLOAD_BYTES", "MAX_ROWS", "MAX_COLUMNS", "MAX_CELL_CHARS", "XLSX_MAX_UNCOMPRESSED", "XLSX_MAX_RATIO",
+        "XLSX_MAX_ENTRIES", "XLSX_MAX_SHARED_STRINGS", "XLSX_MAX_SHARED_STRINGS_BYTES")},
 }
 
 

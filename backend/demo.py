@@ -24,7 +24,7 @@ from backend.registry.models import (
     Vehicle,
 )
 from backend.registry.seed import REFERENCE_DATE, SeedReport, bulk_load_population
-from backend.residence.demo import add_demo_residence
+from backend.residence.demo import add_demo_establishment, add_demo_residence
 from backend.traffic.demo import add_demo_fines
 from backend.verification.demo import add_demo_agency
 from shared_schemas.text import fold
@@ -127,13 +127,16 @@ def demo_principal(session: Session, username: str) -> Principal:
 
 def add_demo_services(*, session: Session) -> None:
     """Something to see in every domain: the fleet, a residence application waiting for the ward officer,
-    unpaid fines on the demo motorbike, and the verification agency (after the people and hospitals)."""
+    a guesthouse whose notices Nguyễn Văn An sends, unpaid fines on the demo motorbike, and the verification
+    agency (after the people and hospitals)."""
     session.flush()
     now = utcnow()
     add_demo_fleet(session=session, admin=demo_principal(session, "fleet.admin"), now=now)
     add_demo_residence(session=session, applicant=demo_principal(session, "079301004321"),
                        owner=demo_principal(session, "001090012345"), owner_personal_id="001090012345",
                        now=now)
+    add_demo_establishment(session=session, officer=demo_principal(session, "officer.hangbai"),
+                           operator_personal_id="001090012345")
     add_demo_fines(session=session, officer=demo_principal(session, "officer.hanoi"), now=now)
     add_demo_agency(session=session)
 

@@ -148,7 +148,15 @@ def cmd_scan_qr(args: argparse.Namespace) -> int:
 
 
 def _describe_payload(payload: str, jwks: dict[str, Any] | None, unmasked: bool) -> None:
-    from hardware.qr import QrError, QrKind, classify_qr, parse_cccd_qr, verify_identity_qr
+    from hardware.qr import (
+        QrError,
+        QrKind,
+        classify_qr,
+        parse_cccd_qr,
+        parse_document_link,
+        verify_document_qr,
+        verify_identity_qr,
+    )
     from hardware.qr.signed import read_header
     from shared_schemas.personal_id import vietnamese_sex
     from shared_schemas.text import mask_personal_id
@@ -181,6 +189,20 @@ def _describe_payload(payload: str, jwks: dict[str, Any] | None, unmasked: bool)
             print(f"  date_of_birth: {claims.date_of_birth.isoformat()}")
             print(f"  account_level: {claims.account_level}")
             print(f"  expires_at:    {datetime.fromtimestamp(claims.expires_at).isoformat()}")
+        elif kind is QrKind.DOCUMENT_LINK:
+            link = parse_document_link(payload)
+            print(f"  document verification link: open {link.url}")
+            print(f"  short_id:      {link.short_id}")
+        elif kind is QrKind.SIGNED_DOCUMENT:
+            if jwks is None:
+                print(f"  not verified (no --jwks); header {read_header(payload)}")
+                return
+            document = verify_document_qr(payload, jwks, time.time())
+            print(f"  verified with key {document.key_id} from {document.issuer}")
+            print(f"  doc_type:      {document.doc_type}")
+            print(f"  document_id:   {document.document_id}")
+            print(f"  holder:        {document.holder}")
+            print(f"  expires_at:    {datetime.fromtimestamp(document.expires_at).isoformat()}")
     except QrError as exc:
         print(f"  invalid: {type(exc).__name__}: {exc}")
 

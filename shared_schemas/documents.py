@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 
 from shared_schemas.base import BaseSchema
 
-DOCUMENT_STATUSES = ("valid", "expired", "revoked", "tampered")
+DOCUMENT_STATUSES = ("valid", "expired", "revoked", "replaced", "tampered")
 
 
 class SignedDocumentSchema(BaseSchema):
@@ -21,6 +21,9 @@ class SignedDocumentSchema(BaseSchema):
     content = fields.Dict(metadata={
         "description": "The document's fields; the SHA-256 of their canonical JSON is the `sha256` claim"})
     pdf_sha256 = fields.String()
+    number = fields.String(allow_none=True, metadata={
+        "description": "The issuing agency's number: sequence/year/symbol-agency",
+        "example": "000125/2026/XNCT-CAX00001"})
 
 
 class DocumentVerifyRequestSchema(BaseSchema):
@@ -36,8 +39,8 @@ class DocumentVerificationSchema(BaseSchema):
     status = fields.String(validate=validate.OneOf(DOCUMENT_STATUSES))
     reason = fields.String(allow_none=True, metadata={
         "description": "Why it is not valid: bad-signature, unknown-key, unknown-document, content-mismatch, "
-                       "pdf-modified, no-signature, validity-period-ended, or the revocation reason "
-                       "(e.g. residence-changed)"})
+                       "pdf-modified, pdf-signature-invalid, no-signature, validity-period-ended, or the "
+                       "revocation reason (e.g. residence-changed, replaced)"})
     document_id = fields.String(allow_none=True)
     doc_type = fields.String(allow_none=True)
     holder = fields.String(allow_none=True, metadata={"description": "The holder's masked personal ID"})
@@ -45,6 +48,8 @@ class DocumentVerificationSchema(BaseSchema):
     expires_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
     kid = fields.String(allow_none=True)
+    number = fields.String(allow_none=True)
+    issuer_code = fields.String(allow_none=True, metadata={"description": "The issuing agency's code"})
 
 
 class IdentityQrSchema(BaseSchema):

@@ -153,11 +153,12 @@ class JobMetricsSchema(BaseSchema):
 
 class HeartbeatSchema(BaseSchema):
     app_version = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    uptime_s = fields.Integer(required=True, validate=validate.Range(min=0))
+    # Bounded to what the columns hold (32-bit INTEGER on PostgreSQL): ten years of uptime is plenty.
+    uptime_s = fields.Integer(required=True, validate=validate.Range(min=0, max=10 * 366 * 86_400))
     config_version = fields.Integer(
         required=True,
         allow_none=True,
-        validate=validate.Range(min=0),
+        validate=validate.Range(min=0, max=2**31 - 1),
         metadata={"description": "The profile version applied; null before the first"},
     )
     locked = fields.Boolean(load_default=False)

@@ -119,7 +119,7 @@ class CheckinSchema(BaseSchema):
 
 class TicketCreateSchema(BaseSchema):
     department_code = fields.String(required=True, validate=validate.Length(min=1, max=20))
-    provisional_number = fields.Integer(load_default=None, validate=validate.Range(min=10_000),
+    provisional_number = fields.Integer(load_default=None, validate=validate.Range(min=10_000, max=2**31 - 1),
                                         metadata={"description": "Offline sync: the number the kiosk printed"})
 
 

@@ -166,10 +166,12 @@ class GuestSchema(BaseSchema):
 
 
 class NoticeCreateSchema(BaseSchema):
-    establishment_name = fields.String(validate=validate.Length(min=2, max=150), metadata={
-        "description": "Hotel, guesthouse, homestay...; omit when notifying a guest at your own home"})
-    ward_code = WARD_CODE
-    street = _street(required=True)
+    establishment_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={
+        "description": "A registered establishment (hotel, guesthouse, homestay) you operate; its address is "
+                       "used. Omit when notifying a guest at your own home"})
+    ward_code = fields.String(validate=validate.Regexp(r"^\d{5}$"),
+                              metadata={"description": "Your home's ward (without establishment_id)"})
+    street = _street(required=False)
     reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
     guests = fields.List(fields.Nested(GuestSchema), required=True, validate=validate.Length(min=1, max=200))
 
@@ -177,6 +179,7 @@ class NoticeCreateSchema(BaseSchema):
 class NoticeSchema(BaseSchema):
     id = fields.Integer()
     batch_ref = fields.String()
+    establishment_id = fields.Integer(allow_none=True)
     establishment_name = fields.String(allow_none=True)
     ward_code = fields.String()
     street = fields.String()
@@ -189,6 +192,26 @@ class NoticeSchema(BaseSchema):
     deadline_at = fields.DateTime()
     submitted_at = fields.DateTime()
     late = fields.Boolean()
+
+
+class EstablishmentCreateSchema(BaseSchema):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=150))
+    licence_number = fields.String(required=True, validate=validate.Regexp(
+        r"^[0-9A-Za-z][0-9A-Za-z./-]{3,39}$", error="4-40 letters, digits, '.', '/' or '-'."),
+        metadata={"description": "Business registration or licence number"})
+    ward_code = WARD_CODE
+    street = _street(required=True)
+    operator_personal_id = PersonalId(required=True, metadata={
+        "description": "The citizen (level-2 account) who operates it and sends its notices"})
+
+
+class EstablishmentSchema(BaseSchema):
+    id = fields.Integer()
+    name = fields.String()
+    licence_number = fields.String()
+    ward_code = fields.String()
+    street = fields.String()
+    active = fields.Boolean()
 
 
 class NoticeQuerySchema(PageQuerySchema):

@@ -25,3 +25,9 @@ def mask_personal_id(id_number: str) -> str:
     if len(id_number) < 8:
         return "*" * len(id_number)
     return id_number[:4] + "*" * (len(id_number) - 6) + id_number[-2:]
+
+
+def queue_number_text(number: int, *, provisional: bool = False) -> str:
+    """A queue number as the screen shows it and the paper prints it: four digits ("0042"); a provisional
+    number taken offline carries a "P" ("P10042") so staff see it is not yet from the hospital's sequence."""
+    return f"P{number}" if provisional else f"{number:04d}"

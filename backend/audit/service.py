@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from flask import g, has_request_context
+from flask import g, has_request_context, request
 from sqlalchemy.orm import Session
 
 from backend.audit.models import AuditEvent
@@ -41,3 +41,17 @@ def list_for_citizen(*, session: Session, citizen_id: int, page: int, per_page: 
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
     return list(events), total
+
+
+def record_public_read(*, session: Session, subject_citizen_id: int, record_type: str, record_ref: str | None,
+                       purpose: str) -> None:
+    """Record a read by someone who did not sign in (e.g. a clerk checking a document's QR): the citizen
+    sees that and when it happened; the reader is known only by network address."""
+    request_id = g.get("request_id") if has_request_context() else None
+    client_id = (request.remote_addr or "unknown") if has_request_context() else "cli"
+    session.execute(sa.insert(AuditEvent), [{
+        "occurred_at": utcnow(), "subject_citizen_id": subject_citizen_id, "actor_account_id": None,
+        "actor_role": "public", "actor_label": "Người kiểm tra văn bản / Document verifier", "action": "read",
+        "record_type": record_type, "record_ref": record_ref, "purpose": purpose, "client_kind": "address",
+        "client_id": client_id, "request_id": request_id,
+    }])

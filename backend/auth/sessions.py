@@ -16,6 +16,7 @@ from backend.database import utcnow
 from backend.errors import Conflict, Forbidden, NotFound
 from backend.registry.models import Citizen
 from backend.registry.service import officer_covers_citizen
+from shared_schemas.clock import vietnam_date
 from shared_schemas.text import nfc
 
 
@@ -73,7 +74,7 @@ def _target(session: Session, principal: Principal, username: str) -> tuple[Acco
     account = session.scalar(sa.select(Account).where(Account.username == username))
     citizen = session.get(Citizen, account.citizen_id) if account and account.citizen_id else None
     if principal.role == OFFICER and (account is None or account.role != CITIZEN or citizen is None
-                                      or not officer_covers_citizen(principal, citizen)):
+                                      or not officer_covers_citizen(principal, citizen, on=vietnam_date(utcnow()))):
         # Outside the jurisdiction and unknown look the same to an officer.
         raise Forbidden("This account is not a citizen's account in your jurisdiction.")
     if account is None:

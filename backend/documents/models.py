@@ -1,4 +1,4 @@
-"""Issued signed documents (residence confirmations, approval notices, ...)."""
+"""Issued signed documents (residence confirmations, approval notices, ...) and the per-agency number books."""
 
 from __future__ import annotations
 
@@ -31,3 +31,26 @@ class SignedDocument(Base):
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(sa.String(40))
+    # The number the issuing agency gives it ("000125/2026/XNCT-CAX.00091"); null on documents issued before
+    # numbering existed.
+    number: Mapped[str | None] = mapped_column(sa.String(60), unique=True)
+    issuer_code: Mapped[str | None] = mapped_column(sa.String(30))
+    issuer_name: Mapped[str | None] = mapped_column(sa.String(200))
+    # The printed link's /v/<short_id>.<key>: the id finds the row, the key (stored only as a hash) proves
+    # the reader saw the paper, so ids cannot be walked.
+    short_id: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
+    short_key_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    replaced_by_id: Mapped[str | None] = mapped_column(sa.String(36))
+
+
+class DocumentNumberSequence(Base):
+    """One number book per issuing agency and calendar year (sổ đăng ký văn bản): numbers restart at 1 each
+    year and are never given twice."""
+
+    __tablename__ = "document_number_sequences"
+
+    agency_code: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (sa.CheckConstraint("last_number >= 0", name="last_number"),)

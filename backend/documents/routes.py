@@ -17,6 +17,7 @@ from backend.documents import service
 from backend.documents.keys import keyring
 from backend.documents.uploads import PDF, read_upload
 from backend.extensions import db
+from backend.transactions import committed
 from shared_schemas.documents import (
     DocumentVerificationSchema,
     DocumentVerifyPdfSchema,
@@ -35,7 +36,8 @@ def present(document) -> dict:
     return {"id": document.id, "doc_type": document.doc_type, "issued_at": document.issued_at,
             "expires_at": document.expires_at, "revoked_at": document.revoked_at,
             "revoked_reason": document.revoked_reason, "kid": document.kid, "token": document.token,
-            "content": service.document_content(document), "pdf_sha256": document.pdf_sha256}
+            "content": service.document_content(document), "pdf_sha256": document.pdf_sha256,
+            "number": document.number}
 
 
 def present_verification(result: service.Verification) -> dict:
@@ -44,9 +46,18 @@ def present_verification(result: service.Verification) -> dict:
         document = result.document
         body.update(document_id=document.id, doc_type=document.doc_type, holder=result.claims["hid"],
                     issued_at=document.issued_at, expires_at=document.expires_at,
-                    revoked_at=document.revoked_at,
-                    kid=document.kid)
+                    revoked_at=document.revoked_at, kid=document.kid, number=document.number,
+                    issuer_code=document.issuer_code)
     return body
+
+
+def _verified(work, channel: str) -> dict:
+    """Run a verification and record it in the holder's access trail, in one transaction."""
+    def verify_and_record():
+        result = work()
+        service.record_verification(session=db.session, result=result, channel=channel)
+        return result
+    return present_verification(committed(verify_and_record))
 
 
 @blp.route("")
@@ -77,7 +88,7 @@ class DocumentPdf(MethodView):
         document = service.get_own(session=db.session, principal=current_principal(),
                                        document_id=str(document_id))
         return send_file(io.BytesIO(document.pdf), mimetype="application/pdf", as_attachment=True,
-                         download_name=f"{document.doc_type}-{document.id}.pdf")
+                         download_name=f"{document.doc_type}-{(document.number or document.id).replace('/', '-')}.pdf")
 
 
 @blp.route("/verify")
@@ -87,8 +98,8 @@ class Verify(MethodView):
     @blp.response(200, DocumentVerificationSchema)
     def post(self, data):
         """Verify a document's QR token (and optionally its content): valid, expired, revoked or tampered"""
-        return present_verification(service.verify(session=db.session, token=data["token"],
-                                                   content=data.get("content")))
+        return _verified(lambda: service.verify(session=db.session, token=data["token"],
+                                                content=data.get("content")), "token")
 
 
 @blp.route("/verify-pdf")
@@ -97,9 +108,9 @@ class VerifyPdf(MethodView):
     @blp.arguments(DocumentVerifyPdfSchema, location="files")
     @blp.response(200, DocumentVerificationSchema)
     def post(self, files):
-        """Verify a downloaded PDF (multipart field `file`): its token and every byte of the file"""
+        """Verify a downloaded PDF (multipart field `file`): its PAdES signature, its token and every byte"""
         upload = read_upload(files["file"], field="file", allowed=(PDF,), max_bytes=VERIFY_PDF_MAX_BYTES)
-        return present_verification(service.verify_pdf(session=db.session, pdf=upload.data))
+        return _verified(lambda: service.verify_pdf(session=db.session, pdf=upload.data), "pdf")
 
     post.accepts_content_types = ("multipart/form-data",)
 
@@ -128,3 +139,15 @@ def rotate_key() -> None:
     """Make a new signing key current; older keys stay in the JWKS. Restart the workers afterwards."""
     key = keyring(current_app).rotate()
     click.echo(f"current signing key is now {key.kid}")
+
+
+@blp.cli.command("init-signing")
+def init_signing() -> None:
+    """Load the PDF-signing certificate; without a configured one, create the TEST CA in the instance folder
+    (once: later starts reuse it). `make run` calls this before starting the workers."""
+    from backend.documents import pades
+
+    signing = pades.material(current_app)
+    click.echo(f"PDF signing certificate: {signing.signer_name}; CA: "
+               f"{signing.ca_certs[0].subject.native.get('common_name')}; "
+               f"timestamps: {signing.tsa_url or 'local test TSA'}")

@@ -3,32 +3,42 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import re
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from backend.audit import service as audit
 from backend.auth.policy import CITIZEN, Principal
 from backend.database import utcnow
+from backend.documents import authorities, numbering, pades
+from backend.documents.authorities import Authority
 from backend.documents.keys import KeyRing, keyring
 from backend.documents.models import SignedDocument
-from backend.documents.pdf import DocumentLayout, Line, render_pdf
+from backend.documents.pdf import Amounts, DocumentLayout, Line, render_pdf
+from backend.documents.templates import template_for
 from backend.errors import Forbidden, NotFound
 from backend.registry.models import Citizen
 from shared_schemas import signed as jws
+from shared_schemas.clock import vietnam_date
 from shared_schemas.text import mask_personal_id
 
 log = logging.getLogger(__name__)
 
 DEFAULT_ISSUER = "https://congdan.gov.vn"
 IDENTITY_TOKEN_LIFETIME = timedelta(seconds=120)
-VALID, EXPIRED, REVOKED, TAMPERED = "valid", "expired", "revoked", "tampered"
+VALID, EXPIRED, REVOKED, REPLACED, TAMPERED = "valid", "expired", "revoked", "replaced", "tampered"
+SHORT_CODE_LENGTH = 8  # 40 bits each for the id and the key: short enough for a version-3 QR
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U to misread
 _PDF_TOKEN = re.compile(rb"congdan-jws:([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)")
 
 
@@ -46,14 +56,23 @@ def issuer() -> str:
     return current_app.config.get("DOCUMENT_ISSUER") or DEFAULT_ISSUER
 
 
-def issue_document(*, session: Session, holder: Citizen, doc_type: str, title_vi: str, title_en: str,
-                   lines: list[Line], content: dict, validity: timedelta, source_ref: str | None = None,
-                   note_vi: str = "", note_en: str = "", now: datetime | None = None,
+def issue_document(*, session: Session, holder: Citizen, doc_type: str, lines: list[Line], content: dict,
+                   validity: timedelta, jurisdiction: str | None = None, authority: Authority | None = None,
+                   amounts: Amounts | None = None, source_ref: str | None = None, note_vi: str = "",
+                   note_en: str = "", title: tuple[str, str] | None = None, now: datetime | None = None,
                    keys: KeyRing | None = None) -> SignedDocument:
-    """Sign `content`, render it as PDF with the token in a QR, and store both."""
+    """Number `content` in the issuing agency's book, sign it (JWS for the QR, PAdES for the PDF), render
+    it on its type's template and store it. `jurisdiction` (a ward or province code) names the issuing
+    authority unless `authority` is given; `title` (Vietnamese, English) overrides the template's."""
     keys = keys or keyring()
     now = (now or utcnow()).replace(microsecond=0)
+    template = template_for(doc_type)
+    authority = authority or authorities.resolve(template.authority_kind, jurisdiction)
+    year = vietnam_date(now).year
+    number = numbering.format_number(numbering.allocate(session, authority.code, year), year, template.symbol,
+                                     authority.code)
     document_id = str(uuid.uuid4())
+    short_id, short_key = _new_short_id(session), _random_code(SHORT_CODE_LENGTH)
     expires_at = now + validity
     claims = {"iss": issuer(), "doc": doc_type, "did": document_id,
               "hid": mask_personal_id(holder.personal_id),
@@ -61,22 +80,66 @@ def issue_document(*, session: Session, holder: Citizen, doc_type: str, title_vi
               "sha256": jws.content_sha256(content)}
     signing_key = keys.current
     token = jws.sign_compact(claims, signing_key.private, signing_key.kid, jws.DOCUMENT_TOKEN_TYPE)
-    base_url = current_app.config.get("PUBLIC_BASE_URL") or DEFAULT_ISSUER
+    signing = pades.material()
+    printed_link, qr_link = verification_link(short_id, short_key)
+    title_vi, title_en = title or (template.title_vi, template.title_en)
     layout = DocumentLayout(
-        title_vi=title_vi, title_en=title_en, issuer_vi="Bộ Công an - Cơ sở dữ liệu về cư trú",
-        issuer_en="Ministry of Public Security - Residence Database", lines=lines, document_id=document_id,
-        issued_at=now, expires_at=expires_at, verify_url=f"{base_url}/api/v1/documents/verify",
-        note_vi=note_vi, note_en=note_en)
-    pdf = render_pdf(layout, token)
+        title_vi=title_vi, title_en=title_en, authority=authority, number=number,
+        lines=lines, issued_at=now, expires_at=expires_at, verify_url=printed_link, link_qr_text=qr_link,
+        form_vi=template.form_vi, legal_basis=template.legal_basis, amounts=amounts, note_vi=note_vi,
+        note_en=note_en, signed_by=signing.signer_name)
+    pdf = pades.sign_pdf(render_pdf(layout, token), reason=f"{title_vi} số {number}",
+                         location=authority.place, signing=signing)
     document = SignedDocument(
         id=document_id, doc_type=doc_type, holder_citizen_id=holder.id, source_ref=source_ref,
         content_json=jws.canonical_content(content).decode("utf-8"), content_sha256=claims["sha256"], pdf=pdf,
         pdf_sha256=hashlib.sha256(pdf).hexdigest(), token=token, kid=signing_key.kid, issued_at=now,
-        expires_at=expires_at)
+        expires_at=expires_at, number=number, issuer_code=authority.code,
+        issuer_name=authority.full_name_vi, short_id=short_id,
+        short_key_sha256=_key_hash(short_key))
     session.add(document)
     session.flush()
-    log.info("issued %s document %s (kid %s)", doc_type, document_id, signing_key.kid)
+    log.info("issued %s document %s no. %s (kid %s)", doc_type, document_id, number, signing_key.kid)
     return document
+
+
+def verification_link(short_id: str, short_key: str) -> tuple[str, str]:
+    """The printed link and the text its QR holds. The QR upper-cases a bare-host link: QR alphanumeric mode
+    packs upper-case letters, digits and ':/.' tighter than bytes, so the code stays small (hosts and the
+    /V/ route are case-insensitive)."""
+    base = (current_app.config.get("PUBLIC_BASE_URL") or DEFAULT_ISSUER).rstrip("/")
+    printed = f"{base}/v/{short_id}.{short_key}"
+    bare_host = urlsplit(base).path in ("", "/")
+    return printed, (f"{base}/V/{short_id}.{short_key}".upper() if bare_host else printed)
+
+
+def supersede(*, session: Session, holder_citizen_id: int, doc_type: str, new: SignedDocument,
+              now: datetime | None = None) -> int:
+    """Mark the holder's earlier live documents of this type as replaced by `new` (e.g. an extension's
+    notice replaces the registration's)."""
+    now = now or utcnow()
+    older = session.scalars(sa.select(SignedDocument).where(
+        SignedDocument.holder_citizen_id == holder_citizen_id, SignedDocument.doc_type == doc_type,
+        SignedDocument.id != new.id, SignedDocument.revoked_at.is_(None), SignedDocument.expires_at > now)).all()
+    for document in older:
+        document.revoked_at, document.revoked_reason, document.replaced_by_id = now, "replaced", new.id
+    return len(older)
+
+
+def _random_code(length: int) -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(length))
+
+
+def _new_short_id(session: Session) -> str:
+    for _ in range(8):
+        candidate = _random_code(SHORT_CODE_LENGTH)
+        if session.scalar(sa.select(SignedDocument.id).where(SignedDocument.short_id == candidate)) is None:
+            return candidate
+    raise RuntimeError("could not find a free short id")  # 32^8 ids: only a broken RNG gets here
+
+
+def _key_hash(short_key: str) -> str:
+    return hashlib.sha256(short_key.upper().encode("ascii")).hexdigest()
 
 
 def revoke_for_holder(*, session: Session, citizen_id: int, doc_type: str, reason: str,
@@ -111,7 +174,7 @@ def get_own(*, session: Session, principal: Principal, document_id: str) -> Sign
 
 def verify(*, session: Session, token: str, content: dict | None = None, pdf: bytes | None = None,
            now: datetime | None = None, keys: KeyRing | None = None) -> Verification:
-    """The online verdict: valid, expired, revoked or tampered (and why)."""
+    """The online verdict: valid, expired, revoked, replaced or tampered (and why)."""
     keys = keys or keyring()
     now = now or utcnow()
     try:
@@ -130,20 +193,55 @@ def verify(*, session: Session, token: str, content: dict | None = None, pdf: by
         return Verification(TAMPERED, "unknown-document")
     if pdf is not None and hashlib.sha256(pdf).hexdigest() != document.pdf_sha256:
         return Verification(TAMPERED, "pdf-modified", document, verified.claims)
+    return _standing(document, verified.claims, now)
+
+
+def _standing(document: SignedDocument, claims: dict, now: datetime) -> Verification:
     ended_by_revocation = document.revoked_at is not None and document.revoked_at < document.expires_at
     if ended_by_revocation and document.revoked_at <= now:
-        return Verification(REVOKED, document.revoked_reason, document, verified.claims)
+        status = REPLACED if document.replaced_by_id else REVOKED
+        return Verification(status, document.revoked_reason, document, claims)
     if now >= document.expires_at:
-        return Verification(EXPIRED, "validity-period-ended", document, verified.claims)
-    return Verification(VALID, None, document, verified.claims)
+        return Verification(EXPIRED, "validity-period-ended", document, claims)
+    return Verification(VALID, None, document, claims)
 
 
 def verify_pdf(*, session: Session, pdf: bytes, now: datetime | None = None) -> Verification:
-    """Verify a PDF as downloaded: the token it carries, and every byte of the file."""
+    """Verify a PDF as downloaded: its PAdES signature (intact, by our CA, covering the whole file), the
+    token it carries, and every byte of the file against what was issued."""
     match = _PDF_TOKEN.search(pdf)
     if match is None:
         return Verification(TAMPERED, "no-signature")
-    return verify(session=session, token=match.group(1).decode("ascii"), pdf=pdf, now=now)
+    signature = pades.validate(pdf)
+    result = verify(session=session, token=match.group(1).decode("ascii"), pdf=pdf, now=now)
+    # Documents issued before PDFs were PAdES-signed (no agency number) still verify by their stored hash.
+    legacy = result.document is not None and result.document.number is None and not signature.present
+    if result.status != TAMPERED and not signature.ok and not legacy:
+        return Verification(TAMPERED, "pdf-signature-invalid", result.document, result.claims)
+    return result
+
+
+def verify_link(*, session: Session, code: str, now: datetime | None = None,
+                keys: KeyRing | None = None) -> Verification:
+    """The verdict for a printed link's `<short id>.<key>`. An unknown id and a wrong key answer alike
+    (tampered), so the page tells nobody which ids exist."""
+    short_id, _, short_key = code.strip().upper().partition(".")
+    if not short_id or not short_key or len(code) > 40:
+        return Verification(TAMPERED, "malformed-link")
+    document = session.scalar(sa.select(SignedDocument).where(SignedDocument.short_id == short_id))
+    if document is None or not hmac.compare_digest(document.short_key_sha256 or "", _key_hash(short_key)):
+        return Verification(TAMPERED, "unknown-link")
+    # The row itself must still carry our signature: a row edited in the database is not vouched for.
+    return verify(session=session, token=document.token, now=now, keys=keys)
+
+
+def record_verification(*, session: Session, result: Verification, channel: str) -> None:
+    """Tell the holder their document was checked ("verified by someone"): who is not known, when and how is."""
+    if result.document is not None:
+        audit.record_public_read(session=session, subject_citizen_id=result.document.holder_citizen_id,
+                                 record_type="signed_document",
+                                 record_ref=result.document.number or result.document.id,
+                                 purpose=f"Kiểm tra văn bản ({channel}) / document verified ({channel})")
 
 
 def identity_token(*, session: Session, principal: Principal, now: datetime | None = None,

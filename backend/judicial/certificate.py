@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from backend.documents import authorities
 from backend.documents import service as documents
 from backend.documents.models import SignedDocument
 from backend.documents.pdf import Line
@@ -84,6 +85,17 @@ def entry_line(number: int, entry, content: dict) -> Line:
     return Line(f"Án tích {number}", f"Conviction {number}", text)
 
 
+def issuing_authority(subject) -> authorities.Authority:
+    """The Department of Justice of the province of permanent residence issues to citizens (Law on Judicial
+    Records 2009, Art. 44); the National Judicial Records Centre when there is no residence in Viet Nam."""
+    if subject.permanent_province_code:
+        try:
+            return authorities.resolve(authorities.JUDICIAL_RECORDS_DEPARTMENT, subject.permanent_province_code)
+        except authorities.UnknownAuthority:
+            pass
+    return authorities.resolve(authorities.JUDICIAL_RECORDS_CENTRE)
+
+
 def issue_document(*, session, compilation, now: datetime) -> SignedDocument:
     request, subject = compilation.request, compilation.subject
     kind = request.certificate_type
@@ -126,8 +138,7 @@ def issue_document(*, session, compilation, now: datetime) -> SignedDocument:
         session=session,
         holder=subject,
         doc_type=f"judicial_record_{kind}",
-        title_vi=f"PHIẾU LÝ LỊCH TƯ PHÁP SỐ {kind}",
-        title_en=f"Criminal record certificate No. {kind}",
+        authority=issuing_authority(subject),
         lines=lines,
         content=content,
         validity=CERTIFICATE_VALIDITY,

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from backend.auth.policy import Principal
+from backend.documents.pdf import AmountItem
 from backend.judicial import service
-from backend.payments.payables import Quote
+from backend.judicial.certificate import issuing_authority
+from backend.judicial.models import CertificateRequest
+from backend.payments.payables import Quote, ReceiptFacts
+from backend.registry.models import Citizen
 
 
 class CertificateFee:
@@ -29,3 +34,13 @@ class CertificateFee:
 
     def settle(self, *, session: Session, reference: str, amount: int, paid_at: datetime) -> bool:
         return service.mark_paid(session=session, number=reference, amount=amount, paid_at=paid_at)
+
+    def receipt_facts(self, *, session: Session, reference: str, amount: int, paid_at: datetime) -> ReceiptFacts:
+        request = session.scalar(sa.select(CertificateRequest).where(CertificateRequest.number == reference))
+        subject = session.get(Citizen, request.subject_citizen_id)
+        return ReceiptFacts(
+            doc_type="judicial-fee-receipt",
+            authority=issuing_authority(subject),
+            items=(AmountItem(f"Phí cấp Phiếu lý lịch tư pháp số {request.certificate_type} ({request.copies} bản)",
+                              f"Criminal record certificate fee ({request.copies} copies)", amount),),
+        )

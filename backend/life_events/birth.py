@@ -17,6 +17,7 @@ from backend.documents.pdf import Line
 from backend.errors import Forbidden, NotFound, ValidationFailed
 from backend.health.models import Hospital
 from backend.life_events import chain
+from backend.life_events.documents import BIRTH_EXTRACT
 from backend.life_events.errors import AlreadyRegistered, UnknownPerson
 from backend.life_events.hospital import DOCUMENT_VALIDITY
 from backend.life_events.models import (
@@ -39,7 +40,6 @@ from backend.registry.models import Citizen, HealthInsuranceCard, Household
 from shared_schemas import personal_id
 from shared_schemas.text import fold, mask_personal_id, nfc
 
-BIRTH_EXTRACT = "birth-extract"
 CHILD_CARD_GROUP, CHILD_CARD_LEVEL = "TE", 1
 ALLOCATION_ATTEMPTS = 20
 
@@ -177,8 +177,7 @@ def register_birth(*, session: Session, principal: Principal, step: LifeEventSte
     father = session.get(Citizen, declared["father_citizen_id"]) if declared["father_citizen_id"] else None
     applicant = session.get(Citizen, application.applicant_citizen_id)
     document = documents.issue_document(
-        session=session, holder=applicant, doc_type=BIRTH_EXTRACT, title_vi="TRÍCH LỤC KHAI SINH",
-        title_en="Birth registration extract", lines=[
+        session=session, holder=applicant, doc_type=BIRTH_EXTRACT, jurisdiction=step.ward_code, lines=[
             Line("Họ tên", "Full name", child.full_name),
             Line("Số định danh cá nhân", "Personal ID", child.personal_id),
             Line("Ngày sinh", "Date of birth", born.strftime("%d/%m/%Y")),

@@ -20,6 +20,7 @@ from backend.documents.pdf import Line
 from backend.health.models import ConsentReceipt
 from backend.life_events import chain
 from backend.life_events.birth import _already_applied, _certificate
+from backend.life_events.documents import DEATH_EXTRACT
 from backend.life_events.errors import AlreadyDeceased, NotARelative
 from backend.life_events.hospital import DOCUMENT_VALIDITY
 from backend.life_events.models import (
@@ -41,8 +42,6 @@ from backend.payments import clock
 from backend.registry.models import Citizen, HealthInsuranceCard, Household
 from backend.residence.models import TemporaryResidence
 from shared_schemas.text import mask_personal_id, nfc
-
-DEATH_EXTRACT = "death-extract"
 
 
 def regime_of(session: Session, citizen: Citizen) -> str | None:
@@ -149,8 +148,7 @@ def register_death(*, session: Session, principal: Principal, step: LifeEventSte
     session.add(registration)
     applicant = session.get(Citizen, application.applicant_citizen_id)
     document = documents.issue_document(
-        session=session, holder=applicant, doc_type=DEATH_EXTRACT, title_vi="TRÍCH LỤC KHAI TỬ",
-        title_en="Death registration extract", lines=[
+        session=session, holder=applicant, doc_type=DEATH_EXTRACT, jurisdiction=step.ward_code, lines=[
             Line("Họ tên người chết", "Deceased", deceased.full_name),
             Line("Số định danh cá nhân", "Personal ID", deceased.personal_id),
             Line("Ngày chết", "Date of death", died_on.strftime("%d/%m/%Y")),

@@ -15,6 +15,7 @@ from backend.documents import service as documents
 from backend.documents.pdf import Line
 from backend.errors import Forbidden
 from backend.health.models import Hospital
+from backend.life_events.documents import BIRTH_CERTIFICATE, DEATH_NOTICE, hospital_authority
 from backend.life_events.errors import AlreadyDeceased, UnknownHospital, UnknownPerson
 from backend.life_events.models import HospitalNotification
 from backend.payments import clock
@@ -23,7 +24,6 @@ from shared_schemas.personal_id import vietnamese_sex
 from shared_schemas.text import mask_personal_id, nfc
 
 DOCUMENT_VALIDITY = timedelta(days=365 * 100)  # a civil-status source document does not lapse
-BIRTH_CERTIFICATE, DEATH_NOTICE = "birth-certificate", "death-notice"
 
 
 def _hospital(session: Session, principal: Principal) -> Hospital:
@@ -69,8 +69,8 @@ def issue_birth_certificate(*, session: Session, principal: Principal, data: dic
                "born_at": data["born_at"].isoformat(), "place": notification.place,
                "weight_grams": data["weight_grams"]}
     document = documents.issue_document(
-        session=session, holder=mother, doc_type=BIRTH_CERTIFICATE, title_vi="GIẤY CHỨNG SINH",
-        title_en="Birth certificate (hospital)", lines=lines, content=content, validity=DOCUMENT_VALIDITY,
+        session=session, holder=mother, doc_type=BIRTH_CERTIFICATE, authority=hospital_authority(hospital),
+        lines=lines, content=content, validity=DOCUMENT_VALIDITY,
         source_ref=notification.public_id, now=now)
     notification.document_id = document.id
     session.add(notification)
@@ -105,8 +105,8 @@ def issue_death_notice(*, session: Session, principal: Principal, data: dict) ->
                "deceased": deceased.personal_id, "died_at": data["died_at"].isoformat(),
                "place": notification.place, "cause": notification.cause}
     document = documents.issue_document(
-        session=session, holder=informant, doc_type=DEATH_NOTICE, title_vi="GIẤY BÁO TỬ",
-        title_en="Death notice (hospital)", lines=lines, content=content, validity=DOCUMENT_VALIDITY,
+        session=session, holder=informant, doc_type=DEATH_NOTICE, authority=hospital_authority(hospital),
+        lines=lines, content=content, validity=DOCUMENT_VALIDITY,
         source_ref=notification.public_id, now=now)
     notification.document_id = document.id
     session.add(notification)

@@ -17,7 +17,7 @@ from backend.documents import service as documents
 from backend.errors import Conflict, NotFound
 from backend.health.models import ConsentReceipt
 from backend.life_events import chain, offices
-from backend.life_events.death import DEATH_EXTRACT
+from backend.life_events.documents import DEATH_EXTRACT
 from backend.life_events.models import (
     CANCELLED,
     CIVIL_STATUS,

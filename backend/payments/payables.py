@@ -11,7 +11,19 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from backend.auth.policy import Principal
+from backend.documents.authorities import Authority
+from backend.documents.pdf import AmountItem
 from backend.errors import ValidationFailed
+
+
+@dataclass(frozen=True)
+class ReceiptFacts:
+    """What the receipt for a payment shows beyond the payment itself: its document type, the authority that
+    collects (the one that decided the fine, the one that charges the fee), and the parts of the amount."""
+
+    doc_type: str
+    authority: Authority
+    items: tuple[AmountItem, ...]
 
 
 @dataclass(frozen=True)
@@ -28,6 +40,9 @@ class Payable(Protocol):
 
     def settle(self, *, session: Session, reference: str, amount: int, paid_at: datetime) -> bool:
         """Mark it paid with a conditional UPDATE; False when it was no longer payable (paid, cancelled)."""
+
+    def receipt_facts(self, *, session: Session, reference: str, amount: int, paid_at: datetime) -> ReceiptFacts:
+        """The receipt's issuer and breakdown for a settled payment; the items add up to `amount`."""
 
 
 PAYABLES = {

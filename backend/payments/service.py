@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from backend import idempotency
 from backend.auth.policy import CITIZEN, Principal
 from backend.documents import service as documents
-from backend.documents.pdf import Line
+from backend.documents.pdf import Amounts, Line
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.notifications import service as notifications
 from backend.payments import clock
@@ -216,18 +216,21 @@ def _post(session: Session, intent: PaymentIntent, transaction_id: str, now: dat
     session.flush()  # a second posting for the same intent or purpose stops here, at the unique constraints
     posting.receipt_number = f"BL{clock.local_date(now):%Y}{posting.id:010d}"
     citizen = session.get(Citizen, intent.citizen_id)
+    facts = payable(intent.purpose_kind).receipt_facts(session=session, reference=intent.purpose_ref,
+                                                      amount=intent.amount, paid_at=now)
     receipt = documents.issue_document(
         session=session,
         holder=citizen,
-        doc_type="payment_receipt",
-        title_vi="BIÊN LAI THU ĐIỆN TỬ",
-        title_en="Electronic receipt",
+        doc_type=facts.doc_type,
+        authority=facts.authority,
+        amounts=Amounts(facts.items),
         lines=receipt_lines(posting, intent, citizen),
         validity=RECEIPT_VALIDITY,
         content={
             "receipt_number": posting.receipt_number,
             "amount": posting.amount,
             "currency": "VND",
+            "items": [{"label": item.label_vi, "amount": item.amount} for item in facts.items],
             "purpose": intent.purpose_kind,
             "reference": intent.purpose_ref,
             "payer": citizen.full_name,
@@ -252,12 +255,10 @@ def _post(session: Session, intent: PaymentIntent, transaction_id: str, now: dat
 
 
 def receipt_lines(posting: PaymentPosting, intent: PaymentIntent, citizen: Citizen) -> list[Line]:
-    amount = f"{posting.amount:,}".replace(",", ".") + " đồng (VND)"
     return [
         Line("Số biên lai", "Receipt number", posting.receipt_number),
         Line("Người nộp", "Payer", citizen.full_name),
         Line("Nội dung", "For", intent.description),
-        Line("Số tiền", "Amount", amount),
         Line("Mã giao dịch", "Transaction", posting.gateway_transaction_id),
         Line("Thời điểm", "Paid at", clock.local_date(posting.posted_at).strftime("%d/%m/%Y")),
     ]

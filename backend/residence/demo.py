@@ -9,9 +9,11 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from backend.auth.policy import Principal
-from backend.residence import service
+from backend.residence import establishments, service
 from backend.residence.working_days import local_date
-from shared_schemas.residence import ApplicationCreateSchema
+from shared_schemas.residence import ApplicationCreateSchema, EstablishmentCreateSchema
+
+DEMO_ESTABLISHMENT_LICENCE = "0109876543"
 
 
 def add_demo_residence(*, session: Session, applicant: Principal, owner: Principal, owner_personal_id: str,
@@ -28,3 +30,12 @@ def add_demo_residence(*, session: Session, applicant: Principal, owner: Princip
     service.consent(session=session, principal=owner, application_id=application.id, decision="consent",
                     note="Đồng ý cho thuê phòng", now=filed + timedelta(minutes=40))
     return application.id
+
+
+def add_demo_establishment(*, session: Session, officer: Principal, operator_personal_id: str) -> int:
+    """Nhà nghỉ Phố Huế, registered by the Hàng Bài ward officer and operated by Nguyễn Văn An: he (and only
+    he) sends its guests' accommodation notices. Returns the establishment's id."""
+    data = EstablishmentCreateSchema().load({
+        "name": "Nhà nghỉ Phố Huế", "licence_number": DEMO_ESTABLISHMENT_LICENCE, "ward_code": "00088",
+        "street": "Số 3 Phố Huế", "operator_personal_id": operator_personal_id})
+    return establishments.register(session=session, principal=officer, data=data).id

@@ -125,6 +125,24 @@ class TemporaryResidence(Base):
     __table_args__ = (sa.CheckConstraint("status IN ('active', 'ended')", name="status"),)
 
 
+class AccommodationEstablishment(Base, TimestampMixin):
+    """A registered accommodation establishment (cơ sở lưu trú: hotel, guesthouse, homestay), registered by
+    the ward police or an administrator, and the account that operates it: only that account sends
+    notices in its name."""
+
+    __tablename__ = "accommodation_establishments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(150))
+    licence_number: Mapped[str] = mapped_column(sa.String(40), unique=True)  # business registration / licence
+    ward_code: Mapped[str] = mapped_column(sa.ForeignKey("administrative_units.code"), index=True)
+    province_code: Mapped[str] = mapped_column(sa.String(2))
+    street: Mapped[str] = mapped_column(sa.String(200))
+    operator_account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
+    registered_by_account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
 class AccommodationNotice(Base):
     """An overnight stay notified to the ward police (thông báo lưu trú)."""
 
@@ -134,6 +152,9 @@ class AccommodationNotice(Base):
     batch_ref: Mapped[str] = mapped_column(sa.String(32), index=True)
     notifier_account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
     establishment_name: Mapped[str | None] = mapped_column(sa.String(150))
+    # Set for a business notice: the registered establishment the notifier operates.
+    establishment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accommodation_establishments.id"),
+                                                         index=True)
     ward_code: Mapped[str] = mapped_column(sa.ForeignKey("administrative_units.code"), index=True)
     province_code: Mapped[str] = mapped_column(sa.String(2), index=True)
     street: Mapped[str] = mapped_column(sa.String(200))

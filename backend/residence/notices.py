@@ -16,6 +16,7 @@ from backend.database import utcnow
 from backend.errors import Forbidden, ValidationFailed
 from backend.registry.models import Citizen
 from backend.registry.service import get_ward
+from backend.residence import establishments
 from backend.residence.models import AccommodationNotice
 from backend.residence.working_days import VIETNAM_TZ
 from shared_schemas.text import fold, nfc
@@ -45,12 +46,21 @@ def submit(*, session: Session, principal: Principal, data: dict, now: datetime 
     notifier = session.get(Citizen, principal.citizen_id) if principal.citizen_id else None
     if principal.role != CITIZEN or notifier is None:
         raise Forbidden("Only a citizen account can send accommodation notices.")
-    ward = get_ward(session, data["ward_code"])
-    street = nfc(data["street"])
-    establishment = nfc(data["establishment_name"]) if data.get("establishment_name") else None
-    if establishment is None and not _is_home(notifier, ward.code, street):
-        raise ValidationFailed("Without an establishment name, the address must be your own permanent or "
-                               "temporary residence.", errors={"json": {"street": ["Not your residence."]}})
+    business = None
+    if data.get("establishment_id") is not None:
+        # A business notice: the establishment's registered address, never one the sender types.
+        business = establishments.for_notice(session=session, principal=principal,
+                                             establishment_id=data["establishment_id"])
+        ward, street = get_ward(session, business.ward_code), business.street
+    else:
+        if not data.get("ward_code") or not data.get("street"):
+            raise ValidationFailed("Give the address (ward_code, street), or the establishment_id of a "
+                                   "registered establishment you operate.",
+                                   errors={"json": {"street": ["Missing data for required field."]}})
+        ward, street = get_ward(session, data["ward_code"]), nfc(data["street"])
+        if not _is_home(notifier, ward.code, street):
+            raise ValidationFailed("Without a registered establishment, the address must be your own permanent "
+                                   "or temporary residence.", errors={"json": {"street": ["Not your residence."]}})
     seen = set()
     for index, guest in enumerate(data["guests"]):
         if guest["personal_id"] in seen:
@@ -71,7 +81,9 @@ def submit(*, session: Session, principal: Principal, data: dict, now: datetime 
     for guest in data["guests"]:
         deadline = notice_deadline(guest["arrival_at"])
         notices.append(AccommodationNotice(
-            batch_ref=batch, notifier_account_id=principal.account_id, establishment_name=establishment,
+            batch_ref=batch, notifier_account_id=principal.account_id,
+            establishment_name=business.name if business else None,
+            establishment_id=business.id if business else None,
             ward_code=ward.code, province_code=ward.province_code, street=street,
             guest_personal_id=guest["personal_id"], guest_name=guest["full_name"],
             guest_relationship=guest.get("relationship"), reason=nfc(data["reason"]),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from backend.documents.models import SignedDocument
 from backend.documents.pdf import Line
-from backend.documents.service import issue_document, revoke_for_holder
+from backend.documents.service import issue_document, revoke_for_holder, supersede
 from backend.errors import Conflict
 from backend.notifications.service import notify
 from backend.registry.models import Citizen
@@ -79,16 +79,19 @@ def _approval_notice(session: Session, application: ResidenceApplication, people
         Line("Số hồ sơ", "Application no.", str(application.id)),
     ]
     kind_vi = "gia hạn tạm trú" if application.kind == "extension" else "đăng ký tạm trú"
+    kind_en = "extension" if application.kind == "extension" else "registration"
     document = issue_document(
-        session=session, holder=applicant, doc_type=APPROVAL_NOTICE,
-        title_vi=f"Thông báo kết quả {kind_vi}", title_en="Notice of temporary-residence registration",
+        session=session, holder=applicant, doc_type=APPROVAL_NOTICE, jurisdiction=application.ward_code,
+        title=(f"Thông báo kết quả {kind_vi}", f"Notice of the result of temporary-residence {kind_en}"),
         lines=lines, content=content, validity=APPROVAL_NOTICE_VALIDITY, source_ref=f"residence-application:"
         f"{application.id}", now=now,
         note_vi="Thông tin tạm trú đã được cập nhật vào Cơ sở dữ liệu về cư trú.",
         note_en="The temporary residence has been recorded in the residence database.")
+    if application.kind == "extension":
+        supersede(session=session, holder_citizen_id=applicant.id, doc_type=APPROVAL_NOTICE, new=document, now=now)
     notify(session=session, citizen_id=applicant.id, kind="document-issued",
            title="Văn bản điện tử đã được cấp / Document issued",
-           body=f"Thông báo kết quả {kind_vi} (số {document.id}).", ref=f"document:{document.id}")
+           body=f"Thông báo kết quả {kind_vi} (số {document.number}).", ref=f"document:{document.id}")
     return document
 
 
@@ -138,13 +141,13 @@ def issue_confirmation(*, session: Session, citizen: Citizen, include_history: b
                           "\n".join(entries) or "Không / None"))
     document = issue_document(
         session=session, holder=citizen, doc_type=RESIDENCE_CONFIRMATION,
-        title_vi="Xác nhận thông tin về cư trú", title_en="Confirmation of residence information",
-        lines=lines, content=content, validity=CONFIRMATION_VALIDITY, now=now,
+        jurisdiction=citizen.temporary_ward_code or citizen.permanent_ward_code, lines=lines, content=content,
+        validity=CONFIRMATION_VALIDITY, now=now,
         note_vi="Văn bản có giá trị 01 năm kể từ ngày cấp và hết giá trị khi thông tin cư trú thay đổi.",
         note_en="Valid for one year from issue; void as soon as the residence information changes.")
     notify(session=session, citizen_id=citizen.id, kind="document-issued",
            title="Xác nhận thông tin về cư trú đã được cấp / Residence confirmation issued",
-           body=f"Số văn bản {document.id}.", ref=f"document:{document.id}")
+           body=f"Số văn bản {document.number}.", ref=f"document:{document.id}")
     return document
 
 

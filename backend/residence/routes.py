@@ -6,13 +6,13 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import CITIZEN, OFFICER, access, current_principal
+from backend.auth.policy import ADMIN, CITIZEN, OFFICER, access, current_principal
 from backend.database import utcnow
 from backend.documents.routes import present as present_document
 from backend.documents.uploads import read_upload
 from backend.extensions import db
 from backend.registry.models import Citizen
-from backend.residence import cli, notices, present, registration, service
+from backend.residence import cli, establishments, notices, present, registration, service
 from backend.residence.working_days import local_date
 from backend.transactions import committed
 from shared_schemas.base import IdempotencyHeaderSchema
@@ -24,6 +24,8 @@ from shared_schemas.residence import (
     ApplicationSchema,
     ConfirmationRequestSchema,
     DeregistrationSchema,
+    EstablishmentCreateSchema,
+    EstablishmentSchema,
     ExtensionCreateSchema,
     NoticeCreateSchema,
     NoticeQuerySchema,
@@ -247,6 +249,24 @@ class AccommodationNotices(MethodView):
         created = notices.submit(session=db.session, principal=current_principal(), data=data)
         db.session.commit()
         return created
+
+
+@blp.route("/accommodation-establishments")
+class AccommodationEstablishments(MethodView):
+    @access(CITIZEN, level=2)
+    @blp.response(200, EstablishmentSchema(many=True))
+    def get(self):
+        """The accommodation establishments I operate (their notices are mine to send)"""
+        return establishments.operated_by(session=db.session, principal=current_principal())
+
+    @access(OFFICER, ADMIN)
+    @blp.arguments(EstablishmentCreateSchema)
+    @blp.response(201, EstablishmentSchema)
+    def post(self, data):
+        """Register an accommodation establishment in my jurisdiction and the citizen account that operates it"""
+        establishment = establishments.register(session=db.session, principal=current_principal(), data=data)
+        db.session.commit()
+        return establishment
 
 
 cli.register(blp)

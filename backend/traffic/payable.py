@@ -1,4 +1,5 @@
-"""Traffic fines as something payments can collect: the amount due today (fine + surcharge), settled once."""
+"""Traffic fines as something payments can collect: the amount due today (fine + surcharge), settled once,
+and receipted by the police unit that decided the fine."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from backend.auth.policy import Principal
+from backend.documents import authorities
+from backend.documents.pdf import AmountItem
 from backend.errors import NotFound
 from backend.payments import clock
-from backend.payments.payables import Quote
+from backend.payments.payables import Quote, ReceiptFacts
 from backend.traffic import catalogue, service
 from backend.traffic.models import PenaltyDecision
 
@@ -45,4 +48,16 @@ class TrafficFine:
                 .where(PenaltyDecision.id == decision.id, PenaltyDecision.status == "unpaid")
                 .values(status="paid", paid_at=paid_at, paid_amount=amount)
             ).rowcount
+        )
+
+    def receipt_facts(self, *, session: Session, reference: str, amount: int, paid_at: datetime) -> ReceiptFacts:
+        decision = session.scalar(sa.select(PenaltyDecision).where(PenaltyDecision.number == reference))
+        due = service.amount_due(decision, clock.local_date(paid_at))
+        return ReceiptFacts(
+            doc_type="traffic-fine-receipt",
+            authority=authorities.resolve(authorities.TRAFFIC_POLICE, decision.ward_code),
+            items=(AmountItem(f"Tiền phạt theo quyết định số {decision.number}",
+                              f"Fine under decision {decision.number}", due.fine),
+                   AmountItem(f"Tiền chậm nộp phạt ({due.days_late} ngày × 0,05%)",
+                              f"Late-payment surcharge ({due.days_late} days × 0.05%)", due.surcharge)),
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import re
 import threading
 import unicodedata
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from backend.verification.records import (
     id_structure_problem,
     parse_date,
     sex_of,
+    spreadsheet_safe,
 )
 
 
@@ -78,6 +80,8 @@ _sexes: dict[str, str | None] = {}
 _provinces: dict[str, str | None] = {}
 _MISSING = object()
 _WRITE_BATCH = 1_000  # result lines per writerows call
+# A cell's first character (after an opening quote, if any) is a formula trigger: see spreadsheet_safe.
+_RISKY = re.compile(r'(?:^|,)"?[=+\-@\t\r]', re.MULTILINE)
 _NOT_FOUND_DETAIL = "No one in the registry has this number."
 _DECEASED_DETAIL = "Deceased per the registry."
 
@@ -162,6 +166,9 @@ def _verify_chunk(dialect: str, raw, work: ChunkWork, part: spool.PartWriter) ->
     out: list[list] = []
     out_append = out.append
     writerows = part.writer.writerows
+    if _RISKY.search("".join(lines)):  # only a chunk with a cell that could be a formula pays for the check
+        def writerows(rows, _write=part.writer.writerows):
+            _write([[spreadsheet_safe(value) for value in row] for row in rows])
     audited: list[int] = []
     audited_append = audited.append
     first_line = work.first_line

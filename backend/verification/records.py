@@ -33,6 +33,19 @@ _SEXES = {"male": personal_id.MALE, "nam": personal_id.MALE, "m": personal_id.MA
 _CACHE_LIMIT = 200_000  # entries per cache; cleared when full so memory stays flat on any file
 
 
+# A cell starting with one of these is a formula (or becomes one) when a spreadsheet opens the file.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """OWASP's CSV-injection defence: a text cell that a spreadsheet would run as a formula gets a
+    leading single quote (shown as text, not evaluated). A leading hyphen is data too often to tell
+    apart from an attack, so it is prefixed as well; the verification outcome never depends on this."""
+    if type(value) is str and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
 class HeaderError(ValueError):
     """The file's first row does not name the columns we need."""
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import tempfile
+import unicodedata
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Response, current_app, g, request, stream_with_context, url_for
 from flask.views import MethodView
@@ -63,6 +65,10 @@ def streamed_upload(view):
             return tempfile.NamedTemporaryFile(dir=incoming, prefix="upload-", delete=False)
 
         request._get_file_stream = spool_file  # werkzeug's per-request stream factory hook
+        # The body arrives after the token was checked: end any transaction that check opened, so no
+        # database lock is held while a (slow) upload streams in. (Commit, not rollback: only reads ran,
+        # and in tests the request shares the fixture's session.)
+        db.session.commit()
         try:
             return view(*args, **kwargs)
         finally:
@@ -189,8 +195,18 @@ class JobResults(MethodView):
         body = spool.stream_results(worker.settings(current_app).spool_root, results.job_id, results.columns,
                                     results.chunk_count)
         response = Response(stream_with_context(body), mimetype="text/csv")
-        response.headers["Content-Disposition"] = f'attachment; filename="{results.filename}"'
+        set_download_name(response, results.filename)
         return response
+
+
+def set_download_name(response: Response, name: str) -> None:
+    """Content-Disposition per RFC 6266: `filename*=UTF-8''...` (RFC 5987, percent-encoded, so any name
+    is safe) plus a plain ASCII `filename` for old clients, without quotes, backslashes, semicolons or
+    control characters (a quote in the name must not end the value and start a parameter of its own)."""
+    folded = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    fallback = "".join(c for c in folded if c.isascii() and c.isprintable() and c not in '"\\;').strip()
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{fallback or "results.csv"}"; filename*=UTF-8\'\'{quote(name, safe="")}')
 
 
 from backend.verification import cli as _cli  # noqa: E402 - commands ride on this blueprint (cli_group=None)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from backend.auth.policy import AGENCY, Principal
 from backend.database import utcnow
 from backend.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from backend.verification import spool
+from backend.verification import limits, spool
 from backend.verification.models import Agency, VerificationChunk, VerificationJob
 from backend.verification.worker import Settings, lock_agency, rows_used_today
 
@@ -79,11 +79,15 @@ def _check_quota_left(session: Session, agency: Agency, more_rows: int = 1) -> N
 def create_upload_job(*, session: Session, principal: Principal, config: Settings, purpose: str,
                       filename: str | None, upload_path: Path, client_id: str, request_id: str | None
                       ) -> VerificationJob:
-    """Adopt an upload already streamed to a spool file (by the route's stream factory) as a job."""
-    agency = agency_of(session, principal)
+    """Adopt an upload already streamed to a spool file (by the route's stream factory) as a job.
+
+    The file's shape is checked against the caps first, before any database work: a file over a cap
+    is refused here, with the cap and its limit, and never reaches the queue."""
     source_format = UPLOAD_FORMATS.get(Path(filename or "").suffix.lower())
     if source_format is None:
         raise ValidationFailed("Upload a .csv or .xlsx file.", errors={"file": ["Upload a .csv or .xlsx file."]})
+    limits.check_upload(upload_path, source_format, config.caps)
+    agency = agency_of(session, principal)
     lock_agency(session, agency.id)
     _check_quota_left(session, agency)
     job = VerificationJob(agency_id=agency.id, account_id=principal.account_id, actor_label=principal.label,

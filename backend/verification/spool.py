@@ -14,10 +14,10 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 
-from backend.verification.records import CANONICAL, RESULT_COLUMNS
+from backend.verification.limits import CapExceeded, Caps, check_record
+from backend.verification.records import CANONICAL, RESULT_COLUMNS, spreadsheet_safe
 
 COPY_BLOCK = 1024 * 1024
 
@@ -51,31 +51,22 @@ def save_stream(stream, target: Path, *, limit: int) -> int:
 
 
 # -- XLSX and JSON become CSV -------------------------------------------------------------------
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+def xlsx_to_csv(source: Path, target: Path, caps: Caps) -> None:
+    """Stream the first sheet into CSV through the bounded reader (backend/verification/xlsx.py)."""
+    from backend.verification import xlsx
+
+    with open(target, "w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(xlsx.rows(source, caps))
 
 
-def xlsx_to_csv(source: Path, target: Path) -> None:
-    """Stream the first sheet into CSV (openpyxl read-only mode keeps memory flat)."""
-    from openpyxl import load_workbook
+def convert_xlsx(source: Path, target: Path, caps: Caps, *, isolated: bool) -> None:
+    """XLSX -> CSV; `isolated`: in a child process (backend/verification/convert.py), as the served app does."""
+    if isolated:
+        from backend.verification.convert import convert_in_child
 
-    workbook = load_workbook(source, read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        with open(target, "w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            for row in sheet.iter_rows(values_only=True):
-                writer.writerow([_cell_text(v) for v in row])
-    finally:
-        workbook.close()
+        convert_in_child(source, target, caps)
+    else:
+        xlsx_to_csv(source, target, caps)
 
 
 def start_json_rows(target: Path) -> None:
@@ -116,26 +107,35 @@ def _has_quotes(path: Path) -> bool:
     return False
 
 
-def plan(path: Path, *, chunk_rows: int) -> Plan:
-    """Cut the file into chunks of `chunk_rows` records each, as byte ranges of whole records.
+def plan(path: Path, *, chunk_rows: int, caps: Caps | None = None) -> Plan:
+    """Cut the file into chunks of `chunk_rows` records each, as byte ranges of whole records,
+    stopping at the first record over a cap (rows, columns, cell length).
 
     Without a quote character anywhere, a record is a line and the file is cut on newlines (fast);
     otherwise the csv module finds the record boundaries (a quoted field may hold a newline).
     """
+    caps = caps or Caps()
     with open(path, "rb") as fh:
-        first = fh.readline()
+        first = fh.readline(caps.max_columns * (caps.max_cell_chars + 3) + 1)
         offset = 3 if first.startswith(b"\xef\xbb\xbf") else 0
         header_text = first[offset:].decode("utf-8", errors="replace")
         if _has_quotes(path):
             fh.seek(offset)
-            return _plan_csv(fh, offset, chunk_rows)
+            return _plan_csv(fh, offset, chunk_rows, caps)
         header = next(csv.reader([header_text]), [])
+        check_record(header, caps)
         chunks, start, rows, line, first_line = [], len(first), 0, 1, 2
         position = start
-        for raw in fh:
+        # A line no longer than one cell may be has no cell over the cap: only longer ones are split.
+        short_line, max_commas, max_rows = caps.max_cell_chars, caps.max_columns - 1, caps.max_rows
+        for raw in _bounded_lines(fh, caps):
             position += len(raw)
             line += 1
             rows += 1
+            if line - 1 > max_rows:  # line counts the header too
+                raise CapExceeded("max_rows", max_rows)
+            if len(raw) > short_line or raw.count(b",") > max_commas:
+                check_record(raw.decode("utf-8", errors="replace").rstrip("\r\n").split(","), caps)
             if rows == chunk_rows:
                 chunks.append(PlannedChunk(start, position, first_line, rows))
                 start, rows, first_line = position, 0, line + 1
@@ -144,20 +144,33 @@ def plan(path: Path, *, chunk_rows: int) -> Plan:
         return Plan(header, chunks)
 
 
-def _plan_csv(fh, offset: int, chunk_rows: int) -> Plan:
+def _bounded_lines(fh, caps: Caps) -> Iterator[bytes]:
+    """The file's lines, none longer than a whole row may be (a 500 MB line is never read at once)."""
+    longest = caps.max_columns * (caps.max_cell_chars + 3)
+    while raw := fh.readline(longest + 1):
+        if len(raw) > longest and not raw.endswith(b"\n"):
+            raise CapExceeded("max_cell_chars", caps.max_cell_chars)
+        yield raw
+
+
+def _plan_csv(fh, offset: int, chunk_rows: int, caps: Caps) -> Plan:
     consumed = [offset, 0]  # bytes, physical lines
 
     def lines() -> Iterator[str]:
-        for raw in fh:
+        for raw in _bounded_lines(fh, caps):
             consumed[0] += len(raw)
             consumed[1] += 1
             yield raw.decode("utf-8", errors="replace")
 
     reader = csv.reader(lines())
     header = next(reader, [])
+    check_record(header, caps)
     chunks, start, rows, first_line = [], consumed[0], 0, consumed[1] + 1
-    for _record in reader:
+    for total, record in enumerate(reader, start=1):
         rows += 1
+        if total > caps.max_rows:
+            raise CapExceeded("max_rows", caps.max_rows)
+        check_record(record, caps)
         if rows == chunk_rows:
             chunks.append(PlannedChunk(start, consumed[0], first_line, rows))
             start, rows, first_line = consumed[0], 0, consumed[1] + 1
@@ -201,7 +214,7 @@ class PartWriter:
 
 def results_header(columns: list[str]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(list(columns) + list(RESULT_COLUMNS))
+    csv.writer(buffer).writerow([spreadsheet_safe(name) for name in columns] + list(RESULT_COLUMNS))
     return buffer.getvalue()
 
 

@@ -21,8 +21,10 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from backend.database import utcnow
+from backend.errors import DomainError
 from backend.extensions import db
 from backend.verification import bulk, spool
+from backend.verification.limits import Caps
 from backend.verification.models import Agency, VerificationChunk, VerificationJob
 from backend.verification.processing import ChunkWork, verify_chunk, verify_in_process
 from backend.verification.records import HeaderError, map_header
@@ -44,6 +46,7 @@ class Settings:
     processes: int  # verifying processes of the embedded worker; 0: verify in the worker threads themselves
     threads: int  # claiming/verifying threads of the embedded worker
     database_url: str
+    caps: Caps = Caps()
 
 
 def settings(app: Flask) -> Settings:
@@ -62,6 +65,7 @@ def settings(app: Flask) -> Settings:
         # the GIL released, so a second thread's Python work overlaps them.
         threads=int(config.get("VERIFICATION_THREADS", min(os.cpu_count() or 1, 4))),
         database_url=config["DATABASE_URL"],
+        caps=Caps.from_config(config),
     )
 
 
@@ -146,20 +150,27 @@ def reclaim_stale(session: Session, lease_seconds: int) -> int:
 # -- planning ------------------------------------------------------------------------------------
 def plan_job(session: Session, job_id: int, config: Settings) -> None:
     job = session.get(VerificationJob, job_id)
-    path = spool.rows_path(config.spool_root, job.id, job.source_format)
+    source_format, agency_id = job.source_format, job.agency_id
+    # No transaction while the file is read: on SQLite every transaction holds the write lock (BEGIN
+    # IMMEDIATE), and a big workbook once kept every other writer out for minutes.
+    session.rollback()
+    path = spool.rows_path(config.spool_root, job_id, source_format)
     try:
-        if job.source_format == "xlsx":
-            spool.xlsx_to_csv(spool.job_dir(config.spool_root, job.id) / "source.xlsx", path)
-        plan = spool.plan(path, chunk_rows=config.chunk_rows)
+        if source_format == "xlsx":
+            # Served: in a child process, so the parsing shares neither memory nor the GIL with requests.
+            spool.convert_xlsx(spool.job_dir(config.spool_root, job_id) / "source.xlsx", path, config.caps,
+                               isolated=config.mode != "inline")
+        plan = spool.plan(path, chunk_rows=config.chunk_rows, caps=config.caps)
         map_header(plan.header)
-    except HeaderError as exc:
-        return _fail(session, job_id, str(exc))
+    except (HeaderError, DomainError) as exc:
+        return _fail(session, job_id, getattr(exc, "detail", None) or str(exc))
     except Exception as exc:
         log.warning("verification job %s: cannot read the upload: %s", job_id, exc)
-        return _fail(session, job_id, "The file could not be read as CSV (UTF-8) or XLSX.")
-    session.rollback()
-    lock_agency(session, job.agency_id)
-    agency = session.get(Agency, job.agency_id)
+        return _fail(session, job_id, "Không đọc được tệp dưới dạng CSV (UTF-8) hay XLSX. / "
+                                      "The file could not be read as CSV (UTF-8) or XLSX.")
+    lock_agency(session, agency_id)
+    job = session.get(VerificationJob, job_id)
+    agency = session.get(Agency, agency_id)
     used = rows_used_today(session, agency.id, excluding_job=job.id)
     total = plan.total_rows
     job.columns, job.total_rows, job.quota_day = plan.header, total, vietnam_today()

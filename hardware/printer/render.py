@@ -57,18 +57,27 @@ def wrap_text(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     return lines or [""]
 
 
+def _headroom(line: str, font: ImageFont.FreeTypeFont) -> int:
+    """Pixels a line's marks reach above the font's ascent. Vietnamese capitals stack two marks (Ỉ, Ắ, Ề):
+    drawn from the ascent line they would be cut at the strip's top edge, and "TỈNH" would print as "TÍNH"."""
+    ascent, _ = font.getmetrics()
+    top = font.getbbox(line, anchor="ls")[1]  # negative: how far above the baseline the ink goes
+    return max(0, -top - ascent + 1)
+
+
 def render_text_elements(elements: list[LayoutElement], width: int = DEFAULT_PAPER_WIDTH_PX) -> Image.Image:
     """Text lines, rules and feeds as one greyscale strip, black on white."""
     inner = width - 2 * _MARGIN_PX
-    rows: list[tuple[str, ImageFont.FreeTypeFont, Align] | int] = []  # int = a rule (-1) or blank pixels
+    rows: list[tuple[str, ImageFont.FreeTypeFont, Align, int] | int] = []  # int = a rule (-1) or blank pixels
     height = 0
     for element in elements:
         if isinstance(element, TextLine):
             font = load_font(element.size.value, element.bold)
             ascent, descent = font.getmetrics()
             for line in wrap_text(element.text, font, inner):
-                rows.append((line, font, element.align))
-                height += ascent + descent + _LINE_GAP_PX
+                headroom = _headroom(line, font)
+                rows.append((line, font, element.align, headroom))
+                height += headroom + ascent + descent + _LINE_GAP_PX
         elif isinstance(element, Rule):
             rows.append(-1)
             height += 12
@@ -87,11 +96,11 @@ def render_text_elements(elements: list[LayoutElement], width: int = DEFAULT_PAP
         elif isinstance(row, int):
             y += row
         else:
-            line, font, align = row
+            line, font, align, headroom = row
             x = _MARGIN_PX if align is Align.LEFT else (width - font.getlength(line)) / 2
-            draw.text((x, y), line, font=font, fill=0)
+            draw.text((x, y + headroom), line, font=font, fill=0)
             ascent, descent = font.getmetrics()
-            y += ascent + descent + _LINE_GAP_PX
+            y += headroom + ascent + descent + _LINE_GAP_PX
     # Thermal heads print dots, not greys: threshold so what the preview shows is what the paper gets.
     return image.point(lambda value: 0 if value < 128 else 255)
 

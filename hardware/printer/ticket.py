@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from shared_schemas.text import mask_personal_id
+from shared_schemas.text import mask_personal_id, queue_number_text
 
 
 class Align(str, Enum):
@@ -64,6 +64,7 @@ class QueueTicket:
     insurance_status: str  # e.g. "BHYT còn hạn đến 31/12/2026 — đúng tuyến — 80%"
     ticket_id: str
     provisional: bool = False  # issued offline from the kiosk's reserved range
+    location: str = ""  # room and floor, as the kiosk screen shows them (e.g. "Phòng 203, tầng 2, nhà A")
 
 
 def mask_name(full_name: str) -> str:
@@ -75,11 +76,16 @@ def mask_name(full_name: str) -> str:
 
 
 def layout_ticket(ticket: QueueTicket) -> list[LayoutElement]:
-    number = f"{ticket.queue_number:04d}" if ticket.queue_number < 10_000 else str(ticket.queue_number)
+    number = queue_number_text(ticket.queue_number, provisional=ticket.provisional)
     elements: list[LayoutElement] = [
         TextLine(ticket.facility_name.upper(), TextSize.NORMAL, bold=True, align=Align.CENTER),
         TextLine("PHIẾU SỐ THỨ TỰ", TextSize.LARGE, bold=True, align=Align.CENTER),
         TextLine(ticket.department, TextSize.NORMAL, align=Align.CENTER),
+    ]
+    if ticket.location:
+        # Where to go, as on the screen: the patient walks there with the paper, not the screen.
+        elements.append(TextLine(ticket.location, TextSize.NORMAL, bold=True, align=Align.CENTER))
+    elements += [
         Rule(),
         TextLine(number, TextSize.HUGE, bold=True, align=Align.CENTER),
     ]
@@ -103,7 +109,8 @@ def demo_ticket(now: datetime) -> QueueTicket:
     """A ticket for a fictional patient, for `python -m hardware print-ticket --demo` and tests."""
     return QueueTicket(
         facility_name="Bệnh viện Đa khoa tỉnh Bắc Ninh",
-        department="Phòng khám Nội tổng hợp — Tầng 2",
+        department="Phòng khám Nội tổng hợp",
+        location="Phòng 203, tầng 2, nhà A",
         queue_number=42,
         patient_name="Nguyễn Thị Ánh Tuyết",
         patient_id="001190012345",

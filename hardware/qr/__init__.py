@@ -1,8 +1,9 @@
-"""QR codes: ``decode(frame)`` finds them in camera frames; parsers turn the chip ID card's QR and the app's
-signed identity QR into typed records."""
+"""QR codes: ``decode(frame)`` finds them in camera frames; parsers turn the chip ID card's QR, the app's
+signed identity QR and an e-document's link and signed payload into typed records."""
 
 from hardware.qr.cccd import CccdQrRecord, format_cccd_qr, parse_cccd_qr
 from hardware.qr.classify import QrKind, classify_qr
+from hardware.qr.document import DocumentLink, DocumentQrClaims, parse_document_link, verify_document_qr
 from hardware.qr.errors import (
     BadSignature,
     InvalidClaims,
@@ -22,6 +23,8 @@ from hardware.qr.signed import IdentityQrClaims, public_jwk, sign_compact, verif
 __all__ = [
     "BadSignature",
     "CccdQrRecord",
+    "DocumentLink",
+    "DocumentQrClaims",
     "IdentityQrClaims",
     "InvalidClaims",
     "InvalidKeySet",
@@ -40,8 +43,10 @@ __all__ = [
     "decode_one",
     "format_cccd_qr",
     "parse_cccd_qr",
+    "parse_document_link",
     "public_jwk",
     "sign_compact",
+    "verify_document_qr",
     "verify_identity_qr",
 ]
 

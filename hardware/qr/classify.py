@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
+from hardware.qr.document import DOCUMENT_TOKEN_TYPE, is_document_link
 from hardware.qr.errors import MalformedToken
 from hardware.qr.signed import IDENTITY_TOKEN_TYPE, MAX_TOKEN_CHARS, read_header
 
@@ -16,6 +17,8 @@ _JWS_SHAPE = re.compile(r"\s*[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\s*")
 class QrKind(str, Enum):
     CCCD = "cccd"  # the chip ID card's QR (Căn cước công dân)
     SIGNED_IDENTITY = "signed_identity"  # the app's signed identity QR
+    DOCUMENT_LINK = "document_link"  # an e-document's verification link
+    SIGNED_DOCUMENT = "signed_document"  # an e-document's signed payload, for offline checks
     UNKNOWN = "unknown"
 
 
@@ -31,4 +34,8 @@ def classify_qr(text: str) -> QrKind:
             return QrKind.UNKNOWN
         if header.get("typ") == IDENTITY_TOKEN_TYPE:
             return QrKind.SIGNED_IDENTITY
+        if header.get("typ") == DOCUMENT_TOKEN_TYPE:
+            return QrKind.SIGNED_DOCUMENT
+    if len(text) <= 300 and is_document_link(text):
+        return QrKind.DOCUMENT_LINK
     return QrKind.UNKNOWN

@@ -8,6 +8,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
 from kiosk_app.screens.base import KioskScreen
 from kiosk_app.texts import location_text, text
+from shared_schemas.text import queue_number_text
 
 
 class TicketScreen(KioskScreen):
@@ -23,7 +24,7 @@ class TicketScreen(KioskScreen):
         ticket, lang = flow.ticket, flow.language
         if ticket is None:
             return
-        self.number = f"{ticket.number:04d}" if ticket.number < 10_000 else f"P{ticket.number}"
+        self.number = queue_number_text(ticket.number, provisional=ticket.provisional)
         self.department = ticket.department.name if lang == "vi" else ticket.department.name_en
         if ticket.department.location:
             self.department += f" — {location_text(ticket.department.location, lang)}"

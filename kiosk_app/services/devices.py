@@ -155,4 +155,5 @@ def print_ticket(printer, ticket: TicketView, *, facility_name: str, patient_nam
     printer.print_ticket(QueueTicket(
         facility_name=facility_name, department=ticket.department.name, queue_number=ticket.number,
         patient_name=patient_name, patient_id=personal_id, issued_at=datetime.now(VIETNAM),
-        insurance_status=ticket.insurance.vi, ticket_id=ticket.ticket_id, provisional=ticket.provisional))
+        insurance_status=ticket.insurance.vi, ticket_id=ticket.ticket_id, provisional=ticket.provisional,
+        location=ticket.department.location or ""))

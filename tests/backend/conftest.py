@@ -75,6 +75,7 @@ def app_config(url: str, **overrides) -> dict:
               # so tests keep it enabled with limits no test reaches unless it sets its own.
               "RATELIMIT_ENABLED": True, "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
               "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute", "FLEET_CHALLENGE_LIMIT": "100000 per minute",
+              "DOCUMENT_PAGE_LIMIT_PER_ADDRESS": "100000 per minute",
               "SECRET_KEY": "test-secret-" + "x" * 32,
               "JWT_SECRET_KEY": "test-jwt-secret-" + "y" * 32,
               # Chip ID cards are verified against the test CSCA (tests/chip_evidence.py); typed check-ins

@@ -144,7 +144,7 @@ def _signed_document(world: dict, subject) -> dict:
     from backend.documents.service import issue_document
 
     document = issue_document(session=world["factory"].session, holder=subject, doc_type="residence-confirmation",
-                              title_vi="Xác nhận", title_en="Confirmation", lines=[Line("Tên", "Name", "x")],
+                              jurisdiction=subject.permanent_ward_code, lines=[Line("Tên", "Name", "x")],
                               content={"n": 1}, validity=timedelta(days=1))
     return {"document_id": document.id}
 
@@ -281,6 +281,9 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/residence/accommodation-notices?purpose=authorization+matrix", roles("officer"),
           targeted=False),
     Route("POST", "/api/v1/residence/accommodation-notices", citizen_only(level=2, ok=422), body={},
+          targeted=False),
+    Route("GET", "/api/v1/residence/accommodation-establishments", citizen_only(level=2), targeted=False),
+    Route("POST", "/api/v1/residence/accommodation-establishments", roles("officer", "admin", ok=422), body={},
           targeted=False),
     Route("GET", "/api/v1/documents", citizen_only(level=1), targeted=False),
     Route("GET", "/api/v1/documents/<document_id>", party_or_covering_officer(level=1, officers=False),

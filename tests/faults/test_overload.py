@@ -99,3 +99,61 @@ def test_request_start_stamps(header, age):
 def test_a_limit_below_one_is_refused():
     with pytest.raises(ValueError):
         LoadShedder(lambda e, s: [], max_in_flight=0)
+
+
+# -- budgets: expensive routes cannot take the whole process -------------------------------------
+def _hold(shedder, path: str, method: str, results: list) -> threading.Thread:
+    thread = threading.Thread(target=lambda: results.append(
+        Client(shedder).open(path, method=method, buffered=True).status_code))
+    thread.start()
+    return thread
+
+
+def test_expensive_routes_have_their_own_smaller_budget():
+    release, entered = threading.Event(), threading.Semaphore(0)
+    shedder = LoadShedder(_blocking_app(release, entered), max_in_flight=8, max_expensive=2)
+    results: list[int] = []
+    # Two anonymous logins fill the expensive budget...
+    held = [_hold(shedder, "/api/v1/auth/login", "POST", results) for _ in range(2)]
+    assert entered.acquire(timeout=5) and entered.acquire(timeout=5)
+    # ...so a flood of further logins, registrations, uploads and downloads is shed at once,
+    for path, method in [("/api/v1/auth/login", "POST"), ("/api/v1/auth/register", "POST"),
+                         ("/api/v1/auth/refresh", "POST"), ("/api/v1/verification/jobs", "POST"),
+                         ("/api/v1/verification/jobs/7/results", "GET"), ("/fleet/login", "POST")] * 3:
+        refused = Client(shedder).open(path, method=method, buffered=True)
+        assert refused.status_code == 503, path
+        assert json.loads(refused.data)["reason"] == "expensive-at-capacity"
+    # ...while unrelated calls still have the other six slots.
+    ordinary = [_hold(shedder, path, "GET", results)
+                for path in ("/api/v1/citizens/me", "/api/v1/documents", "/api/v1/verification/jobs/7",
+                             "/fleet/login", "/api/v1/notifications", "/api/v1/audit/me")]
+    for _ in ordinary:
+        assert entered.acquire(timeout=5)
+    assert Client(shedder).get("/api/v1/x", buffered=True).status_code == 503  # now the whole is full
+    release.set()
+    for thread in (*held, *ordinary):
+        thread.join(5)
+    assert results.count(200) == 8 and shedder.shed == 19
+    # Both budgets came back.
+    assert Client(shedder).post("/api/v1/auth/login", buffered=True).status_code == 200
+    assert Client(shedder).get("/api/v1/citizens/me", buffered=True).status_code == 200
+
+
+def test_an_expensive_request_refused_for_the_whole_gives_its_own_slot_back():
+    release, entered = threading.Event(), threading.Semaphore(0)
+    shedder = LoadShedder(_blocking_app(release, entered), max_in_flight=1, max_expensive=1)
+    results: list[int] = []
+    holder = _hold(shedder, "/api/v1/citizens/me", "GET", results)
+    assert entered.acquire(timeout=5)
+    assert Client(shedder).post("/api/v1/auth/login", buffered=True).status_code == 503
+    release.set()
+    holder.join(5)
+    assert Client(shedder).post("/api/v1/auth/login", buffered=True).status_code == 200
+
+
+def test_default_budget_is_a_quarter_and_bad_budgets_are_refused():
+    assert LoadShedder(lambda e, s: [], max_in_flight=8).max_expensive == 2
+    assert LoadShedder(lambda e, s: [], max_in_flight=2).max_expensive == 1
+    for bad in (0, 9):
+        with pytest.raises(ValueError):
+            LoadShedder(lambda e, s: [], max_in_flight=8, max_expensive=bad)

@@ -18,7 +18,7 @@ from tests.backend.helpers import bearer, login
 
 def _issue(session, holder, *, now=None, validity=timedelta(days=365)):
     return service.issue_document(session=session, holder=holder, doc_type="residence-confirmation",
-                                  title_vi="Xác nhận thông tin về cư trú", title_en="Residence confirmation",
+                                  jurisdiction=holder.permanent_ward_code,
                                   lines=[Line("Họ và tên", "Full name", holder.full_name)],
                                   content={"full_name": holder.full_name}, validity=validity, now=now)
 

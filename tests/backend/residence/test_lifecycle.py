@@ -148,9 +148,11 @@ def test_accommodation_notices(api, people, session):
         {"personal_id": "079301004321", "full_name": "Lê Minh Châu",
          "arrival_at": now_vn.isoformat(), "departure_on": (now_vn.date() + timedelta(days=2)).isoformat()},
     ]
-    hotel = {"establishment_name": "Khách sạn Bến Nghé", "ward_code": "26740",
-             "street": "Số 9 Đường Hàm Nghi",
-             "reason": "Du lịch", "guests": guests}
+    registered = api("officer", "POST", "/api/v1/residence/accommodation-establishments", json={
+        "name": "Khách sạn Bến Nghé", "licence_number": "0312345678", "ward_code": "26740",
+        "street": "Số 9 Đường Hàm Nghi", "operator_personal_id": people["applicant"].personal_id})
+    assert registered.status_code == 201, registered.json
+    hotel = {"establishment_id": registered.json["id"], "reason": "Du lịch", "guests": guests}
     created = api("applicant", "POST", "/api/v1/residence/accommodation-notices", json=hotel)
     assert created.status_code == 201, created.json
     assert [n["late"] for n in created.json] == [True, False]  # arrived two days ago / just now

@@ -148,7 +148,10 @@ def test_record_see_surcharge_pay_twice_posted_once_receipt_verifies(client, wor
     document = client.get(
         f"/api/v1/documents/{status['receipt_document_id']}", headers=world["driver_h"]
     ).json
-    assert document["doc_type"] == "payment_receipt" and document["content"]["amount"] == 19_066_500
+    assert document["doc_type"] == "traffic-fine-receipt" and document["content"]["amount"] == 19_066_500
+    # The receipt splits the total into the fine and the late surcharge, which add up to what was paid.
+    items = [item["amount"] for item in document["content"]["items"]]
+    assert len(items) == 2 and items[1] > 0 and sum(items) == 19_066_500
     verified = client.post("/api/v1/documents/verify", json={"token": document["token"]}).json
     assert verified["status"] == "valid"
     pdf = client.get(f"/api/v1/documents/{status['receipt_document_id']}/pdf", headers=world["driver_h"])
