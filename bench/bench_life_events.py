@@ -107,6 +107,7 @@ def main() -> None:
         def headers(username: str) -> dict:
             if username not in tokens:
                 answer = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+                assert answer.status_code == 200, (username, answer.json)
                 tokens[username] = {"Authorization": f"Bearer {answer.json['access_token']}"}
             return tokens[username]
 

@@ -20,6 +20,7 @@ from backend.life_events.errors import AlreadyDeceased, UnknownHospital, Unknown
 from backend.life_events.models import HospitalNotification
 from backend.payments import clock
 from backend.registry.models import Citizen
+from shared_schemas.clock import VIETNAM_TZ
 from shared_schemas.personal_id import vietnamese_sex
 from shared_schemas.text import mask_personal_id, nfc
 
@@ -60,7 +61,7 @@ def issue_birth_certificate(*, session: Session, principal: Principal, data: dic
     lines = [Line("Họ tên mẹ", "Mother", mother.full_name),
              Line("Số định danh của mẹ", "Mother's personal ID", mask_personal_id(mother.personal_id)),
              Line("Giới tính của trẻ", "Child's sex", vietnamese_sex(data["child_sex"])),
-             Line("Thời điểm sinh", "Born at", clock.local_date(data["born_at"]).strftime("%d/%m/%Y")),
+             Line("Thời điểm sinh", "Born at", data["born_at"].astimezone(VIETNAM_TZ).strftime("%H:%M %d/%m/%Y")),
              Line("Nơi sinh", "Place of birth", notification.place),
              Line("Cân nặng", "Weight", f"{data['weight_grams']} g"),
              Line("Cơ sở y tế", "Issued by", hospital.name)]
