@@ -134,8 +134,9 @@ def _burial(value) -> None:
         _int(rule["multiple"], 1, 100, f"{regime} multiple")
 
 
-STEP_NAMES = {"birth_registration", "permanent_residence", "health_insurance", "death_registration",
-              "residence_deregistration", "burial_allowance"}
+# Permanent residence has its own parameter (residence.permanent_processing_working_days).
+STEP_NAMES = {"birth_registration", "health_insurance", "death_registration", "residence_deregistration",
+              "burial_allowance"}
 
 
 def _step_days(value) -> None:

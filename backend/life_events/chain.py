@@ -21,6 +21,7 @@ from backend.life_events.models import (
     AWAITING_CONSENT,
     CANCELLED,
     DONE,
+    PERMANENT_RESIDENCE,
     READY,
     REFUSED,
     WAITING,
@@ -71,7 +72,9 @@ def make_ready(session: Session, step: LifeEventStep, *, actor: int | None = Non
     """The step reaches its agency's queue: its legal deadline runs from today (the day itself not counted)."""
     today = clock.today()
     step.status, step.ready_at = READY, clock.now()
-    step.due_on = add_working_days(today, law.value("linked.step_working_days", today)[step.step])
+    days = law.value("residence.permanent_processing_working_days", today) if step.step == PERMANENT_RESIDENCE \
+        else law.value("linked.step_working_days", today)[step.step]
+    step.due_on = add_working_days(today, days)
     log(session, step.application, READY, step=step.step, actor=actor,
         note=f"hạn xử lý / due {step.due_on.isoformat()}")
 
