@@ -16,7 +16,7 @@ from backend.documents import service as documents
 from backend.documents.pdf import Line
 from backend.errors import Forbidden, NotFound, ValidationFailed
 from backend.health.models import Hospital
-from backend.life_events import chain
+from backend.life_events import chain, retries
 from backend.life_events.documents import BIRTH_EXTRACT
 from backend.life_events.errors import AlreadyRegistered, UnknownPerson
 from backend.life_events.hospital import DOCUMENT_VALIDITY
@@ -60,7 +60,13 @@ def _already_applied(session: Session, notification: HospitalNotification) -> No
                                 "your applications instead of applying again.")
 
 
-def apply(*, session: Session, principal: Principal, data: dict) -> LifeEventApplication:
+def apply(*, session: Session, principal: Principal, data: dict,
+          idempotency_key: str | None = None) -> LifeEventApplication:
+    return retries.once(session=session, principal=principal, key=idempotency_key, operation="declare_birth",
+                        data=data, model=LifeEventApplication, make=lambda: _apply(session, principal, data))
+
+
+def _apply(session: Session, principal: Principal, data: dict) -> LifeEventApplication:
     """A parent declares the birth once; the three agencies' steps are created with the data they need."""
     notification = _certificate(session, data["certificate_ref"], "birth")
     mother = session.get(Citizen, notification.subject_citizen_id)

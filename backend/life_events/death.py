@@ -18,7 +18,7 @@ from backend.auth.policy import Principal
 from backend.documents import service as documents
 from backend.documents.pdf import Line
 from backend.health.models import ConsentReceipt
-from backend.life_events import chain
+from backend.life_events import chain, retries
 from backend.life_events.birth import _already_applied, _certificate
 from backend.life_events.documents import DEATH_EXTRACT
 from backend.life_events.errors import AlreadyDeceased, NotARelative
@@ -49,7 +49,13 @@ def regime_of(session: Session, citizen: Citizen) -> str | None:
                           .order_by(WelfareEnrolment.since.desc()).limit(1))
 
 
-def apply(*, session: Session, principal: Principal, data: dict) -> LifeEventApplication:
+def apply(*, session: Session, principal: Principal, data: dict,
+          idempotency_key: str | None = None) -> LifeEventApplication:
+    return retries.once(session=session, principal=principal, key=idempotency_key, operation="declare_death",
+                        data=data, model=LifeEventApplication, make=lambda: _apply(session, principal, data))
+
+
+def _apply(session: Session, principal: Principal, data: dict) -> LifeEventApplication:
     """A relative declares the death once, with the hospital's notice; the allowance goes to them."""
     notification = _certificate(session, data["certificate_ref"], "death")
     deceased = session.get(Citizen, notification.subject_citizen_id)

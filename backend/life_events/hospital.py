@@ -15,6 +15,7 @@ from backend.documents import service as documents
 from backend.documents.pdf import Line
 from backend.errors import Forbidden
 from backend.health.models import Hospital
+from backend.life_events import retries
 from backend.life_events.documents import BIRTH_CERTIFICATE, DEATH_NOTICE, hospital_authority
 from backend.life_events.errors import AlreadyDeceased, UnknownHospital, UnknownPerson
 from backend.life_events.models import HospitalNotification
@@ -45,7 +46,14 @@ def _citizen(session: Session, personal_id: str, field: str, who: str) -> Citize
     return citizen
 
 
-def issue_birth_certificate(*, session: Session, principal: Principal, data: dict) -> HospitalNotification:
+def issue_birth_certificate(*, session: Session, principal: Principal, data: dict,
+                            idempotency_key: str | None = None) -> HospitalNotification:
+    return retries.once(session=session, principal=principal, key=idempotency_key, operation="issue_birth_certificate",
+                        data=data, model=HospitalNotification,
+                        make=lambda: _issue_birth_certificate(session, principal, data))
+
+
+def _issue_birth_certificate(session: Session, principal: Principal, data: dict) -> HospitalNotification:
     hospital = _hospital(session, principal)
     mother = _citizen(session, data["mother_personal_id"], "mother_personal_id", "mother")
     if mother.deceased_on is not None and mother.deceased_on < clock.local_date(data["born_at"]):
@@ -82,7 +90,14 @@ def issue_birth_certificate(*, session: Session, principal: Principal, data: dic
     return notification
 
 
-def issue_death_notice(*, session: Session, principal: Principal, data: dict) -> HospitalNotification:
+def issue_death_notice(*, session: Session, principal: Principal, data: dict,
+                       idempotency_key: str | None = None) -> HospitalNotification:
+    return retries.once(session=session, principal=principal, key=idempotency_key, operation="issue_death_notice",
+                        data=data, model=HospitalNotification,
+                        make=lambda: _issue_death_notice(session, principal, data))
+
+
+def _issue_death_notice(session: Session, principal: Principal, data: dict) -> HospitalNotification:
     hospital = _hospital(session, principal)
     deceased = _citizen(session, data["deceased_personal_id"], "deceased_personal_id", "deceased person")
     if deceased.deceased_on is not None:

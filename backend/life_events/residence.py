@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from backend.auth.policy import CITIZEN, Principal
 from backend.errors import Conflict, Forbidden, NotFound
-from backend.life_events import chain
+from backend.life_events import chain, retries
 from backend.life_events.birth import consent_needed
 from backend.life_events.models import PERMANENT_RESIDENCE, POLICE, LifeEventApplication
 from backend.payments import clock
@@ -19,7 +19,13 @@ from backend.registry.models import Citizen, Household
 from shared_schemas.text import nfc
 
 
-def apply(*, session: Session, principal: Principal, data: dict) -> LifeEventApplication:
+def apply(*, session: Session, principal: Principal, data: dict,
+          idempotency_key: str | None = None) -> LifeEventApplication:
+    return retries.once(session=session, principal=principal, key=idempotency_key, operation="permanent_residence",
+                        data=data, model=LifeEventApplication, make=lambda: _apply(session, principal, data))
+
+
+def _apply(session: Session, principal: Principal, data: dict) -> LifeEventApplication:
     if principal.role != CITIZEN:
         raise Forbidden("Only citizens apply for permanent residence.")
     applicant = session.get(Citizen, principal.citizen_id)

@@ -10,6 +10,7 @@ from backend.auth.policy import CITIZEN, HOSPITAL_STAFF, OFFICER, access, curren
 from backend.extensions import db
 from backend.life_events import allowance, birth, chain, death, hospital, residence, revocation  # noqa: F401
 from backend.transactions import committed
+from shared_schemas.base import IdempotencyHeaderSchema
 from shared_schemas.life_events import (
     BirthApplicationSchema,
     BirthCertificateCreateSchema,
@@ -32,23 +33,25 @@ blp = Blueprint("life_events", __name__, url_prefix="/life-events",
 @blp.route("/birth-certificates")
 class BirthCertificates(MethodView):
     @access(HOSPITAL_STAFF)
+    @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
     @blp.arguments(BirthCertificateCreateSchema)
     @blp.response(201, HospitalNotificationSchema)
-    def post(self, data):
+    def post(self, data, idempotency_key=None):
         """Issue an electronic birth certificate (giấy chứng sinh); the mother holds it in the app"""
         return committed(lambda: hospital.issue_birth_certificate(session=db.session, principal=current_principal(),
-                                                                  data=data))
+                                                                  data=data, idempotency_key=idempotency_key))
 
 
 @blp.route("/death-notices")
 class DeathNotices(MethodView):
     @access(HOSPITAL_STAFF)
+    @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
     @blp.arguments(DeathNoticeCreateSchema)
     @blp.response(201, HospitalNotificationSchema)
-    def post(self, data):
+    def post(self, data, idempotency_key=None):
         """Issue an electronic death notice (giấy báo tử) to the relative present"""
         return committed(lambda: hospital.issue_death_notice(session=db.session, principal=current_principal(),
-                                                             data=data))
+                                                             data=data, idempotency_key=idempotency_key))
 
 
 @blp.route("/applications")
@@ -63,31 +66,37 @@ class Applications(MethodView):
 @blp.route("/births")
 class Births(MethodView):
     @access(CITIZEN, level=2)
+    @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
     @blp.arguments(BirthApplicationSchema)
     @blp.response(201, LifeEventApplicationSchema)
-    def post(self, data):
+    def post(self, data, idempotency_key=None):
         """Declare a birth once: birth registration, permanent residence and the child's BHYT card"""
-        return committed(lambda: birth.apply(session=db.session, principal=current_principal(), data=data))
+        return committed(lambda: birth.apply(session=db.session, principal=current_principal(), data=data,
+                                                    idempotency_key=idempotency_key))
 
 
 @blp.route("/deaths")
 class Deaths(MethodView):
     @access(CITIZEN, level=2)
+    @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
     @blp.arguments(DeathApplicationSchema)
     @blp.response(201, LifeEventApplicationSchema)
-    def post(self, data):
+    def post(self, data, idempotency_key=None):
         """Declare a relative's death once: death registration, residence deregistration, burial allowance"""
-        return committed(lambda: death.apply(session=db.session, principal=current_principal(), data=data))
+        return committed(lambda: death.apply(session=db.session, principal=current_principal(), data=data,
+                                                    idempotency_key=idempotency_key))
 
 
 @blp.route("/permanent-residence")
 class PermanentResidence(MethodView):
     @access(CITIZEN, level=2)
+    @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
     @blp.arguments(PermanentResidenceApplicationSchema)
     @blp.response(201, LifeEventApplicationSchema)
-    def post(self, data):
+    def post(self, data, idempotency_key=None):
         """Apply for permanent residence in a household (the head consents; the commune police decide)"""
-        return committed(lambda: residence.apply(session=db.session, principal=current_principal(), data=data))
+        return committed(lambda: residence.apply(session=db.session, principal=current_principal(), data=data,
+                                                    idempotency_key=idempotency_key))
 
 
 @blp.route("/applications/<string:ref>")

@@ -90,3 +90,24 @@ def test_a_refusal_says_why_and_what_to_do(client, family, as_):
     bare = decide(client, as_, "civil_status", step(application, "birth_registration")["id"], decision="refuse")
     assert bare.status_code == 422
     assert step(show(client, as_, "mother", application["ref"]), "birth_registration")["status"] == "ready"
+
+
+def test_a_retried_certificate_and_declaration_replay_the_first(client, session, family, as_):
+    from backend.life_events.models import HospitalNotification
+
+    body = {"mother_personal_id": family.mother.personal_id, "child_sex": "male",
+            "born_at": "2026-11-20T08:15:00+07:00", "weight_grams": 3000}
+    retry = {**as_("hospital"), "Idempotency-Key": "bv-test-certificate-0001"}
+    first = client.post("/api/v1/life-events/birth-certificates", headers=retry, json=body)
+    second = client.post("/api/v1/life-events/birth-certificates", headers=retry, json=body)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert (first.json["ref"], first.json["document_id"]) == (second.json["ref"], second.json["document_id"])
+    assert session.scalar(sa.select(sa.func.count()).select_from(HospitalNotification)) == 1
+    other = client.post("/api/v1/life-events/birth-certificates", headers=retry, json={**body, "weight_grams": 3001})
+    assert other.status_code == 409
+    declaration = {"certificate_ref": first.json["ref"], "child_full_name": "Nguyễn Văn Lặp",
+                   "place_of_origin": "Hà Nội", "household_of": "mother"}
+    key = {**as_("mother"), "Idempotency-Key": "mother-birth-0001"}
+    made = client.post("/api/v1/life-events/births", headers=key, json=declaration)
+    again = client.post("/api/v1/life-events/births", headers=key, json=declaration)
+    assert (made.status_code, again.status_code) == (201, 201) and made.json["ref"] == again.json["ref"]
