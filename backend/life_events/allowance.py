@@ -13,7 +13,7 @@ from backend.auth.policy import Principal
 from backend.errors import ValidationFailed
 from backend.law import store as law
 from backend.life_events import chain
-from backend.life_events.death import _registration, regime_of
+from backend.life_events.death import regime_of, registration_of
 from backend.life_events.models import BURIAL_ALLOWANCE, BurialAllowance, LifeEventApplication, LifeEventStep
 from backend.payments import clock, disbursements
 from backend.registry.models import Citizen
@@ -45,7 +45,7 @@ def grant(*, session: Session, principal: Principal, step: LifeEventStep,
     if regime is None:
         raise ValidationFailed("No regime that pays a burial allowance is recorded for this person: refuse the step "
                                "with the reason and what the family can do (e.g. bring the pension decision).")
-    died_on = _registration(session, application).died_on
+    died_on = registration_of(session, application).died_on
     due = entitlement(regime, died_on)
     payment = disbursements.order(
         session=session, payee_citizen_id=application.applicant_citizen_id, amount=due.amount,

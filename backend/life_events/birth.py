@@ -44,7 +44,7 @@ CHILD_CARD_GROUP, CHILD_CARD_LEVEL = "TE", 1
 ALLOCATION_ATTEMPTS = 20
 
 
-def _certificate(session: Session, public_id: str, kind: str) -> HospitalNotification:
+def hospital_document(session: Session, public_id: str, kind: str) -> HospitalNotification:
     notification = session.scalar(sa.select(HospitalNotification).where(HospitalNotification.public_id == public_id,
                                                                          HospitalNotification.kind == kind))
     if notification is None:
@@ -53,7 +53,7 @@ def _certificate(session: Session, public_id: str, kind: str) -> HospitalNotific
     return notification
 
 
-def _already_applied(session: Session, notification: HospitalNotification) -> None:
+def refuse_second_application(session: Session, notification: HospitalNotification) -> None:
     if session.scalar(sa.select(LifeEventApplication.id)
                       .where(LifeEventApplication.notification_id == notification.id)):
         raise AlreadyRegistered("An application was already made with this hospital document; follow it in "
@@ -68,7 +68,7 @@ def apply(*, session: Session, principal: Principal, data: dict,
 
 def _apply(session: Session, principal: Principal, data: dict) -> LifeEventApplication:
     """A parent declares the birth once; the three agencies' steps are created with the data they need."""
-    notification = _certificate(session, data["certificate_ref"], "birth")
+    notification = hospital_document(session, data["certificate_ref"], "birth")
     mother = session.get(Citizen, notification.subject_citizen_id)
     father = None
     if data.get("father_personal_id"):
@@ -78,7 +78,7 @@ def _apply(session: Session, principal: Principal, data: dict) -> LifeEventAppli
                                 errors={"json": {"father_personal_id": ["Unknown to the population registry."]}})
     if principal.citizen_id not in (mother.id, father.id if father else None):
         raise Forbidden("Only the child's mother or father declares the birth.")
-    _already_applied(session, notification)
+    refuse_second_application(session, notification)
     parent = father if data["household_of"] == "father" else mother
     if parent is None or parent.household_id is None:
         raise ValidationFailed("The parent chosen for the child's permanent residence has no household in the "

@@ -19,7 +19,7 @@ from backend.documents import service as documents
 from backend.documents.pdf import Line
 from backend.health.models import ConsentReceipt
 from backend.life_events import chain, retries
-from backend.life_events.birth import _already_applied, _certificate
+from backend.life_events.birth import hospital_document, refuse_second_application
 from backend.life_events.documents import DEATH_EXTRACT
 from backend.life_events.errors import AlreadyDeceased, NotARelative
 from backend.life_events.hospital import DOCUMENT_VALIDITY
@@ -57,7 +57,7 @@ def apply(*, session: Session, principal: Principal, data: dict,
 
 def _apply(session: Session, principal: Principal, data: dict) -> LifeEventApplication:
     """A relative declares the death once, with the hospital's notice; the allowance goes to them."""
-    notification = _certificate(session, data["certificate_ref"], "death")
+    notification = hospital_document(session, data["certificate_ref"], "death")
     deceased = session.get(Citizen, notification.subject_citizen_id)
     applicant = session.get(Citizen, principal.citizen_id)
     if deceased.deceased_on is not None:
@@ -66,7 +66,7 @@ def _apply(session: Session, principal: Principal, data: dict) -> LifeEventAppli
         raise NotARelative("Only a relative (a member of the same household, a parent or a child) declares a "
                            "death; the registry does not show you as one. Ask a relative to declare it, or "
                            "go to the commune's civil-status officer with proof of the relationship.")
-    _already_applied(session, notification)
+    refuse_second_application(session, notification)
     died_on = clock.local_date(notification.event_at)
     application = LifeEventApplication(
         public_id=secrets.token_hex(8), kind="death", applicant_citizen_id=applicant.id,
@@ -88,7 +88,7 @@ def _apply(session: Session, principal: Principal, data: dict) -> LifeEventAppli
     return application
 
 
-def _registration(session: Session, application: LifeEventApplication) -> DeathRegistration:
+def registration_of(session: Session, application: LifeEventApplication) -> DeathRegistration:
     return session.scalar(sa.select(DeathRegistration)
                           .where(DeathRegistration.notification_id == application.notification_id))
 
@@ -178,7 +178,7 @@ def register_death(*, session: Session, principal: Principal, step: LifeEventSte
 def deregister(*, session: Session, principal: Principal, step: LifeEventStep,
                application: LifeEventApplication) -> tuple[str, None]:
     deceased = session.get(Citizen, application.subject_citizen_id)
-    registration = _registration(session, application)
+    registration = registration_of(session, application)
     effects = json.loads(registration.effects_json)
     effects["deregistered"] = {"household": deceased.household_id, "relation": deceased.relation_to_head}
     registration.effects_json = json.dumps(effects)
