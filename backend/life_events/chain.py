@@ -29,7 +29,9 @@ from backend.life_events.models import (
     LifeEventLog,
     LifeEventStep,
 )
+from backend.notifications.service import notify
 from backend.payments import clock
+from backend.registry.models import Household
 from backend.residence.working_days import add_working_days
 from shared_schemas.text import nfc
 
@@ -54,10 +56,27 @@ def set_declaration(application: LifeEventApplication, values: dict) -> None:
     application.declaration_json = json.dumps(values, ensure_ascii=False, sort_keys=True)
 
 
+STEP_NAMES_VI = {
+    "birth_registration": "Đăng ký khai sinh / birth registration",
+    "permanent_residence": "Đăng ký thường trú / permanent residence",
+    "health_insurance": "Cấp thẻ BHYT / health-insurance card",
+    "death_registration": "Đăng ký khai tử / death registration",
+    "residence_deregistration": "Xóa đăng ký thường trú / residence deregistration",
+    "burial_allowance": "Trợ cấp mai táng / burial allowance",
+}
+_TOLD = {DONE: "đã xong / done", REFUSED: "bị từ chối / refused", "completed": "hoàn thành / completed",
+         "revoked": "đã hủy / revoked"}
+
+
 def log(session: Session, application: LifeEventApplication, status: str, *, step: str | None = None,
         actor: int | None = None, note: str | None = None, at: datetime | None = None) -> None:
+    """Record the change; the applicant is told of every decision in their inbox."""
     application.events.append(LifeEventLog(step=step, status=status, occurred_at=at or clock.now(),
                                            actor_account_id=actor, note=(note or None) and note[:300]))
+    if status in _TOLD:
+        what = STEP_NAMES_VI.get(step, "Hồ sơ liên thông / linked application")
+        notify(session=session, citizen_id=application.applicant_citizen_id, kind="life-event",
+               title=f"{what}: {_TOLD[status]}", body=note or "", ref=f"life-event:{application.public_id}")
 
 
 def new_step(application: LifeEventApplication, position: int, step: str, agency: str, ward_code: str,
@@ -90,6 +109,11 @@ def advance(session: Session, application: LifeEventApplication, *, actor: int |
                 step.status = AWAITING_CONSENT
                 log(session, application, AWAITING_CONSENT, step=step.step, actor=actor,
                     note="chờ chủ hộ đồng ý / waiting for the head of household's consent")
+                household = session.get(Household, declaration(application)["household_id"])
+                notify(session=session, citizen_id=household.head_citizen_id, kind="life-event-consent",
+                       title="Đề nghị chủ hộ đồng ý đăng ký thường trú / the head of household's consent is asked",
+                       body=f"Hồ sơ {application.public_id}: đăng ký thường trú vào hộ {household.household_number}.",
+                       ref=f"life-event:{application.public_id}")
             else:
                 make_ready(session, step, actor=actor)
             return
@@ -163,6 +187,14 @@ def get_application(*, session: Session, principal: Principal, public_id: str) -
     if application is None:
         raise NotFound("No such application.")
     if principal.role == CITIZEN and principal.citizen_id == application.applicant_citizen_id:
+        return application
+    household_id = declaration(application).get("household_id")
+    household = session.get(Household, household_id) if household_id and principal.role == CITIZEN else None
+    if household is not None and household.head_citizen_id == principal.citizen_id:
+        # The head of household is asked to consent: they see what they consent to, and the applicant sees that.
+        record_access(session=session, principal=principal, subject_citizen_ids=[application.applicant_citizen_id],
+                      action="read", record_type="life-event-application", record_ref=application.public_id,
+                      purpose="chủ hộ xem hồ sơ để đồng ý / head of household's consent")
         return application
     if principal.role == OFFICER:
         office, today = offices.office_of(session, principal), clock.today()

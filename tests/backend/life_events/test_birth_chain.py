@@ -43,6 +43,9 @@ def test_birth_chain_end_to_end(client, session, family, as_):
     # The grandfather heads the household: the residence step waits for his consent, not in the police queue.
     application = show(client, as_, "mother", application["ref"])
     assert step(application, "permanent_residence")["status"] == "awaiting_consent"
+    inbox = client.get("/api/v1/notifications", headers=as_("grandfather")).json
+    assert any(application["ref"] in (n.get("ref") or "") for n in inbox["items"]), inbox
+    assert show(client, as_, "grandfather", application["ref"])["ref"] == application["ref"]  # what he consents to
     consent = client.post(f"/api/v1/life-events/applications/{application['ref']}/household-consent",
                           headers=as_("grandfather"), json={"decision": "consent"})
     assert consent.status_code == 200, consent.json
