@@ -21,7 +21,7 @@ SEED_CITIZENS ?= 10000
 BIND ?= 127.0.0.1:5000
 WORKERS ?= 2
 
-.PHONY: run run-gunicorn kiosk kiosk-voice test test-sqlite test-postgres lint lint-check fuzz load faults bench-seed bench-api bench-law bench-slow-clients bench-uploads clean sysdeps-run sysdeps-test
+.PHONY: run run-gunicorn kiosk kiosk-voice test test-sqlite test-postgres lint lint-check fuzz load faults bench-seed bench-api bench-law bench-slow-clients bench-uploads bench-life-events clean sysdeps-run sysdeps-test
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -127,6 +127,9 @@ bench-api: $(VENV)/.base
 
 bench-law: $(VENV)/.base
 	$(PY) bench/bench_law.py
+
+bench-life-events: $(VENV)/.base
+	$(PY) bench/bench_life_events.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.health_checks import blp as health_blp
     from backend.identification.routes import blp as identification_blp
     from backend.judicial.routes import blp as judicial_blp
+    from backend.life_events.routes import blp as life_events_blp
     from backend.notifications.routes import blp as notifications_blp
     from backend.payments.routes import blp as payments_blp
     from backend.registry.routes import blp as registry_blp
@@ -105,7 +106,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_blp, sessions_blp, registry_blp, audit_blp, hospital_blp, hospital_help_blp,
                       verification_blp, residence_blp, documents_blp, notifications_blp, fleet_blp,
-                      payments_blp, traffic_blp, judicial_blp, identification_blp, registration_blp):
+                      payments_blp, traffic_blp, judicial_blp, identification_blp, registration_blp,
+                      life_events_blp):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
     app.register_blueprint(health_blp)
     app.register_blueprint(well_known_blp)

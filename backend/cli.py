@@ -99,12 +99,13 @@ def _demo_banner(session) -> str:
     from backend.database import utcnow
     from backend.demo import DEMO_STAFF, demo_principal
     from backend.fleet.demo import ensure_demo_enrollment_code
+    from backend.life_events.demo import DEMO_OFFICERS
 
     code, expires, _new = ensure_demo_enrollment_code(
         session=session, admin=demo_principal(session, "fleet.admin"), now=utcnow(),
         folder=Path(current_app.instance_path))
     line = "=" * 78
-    staff = ", ".join(username for username, *_ in DEMO_STAFF)
+    staff = ", ".join(username for username, *_ in DEMO_STAFF + DEMO_OFFICERS)
     return "\n".join([
         line,
         "  BẢN DEMO — DEMO ONLY. Dữ liệu giả, tài khoản demo có mật khẩu công khai. / Fake data; the demo",

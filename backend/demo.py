@@ -15,6 +15,7 @@ from backend.auth.policy import Principal
 from backend.database import utcnow
 from backend.fleet.demo import add_demo_fleet
 from backend.health.demo import add_demo_hospitals
+from backend.life_events.demo import PENSIONER_ID, add_demo_life_events
 from backend.registry.models import (
     Citizen,
     DrivingLicence,
@@ -108,11 +109,12 @@ def add_demo_people(*, session: Session, password: str) -> None:
 
 def seed_demo(engine: sa.Engine, session: Session, *, citizens: int, seed: int, password: str) -> SeedReport:
     """The whole demo data set. The caller commits `session`; the bulk part commits on its own."""
-    reserved = {p.personal_id for p in DEMO_CITIZENS}
+    reserved = {p.personal_id for p in DEMO_CITIZENS} | {PENSIONER_ID}
     report = bulk_load_population(engine, citizens=citizens, seed=seed, reserved_ids=reserved)
     add_demo_people(session=session, password=password)
     add_demo_hospitals(session=session, password=password)
     add_demo_services(session=session)
+    add_demo_life_events(session=session, password=password)
     return report
 
 

@@ -132,3 +132,9 @@ def register_error_handlers(app: Flask) -> None:
     def _crash(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
         return http_exception_to_problem(InternalServerError())
+
+
+class Deceased(Conflict):
+    """The person is recorded as deceased in the population registry (a death registration)."""
+
+    code, title = "deceased", "The person is recorded as deceased"

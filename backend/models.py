@@ -10,7 +10,9 @@ from backend.health import help_requests as health_help_models  # noqa: F401
 from backend.health import models as health_models  # noqa: F401
 from backend.identification import models as identification_models  # noqa: F401
 from backend.judicial import models as judicial_models  # noqa: F401
+from backend.life_events import models as life_events_models  # noqa: F401
 from backend.notifications import models as notifications_models  # noqa: F401
+from backend.payments import disbursements as payments_disbursements  # noqa: F401
 from backend.payments import models as payments_models  # noqa: F401
 from backend.registry import models as registry_models  # noqa: F401
 from backend.residence import models as residence_models  # noqa: F401

@@ -106,3 +106,17 @@ def set_status(*, session: Session, principal: Principal, username: str, status:
                       record_type="identity-account", record_ref=str(account.id), purpose=f"{what}: {reason}"[:200])
     session.flush()
     return account
+
+
+def change_status_for_event(*, session: Session, principal: Principal, account: Account, status: str,
+                            reason: str) -> int:
+    """Disable or re-enable an account because a registered life event says so (a death, its revocation): the
+    caller has already decided the officer may act; the change is recorded like any other. Returns the number of
+    sessions ended."""
+    ended = _end_all(session, account.id, "account-disabled") if status == "disabled" else 0
+    account.status = status
+    session.add(AccountStatusChange(account_id=account.id, status=status, reason=nfc(reason)[:200],
+                                    actor_account_id=principal.account_id, actor_role=principal.role,
+                                    occurred_at=utcnow(), sessions_ended=ended))
+    session.flush()
+    return ended

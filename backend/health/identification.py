@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from backend.auth.policy import Principal
 from backend.documents import service as documents
 from backend.documents.keys import keyring
-from backend.errors import Conflict, Forbidden, ValidationFailed
+from backend.errors import Conflict, Deceased, Forbidden, ValidationFailed
 from backend.health.models import Checkin
 from backend.identification import service as identification
 from backend.registry.models import Citizen
@@ -32,6 +32,8 @@ CHILD_AGE_LIMIT = 14  # from 14 the chip card is compulsory (Law on Identificati
 NO_MATCH = "These identity details do not match the population registry. Please go to the reception counter."
 #: Levels at which the server verified that the citizen themself was there: only these record consent.
 CONSENTING_LEVELS = frozenset({CHIP_VERIFIED, CHIP_DATA_AUTHENTIC, APP_QR_VERIFIED, APP_QR_OFFLINE})
+DECEASED_STAFF_MESSAGE = ("Người này đã được đăng ký khai tử; mời đến quầy tiếp đón. / This person is registered "
+                          "as deceased; please go to the reception counter.")
 IDENTITY_QR_MAX_LIFETIME_S = 600  # the app mints 120 s tokens; a longer one was not minted by us
 
 
@@ -72,10 +74,13 @@ def identify_patient(*, session: Session, principal: Principal, proof: dict, ide
 
 def _matching_citizen(session: Session, pid: str, born: date, full_name: str | None) -> Citizen:
     citizen = session.scalar(sa.select(Citizen).where(Citizen.personal_id == pid))
-    if citizen is None or citizen.date_of_birth != born or citizen.deceased_on is not None:
+    if citizen is None or citizen.date_of_birth != born:
         raise ValidationFailed(NO_MATCH)
     if full_name and fold(full_name) != citizen.name_folded:
         raise ValidationFailed(NO_MATCH)
+    if citizen.deceased_on is not None:
+        # Only after the details matched: the kiosk shows staff why, instead of a generic mismatch.
+        raise Deceased(DECEASED_STAFF_MESSAGE)
     return citizen
 
 

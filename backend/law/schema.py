@@ -125,6 +125,26 @@ def _benefit_levels(value) -> None:
         _int(percent, 0, 100, key)
 
 
+def _burial(value) -> None:
+    _keys(value, {"social_insurance", "merit", "social_protection"}, "the burial allowance")
+    for regime, rule in value.items():
+        _keys(rule, {"base", "multiple"}, regime)
+        if rule["base"] not in ("base_salary", "social_assistance_standard"):
+            raise ma.ValidationError(f"{regime}: base is base_salary or social_assistance_standard.")
+        _int(rule["multiple"], 1, 100, f"{regime} multiple")
+
+
+# Permanent residence has its own parameter (residence.permanent_processing_working_days).
+STEP_NAMES = {"birth_registration", "health_insurance", "death_registration", "residence_deregistration",
+              "burial_allowance"}
+
+
+def _step_days(value) -> None:
+    _keys(value, STEP_NAMES, "the step deadlines")
+    for step, days in value.items():
+        _int(days, 0, 60, step)
+
+
 CHECKS = {
     "traffic.payment_days": lambda v: _int(v, 1, 365, "payment days"),
     "traffic.late_surcharge_per_day": lambda v: _fraction(v, "the surcharge rate"),
@@ -141,6 +161,12 @@ CHECKS = {
                                            _int(v["verification"], 1, 90, "verification")),
     "residence.processing_working_days": lambda v: _int(v, 1, 60, "working days"),
     "residence.extension_window_days": lambda v: _int(v, 1, 365, "days"),
+    "civil.birth_registration_days": lambda v: _int(v, 1, 365, "days"),
+    "civil.death_registration_days": lambda v: _int(v, 1, 365, "days"),
+    "residence.permanent_processing_working_days": lambda v: _int(v, 1, 60, "working days"),
+    "linked.step_working_days": _step_days,
+    "welfare.social_assistance_standard": lambda v: _int(v, 10_000, 100_000_000, "the standard"),
+    "welfare.burial_allowance": _burial,
     "health.base_salary": lambda v: _int(v, 100_000, 100_000_000, "the base salary"),
     "health.low_cost_share_percent": lambda v: _int(v, 0, 100, "the share"),
     "health.benefit_levels": _benefit_levels,

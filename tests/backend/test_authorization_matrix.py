@@ -175,6 +175,43 @@ def _verification_job(world: dict, subject) -> dict:
     return {"job_id": job.id}
 
 
+def _life_event_application(world: dict, subject) -> dict:
+    """A death declared by `subject` for a member of the subject's household; its police step sits in the subject's
+    ward, so the matrix's (police) officers covering the target cover the application."""
+    import secrets
+
+    import sqlalchemy as sa
+
+    from backend.database import utcnow
+    from backend.health.models import Hospital
+    from backend.life_events.models import HospitalNotification, LifeEventApplication, LifeEventStep
+
+    session = world["factory"].session
+    hospital = session.scalar(sa.select(Hospital).where(Hospital.code == "BV-MATRIX")) or Hospital(
+        code="BV-MATRIX", name="Bệnh viện Ma trận", name_en="Matrix hospital", level="district",
+        province_code="01", facility_code="01999")
+    session.add(hospital)
+    session.flush()
+    relative = world["factory"].citizen(full_name="Phan Văn Mất", ward_code=subject.permanent_ward_code,
+                                        province_code=subject.permanent_province_code)
+    now = utcnow()
+    notice = HospitalNotification(public_id=secrets.token_hex(8), kind="death", hospital_id=hospital.id,
+                                  issued_by_account_id=world["callers"]["admin"][1].id, subject_citizen_id=relative.id,
+                                  informant_citizen_id=subject.id, event_at=now, place="Bệnh viện", issued_at=now,
+                                  document_id="")
+    session.add(notice)
+    session.flush()
+    application = LifeEventApplication(public_id=secrets.token_hex(8), kind="death", applicant_citizen_id=subject.id,
+                                       notification_id=notice.id, subject_citizen_id=relative.id,
+                                       declaration_json="{}", submitted_at=now)
+    application.steps.append(LifeEventStep(position=1, step="residence_deregistration", agency="police",
+                                           ward_code=subject.permanent_ward_code,
+                                           province_code=subject.permanent_province_code, status="waiting"))
+    session.add(application)
+    session.flush()
+    return {"ref": application.public_id}
+
+
 @dataclass(frozen=True)
 class Route:
     method: str
@@ -341,6 +378,25 @@ ROUTES: list[Route] = [
           params=_verification_job),
     Route("GET", "/api/v1/verification/jobs/<job_id>/results", roles("agency", ok=409), targeted=False,
           params=_verification_job),
+    # --- life events: hospital notifications, linked birth and death procedures --------------------------
+    # The matrix's officers have no agency row: they are police (residence) officers.
+    Route("POST", "/api/v1/life-events/birth-certificates", roles("hospital_staff", ok=422), body={},
+          targeted=False),
+    Route("POST", "/api/v1/life-events/death-notices", roles("hospital_staff", ok=422), body={}, targeted=False),
+    Route("GET", "/api/v1/life-events/applications", citizen_only(level=2), targeted=False),
+    Route("POST", "/api/v1/life-events/births", citizen_only(level=2, ok=422), body={}, targeted=False),
+    Route("POST", "/api/v1/life-events/deaths", citizen_only(level=2, ok=422), body={}, targeted=False),
+    Route("POST", "/api/v1/life-events/permanent-residence", citizen_only(level=2, ok=422), body={},
+          targeted=False),
+    Route("GET", "/api/v1/life-events/applications/<ref>", party_or_covering_officer(),
+          params=_life_event_application),
+    Route("POST", "/api/v1/life-events/applications/<ref>/household-consent", citizen_only(level=2, ok=422),
+          body={}, targeted=False, params=lambda world, subject: {"ref": "0123456789abcdef"}),
+    Route("GET", "/api/v1/life-events/queue", roles("officer"), targeted=False),
+    Route("POST", "/api/v1/life-events/steps/<step_id>/decision", roles("officer", ok=422), body={},
+          targeted=False, params=lambda world, subject: {"step_id": 999999}),
+    Route("POST", "/api/v1/life-events/death-registrations/<registration_id>/revoke", roles("officer", ok=422),
+          body={}, targeted=False, params=lambda world, subject: {"registration_id": 999999}),
 ]
 
 

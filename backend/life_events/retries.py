@@ -1,0 +1,28 @@
+"""A retried creation (same Idempotency-Key, same body) answers with what the first one made: a hospital that
+lost the answer to a certificate does not issue a second one, a family does not file twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from backend import idempotency
+from backend.auth.policy import Principal
+
+T = TypeVar("T")
+
+
+def once(*, session: Session, principal: Principal, key: str | None, operation: str, data: dict, model: type[T],
+         make: Callable[[], T]) -> T:
+    print_ = idempotency.fingerprint(operation, data)
+    ref = idempotency.replayed(session=session, principal=principal, key=key, operation=operation,
+                               fingerprint=print_)
+    if ref is not None:
+        return session.scalar(sa.select(model).where(model.public_id == ref))
+    made = make()
+    idempotency.remember(session=session, principal=principal, key=key, operation=operation, fingerprint=print_,
+                         resource_ref=made.public_id)
+    return made
