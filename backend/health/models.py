@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from backend.consent.models import ConsentReceipt  # noqa: F401  (one consent model for every recipient)
 from backend.database import Base, TimestampMixin
 
 
@@ -66,24 +67,6 @@ class KioskRegistration(Base):
     __table_args__ = (
         sa.UniqueConstraint("hospital_id", "provisional_block", name="uq_hospital_kiosks_hospital_block"),
     )
-
-
-class ConsentReceipt(Base):
-    """What the patient agreed to share with whom, why and until when; revocable for the future."""
-
-    __tablename__ = "consent_receipts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    public_id: Mapped[str] = mapped_column(sa.String(32), unique=True)
-    citizen_id: Mapped[int] = mapped_column(sa.ForeignKey("citizens.id"), index=True)
-    recipient_code: Mapped[str] = mapped_column(sa.String(20))
-    recipient_name: Mapped[str] = mapped_column(sa.String(150))
-    data_categories: Mapped[str] = mapped_column(sa.String(200))  # comma-separated
-    purpose: Mapped[str] = mapped_column(sa.String(200))
-    collected_via: Mapped[str] = mapped_column(sa.String(64))  # kiosk label
-    granted_at: Mapped[datetime]
-    valid_until: Mapped[datetime]
-    revoked_at: Mapped[datetime | None]
 
 
 class Checkin(Base):
