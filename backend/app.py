@@ -75,6 +75,9 @@ def register_extensions(app: Flask) -> None:
     from backend.auth import tokens
 
     tokens.register_jwt_callbacks(jwt)
+    from backend.identity_provider import server as identity_provider
+
+    identity_provider.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -89,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.health.routes import blp as hospital_blp
     from backend.health_checks import blp as health_blp
     from backend.identification.routes import blp as identification_blp
+    from backend.identity_provider.routes import bp as identity_provider_bp
     from backend.judicial.routes import blp as judicial_blp
     from backend.notifications.routes import blp as notifications_blp
     from backend.payments.routes import blp as payments_blp
@@ -104,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_blp)
     app.register_blueprint(well_known_blp)
     app.register_blueprint(fleet_dashboard_bp)
+    app.register_blueprint(identity_provider_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -58,6 +58,10 @@ class RelyingParty(Base, ClientMixin):
     def scope_list(self) -> list[str]:
         return self.scopes.split()
 
+    @property
+    def client_metadata(self) -> dict:
+        return {"post_logout_redirect_uris": json.loads(self.post_logout_redirect_uris)}
+
     def get_client_id(self) -> str:
         return self.client_id
 
@@ -224,3 +228,12 @@ class IssuedToken(Base):
 
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class UsedClientAssertion(Base):
+    """JWT IDs of client assertions already presented: an assertion authenticates once (RFC 7523 3, item 7)."""
+
+    __tablename__ = "oidc_used_client_assertions"
+
+    jti_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # sha256(client_id | jti)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
