@@ -94,7 +94,7 @@ class RelyingParty(Base, ClientMixin):
         return grant_type in ("authorization_code", "refresh_token")
 
     # Authlib asks the client for its ID token algorithm (OIDC Registration's id_token_signed_response_alg).
-    id_token_signed_response_alg = "EdDSA"
+    id_token_signed_response_alg = "Ed25519"
 
 
 class PushedRequest(Base):

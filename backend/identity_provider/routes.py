@@ -16,7 +16,7 @@ from backend.documents.keys import keyring
 from backend.errors import Unauthenticated
 from backend.extensions import db, limiter
 from backend.identity_provider import claims, login_requests, service, tokens, web_session
-from backend.identity_provider.server import AUTH_METHODS, authorization, metadata, protected
+from backend.identity_provider.server import AUTH_METHODS, ID_TOKEN_ALG, authorization, metadata, protected
 from backend.payments import clock
 from backend.transactions import committed
 
@@ -61,7 +61,7 @@ def jwks():
     document = keyring().jwks()
     for key in document["keys"]:
         key.setdefault("use", "sig")
-        key.setdefault("alg", "EdDSA")
+        key["alg"] = ID_TOKEN_ALG  # the same keys, named as RFC 9864 names them
     response = jsonify(document)
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
@@ -189,8 +189,8 @@ def token():
 def userinfo():
     try:
         issued = protected.acquire_token(["openid"])
-    except HTTPException as error:
-        return error.get_response()
+    except OAuth2Error as error:  # RFC 6750 3: the status and WWW-Authenticate say why
+        return jsonify(dict(error.get_body())), error.status_code, error.get_headers()
     released = committed(lambda: tokens.release_claims(session=db.session, token=issued, now=clock.now(),
                                                         record_type="oidc-userinfo"))
     return jsonify(released)

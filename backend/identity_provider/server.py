@@ -8,7 +8,7 @@ import json
 import secrets
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
-from authlib.oauth2.rfc6749 import InvalidRequestError, grants
+from authlib.oauth2.rfc6749 import InvalidClientError, InvalidRequestError, grants
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc6750 import BearerTokenGenerator, BearerTokenValidator
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
@@ -17,6 +17,8 @@ from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 from authlib.oidc.rpinitiated import EndSessionEndpoint
 from flask import Flask, current_app, request, url_for
+from joserfc import jwt
+from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from backend.documents.keys import keyring
@@ -28,6 +30,10 @@ from shared_schemas.signed import b64url_encode
 
 AUTH_METHODS = [CLIENT_SECRET_BASIC, AUTHLIB_JWT_METHOD]
 ID_TOKEN_LIFETIME_S = 600
+# RFC 9864's fully-specified name for EdDSA over Ed25519 (the key ring's keys); "EdDSA" is deprecated by it.
+ID_TOKEN_ALG = "Ed25519"
+# What a party may sign its client assertions with (FAPI 2.0 5.4: PS256, ES256 or EdDSA over Ed25519).
+CLIENT_ASSERTION_ALGS = ["PS256", "ES256", "Ed25519"]
 
 authorization = AuthorizationServer()
 protected = ResourceProtector()
@@ -97,10 +103,10 @@ class IdToken(OpenIDCode):
         return signing_jwk()
 
     def get_client_algorithm(self, client):
-        return "EdDSA"
+        return ID_TOKEN_ALG
 
     def get_encode_header(self, client):
-        return {"alg": "EdDSA", "kid": keyring().current_kid, "typ": "JWT"}
+        return {"alg": ID_TOKEN_ALG, "kid": keyring().current_kid, "typ": "JWT"}
 
     def get_client_claims(self, client):
         return {"iss": issuer(), "aud": [client.get_client_id()]}
@@ -114,6 +120,14 @@ class ClientAssertion(JWTBearerClientAssertion):
     def get_audiences(self):
         # The issuer (FAPI 2.0) and, for older clients, the endpoint they are calling.
         return [issuer(), issuer() + "/oidc/token", issuer() + "/oidc/par", request.base_url]
+
+    def process_assertion_claims(self, assertion, resolve_key):
+        try:
+            token = jwt.decode(assertion, resolve_key, algorithms=CLIENT_ASSERTION_ALGS)
+        except JoseError as error:
+            raise InvalidClientError(description=error.description) from error
+        self.verify_claims(token.claims)
+        return token.claims
 
     def validate_jti(self, claims, jti):
         return tokens.remember_assertion(session=db.session, client_id=claims["sub"], jti=jti,
@@ -171,7 +185,7 @@ class EndSession(EndSessionEndpoint):
         return keyring().jwks()
 
     def get_algorithms(self):
-        return ["EdDSA"]
+        return [ID_TOKEN_ALG]
 
     def end_session(self, end_session_request):
         pass  # the route clears the login cookie on every answer
@@ -206,9 +220,9 @@ def metadata() -> dict:
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "subject_types_supported": ["pairwise"],
-        "id_token_signing_alg_values_supported": ["EdDSA"],
+        "id_token_signing_alg_values_supported": [ID_TOKEN_ALG],
         "token_endpoint_auth_methods_supported": ["private_key_jwt", CLIENT_SECRET_BASIC],
-        "token_endpoint_auth_signing_alg_values_supported": ["EdDSA", "ES256", "PS256", "RS256"],
+        "token_endpoint_auth_signing_alg_values_supported": CLIENT_ASSERTION_ALGS,
         "code_challenge_methods_supported": ["S256"],
         "acr_values_supported": ["1", "2"],
         "claims_supported": ["sub", "acr", "amr", "auth_time", *tokens.claims.FIELDS],

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from flask import abort, request
+from flask import abort, make_response, request
 from itsdangerous import BadSignature
 
 from backend.fleet.dashboard import _serializer
@@ -65,6 +65,7 @@ def load() -> LoginSession:
 
 
 def save(response, login: LoginSession):
+    response = make_response(response)
     value = _serializer(_SALT).dumps({"c": login.csrf, "a": login.account_id, "t": login.auth_time,
                                       "r": login.acr, "m": login.amr, "p": login.pending})
     response.set_cookie(COOKIE, value, max_age=MAX_AGE_S, path=PATH, httponly=True, samesite="Lax",
