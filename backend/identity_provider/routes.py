@@ -12,11 +12,10 @@ from flask import Blueprint, current_app, jsonify, make_response, redirect, rend
 from werkzeug.exceptions import HTTPException
 
 from backend.auth.throttle import TooManyAttempts
-from backend.documents.keys import keyring
 from backend.errors import Unauthenticated
 from backend.extensions import db, limiter
 from backend.identity_provider import claims, login_requests, service, tokens, web_session
-from backend.identity_provider.server import AUTH_METHODS, ID_TOKEN_ALG, authorization, metadata, protected
+from backend.identity_provider.server import AUTH_METHODS, authorization, metadata, protected, public_jwks
 from backend.payments import clock
 from backend.transactions import committed
 
@@ -57,12 +56,7 @@ def discovery():
 
 @bp.route("/oidc/jwks")
 def jwks():
-    """Every key still trusted: after a rotation, ID tokens signed with the old key keep verifying."""
-    document = keyring().jwks()
-    for key in document["keys"]:
-        key.setdefault("use", "sig")
-        key["alg"] = ID_TOKEN_ALG  # the same keys, named as RFC 9864 names them
-    response = jsonify(document)
+    response = jsonify(public_jwks())
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
@@ -142,7 +136,7 @@ def authorize():
 def _refuse(grant, row):
     """The citizen said no (or could not reach the level): the party hears access_denied, not an error page."""
     service.finish_pushed_request(session=db.session, row=row, now=clock.now())
-    return authorization.create_authorization_response(grant_user=None, grant=grant)
+    return authorization.create_authorization_response(grant.request, grant_user=None, grant=grant)
 
 
 def _approve(grant, row, login, account):
@@ -151,7 +145,7 @@ def _approve(grant, row, login, account):
                                scope=grant.request.payload.scope, auth_time=login.auth_datetime,
                                acr=login.acr, amr=login.amr, now=now)
     service.finish_pushed_request(session=db.session, row=row, now=now)
-    return authorization.create_authorization_response(grant_user=approval, grant=grant)
+    return authorization.create_authorization_response(grant.request, grant_user=approval, grant=grant)
 
 
 @bp.route("/oidc/login", methods=["POST"])

@@ -43,6 +43,14 @@ def issuer() -> str:
     return current_app.config.get("OIDC_ISSUER") or request.host_url.rstrip("/")
 
 
+def public_jwks() -> dict:
+    """Every key still trusted: after a rotation, ID tokens signed with an old key keep verifying."""
+    document = keyring().jwks()
+    for key in document["keys"]:
+        key["use"], key["alg"] = "sig", ID_TOKEN_ALG  # the ring's keys, named as RFC 9864 names them
+    return document
+
+
 def signing_jwk() -> dict:
     from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
@@ -182,10 +190,16 @@ def _query_client(client_id):
 
 class EndSession(EndSessionEndpoint):
     def get_server_jwks(self):
-        return keyring().jwks()
+        return public_jwks()
 
     def get_algorithms(self):
         return [ID_TOKEN_ALG]
+
+    def resolve_client_from_id_token_claims(self, id_token_claims):
+        audience = id_token_claims.get("aud")
+        if isinstance(audience, list) and len(audience) == 1:  # our ID tokens name exactly one party
+            audience = audience[0]
+        return self.server.query_client(audience) if isinstance(audience, str) else None
 
     def end_session(self, end_session_request):
         pass  # the route clears the login cookie on every answer

@@ -123,7 +123,8 @@ def test_full_flow_with_authlib_client(provider, rp_key):
     out = browser.http.get(meta["end_session_endpoint"], params={
         "id_token_hint": token["id_token"], "post_logout_redirect_uri": LOGOUT_URI, "state": "s1"},
         allow_redirects=False)
-    assert out.status_code == 302 and out.headers["Location"] == LOGOUT_URI + "?state=s1"
+    assert out.status_code == 302, out.text
+    assert out.headers["Location"] == LOGOUT_URI + "?state=s1"
     assert not browser.http.cookies.get("congdan_login")
 
 
