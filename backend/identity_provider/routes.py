@@ -79,6 +79,7 @@ def pushed_authorization_request():
             grant = authorization.get_authorization_grant(oauth_request)
             grant.validate_authorization_request()
         except OAuth2Error as error:
+            error.redirect_uri = None  # PAR answers the party's back channel in JSON (RFC 9126 2.3)
             return authorization.handle_error_response(oauth_request, error)
         body = service.push_request(session=db.session, client=client, parameters=parameters, now=clock.now())
         return jsonify(body), 201

@@ -67,6 +67,12 @@ class S256Only(CodeChallenge):
     DEFAULT_CODE_CHALLENGE_METHOD = "S256"
     SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
 
+    def validate_code_challenge(self, grant, redirect_uri):
+        # Authlib enforces `required` only at the token endpoint; refuse the request itself.
+        if not grant.request.payload.data.get("code_challenge"):
+            raise InvalidRequestError("PKCE is required: send code_challenge with code_challenge_method=S256.")
+        return super().validate_code_challenge(grant, redirect_uri)
+
 
 class CodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS

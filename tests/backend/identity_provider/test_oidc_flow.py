@@ -38,7 +38,9 @@ def push(meta: dict, key, *, scope="openid identity address", challenge=None, me
               "client_assertion": private_key_jwt_sign(key, client_id, meta["issuer"], alg="ES256"),
               **({"code_challenge": challenge, "code_challenge_method": method} if challenge else {}),
               **(extra or {})}
-    return requests.post(meta["pushed_authorization_request_endpoint"], data=params, timeout=5), params
+    response = requests.post(meta["pushed_authorization_request_endpoint"], data=params, timeout=5,
+                             allow_redirects=False)
+    return response, params
 
 
 def authorize_url(meta: dict, request_uri: str, client_id=CLIENT_ID) -> str:
