@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.health.routes import blp as hospital_blp
     from backend.health_checks import blp as health_blp
     from backend.identification.routes import blp as identification_blp
+    from backend.identity_provider.api_routes import blp as identity_provider_api_blp
     from backend.identity_provider.routes import bp as identity_provider_bp
     from backend.judicial.routes import blp as judicial_blp
     from backend.notifications.routes import blp as notifications_blp
@@ -103,7 +104,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_blp, sessions_blp, registry_blp, audit_blp, hospital_blp, verification_blp,
                       residence_blp, documents_blp, notifications_blp, fleet_blp,
-                      payments_blp, traffic_blp, judicial_blp, identification_blp, registration_blp):
+                      payments_blp, traffic_blp, judicial_blp, identification_blp, registration_blp,
+                      identity_provider_api_blp):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
     app.register_blueprint(health_blp)
     app.register_blueprint(well_known_blp)

@@ -137,12 +137,18 @@ def pending_for(*, session: Session, principal: Principal, now: datetime) -> lis
         LoginRequest.expires_at > now).order_by(LoginRequest.created_at)))
 
 
-def decide(*, session: Session, principal: Principal, request_id: str, decision: str, device_key_id: str,
-           signature: str, now: datetime) -> LoginRequest:
+def for_approval(*, session: Session, principal: Principal, request_id: str, now: datetime) -> LoginRequest:
+    """A pending request this account may answer: an unbound QR login, or a step-up of this account."""
     _citizen(principal)
     row = _by_public_id(session, request_id)
     if row is None or row.expires_at <= now or (row.account_id not in (None, principal.account_id)):
         raise NotFound("No such login request, or it has expired.")
+    return row
+
+
+def decide(*, session: Session, principal: Principal, request_id: str, decision: str, device_key_id: str,
+           signature: str, now: datetime) -> LoginRequest:
+    row = for_approval(session=session, principal=principal, request_id=request_id, now=now)
     if row.status != "pending":
         raise Conflict("This login request was already answered.")
     key = session.scalar(sa.select(DeviceKey).where(DeviceKey.public_id == device_key_id))

@@ -148,6 +148,10 @@ class LoginRequest(Base):
 
     __table_args__ = (sa.CheckConstraint("status IN ('pending', 'approved', 'denied', 'used')", name="status"),)
 
+    @property
+    def signing_input(self) -> str:
+        return f"congdan-login-approval\n{self.public_id}\n{self.client_id}\n<decision>"
+
 
 class AuthorizationCode(Base):
     __tablename__ = "oidc_authorization_codes"

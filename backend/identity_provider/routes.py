@@ -23,7 +23,7 @@ bp = Blueprint("oidc", __name__, template_folder="templates", static_folder="sta
                static_url_path="/oidc/static")
 
 _FORM = ("application/x-www-form-urlencoded",)
-_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' http: https:; "
+_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'")
 
 

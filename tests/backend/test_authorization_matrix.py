@@ -332,6 +332,20 @@ ROUTES: list[Route] = [
           params=_verification_job),
     Route("GET", "/api/v1/verification/jobs/<job_id>/results", roles("agency", ok=409), targeted=False,
           params=_verification_job),
+    # --- identity provider: relying parties (admin), the app's device keys and login approvals (citizen) --
+    Route("GET", "/api/v1/identity-provider/relying-parties", roles("admin"), targeted=False),
+    Route("POST", "/api/v1/identity-provider/relying-parties", roles("admin", ok=422), body={}, targeted=False),
+    Route("POST", "/api/v1/identity-provider/relying-parties/<client_id>/status", roles("admin", ok=404),
+          body={"status": "suspended"}, targeted=False, params=lambda world, subject: {"client_id": "NOPE"}),
+    Route("GET", "/api/v1/identity-provider/device-keys", citizen_only(), targeted=False),
+    Route("POST", "/api/v1/identity-provider/device-keys", citizen_only(ok=422), body={}, targeted=False),
+    Route("POST", "/api/v1/identity-provider/device-keys/<key_id>/unbind", citizen_only(ok=404), targeted=False,
+          params=lambda world, subject: {"key_id": "0" * 32}),
+    Route("GET", "/api/v1/identity-provider/login-requests", citizen_only(), targeted=False),
+    Route("GET", "/api/v1/identity-provider/login-requests/<request_id>", citizen_only(ok=404), targeted=False,
+          params=lambda world, subject: {"request_id": "0" * 32}),
+    Route("POST", "/api/v1/identity-provider/login-requests/<request_id>/decision", citizen_only(ok=422),
+          body={}, targeted=False, params=lambda world, subject: {"request_id": "0" * 32}),
 ]
 
 
