@@ -4,11 +4,11 @@ step-up and consent pages, token, userinfo and logout. OAuth endpoints answer in
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlparse
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import InvalidRequestError
-from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from backend.auth.throttle import TooManyAttempts
@@ -23,7 +23,7 @@ bp = Blueprint("oidc", __name__, template_folder="templates", static_folder="sta
                static_url_path="/oidc/static")
 
 _FORM = ("application/x-www-form-urlencoded",)
-_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'{targets}; "
         "frame-ancestors 'none'; base-uri 'none'")
 
 
@@ -35,7 +35,9 @@ def form_body(view):
 @bp.after_request
 def _headers(response):
     if response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = _CSP
+        # Browsers apply form-action to the redirect after a POST: the party's callback must be allowed.
+        targets = "".join(" " + origin for origin in g.get("oidc_form_targets", ()))
+        response.headers["Content-Security-Policy"] = _CSP.format(targets=targets)
     return response
 
 
@@ -110,6 +112,7 @@ def authorize():
         return failure
     login = web_session.load()
     client, row = grant.client, grant.request.pushed_request
+    g.oidc_form_targets = _origins(client.redirect_uri_list)
     needed = service.required_level(client, grant.request.payload.data)
     if login_requests.collect_approvals(session=db.session, login=login, now=clock.now()):
         db.session.commit()
@@ -132,6 +135,10 @@ def authorize():
         return web_session.save(_page("oidc/stepup.html", qr=shown, **context), login)
     fields = claims.labelled(claims.fields_for(grant.request.payload.scope))
     return web_session.save(_page("oidc/consent.html", fields=fields, account=account, **context), login)
+
+
+def _origins(uris: list[str]) -> set[str]:
+    return {f"{part.scheme}://{part.netloc}" for part in map(urlparse, uris)}
 
 
 def _refuse(grant, row):
