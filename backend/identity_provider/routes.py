@@ -4,20 +4,23 @@ step-up and consent pages, token, userinfo and logout. OAuth endpoints answer in
 
 from __future__ import annotations
 
+import base64
 from urllib.parse import urlencode, urlparse
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import InvalidRequestError
 from flask import Blueprint, current_app, g, jsonify, make_response, redirect, render_template, request, url_for
+from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from backend.auth.throttle import TooManyAttempts
-from backend.errors import Unauthenticated
+from backend.errors import Unauthenticated, ValidationFailed
 from backend.extensions import db, limiter
-from backend.identity_provider import claims, login_requests, service, tokens, web_session
+from backend.identity_provider import claims, ekyc, login_requests, service, tokens, web_session
 from backend.identity_provider.server import AUTH_METHODS, authorization, metadata, protected, public_jwks
 from backend.payments import clock
 from backend.transactions import committed
+from shared_schemas.identification import ChipEvidenceSchema
 
 bp = Blueprint("oidc", __name__, template_folder="templates", static_folder="static",
                static_url_path="/oidc/static")
@@ -189,13 +192,44 @@ def token():
 
 @bp.route("/oidc/userinfo", methods=["GET"])
 def userinfo():
-    try:
-        issued = protected.acquire_token(["openid"])
-    except OAuth2Error as error:  # RFC 6750 3: the status and WWW-Authenticate say why
-        return jsonify(dict(error.get_body())), error.status_code, error.get_headers()
+    issued, failure = _bearer("openid")
+    if failure:
+        return failure
     released = committed(lambda: tokens.release_claims(session=db.session, token=issued, now=clock.now(),
                                                         record_type="oidc-userinfo"))
     return jsonify(released)
+
+
+def _bearer(scope: str):
+    try:
+        return protected.acquire_token([scope]), None
+    except OAuth2Error as error:  # RFC 6750 3: the status and WWW-Authenticate say why
+        return None, (jsonify(dict(error.get_body())), error.status_code, error.get_headers())
+
+
+@bp.route("/oidc/ekyc/challenges", methods=["POST"])
+def ekyc_challenge():
+    """A nonce for the chip's Active Authentication, for the party's own chip read."""
+    issued, failure = _bearer("ekyc")
+    if failure:
+        return failure
+    row = committed(lambda: ekyc.challenge(session=db.session, token=issued, now=clock.now()))
+    return jsonify({"challenge_id": row.public_id, "challenge": base64.b64encode(row.nonce).decode(),
+                    "expires_at": row.expires_at.isoformat()}), 201
+
+
+@bp.route("/oidc/ekyc", methods=["POST"])
+def ekyc_check():
+    """Chip evidence the party read -> genuine? matches the registry? holder alive? (audited)"""
+    issued, failure = _bearer("ekyc")
+    if failure:
+        return failure
+    try:
+        evidence = ChipEvidenceSchema().load(request.get_json(silent=True) or {})
+    except ValidationError as error:
+        raise ValidationFailed("The chip evidence is malformed.", errors=error.messages) from None
+    return jsonify(committed(lambda: ekyc.check(session=db.session, token=issued, evidence=evidence,
+                                                now=clock.now())))
 
 
 @bp.route("/oidc/logout", methods=["GET", "POST"], endpoint="end_session")
