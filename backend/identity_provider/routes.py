@@ -169,9 +169,11 @@ def login_with_password():
     login = web_session.load()
     web_session.check_csrf(login)
     try:
-        account = committed(lambda: service.login_with_password(
+        # The back-off commits a failure itself (it must outlive the refusal), so no committed() here.
+        account = service.login_with_password(
             session=db.session, personal_id=request.form.get("personal_id", "").strip(),
-            password=request.form.get("password", ""), address=request.remote_addr))
+            password=request.form.get("password", ""), address=request.remote_addr)
+        db.session.commit()
     except (Unauthenticated, TooManyAttempts) as error:
         shown = committed(lambda: login_requests.show(session=db.session, login=login, client=grant.client,
                                                       account_id=None, now=clock.now()))
