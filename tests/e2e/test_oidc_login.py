@@ -84,8 +84,8 @@ def test_login_and_consent_in_the_browser(provider):
             for n, (size, viewport) in enumerate(SIZES.items()):
                 page = browser.new_page(viewport=viewport, locale="vi-VN")
                 landed = []
-                page.route("https://bank.example/**", lambda route: (landed.append(route.request.url),
-                                                                      route.fulfill(status=200, body="bank")))
+                page.route("https://bank.example/**", lambda route, seen=landed: (
+                    seen.append(route.request.url), route.fulfill(status=200, body="bank")))
                 page.goto(_pushed_authorize_url(app, base_url, client_id=f"NH-E2E-{n}", level=1))
                 sync_api.expect(page.locator("img[alt^='Mã QR']")).to_be_visible()
                 page.screenshot(path=str(SHOTS / f"oidc_01_login_{size}.png"), full_page=True)
