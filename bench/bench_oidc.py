@@ -179,12 +179,7 @@ def main() -> None:
                                f"127.0.0.1:{port}", "--log-level", "warning", "backend:create_app()"],
                               env=os.environ, cwd=ROOT, start_new_session=True)
     try:
-        for _ in range(200):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.05)
+        _wait_until_serving(port)
         rows = [("trivial GET /healthz", _run(port, "healthz", tokens[:args.concurrency], key_json, args.seconds)),
                 ("GET /oidc/userinfo", _run(port, "userinfo", tokens[:args.concurrency], key_json, args.seconds)),
                 ("POST /oidc/token (refresh, private_key_jwt)",
@@ -199,6 +194,22 @@ def main() -> None:
     for name, row in rows:
         print(f"{name:44} {row['rps']:9.0f} {row['p50']:8.1f} {row['p99']:8.1f} {row['errors']:7d} "
               f"{row['rps'] / trivial:7.2f}")
+
+
+def _wait_until_serving(port: int) -> None:
+    """Until /healthz answers 200 a few times in a row (both workers booted, imports done)."""
+    answered = 0
+    for _ in range(600):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", "/healthz")
+            answered = answered + 1 if connection.getresponse().status == 200 else 0
+            if answered >= 20:
+                return
+        except OSError:
+            answered = 0
+            time.sleep(0.1)
+    raise RuntimeError("the server did not start")
 
 
 def _free_port() -> int:
