@@ -13,6 +13,7 @@ from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc6750 import BearerTokenGenerator, BearerTokenValidator
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oauth2.rfc9207 import IssuerParameter
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 from authlib.oidc.rpinitiated import EndSessionEndpoint
@@ -194,6 +195,13 @@ def _query_client(client_id):
     return service.find_client(session=db.session, client_id=client_id)
 
 
+class ResponseIssuer(IssuerParameter):
+    """RFC 9207: every authorization response names its issuer, so a party cannot be mixed up (FAPI 2.0)."""
+
+    def get_issuer(self) -> str:
+        return issuer()
+
+
 class EndSession(EndSessionEndpoint):
     def get_server_jwks(self):
         return public_jwks()
@@ -220,6 +228,7 @@ def init_app(app: Flask) -> None:
     authorization.register_grant(CodeGrant, [S256Only(required=True), IdToken(require_nonce=False)])
     authorization.register_grant(RefreshGrant)
     authorization.register_endpoint(EndSession)
+    authorization.register_extension(ResponseIssuer())
     protected.register_token_validator(AccessTokenValidator())
 
 
@@ -246,6 +255,6 @@ def metadata() -> dict:
         "code_challenge_methods_supported": ["S256"],
         "acr_values_supported": ["1", "2"],
         "claims_supported": ["sub", "acr", "amr", "auth_time", *tokens.claims.FIELDS],
-        "authorization_response_iss_parameter_supported": False,
+        "authorization_response_iss_parameter_supported": True,
         "ui_locales_supported": ["vi", "en"],
     }

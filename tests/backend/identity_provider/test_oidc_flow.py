@@ -78,7 +78,7 @@ def test_full_flow_with_authlib_client(provider, rp_key):
         assert text in consent_page.text
     assert "Số sổ hộ khẩu" not in consent_page.text  # household was not asked for
     callback = callback_params(browser.decide(consent_page, "approve"))
-    assert callback["state"] == params["state"]
+    assert callback["state"] == params["state"] and callback["iss"] == meta["issuer"]
 
     client = rp_session(meta, rp_key)
     token = client.fetch_token(meta["token_endpoint"], grant_type="authorization_code", code=callback["code"],
