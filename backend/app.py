@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.health.routes import blp as hospital_blp
     from backend.health_checks import blp as health_blp
     from backend.identification.routes import blp as identification_blp
+    from backend.identity_provider.admin_pages import bp as identity_provider_admin_bp
     from backend.identity_provider.api_routes import blp as identity_provider_api_blp
     from backend.identity_provider.routes import bp as identity_provider_bp
     from backend.judicial.routes import blp as judicial_blp
@@ -111,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(well_known_blp)
     app.register_blueprint(fleet_dashboard_bp)
     app.register_blueprint(identity_provider_bp)
+    app.register_blueprint(identity_provider_admin_bp)
 
 
 def register_request_hooks(app: Flask) -> None:
