@@ -44,9 +44,3 @@ def revoke(*, session: Session, principal: Principal, consent_id: str, now: date
         session.flush()
     return receipt
 
-
-def is_active(*, session: Session, consent_id: int | None, now: datetime) -> bool:
-    if consent_id is None:
-        return False
-    receipt = session.get(ConsentReceipt, consent_id)
-    return receipt is not None and receipt.active_at(now)

@@ -12,6 +12,7 @@ from authlib.oauth2.rfc6749 import ClientMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.database import Base
+from backend.payments import clock
 
 PRIVATE_KEY_JWT, CLIENT_SECRET_BASIC = "private_key_jwt", "client_secret_basic"
 # Authlib's name for RFC 7523 client authentication (what OIDC calls private_key_jwt).
@@ -226,8 +227,6 @@ class IssuedToken(Base):
         return int((self.access_expires_at - self.issued_at).total_seconds())
 
     def is_expired(self) -> bool:
-        from backend.payments import clock
-
         return self.access_expires_at <= clock.now()
 
     def is_revoked(self) -> bool:

@@ -17,6 +17,7 @@ from authlib.oauth2.rfc9207 import IssuerParameter
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 from authlib.oidc.rpinitiated import EndSessionEndpoint
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 from flask import Flask, current_app, request, url_for
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -53,8 +54,6 @@ def public_jwks() -> dict:
 
 
 def signing_jwk() -> dict:
-    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
-
     key = keyring().current
     return {"kty": "OKP", "crv": "Ed25519", "kid": key.kid,
             "x": b64url_encode(key.public.public_bytes(Encoding.Raw, PublicFormat.Raw)),
