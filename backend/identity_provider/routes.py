@@ -159,6 +159,10 @@ def _approve(grant, row, login, account):
     return authorization.create_authorization_response(grant.request, grant_user=approval, grant=grant)
 
 
+_LOGIN_REFUSED_VI = {False: "Số định danh hoặc mật khẩu không đúng.",
+                     True: "Bạn đã nhập sai quá nhiều lần. Vui lòng đợi một lúc rồi thử lại."}
+
+
 @bp.route("/oidc/login", methods=["POST"])
 @form_body
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
@@ -179,7 +183,7 @@ def login_with_password():
                                                       account_id=None, now=clock.now()))
         page = _page("oidc/login.html", client=grant.client, row=grant.request.pushed_request, csrf=login.csrf,
                      needed=service.required_level(grant.client, grant.request.payload.data), qr=shown,
-                     error=error.detail)
+                     error=error.detail, error_vi=_LOGIN_REFUSED_VI[type(error) is TooManyAttempts])
         return web_session.save(page, login), error.status
     login.sign_in(account.id, int(clock.now().timestamp()), acr="1", amr=["pwd"])
     return web_session.save(_back_to_authorize(grant), login)
