@@ -7,6 +7,7 @@ Screenshots at desktop and phone width go to tests/e2e/screenshots/out/ (git-ign
 
 from __future__ import annotations
 
+import functools
 import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -75,6 +76,12 @@ def _pushed_authorize_url(app, base_url: str, *, client_id: str, level: int) -> 
     return f"{base_url}/oidc/authorize?client_id={client_id}&request_uri={pushed['request_uri']}"
 
 
+def _land(seen: list, route) -> None:
+    """The bank's callback, answered in the browser: the test only needs the URL it was sent to."""
+    seen.append(route.request.url)
+    route.fulfill(status=200, body="bank")
+
+
 def test_login_and_consent_in_the_browser(provider):
     app, base_url = provider
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -84,8 +91,7 @@ def test_login_and_consent_in_the_browser(provider):
             for n, (size, viewport) in enumerate(SIZES.items()):
                 page = browser.new_page(viewport=viewport, locale="vi-VN")
                 landed = []
-                page.route("https://bank.example/**", lambda route, seen=landed: (
-                    seen.append(route.request.url), route.fulfill(status=200, body="bank")))
+                page.route("https://bank.example/**", functools.partial(_land, landed))
                 page.goto(_pushed_authorize_url(app, base_url, client_id=f"NH-E2E-{n}", level=1))
                 sync_api.expect(page.locator("img[alt^='Mã QR']")).to_be_visible()
                 page.screenshot(path=str(SHOTS / f"oidc_01_login_{size}.png"), full_page=True)
