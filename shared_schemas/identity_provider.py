@@ -82,3 +82,8 @@ class LoginDecisionSchema(BaseSchema):
     device_key_id = fields.String(required=True, validate=validate.Length(equal=32))
     signature = fields.String(required=True, validate=validate.Length(equal=86),
                               metadata={"description": "Ed25519 signature, base64url without padding"})
+
+
+class DeviceUnbindSchema(BaseSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=150),
+                           metadata={"example": "báo mất điện thoại / phone reported lost"})

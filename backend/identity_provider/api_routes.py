@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import ADMIN, CITIZEN, access, current_principal
+from backend.auth.policy import ADMIN, CITIZEN, OFFICER, access, current_principal
 from backend.extensions import db
 from backend.identity_provider import login_requests, service
 from backend.payments import clock
@@ -14,6 +14,7 @@ from backend.transactions import committed
 from shared_schemas.identity_provider import (
     DeviceKeyCreateSchema,
     DeviceKeySchema,
+    DeviceUnbindSchema,
     LoginDecisionSchema,
     LoginRequestSchema,
     RegisteredRelyingPartySchema,
@@ -80,6 +81,18 @@ class DeviceKeyUnbind(MethodView):
         """Unbind a phone (lost or replaced): it approves nothing from now on"""
         return committed(lambda: login_requests.unbind_device_key(
             session=db.session, principal=current_principal(), key_id=key_id, now=clock.now()))
+
+
+@blp.route("/citizens/<string:personal_id>/device-keys/unbind")
+class CitizenDeviceUnbind(MethodView):
+    @access(OFFICER)
+    @blp.arguments(DeviceUnbindSchema)
+    @blp.response(200, DeviceKeySchema(many=True))
+    def post(self, data, personal_id):
+        """An officer unbinds a citizen's phones (lost phone reported in person; audited)"""
+        return committed(lambda: login_requests.unbind_for_citizen(
+            session=db.session, principal=current_principal(), personal_id=personal_id, reason=data["reason"],
+            now=clock.now()))
 
 
 @blp.route("/login-requests")

@@ -17,12 +17,16 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
+from backend.audit.service import record_access
 from backend.auth.models import Account
-from backend.auth.policy import CITIZEN, Principal
+from backend.auth.policy import CITIZEN, OFFICER, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.identity_provider.models import DeviceKey, LoginRequest, RelyingParty
 from backend.identity_provider.service import digest
 from backend.identity_provider.web_session import LoginSession
+from backend.payments.clock import local_date
+from backend.registry.models import Citizen
+from backend.registry.service import officer_covers_citizen
 from shared_schemas.signed import b64url_decode
 
 LIFETIME = timedelta(minutes=3)
@@ -127,6 +131,25 @@ def unbind_device_key(*, session: Session, principal: Principal, key_id: str, no
         key.unbound_at, key.unbound_by = now, principal.account_id
         session.flush()
     return key
+
+
+def unbind_for_citizen(*, session: Session, principal: Principal, personal_id: str, reason: str,
+                       now: datetime) -> list[DeviceKey]:
+    """A lost phone reported at a police office: an officer covering the citizen unbinds every device key of
+    the citizen's account (audited, the citizen sees it). The app is bound again at the next activation."""
+    if principal.role != OFFICER:
+        raise Forbidden("Only an officer unbinds another person's phone.")
+    citizen = session.scalar(sa.select(Citizen).where(Citizen.personal_id == personal_id))
+    if citizen is None or not officer_covers_citizen(principal, citizen, on=local_date(now)):
+        raise Forbidden("This citizen is not in your jurisdiction.")
+    keys = list(session.scalars(sa.select(DeviceKey).join(Account, Account.id == DeviceKey.account_id).where(
+        Account.citizen_id == citizen.id, DeviceKey.unbound_at.is_(None))))
+    for key in keys:
+        key.unbound_at, key.unbound_by = now, principal.account_id
+    record_access(session=session, principal=principal, subject_citizen_ids=[citizen.id], action="update",
+                  record_type="device-keys", purpose=f"unbind lost phone: {reason}"[:200])
+    session.flush()
+    return keys
 
 
 def pending_for(*, session: Session, principal: Principal, now: datetime) -> list[LoginRequest]:

@@ -341,6 +341,8 @@ ROUTES: list[Route] = [
     Route("POST", "/api/v1/identity-provider/device-keys", citizen_only(ok=422), body={}, targeted=False),
     Route("POST", "/api/v1/identity-provider/device-keys/<key_id>/unbind", citizen_only(ok=404), targeted=False,
           params=lambda world, subject: {"key_id": "0" * 32}),
+    Route("POST", "/api/v1/identity-provider/citizens/{pid}/device-keys/unbind", officer_covering(),
+          body={"reason": "báo mất điện thoại"}),
     Route("GET", "/api/v1/identity-provider/login-requests", citizen_only(), targeted=False),
     Route("GET", "/api/v1/identity-provider/login-requests/<request_id>", citizen_only(ok=404), targeted=False,
           params=lambda world, subject: {"request_id": "0" * 32}),

@@ -128,3 +128,35 @@ def test_denied_or_unbound_phone_logs_nobody_in(provider, rp_key):
     fresh = phone.scan(_qr_id(page.text))
     assert phone.answer(fresh, "approve").status_code == 403
     assert phone.http.get(phone.api + "/device-keys").json() == []
+
+
+def test_an_officer_unbinds_a_lost_phone(provider, rp_key):
+    from backend.extensions import db
+    from tests.backend.helpers import Factory
+
+    register(provider.app, jwks={"keys": [rp_key.as_dict(private=False)]})
+    with provider.app.app_context():
+        officer = Factory(db.session).staff("officer", "00088").username
+        elsewhere = Factory(db.session).staff("officer", "79").username
+        db.session.commit()
+    phone = ReferenceApp(provider.base_url, provider.citizen_pid)
+    phone.bind()
+    url = provider.base_url + f"/api/v1/identity-provider/citizens/{provider.citizen_pid}/device-keys/unbind"
+
+    def as_officer(username):
+        token = requests.post(provider.base_url + "/api/v1/auth/login",
+                              json={"username": username, "password": PASSWORD}).json()["access_token"]
+        return requests.post(url, json={"reason": "báo mất điện thoại tại công an phường"},
+                             headers={"Authorization": f"Bearer {token}"})
+
+    assert as_officer(elsewhere).status_code == 403
+    unbound = as_officer(officer)
+    assert unbound.status_code == 200 and [k["id"] for k in unbound.json()] == [phone.key_id]
+    meta = discover(provider.base_url)
+    _, challenge = pkce()
+    pushed, _ = push(meta, rp_key, challenge=challenge)
+    page = Browser(provider.base_url).open(authorize_url(meta, pushed.json()["request_uri"]))
+    assert phone.answer(phone.scan(_qr_id(page.text)), "approve").status_code == 403
+    log = phone.http.get(provider.base_url + "/api/v1/me/access-log").json()
+    items = log["items"] if isinstance(log, dict) else log
+    assert any(e["record_type"] == "device-keys" for e in items)
