@@ -79,6 +79,9 @@ def register_extensions(app: Flask) -> None:
     from backend.auth import tokens
 
     tokens.register_jwt_callbacks(jwt)
+    from backend.identity_provider import server as identity_provider
+
+    identity_provider.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -95,6 +98,9 @@ def register_blueprints(app: Flask) -> None:
     from backend.health.routes import blp as hospital_blp
     from backend.health_checks import blp as health_blp
     from backend.identification.routes import blp as identification_blp
+    from backend.identity_provider.admin_pages import bp as identity_provider_admin_bp
+    from backend.identity_provider.api_routes import blp as identity_provider_api_blp
+    from backend.identity_provider.routes import bp as identity_provider_bp
     from backend.judicial.routes import blp as judicial_blp
     from backend.life_events.routes import blp as life_events_blp
     from backend.notifications.routes import blp as notifications_blp
@@ -107,12 +113,14 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (auth_blp, sessions_blp, registry_blp, audit_blp, hospital_blp, hospital_help_blp,
                       verification_blp, residence_blp, documents_blp, notifications_blp, fleet_blp,
                       payments_blp, traffic_blp, judicial_blp, identification_blp, registration_blp,
-                      life_events_blp):
+                      life_events_blp, identity_provider_api_blp):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
     app.register_blueprint(health_blp)
     app.register_blueprint(well_known_blp)
     app.register_blueprint(verify_page_bp)
     app.register_blueprint(fleet_dashboard_bp)
+    app.register_blueprint(identity_provider_bp)
+    app.register_blueprint(identity_provider_admin_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -19,6 +19,7 @@ class BaseConfig:
     SECRET_KEY: str | None = None
     JWT_SECRET_KEY: str | None = None
     PAYMENT_GATEWAY_SECRET: str | None = None
+    OIDC_PAIRWISE_SECRET: str | None = None  # keys the national login's pairwise subjects
     SECRETS_DIR: str | None = None
     DATABASE_URL: str | None = None  # None -> SQLite file under the instance folder
     DATABASE_ECHO = False
@@ -125,6 +126,9 @@ _ENV_KEYS = {
     "NOTIFICATION_PUSH_ADAPTER": str,
     # Payment gateway callbacks (HMAC) and the key that signs kiosk configuration and commands.
     "PAYMENT_GATEWAY_SECRET": str,
+    # The national login: its pairwise-subject key and its issuer URL (defaults to the request's host).
+    "OIDC_PAIRWISE_SECRET": str,
+    "OIDC_ISSUER": str,
     "FLEET_SIGNING_KEY": str,
     "FLEET_SIGNING_KEY_FILE": str,
     "VERIFICATION_SPOOL_DIR": str,

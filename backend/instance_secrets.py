@@ -16,7 +16,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 # Each is independent: a leak of one (say the dashboard cookie key) forges nothing signed with another.
-GENERATED_SECRETS = ("SECRET_KEY", "JWT_SECRET_KEY", "PAYMENT_GATEWAY_SECRET")
+GENERATED_SECRETS = ("SECRET_KEY", "JWT_SECRET_KEY", "PAYMENT_GATEWAY_SECRET", "OIDC_PAIRWISE_SECRET")
 MIN_LENGTH = 32
 DEFAULT_DIR_NAME = "secrets"
 

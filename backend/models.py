@@ -4,11 +4,13 @@ from backend import idempotency as idempotency_models  # noqa: F401
 from backend.audit import models as audit_models  # noqa: F401
 from backend.auth import codes as auth_codes  # noqa: F401
 from backend.auth import models as auth_models  # noqa: F401
+from backend.consent import models as consent_models  # noqa: F401
 from backend.documents import models as documents_models  # noqa: F401
 from backend.fleet import models as fleet_models  # noqa: F401
 from backend.health import help_requests as health_help_models  # noqa: F401
 from backend.health import models as health_models  # noqa: F401
 from backend.identification import models as identification_models  # noqa: F401
+from backend.identity_provider import models as identity_provider_models  # noqa: F401
 from backend.judicial import models as judicial_models  # noqa: F401
 from backend.life_events import models as life_events_models  # noqa: F401
 from backend.notifications import models as notifications_models  # noqa: F401

@@ -1,5 +1,5 @@
 """Hospital check-in models: hospitals, departments (khoa / phòng khám) with opening hours, check-ins,
-queue tickets (số thứ tự) and their per-day counters, consent receipts, kiosk registrations."""
+queue tickets (số thứ tự) and their per-day counters, kiosk registrations (consent receipts: backend.consent)."""
 
 from __future__ import annotations
 
@@ -66,24 +66,6 @@ class KioskRegistration(Base):
     __table_args__ = (
         sa.UniqueConstraint("hospital_id", "provisional_block", name="uq_hospital_kiosks_hospital_block"),
     )
-
-
-class ConsentReceipt(Base):
-    """What the patient agreed to share with whom, why and until when; revocable for the future."""
-
-    __tablename__ = "consent_receipts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    public_id: Mapped[str] = mapped_column(sa.String(32), unique=True)
-    citizen_id: Mapped[int] = mapped_column(sa.ForeignKey("citizens.id"), index=True)
-    recipient_code: Mapped[str] = mapped_column(sa.String(20))
-    recipient_name: Mapped[str] = mapped_column(sa.String(150))
-    data_categories: Mapped[str] = mapped_column(sa.String(200))  # comma-separated
-    purpose: Mapped[str] = mapped_column(sa.String(200))
-    collected_via: Mapped[str] = mapped_column(sa.String(64))  # kiosk label
-    granted_at: Mapped[datetime]
-    valid_until: Mapped[datetime]
-    revoked_at: Mapped[datetime | None]
 
 
 class Checkin(Base):

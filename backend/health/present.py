@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from backend.database import utcnow
-from backend.health.models import ConsentReceipt, Department, QueueTicket
+from backend.consent.models import ConsentReceipt
+from backend.health.models import Department, QueueTicket
 from backend.health.service import CheckinResult, TicketResult
 from shared_schemas.text import mask_personal_id
 

@@ -17,14 +17,15 @@ from backend import idempotency
 from backend.audit.service import record_access
 from backend.auth import passwords
 from backend.auth.models import Account
-from backend.auth.policy import CITIZEN, HOSPITAL_STAFF, KIOSK, Principal
+from backend.auth.policy import HOSPITAL_STAFF, KIOSK, Principal
+from backend.consent import service as consent_service
+from backend.consent.models import ConsentReceipt
 from backend.database import utcnow
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.health import coverage
 from backend.health.identification import identify_patient
 from backend.health.models import (
     Checkin,
-    ConsentReceipt,
     Department,
     Hospital,
     KioskRegistration,
@@ -202,12 +203,10 @@ def create_checkin(*, session: Session, principal: Principal, data: dict, idempo
     consent = None
     if who.consented:  # only an identification the server verified stands for the citizen's own consent
         day_end = datetime.combine(on, time(23, 59, 59), tzinfo=VIETNAM).astimezone(UTC)
-        consent = ConsentReceipt(
-            public_id=new_public_id(), citizen_id=citizen.id, recipient_code=hospital.code,
-            recipient_name=hospital.name, data_categories=SHARED_DATA, purpose=PURPOSE,
-            collected_via=principal.label[:64], granted_at=identified_at, valid_until=day_end)
-        session.add(consent)
-        session.flush()
+        consent = consent_service.grant(
+            session=session, citizen_id=citizen.id, recipient_code=hospital.code, recipient_name=hospital.name,
+            fields=SHARED_DATA.split(","), purpose=PURPOSE, collected_via=principal.label,
+            granted_at=identified_at, valid_until=day_end)
     checkin = Checkin(
         public_id=new_public_id(), hospital_id=hospital.id, citizen_id=citizen.id,
         kiosk_account_id=principal.account_id, method=proof["method"], trust_level=who.trust_level,
@@ -407,19 +406,11 @@ def call_next(*, session: Session, principal: Principal, department_code: str,
 
 # --- consent receipts (the citizen's side) -------------------------------------------------------------
 def list_consents(*, session: Session, principal: Principal) -> list[ConsentReceipt]:
-    if principal.role != CITIZEN or principal.citizen_id is None:
-        raise Forbidden("Only citizens have consent receipts.")
-    return list(session.scalars(sa.select(ConsentReceipt).where(ConsentReceipt.citizen_id == principal.citizen_id)
-                                .order_by(ConsentReceipt.granted_at.desc(), ConsentReceipt.id.desc())))
+    return consent_service.list_for_citizen(session=session, principal=principal)
 
 
 def revoke_consent(*, session: Session, principal: Principal, consent_id: str,
                    now: datetime | None = None) -> ConsentReceipt:
     """Stop the sharing from now on; what the hospital already saw stays in the audit trail."""
-    consent = session.scalar(sa.select(ConsentReceipt).where(ConsentReceipt.public_id == consent_id))
-    if consent is None or not principal.is_citizen(consent.citizen_id):
-        raise NotFound("No such consent receipt.")
-    if consent.revoked_at is None:
-        consent.revoked_at = now or utcnow()
-        session.flush()
-    return consent
+    return consent_service.revoke(session=session, principal=principal, consent_id=consent_id,
+                                  now=now or utcnow())

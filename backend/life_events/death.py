@@ -17,7 +17,7 @@ from backend.auth.models import Account
 from backend.auth.policy import Principal
 from backend.documents import service as documents
 from backend.documents.pdf import Line
-from backend.health.models import ConsentReceipt
+from backend.consent.models import ConsentReceipt
 from backend.life_events import chain, retries
 from backend.life_events.birth import hospital_document, refuse_second_application
 from backend.life_events.documents import DEATH_EXTRACT

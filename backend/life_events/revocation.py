@@ -15,7 +15,7 @@ from backend.auth.models import Account
 from backend.auth.policy import Principal
 from backend.documents import service as documents
 from backend.errors import Conflict, NotFound
-from backend.health.models import ConsentReceipt
+from backend.consent.models import ConsentReceipt
 from backend.life_events import chain, offices
 from backend.life_events.documents import DEATH_EXTRACT
 from backend.life_events.models import (

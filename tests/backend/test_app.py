@@ -99,7 +99,7 @@ def test_security_headers(client):
 
 def test_production_refuses_to_generate_secrets_where_nobody_chose(monkeypatch, tmp_path):
     monkeypatch.setenv("CONGDAN_ENV", "production")
-    for key in ("SECRET_KEY", "JWT_SECRET_KEY", "PAYMENT_GATEWAY_SECRET", "SECRETS_DIR"):
+    for key in ("SECRET_KEY", "JWT_SECRET_KEY", "PAYMENT_GATEWAY_SECRET", "OIDC_PAIRWISE_SECRET", "SECRETS_DIR"):
         monkeypatch.delenv(key, raising=False)
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         create_app({"DATABASE_URL": "sqlite://"})
@@ -122,6 +122,7 @@ def test_production_starts_with_real_secrets(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
     monkeypatch.setenv("JWT_SECRET_KEY", "j" * 40)
     monkeypatch.setenv("PAYMENT_GATEWAY_SECRET", "p" * 40)
+    monkeypatch.setenv("OIDC_PAIRWISE_SECRET", "o" * 40)
     application = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
     assert application.config["ENV_NAME"] == "production"
     application.extensions["congdan.db"]["engine"].dispose()
@@ -139,7 +140,7 @@ def test_unknown_query_parameters_are_refused_like_unknown_body_fields(client, f
 
 def test_production_accepts_generated_secrets_only_in_a_folder_the_operator_chose(monkeypatch, tmp_path):
     monkeypatch.setenv("CONGDAN_ENV", "production")
-    for key in ("SECRET_KEY", "JWT_SECRET_KEY", "PAYMENT_GATEWAY_SECRET"):
+    for key in ("SECRET_KEY", "JWT_SECRET_KEY", "PAYMENT_GATEWAY_SECRET", "OIDC_PAIRWISE_SECRET"):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("SECRETS_DIR", str(tmp_path / "shared-secrets"))
     application = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})

@@ -397,6 +397,22 @@ ROUTES: list[Route] = [
           targeted=False, params=lambda world, subject: {"step_id": 999999}),
     Route("POST", "/api/v1/life-events/death-registrations/<registration_id>/revoke", roles("officer", ok=422),
           body={}, targeted=False, params=lambda world, subject: {"registration_id": 999999}),
+    # --- identity provider: relying parties (admin), the app's device keys and login approvals (citizen) --
+    Route("GET", "/api/v1/identity-provider/relying-parties", roles("admin"), targeted=False),
+    Route("POST", "/api/v1/identity-provider/relying-parties", roles("admin", ok=422), body={}, targeted=False),
+    Route("POST", "/api/v1/identity-provider/relying-parties/<client_id>/status", roles("admin", ok=404),
+          body={"status": "suspended"}, targeted=False, params=lambda world, subject: {"client_id": "NOPE"}),
+    Route("GET", "/api/v1/identity-provider/device-keys", citizen_only(), targeted=False),
+    Route("POST", "/api/v1/identity-provider/device-keys", citizen_only(ok=422), body={}, targeted=False),
+    Route("POST", "/api/v1/identity-provider/device-keys/<key_id>/unbind", citizen_only(ok=404), targeted=False,
+          params=lambda world, subject: {"key_id": "0" * 32}),
+    Route("POST", "/api/v1/identity-provider/citizens/{pid}/device-keys/unbind", officer_covering(),
+          body={"reason": "báo mất điện thoại"}),
+    Route("GET", "/api/v1/identity-provider/login-requests", citizen_only(), targeted=False),
+    Route("GET", "/api/v1/identity-provider/login-requests/<request_id>", citizen_only(ok=404), targeted=False,
+          params=lambda world, subject: {"request_id": "0" * 32}),
+    Route("POST", "/api/v1/identity-provider/login-requests/<request_id>/decision", citizen_only(ok=422),
+          body={}, targeted=False, params=lambda world, subject: {"request_id": "0" * 32}),
 ]
 
 

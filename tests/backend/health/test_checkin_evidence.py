@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from backend.health.models import ConsentReceipt
+from backend.consent.models import ConsentReceipt
 from shared_schemas import signed as jws
 from tests.backend.health.hospital_data import add_kiosk, proof
 from tests.backend.helpers import bearer, login

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from backend.audit.models import AuditEvent
 from backend.auth.models import Account
-from backend.health.models import ConsentReceipt, Hospital
+from backend.consent.models import ConsentReceipt
+from backend.health.models import Hospital
 from backend.life_events.models import WelfareEnrolment
 from backend.payments.disbursements import PaymentDisbursement
 from backend.registry.models import HealthInsuranceCard

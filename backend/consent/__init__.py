@@ -1,0 +1,1 @@
+"""Consent receipts: one model and one service for every recipient (hospital kiosks, relying parties)."""
