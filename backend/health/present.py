@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from backend.database import utcnow
 from backend.consent.models import ConsentReceipt
+from backend.database import utcnow
 from backend.health.models import Department, QueueTicket
 from backend.health.service import CheckinResult, TicketResult
 from shared_schemas.text import mask_personal_id

@@ -15,9 +15,9 @@ from backend.audit.service import record_access
 from backend.auth import sessions as auth_sessions
 from backend.auth.models import Account
 from backend.auth.policy import Principal
+from backend.consent.models import ConsentReceipt
 from backend.documents import service as documents
 from backend.documents.pdf import Line
-from backend.consent.models import ConsentReceipt
 from backend.life_events import chain, retries
 from backend.life_events.birth import hospital_document, refuse_second_application
 from backend.life_events.documents import DEATH_EXTRACT

@@ -13,9 +13,9 @@ from backend.audit.service import record_access
 from backend.auth import sessions as auth_sessions
 from backend.auth.models import Account
 from backend.auth.policy import Principal
+from backend.consent.models import ConsentReceipt
 from backend.documents import service as documents
 from backend.errors import Conflict, NotFound
-from backend.consent.models import ConsentReceipt
 from backend.life_events import chain, offices
 from backend.life_events.documents import DEATH_EXTRACT
 from backend.life_events.models import (
