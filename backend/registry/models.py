@@ -133,8 +133,8 @@ class HealthInsuranceCard(Base):
 
 class IdentityCard(Base):
     """Thẻ căn cước (công dân) gắn chip: one issued chip ID card. The document number is what the chip's DG1
-    (MRZ) carries: the last nine digits of the personal ID, so every card of one person shares it and the
-    issue date (printed on the card and in DG13) tells the cards apart."""
+    (MRZ) carries: the last nine digits of the personal ID, so every card of one person shares it (and people of
+    different birth provinces may too): the holder and the issue date (on the card and in DG13) tell cards apart."""
 
     __tablename__ = "identity_cards"
 
@@ -149,6 +149,6 @@ class IdentityCard(Base):
     status_reason: Mapped[str | None] = mapped_column(sa.String(200))
 
     __table_args__ = (
-        sa.UniqueConstraint("document_number", "issued_on"),
+        sa.UniqueConstraint("citizen_id", "issued_on"),
         sa.CheckConstraint("status IN ('valid', 'replaced', 'reported_lost', 'revoked')", name="status"),
     )

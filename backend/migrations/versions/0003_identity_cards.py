@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["status_changed_by"], ["accounts.id"],
                                 name=op.f("fk_identity_cards_status_changed_by_accounts")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_identity_cards")),
-        sa.UniqueConstraint("document_number", "issued_on", name=op.f("uq_identity_cards_document_number")),
+        sa.UniqueConstraint("citizen_id", "issued_on", name=op.f("uq_identity_cards_citizen_id")),
     )
     with op.batch_alter_table("identity_cards", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_identity_cards_citizen_id"), ["citizen_id"], unique=False)
