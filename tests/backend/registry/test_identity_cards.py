@@ -108,11 +108,23 @@ def test_the_status_is_evaluated_for_the_day_of_the_check(session, factory):
     assert status(dt.date(2024, 1, 10), pid=twin.personal_id) == "unknown"
 
 
-def test_the_demo_register_holds_the_card_the_simulated_chip_carries():
-    from backend.demo import DEMO_CITIZENS, REPLACED_CARD_ISSUED_ON, SIMULATED_CARD_ISSUED_ON
+def test_the_demo_register_holds_the_card_the_simulated_chip_carries(make_app):
+    from backend.demo import add_demo_people
+    from backend.extensions import db
     from hardware.smartcard.simulator import DemoCitizen
     from kiosk_app.services.simulation import DEMO_PATIENT
+    from tests.backend.helpers import bearer, login
 
-    assert DemoCitizen().issue_date == DEMO_PATIENT.issue_date == SIMULATED_CARD_ISSUED_ON
-    an = next(p for p in DEMO_CITIZENS if p.personal_id == DEMO_PATIENT.personal_id)
-    assert an.card_issued_on == SIMULATED_CARD_ISSUED_ON > REPLACED_CARD_ISSUED_ON
+    assert DemoCitizen().issue_date == DEMO_PATIENT.issue_date  # the test chips' default is the kiosk's card
+    app = make_app()
+    with app.app_context():
+        add_demo_people(session=db.session, password="demo-test-password")
+        db.session.commit()
+        on = dt.date(2026, 12, 1)
+        assert identity_cards.status_of(session=db.session, personal_id=DEMO_PATIENT.personal_id,
+                                        mrz_document_number=DEMO_PATIENT.document_number,
+                                        issued_on=DEMO_PATIENT.issue_date, on=on) == "valid"
+    client = app.test_client()
+    headers = bearer(login(client, DEMO_PATIENT.personal_id, "demo-test-password")["access_token"])
+    cards = client.get(CARDS.format(pid=DEMO_PATIENT.personal_id), headers=headers).json
+    assert [(c["issued_on"], c["status"]) for c in cards] == [("2021-04-15", "valid"), ("2016-06-01", "replaced")]
