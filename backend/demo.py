@@ -16,17 +16,20 @@ from backend.database import utcnow
 from backend.fleet.demo import add_demo_fleet
 from backend.health.demo import add_demo_hospitals
 from backend.life_events.demo import PENSIONER_ID, add_demo_life_events
+from backend.registry import identity_cards
 from backend.registry.models import (
     Citizen,
     DrivingLicence,
     HealthInsuranceCard,
     Household,
+    IdentityCard,
     Vehicle,
 )
 from backend.registry.seed import REFERENCE_DATE, SeedReport, bulk_load_population
 from backend.residence.demo import add_demo_establishment, add_demo_residence
 from backend.traffic.demo import add_demo_fines
 from backend.verification.demo import add_demo_agency
+from hardware.smartcard.mrz import card_expiry
 from shared_schemas.text import fold
 
 
@@ -42,20 +45,28 @@ class DemoCitizen:
     account_level: int | None
     relation: str = "Chủ hộ"
     phone: str | None = None  # the registry's number: self-registration codes go there
+    card_issued_on: date | None = None  # the chip ID card in the card register (none: a child without one)
+
+
+#: The kiosk's simulated chip of Nguyễn Văn An (kiosk_app/services/simulation.py, DEMO_PATIENT) and the test chips
+#: (tests/chip_evidence.py) carry this issue date in DG13: the register must hold the same card.
+SIMULATED_CARD_ISSUED_ON = date(2021, 4, 15)
+#: Nguyễn Văn An's earlier card, replaced by the one above: eKYC of a chip issued that day answers "replaced".
+REPLACED_CARD_ISSUED_ON = date(2016, 6, 1)
 
 
 DEMO_CITIZENS = (
     DemoCitizen("001090012345", "Nguyễn Văn An", date(1990, 1, 1), "male", "00088", "01", "Số 1 Phố Huế", 2,
-                phone="0912345678"),
+                phone="0912345678", card_issued_on=SIMULATED_CARD_ISSUED_ON),
     DemoCitizen("001185006789", "Trần Thị Bình", date(1985, 5, 10), "female", "00088", "01", "Số 1 Phố Huế", 1,
-                "Vợ", phone="0912345679"),
+                "Vợ", phone="0912345679", card_issued_on=date(2024, 3, 1)),
     DemoCitizen("001215000123", "Nguyễn Minh Khang", date(2015, 8, 20), "male", "00088", "01", "Số 1 Phố Huế",
                 None, "Con"),
     DemoCitizen("079301004321", "Lê Minh Châu", date(2001, 3, 15), "female", "26740", "79",
-                "Số 45 Đường Lê Lợi", 2, phone="0903004321"),
+                "Số 45 Đường Lê Lợi", 2, phone="0903004321", card_issued_on=date(2024, 3, 20)),
     # No account yet: registers herself in the demo (the SMS code appears in the server log).
     DemoCitizen("001195004567", "Phạm Thu Hà", date(1995, 7, 21), "female", "26740", "79", "Số 12 Đường Lê Lợi", None,
-                phone="0909123456"),
+                phone="0909123456", card_issued_on=SIMULATED_CARD_ISSUED_ON),
 )
 
 # username, role, scope, display name
@@ -97,6 +108,7 @@ def add_demo_people(*, session: Session, password: str) -> None:
             session.add(Account(username=person.personal_id, password_hash=password_hash, role="citizen",
                                 level=person.account_level, citizen_id=citizen.id, phone=person.phone,
                                 display_name=person.full_name))
+        _add_demo_cards(session, citizen, person)
         if person.personal_id == "001090012345":
             session.add(Vehicle(plate="29B199999", kind="motorbike", brand="Honda", owner_citizen_id=citizen.id,
                                 registered_on=date(2019, 6, 1)))
@@ -105,6 +117,20 @@ def add_demo_people(*, session: Session, password: str) -> None:
     for username, role, scope, name in DEMO_STAFF:
         session.add(Account(username=username, password_hash=password_hash, role=role, level=2,
                             scope_code=scope, display_name=name))
+
+
+def _add_demo_cards(session: Session, citizen: Citizen, person: DemoCitizen) -> None:
+    if person.card_issued_on is None:
+        return
+    issued = [REPLACED_CARD_ISSUED_ON] if person.personal_id == "001090012345" else []
+    for issued_on in [*issued, person.card_issued_on]:
+        current = issued_on == person.card_issued_on
+        session.add(IdentityCard(
+            document_number=identity_cards.document_number(citizen.personal_id), citizen_id=citizen.id,
+            issued_on=issued_on, expires_on=card_expiry(citizen.date_of_birth, issued_on),
+            status=identity_cards.VALID if current else identity_cards.REPLACED, status_changed_at=utcnow(),
+            status_reason="cấp thẻ (dữ liệu mẫu) / issued (demo data)" if current
+            else "cấp đổi thẻ (dữ liệu mẫu) / replaced (demo data)"))
 
 
 def seed_demo(engine: sa.Engine, session: Session, *, citizens: int, seed: int, password: str) -> SeedReport:

@@ -11,6 +11,7 @@ import functools
 import shutil
 import tempfile
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -48,10 +49,13 @@ def _ascii(text: str) -> str:
         .replace("Đ", "D")
 
 
-def card_holder(personal_id: str, full_name: str, born: dt.date, sex: str = "male") -> DemoCitizen:
+def card_holder(personal_id: str, full_name: str, born: dt.date, sex: str = "male", *,
+                issued: dt.date | None = None) -> DemoCitizen:
+    """`issued`: the card's issue date (DG13); by default the simulator's, which the demo's card register holds."""
     surname, _, given = _ascii(full_name).partition(" ")
-    return DemoCitizen(personal_id=personal_id, full_name=full_name, surname=surname, given_names=given or "A",
-                       birth_date=born, sex="Nam" if sex == "male" else "Nữ", old_id_number=None)
+    holder = DemoCitizen(personal_id=personal_id, full_name=full_name, surname=surname, given_names=given or "A",
+                         birth_date=born, sex="Nam" if sex == "male" else "Nữ", old_id_number=None)
+    return replace(holder, issue_date=issued) if issued else holder
 
 
 class ChipCard:

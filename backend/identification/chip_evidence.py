@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hardware.smartcard import active_auth
 from hardware.smartcard.errors import SmartcardError
@@ -41,6 +41,8 @@ class ChipIdentity:
     date_of_birth: dt.date
     sex: str | None
     detail: str  # why this level (what was proven, what could not be)
+    document_number: str = ""  # as in DG1 (MRZ): with the issue date it names the card in the card register
+    issue_date: dt.date | None = None  # DG13 field 11, None when the chip lacks or garbles it
 
     def __repr__(self) -> str:
         return f"ChipIdentity(trust_level={self.trust_level!r}, <personal data redacted>)"
@@ -134,10 +136,11 @@ def _identity(mrz, personal) -> ChipIdentity:
     if mrz.personal_id not in (None, personal_id) or mrz.birth_date != born.strftime("%y%m%d"):
         raise ChipEvidenceRefused("inconsistent", "DG1 (MRZ) and DG13 name different people.")
     sex = {"nam": "male", "nữ": "female"}.get((personal.sex or "").strip().lower())
-    return ChipIdentity("", personal_id, name, born, sex, "")
+    # A garbled issue date only leaves the card unknown to the register; it does not make the read invalid.
+    issued = dg13.Dg13PersonalData.parse_date(personal.issue_date)
+    return ChipIdentity("", personal_id, name, born, sex, "", mrz.document_number, issued)
 
 
 def _with_level(identity: ChipIdentity, level: str, detail: str) -> ChipIdentity:
     log.info("chip evidence verified: %s", level)
-    return ChipIdentity(level, identity.personal_id, identity.full_name, identity.date_of_birth, identity.sex,
-                        detail)
+    return replace(identity, trust_level=level, detail=detail)

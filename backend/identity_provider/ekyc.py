@@ -1,7 +1,8 @@
 """eKYC for relying parties (banks, agencies): the party read the citizen's chip ID card itself and submits the
 evidence (SOD, DG1/DG13 and the Active Authentication answer to our challenge); with the citizen's consent
-(a token with the `ekyc` scope) it learns whether the card is genuine, matches the registry and the holder
-is alive. It learns nothing about anyone else: a card of another person is just "no match"."""
+(a token with the `ekyc` scope) it learns whether the card is genuine, matches the registry, the holder is alive
+and the card is still valid in the card register (not expired, replaced, reported lost or revoked).
+It learns nothing about anyone else: a card of another person is just "no match"."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from backend.identification.models import IdentificationChallenge
 from backend.identity_provider.models import IssuedToken, RelyingParty
 from backend.identity_provider.service import pairwise_subject
 from backend.identity_provider.tokens import relying_party_principal
+from backend.payments.clock import local_date
+from backend.registry import identity_cards
 from backend.registry.models import Citizen
 from shared_schemas.identification import CHIP_VERIFIED
 from shared_schemas.text import fold
@@ -44,8 +47,10 @@ def check(*, session: Session, token: IssuedToken, evidence: dict, now: datetime
         "chip_genuine": identity.trust_level == CHIP_VERIFIED,
         "detail": identity.detail,
         "holder_alive": citizen.deceased_on is None if matches else None,
-        # congdan keeps no register of issued, replaced or reported-lost cards yet: say so, never guess.
-        "card_status": "not_checked",
+        # Only the consenting citizen's own card is looked up: a stranger's card reveals nothing.
+        "card_status": identity_cards.status_of(
+            session=session, personal_id=citizen.personal_id, mrz_document_number=identity.document_number,
+            issued_on=identity.issue_date, on=local_date(now)) if matches else None,
         "checked_at": now.isoformat(),
     }
     record_access(session=session, principal=relying_party_principal(party), subject_citizen_ids=[citizen.id],

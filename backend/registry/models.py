@@ -129,3 +129,26 @@ class HealthInsuranceCard(Base):
     benefit_level: Mapped[int]  # 1..5, the digit after the two-letter group code
     primary_care_facility_code: Mapped[str] = mapped_column(sa.String(10))
     primary_care_facility_name: Mapped[str] = mapped_column(sa.String(150))
+
+
+class IdentityCard(Base):
+    """Thẻ căn cước (công dân) gắn chip: one issued chip ID card. The document number is what the chip's DG1
+    (MRZ) carries: the last nine digits of the personal ID, so every card of one person shares it (and people of
+    different birth provinces may too): the holder and the issue date (on the card and in DG13) tell cards apart."""
+
+    __tablename__ = "identity_cards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_number: Mapped[str] = mapped_column(sa.String(12))
+    citizen_id: Mapped[int] = mapped_column(sa.ForeignKey("citizens.id"), index=True)
+    issued_on: Mapped[date]
+    expires_on: Mapped[date | None]  # None: issued at 58 or older, never expires
+    status: Mapped[str] = mapped_column(sa.String(14), default="valid")
+    status_changed_at: Mapped[datetime]
+    status_changed_by: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
+    status_reason: Mapped[str | None] = mapped_column(sa.String(200))
+
+    __table_args__ = (
+        sa.UniqueConstraint("citizen_id", "issued_on"),
+        sa.CheckConstraint("status IN ('valid', 'replaced', 'reported_lost', 'revoked')", name="status"),
+    )

@@ -7,7 +7,10 @@ from flask_smorest import Blueprint
 
 from backend.auth.policy import CITIZEN, OFFICER, access, current_principal, public
 from backend.extensions import db
-from backend.registry import present, service
+from backend.payments import clock
+from backend.registry import identity_cards, present, service
+from backend.transactions import committed
+from shared_schemas.identity_cards import IdentityCardIssueSchema, IdentityCardReasonSchema, IdentityCardSchema
 from shared_schemas.registry import (
     AdministrativeUnitSchema,
     CitizenCreateSchema,
@@ -75,3 +78,44 @@ class AdministrativeUnits(MethodView):
     def get(self, query):
         """Provinces, or the units under `parent_code`"""
         return service.list_units(session=db.session, parent_code=query.get("parent_code"))
+
+
+@blp.route("/citizens/me/identity-cards/report-lost")
+class OwnIdentityCardLost(MethodView):
+    @access(CITIZEN, level=2)
+    @blp.arguments(IdentityCardReasonSchema)
+    @blp.response(200, IdentityCardSchema(many=True))
+    def post(self, data):
+        """Report my chip ID card lost (level 2): eKYC answers reported_lost from now on; only a new card undoes it"""
+        return committed(lambda: identity_cards.report_lost(session=db.session, principal=current_principal(),
+                                                            reason=data["reason"], now=clock.now()))
+
+
+@blp.route("/citizens/<string:personal_id>/identity-cards")
+class IdentityCards(MethodView):
+    @access(CITIZEN, OFFICER)
+    @blp.response(200, IdentityCardSchema(many=True))
+    def get(self, personal_id):
+        """A citizen's chip ID cards, newest first: the citizen, or an officer covering them (audited)"""
+        return committed(lambda: identity_cards.list_cards(session=db.session, principal=current_principal(),
+                                                           personal_id=personal_id, now=clock.now()))
+
+    @access(OFFICER)
+    @blp.arguments(IdentityCardIssueSchema)
+    @blp.response(201, IdentityCardSchema)
+    def post(self, data, personal_id):
+        """Register a newly issued card (officer covering the citizen; audited): the valid older cards are replaced"""
+        return committed(lambda: identity_cards.issue(session=db.session, principal=current_principal(),
+                                                      personal_id=personal_id, now=clock.now(), **data))
+
+
+@blp.route("/citizens/<string:personal_id>/identity-cards/<int:card_id>/revoke")
+class IdentityCardRevoke(MethodView):
+    @access(OFFICER)
+    @blp.arguments(IdentityCardReasonSchema)
+    @blp.response(200, IdentityCardSchema)
+    def post(self, data, personal_id, card_id):
+        """Revoke a card (officer covering the citizen; audited; final)"""
+        return committed(lambda: identity_cards.revoke(session=db.session, principal=current_principal(),
+                                                       personal_id=personal_id, card_id=card_id,
+                                                       reason=data["reason"], now=clock.now()))

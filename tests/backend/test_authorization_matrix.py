@@ -116,6 +116,18 @@ def party_or_covering_officer(ok: int = 200, level: int = 2, stranger: int = 404
     return rule
 
 
+def _identity_card(world: dict, subject) -> dict:
+    """A valid chip ID card of `subject` in the register."""
+    from backend.database import utcnow
+    from backend.registry.models import IdentityCard
+
+    card = IdentityCard(document_number=subject.personal_id[3:], citizen_id=subject.id, issued_on=date(2021, 4, 15),
+                        expires_on=None, status="valid", status_changed_at=utcnow())
+    world["factory"].session.add(card)
+    world["factory"].session.flush()
+    return {"card_id": card.id}
+
+
 def _residence_application(world: dict, subject, *, as_owner: bool = False) -> dict:
     """An application by `subject` (or, with as_owner, one waiting for `subject`'s consent as owner), at an
     address in the subject's own ward, so officers covering the target cover the application."""
@@ -253,6 +265,14 @@ ROUTES: list[Route] = [
     Route("POST", "/api/v1/citizens", roles("officer", ok=422), body={}, targeted=False),
     Route("GET", "/api/v1/administrative-units", public(), targeted=False),
     Route("GET", "/api/v1/me/access-log", citizen_only(level=1), targeted=False),
+    # The register of chip ID cards: the holder reads and reports lost; covering officers read, issue, revoke.
+    Route("GET", "/api/v1/citizens/{pid}/identity-cards", own_or_covering_officer()),
+    Route("POST", "/api/v1/citizens/{pid}/identity-cards", officer_covering(ok=201),
+          body={"issued_on": "2024-08-01", "reason": "authorization matrix"}),
+    Route("POST", "/api/v1/citizens/{pid}/identity-cards/<card_id>/revoke", officer_covering(),
+          body={"reason": "authorization matrix"}, params=_identity_card),
+    Route("POST", "/api/v1/citizens/me/identity-cards/report-lost", citizen_only(level=2),
+          body={"reason": "authorization matrix"}, targeted=False, params=_identity_card),
     # --- residence, signed documents, notifications ------------------------------------------------------
     Route("GET", "/api/v1/residence/applications", citizen_only(level=2), targeted=False),
     Route("POST", "/api/v1/residence/applications", citizen_only(level=2, ok=422), body={}, targeted=False),
