@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from backend import config as config_module
 from backend import instance_secrets, json_guard
-from backend.auth.policy import BEARER_SCHEME
+from backend.core.access import BEARER_SCHEME
 from backend.errors import problem_response, register_error_handlers
 from backend.extensions import api, db, jwt, limiter
 from backend.logs import install_masking

@@ -7,6 +7,7 @@ import click
 from flask import Flask, current_app
 
 from backend import migrate
+from backend.core import clock
 from backend.extensions import db
 
 
@@ -64,7 +65,7 @@ def register(app: Flask) -> None:
         from backend.auth import throttle
 
         session = db.new_session()
-        dropped = throttle.forget_old(session, throttle.utcnow())
+        dropped = throttle.forget_old(session, clock.now())
         session.commit()
         click.echo(f"forgot {dropped} login back-off entries")
 
@@ -96,12 +97,11 @@ def _demo_banner(session) -> str:
     """Says plainly that this is a demo with known credentials, and gives today's kiosk enrollment code."""
     from pathlib import Path
 
-    from backend.database import utcnow
     from backend.demo import DEMO_STAFF, demo_principal
     from backend.fleet.demo import ensure_demo_enrollment_code
 
     code, expires, _new = ensure_demo_enrollment_code(
-        session=session, admin=demo_principal(session, "fleet.admin"), now=utcnow(),
+        session=session, admin=demo_principal(session, "fleet.admin"), now=clock.now(),
         folder=Path(current_app.instance_path))
     line = "=" * 78
     staff = ", ".join(username for username, *_ in DEMO_STAFF)

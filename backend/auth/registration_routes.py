@@ -8,12 +8,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.auth import possession
-from backend.auth.policy import OFFICER, access, current_principal, public
+from backend.core.access import OFFICER, access, current_principal, public
+from backend.core.unit_of_work import committed
 from backend.extensions import db, limiter
 from backend.identification import service as identification
 from backend.identification.routes import present_challenge
 from backend.notifications.sms import send_after_response
-from backend.transactions import committed
 from shared_schemas.auth import (
     AccountSchema,
     ActivateSchema,

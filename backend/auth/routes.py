@@ -8,7 +8,7 @@ from flask_jwt_extended import get_jwt, jwt_required
 from flask_smorest import Blueprint
 
 from backend.auth import service, throttle
-from backend.auth.policy import (
+from backend.core.access import (
     ALL_ROLES,
     BEARER_SCHEME,
     access,

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from backend.auth import passwords, tokens
 from backend.auth.models import Account
-from backend.auth.policy import Principal
+from backend.core.access import Principal
 from backend.errors import (
     Conflict,
     NotFound,

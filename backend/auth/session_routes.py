@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.auth import sessions
-from backend.auth.policy import ADMIN, ALL_ROLES, OFFICER, access, current_principal
+from backend.core.access import ADMIN, ALL_ROLES, OFFICER, access, current_principal
 from backend.extensions import db
 from shared_schemas.auth import AccountSchema
 from shared_schemas.sessions import AccountStatusSchema, SessionSchema, SessionsEndedSchema

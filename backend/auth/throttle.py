@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from backend.auth.models import LoginThrottle
-from backend.database import utcnow
+from backend.core import clock
 from backend.errors import DomainError
 from shared_schemas.text import fold
 
@@ -97,7 +97,7 @@ def attempt(session: Session, *, scope: str, account: str | None, address: str |
             action: Callable[[], T], failures: tuple[type[Exception], ...]) -> T:
     """Run a guessable action under the back-off. A failure is recorded (and committed) before it is
     re-raised; the caller commits the success."""
-    now = utcnow()
+    now = clock.now()
     attempt_keys = keys(scope, account, address)
     check(session, attempt_keys, now)
     try:

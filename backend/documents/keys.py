@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 from flask import Flask, current_app
 
-from backend.database import utcnow
+from backend.core import clock
 from shared_schemas.signed import b64url_decode, b64url_encode, public_jwk
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ def _load(app: Flask) -> KeyRing:
 
 def _generate() -> SigningKey:
     private = Ed25519PrivateKey.generate()
-    now = utcnow()
+    now = clock.now()
     kid = f"congdan-{now:%Y%m%d}-{b64url_encode(os.urandom(4))}"
     return SigningKey(kid, private.public_key(), private, now.isoformat(timespec="seconds"))
 

@@ -12,7 +12,7 @@ from flask import current_app, jsonify, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import CITIZEN, access, current_principal, public
+from backend.core.access import CITIZEN, access, current_principal, public
 from backend.documents import service
 from backend.documents.keys import keyring
 from backend.documents.uploads import PDF, read_upload

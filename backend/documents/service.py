@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from backend.auth.policy import CITIZEN, Principal
-from backend.database import utcnow
+from backend.core import clock
+from backend.core.access import CITIZEN, Principal
 from backend.documents.keys import KeyRing, keyring
 from backend.documents.models import SignedDocument
 from backend.documents.pdf import DocumentLayout, Line, render_pdf
@@ -52,7 +52,7 @@ def issue_document(*, session: Session, holder: Citizen, doc_type: str, title_vi
                    keys: KeyRing | None = None) -> SignedDocument:
     """Sign `content`, render it as PDF with the token in a QR, and store both."""
     keys = keys or keyring()
-    now = (now or utcnow()).replace(microsecond=0)
+    now = (now or clock.now()).replace(microsecond=0)
     document_id = str(uuid.uuid4())
     expires_at = now + validity
     claims = {"iss": issuer(), "doc": doc_type, "did": document_id,
@@ -82,7 +82,7 @@ def issue_document(*, session: Session, holder: Citizen, doc_type: str, title_vi
 def revoke_for_holder(*, session: Session, citizen_id: int, doc_type: str, reason: str,
                       now: datetime | None = None) -> int:
     """Void the holder's unrevoked documents of this type (their facts changed)."""
-    now = now or utcnow()
+    now = now or clock.now()
     documents = session.scalars(
         sa.select(SignedDocument)
         .where(SignedDocument.holder_citizen_id == citizen_id, SignedDocument.doc_type == doc_type,
@@ -113,7 +113,7 @@ def verify(*, session: Session, token: str, content: dict | None = None, pdf: by
            now: datetime | None = None, keys: KeyRing | None = None) -> Verification:
     """The online verdict: valid, expired, revoked or tampered (and why)."""
     keys = keys or keyring()
-    now = now or utcnow()
+    now = now or clock.now()
     try:
         verified = jws.verify_document_token(token, keys.jwks(), now, content=content)
     except jws.TokenExpired:
@@ -153,7 +153,7 @@ def identity_token(*, session: Session, principal: Principal, now: datetime | No
     if principal.role != CITIZEN or citizen is None:
         raise Forbidden("Only a citizen account has an identity QR.")
     keys = keys or keyring()
-    now = (now or utcnow()).replace(microsecond=0)
+    now = (now or clock.now()).replace(microsecond=0)
     expires_at = now + IDENTITY_TOKEN_LIFETIME
     claims = {"iss": issuer(), "sub": citizen.personal_id, "name": citizen.full_name,
               "dob": citizen.date_of_birth.isoformat(), "lvl": principal.level, "iat": int(now.timestamp()),

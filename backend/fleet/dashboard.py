@@ -19,8 +19,8 @@ from werkzeug.exceptions import HTTPException
 from backend.auth import service as auth_service
 from backend.auth import throttle, tokens
 from backend.auth.models import Account, TokenFamily
-from backend.auth.policy import FLEET_ADMIN, Principal
-from backend.database import utcnow
+from backend.core import clock
+from backend.core.access import FLEET_ADMIN, Principal
 from backend.errors import DomainError
 from backend.extensions import db, limiter
 from backend.fleet import charts, present, service
@@ -195,7 +195,7 @@ def login():
                 family = TokenFamily(
                     id=secrets.token_hex(16),
                     account_id=account.id,
-                    created_at=utcnow(),
+                    created_at=clock.now(),
                     client="fleet-dashboard",
                 )
                 db.session.add(family)
@@ -244,7 +244,7 @@ def logout():
 # --- pages ----------------------------------------------------------------------------------------------
 @bp.route("/")
 def overview():
-    now = utcnow()
+    now = clock.now()
     connectivity = request.args.get("connectivity") or None
     if connectivity not in (None, "online", "offline", "never_seen"):
         connectivity = None
@@ -275,7 +275,7 @@ def overview():
 
 @bp.route("/kiosks/<kiosk_id>")
 def kiosk(kiosk_id: str):
-    now = utcnow()
+    now = clock.now()
     principal = g.fleet_principal
     view = service.kiosk_view(session=db.session, principal=principal, kiosk_id=kiosk_id, now=now)
     points = service.metric_series(
@@ -315,7 +315,7 @@ def send_command(kiosk_id: str):
         kiosk_id=kiosk_id,
         kind=kind,
         message=message,
-        now=utcnow(),
+        now=clock.now(),
     )
     db.session.commit()
     return redirect(url_for("fleet_dashboard.kiosk", kiosk_id=kiosk_id, notice=f"queued:{command.id}"), 303)
@@ -334,7 +334,7 @@ def change_status(kiosk_id: str):
         kiosk_id=kiosk_id,
         status=status,
         reason=reason,
-        now=utcnow(),
+        now=clock.now(),
     )
     db.session.commit()
     return redirect(url_for("fleet_dashboard.kiosk", kiosk_id=kiosk_id, notice=f"status:{status}"), 303)
@@ -346,7 +346,7 @@ def alerts():
     if state not in ("open", "resolved", "all"):
         state = "open"
     rows = service.list_alerts(
-        session=db.session, principal=g.fleet_principal, now=utcnow(), state=state, hospital_code=None
+        session=db.session, principal=g.fleet_principal, now=clock.now(), state=state, hospital_code=None
     )
     db.session.commit()
     return _page("fleet/alerts.html", rows=rows, state=state, names=service.hospital_names(db.session))
@@ -355,7 +355,7 @@ def alerts():
 @bp.route("/enrollment-codes", methods=["GET", "POST"])
 @form_post
 def enrollment_codes():
-    now = utcnow()
+    now = clock.now()
     created = None
     if request.method == "POST":
         try:
@@ -388,7 +388,7 @@ def enrollment_codes():
 @bp.route("/profiles", methods=["GET", "POST"])
 @form_post
 def profiles():
-    now = utcnow()
+    now = clock.now()
     notice = None
     if request.method == "POST":
         target = request.form.get("target", "")

@@ -9,8 +9,8 @@ from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import FLEET_ADMIN, AccessRule, access, current_principal, document_security, public
-from backend.database import utcnow
+from backend.core import clock
+from backend.core.access import FLEET_ADMIN, AccessRule, access, current_principal, document_security, public
 from backend.errors import NotFound
 from backend.extensions import db, limiter
 from backend.fleet import device, device_tokens, present, service
@@ -73,7 +73,7 @@ def device_signed(view):
             nonce=request.headers.get(contract.HEADER_NONCE),
             signature=request.headers.get(contract.HEADER_SIGNATURE),
         )
-        g.fleet_kiosk = device.authenticate_request(session=db.session, request=signed, now=utcnow())
+        g.fleet_kiosk = device.authenticate_request(session=db.session, request=signed, now=clock.now())
         return view(*args, **kwargs)
 
     guarded.__access__ = AccessRule((), None, public=True)
@@ -91,7 +91,7 @@ class Enroll(MethodView):
     @blp.response(201, EnrolledSchema)
     def post(self, data):
         """A new kiosk spends an enrollment code and registers its Ed25519 public key"""
-        kiosk = service.enroll(session=db.session, now=utcnow(), **data)
+        kiosk = service.enroll(session=db.session, now=clock.now(), **data)
         db.session.commit()
         version, settings = service.effective_profile(db.session, kiosk)
         return {
@@ -121,7 +121,7 @@ class Challenge(MethodView):
     @blp.response(200, ChallengeSchema)
     def post(self, data):
         """A one-time challenge for the kiosk to sign"""
-        challenge = device_tokens.issue_challenge(session=db.session, kiosk_id=data["kiosk_id"], now=utcnow())
+        challenge = device_tokens.issue_challenge(session=db.session, kiosk_id=data["kiosk_id"], now=clock.now())
         db.session.commit()
         return {"challenge": challenge, "expires_in": current_app.config.get("FLEET_CHALLENGE_TTL_S", 120)}
 
@@ -136,7 +136,7 @@ class DeviceToken(MethodView):
     def post(self, data):
         """A short-lived access token (role kiosk, scoped to the kiosk's hospital) for a signed challenge"""
         try:
-            token, expires_in = device_tokens.issue_device_token(session=db.session, now=utcnow(), **data)
+            token, expires_in = device_tokens.issue_device_token(session=db.session, now=clock.now(), **data)
         finally:
             db.session.commit()  # a spent challenge stays spent, even when refused
         return {"access_token": token, "token_type": "Bearer", "expires_in": expires_in}
@@ -149,7 +149,7 @@ class Heartbeat(MethodView):
     @blp.response(200, HeartbeatReplySchema)
     def post(self, data):
         """Vitals and job metrics; the reply carries signed configuration and queued commands"""
-        reply = device.record_heartbeat(session=db.session, kiosk=g.fleet_kiosk, heartbeat=data, now=utcnow())
+        reply = device.record_heartbeat(session=db.session, kiosk=g.fleet_kiosk, heartbeat=data, now=clock.now())
         db.session.commit()
         return reply
 
@@ -165,7 +165,7 @@ class CommandResult(MethodView):
         if not command_id.isdigit() or len(command_id) > 12:
             raise NotFound("No such command.")
         command = device.record_command_result(
-            session=db.session, kiosk=g.fleet_kiosk, command_id=int(command_id), now=utcnow(), **data
+            session=db.session, kiosk=g.fleet_kiosk, command_id=int(command_id), now=clock.now(), **data
         )
         db.session.commit()
         return present.command(command)
@@ -178,7 +178,7 @@ class Overview(MethodView):
     @blp.response(200, HospitalCountsSchema(many=True))
     def get(self):
         """Kiosk status counts per hospital"""
-        counts = service.fleet_overview(session=db.session, principal=current_principal(), now=utcnow())
+        counts = service.fleet_overview(session=db.session, principal=current_principal(), now=clock.now())
         db.session.commit()  # offline kiosks swept into alerts
         return counts
 
@@ -189,7 +189,7 @@ class EnrollmentCodes(MethodView):
     @blp.response(200, EnrollmentCodeSchema(many=True))
     def get(self):
         """Recent enrollment codes (the codes themselves are shown only once)"""
-        now = utcnow()
+        now = clock.now()
         return [
             present.enrollment_code(c, now)
             for c in service.list_enrollment_codes(session=db.session, principal=current_principal())
@@ -200,7 +200,7 @@ class EnrollmentCodes(MethodView):
     @blp.response(201, EnrollmentCodeSchema)
     def post(self, data):
         """Create a single-use, expiring enrollment code for a hospital and a location"""
-        now = utcnow()
+        now = clock.now()
         record, code = service.create_enrollment_code(
             session=db.session, principal=current_principal(), now=now, **data
         )
@@ -218,7 +218,7 @@ class Kiosks(MethodView):
         views = service.list_kiosks(
             session=db.session,
             principal=current_principal(),
-            now=utcnow(),
+            now=clock.now(),
             hospital_code=query["hospital_code"],
             connectivity_filter=query["connectivity"],
         )
@@ -233,7 +233,7 @@ class KioskDetail(MethodView):
         """One kiosk's last vitals and configuration versions"""
         return present.kiosk(
             service.kiosk_view(
-                session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=utcnow()
+                session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=clock.now()
             )
         )
 
@@ -246,7 +246,7 @@ class KioskStatus(MethodView):
     def put(self, data, kiosk_id):
         """Suspend, reactivate or decommission a kiosk (suspension refuses its requests at once)"""
         view = service.change_status(
-            session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=utcnow(), **data
+            session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=clock.now(), **data
         )
         db.session.commit()
         return present.kiosk(view)
@@ -271,7 +271,7 @@ class KioskCommands(MethodView):
     def post(self, data, kiosk_id):
         """Queue a command; it goes out with the kiosk's next heartbeat reply"""
         command = service.queue_command(
-            session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=utcnow(), **data
+            session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=clock.now(), **data
         )
         db.session.commit()
         return present.command(command)
@@ -289,7 +289,7 @@ class KioskMetrics(MethodView):
             principal=current_principal(),
             kiosk_id=kiosk_id,
             hours=query["hours"],
-            now=utcnow(),
+            now=clock.now(),
         )
 
 
@@ -311,7 +311,7 @@ class Profiles(MethodView):
     def post(self, data):
         """A new profile version for a hospital or one kiosk"""
         profile = service.create_profile(
-            session=db.session, principal=current_principal(), now=utcnow(), **data
+            session=db.session, principal=current_principal(), now=clock.now(), **data
         )
         db.session.commit()
         return present.profile(profile)
@@ -324,6 +324,6 @@ class Alerts(MethodView):
     @blp.response(200, FleetAlertSchema(many=True))
     def get(self, query):
         """Alerts: offline kiosks, printers out of paper, read-success rate dropping"""
-        rows = service.list_alerts(session=db.session, principal=current_principal(), now=utcnow(), **query)
+        rows = service.list_alerts(session=db.session, principal=current_principal(), now=clock.now(), **query)
         db.session.commit()  # offline kiosks swept into alerts
         return [present.alert(a, code) for a, code in rows]

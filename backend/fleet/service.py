@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from backend.auth import passwords, tokens
 from backend.auth.models import Account, AccountStatusChange
-from backend.auth.policy import FLEET_ADMIN, KIOSK, Principal
+from backend.core.access import FLEET_ADMIN, KIOSK, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.fleet import telemetry
 from backend.fleet.keys import fleet_key

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend.auth.policy import Principal
+from backend.core.access import Principal
 from backend.documents import service as documents
 from backend.documents.keys import keyring
 from backend.errors import Conflict, Forbidden, ValidationFailed

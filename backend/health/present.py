@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.database import utcnow
+from backend.core import clock
 from backend.health.models import ConsentReceipt, Department, QueueTicket
 from backend.health.service import CheckinResult, TicketResult
 from shared_schemas.text import mask_personal_id
@@ -26,7 +26,7 @@ def department(value: Department, open_now: bool | None = None) -> dict:
 
 
 def consent(value: ConsentReceipt) -> dict:
-    now = utcnow()
+    now = clock.now()
     return {"id": value.public_id, "recipient_code": value.recipient_code, "recipient_name": value.recipient_name,
             "data_categories": value.data_categories.split(","), "purpose": value.purpose,
             "collected_via": value.collected_via, "granted_at": value.granted_at, "valid_until": value.valid_until,

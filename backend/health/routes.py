@@ -9,7 +9,8 @@ from flask_jwt_extended import get_jwt, verify_jwt_in_request
 from flask_smorest import Blueprint
 
 from backend.auth.models import Account
-from backend.auth.policy import (
+from backend.core import clock
+from backend.core.access import (
     CITIZEN,
     HOSPITAL_STAFF,
     KIOSK,
@@ -17,11 +18,10 @@ from backend.auth.policy import (
     current_principal,
     public,
 )
-from backend.database import utcnow
+from backend.core.unit_of_work import committed
 from backend.extensions import db, limiter
 from backend.health import present, service
 from backend.health.models import Hospital
-from backend.transactions import committed
 from shared_schemas.base import IdempotencyHeaderSchema, RequiredIdempotencyHeaderSchema
 from shared_schemas.health import (
     CheckinCreateSchema,
@@ -73,7 +73,7 @@ class Departments(MethodView):
     @blp.response(200, DepartmentSchema(many=True))
     def get(self, hospital_code):
         """A hospital's departments and clinics, their opening hours and whether they are open now"""
-        rows = service.list_departments(session=db.session, hospital_code=hospital_code, now=utcnow())
+        rows = service.list_departments(session=db.session, hospital_code=hospital_code, now=clock.now())
         return [present.department(d, open_now) for d, open_now in rows]
 
 
@@ -148,7 +148,7 @@ class Queue(MethodView):
         db.session.commit()
         tickets = [present.queue_entry(t, name) for t, name in rows]
         return {"department": present.department(department), "tickets": tickets,
-                "service_date": query["date"] or service.local_date(utcnow()),
+                "service_date": query["date"] or service.clock.today(),
                 "waiting": sum(1 for t in tickets if t["status"] == "waiting")}
 
 

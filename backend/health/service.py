@@ -13,12 +13,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from backend import idempotency
 from backend.audit.service import record_access
 from backend.auth import passwords
 from backend.auth.models import Account
-from backend.auth.policy import CITIZEN, HOSPITAL_STAFF, KIOSK, Principal
-from backend.database import utcnow
+from backend.core import clock, idempotency
+from backend.core.access import CITIZEN, HOSPITAL_STAFF, KIOSK, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.health import coverage
 from backend.health.identification import identify_patient
@@ -59,10 +58,6 @@ class TicketResult:
     patient_name: str
     coverage_message_vi: str
     coverage_message_en: str
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(VIETNAM).date()
 
 
 def new_public_id() -> str:
@@ -126,7 +121,7 @@ def register_kiosk(*, session: Session, principal: Principal, username: str, pas
                           .where(KioskRegistration.hospital_id == hospital.id))
     registration = KioskRegistration(account_id=account.id, hospital_id=hospital.id,
                                      provisional_block=0 if used is None else used + 1,
-                                     created_by=principal.account_id, created_at=utcnow())
+                                     created_by=principal.account_id, created_at=clock.now())
     session.add(registration)
     session.flush()
     return registration
@@ -170,7 +165,7 @@ def _load_checkin_result(session: Session, checkin: Checkin) -> CheckinResult:
     card = session.get(HealthInsuranceCard, checkin.insurance_card_id) if checkin.insurance_card_id else None
     flags = {"visit_type": checkin.visit_type, "referral": checkin.referral, "emergency": checkin.emergency}
     return CheckinResult(checkin, session.get(Citizen, checkin.citizen_id), hospital, card,
-                         _coverage(card, hospital, local_date(checkin.identified_at), flags),
+                         _coverage(card, hospital, clock.local_date(checkin.identified_at), flags),
                          session.get(ConsentReceipt, checkin.consent_id) if checkin.consent_id else None)
 
 
@@ -179,7 +174,7 @@ def create_checkin(*, session: Session, principal: Principal, data: dict, idempo
     """A kiosk identified a present patient: record consent and the check-in, audit the read."""
     if principal.role != KIOSK:
         raise Forbidden("Only hospital kiosks check patients in.")
-    now = now or utcnow()
+    now = now or clock.now()
     print_ = idempotency.fingerprint(CHECKIN, data)
     ref = idempotency.replayed(session=session, principal=principal, key=idempotency_key,
                                operation=CHECKIN, fingerprint=print_)
@@ -190,7 +185,7 @@ def create_checkin(*, session: Session, principal: Principal, data: dict, idempo
     if identified_at > now + timedelta(minutes=5) or identified_at < now - timedelta(days=1):
         raise ValidationFailed("identified_at must be within the last day.",
                                errors={"json": {"identified_at": ["Outside the accepted window."]}})
-    on = local_date(identified_at)
+    on = clock.local_date(identified_at)
     proof = data["identification"]
     who = identify_patient(session=session, principal=principal, proof=proof, identified_at=identified_at,
                            on=on, now=now)
@@ -268,12 +263,12 @@ def issue_ticket(*, session: Session, principal: Principal, checkin_id: str, dep
     """The patient chose a department: their ticket for today (the existing one if they have it)."""
     if principal.role != KIOSK:
         raise Forbidden("Only hospital kiosks issue queue tickets.")
-    now = now or utcnow()
+    now = now or clock.now()
     hospital_code = principal.scope_code or ""
     checkin = session.scalar(sa.select(Checkin).where(Checkin.public_id == checkin_id))
     if checkin is None or checkin.kiosk_account_id != principal.account_id:
         raise NotFound("No such check-in at this kiosk.")
-    service_date = local_date(checkin.identified_at)
+    service_date = clock.local_date(checkin.identified_at)
     _lock_queue(session, hospital_code, department_code, service_date)
     body = {"checkin_id": checkin_id, "department_code": department_code, "provisional_number": provisional_number}
     print_ = idempotency.fingerprint(TICKET, body)
@@ -369,7 +364,7 @@ def queue_view(*, session: Session, principal: Principal, department_code: str,
                on: date | None = None) -> tuple[Department, list[tuple[QueueTicket, str | None]]]:
     """Today's tickets in arrival order, with the patient's name unless they revoked consent."""
     department = _staff_department(session, principal, department_code)
-    on = on or local_date(utcnow())
+    on = on or clock.today()
     rows = session.execute(
         sa.select(QueueTicket, Citizen.full_name, ConsentReceipt.revoked_at)
         .join(Citizen, Citizen.id == QueueTicket.citizen_id)
@@ -388,10 +383,10 @@ def call_next(*, session: Session, principal: Principal, department_code: str,
               now: datetime | None = None) -> TicketResult:
     """Call the longest-waiting patient (provisional tickets take their place by arrival time)."""
     department = _staff_department(session, principal, department_code)
-    now = now or utcnow()
-    _lock_queue(session, department.hospital.code, department.code, local_date(now))
+    now = now or clock.now()
+    _lock_queue(session, department.hospital.code, department.code, clock.local_date(now))
     ticket = session.scalar(sa.select(QueueTicket).where(
-        QueueTicket.department_id == department.id, QueueTicket.service_date == local_date(now),
+        QueueTicket.department_id == department.id, QueueTicket.service_date == clock.local_date(now),
         QueueTicket.status == "waiting").order_by(QueueTicket.issued_at, QueueTicket.number).limit(1))
     if ticket is None:
         raise NotFound("Nobody is waiting in this queue.")
@@ -417,6 +412,6 @@ def revoke_consent(*, session: Session, principal: Principal, consent_id: str,
     if consent is None or not principal.is_citizen(consent.citizen_id):
         raise NotFound("No such consent receipt.")
     if consent.revoked_at is None:
-        consent.revoked_at = now or utcnow()
+        consent.revoked_at = now or clock.now()
         session.flush()
     return consent

@@ -7,10 +7,10 @@ from flask.views import MethodView
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
 from flask_smorest import Blueprint
 
-from backend.auth.policy import KIOSK, access, current_principal
+from backend.core.access import KIOSK, access, current_principal
+from backend.core.unit_of_work import committed
 from backend.extensions import db, limiter
 from backend.identification import service
-from backend.transactions import committed
 from shared_schemas.identification import ChipChallengeSchema
 
 blp = Blueprint("identification", __name__, url_prefix="/identification",

@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from backend.audit.service import record_access
-from backend.auth.policy import Principal
+from backend.core import clock
+from backend.core.access import Principal
 from backend.errors import Conflict, NotFound, ValidationFailed
 from backend.judicial.models import CertificateRequest
 from backend.law import store
-from backend.payments import clock
 from backend.registry.models import Citizen
 from backend.registry.service import officer_covers_citizen
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from backend.auth.policy import Principal
+from backend.core.access import Principal
 from backend.judicial import service
 from backend.payments.payables import Quote
 

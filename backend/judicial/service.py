@@ -11,16 +11,15 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend import idempotency
 from backend.audit.service import record_access
-from backend.auth.policy import CITIZEN, OFFICER, Principal
+from backend.core import clock, idempotency
+from backend.core.access import CITIZEN, OFFICER, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.judicial import expungement, fees
 from backend.judicial.certificate import issue_document
 from backend.judicial.models import CertificateRequest, ConvictionRecord
 from backend.law import store
 from backend.notifications import service as notifications
-from backend.payments import clock
 from backend.registry.models import Citizen
 from backend.registry.service import find_citizen, officer_covers_citizen
 

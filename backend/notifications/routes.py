@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import CITIZEN, access, current_principal
+from backend.core.access import CITIZEN, access, current_principal
 from backend.extensions import db
 from backend.notifications import cli, service
 from shared_schemas.notifications import (

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import CITIZEN, access, current_principal, public
+from backend.core.access import CITIZEN, access, current_principal, public
+from backend.core.unit_of_work import committed
 from backend.extensions import db
 from backend.payments import gateway as gateways
 from backend.payments import service
-from backend.transactions import committed
 from shared_schemas.base import RequiredIdempotencyHeaderSchema
 from shared_schemas.payments import (
     GatewayCallbackSchema,

@@ -10,13 +10,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend import idempotency
-from backend.auth.policy import CITIZEN, Principal
+from backend.core import clock, idempotency
+from backend.core.access import CITIZEN, Principal
 from backend.documents import service as documents
 from backend.documents.pdf import Line
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.notifications import service as notifications
-from backend.payments import clock
 from backend.payments.gateway import PaymentGateway
 from backend.payments.models import (
     PaymentCallbackNonce,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import CITIZEN, OFFICER, access, current_principal, public
+from backend.core.access import CITIZEN, OFFICER, access, current_principal, public
 from backend.extensions import db
 from backend.registry import present, service
 from shared_schemas.registry import (

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from backend.audit.service import record_access
-from backend.auth.policy import CITIZEN, OFFICER, Principal
+from backend.core import clock
+from backend.core.access import CITIZEN, OFFICER, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from backend.payments import clock
 from backend.registry import units
 from backend.registry.models import (
     AdministrativeUnit,
@@ -77,7 +77,7 @@ def find_citizen(session: Session, pid: str) -> Citizen:
 
 def officer_covers_citizen(principal: Principal, citizen: Citizen, *, on: date) -> bool:
     temporary_province = citizen.temporary_ward.province_code if citizen.temporary_ward_code else None
-    return principal.covers(citizen.permanent_ward_code, citizen.permanent_province_code,
+    return units.officer_covers(principal, citizen.permanent_ward_code, citizen.permanent_province_code,
                             citizen.temporary_ward_code, temporary_province, on=on)
 
 
@@ -168,7 +168,7 @@ def search(*, session: Session, principal: Principal, name: str, date_of_birth: 
 def register_citizen(*, session: Session, principal: Principal, data: dict, purpose: str) -> Citizen:
     """Enter a person into the registry (birth registration or correction), checked for consistency."""
     ward = get_ward(session, data["permanent_ward_code"])
-    if not principal.covers(ward.code, ward.province_code, on=clock.today()):
+    if not units.officer_covers(principal, ward.code, ward.province_code, on=clock.today()):
         raise Forbidden("The address is outside your jurisdiction.")
     try:
         personal_id.validate(data["personal_id"], sex=data["sex"], date_of_birth=data["date_of_birth"])

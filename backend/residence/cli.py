@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask_smorest import Blueprint
 
-from backend.database import utcnow
+from backend.core import clock
 from backend.extensions import db
 
 
@@ -14,10 +14,9 @@ def register(blp: Blueprint) -> None:
     def remind() -> None:
         """Notify citizens whose temporary residence ends within 15 days (once per residence)."""
         from backend.residence.registration import remind_ending
-        from backend.residence.working_days import local_date
 
         session = db.new_session()
-        now = utcnow()
-        count = remind_ending(session=session, today=local_date(now), now=now)
+        now = clock.now()
+        count = remind_ending(session=session, today=clock.local_date(now), now=now)
         session.commit()
         click.echo(f"{count} reminders queued")

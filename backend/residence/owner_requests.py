@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from backend.audit.service import record_access
-from backend.auth.policy import Principal
 from backend.auth.throttle import TooManyAttempts
+from backend.core.access import Principal
 from backend.errors import ValidationFailed
 from backend.registry.models import Citizen
 from backend.residence.models import ResidenceApplication

@@ -6,15 +6,14 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import ADMIN, CITIZEN, OFFICER, access, current_principal
-from backend.database import utcnow
+from backend.core import clock
+from backend.core.access import ADMIN, CITIZEN, OFFICER, access, current_principal
+from backend.core.unit_of_work import committed
 from backend.documents.routes import present as present_document
 from backend.documents.uploads import read_upload
 from backend.extensions import db
 from backend.registry.models import Citizen
 from backend.residence import cli, establishments, notices, present, registration, service
-from backend.residence.working_days import local_date
-from backend.transactions import committed
 from shared_schemas.base import IdempotencyHeaderSchema
 from shared_schemas.documents import SignedDocumentSchema
 from shared_schemas.residence import (
@@ -45,7 +44,7 @@ ATTACHMENT_MAX_BYTES = 1024 * 1024
 
 
 def _show(application):
-    return present.application(db.session, application, now=utcnow(), viewer=current_principal())
+    return present.application(db.session, application, now=clock.now(), viewer=current_principal())
 
 
 @blp.route("/applications")
@@ -160,7 +159,7 @@ class ApplicantResidence(MethodView):
                                                        application_id=application_id,
                                                        purpose=query["purpose"])
         db.session.commit()
-        return present.applicant_residence(db.session, citizen, history, on=local_date(utcnow()))
+        return present.applicant_residence(db.session, citizen, history, on=clock.today())
 
 
 @blp.route("/consent-requests")
@@ -178,7 +177,7 @@ class WorkQueue(MethodView):
     @blp.response(200, WorkQueueItemSchema(many=True))
     def get(self):
         """Applications under review in my jurisdiction, oldest first, with the legal deadline"""
-        now = utcnow()
+        now = clock.now()
         rows = service.work_queue(session=db.session, principal=current_principal(), now=now)
         db.session.commit()
         return [present.queue_item(db.session, a, c, now=now) for a, c in rows]
@@ -207,7 +206,7 @@ class Deregistration(MethodView):
         ended = service.deregister(session=db.session, principal=current_principal(), reason=data["reason"])
         db.session.commit()
         return {"address": present.resolve_address(db.session, ended.ward_code, ended.street,
-                                                   on=local_date(utcnow())),
+                                                   on=clock.today()),
                 "start_date": ended.start_date, "end_date": ended.end_date, "status": ended.status,
                 "ended_on": ended.ended_on, "ended_reason": ended.ended_reason}
 
@@ -222,7 +221,7 @@ class Confirmations(MethodView):
         principal = current_principal()
         document = registration.issue_confirmation(session=db.session,
                                                    citizen=db.session.get(Citizen, principal.citizen_id),
-                                                   include_history=data["include_history"], now=utcnow())
+                                                   include_history=data["include_history"], now=clock.now())
         db.session.commit()
         return present_document(document)
 

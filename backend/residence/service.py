@@ -9,10 +9,9 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend import idempotency
 from backend.audit.service import record_access
-from backend.auth.policy import CITIZEN, OFFICER, Principal
-from backend.database import utcnow
+from backend.core import clock, idempotency
+from backend.core.access import CITIZEN, OFFICER, Principal
 from backend.documents.uploads import JPEG, PDF, PNG, Upload
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.law import store
@@ -37,7 +36,7 @@ from backend.residence.models import (
     ResidenceAttachment,
     TemporaryResidence,
 )
-from backend.residence.working_days import add_working_days, local_date
+from backend.residence.working_days import add_working_days
 from shared_schemas.text import fold, nfc
 
 MAX_ATTACHMENTS = 10
@@ -81,7 +80,7 @@ def _event(application: ResidenceApplication, status: str, now: datetime, actor:
 def _receive(application: ResidenceApplication, now: datetime) -> None:
     """The application is complete: the 3-working-day deadline starts."""
     application.received_at = now
-    received_on = local_date(now)
+    received_on = clock.local_date(now)
     application.due_on = add_working_days(received_on, store.value("residence.processing_working_days", received_on))
 
 
@@ -97,16 +96,16 @@ def apply(*, session: Session, principal: Principal, data: dict, idempotency_key
                                     operation="residence-apply", fingerprint=print_)
     if previous:
         return session.get(ResidenceApplication, int(previous))
-    now = now or utcnow()
+    now = now or clock.now()
     applicant = _citizen_of(session, principal)
     ward = get_ward(session, data["ward_code"])
-    _check_period(data["start_date"], data["end_date"], local_date(now))
+    _check_period(data["start_date"], data["end_date"], clock.local_date(now))
     if ward.code == applicant.permanent_ward_code:
         raise _invalid("ward_code", "This address is in the ward of your permanent residence: "
                                     "no temporary residence is registered there.")
     street = nfc(data["street"])
     owner_pid, owner = owner_requests.named_owner(session, applicant, data, now)
-    parent = guardian.guardian_for(session, applicant, data.get("guardian_personal_id"), local_date(now))
+    parent = guardian.guardian_for(session, applicant, data.get("guardian_personal_id"), clock.local_date(now))
     members = _members(session, applicant, data["member_personal_ids"])
     duplicate = session.scalar(sa.select(ResidenceApplication.id).where(
         ResidenceApplication.applicant_citizen_id == applicant.id,
@@ -204,7 +203,7 @@ def _as_applicant(session: Session, principal: Principal, application_id: int) -
 
 def _as_covering_officer(session: Session, principal: Principal, application_id: int) -> ResidenceApplication:
     application = _load(session, application_id)
-    if not principal.covers(application.ward_code, application.province_code, on=local_date(utcnow())):
+    if not units.officer_covers(principal, application.ward_code, application.province_code, on=clock.today()):
         raise Forbidden("This application is outside your jurisdiction.")
     return application
 
@@ -248,7 +247,7 @@ def consent(*, session: Session, principal: Principal, application_id: int, deci
             note: str | None = None, now: datetime | None = None) -> ResidenceApplication:
     """The parent of a minor applicant, then the owner named in the application, consents (or refuses);
     nobody else can."""
-    now = now or utcnow()
+    now = now or clock.now()
     application = session.get(ResidenceApplication, application_id)
     if application is None:
         raise NotFound("No such application.")
@@ -299,14 +298,14 @@ def withdraw(*, session: Session, principal: Principal, application_id: int,
     application = _as_applicant(session, principal, application_id)
     if application.status not in OPEN_STATUSES:
         raise Conflict(f"The application is already {application.status}.")
-    _event(application, WITHDRAWN, now or utcnow(), principal)
+    _event(application, WITHDRAWN, now or clock.now(), principal)
     return application
 
 
 def resubmit(*, session: Session, principal: Principal, application_id: int, note: str | None = None,
              now: datetime | None = None) -> ResidenceApplication:
     """After "needs more information": the applicant has added what was asked; the deadline restarts."""
-    now = now or utcnow()
+    now = now or clock.now()
     application = _as_applicant(session, principal, application_id)
     if application.status != NEEDS_INFORMATION:
         raise Conflict("Only an application that needs more information can be resubmitted.")
@@ -325,7 +324,7 @@ def add_attachment(*, session: Session, principal: Principal, application_id: in
     attachment = ResidenceAttachment(filename=upload.filename, media_type=upload.media_type,
                                      size_bytes=len(upload.data),
                                      sha256=hashlib.sha256(upload.data).hexdigest(),
-                                     content=upload.data, uploaded_at=now or utcnow())
+                                     content=upload.data, uploaded_at=now or clock.now())
     application.attachments.append(attachment)
     session.flush()
     return attachment
@@ -334,7 +333,7 @@ def add_attachment(*, session: Session, principal: Principal, application_id: in
 def decide(*, session: Session, principal: Principal, application_id: int, decision: str,
            reason: str | None = None, now: datetime | None = None) -> ResidenceApplication:
     """An officer of the address's ward (or province) approves, rejects or asks for more information."""
-    now = now or utcnow()
+    now = now or clock.now()
     application = _as_covering_officer(session, principal, application_id)
     if application.status != UNDER_REVIEW:
         raise Conflict(f"The application is {application.status}, not under review.")
@@ -370,8 +369,8 @@ def request_extension(*, session: Session, principal: Principal, data: dict,
                                     operation="residence-extend", fingerprint=print_)
     if previous:
         return session.get(ResidenceApplication, int(previous))
-    now = now or utcnow()
-    today = local_date(now)
+    now = now or clock.now()
+    today = clock.local_date(now)
     applicant = _citizen_of(session, principal)
     current = registration.active_residence(session, applicant.id)
     if current is None or current.end_date < today:
@@ -414,7 +413,7 @@ def request_extension(*, session: Session, principal: Principal, data: dict,
 def deregister(*, session: Session, principal: Principal, reason: str, now: datetime | None = None
                ) -> TemporaryResidence:
     citizen = _citizen_of(session, principal)
-    return registration.end_residence(session=session, citizen=citizen, reason=reason, now=now or utcnow())
+    return registration.end_residence(session=session, citizen=citizen, reason=reason, now=now or clock.now())
 
 
 def work_queue(*, session: Session, principal: Principal, now: datetime | None = None
@@ -424,7 +423,7 @@ def work_queue(*, session: Session, principal: Principal, now: datetime | None =
         raise Forbidden("Only officers have a work queue.")
     scope = principal.scope_code
     column = ResidenceApplication.province_code if len(scope) == 2 else ResidenceApplication.ward_code
-    covered = units.jurisdiction(scope, local_date(now or utcnow()))
+    covered = units.jurisdiction(scope, clock.local_date(now or clock.now()))
     rows = session.execute(
         sa.select(ResidenceApplication, Citizen)
         .join(Citizen, Citizen.id == ResidenceApplication.applicant_citizen_id)

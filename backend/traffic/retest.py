@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from backend.audit.service import record_access
-from backend.auth.policy import Principal
+from backend.core import clock
+from backend.core.access import Principal
 from backend.errors import Conflict, NotFound, ValidationFailed
-from backend.payments import clock
 from backend.registry.models import DrivingLicence
 from backend.traffic.models import LicenceRetest
 from backend.traffic.service import LicenceState, licence_state, sync_licence

@@ -10,12 +10,12 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend import idempotency
 from backend.audit.service import record_access
-from backend.auth.policy import CITIZEN, OFFICER, Principal
+from backend.core import clock, idempotency
+from backend.core.access import CITIZEN, OFFICER, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.notifications import service as notifications
-from backend.payments import clock
+from backend.registry import units
 from backend.registry.models import AdministrativeUnit, Citizen, DrivingLicence, Vehicle
 from backend.registry.service import find_citizen, get_ward
 from backend.traffic import catalogue, rules
@@ -188,7 +188,7 @@ def record_penalty(
             ViolationNotInForce,
         )
     ward = get_ward(session, data["ward_code"])
-    if not principal.covers(ward.code, ward.province_code, on=clock.local_date(now)):
+    if not units.officer_covers(principal, ward.code, ward.province_code, on=clock.local_date(now)):
         raise Forbidden("The place of the violation is outside your jurisdiction.")
     if data["occurred_at"] > now:
         raise _invalid("occurred_at", "The violation cannot have happened in the future.")
@@ -352,7 +352,7 @@ def _visible_to(session: Session, principal: Principal, decision: PenaltyDecisio
         return principal.citizen_id in _involved(session, decision)
     if principal.role == OFFICER:
         ward = session.get(AdministrativeUnit, decision.ward_code)
-        return principal.covers(ward.code, ward.province_code, on=clock.today())
+        return units.officer_covers(principal, ward.code, ward.province_code, on=clock.today())
     return False
 
 

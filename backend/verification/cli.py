@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from backend.auth.policy import AGENCY, Principal
+from backend.core.access import AGENCY, Principal
 from backend.extensions import db
 from backend.verification import service, spool, worker
 from backend.verification.models import VerificationJob

@@ -12,7 +12,7 @@ from flask import Response, current_app, g, request, stream_with_context, url_fo
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import ADMIN, AGENCY, access, current_principal
+from backend.core.access import ADMIN, AGENCY, access, current_principal
 from backend.errors import ValidationFailed
 from backend.extensions import db
 from backend.verification import service, spool, worker

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import functools
 from dataclasses import dataclass
-from datetime import date
 
 from flask import g, request
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
@@ -46,17 +45,6 @@ class Principal:
 
     def is_citizen(self, citizen_id: int) -> bool:
         return self.role == CITIZEN and self.citizen_id == citizen_id
-
-    def covers(self, *unit_codes: str | None, on: date) -> bool:
-        """An officer's jurisdiction (a province `PP` or a ward `WWWWW`) on `on` includes one of these unit
-        codes. Callers pass every unit a record belongs to (its ward and that ward's province); since the
-        1/7/2025 reorganisation a scope covers every old unit that became part of its successor.
-        """
-        if self.role != OFFICER or not self.scope_code:
-            return False
-        from backend.registry import units  # the registry's models import this module
-
-        return units.covers(self.scope_code, unit_codes, on)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ same `Idempotency-Key` replays the first result; the same key with a different r
 
 Keys are per account, across all operations. The unique (account, key) constraint is the arbiter between
 concurrent twins: the loser's flush or commit fails, and its route retries the whole request
-(backend/transactions.py), which then finds the winner's key here and replays it."""
+(backend/core/unit_of_work.py), which then finds the winner's key here and replays it."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from backend.auth.policy import Principal
-from backend.database import Base, utcnow
+from backend.core import clock
+from backend.core.access import Principal
+from backend.database import Base
 from backend.errors import Conflict
 
 
@@ -74,7 +75,7 @@ def remember(*, session: Session, principal: Principal, key: str | None, operati
         return
     session.add(IdempotencyKey(account_id=principal.account_id, key=key, operation=operation,
                                fingerprint=fingerprint, resource_ref=resource_ref,
-                               created_at=now or utcnow()))
+                               created_at=now or clock.now()))
     session.flush()
 
 
