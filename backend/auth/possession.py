@@ -24,7 +24,7 @@ from backend.errors import Forbidden, ValidationFailed
 from backend.identification import service as identification
 from backend.notifications.sms import SmsMessage
 from backend.registry.models import Citizen
-from backend.registry.service import officer_covers_citizen
+from backend.registry.service import citizen_by_personal_id, officer_covers_citizen
 from shared_schemas.identification import CHIP_VERIFIED
 from shared_schemas.text import fold
 
@@ -51,7 +51,7 @@ class Activation:
 
 
 def _registry_match(session: Session, pid: str, full_name: str, born: date) -> Citizen | None:
-    citizen = session.scalar(sa.select(Citizen).where(Citizen.personal_id == pid))
+    citizen = citizen_by_personal_id(session, pid)
     # Fold both names every time: no shortcut for an ID nobody has.
     names_match = fold(citizen.full_name if citizen is not None else "") == fold(full_name)
     if (citizen is None or not names_match or citizen.date_of_birth != born
@@ -161,7 +161,7 @@ def raise_to_level_2(*, session: Session, principal: Principal, pid: str, eviden
     if principal.role != OFFICER:
         raise Forbidden("Only officers verify identities in person.")
     now = now or clock.now()
-    citizen = session.scalar(sa.select(Citizen).where(Citizen.personal_id == pid))
+    citizen = citizen_by_personal_id(session, pid)
     if citizen is None or not officer_covers_citizen(principal, citizen, on=clock.local_date(now)):
         raise Forbidden("This citizen is outside your jurisdiction.")
     if citizen.deceased_on is not None:

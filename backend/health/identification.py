@@ -17,6 +17,7 @@ from backend.errors import Conflict, Forbidden, ValidationFailed
 from backend.health.models import Checkin
 from backend.identification import service as identification
 from backend.registry.models import Citizen
+from backend.registry.service import citizen_by_personal_id
 from shared_schemas import signed as jws
 from shared_schemas.identification import (
     APP_QR_OFFLINE,
@@ -71,7 +72,7 @@ def identify_patient(*, session: Session, principal: Principal, proof: dict, ide
 
 
 def _matching_citizen(session: Session, pid: str, born: date, full_name: str | None) -> Citizen:
-    citizen = session.scalar(sa.select(Citizen).where(Citizen.personal_id == pid))
+    citizen = citizen_by_personal_id(session, pid)
     if citizen is None or citizen.date_of_birth != born or citizen.deceased_on is not None:
         raise ValidationFailed(NO_MATCH)
     if full_name and fold(full_name) != citizen.name_folded:

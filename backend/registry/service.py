@@ -68,8 +68,15 @@ def get_ward(session: Session, ward_code: str) -> AdministrativeUnit:
     return unit
 
 
+def citizen_by_personal_id(session: Session, pid: str | None) -> Citizen | None:
+    """The one lookup of a citizen by the 12-digit personal ID number (None when not registered)."""
+    if not pid:
+        return None
+    return session.scalar(sa.select(Citizen).where(Citizen.personal_id == pid))
+
+
 def find_citizen(session: Session, pid: str) -> Citizen:
-    citizen = session.scalar(sa.select(Citizen).where(Citizen.personal_id == pid))
+    citizen = citizen_by_personal_id(session, pid)
     if citizen is None:
         raise NotFound("No citizen with this personal ID number is in the registry.")
     return citizen
@@ -174,7 +181,7 @@ def register_citizen(*, session: Session, principal: Principal, data: dict, purp
         personal_id.validate(data["personal_id"], sex=data["sex"], date_of_birth=data["date_of_birth"])
     except personal_id.PersonalIdError as exc:
         raise ValidationFailed(str(exc), errors={"json": {"personal_id": [str(exc)]}}) from exc
-    if session.scalar(sa.select(Citizen.id).where(Citizen.personal_id == data["personal_id"])):
+    if citizen_by_personal_id(session, data["personal_id"]) is not None:
         raise Conflict("A citizen with this personal ID number is already in the registry.")
     full_name = nfc(data["full_name"])
     citizen = Citizen(

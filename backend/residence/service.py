@@ -19,7 +19,7 @@ from backend.notifications.service import notify
 from backend.notifications.text import quoted
 from backend.registry import units
 from backend.registry.models import Citizen
-from backend.registry.service import get_ward
+from backend.registry.service import citizen_by_personal_id, get_ward
 from backend.residence import guardian, owner_requests, registration
 from backend.residence.models import (
     APPROVED,
@@ -179,7 +179,7 @@ def _members(session: Session, applicant: Citizen, pids: list[str]) -> list[Citi
         raise _invalid("member_personal_ids", "List each household member once, without yourself.")
     members = []
     for pid in pids:
-        member = session.scalar(sa.select(Citizen).where(Citizen.personal_id == pid))
+        member = citizen_by_personal_id(session, pid)
         if member is None or applicant.household_id is None or member.household_id != applicant.household_id:
             raise _invalid("member_personal_ids", f"{pid} is not a member of your household.")
         members.append(member)
