@@ -27,7 +27,6 @@ class OwnSessions(MethodView):
     def delete(self):
         """End all my other sessions (this one stays open)"""
         ended = sessions.end_other_sessions(session=db.session, principal=current_principal())
-        db.session.commit()
         return {"ended": ended}
 
 
@@ -38,7 +37,6 @@ class OwnSession(MethodView):
     def delete(self, session_id):
         """End one of my sessions: its tokens stop working at once"""
         sessions.end_session(session=db.session, principal=current_principal(), family_id=session_id)
-        db.session.commit()
 
 
 @blp.route("/<string:username>/status")
@@ -51,5 +49,4 @@ class AccountStatus(MethodView):
         Admins: any account. Officers: citizens' accounts in their jurisdiction."""
         account = sessions.set_status(session=db.session, principal=current_principal(), username=username,
                                       status=data["status"], reason=data["reason"])
-        db.session.commit()
         return account

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flask import g, request
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
 
+from backend.core.unit_of_work import unit_of_work
 from backend.errors import Forbidden, LevelRequired
 
 CITIZEN, OFFICER, HOSPITAL_STAFF, FLEET_ADMIN, KIOSK, AGENCY, ADMIN = (
@@ -81,11 +82,14 @@ def document_security(view, requirement: list) -> None:
 
 
 def access(*roles: str, level: int | None = None):
-    """Allow only these roles; citizens additionally need account `level` (1 or 2) when given."""
+    """Allow only these roles; citizens additionally need account `level` (1 or 2) when given. The view runs
+    as one unit of work (backend/core/unit_of_work.py)."""
 
     rule = AccessRule(tuple(roles), level)
 
     def decorate(view):
+        view = unit_of_work(view)
+
         @functools.wraps(view)
         def guarded(*args, **kwargs):
             verify_jwt_in_request()
@@ -113,6 +117,7 @@ def access(*roles: str, level: int | None = None):
 
 def public(view):
     """Mark a route as callable without a token (login, registration, verification)."""
+    view = unit_of_work(view)
     view.__access__ = AccessRule((), None, public=True)
     document_security(view, [])
     return view

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 
 from backend.core import clock
 from backend.core.access import FLEET_ADMIN, AccessRule, access, current_principal, document_security, public
+from backend.core.unit_of_work import keep_when_refused
 from backend.errors import NotFound
 from backend.extensions import db, limiter
 from backend.fleet import device, device_tokens, present, service
@@ -92,7 +93,6 @@ class Enroll(MethodView):
     def post(self, data):
         """A new kiosk spends an enrollment code and registers its Ed25519 public key"""
         kiosk = service.enroll(session=db.session, now=clock.now(), **data)
-        db.session.commit()
         version, settings = service.effective_profile(db.session, kiosk)
         return {
             "kiosk_id": kiosk.id,
@@ -122,7 +122,6 @@ class Challenge(MethodView):
     def post(self, data):
         """A one-time challenge for the kiosk to sign"""
         challenge = device_tokens.issue_challenge(session=db.session, kiosk_id=data["kiosk_id"], now=clock.now())
-        db.session.commit()
         return {"challenge": challenge, "expires_in": current_app.config.get("FLEET_CHALLENGE_TTL_S", 120)}
 
 
@@ -135,10 +134,8 @@ class DeviceToken(MethodView):
     @blp.response(200, DeviceTokenSchema)
     def post(self, data):
         """A short-lived access token (role kiosk, scoped to the kiosk's hospital) for a signed challenge"""
-        try:
-            token, expires_in = device_tokens.issue_device_token(session=db.session, now=clock.now(), **data)
-        finally:
-            db.session.commit()  # a spent challenge stays spent, even when refused
+        keep_when_refused(db.session)  # a spent challenge stays spent, even when refused
+        token, expires_in = device_tokens.issue_device_token(session=db.session, now=clock.now(), **data)
         return {"access_token": token, "token_type": "Bearer", "expires_in": expires_in}
 
 
@@ -150,7 +147,6 @@ class Heartbeat(MethodView):
     def post(self, data):
         """Vitals and job metrics; the reply carries signed configuration and queued commands"""
         reply = device.record_heartbeat(session=db.session, kiosk=g.fleet_kiosk, heartbeat=data, now=clock.now())
-        db.session.commit()
         return reply
 
 
@@ -167,7 +163,6 @@ class CommandResult(MethodView):
         command = device.record_command_result(
             session=db.session, kiosk=g.fleet_kiosk, command_id=int(command_id), now=clock.now(), **data
         )
-        db.session.commit()
         return present.command(command)
 
 
@@ -179,7 +174,6 @@ class Overview(MethodView):
     def get(self):
         """Kiosk status counts per hospital"""
         counts = service.fleet_overview(session=db.session, principal=current_principal(), now=clock.now())
-        db.session.commit()  # offline kiosks swept into alerts
         return counts
 
 
@@ -204,7 +198,6 @@ class EnrollmentCodes(MethodView):
         record, code = service.create_enrollment_code(
             session=db.session, principal=current_principal(), now=now, **data
         )
-        db.session.commit()
         return present.enrollment_code(record, now, code=code)
 
 
@@ -248,7 +241,6 @@ class KioskStatus(MethodView):
         view = service.change_status(
             session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=clock.now(), **data
         )
-        db.session.commit()
         return present.kiosk(view)
 
 
@@ -273,7 +265,6 @@ class KioskCommands(MethodView):
         command = service.queue_command(
             session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=clock.now(), **data
         )
-        db.session.commit()
         return present.command(command)
 
 
@@ -313,7 +304,6 @@ class Profiles(MethodView):
         profile = service.create_profile(
             session=db.session, principal=current_principal(), now=clock.now(), **data
         )
-        db.session.commit()
         return present.profile(profile)
 
 
@@ -325,5 +315,4 @@ class Alerts(MethodView):
     def get(self, query):
         """Alerts: offline kiosks, printers out of paper, read-success rate dropping"""
         rows = service.list_alerts(session=db.session, principal=current_principal(), now=clock.now(), **query)
-        db.session.commit()  # offline kiosks swept into alerts
         return [present.alert(a, code) for a, code in rows]

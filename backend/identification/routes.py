@@ -8,7 +8,6 @@ from flask_jwt_extended import get_jwt, verify_jwt_in_request
 from flask_smorest import Blueprint
 
 from backend.core.access import KIOSK, access, current_principal
-from backend.core.unit_of_work import committed
 from backend.extensions import db, limiter
 from backend.identification import service
 from shared_schemas.identification import ChipChallengeSchema
@@ -38,5 +37,5 @@ class Challenges(MethodView):
         """A single-use challenge (valid 3 minutes) for the chip's INTERNAL AUTHENTICATE during a check-in;
         bound to this kiosk"""
         principal = current_principal()
-        return present_challenge(committed(lambda: service.issue_challenge(
-            session=db.session, purpose="hospital-checkin", account_id=principal.account_id)))
+        return present_challenge(service.issue_challenge(
+            session=db.session, purpose="hospital-checkin", account_id=principal.account_id))

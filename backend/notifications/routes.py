@@ -39,7 +39,6 @@ class MarkRead(MethodView):
         """Mark one of my notifications read (idempotent)"""
         notification = service.mark_read(session=db.session, principal=current_principal(),
                                          notification_id=notification_id)
-        db.session.commit()
         return notification
 
 

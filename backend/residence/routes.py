@@ -8,7 +8,6 @@ from flask_smorest import Blueprint
 
 from backend.core import clock
 from backend.core.access import ADMIN, CITIZEN, OFFICER, access, current_principal
-from backend.core.unit_of_work import committed
 from backend.documents.routes import present as present_document
 from backend.documents.uploads import read_upload
 from backend.extensions import db
@@ -61,8 +60,8 @@ class Applications(MethodView):
     @blp.response(201, ApplicationSchema)
     def post(self, data, idempotency_key=None):
         """Apply for temporary residence (send an Idempotency-Key header to retry safely)"""
-        application = committed(lambda: service.apply(session=db.session, principal=current_principal(),
-                                                      data=data, idempotency_key=idempotency_key))
+        application = service.apply(session=db.session, principal=current_principal(),
+                                                      data=data, idempotency_key=idempotency_key)
         return _show(application)
 
 
@@ -74,7 +73,6 @@ class Application(MethodView):
         """An application: its applicant, the owner asked to consent, or a covering officer (audited)"""
         application = service.get_application(session=db.session, principal=current_principal(),
                                               application_id=application_id)
-        db.session.commit()
         return _show(application)
 
 
@@ -89,7 +87,6 @@ class Attachments(MethodView):
                              max_bytes=ATTACHMENT_MAX_BYTES)
         attachment = service.add_attachment(session=db.session, principal=current_principal(),
                                             application_id=application_id, upload=upload)
-        db.session.commit()
         return attachment
 
     post.accepts_content_types = ("multipart/form-data",)
@@ -105,7 +102,6 @@ class Consent(MethodView):
         application = service.consent(session=db.session, principal=current_principal(),
                                       application_id=application_id, decision=data["decision"],
                                       note=data.get("note"))
-        db.session.commit()
         return _show(application)
 
 
@@ -117,7 +113,6 @@ class Withdraw(MethodView):
         """Withdraw my open application"""
         application = service.withdraw(session=db.session, principal=current_principal(),
                                        application_id=application_id)
-        db.session.commit()
         return _show(application)
 
 
@@ -130,7 +125,6 @@ class Resubmit(MethodView):
         """Send my application back for review after adding the information asked for"""
         application = service.resubmit(session=db.session, principal=current_principal(),
                                        application_id=application_id, note=data.get("note"))
-        db.session.commit()
         return _show(application)
 
 
@@ -144,7 +138,6 @@ class Decision(MethodView):
         application = service.decide(session=db.session, principal=current_principal(),
                                      application_id=application_id, decision=data["decision"],
                                      reason=data.get("reason"))
-        db.session.commit()
         return _show(application)
 
 
@@ -158,7 +151,6 @@ class ApplicantResidence(MethodView):
         citizen, history = service.applicant_residence(session=db.session, principal=current_principal(),
                                                        application_id=application_id,
                                                        purpose=query["purpose"])
-        db.session.commit()
         return present.applicant_residence(db.session, citizen, history, on=clock.today())
 
 
@@ -179,7 +171,6 @@ class WorkQueue(MethodView):
         """Applications under review in my jurisdiction, oldest first, with the legal deadline"""
         now = clock.now()
         rows = service.work_queue(session=db.session, principal=current_principal(), now=now)
-        db.session.commit()
         return [present.queue_item(db.session, a, c, now=now) for a, c in rows]
 
 
@@ -191,8 +182,8 @@ class Extensions(MethodView):
     @blp.response(201, ApplicationSchema)
     def post(self, data, idempotency_key=None):
         """Extend my temporary residence (within the 15 days before it ends)"""
-        application = committed(lambda: service.request_extension(
-            session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key))
+        application = service.request_extension(
+            session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key)
         return _show(application)
 
 
@@ -204,7 +195,6 @@ class Deregistration(MethodView):
     def post(self, data):
         """Deregister my temporary residence"""
         ended = service.deregister(session=db.session, principal=current_principal(), reason=data["reason"])
-        db.session.commit()
         return {"address": present.resolve_address(db.session, ended.ward_code, ended.street,
                                                    on=clock.today()),
                 "start_date": ended.start_date, "end_date": ended.end_date, "status": ended.status,
@@ -222,7 +212,6 @@ class Confirmations(MethodView):
         document = registration.issue_confirmation(session=db.session,
                                                    citizen=db.session.get(Citizen, principal.citizen_id),
                                                    include_history=data["include_history"], now=clock.now())
-        db.session.commit()
         return present_document(document)
 
 
@@ -237,7 +226,6 @@ class AccommodationNotices(MethodView):
                                         ward_code=query.get("ward_code"), arrival_on=query.get("arrival_on"),
                                         page=query["page"], per_page=query["per_page"],
                                         purpose=query["purpose"])
-        db.session.commit()
         return found
 
     @access(CITIZEN, level=2)
@@ -246,7 +234,6 @@ class AccommodationNotices(MethodView):
     def post(self, data):
         """Notify overnight guests (one, or a whole list for a hotel or homestay)"""
         created = notices.submit(session=db.session, principal=current_principal(), data=data)
-        db.session.commit()
         return created
 
 
@@ -264,7 +251,6 @@ class AccommodationEstablishments(MethodView):
     def post(self, data):
         """Register an accommodation establishment in my jurisdiction and the citizen account that operates it"""
         establishment = establishments.register(session=db.session, principal=current_principal(), data=data)
-        db.session.commit()
         return establishment
 
 

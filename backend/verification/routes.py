@@ -13,6 +13,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.core.access import ADMIN, AGENCY, access, current_principal
+from backend.core.unit_of_work import end_reads
 from backend.errors import ValidationFailed
 from backend.extensions import db
 from backend.verification import service, spool, worker
@@ -68,7 +69,7 @@ def streamed_upload(view):
         # The body arrives after the token was checked: end any transaction that check opened, so no
         # database lock is held while a (slow) upload streams in. (Commit, not rollback: only reads ran,
         # and in tests the request shares the fixture's session.)
-        db.session.commit()
+        end_reads(db.session)
         try:
             return view(*args, **kwargs)
         finally:
@@ -102,7 +103,6 @@ class AgencyQuota(MethodView):
         if not 2 <= len(code) <= 20 or not all(c.isalnum() or c in "_.-" for c in code):
             raise ValidationFailed("An agency code has 2-20 letters, digits, '.', '_' or '-'.")
         agency = service.set_agency(session=db.session, code=code, principal=current_principal(), **data)
-        db.session.commit()
         return dict(code=agency.code, name=agency.name, daily_quota=agency.daily_quota, active=agency.active,
                     used_today=service.usage_today(session=db.session, agency=agency))
 
@@ -131,7 +131,6 @@ class Jobs(MethodView):
             session=db.session, principal=current_principal(), config=worker.settings(current_app),
             purpose=form["purpose"], filename=upload.filename, upload_path=Path(upload.stream.name),
             client_id=current_principal().client_id, request_id=g.get("request_id"))
-        db.session.commit()
         worker.wake(current_app, db.session)
         return present(db.session.get(type(job), job.id))
 
@@ -146,7 +145,6 @@ class RecordJobs(MethodView):
         job = service.create_json_job(session=db.session, principal=current_principal(),
                                       config=worker.settings(current_app), purpose=data["purpose"],
                                       client_id=current_principal().client_id, request_id=g.get("request_id"))
-        db.session.commit()
         return present(job)
 
 
@@ -159,7 +157,6 @@ class JobRecords(MethodView):
         """Add up to 5,000 records to a receiving job"""
         job = service.append_records(session=db.session, principal=current_principal(),
                                      config=worker.settings(current_app), job_id=job_id, records=data["records"])
-        db.session.commit()
         return present(job)
 
 
@@ -170,7 +167,6 @@ class JobSubmit(MethodView):
     def post(self, job_id):
         """Close a receiving job and start verifying it"""
         job = service.submit_json_job(session=db.session, principal=current_principal(), job_id=job_id)
-        db.session.commit()
         worker.wake(current_app, db.session)
         return present(db.session.get(type(job), job.id))
 
@@ -191,7 +187,6 @@ class JobResults(MethodView):
     def get(self, job_id):
         """The results CSV: the original columns plus line, verification_result, differences, detail"""
         results = service.results_file(session=db.session, principal=current_principal(), job_id=job_id)
-        db.session.rollback()  # nothing to keep open while the file streams
         body = spool.stream_results(worker.settings(current_app).spool_root, results.job_id, results.columns,
                                     results.chunk_count)
         response = Response(stream_with_context(body), mimetype="text/csv")
