@@ -13,8 +13,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.core.access import CITIZEN, access, current_principal, public
+from backend.core.keys import keyring
 from backend.documents import service
-from backend.documents.keys import keyring
 from backend.documents.uploads import PDF, read_upload
 from backend.extensions import db
 from shared_schemas.documents import (

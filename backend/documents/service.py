@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from backend.core import clock
 from backend.core.access import CITIZEN, Principal
-from backend.documents.keys import KeyRing, keyring
+from backend.core.keys import KeyRing, keyring
 from backend.documents.models import SignedDocument
 from backend.documents.pdf import DocumentLayout, Line, render_pdf
 from backend.errors import Forbidden, NotFound

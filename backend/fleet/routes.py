@@ -15,7 +15,7 @@ from backend.core.unit_of_work import keep_when_refused
 from backend.errors import NotFound
 from backend.extensions import db, limiter
 from backend.fleet import device, device_tokens, present, service
-from backend.fleet.keys import fleet_key
+from backend.fleet.keys import fleet_keys
 from shared_schemas import fleet as contract
 from shared_schemas.fleet import (
     ChallengeRequestSchema,
@@ -99,7 +99,7 @@ class Enroll(MethodView):
             "hospital_code": kiosk.hospital_code,
             "location_label": kiosk.location_label,
             "heartbeat_interval_s": settings["heartbeat_interval_s"],
-            "signing_keys": fleet_key().jwks(),
+            "signing_keys": fleet_keys().jwks(),
         }
 
 
@@ -109,7 +109,7 @@ class SigningKeys(MethodView):
     @blp.response(200, JwksSchema)
     def get(self):
         """The JWKS of the key that signs kiosk configuration and commands"""
-        return fleet_key().jwks()
+        return fleet_keys().jwks()
 
 
 @blp.route("/device/challenge")

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
 from backend.auth import passwords, tokens
@@ -19,12 +17,12 @@ from backend.auth.models import Account, AccountStatusChange
 from backend.core.access import FLEET_ADMIN, KIOSK, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.fleet import telemetry
-from backend.fleet.keys import fleet_key
+from backend.fleet.keys import fleet_keys
 from backend.fleet.models import Alert, Command, ConfigurationProfile, EnrollmentCode, Kiosk
 from backend.fleet.settings import default_settings, fleet_setting
 from backend.health.models import Hospital, KioskRegistration
 from shared_schemas import fleet as contract
-from shared_schemas.signed import b64url_decode, sign_compact
+from shared_schemas.signed import sign_compact, signature_valid
 
 
 class EnrollmentRefused(Forbidden):
@@ -106,16 +104,6 @@ def list_enrollment_codes(
     return list(session.scalars(sa.select(EnrollmentCode).order_by(EnrollmentCode.id.desc()).limit(limit)))
 
 
-def _verify(public_key_b64: str, signature_b64: str, message: bytes) -> bool:
-    try:
-        Ed25519PublicKey.from_public_bytes(b64url_decode(public_key_b64)).verify(
-            b64url_decode(signature_b64), message
-        )
-    except (ValueError, InvalidSignature):
-        return False
-    return True
-
-
 def enroll(
     *,
     session: Session,
@@ -134,7 +122,7 @@ def enroll(
         raise EnrollmentRefused("This enrollment code was already used. Ask for a new one.")
     if record.expires_at <= now:
         raise EnrollmentRefused("This enrollment code has expired. Ask for a new one.")
-    if not _verify(public_key, proof, contract.enrollment_proof_input(code=code, public_key=public_key)):
+    if not signature_valid(public_key, proof, contract.enrollment_proof_input(code=code, public_key=public_key)):
         raise ValidationFailed(
             "The proof does not verify with this public key.",
             errors={"json": {"proof": ["Not a signature by this key."]}},
@@ -298,7 +286,7 @@ def queue_command(
     )
     session.add(command)
     session.flush()
-    key = fleet_key()
+    key = fleet_keys().current
     command.token = sign_compact(
         {
             "iss": "congdan",

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from backend.core.access import Principal
+from backend.core.keys import keyring
 from backend.documents import service as documents
-from backend.documents.keys import keyring
 from backend.errors import Conflict, Forbidden, ValidationFailed
 from backend.health.models import Checkin
 from backend.identification import service as identification
