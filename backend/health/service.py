@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from backend.audit.service import record_access
-from backend.auth import passwords
+from backend.auth import service as auth_service
 from backend.auth.models import Account
 from backend.core import clock, idempotency
 from backend.core.access import CITIZEN, HOSPITAL_STAFF, KIOSK, Principal
@@ -111,17 +111,21 @@ def register_kiosk(*, session: Session, principal: Principal, username: str, pas
     if principal.role != HOSPITAL_STAFF:
         raise Forbidden("Only hospital staff provision kiosks.")
     hospital = get_hospital(session, principal.scope_code)
-    if session.scalar(sa.select(Account.id).where(Account.username == username)):
-        raise Conflict(f"Username {username!r} is taken.")
-    account = Account(username=username, password_hash=passwords.hash_password(password), role=KIOSK, level=1,
-                      scope_code=hospital.code, display_name=display_name)
-    session.add(account)
-    session.flush()
+    account = auth_service.create_kiosk_account(session=session, username=username, hospital_code=hospital.code,
+                                                display_name=display_name, password=password)
+    return register_kiosk_account(session=session, account=account, hospital=hospital,
+                                  created_by=principal.account_id, now=clock.now())
+
+
+def register_kiosk_account(*, session: Session, account: Account, hospital: Hospital, created_by: int,
+                           now: datetime) -> KioskRegistration:
+    """Register a kiosk account for check-in at `hospital`, with the next block of offline queue numbers
+    (fleet enrollment asks this too)."""
     used = session.scalar(sa.select(sa.func.max(KioskRegistration.provisional_block))
                           .where(KioskRegistration.hospital_id == hospital.id))
     registration = KioskRegistration(account_id=account.id, hospital_id=hospital.id,
                                      provisional_block=0 if used is None else used + 1,
-                                     created_by=principal.account_id, created_at=clock.now())
+                                     created_by=created_by, created_at=now)
     session.add(registration)
     session.flush()
     return registration
