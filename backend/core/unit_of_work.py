@@ -74,6 +74,12 @@ def end_reads(session: Session) -> None:
     session.commit()
 
 
+def hand_off(session: Session) -> None:
+    """Commit what the request has done so far because another session takes over from here (a background
+    worker that must see the job this request created). The rest of the request is its own unit."""
+    session.commit()
+
+
 def unit_of_work(view: Callable[..., T]) -> Callable[..., T]:
     """Run a view inside `committed` (the guards `@access`, `@public` and `web_login_required` apply it)."""
 

@@ -13,7 +13,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.core.access import ADMIN, AGENCY, access, current_principal
-from backend.core.unit_of_work import end_reads
+from backend.core.unit_of_work import end_reads, hand_off
 from backend.errors import ValidationFailed
 from backend.extensions import db
 from backend.verification import service, spool, worker
@@ -131,6 +131,7 @@ class Jobs(MethodView):
             session=db.session, principal=current_principal(), config=worker.settings(current_app),
             purpose=form["purpose"], filename=upload.filename, upload_path=Path(upload.stream.name),
             client_id=current_principal().client_id, request_id=g.get("request_id"))
+        hand_off(db.session)  # the worker's own session must see the job
         worker.wake(current_app, db.session)
         return present(db.session.get(type(job), job.id))
 
@@ -167,6 +168,7 @@ class JobSubmit(MethodView):
     def post(self, job_id):
         """Close a receiving job and start verifying it"""
         job = service.submit_json_job(session=db.session, principal=current_principal(), job_id=job_id)
+        hand_off(db.session)  # the worker's own session must see the job
         worker.wake(current_app, db.session)
         return present(db.session.get(type(job), job.id))
 
