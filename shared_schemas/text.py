@@ -25,3 +25,12 @@ def mask_personal_id(id_number: str) -> str:
     if len(id_number) < 8:
         return "*" * len(id_number)
     return id_number[:4] + "*" * (len(id_number) - 6) + id_number[-2:]
+
+
+def mask_name(full_name: str) -> str:
+    """``Nguyễn Thị Ánh Tuyết`` -> ``N. T. Á. Tuyết``: the given name for the call-out, initials for the rest
+    (queue screens, tickets, staff lists)."""
+    words = full_name.split()
+    if len(words) <= 1:
+        return full_name.strip()
+    return " ".join([f"{word[0]}." for word in words[:-1]] + [words[-1]])

@@ -5,13 +5,7 @@ from __future__ import annotations
 from backend.core import clock
 from backend.health.models import ConsentReceipt, Department, QueueTicket
 from backend.health.service import CheckinResult, TicketResult
-from shared_schemas.text import mask_personal_id
-
-
-def mask_name(full_name: str) -> str:
-    """'Nguyễn Thị Ánh Tuyết' -> 'N. T. Á. Tuyết': enough to call the patient, little else."""
-    words = full_name.split()
-    return " ".join([f"{w[0]}." for w in words[:-1]] + words[-1:])
+from shared_schemas.text import mask_name, mask_personal_id
 
 
 def mask_card(card_number: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from shared_schemas.text import mask_personal_id
+from shared_schemas.text import mask_name, mask_personal_id
 
 
 class Align(str, Enum):
@@ -64,14 +64,6 @@ class QueueTicket:
     insurance_status: str  # e.g. "BHYT còn hạn đến 31/12/2026 — đúng tuyến — 80%"
     ticket_id: str
     provisional: bool = False  # issued offline from the kiosk's reserved range
-
-
-def mask_name(full_name: str) -> str:
-    """``Nguyễn Thị Ánh Tuyết`` -> ``N. T. Á. Tuyết``: the given name for the call-out, initials for the rest."""
-    words = full_name.split()
-    if len(words) <= 1:
-        return full_name.strip()
-    return " ".join([f"{word[0]}." for word in words[:-1]] + [words[-1]])
 
 
 def layout_ticket(ticket: QueueTicket) -> list[LayoutElement]:
