@@ -87,7 +87,7 @@ def record_conviction(
         principal=principal,
         subject_citizen_ids=[subject.id],
         action="create",
-        record_type="conviction_record",
+        record_type="conviction-record",
         purpose="judicial record keeping",
         record_ref=str(record.id),
     )
@@ -196,7 +196,7 @@ def get_request(
                 principal=principal,
                 subject_citizen_ids=[request.subject_citizen_id],
                 action="read",
-                record_type="certificate_request",
+                record_type="certificate-request",
                 purpose=purpose,
                 record_ref=number,
             )

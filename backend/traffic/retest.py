@@ -52,7 +52,7 @@ def record_retest(
         principal=principal,
         subject_citizen_ids=[licence.citizen_id],
         action="update",
-        record_type="driving_licence",
+        record_type="driving-licence",
         purpose="theory re-test passed",
         record_ref=licence.number,
     )

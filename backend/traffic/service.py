@@ -261,7 +261,7 @@ def record_penalty(
         principal=principal,
         subject_citizen_ids=subjects,
         action="create",
-        record_type="penalty_decision",
+        record_type="penalty-decision",
         purpose="administrative traffic penalty",
         record_ref=decision.number,
     )
@@ -375,7 +375,7 @@ def get_decision(*, session: Session, principal: Principal, number: str) -> Pena
             principal=principal,
             subject_citizen_ids=_involved(session, decision),
             action="read",
-            record_type="penalty_decision",
+            record_type="penalty-decision",
             purpose="traffic penalty review",
             record_ref=decision.number,
         )
@@ -427,7 +427,7 @@ def cancel_decision(
         principal=principal,
         subject_citizen_ids=_involved(session, decision),
         action="update",
-        record_type="penalty_decision",
+        record_type="penalty-decision",
         purpose=f"cancelled: {reason}"[:200],
         record_ref=decision.number,
     )
@@ -463,7 +463,7 @@ def lookup_licence(
         principal=principal,
         subject_citizen_ids=[licence.citizen_id],
         action="read",
-        record_type="driving_licence",
+        record_type="driving-licence",
         purpose=purpose,
         record_ref=licence.number,
     )
