@@ -12,12 +12,16 @@ from backend.extensions import db
 
 
 def register(app: Flask) -> None:
+    """The one way commands are registered: every domain's cli.py has `register(app)`, called from here."""
+    from backend.documents import cli as documents_cli
     from backend.fleet import cli as fleet_cli
-
-    fleet_cli.register(app)
     from backend.law import cli as law_cli
+    from backend.notifications import cli as notifications_cli
+    from backend.residence import cli as residence_cli
+    from backend.verification import cli as verification_cli
 
-    law_cli.register(app)
+    for domain_cli in (documents_cli, fleet_cli, law_cli, notifications_cli, residence_cli, verification_cli):
+        domain_cli.register(app)
 
     @app.cli.command("db-upgrade")
     @click.option("--revision", default="heads")

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import io
 
-import click
 import segno
 from flask import Blueprint as FlaskBlueprint
-from flask import current_app, jsonify, send_file
+from flask import jsonify, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -121,10 +120,3 @@ def jwks():
     response = jsonify(keyring().jwks())
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
-
-
-@blp.cli.command("rotate-key")
-def rotate_key() -> None:
-    """Make a new signing key current; older keys stay in the JWKS. Restart the workers afterwards."""
-    key = keyring(current_app).rotate()
-    click.echo(f"current signing key is now {key.kid}")

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from backend.core.access import CITIZEN, access, current_principal
 from backend.extensions import db
-from backend.notifications import cli, service
+from backend.notifications import service
 from shared_schemas.notifications import (
     InboxQuerySchema,
     InboxSchema,
@@ -41,5 +41,3 @@ class MarkRead(MethodView):
                                          notification_id=notification_id)
         return notification
 
-
-cli.register(blp)

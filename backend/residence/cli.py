@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import click
-from flask_smorest import Blueprint
+from flask import Flask
+from flask.cli import AppGroup
 
 from backend.core import clock
 from backend.extensions import db
 
 
-def register(blp: Blueprint) -> None:
-    @blp.cli.command("remind")
+def register(app: Flask) -> None:
+    group = AppGroup("residence", help="Residence housekeeping (reminders).")
+
+    @group.command("remind")
     def remind() -> None:
         """Notify citizens whose temporary residence ends within 15 days (once per residence)."""
         from backend.residence.registration import remind_ending
@@ -20,3 +23,5 @@ def register(blp: Blueprint) -> None:
         count = remind_ending(session=session, today=clock.local_date(now), now=now)
         session.commit()
         click.echo(f"{count} reminders queued")
+
+    app.cli.add_command(group)

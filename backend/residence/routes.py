@@ -12,7 +12,7 @@ from backend.documents.routes import present as present_document
 from backend.documents.uploads import read_upload
 from backend.extensions import db
 from backend.registry.models import Citizen
-from backend.residence import cli, establishments, notices, present, registration, service
+from backend.residence import establishments, notices, present, registration, service
 from shared_schemas.base import IdempotencyHeaderSchema
 from shared_schemas.documents import SignedDocumentSchema
 from shared_schemas.residence import (
@@ -253,5 +253,3 @@ class AccommodationEstablishments(MethodView):
         establishment = establishments.register(session=db.session, principal=current_principal(), data=data)
         return establishment
 
-
-cli.register(blp)

@@ -29,8 +29,7 @@ from shared_schemas.verification import (
 )
 
 blp = Blueprint("verification", __name__, url_prefix="/verification",
-                description="Bulk verification of agency records against the population registry",
-                cli_group=None)
+                description="Bulk verification of agency records against the population registry")
 
 MULTIPART = ("multipart/form-data",)
 
@@ -205,7 +204,3 @@ def set_download_name(response: Response, name: str) -> None:
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{fallback or "results.csv"}"; filename*=UTF-8\'\'{quote(name, safe="")}')
 
-
-from backend.verification import cli as _cli  # noqa: E402 - commands ride on this blueprint (cli_group=None)
-
-_cli.attach(blp)
