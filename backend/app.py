@@ -91,7 +91,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.fleet.dashboard import bp as fleet_dashboard_bp
     from backend.fleet.routes import blp as fleet_blp
     from backend.health.routes import blp as hospital_blp
-    from backend.health_checks import blp as health_blp
+    from backend.probes import blp as probes_blp
     from backend.identification.routes import blp as identification_blp
     from backend.judicial.routes import blp as judicial_blp
     from backend.notifications.routes import blp as notifications_blp
@@ -105,7 +105,7 @@ def register_blueprints(app: Flask) -> None:
                       residence_blp, documents_blp, notifications_blp, fleet_blp,
                       payments_blp, traffic_blp, judicial_blp, identification_blp, registration_blp):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
-    app.register_blueprint(health_blp)
+    app.register_blueprint(probes_blp)
     app.register_blueprint(well_known_blp)
     app.register_blueprint(fleet_dashboard_bp)
 

@@ -16,7 +16,7 @@ LAYERS: list[set[str]] = [
     {"hardware"},
     {"backend.errors", "backend.database", "backend.api", "backend.extensions", "backend.config",
      "backend.instance_secrets", "backend.logs", "backend.access_log", "backend.json_guard",
-     "backend.health_checks", "backend.gunicorn_conf", "backend.front"},
+     "backend.probes", "backend.gunicorn_conf", "backend.front"},
     {"backend.core"},
     {"backend.audit", "backend.notifications", "backend.identification", "backend.law", "backend.verification"},
     {"backend.registry"},
