@@ -91,11 +91,11 @@ def register_blueprints(app: Flask) -> None:
     from backend.fleet.dashboard import bp as fleet_dashboard_bp
     from backend.fleet.routes import blp as fleet_blp
     from backend.health.routes import blp as hospital_blp
-    from backend.probes import blp as probes_blp
     from backend.identification.routes import blp as identification_blp
     from backend.judicial.routes import blp as judicial_blp
     from backend.notifications.routes import blp as notifications_blp
     from backend.payments.routes import blp as payments_blp
+    from backend.probes import blp as probes_blp
     from backend.registry.routes import blp as registry_blp
     from backend.residence.routes import blp as residence_blp
     from backend.traffic.routes import blp as traffic_blp
