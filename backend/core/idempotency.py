@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -18,6 +20,8 @@ from backend.core import clock
 from backend.core.access import Principal
 from backend.database import Base
 from backend.errors import Conflict
+
+T = TypeVar("T")
 
 
 class IdempotencyKey(Base):
@@ -84,3 +88,18 @@ def amend(*, session: Session, principal: Principal, key: str, fingerprint: str)
     of that later request replay the same resource."""
     _record(session, principal, key).fingerprint = fingerprint
     session.flush()
+
+
+def once(*, session: Session, principal: Principal, key: str | None, operation: str, request: dict,
+         replay: Callable[[str], T], make: Callable[[], tuple[T, str]], now: datetime | None = None) -> T:
+    """Make an operation happen once per key: a retry with the same key and request replays the first result
+    (`replay(resource_ref)`); the same key with another request is a conflict; a new key runs `make()`, which
+    returns the result and the reference to remember for it."""
+    print_ = fingerprint(operation, request)
+    previous = replayed(session=session, principal=principal, key=key, operation=operation, fingerprint=print_)
+    if previous is not None:
+        return replay(previous)
+    result, resource_ref = make()
+    remember(session=session, principal=principal, key=key, operation=operation, fingerprint=print_,
+             resource_ref=resource_ref, now=now)
+    return result

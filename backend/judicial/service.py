@@ -102,51 +102,41 @@ def request_certificate(
     if principal.role != CITIZEN or principal.citizen_id is None:
         raise Forbidden("Only a citizen account requests certificates.")
     now = (now or clock.now()).replace(microsecond=0)
-    print_ = idempotency.fingerprint("certificate-request", data)
-    previous = idempotency.replayed(
-        session=session,
-        principal=principal,
-        key=idempotency_key,
-        operation="certificate-request",
-        fingerprint=print_,
+
+    def make():
+        subject = session.get(Citizen, principal.citizen_id)
+        today = clock.local_date(now)
+        fee, claim = fees.initial_fee(data["fee_category"], data["copies"], subject, today)
+        request = CertificateRequest(
+            number="pending-" + uuid.uuid4().hex[:20],
+            requester_account_id=principal.account_id,
+            subject_citizen_id=subject.id,
+            certificate_type=data["certificate_type"],
+            purpose=data["purpose"],
+            copies=data["copies"],
+            delivery=data["delivery"],
+            postal_address=data["postal_address"],
+            include_bans=data["include_bans"],
+            fee_category=data["fee_category"],
+            fee_amount=fee,
+            fee_claim_status=claim,
+            needs_verification=data["lived_in_several_provinces"],
+            requested_at=now,
+            status="awaiting_payment" if fee else "queued",
+        )
+        if not fee:
+            request.due_on = _deadline(request, today)
+        session.add(request)
+        session.flush()
+        request.number = f"LLTP{today:%Y}{request.id:08d}"
+        return request, str(request.id)
+
+    return idempotency.once(
+        session=session, principal=principal, key=idempotency_key, operation="certificate-request",
+        request=data,
+        replay=lambda ref: session.get(CertificateRequest, int(ref)),
+        make=make, now=now,
     )
-    if previous is not None:
-        return session.get(CertificateRequest, int(previous))
-    subject = session.get(Citizen, principal.citizen_id)
-    today = clock.local_date(now)
-    fee, claim = fees.initial_fee(data["fee_category"], data["copies"], subject, today)
-    request = CertificateRequest(
-        number="pending-" + uuid.uuid4().hex[:20],
-        requester_account_id=principal.account_id,
-        subject_citizen_id=subject.id,
-        certificate_type=data["certificate_type"],
-        purpose=data["purpose"],
-        copies=data["copies"],
-        delivery=data["delivery"],
-        postal_address=data["postal_address"],
-        include_bans=data["include_bans"],
-        fee_category=data["fee_category"],
-        fee_amount=fee,
-        fee_claim_status=claim,
-        needs_verification=data["lived_in_several_provinces"],
-        requested_at=now,
-        status="awaiting_payment" if fee else "queued",
-    )
-    if not fee:
-        request.due_on = _deadline(request, today)
-    session.add(request)
-    session.flush()
-    request.number = f"LLTP{today:%Y}{request.id:08d}"
-    idempotency.remember(
-        session=session,
-        principal=principal,
-        key=idempotency_key,
-        operation="certificate-request",
-        fingerprint=print_,
-        resource_ref=str(request.id),
-        now=now,
-    )
-    return request
 
 
 def _deadline(request: CertificateRequest, start: date) -> date:

@@ -91,47 +91,48 @@ def _ref(application: ResidenceApplication) -> str:
 def apply(*, session: Session, principal: Principal, data: dict, idempotency_key: str | None = None,
           now: datetime | None = None) -> ResidenceApplication:
     """File a temporary-residence registration."""
-    print_ = idempotency.fingerprint("residence-apply", data)
-    previous = idempotency.replayed(session=session, principal=principal, key=idempotency_key,
-                                    operation="residence-apply", fingerprint=print_)
-    if previous:
-        return session.get(ResidenceApplication, int(previous))
     now = now or clock.now()
-    applicant = _citizen_of(session, principal)
-    ward = get_ward(session, data["ward_code"])
-    _check_period(data["start_date"], data["end_date"], clock.local_date(now))
-    if ward.code == applicant.permanent_ward_code:
-        raise _invalid("ward_code", "This address is in the ward of your permanent residence: "
-                                    "no temporary residence is registered there.")
-    street = nfc(data["street"])
-    owner_pid, owner = owner_requests.named_owner(session, applicant, data, now)
-    parent = guardian.guardian_for(session, applicant, data.get("guardian_personal_id"), clock.local_date(now))
-    members = _members(session, applicant, data["member_personal_ids"])
-    duplicate = session.scalar(sa.select(ResidenceApplication.id).where(
-        ResidenceApplication.applicant_citizen_id == applicant.id,
-        ResidenceApplication.ward_code == ward.code,
-        ResidenceApplication.street_folded == fold(street), ResidenceApplication.status.in_(OPEN_STATUSES)))
-    if duplicate:
-        raise Conflict(f"You already have an open application (#{duplicate}) for this address.",
-                       application_id=duplicate)
-    application = ResidenceApplication(
-        kind="registration", applicant_citizen_id=applicant.id, ward_code=ward.code,
-        province_code=ward.province_code, street=street, street_folded=fold(street),
-        legal_basis=data["legal_basis"], owner_citizen_id=owner.id if owner else None,
-        owner_personal_id=owner_pid, guardian_citizen_id=parent.id if parent else None,
-        reason=nfc(data["reason"]),
-        start_date=data["start_date"], end_date=data["end_date"], status="submitted", submitted_at=now)
-    application.members = [ResidenceApplicationMember(citizen_id=m.id) for m in members]
-    session.add(application)
-    _event(application, "submitted", now, principal)
-    _after_submission(session, application, owner, now, principal)
-    session.flush()
-    if owner is not None:
-        owner_requests.audit(session, principal, owner, application)
-    idempotency.remember(session=session, principal=principal, key=idempotency_key,
-                         operation="residence-apply", fingerprint=print_, resource_ref=str(application.id),
-                         now=now)
-    return application
+
+    def make():
+        applicant = _citizen_of(session, principal)
+        ward = get_ward(session, data["ward_code"])
+        _check_period(data["start_date"], data["end_date"], clock.local_date(now))
+        if ward.code == applicant.permanent_ward_code:
+            raise _invalid("ward_code", "This address is in the ward of your permanent residence: "
+                                        "no temporary residence is registered there.")
+        street = nfc(data["street"])
+        owner_pid, owner = owner_requests.named_owner(session, applicant, data, now)
+        parent = guardian.guardian_for(session, applicant, data.get("guardian_personal_id"), clock.local_date(now))
+        members = _members(session, applicant, data["member_personal_ids"])
+        duplicate = session.scalar(sa.select(ResidenceApplication.id).where(
+            ResidenceApplication.applicant_citizen_id == applicant.id,
+            ResidenceApplication.ward_code == ward.code,
+            ResidenceApplication.street_folded == fold(street), ResidenceApplication.status.in_(OPEN_STATUSES)))
+        if duplicate:
+            raise Conflict(f"You already have an open application (#{duplicate}) for this address.",
+                           application_id=duplicate)
+        application = ResidenceApplication(
+            kind="registration", applicant_citizen_id=applicant.id, ward_code=ward.code,
+            province_code=ward.province_code, street=street, street_folded=fold(street),
+            legal_basis=data["legal_basis"], owner_citizen_id=owner.id if owner else None,
+            owner_personal_id=owner_pid, guardian_citizen_id=parent.id if parent else None,
+            reason=nfc(data["reason"]),
+            start_date=data["start_date"], end_date=data["end_date"], status="submitted", submitted_at=now)
+        application.members = [ResidenceApplicationMember(citizen_id=m.id) for m in members]
+        session.add(application)
+        _event(application, "submitted", now, principal)
+        _after_submission(session, application, owner, now, principal)
+        session.flush()
+        if owner is not None:
+            owner_requests.audit(session, principal, owner, application)
+        return application, str(application.id)
+
+    return idempotency.once(
+        session=session, principal=principal, key=idempotency_key, operation="residence-apply",
+        request=data,
+        replay=lambda ref: session.get(ResidenceApplication, int(ref)),
+        make=make, now=now,
+    )
 
 
 def _after_submission(session: Session, application: ResidenceApplication, owner: Citizen | None,
@@ -364,50 +365,52 @@ def request_extension(*, session: Session, principal: Principal, data: dict,
                       idempotency_key: str | None = None,
                       now: datetime | None = None) -> ResidenceApplication:
     """Extend the active temporary residence, filed within the 15 days before it ends."""
-    print_ = idempotency.fingerprint("residence-extend", data)
-    previous = idempotency.replayed(session=session, principal=principal, key=idempotency_key,
-                                    operation="residence-extend", fingerprint=print_)
-    if previous:
-        return session.get(ResidenceApplication, int(previous))
+
     now = now or clock.now()
-    today = clock.local_date(now)
-    applicant = _citizen_of(session, principal)
-    current = registration.active_residence(session, applicant.id)
-    if current is None or current.end_date < today:
-        raise Conflict("You have no active temporary residence to extend.")
-    window = store.value("residence.extension_window_days", today)
-    if (current.end_date - today).days > window:
-        raise _invalid("end_date", f"An extension is filed within the {window} days before "
-                                   f"{current.end_date.isoformat()}.")
-    start = current.end_date + timedelta(days=1)
-    if data["end_date"] <= start - timedelta(days=1):
-        raise _invalid("end_date", "The new end date must be after the current one.")
-    if data["end_date"] > two_years_after(start):
-        raise _invalid("end_date", "A temporary residence is extended by at most two years at a time.")
-    if session.scalar(sa.select(ResidenceApplication.id).where(
-            ResidenceApplication.applicant_citizen_id == applicant.id,
-            ResidenceApplication.kind == "extension",
-            ResidenceApplication.status.in_(OPEN_STATUSES))):
-        raise Conflict("You already have an open extension application.")
-    origin = session.get(ResidenceApplication, current.application_id) if current.application_id else None
-    owner = session.get(Citizen, origin.owner_citizen_id) if origin and origin.owner_citizen_id else None
-    owner_pid = owner.personal_id if owner else None  # the applicant's own approved stay: nothing to hide
-    ward = get_ward(session, current.ward_code)
-    application = ResidenceApplication(
-        kind="extension", applicant_citizen_id=applicant.id, ward_code=ward.code,
-        province_code=ward.province_code,
-        street=current.street, street_folded=fold(current.street),
-        legal_basis=origin.legal_basis if origin else "owner", owner_citizen_id=owner.id if owner else None,
-        owner_personal_id=owner_pid, reason=nfc(data["reason"]), start_date=start, end_date=data["end_date"],
-        status="submitted", submitted_at=now)
-    session.add(application)
-    _event(application, "submitted", now, principal)
-    _after_submission(session, application, owner, now, principal)
-    session.flush()
-    idempotency.remember(session=session, principal=principal, key=idempotency_key,
-                         operation="residence-extend", fingerprint=print_, resource_ref=str(application.id),
-                         now=now)
-    return application
+
+    def make():
+        today = clock.local_date(now)
+        applicant = _citizen_of(session, principal)
+        current = registration.active_residence(session, applicant.id)
+        if current is None or current.end_date < today:
+            raise Conflict("You have no active temporary residence to extend.")
+        window = store.value("residence.extension_window_days", today)
+        if (current.end_date - today).days > window:
+            raise _invalid("end_date", f"An extension is filed within the {window} days before "
+                                       f"{current.end_date.isoformat()}.")
+        start = current.end_date + timedelta(days=1)
+        if data["end_date"] <= start - timedelta(days=1):
+            raise _invalid("end_date", "The new end date must be after the current one.")
+        if data["end_date"] > two_years_after(start):
+            raise _invalid("end_date", "A temporary residence is extended by at most two years at a time.")
+        if session.scalar(sa.select(ResidenceApplication.id).where(
+                ResidenceApplication.applicant_citizen_id == applicant.id,
+                ResidenceApplication.kind == "extension",
+                ResidenceApplication.status.in_(OPEN_STATUSES))):
+            raise Conflict("You already have an open extension application.")
+        origin = session.get(ResidenceApplication, current.application_id) if current.application_id else None
+        owner = session.get(Citizen, origin.owner_citizen_id) if origin and origin.owner_citizen_id else None
+        owner_pid = owner.personal_id if owner else None  # the applicant's own approved stay: nothing to hide
+        ward = get_ward(session, current.ward_code)
+        application = ResidenceApplication(
+            kind="extension", applicant_citizen_id=applicant.id, ward_code=ward.code,
+            province_code=ward.province_code,
+            street=current.street, street_folded=fold(current.street),
+            legal_basis=origin.legal_basis if origin else "owner", owner_citizen_id=owner.id if owner else None,
+            owner_personal_id=owner_pid, reason=nfc(data["reason"]), start_date=start, end_date=data["end_date"],
+            status="submitted", submitted_at=now)
+        session.add(application)
+        _event(application, "submitted", now, principal)
+        _after_submission(session, application, owner, now, principal)
+        session.flush()
+        return application, str(application.id)
+
+    return idempotency.once(
+        session=session, principal=principal, key=idempotency_key, operation="residence-extend",
+        request=data,
+        replay=lambda ref: session.get(ResidenceApplication, int(ref)),
+        make=make, now=now,
+    )
 
 
 def deregister(*, session: Session, principal: Principal, reason: str, now: datetime | None = None
