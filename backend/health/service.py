@@ -179,48 +179,50 @@ def create_checkin(*, session: Session, principal: Principal, data: dict, idempo
     if principal.role != KIOSK:
         raise Forbidden("Only hospital kiosks check patients in.")
     now = now or clock.now()
-    print_ = idempotency.fingerprint(CHECKIN, data)
-    ref = idempotency.replayed(session=session, principal=principal, key=idempotency_key,
-                               operation=CHECKIN, fingerprint=print_)
-    if ref is not None:
-        return _load_checkin_result(session, session.scalar(sa.select(Checkin).where(Checkin.public_id == ref)))
-    _, hospital = kiosk_registration(session=session, principal=principal)
-    identified_at = data.get("identified_at") or now
-    if identified_at > now + timedelta(minutes=5) or identified_at < now - timedelta(days=1):
-        raise ValidationFailed("identified_at must be within the last day.",
-                               errors={"json": {"identified_at": ["Outside the accepted window."]}})
-    on = clock.local_date(identified_at)
-    proof = data["identification"]
-    who = identify_patient(session=session, principal=principal, proof=proof, identified_at=identified_at,
-                           on=on, now=now)
-    citizen = who.citizen
-    card = _current_card(session, citizen, on)
-    flags = {"visit_type": data.get("visit_type", "outpatient"), "referral": data.get("referral", False),
-             "emergency": data.get("emergency", False)}
-    result = _coverage(card, hospital, on, flags)
-    consent = None
-    if who.consented:  # only an identification the server verified stands for the citizen's own consent
-        day_end = datetime.combine(on, time(23, 59, 59), tzinfo=VIETNAM).astimezone(UTC)
-        consent = ConsentReceipt(
-            public_id=new_public_id(), citizen_id=citizen.id, recipient_code=hospital.code,
-            recipient_name=hospital.name, data_categories=SHARED_DATA, purpose=PURPOSE,
-            collected_via=principal.label[:64], granted_at=identified_at, valid_until=day_end)
-        session.add(consent)
+
+    def check_in() -> tuple[CheckinResult, str]:
+        _, hospital = kiosk_registration(session=session, principal=principal)
+        identified_at = data.get("identified_at") or now
+        if identified_at > now + timedelta(minutes=5) or identified_at < now - timedelta(days=1):
+            raise ValidationFailed("identified_at must be within the last day.",
+                                   errors={"json": {"identified_at": ["Outside the accepted window."]}})
+        on = clock.local_date(identified_at)
+        proof = data["identification"]
+        who = identify_patient(session=session, principal=principal, proof=proof, identified_at=identified_at,
+                               on=on, now=now)
+        citizen = who.citizen
+        card = _current_card(session, citizen, on)
+        flags = {"visit_type": data.get("visit_type", "outpatient"), "referral": data.get("referral", False),
+                 "emergency": data.get("emergency", False)}
+        result = _coverage(card, hospital, on, flags)
+        consent = None
+        if who.consented:  # only an identification the server verified stands for the citizen's own consent
+            day_end = datetime.combine(on, time(23, 59, 59), tzinfo=VIETNAM).astimezone(UTC)
+            consent = ConsentReceipt(
+                public_id=new_public_id(), citizen_id=citizen.id, recipient_code=hospital.code,
+                recipient_name=hospital.name, data_categories=SHARED_DATA, purpose=PURPOSE,
+                collected_via=principal.label[:64], granted_at=identified_at, valid_until=day_end)
+            session.add(consent)
+            session.flush()
+        checkin = Checkin(
+            public_id=new_public_id(), hospital_id=hospital.id, citizen_id=citizen.id,
+            kiosk_account_id=principal.account_id, method=proof["method"], trust_level=who.trust_level,
+            kiosk_claim=who.kiosk_claim, proof_ref=who.proof_ref,
+            identified_at=identified_at, expires_at=max(identified_at, now) + CHECKIN_LIFETIME,
+            insurance_card_id=card.id if card else None, insurance_status=result.status, in_route=result.in_route,
+            coverage_percent=result.coverage_percent, consent_id=consent.id if consent else None, **flags)
+        session.add(checkin)
         session.flush()
-    checkin = Checkin(
-        public_id=new_public_id(), hospital_id=hospital.id, citizen_id=citizen.id,
-        kiosk_account_id=principal.account_id, method=proof["method"], trust_level=who.trust_level,
-        kiosk_claim=who.kiosk_claim, proof_ref=who.proof_ref,
-        identified_at=identified_at, expires_at=max(identified_at, now) + CHECKIN_LIFETIME,
-        insurance_card_id=card.id if card else None, insurance_status=result.status, in_route=result.in_route,
-        coverage_percent=result.coverage_percent, consent_id=consent.id if consent else None, **flags)
-    session.add(checkin)
-    session.flush()
-    record_access(session=session, principal=principal, subject_citizen_ids=[citizen.id], action="read",
-                  record_type="health-checkin", record_ref=checkin.public_id, purpose=PURPOSE)
-    idempotency.remember(session=session, principal=principal, key=idempotency_key, operation=CHECKIN,
-                         fingerprint=print_, resource_ref=checkin.public_id, now=now)
-    return CheckinResult(checkin, citizen, hospital, card, result, consent)
+        record_access(session=session, principal=principal, subject_citizen_ids=[citizen.id], action="read",
+                      record_type="health-checkin", record_ref=checkin.public_id, purpose=PURPOSE)
+        return CheckinResult(checkin, citizen, hospital, card, result, consent), checkin.public_id
+
+    return idempotency.once(
+        session=session, principal=principal, key=idempotency_key, operation=CHECKIN, request=data,
+        replay=lambda ref: _load_checkin_result(
+            session, session.scalar(sa.select(Checkin).where(Checkin.public_id == ref))),
+        make=check_in, now=now,
+    )
 
 
 # --- queue tickets -------------------------------------------------------------------------------------
