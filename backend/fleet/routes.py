@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.core import clock
-from backend.core.access import FLEET_ADMIN, AccessRule, access, current_principal, document_security, public
+from backend.core.access import FLEET_ADMIN, access, current_principal, public
 from backend.core.unit_of_work import keep_when_refused
 from backend.errors import NotFound
 from backend.extensions import db, limiter
@@ -77,9 +77,8 @@ def device_signed(view):
         g.fleet_kiosk = device.authenticate_request(session=db.session, request=signed, now=clock.now())
         return view(*args, **kwargs)
 
-    guarded.__access__ = AccessRule((), None, public=True)
-    document_security(guarded, [])  # no bearer token: the kiosk's Ed25519 signature headers
-    return guarded
+    # No bearer token (the kiosk's Ed25519 signature headers instead); one unit of work, like every route.
+    return public(guarded)
 
 
 # --- kiosks (device side) -------------------------------------------------------------------------------
