@@ -21,7 +21,7 @@ SEED_CITIZENS ?= 10000
 BIND ?= 127.0.0.1:5000
 WORKERS ?= 2
 
-.PHONY: run run-gunicorn kiosk kiosk-voice test test-sqlite test-postgres lint lint-check fuzz load faults bench-seed bench-api bench-law bench-slow-clients bench-uploads bench-life-events clean sysdeps-run sysdeps-test
+.PHONY: run run-gunicorn kiosk kiosk-voice test test-sqlite test-postgres lint lint-check format fuzz load faults bench-seed bench-api bench-law bench-slow-clients bench-uploads bench-life-events clean sysdeps-run sysdeps-test
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -83,9 +83,11 @@ sysdeps-kiosk:
 test: sysdeps-test $(VENV)/.dev
 	$(MAKE) --no-print-directory lint-check test-sqlite test-postgres
 
-# ruff (correctness rules, ruff.toml) and bandit (medium severity and up); each suppression says why inline.
+# ruff (correctness rules, ruff.toml; one formatter: ruff format) and bandit (medium severity and up); each
+# suppression says why inline. `make format` rewrites the tree in the house format.
 lint-check:
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit -q -ll -r backend hardware shared_schemas kiosk_app
 
 # The kiosk suite runs in a process of its own: Kivy keeps one window and one clock per process.
@@ -98,6 +100,10 @@ test-postgres:
 	CONGDAN_TEST_DATABASE=postgresql $(VENV)/bin/pytest -q tests/backend tests/security
 
 lint: $(VENV)/.dev lint-check
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
 
 # The bigger schemathesis search (make test runs the same test with a few examples per operation).
 fuzz: sysdeps-test $(VENV)/.dev

@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from backend import config as config_module
 from backend import instance_secrets, json_guard
-from backend.auth.policy import BEARER_SCHEME
+from backend.core.access import BEARER_SCHEME
 from backend.errors import problem_response, register_error_handlers
 from backend.extensions import api, db, jwt, limiter
 from backend.logs import install_masking
@@ -96,7 +96,6 @@ def register_blueprints(app: Flask) -> None:
     from backend.fleet.routes import blp as fleet_blp
     from backend.health.help_routes import blp as hospital_help_blp
     from backend.health.routes import blp as hospital_blp
-    from backend.health_checks import blp as health_blp
     from backend.identification.routes import blp as identification_blp
     from backend.identity_provider.admin_pages import bp as identity_provider_admin_bp
     from backend.identity_provider.api_routes import blp as identity_provider_api_blp
@@ -105,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.life_events.routes import blp as life_events_blp
     from backend.notifications.routes import blp as notifications_blp
     from backend.payments.routes import blp as payments_blp
+    from backend.probes import blp as probes_blp
     from backend.registry.routes import blp as registry_blp
     from backend.residence.routes import blp as residence_blp
     from backend.traffic.routes import blp as traffic_blp
@@ -115,7 +115,7 @@ def register_blueprints(app: Flask) -> None:
                       payments_blp, traffic_blp, judicial_blp, identification_blp, registration_blp,
                       life_events_blp, identity_provider_api_blp):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
-    app.register_blueprint(health_blp)
+    app.register_blueprint(probes_blp)
     app.register_blueprint(well_known_blp)
     app.register_blueprint(verify_page_bp)
     app.register_blueprint(fleet_dashboard_bp)

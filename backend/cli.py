@@ -7,16 +7,21 @@ import click
 from flask import Flask, current_app
 
 from backend import migrate
+from backend.core import clock
 from backend.extensions import db
 
 
 def register(app: Flask) -> None:
+    """The one way commands are registered: every domain's cli.py has `register(app)`, called from here."""
+    from backend.documents import cli as documents_cli
     from backend.fleet import cli as fleet_cli
-
-    fleet_cli.register(app)
     from backend.law import cli as law_cli
+    from backend.notifications import cli as notifications_cli
+    from backend.residence import cli as residence_cli
+    from backend.verification import cli as verification_cli
 
-    law_cli.register(app)
+    for domain_cli in (documents_cli, fleet_cli, law_cli, notifications_cli, residence_cli, verification_cli):
+        domain_cli.register(app)
 
     @app.cli.command("db-upgrade")
     @click.option("--revision", default="heads")
@@ -64,7 +69,7 @@ def register(app: Flask) -> None:
         from backend.auth import throttle
 
         session = db.new_session()
-        dropped = throttle.forget_old(session, throttle.utcnow())
+        dropped = throttle.forget_old(session, clock.now())
         session.commit()
         click.echo(f"forgot {dropped} login back-off entries")
 
@@ -96,13 +101,12 @@ def _demo_banner(session) -> str:
     """Says plainly that this is a demo with known credentials, and gives today's kiosk enrollment code."""
     from pathlib import Path
 
-    from backend.database import utcnow
     from backend.demo import DEMO_STAFF, demo_principal
     from backend.fleet.demo import ensure_demo_enrollment_code
     from backend.life_events.demo import DEMO_OFFICERS
 
     code, expires, _new = ensure_demo_enrollment_code(
-        session=session, admin=demo_principal(session, "fleet.admin"), now=utcnow(),
+        session=session, admin=demo_principal(session, "fleet.admin"), now=clock.now(),
         folder=Path(current_app.instance_path))
     line = "=" * 78
     staff = ", ".join(username for username, *_ in DEMO_STAFF + DEMO_OFFICERS)

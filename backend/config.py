@@ -109,7 +109,7 @@ _ENV_KEYS = {
     "LOGIN_LIMIT_PER_ADDRESS": str,
     "LOGIN_LIMIT_PER_ACCOUNT": str,
     "DEMO_PASSWORD": str,
-    # Signed documents and identity QRs (backend/documents/keys.py): the key ring as JSON, or its file.
+    # Signed documents and identity QRs (backend/core/keys.py): the key ring as JSON, or its file.
     "SIGNING_KEYS": str,
     "SIGNING_KEY_FILE": str,
     "DOCUMENT_ISSUER": str,

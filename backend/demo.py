@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from backend.auth import passwords
 from backend.auth.models import Account
-from backend.auth.policy import Principal
-from backend.database import utcnow
+from backend.core import clock
+from backend.core.access import Principal
 from backend.fleet.demo import add_demo_fleet
 from backend.health.demo import add_demo_hospitals
 from backend.life_events.demo import PENSIONER_ID, add_demo_life_events
@@ -156,7 +156,7 @@ def add_demo_services(*, session: Session) -> None:
     a guesthouse whose notices Nguyễn Văn An sends, unpaid fines on the demo motorbike, and the verification
     agency (after the people and hospitals)."""
     session.flush()
-    now = utcnow()
+    now = clock.now()
     add_demo_fleet(session=session, admin=demo_principal(session, "fleet.admin"), now=now)
     add_demo_residence(session=session, applicant=demo_principal(session, "079301004321"),
                        owner=demo_principal(session, "001090012345"), owner_personal_id="001090012345",

@@ -1,10 +1,10 @@
 """Imports every model module so the metadata is complete (for Alembic and the schema test)."""
 
-from backend import idempotency as idempotency_models  # noqa: F401
 from backend.audit import models as audit_models  # noqa: F401
 from backend.auth import codes as auth_codes  # noqa: F401
 from backend.auth import models as auth_models  # noqa: F401
 from backend.consent import models as consent_models  # noqa: F401
+from backend.core import idempotency as idempotency_models  # noqa: F401
 from backend.documents import models as documents_models  # noqa: F401
 from backend.fleet import models as fleet_models  # noqa: F401
 from backend.health import help_requests as health_help_models  # noqa: F401

@@ -21,7 +21,3 @@ class NoDevice(HardwareError):
 
     user_message_vi = "Không tìm thấy thiết bị. Vui lòng liên hệ nhân viên."
     user_message_en = "The device was not found. Please ask a staff member."
-
-
-class DeviceBusy(HardwareError):
-    """The device is in use by someone else."""

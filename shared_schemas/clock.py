@@ -3,11 +3,7 @@ day a ticket or a quota belongs to - are Vietnam dates, whatever the server's ow
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
 
-
-def vietnam_date(moment: datetime) -> date:
-    """The Vietnam calendar date of an aware datetime."""
-    return moment.astimezone(VIETNAM_TZ).date()

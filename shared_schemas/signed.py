@@ -160,14 +160,14 @@ def check_lifetime(claims: Mapping[str, Any], now: float | datetime, *, leeway_s
         raise TokenExpired(f"token expired at {expires_at}, now is {now_s:.0f}")
 
 
-def verify_compact(token: str | bytes, jwks: Mapping[str, Any], now: float | datetime, *, typ: str,
-                   leeway_s: float = DEFAULT_LEEWAY_S, max_lifetime_s: float | None = None,
-                   expected_issuer: str | None = None) -> VerifiedToken:
-    """Signature, then validity period: the whole offline check of a signed token."""
-    verified = verify_signature(token, jwks, typ=typ)
-    check_lifetime(verified.claims, now, leeway_s=leeway_s, max_lifetime_s=max_lifetime_s,
-                   expected_issuer=expected_issuer)
-    return verified
+def signature_valid(public_key_b64: str, signature_b64: str, message: bytes) -> bool:
+    """A raw Ed25519 signature over `message` by a base64url public key (a kiosk's proof of its key)."""
+    try:
+        Ed25519PublicKey.from_public_bytes(b64url_decode(public_key_b64)).verify(b64url_decode(signature_b64),
+                                                                                 message)
+    except (ValueError, InvalidSignature):
+        return False
+    return True
 
 
 def find_key(jwks: Mapping[str, Any], kid: str) -> Ed25519PublicKey:

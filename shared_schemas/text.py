@@ -31,3 +31,12 @@ def queue_number_text(number: int, *, provisional: bool = False) -> str:
     """A queue number as the screen shows it and the paper prints it: four digits ("0042"); a provisional
     number taken offline carries a "P" ("P10042") so staff see it is not yet from the hospital's sequence."""
     return f"P{number}" if provisional else f"{number:04d}"
+
+
+def mask_name(full_name: str) -> str:
+    """``Nguyễn Thị Ánh Tuyết`` -> ``N. T. Á. Tuyết``: the given name for the call-out, initials for the rest
+    (queue screens, tickets, staff lists)."""
+    words = full_name.split()
+    if len(words) <= 1:
+        return full_name.strip()
+    return " ".join([f"{word[0]}." for word in words[:-1]] + [words[-1]])

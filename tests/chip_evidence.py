@@ -117,7 +117,7 @@ def identity_qr_identity(app, personal_id: str, date_of_birth: str, full_name: s
     import time
     import uuid
 
-    from backend.documents.keys import keyring
+    from backend.core.keys import keyring
     from backend.documents.service import DEFAULT_ISSUER
     from kiosk_app.flow import Identity
     from shared_schemas import signed as jws

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.audit import service
-from backend.auth.policy import CITIZEN, access, current_principal
+from backend.core.access import CITIZEN, access, current_principal
 from backend.extensions import db
 from shared_schemas.audit import AuditPageSchema
 from shared_schemas.base import PageQuerySchema

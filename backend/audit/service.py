@@ -9,15 +9,15 @@ from flask import g, has_request_context, request
 from sqlalchemy.orm import Session
 
 from backend.audit.models import AuditEvent
-from backend.auth.policy import Principal
-from backend.database import utcnow
+from backend.core import clock
+from backend.core.access import Principal
 
 
 def record_access(*, session: Session, principal: Principal, subject_citizen_ids: Iterable[int], action: str,
                   record_type: str, purpose: str, record_ref: str | None = None) -> None:
     """Record that `principal` read or changed these citizens' data. The citizen's own accesses are
     not recorded: the trail answers "who else looked at my data"."""
-    now = utcnow()
+    now = clock.now()
     request_id = g.get("request_id") if has_request_context() else None
     rows = [
         {

@@ -18,14 +18,13 @@ from sqlalchemy.orm import Session
 from backend.audit.service import record_access
 from backend.auth import codes, passwords
 from backend.auth.models import Account, TokenFamily
-from backend.auth.policy import CITIZEN, OFFICER, Principal
-from backend.database import utcnow
+from backend.core import clock
+from backend.core.access import CITIZEN, OFFICER, Principal
 from backend.errors import Forbidden, ValidationFailed
 from backend.identification import service as identification
 from backend.notifications.sms import SmsMessage
 from backend.registry.models import Citizen
-from backend.registry.service import officer_covers_citizen
-from shared_schemas.clock import vietnam_date
+from backend.registry.service import citizen_by_personal_id, officer_covers_citizen
 from shared_schemas.identification import CHIP_VERIFIED
 from shared_schemas.text import fold
 
@@ -52,7 +51,7 @@ class Activation:
 
 
 def _registry_match(session: Session, pid: str, full_name: str, born: date) -> Citizen | None:
-    citizen = session.scalar(sa.select(Citizen).where(Citizen.personal_id == pid))
+    citizen = citizen_by_personal_id(session, pid)
     # Fold both names every time: no shortcut for an ID nobody has.
     names_match = fold(citizen.full_name if citizen is not None else "") == fold(full_name)
     if (citizen is None or not names_match or citizen.date_of_birth != born
@@ -68,7 +67,7 @@ def _has_account(session: Session, citizen: Citizen) -> bool:
 def start_registration(*, session: Session, pid: str, full_name: str, date_of_birth: date,
                        now: datetime | None = None) -> PendingRegistration:
     """Always the same work and the same answer; only the registry's phone learns whether it matched."""
-    now = now or utcnow()
+    now = now or clock.now()
     citizen = _registry_match(session, pid, full_name, date_of_birth)
     # The same queries whatever matched (an account look-up with an id nobody has), so time tells nothing.
     existing = session.scalar(sa.select(Account.id).where(
@@ -113,7 +112,7 @@ def confirm_registration(*, session: Session, registration_id: str, code: str, p
                          now: datetime | None = None) -> Account:
     """The SMS code proves the phone the registry holds. The caller commits even on refusal (the attempt
     counts)."""
-    now = now or utcnow()
+    now = now or clock.now()
     row = _spend_attempt(session, codes.REGISTRATION, now, public_id=registration_id)
     if row is None or row.citizen_id is None or not codes.matches(row, code):
         raise ValidationFailed(CODE_REFUSED)
@@ -161,9 +160,9 @@ def raise_to_level_2(*, session: Session, principal: Principal, pid: str, eviden
     set a new password with, there and then. Whoever registered before has nothing left."""
     if principal.role != OFFICER:
         raise Forbidden("Only officers verify identities in person.")
-    now = now or utcnow()
-    citizen = session.scalar(sa.select(Citizen).where(Citizen.personal_id == pid))
-    if citizen is None or not officer_covers_citizen(principal, citizen, on=vietnam_date(now)):
+    now = now or clock.now()
+    citizen = citizen_by_personal_id(session, pid)
+    if citizen is None or not officer_covers_citizen(principal, citizen, on=clock.local_date(now)):
         raise Forbidden("This citizen is outside your jurisdiction.")
     if citizen.deceased_on is not None:
         raise ValidationFailed("This person is recorded as deceased.")
@@ -192,7 +191,7 @@ def raise_to_level_2(*, session: Session, principal: Principal, pid: str, eviden
 
 def activate(*, session: Session, username: str, code: str, password: str, now: datetime | None = None) -> Account:
     """Set the password with the officer's activation code. The caller commits even on refusal."""
-    now = now or utcnow()
+    now = now or clock.now()
     account = session.scalar(sa.select(Account).where(Account.username == username))
     row = _spend_attempt(session, codes.ACTIVATION, now, account_id=account.id) if account else None
     if row is None or not codes.matches(row, code) or account.status != "active":

@@ -8,12 +8,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.auth import possession
-from backend.auth.policy import OFFICER, access, current_principal, public
+from backend.core.access import OFFICER, access, current_principal, public
+from backend.core.unit_of_work import keep_when_refused
 from backend.extensions import db, limiter
 from backend.identification import service as identification
 from backend.identification.routes import present_challenge
 from backend.notifications.sms import send_after_response
-from backend.transactions import committed
 from shared_schemas.auth import (
     AccountSchema,
     ActivateSchema,
@@ -60,7 +60,6 @@ class Register(MethodView):
         by SMS to the phone number the population registry holds for that person"""
         pending = possession.start_registration(session=db.session, pid=data["personal_id"],
                                                 full_name=data["full_name"], date_of_birth=data["date_of_birth"])
-        db.session.commit()
         body = RegistrationPendingSchema().dump({"registration_id": pending.registration_id,
                                                  "expires_at": pending.expires_at, "detail": PENDING_EN,
                                                  "detail_vi": PENDING_VI})
@@ -78,10 +77,8 @@ class RegisterConfirm(MethodView):
     @blp.response(201, AccountSchema)
     def post(self, data):
         """Finish a registration with the SMS code and a new password (5 attempts per code)"""
-        try:
-            account = possession.confirm_registration(session=db.session, **data)
-        finally:
-            db.session.commit()  # a wrong code spends an attempt even though the answer is 422
+        keep_when_refused(db.session)  # a wrong code spends an attempt even though the answer is 422
+        account = possession.confirm_registration(session=db.session, **data)
         return account
 
 
@@ -93,8 +90,8 @@ class RegisterChipChallenge(MethodView):
     @blp.response(201, ChipChallengeSchema)
     def post(self):
         """A single-use challenge (3 minutes) for the chip's Active Authentication during a registration"""
-        return present_challenge(committed(lambda: identification.issue_challenge(
-            session=db.session, purpose="registration", account_id=None)))
+        return present_challenge(identification.issue_challenge(
+            session=db.session, purpose="registration", account_id=None))
 
 
 @blp.route("/auth/register/chip")
@@ -107,8 +104,8 @@ class RegisterWithChip(MethodView):
     def post(self, data):
         """Register with the chip ID card read by the phone (EF.SOD, DG1, DG13, DG14, DG15 and the chip's
         answer to the server's challenge); name, ID and date of birth come from the verified chip"""
-        return committed(lambda: possession.register_with_chip(session=db.session, evidence=data["chip"],
-                                                               password=data["password"], phone=data["phone"]))
+        return possession.register_with_chip(session=db.session, evidence=data["chip"],
+                                                               password=data["password"], phone=data["phone"])
 
 
 @blp.route("/auth/activate")
@@ -120,11 +117,9 @@ class Activate(MethodView):
     @blp.response(200, AccountSchema)
     def post(self, data):
         """Set a new password with the one-time activation code an officer handed over (5 attempts)"""
-        try:
-            account = possession.activate(session=db.session, username=data["username"],
-                                          code=data["activation_code"], password=data["password"])
-        finally:
-            db.session.commit()
+        keep_when_refused(db.session)  # a wrong code spends an attempt even though the answer is 422
+        account = possession.activate(session=db.session, username=data["username"],
+                                      code=data["activation_code"], password=data["password"])
         return account
 
 
@@ -138,6 +133,5 @@ class AccountLevel(MethodView):
         every session end; hand the citizen the one-time activation code to set a new password now"""
         activation = possession.raise_to_level_2(session=db.session, principal=current_principal(),
                                                  pid=personal_id, evidence=data["evidence"])
-        db.session.commit()
         return {"account": activation.account, "activation_code": activation.code,
                 "activation_expires_at": activation.expires_at}

@@ -8,7 +8,7 @@ from flask_jwt_extended import get_jwt, jwt_required
 from flask_smorest import Blueprint
 
 from backend.auth import service, throttle
-from backend.auth.policy import (
+from backend.core.access import (
     ALL_ROLES,
     BEARER_SCHEME,
     access,
@@ -16,6 +16,7 @@ from backend.auth.policy import (
     document_security,
     public,
 )
+from backend.core.unit_of_work import keep_when_refused
 from backend.errors import Unauthenticated
 from backend.extensions import db, limiter
 from shared_schemas.auth import (
@@ -54,7 +55,6 @@ class Login(MethodView):
             action=lambda: service.login(session=db.session, username=data["username"],
                                          password=data["password"],
                                          client=(request.user_agent.string or "")[:100] or None))
-        db.session.commit()
         return _tokens(pair)
 
 
@@ -66,11 +66,8 @@ class Refresh(MethodView):
     @blp.response(200, TokenPairSchema)
     def post(self):
         """Exchange a refresh token (in the Authorization header) for a new pair; the old one is spent"""
-        try:
-            pair = service.refresh(session=db.session, claims=get_jwt())
-        finally:
-            # A detected reuse revokes the family; that must persist even though we answer 401.
-            db.session.commit()
+        keep_when_refused(db.session)  # a detected reuse revokes the family, although we answer 401
+        pair = service.refresh(session=db.session, claims=get_jwt())
         return _tokens(pair)
 
 
@@ -81,7 +78,6 @@ class Logout(MethodView):
     def post(self):
         """End this session: its access and refresh tokens stop working everywhere"""
         service.logout(session=db.session, principal=current_principal())
-        db.session.commit()
 
 
 @blp.route("/accounts/me")

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.auth import sessions
-from backend.auth.policy import ADMIN, ALL_ROLES, OFFICER, access, current_principal
+from backend.core.access import ADMIN, ALL_ROLES, OFFICER, access, current_principal
 from backend.extensions import db
 from shared_schemas.auth import AccountSchema
 from shared_schemas.sessions import AccountStatusSchema, SessionSchema, SessionsEndedSchema
@@ -27,7 +27,6 @@ class OwnSessions(MethodView):
     def delete(self):
         """End all my other sessions (this one stays open)"""
         ended = sessions.end_other_sessions(session=db.session, principal=current_principal())
-        db.session.commit()
         return {"ended": ended}
 
 
@@ -38,7 +37,6 @@ class OwnSession(MethodView):
     def delete(self, session_id):
         """End one of my sessions: its tokens stop working at once"""
         sessions.end_session(session=db.session, principal=current_principal(), family_id=session_id)
-        db.session.commit()
 
 
 @blp.route("/<string:username>/status")
@@ -51,5 +49,4 @@ class AccountStatus(MethodView):
         Admins: any account. Officers: citizens' accounts in their jurisdiction."""
         account = sessions.set_status(session=db.session, principal=current_principal(), username=username,
                                       status=data["status"], reason=data["reason"])
-        db.session.commit()
         return account

@@ -11,12 +11,11 @@ from sqlalchemy.orm import Session
 
 from backend.audit.service import record_access
 from backend.auth.models import Account, AccountStatusChange, TokenFamily
-from backend.auth.policy import ADMIN, CITIZEN, OFFICER, Principal
-from backend.database import utcnow
+from backend.core import clock
+from backend.core.access import ADMIN, CITIZEN, OFFICER, Principal
 from backend.errors import Conflict, Forbidden, NotFound
 from backend.registry.models import Citizen
 from backend.registry.service import officer_covers_citizen
-from shared_schemas.clock import vietnam_date
 from shared_schemas.text import nfc
 
 
@@ -43,7 +42,7 @@ def end_session(*, session: Session, principal: Principal, family_id: str) -> No
         sa.update(TokenFamily)
         .where(TokenFamily.id == family_id, TokenFamily.account_id == principal.account_id,
                TokenFamily.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoked_reason="ended-by-holder")
+        .values(revoked_at=clock.now(), revoked_reason="ended-by-holder")
     ).rowcount
     if not ended:
         raise NotFound("No such session among yours.")
@@ -55,7 +54,7 @@ def end_other_sessions(*, session: Session, principal: Principal) -> int:
         sa.update(TokenFamily)
         .where(TokenFamily.account_id == principal.account_id, TokenFamily.revoked_at.is_(None),
                TokenFamily.id != principal.family_id)
-        .values(revoked_at=utcnow(), revoked_reason="ended-by-holder")
+        .values(revoked_at=clock.now(), revoked_reason="ended-by-holder")
     ).rowcount
 
 
@@ -63,7 +62,7 @@ def _end_all(session: Session, account_id: int, reason: str) -> int:
     return session.execute(
         sa.update(TokenFamily)
         .where(TokenFamily.account_id == account_id, TokenFamily.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoked_reason=reason)
+        .values(revoked_at=clock.now(), revoked_reason=reason)
     ).rowcount
 
 
@@ -74,7 +73,7 @@ def _target(session: Session, principal: Principal, username: str) -> tuple[Acco
     account = session.scalar(sa.select(Account).where(Account.username == username))
     citizen = session.get(Citizen, account.citizen_id) if account and account.citizen_id else None
     if principal.role == OFFICER and (account is None or account.role != CITIZEN or citizen is None
-                                      or not officer_covers_citizen(principal, citizen, on=vietnam_date(utcnow()))):
+                                      or not officer_covers_citizen(principal, citizen, on=clock.today())):
         # Outside the jurisdiction and unknown look the same to an officer.
         raise Forbidden("This account is not a citizen's account in your jurisdiction.")
     if account is None:
@@ -98,7 +97,7 @@ def set_status(*, session: Session, principal: Principal, username: str, status:
     account.status = status
     session.add(AccountStatusChange(account_id=account.id, status=status, reason=reason,
                                     actor_account_id=principal.account_id, actor_role=principal.role,
-                                    occurred_at=utcnow(), sessions_ended=ended))
+                                    occurred_at=clock.now(), sessions_ended=ended))
     if citizen is not None:
         what = "tài khoản bị khóa / account disabled" if status == "disabled" else \
             "tài khoản được mở lại / account re-enabled"

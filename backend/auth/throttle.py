@@ -21,7 +21,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from backend.auth.models import LoginThrottle
-from backend.database import utcnow
+from backend.core import clock
+from backend.core.unit_of_work import keep_when_refused
 from backend.errors import DomainError
 from shared_schemas.text import fold
 
@@ -95,17 +96,17 @@ def record_success(session: Session, attempt_keys: dict[str, str]) -> None:
 
 def attempt(session: Session, *, scope: str, account: str | None, address: str | None,
             action: Callable[[], T], failures: tuple[type[Exception], ...]) -> T:
-    """Run a guessable action under the back-off. A failure is recorded (and committed) before it is
-    re-raised; the caller commits the success."""
-    now = utcnow()
+    """Run a guessable action under the back-off. The action's own writes are undone when it fails, and the
+    failure is recorded and kept although the request is refused; the unit of work commits either."""
+    now = clock.now()
     attempt_keys = keys(scope, account, address)
     check(session, attempt_keys, now)
     try:
-        result = action()
+        with session.begin_nested():
+            result = action()
     except failures:
-        session.rollback()
         record_failure(session, attempt_keys, now)
-        session.commit()
+        keep_when_refused(session)
         raise
     record_success(session, attempt_keys)
     return result

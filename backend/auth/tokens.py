@@ -16,7 +16,7 @@ from flask_jwt_extended import JWTManager, create_access_token, create_refresh_t
 from sqlalchemy.orm import Session
 
 from backend.auth.models import Account, RefreshToken, TokenFamily
-from backend.database import utcnow
+from backend.core import clock
 from backend.errors import Unauthenticated, problem_response
 
 
@@ -38,7 +38,7 @@ def _claims(account: Account, family_id: str) -> dict:
 
 
 def _mint(session: Session, account: Account, family_id: str) -> TokenPair:
-    now = utcnow()
+    now = clock.now()
     jti = uuid.uuid4().hex
     refresh_ttl = current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
     access_ttl = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
@@ -50,7 +50,7 @@ def _mint(session: Session, account: Account, family_id: str) -> TokenPair:
 
 
 def start_session(session: Session, account: Account, *, client: str | None) -> TokenPair:
-    family = TokenFamily(id=uuid.uuid4().hex, account_id=account.id, created_at=utcnow(), client=client)
+    family = TokenFamily(id=uuid.uuid4().hex, account_id=account.id, created_at=clock.now(), client=client)
     session.add(family)
     session.flush()
     return _mint(session, account, family.id)
@@ -60,7 +60,7 @@ def revoke_family(session: Session, family_id: str, reason: str) -> None:
     session.execute(
         sa.update(TokenFamily)
         .where(TokenFamily.id == family_id, TokenFamily.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoked_reason=reason)
+        .values(revoked_at=clock.now(), revoked_reason=reason)
     )
 
 
@@ -75,7 +75,7 @@ def rotate(*, session: Session, jti: str, family_id: str, account_id: int) -> To
     spent = session.execute(
         sa.update(RefreshToken)
         .where(RefreshToken.jti == jti, RefreshToken.family_id == family_id, RefreshToken.used_at.is_(None))
-        .values(used_at=utcnow())
+        .values(used_at=clock.now())
     )
     if spent.rowcount != 1 and not _within_reuse_grace(session, jti, family_id):
         revoke_family(session, family_id, "refresh-token-reuse")
@@ -96,7 +96,7 @@ def _within_reuse_grace(session: Session, jti: str, family_id: str) -> bool:
         sa.select(RefreshToken.used_at).where(RefreshToken.jti == jti, RefreshToken.family_id == family_id)
     )
     grace = timedelta(seconds=current_app.config.get("REFRESH_REUSE_GRACE_S", 10))
-    return used_at is not None and utcnow() - used_at <= grace
+    return used_at is not None and clock.now() - used_at <= grace
 
 
 def is_token_refused(session: Session, payload: dict) -> bool:

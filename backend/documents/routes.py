@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import io
 
-import click
 import segno
 from flask import Blueprint as FlaskBlueprint
-from flask import current_app, jsonify, send_file
+from flask import jsonify, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import CITIZEN, access, current_principal, public
+from backend.core.access import CITIZEN, access, current_principal, public
+from backend.core.keys import keyring
 from backend.documents import service
-from backend.documents.keys import keyring
 from backend.documents.uploads import PDF, read_upload
 from backend.extensions import db
 from backend.transactions import committed
@@ -132,22 +131,3 @@ def jwks():
     response = jsonify(keyring().jwks())
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
-
-
-@blp.cli.command("rotate-key")
-def rotate_key() -> None:
-    """Make a new signing key current; older keys stay in the JWKS. Restart the workers afterwards."""
-    key = keyring(current_app).rotate()
-    click.echo(f"current signing key is now {key.kid}")
-
-
-@blp.cli.command("init-signing")
-def init_signing() -> None:
-    """Load the PDF-signing certificate; without a configured one, create the TEST CA in the instance folder
-    (once: later starts reuse it). `make run` calls this before starting the workers."""
-    from backend.documents import pades
-
-    signing = pades.material(current_app)
-    click.echo(f"PDF signing certificate: {signing.signer_name}; CA: "
-               f"{signing.ca_certs[0].subject.native.get('common_name')}; "
-               f"timestamps: {signing.tsa_url or 'local test TSA'}")

@@ -18,11 +18,11 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from backend.audit import service as audit
-from backend.auth.policy import CITIZEN, Principal
-from backend.database import utcnow
+from backend.core import clock
+from backend.core.access import CITIZEN, Principal
+from backend.core.keys import KeyRing, keyring
 from backend.documents import authorities, numbering, pades
 from backend.documents.authorities import Authority
-from backend.documents.keys import KeyRing, keyring
 from backend.documents.models import SignedDocument
 from backend.documents.pdf import Amounts, DocumentLayout, Line, render_pdf
 from backend.documents.templates import template_for
@@ -65,10 +65,10 @@ def issue_document(*, session: Session, holder: Citizen, doc_type: str, lines: l
     it on its type's template and store it. `jurisdiction` (a ward or province code) names the issuing
     authority unless `authority` is given; `title` (Vietnamese, English) overrides the template's."""
     keys = keys or keyring()
-    now = (now or utcnow()).replace(microsecond=0)
+    now = (now or clock.now()).replace(microsecond=0)
     template = template_for(doc_type)
     authority = authority or authorities.resolve(template.authority_kind, jurisdiction)
-    year = vietnam_date(now).year
+    year = clock.local_date(now).year
     number = numbering.format_number(numbering.allocate(session, authority.code, year), year, template.symbol,
                                      authority.code)
     document_id = str(uuid.uuid4())
@@ -145,7 +145,7 @@ def _key_hash(short_key: str) -> str:
 def revoke_for_holder(*, session: Session, citizen_id: int, doc_type: str, reason: str,
                       now: datetime | None = None) -> int:
     """Void the holder's unrevoked documents of this type (their facts changed)."""
-    now = now or utcnow()
+    now = now or clock.now()
     documents = session.scalars(
         sa.select(SignedDocument)
         .where(SignedDocument.holder_citizen_id == citizen_id, SignedDocument.doc_type == doc_type,
@@ -176,7 +176,7 @@ def verify(*, session: Session, token: str, content: dict | None = None, pdf: by
            now: datetime | None = None, keys: KeyRing | None = None) -> Verification:
     """The online verdict: valid, expired, revoked, replaced or tampered (and why)."""
     keys = keys or keyring()
-    now = now or utcnow()
+    now = now or clock.now()
     try:
         verified = jws.verify_document_token(token, keys.jwks(), now, content=content)
     except jws.TokenExpired:
@@ -251,7 +251,7 @@ def identity_token(*, session: Session, principal: Principal, now: datetime | No
     if principal.role != CITIZEN or citizen is None:
         raise Forbidden("Only a citizen account has an identity QR.")
     keys = keys or keyring()
-    now = (now or utcnow()).replace(microsecond=0)
+    now = (now or clock.now()).replace(microsecond=0)
     expires_at = now + IDENTITY_TOKEN_LIFETIME
     claims = {"iss": issuer(), "sub": citizen.personal_id, "name": citizen.full_name,
               "dob": citizen.date_of_birth.isoformat(), "lvl": principal.level, "iat": int(now.timestamp()),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from backend.database import utcnow
+from backend.core import clock
 from backend.extensions import db
 from backend.fleet import telemetry
 
@@ -18,7 +18,7 @@ def register(app: Flask) -> None:
     def fleet_maintain() -> None:
         """Roll up old kiosk telemetry and raise offline alerts."""
         session = db.new_session()
-        now = utcnow()
+        now = clock.now()
         rolled = telemetry.rollup(session, now)
         offline = telemetry.sweep_offline(session, now)
         session.commit()

@@ -1,26 +1,17 @@
-"""The fleet admins' dashboard: server-rendered pages under /fleet (outside the token API).
-
-Login sets a signed session cookie (HttpOnly, SameSite=Strict, Secure unless FLEET_DASHBOARD_COOKIE_SECURE
-is off for tests on http://127.0.0.1) tied to a token family, so logging out or disabling the account ends
-it. Every POST form carries a CSRF token bound to the session (the login form: to a pre-login cookie)."""
+"""The fleet admins' dashboard: server-rendered pages under /fleet (outside the token API). Its login, session
+cookie and CSRF tokens are the auth domain's web session (backend/auth/web_session.py)."""
 
 from __future__ import annotations
 
-import functools
-import hmac
-import secrets
-
 import segno
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from backend.auth import service as auth_service
-from backend.auth import throttle, tokens
-from backend.auth.models import Account, TokenFamily
-from backend.auth.policy import FLEET_ADMIN, Principal
-from backend.database import utcnow
+from backend.auth.web_session import FORM_CONTENT_TYPES, LoginRefused, WebSession
+from backend.core import clock
+from backend.core.access import FLEET_ADMIN
+from backend.core.unit_of_work import unit_of_work
 from backend.errors import DomainError
 from backend.extensions import db, limiter
 from backend.fleet import charts, present, service
@@ -38,87 +29,20 @@ bp = Blueprint(
     static_url_path="/static",
 )
 
-SESSION_COOKIE = "congdan_fleet"
-LOGIN_COOKIE = "congdan_fleet_login"
-_FORM = ("application/x-www-form-urlencoded",)
+CONSOLE = WebSession(
+    name="fleet",
+    path="/fleet",
+    client="fleet-dashboard",
+    login_endpoint="fleet_dashboard.login",
+    max_age_s=lambda: int(fleet_setting("FLEET_DASHBOARD_SESSION_HOURS") * 3600),
+    cookie_secure=lambda: bool(fleet_setting("FLEET_DASHBOARD_COOKIE_SECURE")),
+)
+signed_in = CONSOLE.login_required(FLEET_ADMIN)
 
 _CSP = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-
-
-def _serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
-
-
-def _max_age() -> int:
-    return int(fleet_setting("FLEET_DASHBOARD_SESSION_HOURS") * 3600)
-
-
-def _set_cookie(response, name: str, value: str, max_age: int) -> None:
-    response.set_cookie(
-        name,
-        value,
-        max_age=max_age,
-        path="/fleet",
-        httponly=True,
-        samesite="Strict",
-        secure=bool(fleet_setting("FLEET_DASHBOARD_COOKIE_SECURE")),
-    )
-
-
-def _load_session() -> tuple[Principal, str] | None:
-    raw = request.cookies.get(SESSION_COOKIE)
-    if not raw:
-        return None
-    try:
-        data = _serializer("fleet-session").loads(raw, max_age=_max_age())
-    except BadSignature:
-        return None
-    account = db.session.get(Account, data.get("a"))
-    if (
-        account is None
-        or account.role != FLEET_ADMIN
-        or account.status != "active"
-        or tokens.is_token_refused(db.session, {"fam": data.get("f"), "sub": data.get("a")})
-    ):
-        return None
-    principal = Principal(
-        account_id=account.id,
-        role=account.role,
-        level=account.level,
-        label=account.display_name or account.username,
-        family_id=data["f"],
-        scope_code=account.scope_code,
-    )
-    return principal, data["c"]
-
-
-def form_post(view):
-    """A dashboard form: accepts urlencoded bodies and checks the session's CSRF token."""
-
-    @functools.wraps(view)
-    def checked(*args, **kwargs):
-        if request.method == "POST":
-            sent = request.form.get("csrf_token", "")
-            if not hmac.compare_digest(sent.encode(), g.fleet_csrf.encode()):
-                abort(400, "The form has expired; reload the page and try again.")
-        return view(*args, **kwargs)
-
-    checked.accepts_content_types = _FORM
-    return checked
-
-
-@bp.before_request
-def _require_login():
-    if request.endpoint in ("fleet_dashboard.login", "fleet_dashboard.static"):
-        return None
-    loaded = _load_session()
-    if loaded is None:
-        return redirect(url_for("fleet_dashboard.login"))
-    g.fleet_principal, g.fleet_csrf = loaded
-    return None
 
 
 @bp.after_request
@@ -152,115 +76,65 @@ def _helpers():
             return Markup('<span class="vi {}">{}</span>').format(css, vi)
         return Markup('<span class="vi {}">{}</span> <span class="en">{}</span>').format(css, vi, en)
 
-    return {"bi": bi, "csrf_token": lambda: g.get("fleet_csrf", g.get("fleet_login_csrf", ""))}
+    return {"bi": bi, "csrf_token": CONSOLE.csrf_token}
 
 
 def _page(template: str, **context):
-    return render_template(template, principal=g.get("fleet_principal"), **context)
+    return render_template(template, principal=CONSOLE.principal(), **context)
 
 
 # --- login and logout -----------------------------------------------------------------------------------
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@unit_of_work
 def login():
-    serializer = _serializer("fleet-login")
-    error = None
-    if request.method == "POST":
-        try:
-            expected = serializer.loads(request.cookies.get(LOGIN_COOKIE, ""), max_age=3600)
-        except BadSignature:
-            expected = None
-        if not expected or not hmac.compare_digest(
-            expected.encode(), request.form.get("csrf_token", "").encode()
-        ):
-            error = (
-                "Phiên đăng nhập đã hết hạn, vui lòng thử lại. / The login form expired; please try again."
-            )
-        else:
-            username = request.form.get("username", "")
-            try:
-                account = throttle.attempt(
-                    db.session, scope="login", account=username, address=request.remote_addr,
-                    failures=(DomainError,),
-                    action=lambda: _authenticate_fleet_admin(username, request.form.get("password", "")),
-                )
-            except throttle.TooManyAttempts as refused:
-                response = _login_page(refused.detail)
-                response.status_code = 429
-                response.headers["Retry-After"] = str(refused.retry_after)
-                return response
-            except DomainError:
-                error = "Sai tên đăng nhập hoặc mật khẩu. / Wrong username or password."
-            else:
-                family = TokenFamily(
-                    id=secrets.token_hex(16),
-                    account_id=account.id,
-                    created_at=utcnow(),
-                    client="fleet-dashboard",
-                )
-                db.session.add(family)
-                db.session.commit()
-                token = _serializer("fleet-session").dumps(
-                    {"a": account.id, "f": family.id, "c": secrets.token_urlsafe(24)}
-                )
-                response = redirect(url_for("fleet_dashboard.overview"))
-                _set_cookie(response, SESSION_COOKIE, token, _max_age())
-                response.delete_cookie(LOGIN_COOKIE, path="/fleet")
-                return response
-    response = _login_page(error)
-    response.status_code = 401 if error else 200
+    if request.method != "POST":
+        return CONSOLE.login_form(lambda: _page("fleet/login.html", error=None))
+    try:
+        account = CONSOLE.log_in(FLEET_ADMIN)
+    except LoginRefused as refused:
+        message = refused.message
+        response = CONSOLE.login_form(lambda: _page("fleet/login.html", error=message))
+        response.status_code = refused.status
+        if refused.retry_after is not None:
+            response.headers["Retry-After"] = str(refused.retry_after)
+        return response
+    response = redirect(url_for("fleet_dashboard.overview"))
+    CONSOLE.start(account, response)
     return response
 
 
-def _login_page(error: str | None):
-    """The login form with a fresh pre-login CSRF cookie."""
-    g.fleet_login_csrf = secrets.token_urlsafe(24)
-    response = current_app.make_response(_page("fleet/login.html", error=error))
-    _set_cookie(response, LOGIN_COOKIE, _serializer("fleet-login").dumps(g.fleet_login_csrf), 3600)
-    return response
-
-
-def _authenticate_fleet_admin(username: str, password: str) -> Account:
-    """The same back-off as the API login (shared counters): a wrong role counts as a wrong password."""
-    account = auth_service.authenticate(session=db.session, username=username, password=password)
-    if account.role != FLEET_ADMIN:
-        raise DomainError("not a fleet admin")
-    return account
-
-
-login.accepts_content_types = _FORM
+login.accepts_content_types = FORM_CONTENT_TYPES
 
 
 @bp.route("/logout", methods=["POST"])
-@form_post
+@signed_in
 def logout():
-    tokens.revoke_family(db.session, g.fleet_principal.family_id, "logout")
-    db.session.commit()
     response = redirect(url_for("fleet_dashboard.login"))
-    response.delete_cookie(SESSION_COOKIE, path="/fleet")
+    CONSOLE.logout(response)
     return response
 
 
 # --- pages ----------------------------------------------------------------------------------------------
 @bp.route("/")
+@signed_in
 def overview():
-    now = utcnow()
+    now = clock.now()
     connectivity = request.args.get("connectivity") or None
     if connectivity not in (None, "online", "offline", "never_seen"):
         connectivity = None
     hospital = request.args.get("hospital") or None
-    counts = service.fleet_overview(session=db.session, principal=g.fleet_principal, now=now)
+    counts = service.fleet_overview(session=db.session, principal=CONSOLE.principal(), now=now)
     kiosks = service.list_kiosks(
         session=db.session,
-        principal=g.fleet_principal,
+        principal=CONSOLE.principal(),
         now=now,
         hospital_code=hospital,
         connectivity_filter=connectivity,
     )
     alerts = service.list_alerts(
-        session=db.session, principal=g.fleet_principal, now=now, state="open", hospital_code=None
+        session=db.session, principal=CONSOLE.principal(), now=now, state="open", hospital_code=None
     )
-    db.session.commit()
     return _page(
         "fleet/overview.html",
         counts=counts,
@@ -274,9 +148,10 @@ def overview():
 
 
 @bp.route("/kiosks/<kiosk_id>")
+@signed_in
 def kiosk(kiosk_id: str):
-    now = utcnow()
-    principal = g.fleet_principal
+    now = clock.now()
+    principal = CONSOLE.principal()
     view = service.kiosk_view(session=db.session, principal=principal, kiosk_id=kiosk_id, now=now)
     points = service.metric_series(
         session=db.session, principal=principal, kiosk_id=kiosk_id, hours=24, now=now
@@ -303,7 +178,7 @@ def kiosk(kiosk_id: str):
 
 
 @bp.route("/kiosks/<kiosk_id>/commands", methods=["POST"])
-@form_post
+@signed_in
 def send_command(kiosk_id: str):
     kind = request.form.get("kind", "")
     if kind not in COMMAND_KINDS:
@@ -311,18 +186,17 @@ def send_command(kiosk_id: str):
     message = (request.form.get("message") or "").strip()[:200] or None
     command = service.queue_command(
         session=db.session,
-        principal=g.fleet_principal,
+        principal=CONSOLE.principal(),
         kiosk_id=kiosk_id,
         kind=kind,
         message=message,
-        now=utcnow(),
+        now=clock.now(),
     )
-    db.session.commit()
     return redirect(url_for("fleet_dashboard.kiosk", kiosk_id=kiosk_id, notice=f"queued:{command.id}"), 303)
 
 
 @bp.route("/kiosks/<kiosk_id>/status", methods=["POST"])
-@form_post
+@signed_in
 def change_status(kiosk_id: str):
     status = request.form.get("status", "")
     if status not in ("active", "suspended", "decommissioned"):
@@ -330,32 +204,31 @@ def change_status(kiosk_id: str):
     reason = (request.form.get("reason") or "").strip()[:200] or "dashboard"
     service.change_status(
         session=db.session,
-        principal=g.fleet_principal,
+        principal=CONSOLE.principal(),
         kiosk_id=kiosk_id,
         status=status,
         reason=reason,
-        now=utcnow(),
+        now=clock.now(),
     )
-    db.session.commit()
     return redirect(url_for("fleet_dashboard.kiosk", kiosk_id=kiosk_id, notice=f"status:{status}"), 303)
 
 
 @bp.route("/alerts")
+@signed_in
 def alerts():
     state = request.args.get("state", "open")
     if state not in ("open", "resolved", "all"):
         state = "open"
     rows = service.list_alerts(
-        session=db.session, principal=g.fleet_principal, now=utcnow(), state=state, hospital_code=None
+        session=db.session, principal=CONSOLE.principal(), now=clock.now(), state=state, hospital_code=None
     )
-    db.session.commit()
     return _page("fleet/alerts.html", rows=rows, state=state, names=service.hospital_names(db.session))
 
 
 @bp.route("/enrollment-codes", methods=["GET", "POST"])
-@form_post
+@signed_in
 def enrollment_codes():
-    now = utcnow()
+    now = clock.now()
     created = None
     if request.method == "POST":
         try:
@@ -367,28 +240,27 @@ def enrollment_codes():
             abort(400, "Give the kiosk's location.")
         record, code = service.create_enrollment_code(
             session=db.session,
-            principal=g.fleet_principal,
+            principal=CONSOLE.principal(),
             hospital_code=request.form.get("hospital_code", ""),
             location_label=label_text,
             valid_hours=valid_hours,
             now=now,
         )
-        db.session.commit()
         created = present.enrollment_code(record, now, code=code)
         svg = segno.make(created["qr_text"], error="m").svg_inline(scale=6, border=2)
         # segno's SVG of the code we generated ourselves, not user input (bandit B704 does not apply).
         created["qr_svg"] = Markup(svg)  # nosec B704
     codes = [
         present.enrollment_code(c, now)
-        for c in service.list_enrollment_codes(session=db.session, principal=g.fleet_principal, limit=50)
+        for c in service.list_enrollment_codes(session=db.session, principal=CONSOLE.principal(), limit=50)
     ]
     return _page("fleet/codes.html", codes=codes, created=created, names=service.hospital_names(db.session))
 
 
 @bp.route("/profiles", methods=["GET", "POST"])
-@form_post
+@signed_in
 def profiles():
-    now = utcnow()
+    now = clock.now()
     notice = None
     if request.method == "POST":
         target = request.form.get("target", "")
@@ -413,22 +285,21 @@ def profiles():
             abort(400, "Numbers only, please.")
         profile = service.create_profile(
             session=db.session,
-            principal=g.fleet_principal,
+            principal=CONSOLE.principal(),
             hospital_code=hospital_code,
             kiosk_id=kiosk_id,
             settings=settings,
             now=now,
         )
-        db.session.commit()
         notice = profile.id
     rows = [
         present.profile(p)
         for p in service.list_profiles(
-            session=db.session, principal=g.fleet_principal, hospital_code=None, kiosk_id=None
+            session=db.session, principal=CONSOLE.principal(), hospital_code=None, kiosk_id=None
         )[:30]
     ]
     kiosks = service.list_kiosks(
-        session=db.session, principal=g.fleet_principal, now=now, hospital_code=None, connectivity_filter=None
+        session=db.session, principal=CONSOLE.principal(), now=now, hospital_code=None, connectivity_filter=None
     )
     return _page(
         "fleet/profiles.html",

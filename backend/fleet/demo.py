@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy.orm import Session
 
-from backend.auth.policy import Principal
+from backend.core.access import Principal
 from backend.fleet import device, service, telemetry
 from backend.fleet.models import EnrollmentCode
 from shared_schemas import fleet as contract

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from backend.errors import Conflict, NotFound, Unauthenticated
 from backend.fleet import telemetry
-from backend.fleet.keys import fleet_key
+from backend.fleet.keys import fleet_keys
 from backend.fleet.models import Command, Kiosk, RequestNonce
-from backend.fleet.service import KioskSuspended, _verify, effective_profile
+from backend.fleet.service import KioskSuspended, effective_profile
 from backend.fleet.settings import fleet_setting
 from shared_schemas import fleet as contract
-from shared_schemas.signed import sign_compact
+from shared_schemas.signed import sign_compact, signature_valid
 
 
 class SignatureRefused(Unauthenticated):
@@ -71,7 +71,7 @@ def authenticate_request(*, session: Session, request: SignedRequest, now: datet
         nonce=request.nonce,
         body=request.body,
     )
-    if kiosk is None or not _verify(kiosk.public_key, request.signature, message):
+    if kiosk is None or not signature_valid(kiosk.public_key, request.signature, message):
         raise SignatureRefused("The request signature does not verify with a registered kiosk key.")
     if kiosk.status != "active":
         raise KioskSuspended(f"Kiosk {kiosk.id} is {kiosk.status}; its requests are refused.")
@@ -97,7 +97,7 @@ def authenticate_request(*, session: Session, request: SignedRequest, now: datet
 
 
 def _signed_configuration(kiosk: Kiosk, version: int, settings: dict, now: datetime) -> str:
-    key = fleet_key()
+    key = fleet_keys().current
     return sign_compact(
         {
             "iss": "congdan",

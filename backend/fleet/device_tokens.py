@@ -17,10 +17,10 @@ from backend.auth import tokens
 from backend.auth.models import Account, TokenFamily
 from backend.errors import Unauthenticated
 from backend.fleet.models import Kiosk, RequestNonce
-from backend.fleet.service import KioskSuspended, _verify
+from backend.fleet.service import KioskSuspended
 from backend.fleet.settings import fleet_setting
 from shared_schemas import fleet as contract
-from shared_schemas.signed import b64url_encode
+from shared_schemas.signed import b64url_encode, signature_valid
 
 
 def _challenge_mac(kiosk_id: str, body: str) -> str:
@@ -71,7 +71,7 @@ def issue_device_token(
         kiosk is not None
         and spent is not None
         and _spend(session, kiosk_id, *spent)
-        and _verify(
+        and signature_valid(
             kiosk.public_key,
             signature,
             contract.challenge_signing_input(kiosk_id=kiosk_id, challenge=challenge),

@@ -9,12 +9,13 @@ from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import FLEET_ADMIN, AccessRule, access, current_principal, document_security, public
-from backend.database import utcnow
+from backend.core import clock
+from backend.core.access import FLEET_ADMIN, access, current_principal, public
+from backend.core.unit_of_work import keep_when_refused
 from backend.errors import NotFound
 from backend.extensions import db, limiter
 from backend.fleet import device, device_tokens, present, service
-from backend.fleet.keys import fleet_key
+from backend.fleet.keys import fleet_keys
 from shared_schemas import fleet as contract
 from shared_schemas.fleet import (
     ChallengeRequestSchema,
@@ -73,12 +74,11 @@ def device_signed(view):
             nonce=request.headers.get(contract.HEADER_NONCE),
             signature=request.headers.get(contract.HEADER_SIGNATURE),
         )
-        g.fleet_kiosk = device.authenticate_request(session=db.session, request=signed, now=utcnow())
+        g.fleet_kiosk = device.authenticate_request(session=db.session, request=signed, now=clock.now())
         return view(*args, **kwargs)
 
-    guarded.__access__ = AccessRule((), None, public=True)
-    document_security(guarded, [])  # no bearer token: the kiosk's Ed25519 signature headers
-    return guarded
+    # No bearer token (the kiosk's Ed25519 signature headers instead); one unit of work, like every route.
+    return public(guarded)
 
 
 # --- kiosks (device side) -------------------------------------------------------------------------------
@@ -91,15 +91,14 @@ class Enroll(MethodView):
     @blp.response(201, EnrolledSchema)
     def post(self, data):
         """A new kiosk spends an enrollment code and registers its Ed25519 public key"""
-        kiosk = service.enroll(session=db.session, now=utcnow(), **data)
-        db.session.commit()
+        kiosk = service.enroll(session=db.session, now=clock.now(), **data)
         version, settings = service.effective_profile(db.session, kiosk)
         return {
             "kiosk_id": kiosk.id,
             "hospital_code": kiosk.hospital_code,
             "location_label": kiosk.location_label,
             "heartbeat_interval_s": settings["heartbeat_interval_s"],
-            "signing_keys": fleet_key().jwks(),
+            "signing_keys": fleet_keys().jwks(),
         }
 
 
@@ -109,7 +108,7 @@ class SigningKeys(MethodView):
     @blp.response(200, JwksSchema)
     def get(self):
         """The JWKS of the key that signs kiosk configuration and commands"""
-        return fleet_key().jwks()
+        return fleet_keys().jwks()
 
 
 @blp.route("/device/challenge")
@@ -121,8 +120,7 @@ class Challenge(MethodView):
     @blp.response(200, ChallengeSchema)
     def post(self, data):
         """A one-time challenge for the kiosk to sign"""
-        challenge = device_tokens.issue_challenge(session=db.session, kiosk_id=data["kiosk_id"], now=utcnow())
-        db.session.commit()
+        challenge = device_tokens.issue_challenge(session=db.session, kiosk_id=data["kiosk_id"], now=clock.now())
         return {"challenge": challenge, "expires_in": current_app.config.get("FLEET_CHALLENGE_TTL_S", 120)}
 
 
@@ -135,10 +133,8 @@ class DeviceToken(MethodView):
     @blp.response(200, DeviceTokenSchema)
     def post(self, data):
         """A short-lived access token (role kiosk, scoped to the kiosk's hospital) for a signed challenge"""
-        try:
-            token, expires_in = device_tokens.issue_device_token(session=db.session, now=utcnow(), **data)
-        finally:
-            db.session.commit()  # a spent challenge stays spent, even when refused
+        keep_when_refused(db.session)  # a spent challenge stays spent, even when refused
+        token, expires_in = device_tokens.issue_device_token(session=db.session, now=clock.now(), **data)
         return {"access_token": token, "token_type": "Bearer", "expires_in": expires_in}
 
 
@@ -149,8 +145,7 @@ class Heartbeat(MethodView):
     @blp.response(200, HeartbeatReplySchema)
     def post(self, data):
         """Vitals and job metrics; the reply carries signed configuration and queued commands"""
-        reply = device.record_heartbeat(session=db.session, kiosk=g.fleet_kiosk, heartbeat=data, now=utcnow())
-        db.session.commit()
+        reply = device.record_heartbeat(session=db.session, kiosk=g.fleet_kiosk, heartbeat=data, now=clock.now())
         return reply
 
 
@@ -165,9 +160,8 @@ class CommandResult(MethodView):
         if not command_id.isdigit() or len(command_id) > 12:
             raise NotFound("No such command.")
         command = device.record_command_result(
-            session=db.session, kiosk=g.fleet_kiosk, command_id=int(command_id), now=utcnow(), **data
+            session=db.session, kiosk=g.fleet_kiosk, command_id=int(command_id), now=clock.now(), **data
         )
-        db.session.commit()
         return present.command(command)
 
 
@@ -178,8 +172,7 @@ class Overview(MethodView):
     @blp.response(200, HospitalCountsSchema(many=True))
     def get(self):
         """Kiosk status counts per hospital"""
-        counts = service.fleet_overview(session=db.session, principal=current_principal(), now=utcnow())
-        db.session.commit()  # offline kiosks swept into alerts
+        counts = service.fleet_overview(session=db.session, principal=current_principal(), now=clock.now())
         return counts
 
 
@@ -189,7 +182,7 @@ class EnrollmentCodes(MethodView):
     @blp.response(200, EnrollmentCodeSchema(many=True))
     def get(self):
         """Recent enrollment codes (the codes themselves are shown only once)"""
-        now = utcnow()
+        now = clock.now()
         return [
             present.enrollment_code(c, now)
             for c in service.list_enrollment_codes(session=db.session, principal=current_principal())
@@ -200,11 +193,10 @@ class EnrollmentCodes(MethodView):
     @blp.response(201, EnrollmentCodeSchema)
     def post(self, data):
         """Create a single-use, expiring enrollment code for a hospital and a location"""
-        now = utcnow()
+        now = clock.now()
         record, code = service.create_enrollment_code(
             session=db.session, principal=current_principal(), now=now, **data
         )
-        db.session.commit()
         return present.enrollment_code(record, now, code=code)
 
 
@@ -218,7 +210,7 @@ class Kiosks(MethodView):
         views = service.list_kiosks(
             session=db.session,
             principal=current_principal(),
-            now=utcnow(),
+            now=clock.now(),
             hospital_code=query["hospital_code"],
             connectivity_filter=query["connectivity"],
         )
@@ -233,7 +225,7 @@ class KioskDetail(MethodView):
         """One kiosk's last vitals and configuration versions"""
         return present.kiosk(
             service.kiosk_view(
-                session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=utcnow()
+                session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=clock.now()
             )
         )
 
@@ -246,9 +238,8 @@ class KioskStatus(MethodView):
     def put(self, data, kiosk_id):
         """Suspend, reactivate or decommission a kiosk (suspension refuses its requests at once)"""
         view = service.change_status(
-            session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=utcnow(), **data
+            session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=clock.now(), **data
         )
-        db.session.commit()
         return present.kiosk(view)
 
 
@@ -271,9 +262,8 @@ class KioskCommands(MethodView):
     def post(self, data, kiosk_id):
         """Queue a command; it goes out with the kiosk's next heartbeat reply"""
         command = service.queue_command(
-            session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=utcnow(), **data
+            session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=clock.now(), **data
         )
-        db.session.commit()
         return present.command(command)
 
 
@@ -289,7 +279,7 @@ class KioskMetrics(MethodView):
             principal=current_principal(),
             kiosk_id=kiosk_id,
             hours=query["hours"],
-            now=utcnow(),
+            now=clock.now(),
         )
 
 
@@ -311,9 +301,8 @@ class Profiles(MethodView):
     def post(self, data):
         """A new profile version for a hospital or one kiosk"""
         profile = service.create_profile(
-            session=db.session, principal=current_principal(), now=utcnow(), **data
+            session=db.session, principal=current_principal(), now=clock.now(), **data
         )
-        db.session.commit()
         return present.profile(profile)
 
 
@@ -324,6 +313,5 @@ class Alerts(MethodView):
     @blp.response(200, FleetAlertSchema(many=True))
     def get(self, query):
         """Alerts: offline kiosks, printers out of paper, read-success rate dropping"""
-        rows = service.list_alerts(session=db.session, principal=current_principal(), now=utcnow(), **query)
-        db.session.commit()  # offline kiosks swept into alerts
+        rows = service.list_alerts(session=db.session, principal=current_principal(), now=clock.now(), **query)
         return [present.alert(a, code) for a, code in rows]

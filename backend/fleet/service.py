@@ -10,21 +10,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
-from backend.auth import passwords, tokens
+from backend.auth import service as auth_service
+from backend.auth import tokens
 from backend.auth.models import Account, AccountStatusChange
-from backend.auth.policy import FLEET_ADMIN, KIOSK, Principal
+from backend.core.access import FLEET_ADMIN, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.fleet import telemetry
-from backend.fleet.keys import fleet_key
+from backend.fleet.keys import fleet_keys
 from backend.fleet.models import Alert, Command, ConfigurationProfile, EnrollmentCode, Kiosk
 from backend.fleet.settings import default_settings, fleet_setting
-from backend.health.models import Hospital, KioskRegistration
+from backend.health.models import Hospital
+from backend.health.service import register_kiosk_account
 from shared_schemas import fleet as contract
-from shared_schemas.signed import b64url_decode, sign_compact
+from shared_schemas.signed import sign_compact, signature_valid
 
 
 class EnrollmentRefused(Forbidden):
@@ -106,16 +106,6 @@ def list_enrollment_codes(
     return list(session.scalars(sa.select(EnrollmentCode).order_by(EnrollmentCode.id.desc()).limit(limit)))
 
 
-def _verify(public_key_b64: str, signature_b64: str, message: bytes) -> bool:
-    try:
-        Ed25519PublicKey.from_public_bytes(b64url_decode(public_key_b64)).verify(
-            b64url_decode(signature_b64), message
-        )
-    except (ValueError, InvalidSignature):
-        return False
-    return True
-
-
 def enroll(
     *,
     session: Session,
@@ -134,7 +124,7 @@ def enroll(
         raise EnrollmentRefused("This enrollment code was already used. Ask for a new one.")
     if record.expires_at <= now:
         raise EnrollmentRefused("This enrollment code has expired. Ask for a new one.")
-    if not _verify(public_key, proof, contract.enrollment_proof_input(code=code, public_key=public_key)):
+    if not signature_valid(public_key, proof, contract.enrollment_proof_input(code=code, public_key=public_key)):
         raise ValidationFailed(
             "The proof does not verify with this public key.",
             errors={"json": {"proof": ["Not a signature by this key."]}},
@@ -151,32 +141,12 @@ def enroll(
     if claimed.rowcount != 1:
         raise EnrollmentRefused("This enrollment code was already used. Ask for a new one.")
     hospital = get_hospital(session, record.hospital_code)
-    # The kiosk never logs in with a password: it signs challenges. The hash is of a secret nobody keeps.
-    account = Account(
-        username=f"kiosk-{kiosk_id.lower()}",
-        role=KIOSK,
-        level=1,
-        scope_code=hospital.code,
-        password_hash=passwords.hash_password(secrets.token_urlsafe(32)),
-        display_name=f"Ki-ốt {record.location_label}"[:100],
-    )
-    session.add(account)
-    session.flush()
+    account = auth_service.create_kiosk_account(session=session, username=f"kiosk-{kiosk_id.lower()}",
+                                                hospital_code=hospital.code,
+                                                display_name=f"Ki-ốt {record.location_label}")
     # Hospital check-in needs the kiosk's registration (and its block of offline queue numbers).
-    used = session.scalar(
-        sa.select(sa.func.max(KioskRegistration.provisional_block)).where(
-            KioskRegistration.hospital_id == hospital.id
-        )
-    )
-    session.add(
-        KioskRegistration(
-            account_id=account.id,
-            hospital_id=hospital.id,
-            provisional_block=0 if used is None else used + 1,
-            created_by=record.created_by,
-            created_at=now,
-        )
-    )
+    register_kiosk_account(session=session, account=account, hospital=hospital, created_by=record.created_by,
+                           now=now)
     kiosk = Kiosk(
         id=kiosk_id,
         account_id=account.id,
@@ -298,7 +268,7 @@ def queue_command(
     )
     session.add(command)
     session.flush()
-    key = fleet_key()
+    key = fleet_keys().current
     command.token = sign_compact(
         {
             "iss": "congdan",

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from backend.auth import passwords
 from backend.auth.models import Account
-from backend.database import utcnow
+from backend.core import clock
 from backend.health.models import Department, Hospital, KioskRegistration
 
 DEMO_KIOSK_USERNAME = "kiosk.bachmai.1"
@@ -46,4 +46,4 @@ def add_demo_hospitals(*, session: Session, password: str) -> None:
     session.add(kiosk)
     session.flush()
     session.add(KioskRegistration(account_id=kiosk.id, hospital_id=hospitals[0].id, provisional_block=0,
-                                  created_at=utcnow()))
+                                  created_at=clock.now()))

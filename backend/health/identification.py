@@ -10,13 +10,14 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend.auth.policy import Principal
+from backend.core.access import Principal
+from backend.core.keys import keyring
 from backend.documents import service as documents
-from backend.documents.keys import keyring
 from backend.errors import Conflict, Deceased, Forbidden, ValidationFailed
 from backend.health.models import Checkin
 from backend.identification import service as identification
 from backend.registry.models import Citizen
+from backend.registry.service import citizen_by_personal_id
 from shared_schemas import signed as jws
 from shared_schemas.identification import (
     APP_QR_OFFLINE,
@@ -73,7 +74,7 @@ def identify_patient(*, session: Session, principal: Principal, proof: dict, ide
 
 
 def _matching_citizen(session: Session, pid: str, born: date, full_name: str | None) -> Citizen:
-    citizen = session.scalar(sa.select(Citizen).where(Citizen.personal_id == pid))
+    citizen = citizen_by_personal_id(session, pid)
     if citizen is None or citizen.date_of_birth != born:
         raise ValidationFailed(NO_MATCH)
     if full_name and fold(full_name) != citizen.name_folded:

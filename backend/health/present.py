@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 from backend.consent.models import ConsentReceipt
-from backend.database import utcnow
+from backend.core import clock
 from backend.health.models import Department, QueueTicket
 from backend.health.service import CheckinResult, TicketResult
-from shared_schemas.text import mask_personal_id
-
-
-def mask_name(full_name: str) -> str:
-    """'Nguyễn Thị Ánh Tuyết' -> 'N. T. Á. Tuyết': enough to call the patient, little else."""
-    words = full_name.split()
-    return " ".join([f"{w[0]}." for w in words[:-1]] + words[-1:])
+from shared_schemas.text import mask_name, mask_personal_id
 
 
 def mask_card(card_number: str) -> str:
@@ -27,7 +21,7 @@ def department(value: Department, open_now: bool | None = None) -> dict:
 
 
 def consent(value: ConsentReceipt) -> dict:
-    now = utcnow()
+    now = clock.now()
     return {"id": value.public_id, "recipient_code": value.recipient_code, "recipient_name": value.recipient_name,
             "data_categories": value.data_categories.split(","), "purpose": value.purpose,
             "collected_via": value.collected_via, "granted_at": value.granted_at, "valid_until": value.valid_until,

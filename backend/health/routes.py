@@ -9,7 +9,8 @@ from flask_jwt_extended import get_jwt, verify_jwt_in_request
 from flask_smorest import Blueprint
 
 from backend.auth.models import Account
-from backend.auth.policy import (
+from backend.core import clock
+from backend.core.access import (
     CITIZEN,
     HOSPITAL_STAFF,
     KIOSK,
@@ -17,11 +18,9 @@ from backend.auth.policy import (
     current_principal,
     public,
 )
-from backend.database import utcnow
 from backend.extensions import db, limiter
 from backend.health import present, service
 from backend.health.models import Hospital
-from backend.transactions import committed
 from shared_schemas.base import IdempotencyHeaderSchema, RequiredIdempotencyHeaderSchema
 from shared_schemas.health import (
     CheckinCreateSchema,
@@ -73,7 +72,7 @@ class Departments(MethodView):
     @blp.response(200, DepartmentSchema(many=True))
     def get(self, hospital_code):
         """A hospital's departments and clinics, their opening hours and whether they are open now"""
-        rows = service.list_departments(session=db.session, hospital_code=hospital_code, now=utcnow())
+        rows = service.list_departments(session=db.session, hospital_code=hospital_code, now=clock.now())
         return [present.department(d, open_now) for d, open_now in rows]
 
 
@@ -84,11 +83,9 @@ class Kiosks(MethodView):
     @blp.response(201, KioskSchema)
     def post(self, data):
         """Provision a check-in kiosk account for my hospital, with its own offline number block"""
-        def work():
-            registration = service.register_kiosk(session=db.session, principal=current_principal(), **data)
-            return _kiosk_view(registration, db.session.get(Hospital, registration.hospital_id),
-                               db.session.get(Account, registration.account_id))
-        return committed(work)
+        registration = service.register_kiosk(session=db.session, principal=current_principal(), **data)
+        return _kiosk_view(registration, db.session.get(Hospital, registration.hospital_id),
+                           db.session.get(Account, registration.account_id))
 
 
 @blp.route("/health/kiosks/me")
@@ -115,8 +112,8 @@ class Checkins(MethodView):
         """Check in a patient identified at this kiosk. The server verifies the evidence itself (chip read,
         signed QR) and records the trust level; masked identity, insurance and coverage (audited; a consent
         receipt only when the server verified the patient was there)"""
-        result = committed(lambda: service.create_checkin(
-            session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key))
+        result = service.create_checkin(
+            session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key)
         return present.checkin(result)
 
 
@@ -130,9 +127,9 @@ class CheckinTickets(MethodView):
     def post(self, data, checkin_id, idempotency_key):
         """Issue the queue ticket for the chosen department (sequential per department per day; the
         patient's existing ticket when they already have one; offline kiosks send their provisional number)"""
-        result = committed(lambda: service.issue_ticket(
+        result = service.issue_ticket(
             session=db.session, principal=current_principal(), checkin_id=checkin_id,
-            idempotency_key=idempotency_key, **data))
+            idempotency_key=idempotency_key, **data)
         return present.ticket(result), 200 if result.existing else 201
 
 
@@ -145,10 +142,9 @@ class Queue(MethodView):
         """My department's queue for the day, in arrival order (audited)"""
         department, rows = service.queue_view(session=db.session, principal=current_principal(),
                                               department_code=department_code, on=query["date"])
-        db.session.commit()
         tickets = [present.queue_entry(t, name) for t, name in rows]
         return {"department": present.department(department), "tickets": tickets,
-                "service_date": query["date"] or service.local_date(utcnow()),
+                "service_date": query["date"] or service.clock.today(),
                 "waiting": sum(1 for t in tickets if t["status"] == "waiting")}
 
 
@@ -158,8 +154,8 @@ class CallNext(MethodView):
     @blp.response(200, TicketSchema)
     def post(self, department_code):
         """Call the next waiting patient of my department (audited)"""
-        result = committed(lambda: service.call_next(session=db.session, principal=current_principal(),
-                                                     department_code=department_code))
+        result = service.call_next(session=db.session, principal=current_principal(),
+                                                     department_code=department_code)
         return present.ticket(result)
 
 
@@ -179,5 +175,4 @@ class RevokeConsent(MethodView):
     def post(self, consent_id):
         """Revoke a consent for the future (what was already shared stays in the access log)"""
         consent = service.revoke_consent(session=db.session, principal=current_principal(), consent_id=consent_id)
-        db.session.commit()
         return present.consent(consent)

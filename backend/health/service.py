@@ -13,14 +13,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from backend import idempotency
 from backend.audit.service import record_access
-from backend.auth import passwords
+from backend.auth import service as auth_service
 from backend.auth.models import Account
-from backend.auth.policy import HOSPITAL_STAFF, KIOSK, Principal
 from backend.consent import service as consent_service
 from backend.consent.models import ConsentReceipt
-from backend.database import utcnow
+from backend.core import clock, idempotency
+from backend.core.access import CITIZEN, HOSPITAL_STAFF, KIOSK, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.health import coverage
 from backend.health.identification import identify_patient
@@ -60,10 +59,6 @@ class TicketResult:
     patient_name: str
     coverage_message_vi: str
     coverage_message_en: str
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(VIETNAM).date()
 
 
 def new_public_id() -> str:
@@ -117,17 +112,21 @@ def register_kiosk(*, session: Session, principal: Principal, username: str, pas
     if principal.role != HOSPITAL_STAFF:
         raise Forbidden("Only hospital staff provision kiosks.")
     hospital = get_hospital(session, principal.scope_code)
-    if session.scalar(sa.select(Account.id).where(Account.username == username)):
-        raise Conflict(f"Username {username!r} is taken.")
-    account = Account(username=username, password_hash=passwords.hash_password(password), role=KIOSK, level=1,
-                      scope_code=hospital.code, display_name=display_name)
-    session.add(account)
-    session.flush()
+    account = auth_service.create_kiosk_account(session=session, username=username, hospital_code=hospital.code,
+                                                display_name=display_name, password=password)
+    return register_kiosk_account(session=session, account=account, hospital=hospital,
+                                  created_by=principal.account_id, now=clock.now())
+
+
+def register_kiosk_account(*, session: Session, account: Account, hospital: Hospital, created_by: int,
+                           now: datetime) -> KioskRegistration:
+    """Register a kiosk account for check-in at `hospital`, with the next block of offline queue numbers
+    (fleet enrollment asks this too)."""
     used = session.scalar(sa.select(sa.func.max(KioskRegistration.provisional_block))
                           .where(KioskRegistration.hospital_id == hospital.id))
     registration = KioskRegistration(account_id=account.id, hospital_id=hospital.id,
                                      provisional_block=0 if used is None else used + 1,
-                                     created_by=principal.account_id, created_at=utcnow())
+                                     created_by=created_by, created_at=now)
     session.add(registration)
     session.flush()
     return registration
@@ -171,7 +170,7 @@ def _load_checkin_result(session: Session, checkin: Checkin) -> CheckinResult:
     card = session.get(HealthInsuranceCard, checkin.insurance_card_id) if checkin.insurance_card_id else None
     flags = {"visit_type": checkin.visit_type, "referral": checkin.referral, "emergency": checkin.emergency}
     return CheckinResult(checkin, session.get(Citizen, checkin.citizen_id), hospital, card,
-                         _coverage(card, hospital, local_date(checkin.identified_at), flags),
+                         _coverage(card, hospital, clock.local_date(checkin.identified_at), flags),
                          session.get(ConsentReceipt, checkin.consent_id) if checkin.consent_id else None)
 
 
@@ -180,47 +179,49 @@ def create_checkin(*, session: Session, principal: Principal, data: dict, idempo
     """A kiosk identified a present patient: record consent and the check-in, audit the read."""
     if principal.role != KIOSK:
         raise Forbidden("Only hospital kiosks check patients in.")
-    now = now or utcnow()
-    print_ = idempotency.fingerprint(CHECKIN, data)
-    ref = idempotency.replayed(session=session, principal=principal, key=idempotency_key,
-                               operation=CHECKIN, fingerprint=print_)
-    if ref is not None:
-        return _load_checkin_result(session, session.scalar(sa.select(Checkin).where(Checkin.public_id == ref)))
-    _, hospital = kiosk_registration(session=session, principal=principal)
-    identified_at = data.get("identified_at") or now
-    if identified_at > now + timedelta(minutes=5) or identified_at < now - timedelta(days=1):
-        raise ValidationFailed("identified_at must be within the last day.",
-                               errors={"json": {"identified_at": ["Outside the accepted window."]}})
-    on = local_date(identified_at)
-    proof = data["identification"]
-    who = identify_patient(session=session, principal=principal, proof=proof, identified_at=identified_at,
-                           on=on, now=now)
-    citizen = who.citizen
-    card = _current_card(session, citizen, on)
-    flags = {"visit_type": data.get("visit_type", "outpatient"), "referral": data.get("referral", False),
-             "emergency": data.get("emergency", False)}
-    result = _coverage(card, hospital, on, flags)
-    consent = None
-    if who.consented:  # only an identification the server verified stands for the citizen's own consent
-        day_end = datetime.combine(on, time(23, 59, 59), tzinfo=VIETNAM).astimezone(UTC)
-        consent = consent_service.grant(
-            session=session, citizen_id=citizen.id, recipient_code=hospital.code, recipient_name=hospital.name,
-            fields=SHARED_DATA.split(","), purpose=PURPOSE, collected_via=principal.label,
-            granted_at=identified_at, valid_until=day_end)
-    checkin = Checkin(
-        public_id=new_public_id(), hospital_id=hospital.id, citizen_id=citizen.id,
-        kiosk_account_id=principal.account_id, method=proof["method"], trust_level=who.trust_level,
-        kiosk_claim=who.kiosk_claim, proof_ref=who.proof_ref,
-        identified_at=identified_at, expires_at=max(identified_at, now) + CHECKIN_LIFETIME,
-        insurance_card_id=card.id if card else None, insurance_status=result.status, in_route=result.in_route,
-        coverage_percent=result.coverage_percent, consent_id=consent.id if consent else None, **flags)
-    session.add(checkin)
-    session.flush()
-    record_access(session=session, principal=principal, subject_citizen_ids=[citizen.id], action="read",
-                  record_type="health-checkin", record_ref=checkin.public_id, purpose=PURPOSE)
-    idempotency.remember(session=session, principal=principal, key=idempotency_key, operation=CHECKIN,
-                         fingerprint=print_, resource_ref=checkin.public_id, now=now)
-    return CheckinResult(checkin, citizen, hospital, card, result, consent)
+    now = now or clock.now()
+
+    def check_in() -> tuple[CheckinResult, str]:
+        _, hospital = kiosk_registration(session=session, principal=principal)
+        identified_at = data.get("identified_at") or now
+        if identified_at > now + timedelta(minutes=5) or identified_at < now - timedelta(days=1):
+            raise ValidationFailed("identified_at must be within the last day.",
+                                   errors={"json": {"identified_at": ["Outside the accepted window."]}})
+        on = clock.local_date(identified_at)
+        proof = data["identification"]
+        who = identify_patient(session=session, principal=principal, proof=proof, identified_at=identified_at,
+                               on=on, now=now)
+        citizen = who.citizen
+        card = _current_card(session, citizen, on)
+        flags = {"visit_type": data.get("visit_type", "outpatient"), "referral": data.get("referral", False),
+                 "emergency": data.get("emergency", False)}
+        result = _coverage(card, hospital, on, flags)
+        consent = None
+        if who.consented:  # only an identification the server verified stands for the citizen's own consent
+            day_end = datetime.combine(on, time(23, 59, 59), tzinfo=VIETNAM).astimezone(UTC)
+            consent = consent_service.grant(
+                session=session, citizen_id=citizen.id, recipient_code=hospital.code,
+                recipient_name=hospital.name, fields=SHARED_DATA.split(","), purpose=PURPOSE,
+                collected_via=principal.label, granted_at=identified_at, valid_until=day_end)
+        checkin = Checkin(
+            public_id=new_public_id(), hospital_id=hospital.id, citizen_id=citizen.id,
+            kiosk_account_id=principal.account_id, method=proof["method"], trust_level=who.trust_level,
+            kiosk_claim=who.kiosk_claim, proof_ref=who.proof_ref,
+            identified_at=identified_at, expires_at=max(identified_at, now) + CHECKIN_LIFETIME,
+            insurance_card_id=card.id if card else None, insurance_status=result.status, in_route=result.in_route,
+            coverage_percent=result.coverage_percent, consent_id=consent.id if consent else None, **flags)
+        session.add(checkin)
+        session.flush()
+        record_access(session=session, principal=principal, subject_citizen_ids=[citizen.id], action="read",
+                      record_type="health-checkin", record_ref=checkin.public_id, purpose=PURPOSE)
+        return CheckinResult(checkin, citizen, hospital, card, result, consent), checkin.public_id
+
+    return idempotency.once(
+        session=session, principal=principal, key=idempotency_key, operation=CHECKIN, request=data,
+        replay=lambda ref: _load_checkin_result(
+            session, session.scalar(sa.select(Checkin).where(Checkin.public_id == ref))),
+        make=check_in, now=now,
+    )
 
 
 # --- queue tickets -------------------------------------------------------------------------------------
@@ -268,12 +269,12 @@ def issue_ticket(*, session: Session, principal: Principal, checkin_id: str, dep
     """The patient chose a department: their ticket for today (the existing one if they have it)."""
     if principal.role != KIOSK:
         raise Forbidden("Only hospital kiosks issue queue tickets.")
-    now = now or utcnow()
+    now = now or clock.now()
     hospital_code = principal.scope_code or ""
     checkin = session.scalar(sa.select(Checkin).where(Checkin.public_id == checkin_id))
     if checkin is None or checkin.kiosk_account_id != principal.account_id:
         raise NotFound("No such check-in at this kiosk.")
-    service_date = local_date(checkin.identified_at)
+    service_date = clock.local_date(checkin.identified_at)
     _lock_queue(session, hospital_code, department_code, service_date)
     body = {"checkin_id": checkin_id, "department_code": department_code, "provisional_number": provisional_number}
     print_ = idempotency.fingerprint(TICKET, body)
@@ -371,7 +372,7 @@ def queue_view(*, session: Session, principal: Principal, department_code: str,
                on: date | None = None) -> tuple[Department, list[tuple[QueueTicket, str | None]]]:
     """Today's tickets in arrival order, with the patient's name unless they revoked consent."""
     department = _staff_department(session, principal, department_code)
-    on = on or local_date(utcnow())
+    on = on or clock.today()
     rows = session.execute(
         sa.select(QueueTicket, Citizen.full_name, ConsentReceipt.revoked_at)
         .join(Citizen, Citizen.id == QueueTicket.citizen_id)
@@ -390,10 +391,10 @@ def call_next(*, session: Session, principal: Principal, department_code: str,
               now: datetime | None = None) -> TicketResult:
     """Call the longest-waiting patient (provisional tickets take their place by arrival time)."""
     department = _staff_department(session, principal, department_code)
-    now = now or utcnow()
-    _lock_queue(session, department.hospital.code, department.code, local_date(now))
+    now = now or clock.now()
+    _lock_queue(session, department.hospital.code, department.code, clock.local_date(now))
     ticket = session.scalar(sa.select(QueueTicket).where(
-        QueueTicket.department_id == department.id, QueueTicket.service_date == local_date(now),
+        QueueTicket.department_id == department.id, QueueTicket.service_date == clock.local_date(now),
         QueueTicket.status == "waiting").order_by(QueueTicket.issued_at, QueueTicket.number).limit(1))
     if ticket is None:
         raise NotFound("Nobody is waiting in this queue.")
@@ -413,4 +414,4 @@ def revoke_consent(*, session: Session, principal: Principal, consent_id: str,
                    now: datetime | None = None) -> ConsentReceipt:
     """Stop the sharing from now on; what the hospital already saw stays in the audit trail."""
     return consent_service.revoke(session=session, principal=principal, consent_id=consent_id,
-                                  now=now or utcnow())
+                                  now=now or clock.now())

@@ -7,10 +7,9 @@ from flask.views import MethodView
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
 from flask_smorest import Blueprint
 
-from backend.auth.policy import KIOSK, access, current_principal
+from backend.core.access import KIOSK, access, current_principal
 from backend.extensions import db, limiter
 from backend.identification import service
-from backend.transactions import committed
 from shared_schemas.identification import ChipChallengeSchema
 
 blp = Blueprint("identification", __name__, url_prefix="/identification",
@@ -38,5 +37,5 @@ class Challenges(MethodView):
         """A single-use challenge (valid 3 minutes) for the chip's INTERNAL AUTHENTICATE during a check-in;
         bound to this kiosk"""
         principal = current_principal()
-        return present_challenge(committed(lambda: service.issue_challenge(
-            session=db.session, purpose="hospital-checkin", account_id=principal.account_id)))
+        return present_challenge(service.issue_challenge(
+            session=db.session, purpose="hospital-checkin", account_id=principal.account_id))

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend.database import utcnow
+from backend.core import clock
 from backend.errors import ValidationFailed
 from backend.identification import trust
 from backend.identification.chip_evidence import ChipEvidenceRefused, ChipIdentity, verify_chip_evidence
@@ -27,7 +27,7 @@ class EvidenceRefused(ValidationFailed):
 
 def issue_challenge(*, session: Session, purpose: str, account_id: int | None,
                     now: datetime | None = None) -> IdentificationChallenge:
-    now = now or utcnow()
+    now = now or clock.now()
     # Spent and expired challenges are worthless; clearing them here keeps the table small without a job.
     session.execute(sa.delete(IdentificationChallenge).where(
         IdentificationChallenge.expires_at < now - timedelta(hours=1)))
@@ -45,7 +45,7 @@ def redeem_challenge(*, session: Session, challenge_id: str, purpose: str, accou
     it came late. Late: expired now, but the caller says the chip answered while it was valid - a kiosk that
     lost its connection after the read replays the check-in from its outbox. Only a caller-stated time
     backs that, so a late answer never counts as a chip proven genuine."""
-    now = now or utcnow()
+    now = now or clock.now()
     conditions = [IdentificationChallenge.public_id == challenge_id, IdentificationChallenge.purpose == purpose,
                   IdentificationChallenge.used_at.is_(None)]
     conditions.append(IdentificationChallenge.account_id.is_(None) if account_id is None

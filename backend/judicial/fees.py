@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from backend.audit.service import record_access
-from backend.auth.policy import Principal
+from backend.core import clock
+from backend.core.access import Principal
 from backend.errors import Conflict, NotFound, ValidationFailed
 from backend.judicial.models import CertificateRequest
 from backend.law import store
-from backend.payments import clock
 from backend.registry.models import Citizen
 from backend.registry.service import officer_covers_citizen
 
@@ -70,7 +70,7 @@ def claims(*, session: Session, principal: Principal) -> list[tuple[CertificateR
     today = clock.today()
     mine = [(request, citizen) for request, citizen in rows if officer_covers_citizen(principal, citizen, on=today)]
     record_access(session=session, principal=principal, subject_citizen_ids=[c.id for _r, c in mine],
-                  action="read", record_type="certificate_request", purpose="fee exemption checks")
+                  action="read", record_type="certificate-request", purpose="fee exemption checks")
     return mine
 
 
@@ -104,5 +104,5 @@ def decide_claim(*, session: Session, principal: Principal, number: str, accept:
         raise Conflict("The request changed meanwhile (paid or already checked).")
     session.refresh(request)
     record_access(session=session, principal=principal, subject_citizen_ids=[subject.id], action="update",
-                  record_type="certificate_request", purpose="fee exemption check", record_ref=number)
+                  record_type="certificate-request", purpose="fee exemption check", record_ref=number)
     return request

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend.auth.policy import Principal
+from backend.core.access import Principal
 from backend.documents.pdf import AmountItem
 from backend.judicial import service
 from backend.judicial.certificate import issuing_authority

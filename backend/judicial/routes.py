@@ -6,11 +6,10 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import CITIZEN, OFFICER, access, current_principal
+from backend.core import clock
+from backend.core.access import CITIZEN, OFFICER, access, current_principal
 from backend.extensions import db
 from backend.judicial import service
-from backend.payments import clock
-from backend.transactions import committed
 from shared_schemas.base import RequiredIdempotencyHeaderSchema
 from shared_schemas.judicial import (
     CertificateCompilationSchema,
@@ -74,11 +73,10 @@ class Convictions(MethodView):
     @blp.response(201, ConvictionSchema)
     def post(self, data):
         """Record a court's judgment against a person in my jurisdiction (audited)"""
-        return committed(
-            lambda: service.record_conviction(
+        return service.record_conviction(
                 session=db.session, principal=current_principal(), data=dict(data)
             )
-        )
+
 
 
 @blp.route("/requests")
@@ -89,11 +87,10 @@ class Requests(MethodView):
     @blp.response(201, CertificateRequestSchema)
     def post(self, data, idempotency_key):
         """Request certificate No. 1 or No. 2 about myself; pay the fee (if any) with a payment intent"""
-        request = committed(
-            lambda: service.request_certificate(
+        request = service.request_certificate(
                 session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
             )
-        )
+
         return present_request(request)
 
 
@@ -115,7 +112,6 @@ class Request(MethodView):
     def get(self, number):
         """One request: mine, or (audited) one about a person in my jurisdiction"""
         request = service.get_request(session=db.session, principal=current_principal(), number=number)
-        db.session.commit()
         return present_request(request)
 
 
@@ -141,7 +137,6 @@ class RequestCompilation(MethodView):
         compilation = service.compile_certificate(
             session=db.session, principal=current_principal(), number=number, on=clock.today()
         )
-        db.session.commit()
         return present_compilation(compilation)
 
 
@@ -152,11 +147,10 @@ class IssueCertificate(MethodView):
     def post(self, number):
         """Compile, sign and issue the certificate to the person (a signed PDF with QR)"""
         return present_request(
-            committed(
-                lambda: service.issue_certificate(
+            service.issue_certificate(
                     session=db.session, principal=current_principal(), number=number
                 )
-            )
+
         )
 
 
@@ -167,7 +161,6 @@ class FeeClaims(MethodView):
     def get(self):
         """Unpaid requests whose fee exemption or reduction waits for my check (people in my jurisdiction)"""
         claims = service.fee_claims(session=db.session, principal=current_principal())
-        db.session.commit()  # the audit rows of this listing
         return [{**present_request(r), "subject_name": c.full_name, "overdue": False} for r, c in claims]
 
 
@@ -179,10 +172,9 @@ class FeeClaimDecision(MethodView):
     def post(self, data, number):
         """Accept or refuse a claimed fee exemption/reduction after checking its evidence (audited)"""
         return present_request(
-            committed(
-                lambda: service.decide_fee_claim(
+            service.decide_fee_claim(
                     session=db.session, principal=current_principal(), number=number,
                     accept=data["decision"] == "accept", evidence=data["evidence"],
                 )
-            )
+
         )

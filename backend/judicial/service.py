@@ -11,16 +11,15 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend import idempotency
 from backend.audit.service import record_access
-from backend.auth.policy import CITIZEN, OFFICER, Principal
+from backend.core import clock, idempotency
+from backend.core.access import CITIZEN, OFFICER, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.judicial import expungement, fees
 from backend.judicial.certificate import issue_document
 from backend.judicial.models import CertificateRequest, ConvictionRecord
 from backend.law import store
 from backend.notifications import service as notifications
-from backend.payments import clock
 from backend.registry.models import Citizen
 from backend.registry.service import find_citizen, officer_covers_citizen
 
@@ -88,7 +87,7 @@ def record_conviction(
         principal=principal,
         subject_citizen_ids=[subject.id],
         action="create",
-        record_type="conviction_record",
+        record_type="conviction-record",
         purpose="judicial record keeping",
         record_ref=str(record.id),
     )
@@ -103,51 +102,41 @@ def request_certificate(
     if principal.role != CITIZEN or principal.citizen_id is None:
         raise Forbidden("Only a citizen account requests certificates.")
     now = (now or clock.now()).replace(microsecond=0)
-    print_ = idempotency.fingerprint("certificate-request", data)
-    previous = idempotency.replayed(
-        session=session,
-        principal=principal,
-        key=idempotency_key,
-        operation="certificate-request",
-        fingerprint=print_,
+
+    def make():
+        subject = session.get(Citizen, principal.citizen_id)
+        today = clock.local_date(now)
+        fee, claim = fees.initial_fee(data["fee_category"], data["copies"], subject, today)
+        request = CertificateRequest(
+            number="pending-" + uuid.uuid4().hex[:20],
+            requester_account_id=principal.account_id,
+            subject_citizen_id=subject.id,
+            certificate_type=data["certificate_type"],
+            purpose=data["purpose"],
+            copies=data["copies"],
+            delivery=data["delivery"],
+            postal_address=data["postal_address"],
+            include_bans=data["include_bans"],
+            fee_category=data["fee_category"],
+            fee_amount=fee,
+            fee_claim_status=claim,
+            needs_verification=data["lived_in_several_provinces"],
+            requested_at=now,
+            status="awaiting_payment" if fee else "queued",
+        )
+        if not fee:
+            request.due_on = _deadline(request, today)
+        session.add(request)
+        session.flush()
+        request.number = f"LLTP{today:%Y}{request.id:08d}"
+        return request, str(request.id)
+
+    return idempotency.once(
+        session=session, principal=principal, key=idempotency_key, operation="certificate-request",
+        request=data,
+        replay=lambda ref: session.get(CertificateRequest, int(ref)),
+        make=make, now=now,
     )
-    if previous is not None:
-        return session.get(CertificateRequest, int(previous))
-    subject = session.get(Citizen, principal.citizen_id)
-    today = clock.local_date(now)
-    fee, claim = fees.initial_fee(data["fee_category"], data["copies"], subject, today)
-    request = CertificateRequest(
-        number="pending-" + uuid.uuid4().hex[:20],
-        requester_account_id=principal.account_id,
-        subject_citizen_id=subject.id,
-        certificate_type=data["certificate_type"],
-        purpose=data["purpose"],
-        copies=data["copies"],
-        delivery=data["delivery"],
-        postal_address=data["postal_address"],
-        include_bans=data["include_bans"],
-        fee_category=data["fee_category"],
-        fee_amount=fee,
-        fee_claim_status=claim,
-        needs_verification=data["lived_in_several_provinces"],
-        requested_at=now,
-        status="awaiting_payment" if fee else "queued",
-    )
-    if not fee:
-        request.due_on = _deadline(request, today)
-    session.add(request)
-    session.flush()
-    request.number = f"LLTP{today:%Y}{request.id:08d}"
-    idempotency.remember(
-        session=session,
-        principal=principal,
-        key=idempotency_key,
-        operation="certificate-request",
-        fingerprint=print_,
-        resource_ref=str(request.id),
-        now=now,
-    )
-    return request
 
 
 def _deadline(request: CertificateRequest, start: date) -> date:
@@ -197,7 +186,7 @@ def get_request(
                 principal=principal,
                 subject_citizen_ids=[request.subject_citizen_id],
                 action="read",
-                record_type="certificate_request",
+                record_type="certificate-request",
                 purpose=purpose,
                 record_ref=number,
             )

@@ -13,8 +13,8 @@ import click
 import marshmallow as ma
 from flask import Flask
 
+from backend.core import clock
 from backend.law import store
-from backend.payments import clock
 
 log = logging.getLogger(__name__)
 MAX_FILE_BYTES = 1024 * 1024

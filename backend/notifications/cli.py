@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
-from flask_smorest import Blueprint
+from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from backend.extensions import db
 
 
-def register(blp: Blueprint) -> None:
-    @blp.cli.command("deliver")
+def register(app: Flask) -> None:
+    group = AppGroup("notifications", help="The push outbox.")
+
+    @group.command("deliver")
     @click.option("--limit", default=100, show_default=True)
     def deliver(limit: int) -> None:
         """Send due pushes; failures are retried with exponential backoff."""
@@ -22,3 +24,5 @@ def register(blp: Blueprint) -> None:
                                  limit=limit)
         session.commit()
         click.echo(f"sent {counts['sent']}, retry later {counts['retry']}, failed {counts['failed']}")
+
+    app.cli.add_command(group)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import CITIZEN, access, current_principal
+from backend.core.access import CITIZEN, access, current_principal
 from backend.extensions import db
-from backend.notifications import cli, service
+from backend.notifications import service
 from shared_schemas.notifications import (
     InboxQuerySchema,
     InboxSchema,
@@ -39,8 +39,5 @@ class MarkRead(MethodView):
         """Mark one of my notifications read (idempotent)"""
         notification = service.mark_read(session=db.session, principal=current_principal(),
                                          notification_id=notification_id)
-        db.session.commit()
         return notification
 
-
-cli.register(blp)

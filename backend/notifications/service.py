@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend.auth.policy import CITIZEN, Principal
-from backend.database import utcnow
+from backend.core import clock
+from backend.core.access import CITIZEN, Principal
 from backend.errors import Forbidden, NotFound
 from backend.notifications.models import Notification, OutboxMessage
 from backend.notifications.push import PushAdapter, PushDeliveryError, PushMessage
@@ -25,7 +25,7 @@ def notify(*, session: Session, citizen_id: int, kind: str, title: str, body: st
            ) -> Notification:
     """Put a message in the citizen's inbox and queue its push. The caller's transaction commits both."""
     notification = Notification(citizen_id=citizen_id, kind=kind, title=title[:200], body=body, ref=ref,
-                                created_at=utcnow())
+                                created_at=clock.now())
     session.add(notification)
     session.flush()
     session.add(OutboxMessage(notification_id=notification.id, next_attempt_at=notification.created_at))
@@ -59,7 +59,7 @@ def mark_read(*, session: Session, principal: Principal, notification_id: int) -
     if notification is None or notification.citizen_id != citizen_id:
         raise NotFound("No such notification in your inbox.")
     if notification.read_at is None:
-        notification.read_at = utcnow()
+        notification.read_at = clock.now()
     return notification
 
 
@@ -74,7 +74,7 @@ def deliver_pending(*, session: Session, adapter: PushAdapter, now: datetime | N
 
     Rows are locked (FOR UPDATE SKIP LOCKED on PostgreSQL) so concurrent drainers never send twice.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     due = session.execute(
         sa.select(OutboxMessage, Notification)
         .join(Notification, Notification.id == OutboxMessage.notification_id)

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from backend.auth.policy import Principal
+from backend.core.access import Principal
 from backend.documents.authorities import Authority
 from backend.documents.pdf import AmountItem
 from backend.errors import ValidationFailed

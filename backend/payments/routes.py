@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import CITIZEN, access, current_principal, public
+from backend.core.access import CITIZEN, access, current_principal, public
 from backend.extensions import db
 from backend.payments import gateway as gateways
 from backend.payments import service
-from backend.transactions import committed
 from shared_schemas.base import RequiredIdempotencyHeaderSchema
 from shared_schemas.payments import (
     GatewayCallbackSchema,
@@ -48,15 +47,14 @@ class Intents(MethodView):
     @blp.response(201, PaymentIntentSchema)
     def post(self, data, idempotency_key):
         """Open a payment for a fine or a certificate fee, at the amount due today (send it as `amount`)"""
-        intent = committed(
-            lambda: service.create_intent(
+        intent = service.create_intent(
                 session=db.session,
                 principal=current_principal(),
                 gateway=gateways.gateway(),
                 idempotency_key=idempotency_key,
                 **data,
             )
-        )
+
         return present_intent(intent, service.posting_for(db.session, intent))
 
 
@@ -87,14 +85,13 @@ class Callback(MethodView):
             gateways.NONCE_HEADER: headers["nonce"],
             gateways.SIGNATURE_HEADER: headers["signature"],
         }
-        outcome = committed(
-            lambda: service.handle_callback(
+        outcome = service.handle_callback(
                 session=db.session,
                 gateway=gateway,
                 headers={k: v for k, v in raw_headers.items() if v},
                 fields=fields,
             )
-        )
+
         return {
             "result": outcome.result,
             "intent_id": outcome.intent.public_id,

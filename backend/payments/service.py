@@ -10,13 +10,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend import idempotency
-from backend.auth.policy import CITIZEN, Principal
+from backend.core import clock, idempotency
+from backend.core.access import CITIZEN, Principal
 from backend.documents import service as documents
 from backend.documents.pdf import Amounts, Line
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.notifications import service as notifications
-from backend.payments import clock
 from backend.payments.gateway import PaymentGateway
 from backend.payments.models import (
     PaymentCallbackNonce,
@@ -62,59 +61,47 @@ def create_intent(
     if principal.role != CITIZEN or principal.citizen_id is None:
         raise Forbidden("Only a citizen account pays here.")
     now = now or clock.now()
-    print_ = idempotency.fingerprint(
-        "payment-intent", {"purpose": purpose, "reference": reference, "amount": amount}
-    )
-    previous = idempotency.replayed(
-        session=session,
-        principal=principal,
-        key=idempotency_key,
-        operation="payment-intent",
-        fingerprint=print_,
-    )
-    if previous is not None:
-        return session.scalar(sa.select(PaymentIntent).where(PaymentIntent.public_id == previous))
-    quote = payable(purpose).quote(
-        session=session, principal=principal, reference=reference, on=clock.local_date(now)
-    )
-    if quote.amount != amount:
-        raise AmountMismatch(
-            f"The amount due today is {quote.amount:,} đồng, not {amount:,} đồng.",
-            errors={"json": {"amount": [f"Due today: {quote.amount}."]}},
-            amount_due=quote.amount,
+
+    def make():
+        quote = payable(purpose).quote(
+            session=session, principal=principal, reference=reference, on=clock.local_date(now)
         )
-    public_id = uuid.uuid4().hex
-    checkout = gateway.start_checkout(
-        intent_public_id=public_id, amount=quote.amount, description=quote.description_vi
+        if quote.amount != amount:
+            raise AmountMismatch(
+                f"The amount due today is {quote.amount:,} đồng, not {amount:,} đồng.",
+                errors={"json": {"amount": [f"Due today: {quote.amount}."]}},
+                amount_due=quote.amount,
+            )
+        public_id = uuid.uuid4().hex
+        checkout = gateway.start_checkout(
+            intent_public_id=public_id, amount=quote.amount, description=quote.description_vi
+        )
+        intent = PaymentIntent(
+            public_id=public_id,
+            account_id=principal.account_id,
+            citizen_id=quote.citizen_id,
+            purpose_kind=purpose,
+            purpose_ref=reference,
+            description=quote.description_vi[:200],
+            amount=quote.amount,
+            status="pending",
+            gateway=gateway.name,
+            checkout_url=checkout.url,
+            created_at=now,
+            # The surcharge grows at local midnight, so the quoted amount holds until then.
+            expires_at=clock.end_of_local_day(clock.local_date(now)),
+        )
+        session.add(intent)
+        session.flush()
+        log.info("payment intent %s for %s %s: %s đồng", public_id, purpose, reference, quote.amount)
+        return intent, public_id
+
+    return idempotency.once(
+        session=session, principal=principal, key=idempotency_key, operation="payment-intent",
+        request={"purpose": purpose, "reference": reference, "amount": amount},
+        replay=lambda ref: session.scalar(sa.select(PaymentIntent).where(PaymentIntent.public_id == ref)),
+        make=make, now=now,
     )
-    intent = PaymentIntent(
-        public_id=public_id,
-        account_id=principal.account_id,
-        citizen_id=quote.citizen_id,
-        purpose_kind=purpose,
-        purpose_ref=reference,
-        description=quote.description_vi[:200],
-        amount=quote.amount,
-        status="pending",
-        gateway=gateway.name,
-        checkout_url=checkout.url,
-        created_at=now,
-        # The surcharge grows at local midnight, so the quoted amount holds until then.
-        expires_at=clock.end_of_local_day(clock.local_date(now)),
-    )
-    session.add(intent)
-    session.flush()
-    idempotency.remember(
-        session=session,
-        principal=principal,
-        key=idempotency_key,
-        operation="payment-intent",
-        fingerprint=print_,
-        resource_ref=public_id,
-        now=now,
-    )
-    log.info("payment intent %s for %s %s: %s đồng", public_id, purpose, reference, quote.amount)
-    return intent
 
 
 def get_intent(*, session: Session, principal: Principal, public_id: str) -> PaymentIntent:

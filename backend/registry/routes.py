@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import CITIZEN, OFFICER, access, current_principal, public
+from backend.core.access import CITIZEN, OFFICER, access, current_principal, public
 from backend.extensions import db
 from backend.payments import clock
 from backend.registry import identity_cards, present, service
@@ -42,7 +42,6 @@ class CitizenRecordView(MethodView):
         """A citizen's record: the citizen themself, or an officer of their jurisdiction (audited)"""
         record = service.read_record(session=db.session, principal=current_principal(), pid=personal_id,
                                      purpose=query["purpose"])
-        db.session.commit()
         return present.citizen_record(record)
 
 
@@ -55,7 +54,6 @@ class Citizens(MethodView):
         """Search by name, without regard to accents or case, within the officer's jurisdiction (audited)"""
         results = service.search(session=db.session, principal=current_principal(), name=query["name"],
                                  date_of_birth=query.get("date_of_birth"), purpose=query["purpose"])
-        db.session.commit()
         return results
 
     @access(OFFICER)
@@ -66,7 +64,6 @@ class Citizens(MethodView):
         purpose = data.pop("purpose")
         citizen = service.register_citizen(session=db.session, principal=current_principal(), data=data,
                                            purpose=purpose)
-        db.session.commit()
         return citizen
 
 

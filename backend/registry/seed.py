@@ -68,10 +68,6 @@ class SeedReport:
     reserved_ids: set[str] = field(default_factory=set)
 
 
-def _weighted(rng: random.Random, pairs):
-    return rng.choices([p[0] for p in pairs], weights=[p[-1] for p in pairs])[0]
-
-
 class PopulationGenerator:
     """Yields households with their members and holdings, deterministically from `seed`."""
 

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from backend.audit.service import record_access
-from backend.auth.policy import CITIZEN, OFFICER, Principal
+from backend.core import clock
+from backend.core.access import CITIZEN, OFFICER, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from backend.payments import clock
 from backend.registry import units
 from backend.registry.models import (
     AdministrativeUnit,
@@ -68,8 +68,15 @@ def get_ward(session: Session, ward_code: str) -> AdministrativeUnit:
     return unit
 
 
+def citizen_by_personal_id(session: Session, pid: str | None) -> Citizen | None:
+    """The one lookup of a citizen by the 12-digit personal ID number (None when not registered)."""
+    if not pid:
+        return None
+    return session.scalar(sa.select(Citizen).where(Citizen.personal_id == pid))
+
+
 def find_citizen(session: Session, pid: str) -> Citizen:
-    citizen = session.scalar(sa.select(Citizen).where(Citizen.personal_id == pid))
+    citizen = citizen_by_personal_id(session, pid)
     if citizen is None:
         raise NotFound("No citizen with this personal ID number is in the registry.")
     return citizen
@@ -77,7 +84,7 @@ def find_citizen(session: Session, pid: str) -> Citizen:
 
 def officer_covers_citizen(principal: Principal, citizen: Citizen, *, on: date) -> bool:
     temporary_province = citizen.temporary_ward.province_code if citizen.temporary_ward_code else None
-    return principal.covers(citizen.permanent_ward_code, citizen.permanent_province_code,
+    return units.officer_covers(principal, citizen.permanent_ward_code, citizen.permanent_province_code,
                             citizen.temporary_ward_code, temporary_province, on=on)
 
 
@@ -168,13 +175,13 @@ def search(*, session: Session, principal: Principal, name: str, date_of_birth: 
 def register_citizen(*, session: Session, principal: Principal, data: dict, purpose: str) -> Citizen:
     """Enter a person into the registry (birth registration or correction), checked for consistency."""
     ward = get_ward(session, data["permanent_ward_code"])
-    if not principal.covers(ward.code, ward.province_code, on=clock.today()):
+    if not units.officer_covers(principal, ward.code, ward.province_code, on=clock.today()):
         raise Forbidden("The address is outside your jurisdiction.")
     try:
         personal_id.validate(data["personal_id"], sex=data["sex"], date_of_birth=data["date_of_birth"])
     except personal_id.PersonalIdError as exc:
         raise ValidationFailed(str(exc), errors={"json": {"personal_id": [str(exc)]}}) from exc
-    if session.scalar(sa.select(Citizen.id).where(Citizen.personal_id == data["personal_id"])):
+    if citizen_by_personal_id(session, data["personal_id"]) is not None:
         raise Conflict("A citizen with this personal ID number is already in the registry.")
     full_name = nfc(data["full_name"])
     citizen = Citizen(

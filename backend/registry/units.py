@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 
+from backend.core.access import OFFICER, Principal
 from backend.registry.reference import units_by_code
 
 REORGANISED_ON = date(2025, 7, 1)  # two-level local government (Law 72/2025/QH15, Resolution 202/2025/QH15)
@@ -118,3 +119,13 @@ def jurisdiction(scope_code: str, on: date) -> frozenset[str]:
 def covers(scope_code: str, unit_codes, on: date) -> bool:
     covered = jurisdiction(scope_code, on)
     return any(code in covered for code in unit_codes if code)
+
+
+def officer_covers(principal: Principal, *unit_codes: str | None, on: date) -> bool:
+    """An officer's jurisdiction (a province `PP` or a ward `WWWWW`) on `on` includes one of these unit
+    codes. Callers pass every unit a record belongs to (its ward and that ward's province); since the
+    1/7/2025 reorganisation a scope covers every old unit that became part of its successor.
+    """
+    if principal.role != OFFICER or not principal.scope_code:
+        return False
+    return covers(principal.scope_code, unit_codes, on)

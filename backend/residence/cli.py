@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import click
-from flask_smorest import Blueprint
+from flask import Flask
+from flask.cli import AppGroup
 
-from backend.database import utcnow
+from backend.core import clock
 from backend.extensions import db
 
 
-def register(blp: Blueprint) -> None:
-    @blp.cli.command("remind")
+def register(app: Flask) -> None:
+    group = AppGroup("residence", help="Residence housekeeping (reminders).")
+
+    @group.command("remind")
     def remind() -> None:
         """Notify citizens whose temporary residence ends within 15 days (once per residence)."""
         from backend.residence.registration import remind_ending
-        from backend.residence.working_days import local_date
 
         session = db.new_session()
-        now = utcnow()
-        count = remind_ending(session=session, today=local_date(now), now=now)
+        now = clock.now()
+        count = remind_ending(session=session, today=clock.local_date(now), now=now)
         session.commit()
         click.echo(f"{count} reminders queued")
+
+    app.cli.add_command(group)

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from backend.auth.policy import Principal
+from backend.core import clock
+from backend.core.access import Principal
 from backend.residence import establishments, service
-from backend.residence.working_days import local_date
 from shared_schemas.residence import ApplicationCreateSchema, EstablishmentCreateSchema
 
 DEMO_ESTABLISHMENT_LICENCE = "0109876543"
@@ -20,7 +20,7 @@ def add_demo_residence(*, session: Session, applicant: Principal, owner: Princip
                        now: datetime) -> int:
     """Returns the application's id."""
     filed = now - timedelta(hours=2)
-    start = local_date(filed)
+    start = clock.local_date(filed)
     data = ApplicationCreateSchema().load({
         "ward_code": "00088", "street": "Phòng 302, Số 1 Phố Huế", "legal_basis": "tenancy",
         "owner_personal_id": owner_personal_id, "reason": "Làm việc tại Hà Nội",

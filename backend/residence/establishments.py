@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from backend.audit.service import record_access
 from backend.auth.models import Account
-from backend.auth.policy import ADMIN, CITIZEN, OFFICER, Principal
+from backend.core.access import ADMIN, CITIZEN, OFFICER, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.registry.service import get_ward
 from backend.residence.models import AccommodationEstablishment

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.errors import ValidationFailed
 from backend.registry.models import Citizen
+from backend.registry.service import citizen_by_personal_id
 
 ADULT_FROM = 18  # Civil Code 2015 Art. 20-21
 HEAD, SPOUSES, CHILD = "chủ hộ", ("vợ", "chồng"), "con"
@@ -46,7 +46,7 @@ def guardian_for(session: Session, applicant: Citizen, guardian_pid: str | None,
     if not guardian_pid:
         raise _invalid("Người chưa thành niên cần cha, mẹ hoặc người giám hộ đồng ý (Luật Cư trú Điều 28 "
                        "khoản 1 điểm a). / A minor needs a parent's or guardian's consent: name them.")
-    guardian = session.scalar(select(Citizen).where(Citizen.personal_id == guardian_pid))
+    guardian = citizen_by_personal_id(session, guardian_pid)
     if (guardian is None or guardian.deceased_on is not None or is_minor(guardian, on)
             or not registered_parent(applicant, guardian)):
         # One message whatever failed, so the field cannot be used to probe the registry.

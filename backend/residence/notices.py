@@ -11,14 +11,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from backend.audit.service import record_access
-from backend.auth.policy import CITIZEN, OFFICER, Principal
-from backend.database import utcnow
+from backend.core import clock
+from backend.core.access import CITIZEN, OFFICER, Principal
 from backend.errors import Forbidden, ValidationFailed
 from backend.registry.models import Citizen
 from backend.registry.service import get_ward
 from backend.residence import establishments
 from backend.residence.models import AccommodationNotice
-from backend.residence.working_days import VIETNAM_TZ
+from shared_schemas.clock import VIETNAM_TZ
 from shared_schemas.text import fold, nfc
 
 MAX_STAY = timedelta(days=30)
@@ -42,7 +42,7 @@ def _guest_error(index: int, field: str, message: str) -> ValidationFailed:
 def submit(*, session: Session, principal: Principal, data: dict, now: datetime | None = None
            ) -> list[AccommodationNotice]:
     """Notify one guest or a whole list (hotels); every guest is checked before anything is stored."""
-    now = now or utcnow()
+    now = now or clock.now()
     notifier = session.get(Citizen, principal.citizen_id) if principal.citizen_id else None
     if principal.role != CITIZEN or notifier is None:
         raise Forbidden("Only a citizen account can send accommodation notices.")

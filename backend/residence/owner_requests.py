@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from backend.audit.service import record_access
-from backend.auth.policy import Principal
 from backend.auth.throttle import TooManyAttempts
+from backend.core.access import Principal
 from backend.errors import ValidationFailed
 from backend.registry.models import Citizen
+from backend.registry.service import citizen_by_personal_id
 from backend.residence.models import ResidenceApplication
 
 # Naming someone as owner sends them a request: a few a day is what a person moving house needs.
@@ -41,7 +42,7 @@ def named_owner(session: Session, applicant: Citizen, data: dict, now: datetime)
     if owner_pid == applicant.personal_id:
         raise _invalid("owner_personal_id", "You cannot be the owner with this legal basis; choose 'owner'.")
     _limit_owner_requests(session, applicant, now)
-    owner = session.scalar(sa.select(Citizen).where(Citizen.personal_id == owner_pid))
+    owner = citizen_by_personal_id(session, owner_pid)
     if owner is None or owner.deceased_on is not None:
         return owner_pid, None
     return owner_pid, owner

@@ -5,13 +5,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend.auth.policy import Principal
+from backend.core import clock
+from backend.core.access import Principal
 from backend.documents.models import SignedDocument
 from backend.registry.models import Citizen
 from backend.registry.service import resolve_address
 from backend.residence.models import ResidenceApplication, TemporaryResidence
 from backend.residence.registration import APPROVAL_NOTICE
-from backend.residence.working_days import local_date, working_days_between
+from backend.residence.working_days import working_days_between
 
 
 def person(citizen: Citizen | None) -> dict | None:
@@ -33,12 +34,12 @@ def application(session: Session, item: ResidenceApplication, *, now, viewer: Pr
         "id": item.id, "kind": item.kind, "status": item.status, "status_reason": item.status_reason,
         "applicant": person(session.get(Citizen, item.applicant_citizen_id)),
         "owner": _owner_as_seen_by(session, item, viewer),
-        "address": resolve_address(session, item.ward_code, item.street, on=local_date(now)),
+        "address": resolve_address(session, item.ward_code, item.street, on=clock.local_date(now)),
         "legal_basis": item.legal_basis, "reason": item.reason, "start_date": item.start_date,
         "end_date": item.end_date, "submitted_at": item.submitted_at,
         "owner_consent_at": item.owner_consent_at,
         "received_at": item.received_at, "due_on": item.due_on,
-        "overdue": bool(item.due_on and item.status == "under_review" and local_date(now) > item.due_on),
+        "overdue": bool(item.due_on and item.status == "under_review" and clock.local_date(now) > item.due_on),
         "decided_at": item.decided_at,
         "members": [person(session.get(Citizen, m.citizen_id)) for m in item.members],
         "events": item.events, "attachments": item.attachments, "approval_document_id": approval,
@@ -46,7 +47,7 @@ def application(session: Session, item: ResidenceApplication, *, now, viewer: Pr
 
 
 def queue_item(session: Session, item: ResidenceApplication, applicant: Citizen, *, now) -> dict:
-    today = local_date(now)
+    today = clock.local_date(now)
     return {"id": item.id, "kind": item.kind, "applicant": person(applicant),
             "address": resolve_address(session, item.ward_code, item.street, on=today).full_text,
             "received_at": item.received_at, "due_on": item.due_on,

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from backend.core import clock
 from backend.documents.models import SignedDocument
 from backend.documents.pdf import Line
 from backend.documents.service import issue_document, revoke_for_holder, supersede
@@ -17,7 +18,6 @@ from backend.notifications.service import notify
 from backend.registry.models import Citizen
 from backend.registry.service import resolve_address
 from backend.residence.models import ResidenceApplication, TemporaryResidence
-from backend.residence.working_days import local_date
 
 RESIDENCE_CONFIRMATION = "residence-confirmation"
 APPROVAL_NOTICE = "temporary-residence-approval"
@@ -47,7 +47,7 @@ def apply_approval(*, session: Session, application: ResidenceApplication, now: 
             current.end_date = application.end_date
         else:
             if current is not None:
-                current.status, current.ended_on = "ended", local_date(now)
+                current.status, current.ended_on = "ended", clock.local_date(now)
                 current.ended_reason = "superseded"
             session.add(TemporaryResidence(citizen_id=citizen.id, ward_code=application.ward_code,
                                            street=application.street, start_date=application.start_date,
@@ -64,7 +64,7 @@ def apply_approval(*, session: Session, application: ResidenceApplication, now: 
 def _approval_notice(session: Session, application: ResidenceApplication, people: list[Citizen],
                      now: datetime) -> SignedDocument:
     applicant = people[0]
-    address = resolve_address(session, application.ward_code, application.street, on=local_date(now)).full_text
+    address = resolve_address(session, application.ward_code, application.street, on=clock.local_date(now)).full_text
     content = {"application_id": application.id, "kind": application.kind,
                "personal_id": applicant.personal_id,
                "full_name": applicant.full_name, "address": address,
@@ -100,7 +100,7 @@ def end_residence(*, session: Session, citizen: Citizen, reason: str, now: datet
     current = active_residence(session, citizen.id)
     if current is None:
         raise Conflict("You have no active temporary residence.")
-    current.status, current.ended_on, current.ended_reason = "ended", local_date(now), reason
+    current.status, current.ended_on, current.ended_reason = "ended", clock.local_date(now), reason
     citizen.temporary_ward_code = citizen.temporary_street = citizen.temporary_until = None
     _residence_changed(session, citizen, now)
     notify(session=session, citizen_id=citizen.id, kind="residence-deregistered",
@@ -112,7 +112,7 @@ def end_residence(*, session: Session, citizen: Citizen, reason: str, now: datet
 def issue_confirmation(*, session: Session, citizen: Citizen, include_history: bool, now: datetime
                        ) -> SignedDocument:
     """The residence confirmation (replaces form CT07): valid one year, void when the residence changes."""
-    today = local_date(now)  # a document issued today names today's units
+    today = clock.local_date(now)  # a document issued today names today's units
     permanent = resolve_address(session, citizen.permanent_ward_code, citizen.permanent_street, on=today).full_text
     temporary = None
     if citizen.temporary_ward_code:

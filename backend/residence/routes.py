@@ -6,15 +6,13 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import ADMIN, CITIZEN, OFFICER, access, current_principal
-from backend.database import utcnow
+from backend.core import clock
+from backend.core.access import ADMIN, CITIZEN, OFFICER, access, current_principal
 from backend.documents.routes import present as present_document
 from backend.documents.uploads import read_upload
 from backend.extensions import db
 from backend.registry.models import Citizen
-from backend.residence import cli, establishments, notices, present, registration, service
-from backend.residence.working_days import local_date
-from backend.transactions import committed
+from backend.residence import establishments, notices, present, registration, service
 from shared_schemas.base import IdempotencyHeaderSchema
 from shared_schemas.documents import SignedDocumentSchema
 from shared_schemas.residence import (
@@ -45,7 +43,7 @@ ATTACHMENT_MAX_BYTES = 1024 * 1024
 
 
 def _show(application):
-    return present.application(db.session, application, now=utcnow(), viewer=current_principal())
+    return present.application(db.session, application, now=clock.now(), viewer=current_principal())
 
 
 @blp.route("/applications")
@@ -62,8 +60,8 @@ class Applications(MethodView):
     @blp.response(201, ApplicationSchema)
     def post(self, data, idempotency_key=None):
         """Apply for temporary residence (send an Idempotency-Key header to retry safely)"""
-        application = committed(lambda: service.apply(session=db.session, principal=current_principal(),
-                                                      data=data, idempotency_key=idempotency_key))
+        application = service.apply(session=db.session, principal=current_principal(),
+                                                      data=data, idempotency_key=idempotency_key)
         return _show(application)
 
 
@@ -75,7 +73,6 @@ class Application(MethodView):
         """An application: its applicant, the owner asked to consent, or a covering officer (audited)"""
         application = service.get_application(session=db.session, principal=current_principal(),
                                               application_id=application_id)
-        db.session.commit()
         return _show(application)
 
 
@@ -90,7 +87,6 @@ class Attachments(MethodView):
                              max_bytes=ATTACHMENT_MAX_BYTES)
         attachment = service.add_attachment(session=db.session, principal=current_principal(),
                                             application_id=application_id, upload=upload)
-        db.session.commit()
         return attachment
 
     post.accepts_content_types = ("multipart/form-data",)
@@ -106,7 +102,6 @@ class Consent(MethodView):
         application = service.consent(session=db.session, principal=current_principal(),
                                       application_id=application_id, decision=data["decision"],
                                       note=data.get("note"))
-        db.session.commit()
         return _show(application)
 
 
@@ -118,7 +113,6 @@ class Withdraw(MethodView):
         """Withdraw my open application"""
         application = service.withdraw(session=db.session, principal=current_principal(),
                                        application_id=application_id)
-        db.session.commit()
         return _show(application)
 
 
@@ -131,7 +125,6 @@ class Resubmit(MethodView):
         """Send my application back for review after adding the information asked for"""
         application = service.resubmit(session=db.session, principal=current_principal(),
                                        application_id=application_id, note=data.get("note"))
-        db.session.commit()
         return _show(application)
 
 
@@ -145,7 +138,6 @@ class Decision(MethodView):
         application = service.decide(session=db.session, principal=current_principal(),
                                      application_id=application_id, decision=data["decision"],
                                      reason=data.get("reason"))
-        db.session.commit()
         return _show(application)
 
 
@@ -159,8 +151,7 @@ class ApplicantResidence(MethodView):
         citizen, history = service.applicant_residence(session=db.session, principal=current_principal(),
                                                        application_id=application_id,
                                                        purpose=query["purpose"])
-        db.session.commit()
-        return present.applicant_residence(db.session, citizen, history, on=local_date(utcnow()))
+        return present.applicant_residence(db.session, citizen, history, on=clock.today())
 
 
 @blp.route("/consent-requests")
@@ -178,9 +169,8 @@ class WorkQueue(MethodView):
     @blp.response(200, WorkQueueItemSchema(many=True))
     def get(self):
         """Applications under review in my jurisdiction, oldest first, with the legal deadline"""
-        now = utcnow()
+        now = clock.now()
         rows = service.work_queue(session=db.session, principal=current_principal(), now=now)
-        db.session.commit()
         return [present.queue_item(db.session, a, c, now=now) for a, c in rows]
 
 
@@ -192,8 +182,8 @@ class Extensions(MethodView):
     @blp.response(201, ApplicationSchema)
     def post(self, data, idempotency_key=None):
         """Extend my temporary residence (within the 15 days before it ends)"""
-        application = committed(lambda: service.request_extension(
-            session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key))
+        application = service.request_extension(
+            session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key)
         return _show(application)
 
 
@@ -205,9 +195,8 @@ class Deregistration(MethodView):
     def post(self, data):
         """Deregister my temporary residence"""
         ended = service.deregister(session=db.session, principal=current_principal(), reason=data["reason"])
-        db.session.commit()
         return {"address": present.resolve_address(db.session, ended.ward_code, ended.street,
-                                                   on=local_date(utcnow())),
+                                                   on=clock.today()),
                 "start_date": ended.start_date, "end_date": ended.end_date, "status": ended.status,
                 "ended_on": ended.ended_on, "ended_reason": ended.ended_reason}
 
@@ -222,8 +211,7 @@ class Confirmations(MethodView):
         principal = current_principal()
         document = registration.issue_confirmation(session=db.session,
                                                    citizen=db.session.get(Citizen, principal.citizen_id),
-                                                   include_history=data["include_history"], now=utcnow())
-        db.session.commit()
+                                                   include_history=data["include_history"], now=clock.now())
         return present_document(document)
 
 
@@ -238,7 +226,6 @@ class AccommodationNotices(MethodView):
                                         ward_code=query.get("ward_code"), arrival_on=query.get("arrival_on"),
                                         page=query["page"], per_page=query["per_page"],
                                         purpose=query["purpose"])
-        db.session.commit()
         return found
 
     @access(CITIZEN, level=2)
@@ -247,7 +234,6 @@ class AccommodationNotices(MethodView):
     def post(self, data):
         """Notify overnight guests (one, or a whole list for a hotel or homestay)"""
         created = notices.submit(session=db.session, principal=current_principal(), data=data)
-        db.session.commit()
         return created
 
 
@@ -265,8 +251,5 @@ class AccommodationEstablishments(MethodView):
     def post(self, data):
         """Register an accommodation establishment in my jurisdiction and the citizen account that operates it"""
         establishment = establishments.register(session=db.session, principal=current_principal(), data=data)
-        db.session.commit()
         return establishment
 
-
-cli.register(blp)

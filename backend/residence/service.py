@@ -9,10 +9,9 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend import idempotency
 from backend.audit.service import record_access
-from backend.auth.policy import CITIZEN, OFFICER, Principal
-from backend.database import utcnow
+from backend.core import clock, idempotency
+from backend.core.access import CITIZEN, OFFICER, Principal
 from backend.documents.uploads import JPEG, PDF, PNG, Upload
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.law import store
@@ -20,7 +19,7 @@ from backend.notifications.service import notify
 from backend.notifications.text import quoted
 from backend.registry import units
 from backend.registry.models import Citizen
-from backend.registry.service import get_ward
+from backend.registry.service import citizen_by_personal_id, get_ward
 from backend.residence import guardian, owner_requests, registration
 from backend.residence.models import (
     APPROVED,
@@ -37,7 +36,7 @@ from backend.residence.models import (
     ResidenceAttachment,
     TemporaryResidence,
 )
-from backend.residence.working_days import add_working_days, local_date
+from backend.residence.working_days import add_working_days
 from shared_schemas.text import fold, nfc
 
 MAX_ATTACHMENTS = 10
@@ -81,7 +80,7 @@ def _event(application: ResidenceApplication, status: str, now: datetime, actor:
 def _receive(application: ResidenceApplication, now: datetime) -> None:
     """The application is complete: the 3-working-day deadline starts."""
     application.received_at = now
-    received_on = local_date(now)
+    received_on = clock.local_date(now)
     application.due_on = add_working_days(received_on, store.value("residence.processing_working_days", received_on))
 
 
@@ -92,47 +91,48 @@ def _ref(application: ResidenceApplication) -> str:
 def apply(*, session: Session, principal: Principal, data: dict, idempotency_key: str | None = None,
           now: datetime | None = None) -> ResidenceApplication:
     """File a temporary-residence registration."""
-    print_ = idempotency.fingerprint("residence-apply", data)
-    previous = idempotency.replayed(session=session, principal=principal, key=idempotency_key,
-                                    operation="residence-apply", fingerprint=print_)
-    if previous:
-        return session.get(ResidenceApplication, int(previous))
-    now = now or utcnow()
-    applicant = _citizen_of(session, principal)
-    ward = get_ward(session, data["ward_code"])
-    _check_period(data["start_date"], data["end_date"], local_date(now))
-    if ward.code == applicant.permanent_ward_code:
-        raise _invalid("ward_code", "This address is in the ward of your permanent residence: "
-                                    "no temporary residence is registered there.")
-    street = nfc(data["street"])
-    owner_pid, owner = owner_requests.named_owner(session, applicant, data, now)
-    parent = guardian.guardian_for(session, applicant, data.get("guardian_personal_id"), local_date(now))
-    members = _members(session, applicant, data["member_personal_ids"])
-    duplicate = session.scalar(sa.select(ResidenceApplication.id).where(
-        ResidenceApplication.applicant_citizen_id == applicant.id,
-        ResidenceApplication.ward_code == ward.code,
-        ResidenceApplication.street_folded == fold(street), ResidenceApplication.status.in_(OPEN_STATUSES)))
-    if duplicate:
-        raise Conflict(f"You already have an open application (#{duplicate}) for this address.",
-                       application_id=duplicate)
-    application = ResidenceApplication(
-        kind="registration", applicant_citizen_id=applicant.id, ward_code=ward.code,
-        province_code=ward.province_code, street=street, street_folded=fold(street),
-        legal_basis=data["legal_basis"], owner_citizen_id=owner.id if owner else None,
-        owner_personal_id=owner_pid, guardian_citizen_id=parent.id if parent else None,
-        reason=nfc(data["reason"]),
-        start_date=data["start_date"], end_date=data["end_date"], status="submitted", submitted_at=now)
-    application.members = [ResidenceApplicationMember(citizen_id=m.id) for m in members]
-    session.add(application)
-    _event(application, "submitted", now, principal)
-    _after_submission(session, application, owner, now, principal)
-    session.flush()
-    if owner is not None:
-        owner_requests.audit(session, principal, owner, application)
-    idempotency.remember(session=session, principal=principal, key=idempotency_key,
-                         operation="residence-apply", fingerprint=print_, resource_ref=str(application.id),
-                         now=now)
-    return application
+    now = now or clock.now()
+
+    def make():
+        applicant = _citizen_of(session, principal)
+        ward = get_ward(session, data["ward_code"])
+        _check_period(data["start_date"], data["end_date"], clock.local_date(now))
+        if ward.code == applicant.permanent_ward_code:
+            raise _invalid("ward_code", "This address is in the ward of your permanent residence: "
+                                        "no temporary residence is registered there.")
+        street = nfc(data["street"])
+        owner_pid, owner = owner_requests.named_owner(session, applicant, data, now)
+        parent = guardian.guardian_for(session, applicant, data.get("guardian_personal_id"), clock.local_date(now))
+        members = _members(session, applicant, data["member_personal_ids"])
+        duplicate = session.scalar(sa.select(ResidenceApplication.id).where(
+            ResidenceApplication.applicant_citizen_id == applicant.id,
+            ResidenceApplication.ward_code == ward.code,
+            ResidenceApplication.street_folded == fold(street), ResidenceApplication.status.in_(OPEN_STATUSES)))
+        if duplicate:
+            raise Conflict(f"You already have an open application (#{duplicate}) for this address.",
+                           application_id=duplicate)
+        application = ResidenceApplication(
+            kind="registration", applicant_citizen_id=applicant.id, ward_code=ward.code,
+            province_code=ward.province_code, street=street, street_folded=fold(street),
+            legal_basis=data["legal_basis"], owner_citizen_id=owner.id if owner else None,
+            owner_personal_id=owner_pid, guardian_citizen_id=parent.id if parent else None,
+            reason=nfc(data["reason"]),
+            start_date=data["start_date"], end_date=data["end_date"], status="submitted", submitted_at=now)
+        application.members = [ResidenceApplicationMember(citizen_id=m.id) for m in members]
+        session.add(application)
+        _event(application, "submitted", now, principal)
+        _after_submission(session, application, owner, now, principal)
+        session.flush()
+        if owner is not None:
+            owner_requests.audit(session, principal, owner, application)
+        return application, str(application.id)
+
+    return idempotency.once(
+        session=session, principal=principal, key=idempotency_key, operation="residence-apply",
+        request=data,
+        replay=lambda ref: session.get(ResidenceApplication, int(ref)),
+        make=make, now=now,
+    )
 
 
 def _after_submission(session: Session, application: ResidenceApplication, owner: Citizen | None,
@@ -180,7 +180,7 @@ def _members(session: Session, applicant: Citizen, pids: list[str]) -> list[Citi
         raise _invalid("member_personal_ids", "List each household member once, without yourself.")
     members = []
     for pid in pids:
-        member = session.scalar(sa.select(Citizen).where(Citizen.personal_id == pid))
+        member = citizen_by_personal_id(session, pid)
         if member is None or applicant.household_id is None or member.household_id != applicant.household_id:
             raise _invalid("member_personal_ids", f"{pid} is not a member of your household.")
         members.append(member)
@@ -204,7 +204,7 @@ def _as_applicant(session: Session, principal: Principal, application_id: int) -
 
 def _as_covering_officer(session: Session, principal: Principal, application_id: int) -> ResidenceApplication:
     application = _load(session, application_id)
-    if not principal.covers(application.ward_code, application.province_code, on=local_date(utcnow())):
+    if not units.officer_covers(principal, application.ward_code, application.province_code, on=clock.today()):
         raise Forbidden("This application is outside your jurisdiction.")
     return application
 
@@ -248,7 +248,7 @@ def consent(*, session: Session, principal: Principal, application_id: int, deci
             note: str | None = None, now: datetime | None = None) -> ResidenceApplication:
     """The parent of a minor applicant, then the owner named in the application, consents (or refuses);
     nobody else can."""
-    now = now or utcnow()
+    now = now or clock.now()
     application = session.get(ResidenceApplication, application_id)
     if application is None:
         raise NotFound("No such application.")
@@ -299,14 +299,14 @@ def withdraw(*, session: Session, principal: Principal, application_id: int,
     application = _as_applicant(session, principal, application_id)
     if application.status not in OPEN_STATUSES:
         raise Conflict(f"The application is already {application.status}.")
-    _event(application, WITHDRAWN, now or utcnow(), principal)
+    _event(application, WITHDRAWN, now or clock.now(), principal)
     return application
 
 
 def resubmit(*, session: Session, principal: Principal, application_id: int, note: str | None = None,
              now: datetime | None = None) -> ResidenceApplication:
     """After "needs more information": the applicant has added what was asked; the deadline restarts."""
-    now = now or utcnow()
+    now = now or clock.now()
     application = _as_applicant(session, principal, application_id)
     if application.status != NEEDS_INFORMATION:
         raise Conflict("Only an application that needs more information can be resubmitted.")
@@ -325,7 +325,7 @@ def add_attachment(*, session: Session, principal: Principal, application_id: in
     attachment = ResidenceAttachment(filename=upload.filename, media_type=upload.media_type,
                                      size_bytes=len(upload.data),
                                      sha256=hashlib.sha256(upload.data).hexdigest(),
-                                     content=upload.data, uploaded_at=now or utcnow())
+                                     content=upload.data, uploaded_at=now or clock.now())
     application.attachments.append(attachment)
     session.flush()
     return attachment
@@ -334,7 +334,7 @@ def add_attachment(*, session: Session, principal: Principal, application_id: in
 def decide(*, session: Session, principal: Principal, application_id: int, decision: str,
            reason: str | None = None, now: datetime | None = None) -> ResidenceApplication:
     """An officer of the address's ward (or province) approves, rejects or asks for more information."""
-    now = now or utcnow()
+    now = now or clock.now()
     application = _as_covering_officer(session, principal, application_id)
     if application.status != UNDER_REVIEW:
         raise Conflict(f"The application is {application.status}, not under review.")
@@ -365,56 +365,58 @@ def request_extension(*, session: Session, principal: Principal, data: dict,
                       idempotency_key: str | None = None,
                       now: datetime | None = None) -> ResidenceApplication:
     """Extend the active temporary residence, filed within the 15 days before it ends."""
-    print_ = idempotency.fingerprint("residence-extend", data)
-    previous = idempotency.replayed(session=session, principal=principal, key=idempotency_key,
-                                    operation="residence-extend", fingerprint=print_)
-    if previous:
-        return session.get(ResidenceApplication, int(previous))
-    now = now or utcnow()
-    today = local_date(now)
-    applicant = _citizen_of(session, principal)
-    current = registration.active_residence(session, applicant.id)
-    if current is None or current.end_date < today:
-        raise Conflict("You have no active temporary residence to extend.")
-    window = store.value("residence.extension_window_days", today)
-    if (current.end_date - today).days > window:
-        raise _invalid("end_date", f"An extension is filed within the {window} days before "
-                                   f"{current.end_date.isoformat()}.")
-    start = current.end_date + timedelta(days=1)
-    if data["end_date"] <= start - timedelta(days=1):
-        raise _invalid("end_date", "The new end date must be after the current one.")
-    if data["end_date"] > two_years_after(start):
-        raise _invalid("end_date", "A temporary residence is extended by at most two years at a time.")
-    if session.scalar(sa.select(ResidenceApplication.id).where(
-            ResidenceApplication.applicant_citizen_id == applicant.id,
-            ResidenceApplication.kind == "extension",
-            ResidenceApplication.status.in_(OPEN_STATUSES))):
-        raise Conflict("You already have an open extension application.")
-    origin = session.get(ResidenceApplication, current.application_id) if current.application_id else None
-    owner = session.get(Citizen, origin.owner_citizen_id) if origin and origin.owner_citizen_id else None
-    owner_pid = owner.personal_id if owner else None  # the applicant's own approved stay: nothing to hide
-    ward = get_ward(session, current.ward_code)
-    application = ResidenceApplication(
-        kind="extension", applicant_citizen_id=applicant.id, ward_code=ward.code,
-        province_code=ward.province_code,
-        street=current.street, street_folded=fold(current.street),
-        legal_basis=origin.legal_basis if origin else "owner", owner_citizen_id=owner.id if owner else None,
-        owner_personal_id=owner_pid, reason=nfc(data["reason"]), start_date=start, end_date=data["end_date"],
-        status="submitted", submitted_at=now)
-    session.add(application)
-    _event(application, "submitted", now, principal)
-    _after_submission(session, application, owner, now, principal)
-    session.flush()
-    idempotency.remember(session=session, principal=principal, key=idempotency_key,
-                         operation="residence-extend", fingerprint=print_, resource_ref=str(application.id),
-                         now=now)
-    return application
+
+    now = now or clock.now()
+
+    def make():
+        today = clock.local_date(now)
+        applicant = _citizen_of(session, principal)
+        current = registration.active_residence(session, applicant.id)
+        if current is None or current.end_date < today:
+            raise Conflict("You have no active temporary residence to extend.")
+        window = store.value("residence.extension_window_days", today)
+        if (current.end_date - today).days > window:
+            raise _invalid("end_date", f"An extension is filed within the {window} days before "
+                                       f"{current.end_date.isoformat()}.")
+        start = current.end_date + timedelta(days=1)
+        if data["end_date"] <= start - timedelta(days=1):
+            raise _invalid("end_date", "The new end date must be after the current one.")
+        if data["end_date"] > two_years_after(start):
+            raise _invalid("end_date", "A temporary residence is extended by at most two years at a time.")
+        if session.scalar(sa.select(ResidenceApplication.id).where(
+                ResidenceApplication.applicant_citizen_id == applicant.id,
+                ResidenceApplication.kind == "extension",
+                ResidenceApplication.status.in_(OPEN_STATUSES))):
+            raise Conflict("You already have an open extension application.")
+        origin = session.get(ResidenceApplication, current.application_id) if current.application_id else None
+        owner = session.get(Citizen, origin.owner_citizen_id) if origin and origin.owner_citizen_id else None
+        owner_pid = owner.personal_id if owner else None  # the applicant's own approved stay: nothing to hide
+        ward = get_ward(session, current.ward_code)
+        application = ResidenceApplication(
+            kind="extension", applicant_citizen_id=applicant.id, ward_code=ward.code,
+            province_code=ward.province_code,
+            street=current.street, street_folded=fold(current.street),
+            legal_basis=origin.legal_basis if origin else "owner", owner_citizen_id=owner.id if owner else None,
+            owner_personal_id=owner_pid, reason=nfc(data["reason"]), start_date=start, end_date=data["end_date"],
+            status="submitted", submitted_at=now)
+        session.add(application)
+        _event(application, "submitted", now, principal)
+        _after_submission(session, application, owner, now, principal)
+        session.flush()
+        return application, str(application.id)
+
+    return idempotency.once(
+        session=session, principal=principal, key=idempotency_key, operation="residence-extend",
+        request=data,
+        replay=lambda ref: session.get(ResidenceApplication, int(ref)),
+        make=make, now=now,
+    )
 
 
 def deregister(*, session: Session, principal: Principal, reason: str, now: datetime | None = None
                ) -> TemporaryResidence:
     citizen = _citizen_of(session, principal)
-    return registration.end_residence(session=session, citizen=citizen, reason=reason, now=now or utcnow())
+    return registration.end_residence(session=session, citizen=citizen, reason=reason, now=now or clock.now())
 
 
 def work_queue(*, session: Session, principal: Principal, now: datetime | None = None
@@ -424,7 +426,7 @@ def work_queue(*, session: Session, principal: Principal, now: datetime | None =
         raise Forbidden("Only officers have a work queue.")
     scope = principal.scope_code
     column = ResidenceApplication.province_code if len(scope) == 2 else ResidenceApplication.ward_code
-    covered = units.jurisdiction(scope, local_date(now or utcnow()))
+    covered = units.jurisdiction(scope, clock.local_date(now or clock.now()))
     rows = session.execute(
         sa.select(ResidenceApplication, Citizen)
         .join(Citizen, Citizen.id == ResidenceApplication.applicant_citizen_id)

@@ -4,13 +4,12 @@ day in lieu of a day off is one (backend/law/calendar.py says why)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from backend.law import calendar
 from backend.law.calendar import CalendarNotCovered
-from shared_schemas.clock import VIETNAM_TZ
 
-__all__ = ["CalendarNotCovered", "add_working_days", "holidays", "is_working_day", "local_date",
+__all__ = ["CalendarNotCovered", "add_working_days", "holidays", "is_working_day",
            "working_days_between"]
 
 
@@ -49,6 +48,3 @@ def working_days_between(start: date, end: date) -> int:
     return count
 
 
-def local_date(moment: datetime) -> date:
-    """The calendar date in Vietnam of an aware datetime."""
-    return moment.astimezone(VIETNAM_TZ).date()

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from backend.auth.policy import Principal
+from backend.core.access import Principal
 from backend.traffic import service
 from shared_schemas.traffic import PenaltyCreateSchema
 

@@ -8,11 +8,11 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend.auth.policy import Principal
+from backend.core import clock
+from backend.core.access import Principal
 from backend.documents import authorities
 from backend.documents.pdf import AmountItem
 from backend.errors import NotFound
-from backend.payments import clock
 from backend.payments.payables import Quote, ReceiptFacts
 from backend.traffic import catalogue, service
 from backend.traffic.models import PenaltyDecision

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from backend.audit.service import record_access
-from backend.auth.policy import Principal
+from backend.core import clock
+from backend.core.access import Principal
 from backend.errors import Conflict, NotFound, ValidationFailed
-from backend.payments import clock
 from backend.registry.models import DrivingLicence
 from backend.traffic.models import LicenceRetest
 from backend.traffic.service import LicenceState, licence_state, sync_licence
@@ -52,7 +52,7 @@ def record_retest(
         principal=principal,
         subject_citizen_ids=[licence.citizen_id],
         action="update",
-        record_type="driving_licence",
+        record_type="driving-licence",
         purpose="theory re-test passed",
         record_ref=licence.number,
     )

@@ -6,11 +6,10 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import CITIZEN, OFFICER, access, current_principal, public
+from backend.core import clock
+from backend.core.access import CITIZEN, OFFICER, access, current_principal, public
 from backend.extensions import db
-from backend.payments import clock
 from backend.traffic import catalogue, retest, service
-from backend.transactions import committed
 from shared_schemas.base import RequiredIdempotencyHeaderSchema
 from shared_schemas.traffic import (
     LicenceLookupQuerySchema,
@@ -121,11 +120,10 @@ class Penalties(MethodView):
     @blp.response(201, PenaltySchema)
     def post(self, data, idempotency_key):
         """Record a violation in my jurisdiction and decide its penalty (camera: against the plate)"""
-        decision = committed(
-            lambda: service.record_penalty(
+        decision = service.record_penalty(
                 session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
             )
-        )
+
         return present_decision(decision, clock.today())
 
 
@@ -151,7 +149,6 @@ class Penalty(MethodView):
     def get(self, query, number):
         """One penalty decision: mine, or in my jurisdiction as an officer (audited)"""
         decision = service.get_decision(session=db.session, principal=current_principal(), number=number)
-        db.session.commit()
         return present_decision(decision, query["on"] or clock.today())
 
 
@@ -162,11 +159,10 @@ class CancelPenalty(MethodView):
     @blp.response(200, PenaltySchema)
     def post(self, data, number):
         """Cancel an unpaid decision in my jurisdiction; its points and suspension lapse"""
-        decision = committed(
-            lambda: service.cancel_decision(
+        decision = service.cancel_decision(
                 session=db.session, principal=current_principal(), number=number, reason=data["reason"]
             )
-        )
+
         return present_decision(decision, clock.today())
 
 
@@ -197,7 +193,6 @@ class Licence(MethodView):
             on=query["on"] or clock.today(),
             purpose=query["purpose"],
         )
-        db.session.commit()
         return present_licence(state)
 
 
@@ -208,9 +203,8 @@ class LicenceRetests(MethodView):
     @blp.response(201, LicenceSchema)
     def post(self, data, number):
         """Record that the holder of a licence at 0 points passed the theory re-test (not before 6 months)"""
-        state = committed(
-            lambda: retest.record_retest(
+        state = retest.record_retest(
                 session=db.session, principal=current_principal(), number=number, passed_on=data["passed_on"]
             )
-        )
+
         return present_licence(state)

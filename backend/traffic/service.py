@@ -10,12 +10,12 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend import idempotency
 from backend.audit.service import record_access
-from backend.auth.policy import CITIZEN, OFFICER, Principal
+from backend.core import clock, idempotency
+from backend.core.access import CITIZEN, OFFICER, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.notifications import service as notifications
-from backend.payments import clock
+from backend.registry import units
 from backend.registry.models import AdministrativeUnit, Citizen, DrivingLicence, Vehicle
 from backend.registry.service import find_citizen, get_ward
 from backend.traffic import catalogue, rules
@@ -162,112 +162,103 @@ def record_penalty(
     """Decide the penalty for one violation. A camera-detected violation is decided against the vehicle's
     owner and deducts no points (the driver is not identified); the owner is notified in the app."""
     now = (now or clock.now()).replace(microsecond=0)
-    print_ = idempotency.fingerprint("penalty-decision", data)
-    previous = idempotency.replayed(
-        session=session,
-        principal=principal,
-        key=idempotency_key,
-        operation="penalty-decision",
-        fingerprint=print_,
-    )
-    if previous is not None:
-        return session.get(PenaltyDecision, int(previous))
-    violation = catalogue.find(data["violation_code"])
-    if violation is None:
-        raise _invalid(
-            "violation_code",
-            f"{data['violation_code']!r} is not in the violation catalogue.",
-            UnknownViolation,
+
+    def make():
+        violation = catalogue.find(data["violation_code"])
+        if violation is None:
+            raise _invalid(
+                "violation_code",
+                f"{data['violation_code']!r} is not in the violation catalogue.",
+                UnknownViolation,
+            )
+        committed_on = clock.local_date(data["occurred_at"])
+        if catalogue.in_force(violation.code, committed_on) is None:
+            raise _invalid(
+                "occurred_at",
+                f"{violation.code} ({violation.legal_basis}) applies to violations from "
+                f"{violation.effective_from:%d/%m/%Y}; the catalogue in force on {committed_on:%d/%m/%Y} is not "
+                "loaded.",
+                ViolationNotInForce,
+            )
+        ward = get_ward(session, data["ward_code"])
+        if not units.officer_covers(principal, ward.code, ward.province_code, on=clock.local_date(now)):
+            raise Forbidden("The place of the violation is outside your jurisdiction.")
+        if data["occurred_at"] > now:
+            raise _invalid("occurred_at", "The violation cannot have happened in the future.")
+        fine = _fine(violation, data)
+        months = _suspension_months(violation, data["suspension_months"])
+        vehicle, driver, licence = _parties(session, violation, data)
+        camera = data["detected_by"] == "camera"
+        points = 0 if camera else violation.points
+        if camera:
+            months = 0
+        if (points or months) and licence is None:
+            raise _invalid(
+                "licence_number",
+                f"{violation.code} deducts points or suspends a licence: identify the driver's licence.",
+            )
+        decided_on = clock.local_date(now)
+        starts_on = ends_on = None
+        if months:
+            # A second suspension runs after the one already in force, not alongside it.
+            current_end = rules.suspended_on(_suspension_periods(session, licence.id), decided_on)
+            starts_on = max(decided_on, current_end or decided_on)
+            ends_on = rules.add_months(starts_on, months)
+        liable = driver or session.get(Citizen, vehicle.owner_citizen_id)
+        decision = PenaltyDecision(
+            number="pending-" + uuid.uuid4().hex[:20],
+            violation_code=violation.code,
+            vehicle_class=violation.vehicle_class,
+            detected_by=data["detected_by"],
+            occurred_at=data["occurred_at"],
+            place=data["place"],
+            ward_code=ward.code,
+            plate=data["plate"],
+            vehicle_id=vehicle.id if vehicle else None,
+            driver_citizen_id=driver.id if driver else None,
+            licence_id=licence.id if licence else None,
+            liable_citizen_id=liable.id,
+            mitigating=data["mitigating"],
+            aggravating=data["aggravating"],
+            fine_amount=fine,
+            points_deducted=points,
+            suspension_months=months,
+            suspension_starts_on=starts_on,
+            suspension_ends_on=ends_on,
+            decided_at=now,
+            received_on=decided_on,
+            payment_deadline=rules.payment_deadline(decided_on),
+            status="unpaid",
+            recorded_by_account_id=principal.account_id,
         )
-    committed_on = clock.local_date(data["occurred_at"])
-    if catalogue.in_force(violation.code, committed_on) is None:
-        raise _invalid(
-            "occurred_at",
-            f"{violation.code} ({violation.legal_basis}) applies to violations from "
-            f"{violation.effective_from:%d/%m/%Y}; the catalogue in force on {committed_on:%d/%m/%Y} is not loaded.",
-            ViolationNotInForce,
+        session.add(decision)
+        session.flush()
+        decision.number = f"XP{decided_on:%Y}{decision.id:08d}"
+        if licence is not None:
+            sync_licence(session=session, licence=licence, on=decided_on)
+        _announce(session, decision, violation, liable)
+        subjects = (
+            {liable.id} | ({driver.id} if driver else set()) | ({vehicle.owner_citizen_id} if vehicle else set())
         )
-    ward = get_ward(session, data["ward_code"])
-    if not principal.covers(ward.code, ward.province_code, on=clock.local_date(now)):
-        raise Forbidden("The place of the violation is outside your jurisdiction.")
-    if data["occurred_at"] > now:
-        raise _invalid("occurred_at", "The violation cannot have happened in the future.")
-    fine = _fine(violation, data)
-    months = _suspension_months(violation, data["suspension_months"])
-    vehicle, driver, licence = _parties(session, violation, data)
-    camera = data["detected_by"] == "camera"
-    points = 0 if camera else violation.points
-    if camera:
-        months = 0
-    if (points or months) and licence is None:
-        raise _invalid(
-            "licence_number",
-            f"{violation.code} deducts points or suspends a licence: identify the driver's licence.",
+        record_access(
+            session=session,
+            principal=principal,
+            subject_citizen_ids=subjects,
+            action="create",
+            record_type="penalty-decision",
+            purpose="administrative traffic penalty",
+            record_ref=decision.number,
         )
-    decided_on = clock.local_date(now)
-    starts_on = ends_on = None
-    if months:
-        # A second suspension runs after the one already in force, not alongside it.
-        current_end = rules.suspended_on(_suspension_periods(session, licence.id), decided_on)
-        starts_on = max(decided_on, current_end or decided_on)
-        ends_on = rules.add_months(starts_on, months)
-    liable = driver or session.get(Citizen, vehicle.owner_citizen_id)
-    decision = PenaltyDecision(
-        number="pending-" + uuid.uuid4().hex[:20],
-        violation_code=violation.code,
-        vehicle_class=violation.vehicle_class,
-        detected_by=data["detected_by"],
-        occurred_at=data["occurred_at"],
-        place=data["place"],
-        ward_code=ward.code,
-        plate=data["plate"],
-        vehicle_id=vehicle.id if vehicle else None,
-        driver_citizen_id=driver.id if driver else None,
-        licence_id=licence.id if licence else None,
-        liable_citizen_id=liable.id,
-        mitigating=data["mitigating"],
-        aggravating=data["aggravating"],
-        fine_amount=fine,
-        points_deducted=points,
-        suspension_months=months,
-        suspension_starts_on=starts_on,
-        suspension_ends_on=ends_on,
-        decided_at=now,
-        received_on=decided_on,
-        payment_deadline=rules.payment_deadline(decided_on),
-        status="unpaid",
-        recorded_by_account_id=principal.account_id,
+        session.flush()
+        log.info("penalty decision %s: %s, %s đồng", decision.number, violation.code, fine)
+        return decision, str(decision.id)
+
+    return idempotency.once(
+        session=session, principal=principal, key=idempotency_key, operation="penalty-decision",
+        request=data,
+        replay=lambda ref: session.get(PenaltyDecision, int(ref)),
+        make=make, now=now,
     )
-    session.add(decision)
-    session.flush()
-    decision.number = f"XP{decided_on:%Y}{decision.id:08d}"
-    idempotency.remember(
-        session=session,
-        principal=principal,
-        key=idempotency_key,
-        operation="penalty-decision",
-        fingerprint=print_,
-        resource_ref=str(decision.id),
-        now=now,
-    )
-    if licence is not None:
-        sync_licence(session=session, licence=licence, on=decided_on)
-    _announce(session, decision, violation, liable)
-    subjects = (
-        {liable.id} | ({driver.id} if driver else set()) | ({vehicle.owner_citizen_id} if vehicle else set())
-    )
-    record_access(
-        session=session,
-        principal=principal,
-        subject_citizen_ids=subjects,
-        action="create",
-        record_type="penalty_decision",
-        purpose="administrative traffic penalty",
-        record_ref=decision.number,
-    )
-    session.flush()
-    log.info("penalty decision %s: %s, %s đồng", decision.number, violation.code, fine)
-    return decision
 
 
 def _announce(
@@ -352,7 +343,7 @@ def _visible_to(session: Session, principal: Principal, decision: PenaltyDecisio
         return principal.citizen_id in _involved(session, decision)
     if principal.role == OFFICER:
         ward = session.get(AdministrativeUnit, decision.ward_code)
-        return principal.covers(ward.code, ward.province_code, on=clock.today())
+        return units.officer_covers(principal, ward.code, ward.province_code, on=clock.today())
     return False
 
 
@@ -375,7 +366,7 @@ def get_decision(*, session: Session, principal: Principal, number: str) -> Pena
             principal=principal,
             subject_citizen_ids=_involved(session, decision),
             action="read",
-            record_type="penalty_decision",
+            record_type="penalty-decision",
             purpose="traffic penalty review",
             record_ref=decision.number,
         )
@@ -427,7 +418,7 @@ def cancel_decision(
         principal=principal,
         subject_citizen_ids=_involved(session, decision),
         action="update",
-        record_type="penalty_decision",
+        record_type="penalty-decision",
         purpose=f"cancelled: {reason}"[:200],
         record_ref=decision.number,
     )
@@ -463,7 +454,7 @@ def lookup_licence(
         principal=principal,
         subject_citizen_ids=[licence.citizen_id],
         action="read",
-        record_type="driving_licence",
+        record_type="driving-licence",
         purpose=purpose,
         record_ref=licence.number,
     )

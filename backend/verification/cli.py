@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 
-from backend.auth.policy import AGENCY, Principal
+from backend.core.access import AGENCY, Principal
 from backend.extensions import db
 from backend.verification import service, spool, worker
 from backend.verification.models import VerificationJob
@@ -23,8 +23,8 @@ def _cli_principal(agency_code: str) -> Principal:
                      scope_code=agency_code)
 
 
-def attach(blueprint) -> None:
-    @blueprint.cli.command("verify-file")
+def register(app: Flask) -> None:
+    @app.cli.command("verify-file")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--agency", "agency_code", required=True, help="The agency's code (set up by an administrator)")
     @click.option("--purpose", required=True, help="Why the records are verified (goes into the audit trail)")
@@ -72,7 +72,7 @@ def attach(blueprint) -> None:
         for problem in job.summary["top_problems"]:
             click.echo(f"  problem {problem['problem']:<26} {problem['rows']:>10,}")
 
-    @blueprint.cli.command("verify-worker")
+    @app.cli.command("verify-worker")
     @click.option("--once", is_flag=True, help="Stop when the queue is empty")
     @click.option("--poll", default=2.0, show_default=True, help="Seconds between looks at an empty queue")
     def verify_worker(once: bool, poll: float) -> None:

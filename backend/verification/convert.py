@@ -24,10 +24,8 @@ ADDRESS_SPACE = 2 * 1024 * 1024 * 1024  # the child's own ceiling: far above wha
 
 def convert_in_child(source: Path, target: Path, caps: Caps, *, timeout_s: float = 1800) -> None:
     """Run the conversion in a child process; raises what the conversion raised (CapExceeded, UnreadableFile)."""
-    import backend
-
     # The child imports this same code, wherever it was imported from here.
-    code_root = str(Path(backend.__file__).resolve().parents[1])
+    code_root = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [code_root, os.environ.get("PYTHONPATH")]))}
     done = subprocess.run([sys.executable, "-m", "backend.verification.convert", str(source), str(target),
                            json.dumps(asdict(caps))], capture_output=True, text=True, timeout=timeout_s,

@@ -12,7 +12,8 @@ from flask import Response, current_app, g, request, stream_with_context, url_fo
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import ADMIN, AGENCY, access, current_principal
+from backend.core.access import ADMIN, AGENCY, access, current_principal
+from backend.core.unit_of_work import end_reads, hand_off
 from backend.errors import ValidationFailed
 from backend.extensions import db
 from backend.verification import service, spool, worker
@@ -28,8 +29,7 @@ from shared_schemas.verification import (
 )
 
 blp = Blueprint("verification", __name__, url_prefix="/verification",
-                description="Bulk verification of agency records against the population registry",
-                cli_group=None)
+                description="Bulk verification of agency records against the population registry")
 
 MULTIPART = ("multipart/form-data",)
 
@@ -68,7 +68,7 @@ def streamed_upload(view):
         # The body arrives after the token was checked: end any transaction that check opened, so no
         # database lock is held while a (slow) upload streams in. (Commit, not rollback: only reads ran,
         # and in tests the request shares the fixture's session.)
-        db.session.commit()
+        end_reads(db.session)
         try:
             return view(*args, **kwargs)
         finally:
@@ -102,7 +102,6 @@ class AgencyQuota(MethodView):
         if not 2 <= len(code) <= 20 or not all(c.isalnum() or c in "_.-" for c in code):
             raise ValidationFailed("An agency code has 2-20 letters, digits, '.', '_' or '-'.")
         agency = service.set_agency(session=db.session, code=code, principal=current_principal(), **data)
-        db.session.commit()
         return dict(code=agency.code, name=agency.name, daily_quota=agency.daily_quota, active=agency.active,
                     used_today=service.usage_today(session=db.session, agency=agency))
 
@@ -131,7 +130,7 @@ class Jobs(MethodView):
             session=db.session, principal=current_principal(), config=worker.settings(current_app),
             purpose=form["purpose"], filename=upload.filename, upload_path=Path(upload.stream.name),
             client_id=current_principal().client_id, request_id=g.get("request_id"))
-        db.session.commit()
+        hand_off(db.session)  # the worker's own session must see the job
         worker.wake(current_app, db.session)
         return present(db.session.get(type(job), job.id))
 
@@ -146,7 +145,6 @@ class RecordJobs(MethodView):
         job = service.create_json_job(session=db.session, principal=current_principal(),
                                       config=worker.settings(current_app), purpose=data["purpose"],
                                       client_id=current_principal().client_id, request_id=g.get("request_id"))
-        db.session.commit()
         return present(job)
 
 
@@ -159,7 +157,6 @@ class JobRecords(MethodView):
         """Add up to 5,000 records to a receiving job"""
         job = service.append_records(session=db.session, principal=current_principal(),
                                      config=worker.settings(current_app), job_id=job_id, records=data["records"])
-        db.session.commit()
         return present(job)
 
 
@@ -170,7 +167,7 @@ class JobSubmit(MethodView):
     def post(self, job_id):
         """Close a receiving job and start verifying it"""
         job = service.submit_json_job(session=db.session, principal=current_principal(), job_id=job_id)
-        db.session.commit()
+        hand_off(db.session)  # the worker's own session must see the job
         worker.wake(current_app, db.session)
         return present(db.session.get(type(job), job.id))
 
@@ -191,7 +188,6 @@ class JobResults(MethodView):
     def get(self, job_id):
         """The results CSV: the original columns plus line, verification_result, differences, detail"""
         results = service.results_file(session=db.session, principal=current_principal(), job_id=job_id)
-        db.session.rollback()  # nothing to keep open while the file streams
         body = spool.stream_results(worker.settings(current_app).spool_root, results.job_id, results.columns,
                                     results.chunk_count)
         response = Response(stream_with_context(body), mimetype="text/csv")
@@ -208,7 +204,3 @@ def set_download_name(response: Response, name: str) -> None:
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{fallback or "results.csv"}"; filename*=UTF-8\'\'{quote(name, safe="")}')
 
-
-from backend.verification import cli as _cli  # noqa: E402 - commands ride on this blueprint (cli_group=None)
-
-_cli.attach(blp)

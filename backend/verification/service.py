@@ -13,8 +13,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend.auth.policy import AGENCY, Principal
-from backend.database import utcnow
+from backend.core import clock
+from backend.core.access import AGENCY, Principal
 from backend.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from backend.verification import limits, spool
 from backend.verification.models import Agency, VerificationChunk, VerificationJob
@@ -191,7 +191,7 @@ def progress(job: VerificationJob) -> dict:
     total, done = job.total_rows if job.status != "receiving" else None, job.rows_done
     rate = eta = None
     if job.started_at and done:
-        elapsed = ((job.finished_at or utcnow()) - job.started_at).total_seconds()
+        elapsed = ((job.finished_at or clock.now()) - job.started_at).total_seconds()
         rate = done / elapsed if elapsed > 0 else None
         if rate and total:
             eta = max(total - done, 0) / rate

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,22 +31,6 @@ def rows_path(root: str, job_id: int, source_format: str) -> Path:
     """The CSV the chunks index into: the upload itself for CSV, a converted copy otherwise."""
     name = "source.csv" if source_format == "csv" else "rows.csv"
     return job_dir(root, job_id) / name
-
-
-def remove_job_files(root: str, job_id: int) -> None:
-    shutil.rmtree(Path(root) / f"{job_id:09d}", ignore_errors=True)
-
-
-def save_stream(stream, target: Path, *, limit: int) -> int:
-    """Copy an upload stream to `target` in blocks; returns its size. Raises ValueError past `limit`."""
-    size = 0
-    with open(target, "wb") as out:
-        while block := stream.read(COPY_BLOCK):
-            size += len(block)
-            if size > limit:
-                raise ValueError(f"the file is larger than {limit} bytes")
-            out.write(block)
-    return size
 
 
 # -- XLSX and JSON become CSV -------------------------------------------------------------------

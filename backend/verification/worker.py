@@ -14,13 +14,13 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from backend.database import utcnow
+from backend.core import clock
 from backend.errors import DomainError
 from backend.extensions import db
 from backend.verification import bulk, spool
@@ -28,7 +28,6 @@ from backend.verification.limits import Caps
 from backend.verification.models import Agency, VerificationChunk, VerificationJob
 from backend.verification.processing import ChunkWork, verify_chunk, verify_in_process
 from backend.verification.records import HeaderError, map_header
-from shared_schemas.clock import VIETNAM_TZ as VIETNAM
 
 log = logging.getLogger(__name__)
 TOP_PROBLEMS = 10
@@ -69,10 +68,6 @@ def settings(app: Flask) -> Settings:
     )
 
 
-def vietnam_today() -> datetime.date:
-    return datetime.now(VIETNAM).date()
-
-
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100_000}"[:64]
 
@@ -86,7 +81,7 @@ def lock_agency(session: Session, agency_id: int) -> None:
 
 def rows_used_today(session: Session, agency_id: int, *, excluding_job: int | None = None) -> int:
     query = sa.select(sa.func.coalesce(sa.func.sum(VerificationJob.total_rows), 0)).where(
-        VerificationJob.agency_id == agency_id, VerificationJob.quota_day == vietnam_today(),
+        VerificationJob.agency_id == agency_id, VerificationJob.quota_day == clock.today(),
         VerificationJob.status.in_(("running", "done")))
     if excluding_job is not None:
         query = query.where(VerificationJob.id != excluding_job)
@@ -101,7 +96,7 @@ def _claim_job(session: Session, only_job: int | None = None) -> int | None:
     queued = (queued.order_by(VerificationJob.id).limit(1).with_for_update(skip_locked=True).scalar_subquery())
     job_id = session.execute(
         sa.update(VerificationJob).where(VerificationJob.id == queued)
-        .values(status="running", started_at=utcnow()).returning(VerificationJob.id)).scalar()
+        .values(status="running", started_at=clock.now()).returning(VerificationJob.id)).scalar()
     session.commit()
     return job_id
 
@@ -116,14 +111,14 @@ def _claim_chunk(session: Session, worker: str, only_job: int | None = None) -> 
                .with_for_update(skip_locked=True, of=VerificationChunk).scalar_subquery())
     chunk_id = session.execute(
         sa.update(VerificationChunk).where(VerificationChunk.id == pending)
-        .values(status="running", claimed_by=worker, claimed_at=utcnow()).returning(VerificationChunk.id)).scalar()
+        .values(status="running", claimed_by=worker, claimed_at=clock.now()).returning(VerificationChunk.id)).scalar()
     session.commit()
     return chunk_id
 
 
 def reclaim_stale(session: Session, lease_seconds: int) -> int:
     """Chunks whose worker died (claimed longer ago than the lease) go back to the queue."""
-    cutoff = utcnow() - timedelta(seconds=lease_seconds)
+    cutoff = clock.now() - timedelta(seconds=lease_seconds)
     stale = session.execute(sa.select(sa.exists(
         sa.select(VerificationChunk.id).where(VerificationChunk.status == "running",
                                               VerificationChunk.claimed_at < cutoff)) | sa.exists(
@@ -173,10 +168,10 @@ def plan_job(session: Session, job_id: int, config: Settings) -> None:
     agency = session.get(Agency, agency_id)
     used = rows_used_today(session, agency.id, excluding_job=job.id)
     total = plan.total_rows
-    job.columns, job.total_rows, job.quota_day = plan.header, total, vietnam_today()
+    job.columns, job.total_rows, job.quota_day = plan.header, total, clock.today()
     if used + total > agency.daily_quota:
         job.status = "rejected"
-        job.finished_at = utcnow()
+        job.finished_at = clock.now()
         job.error = (f"The file has {total} rows but only {max(agency.daily_quota - used, 0)} of today's quota "
                      f"of {agency.daily_quota} are left.")
         job.total_rows = None
@@ -196,7 +191,7 @@ def plan_job(session: Session, job_id: int, config: Settings) -> None:
 def _fail(session: Session, job_id: int, reason: str) -> None:
     session.rollback()
     job = session.get(VerificationJob, job_id)
-    job.status, job.error, job.finished_at = "failed", reason[:500], utcnow()
+    job.status, job.error, job.finished_at = "failed", reason[:500], clock.now()
     session.commit()
 
 
@@ -232,12 +227,12 @@ def process_chunk(session: Session, chunk_id: int, config: Settings, pool=None) 
             with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as reader:
                 result = verify_chunk(reader.dialect.name, bulk.raw_connection(reader), work, part)
         verified = time.perf_counter()
-        bulk.write_audit(session.connection(), result.audited_citizen_ids, occurred_at=utcnow(), actor=actor)
+        bulk.write_audit(session.connection(), result.audited_citizen_ids, occurred_at=clock.now(), actor=actor)
         audited = time.perf_counter()
         session.execute(sa.update(VerificationJob).where(VerificationJob.id == work.job_id)
                         .values(rows_done=VerificationJob.rows_done + result.rows))
         chunk = session.get(VerificationChunk, chunk_id)
-        chunk.status, chunk.finished_at = "done", utcnow()
+        chunk.status, chunk.finished_at = "done", clock.now()
         chunk.counts = dict(result.tally.counts, blank=result.tally.blank)
         chunk.problems, chunk.malformed = result.tally.problems, result.tally.malformed
         session.flush()
@@ -273,7 +268,7 @@ def _finish(session: Session, job: VerificationJob) -> None:
         if len(malformed) < MALFORMED_LINES_KEPT:
             malformed.extend(chunk_malformed or [])
     session.refresh(job)
-    now = utcnow()
+    now = clock.now()
     blank = counts.pop("blank", 0)
     top = sorted(problems.items(), key=lambda item: (-item[1], item[0]))[:TOP_PROBLEMS]
     job.summary = {

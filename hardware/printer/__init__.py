@@ -13,7 +13,6 @@ from hardware.printer.ticket import (
     TextSize,
     demo_ticket,
     layout_ticket,
-    mask_name,
 )
 
 __all__ = [
@@ -33,7 +32,6 @@ __all__ = [
     "TicketPrinter",
     "demo_ticket",
     "layout_ticket",
-    "mask_name",
     "render_layout",
     "render_png",
 ]

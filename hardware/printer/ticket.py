@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from shared_schemas.text import mask_personal_id, queue_number_text
+from shared_schemas.text import mask_name, mask_personal_id, queue_number_text
 
 
 class Align(str, Enum):
@@ -65,14 +65,6 @@ class QueueTicket:
     ticket_id: str
     provisional: bool = False  # issued offline from the kiosk's reserved range
     location: str = ""  # room and floor, as the kiosk screen shows them (e.g. "Phòng 203, tầng 2, nhà A")
-
-
-def mask_name(full_name: str) -> str:
-    """``Nguyễn Thị Ánh Tuyết`` -> ``N. T. Á. Tuyết``: the given name for the call-out, initials for the rest."""
-    words = full_name.split()
-    if len(words) <= 1:
-        return full_name.strip()
-    return " ".join([f"{word[0]}." for word in words[:-1]] + [words[-1]])
 
 
 def layout_ticket(ticket: QueueTicket) -> list[LayoutElement]:

@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from backend.core.idempotency import IdempotencyKey
 from backend.extensions import db
 from backend.health.models import Checkin, QueueTicket
-from backend.idempotency import IdempotencyKey
 from backend.payments import gateway as gateways
 from backend.payments.models import PaymentIntent, PaymentPosting
 from backend.registry.models import Vehicle

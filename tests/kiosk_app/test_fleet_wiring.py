@@ -183,7 +183,7 @@ def test_restart_waits_for_the_patient_to_finish(kiosk, monkeypatch):
 # --- an enrolled kiosk against the real backend ---------------------------------------------------------
 def _enrollment_code(live_backend) -> str:
     from backend.auth.models import Account
-    from backend.auth.policy import FLEET_ADMIN, Principal
+    from backend.core.access import FLEET_ADMIN, Principal
     from backend.extensions import db
     from backend.fleet import service
 

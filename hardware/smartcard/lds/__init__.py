@@ -54,10 +54,3 @@ def data_group_for_tag(tag: int) -> int:
         if lds_file.tag == tag:
             return number
     raise UnexpectedTag(f"tag {tag:X} is not a data group tag", tag)
-
-
-def data_group_file(number: int) -> LdsFile:
-    try:
-        return DATA_GROUPS[number]
-    except KeyError:
-        raise ValueError(f"there is no data group {number}") from None

@@ -144,7 +144,7 @@ def test_simultaneous_refreshes_within_the_grace_keep_the_session(make_app):
 
 def test_level_1_account_gets_a_reason_for_level_2_services(make_app):
     """A service that declares level 2 refuses a level-1 citizen with a reason a person understands."""
-    from backend.auth.policy import CITIZEN, access
+    from backend.core.access import CITIZEN, access
 
     application = make_app()
 

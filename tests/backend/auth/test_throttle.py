@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from backend.auth import throttle
+from backend.core import clock as core_clock
 from tests.backend.helpers import PASSWORD, Factory, login
 
 START = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)
@@ -27,7 +27,7 @@ class Clock:
 @pytest.fixture()
 def clock(monkeypatch):
     clock = Clock()
-    monkeypatch.setattr(throttle, "utcnow", clock)
+    monkeypatch.setattr(core_clock, "utcnow", clock)  # the one time source
     return clock
 
 

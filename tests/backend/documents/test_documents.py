@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from backend.core.keys import KeyConfigError, keyring
 from backend.database import utcnow
 from backend.documents import service
-from backend.documents.keys import KeyConfigError, keyring
 from backend.documents.pdf import Line
 from hardware.qr import TokenExpired, verify_identity_qr
 from shared_schemas import signed as jws

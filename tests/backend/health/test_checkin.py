@@ -201,7 +201,7 @@ def test_an_offline_ticket_syncs_after_the_check_in_expired(client, factory, kio
     patient = factory.citizen()
     cid = checkin(client, kiosk_headers, {"identification": proof(patient)}).json["id"]
     later = datetime.now(UTC) + timedelta(hours=1)
-    monkeypatch.setattr("backend.health.service.utcnow", lambda: later)
+    monkeypatch.setattr("backend.core.clock.utcnow", lambda: later)
     assert ticket(client, kiosk_headers, cid, key="late-online-1").status_code == 409
     synced = ticket(client, kiosk_headers, cid, key="late-offline-1", provisional_number=10_000)
     assert synced.status_code == 201 and synced.json["number"] == 10_000

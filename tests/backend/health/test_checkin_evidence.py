@@ -177,7 +177,7 @@ def test_forged_tampered_and_unsigned_identity_qrs_are_refused(client, factory, 
 
 def test_an_expired_identity_qr_is_refused_and_a_replay_conflicts(client, app, factory, kiosk_headers,
                                                                    auth_headers):
-    from backend.documents.keys import keyring
+    from backend.core.keys import keyring
 
     token = _identity_token(client, factory, auth_headers)
     old = int((datetime.now(UTC) - timedelta(minutes=10)).timestamp())
@@ -190,7 +190,7 @@ def test_an_expired_identity_qr_is_refused_and_a_replay_conflicts(client, app, f
 
 def test_an_identity_qr_shown_offline_syncs_at_the_offline_level(client, app, factory, kiosk_headers,
                                                                   auth_headers):
-    from backend.documents.keys import keyring
+    from backend.core.keys import keyring
 
     token = _identity_token(client, factory, auth_headers)
     shown = datetime.now(UTC) - timedelta(minutes=30)

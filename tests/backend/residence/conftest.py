@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from backend.core import clock
 from backend.database import utcnow
 from backend.registry.models import Household
-from backend.residence.working_days import local_date
 from tests.backend.helpers import bearer, login
 
 
@@ -55,7 +55,7 @@ def api(client, people):
 
 @pytest.fixture()
 def today():
-    return local_date(utcnow())
+    return clock.local_date(utcnow())
 
 
 @pytest.fixture()

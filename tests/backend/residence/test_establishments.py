@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from backend.audit.models import AuditEvent
 from backend.database import utcnow
-from backend.residence.working_days import VIETNAM_TZ
+from shared_schemas.clock import VIETNAM_TZ
 
 PATH = "/api/v1/residence/accommodation-establishments"
 NOTICES = "/api/v1/residence/accommodation-notices"

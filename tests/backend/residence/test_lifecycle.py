@@ -10,7 +10,7 @@ from backend.audit.models import AuditEvent
 from backend.database import utcnow
 from backend.residence.models import ResidenceApplication, TemporaryResidence
 from backend.residence.notices import notice_deadline
-from backend.residence.working_days import VIETNAM_TZ
+from shared_schemas.clock import VIETNAM_TZ
 
 
 def _own_basis(body):

@@ -372,7 +372,7 @@ def test_cancelling_a_fine_is_audited_as_a_change_with_who_and_why(client, world
     decision = session.scalar(sa.select(PenaltyDecision).where(PenaltyDecision.number == number))
     assert decision.cancelled_by_account_id is not None
     log = client.get("/api/v1/me/access-log", headers=world["driver_h"]).json["items"]
-    changes = [e for e in log if e["action"] == "update" and e["record_type"] == "penalty_decision"]
+    changes = [e for e in log if e["action"] == "update" and e["record_type"] == "penalty-decision"]
     assert len(changes) == 1
     assert changes[0]["actor_role"] == "officer" and changes[0]["purpose"] == "cancelled: wrong vehicle recorded"
     assert changes[0]["actor_label"]

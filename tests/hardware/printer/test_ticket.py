@@ -20,11 +20,11 @@ from hardware.printer import (
     TextSize,
     TicketPrinter,
     layout_ticket,
-    mask_name,
     render_png,
 )
 from hardware.printer.render import load_font, wrap_text
 from hardware.qr import decode
+from shared_schemas.text import mask_name
 
 ESC_POS_INIT = b"\x1b@"
 ESC_POS_FULL_CUT = b"\x1dV\x00"

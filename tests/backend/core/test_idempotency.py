@@ -1,5 +1,5 @@
-"""The shared Idempotency-Key store (backend/idempotency.py), its header schemas, and the commit helper that
-makes the loser of a race replay the winner's result (backend/transactions.py)."""
+"""The shared Idempotency-Key store (backend/core/idempotency.py), its header schemas, and the commit helper that
+makes the loser of a race replay the winner's result (backend/core/unit_of_work.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import marshmallow as ma
 import pytest
 import sqlalchemy as sa
 
-from backend import idempotency
-from backend.auth.policy import CITIZEN, Principal
+from backend.core import idempotency
+from backend.core.access import CITIZEN, Principal
+from backend.core.idempotency import IdempotencyKey, IdempotencyKeyReused
+from backend.core.unit_of_work import committed
 from backend.errors import Conflict
 from backend.extensions import db
-from backend.idempotency import IdempotencyKey, IdempotencyKeyReused
-from backend.transactions import committed
 from shared_schemas.base import IdempotencyHeaderSchema, RequiredIdempotencyHeaderSchema
 from tests.backend.helpers import Factory
 

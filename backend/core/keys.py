@@ -1,4 +1,6 @@
-"""The Ed25519 signing keys behind documents and identity QRs, and the JWKS that publishes them.
+"""The one Ed25519 key ring: the keys that sign documents and identity QRs (DOCUMENT_KEYS) and those that sign
+kiosk profiles and commands (backend/fleet/keys.py), each with the JWKS that publishes them. Each purpose has its
+own ring, so that a leaked or rotated key of one does not affect the other.
 
 Keys come from the SIGNING_KEYS setting (JSON, for deployments that inject secrets through the
 environment) or from a key file in the instance folder, generated on first use. Rotation adds a key and
@@ -6,11 +8,13 @@ makes it current; older public keys stay in the JWKS so documents they signed re
 file entry without "d" is retired: it verifies, it no longer signs.
 
 Format: {"current": "<kid>", "keys": [{"kid": "...", "x": "<b64url public>", "d": "<b64url seed>",
-"created": "<ISO datetime>"}]}
+"created": "<ISO datetime>"}]}. A ring may instead come from a bare 32-byte seed (base64url, in a setting or
+a file: the fleet key's historical form); its one key's kid is derived from the public key.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -30,13 +34,30 @@ from cryptography.hazmat.primitives.serialization import (
 )
 from flask import Flask, current_app
 
-from backend.database import utcnow
+from backend.core import clock
 from shared_schemas.signed import b64url_decode, b64url_encode, public_jwk
 
 log = logging.getLogger(__name__)
 
-KEY_FILE_NAME = "signing_keys.json"
-_EXTENSION = "congdan.signing"
+
+
+@dataclass(frozen=True)
+class RingSource:
+    """Where a purpose's ring comes from: settings names, the instance file, and the seed form if any."""
+
+    extension: str  # where the loaded ring is kept in app.extensions
+    ring_setting: str | None  # JSON ring in the config (SIGNING_KEYS)
+    file_setting: str  # the config key naming the key file
+    file_name: str  # the default file in the instance folder
+    seed_setting: str | None = None  # a bare seed in the config (FLEET_SIGNING_KEY)
+    seed_file: bool = False  # the file holds a bare seed, not a JSON ring
+    kid_prefix: str = "congdan"
+    label: str = "document"
+
+
+DOCUMENT_KEYS = RingSource(extension="congdan.signing", ring_setting="SIGNING_KEYS",
+                           file_setting="SIGNING_KEY_FILE", file_name="signing_keys.json")
+KEY_FILE_NAME = DOCUMENT_KEYS.file_name
 
 
 class KeyConfigError(RuntimeError):
@@ -94,13 +115,22 @@ class KeyRing:
         return {"current": self.current_kid, "keys": [key.to_json() for key in self.keys.values()]}
 
 
-def keyring(app: Flask | None = None) -> KeyRing:
-    """The app's key ring, loaded once per app."""
+def keyring(app: Flask | None = None, source: RingSource = DOCUMENT_KEYS) -> KeyRing:
+    """The app's key ring for `source` (documents and identity QRs by default), loaded once per app."""
     app = app or current_app
-    ring = app.extensions.get(_EXTENSION)
+    ring = app.extensions.get(source.extension)
     if ring is None:
-        ring = app.extensions[_EXTENSION] = _load(app)
+        ring = app.extensions[source.extension] = _load(app, source)
     return ring
+
+
+def ring_from_seed(seed: bytes, kid_prefix: str) -> KeyRing:
+    """A one-key ring from a 32-byte seed; the kid is derived from the public key, so it is stable."""
+    private = Ed25519PrivateKey.from_private_bytes(seed)
+    public = private.public_key()
+    kid = f"{kid_prefix}-" + b64url_encode(hashlib.sha256(public.public_bytes(Encoding.Raw, PublicFormat.Raw))
+                                           .digest()[:6])
+    return KeyRing([SigningKey(kid, public, private, "")], kid)
 
 
 def parse_keyring(document: dict, *, path: Path | None = None) -> KeyRing:
@@ -120,29 +150,49 @@ def parse_keyring(document: dict, *, path: Path | None = None) -> KeyRing:
         raise KeyConfigError(f"signing keys are malformed: {exc}") from None
 
 
-def _load(app: Flask) -> KeyRing:
-    configured = app.config.get("SIGNING_KEYS")
+def _load(app: Flask, source: RingSource) -> KeyRing:
+    if source.seed_setting and app.config.get(source.seed_setting):
+        return ring_from_seed(b64url_decode(app.config[source.seed_setting]), source.kid_prefix)
+    configured = app.config.get(source.ring_setting) if source.ring_setting else None
     if configured:
         document = json.loads(configured) if isinstance(configured, str) else configured
         return parse_keyring(document)
-    if app.config.get("TESTING") and not app.config.get("SIGNING_KEY_FILE"):
+    if app.config.get("TESTING") and not app.config.get(source.file_setting):
         # Tests get a throwaway key per app instead of writing into the instance folder.
+        if source.seed_file:
+            return ring_from_seed(os.urandom(32), source.kid_prefix)
         key = _generate()
         return KeyRing([key], key.kid)
-    path = Path(app.config.get("SIGNING_KEY_FILE") or Path(app.instance_path) / KEY_FILE_NAME)
+    path = Path(app.config.get(source.file_setting) or Path(app.instance_path) / source.file_name)
+    if source.seed_file:
+        return _seed_file_ring(path, source)
     if not path.exists():
         key = _generate()
         try:
             _write_new(path, {"current": key.kid, "keys": [key.to_json()]})
-            log.warning("generated a new document signing key %s in %s", key.kid, path)
+            log.warning("generated a new %s signing key %s in %s", source.label, key.kid, path)
         except FileExistsError:
             pass  # another worker won the race: use its file
     return parse_keyring(json.loads(path.read_text(encoding="utf-8")), path=path)
 
 
+def _seed_file_ring(path: Path, source: RingSource) -> KeyRing:
+    if not path.exists():
+        seed = Ed25519PrivateKey.generate().private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(b64url_encode(seed))
+            log.warning("generated a new %s signing key in %s", source.label, path)
+        except FileExistsError:
+            pass  # another worker won the race: use its file
+    return ring_from_seed(b64url_decode(path.read_text(encoding="ascii").strip()), source.kid_prefix)
+
+
 def _generate() -> SigningKey:
     private = Ed25519PrivateKey.generate()
-    now = utcnow()
+    now = clock.now()
     kid = f"congdan-{now:%Y%m%d}-{b64url_encode(os.urandom(4))}"
     return SigningKey(kid, private.public_key(), private, now.isoformat(timespec="seconds"))
 

@@ -3,20 +3,25 @@ same `Idempotency-Key` replays the first result; the same key with a different r
 
 Keys are per account, across all operations. The unique (account, key) constraint is the arbiter between
 concurrent twins: the loser's flush or commit fails, and its route retries the whole request
-(backend/transactions.py), which then finds the winner's key here and replays it."""
+(backend/core/unit_of_work.py), which then finds the winner's key here and replays it."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from backend.auth.policy import Principal
-from backend.database import Base, utcnow
+from backend.core import clock
+from backend.core.access import Principal
+from backend.database import Base
 from backend.errors import Conflict
+
+T = TypeVar("T")
 
 
 class IdempotencyKey(Base):
@@ -74,7 +79,7 @@ def remember(*, session: Session, principal: Principal, key: str | None, operati
         return
     session.add(IdempotencyKey(account_id=principal.account_id, key=key, operation=operation,
                                fingerprint=fingerprint, resource_ref=resource_ref,
-                               created_at=now or utcnow()))
+                               created_at=now or clock.now()))
     session.flush()
 
 
@@ -83,3 +88,18 @@ def amend(*, session: Session, principal: Principal, key: str, fingerprint: str)
     of that later request replay the same resource."""
     _record(session, principal, key).fingerprint = fingerprint
     session.flush()
+
+
+def once(*, session: Session, principal: Principal, key: str | None, operation: str, request: dict,
+         replay: Callable[[str], T], make: Callable[[], tuple[T, str]], now: datetime | None = None) -> T:
+    """Make an operation happen once per key: a retry with the same key and request replays the first result
+    (`replay(resource_ref)`); the same key with another request is a conflict; a new key runs `make()`, which
+    returns the result and the reference to remember for it."""
+    print_ = fingerprint(operation, request)
+    previous = replayed(session=session, principal=principal, key=key, operation=operation, fingerprint=print_)
+    if previous is not None:
+        return replay(previous)
+    result, resource_ref = make()
+    remember(session=session, principal=principal, key=key, operation=operation, fingerprint=print_,
+             resource_ref=resource_ref, now=now)
+    return result

@@ -6,11 +6,11 @@ from __future__ import annotations
 import copy
 import functools
 from dataclasses import dataclass
-from datetime import date
 
 from flask import g, request
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
 
+from backend.core.unit_of_work import unit_of_work
 from backend.errors import Forbidden, LevelRequired
 
 CITIZEN, OFFICER, HOSPITAL_STAFF, FLEET_ADMIN, KIOSK, AGENCY, ADMIN = (
@@ -47,17 +47,6 @@ class Principal:
     def is_citizen(self, citizen_id: int) -> bool:
         return self.role == CITIZEN and self.citizen_id == citizen_id
 
-    def covers(self, *unit_codes: str | None, on: date) -> bool:
-        """An officer's jurisdiction (a province `PP` or a ward `WWWWW`) on `on` includes one of these unit
-        codes. Callers pass every unit a record belongs to (its ward and that ward's province); since the
-        1/7/2025 reorganisation a scope covers every old unit that became part of its successor.
-        """
-        if self.role != OFFICER or not self.scope_code:
-            return False
-        from backend.registry import units  # the registry's models import this module
-
-        return units.covers(self.scope_code, unit_codes, on)
-
 
 @dataclass(frozen=True)
 class AccessRule:
@@ -93,11 +82,14 @@ def document_security(view, requirement: list) -> None:
 
 
 def access(*roles: str, level: int | None = None):
-    """Allow only these roles; citizens additionally need account `level` (1 or 2) when given."""
+    """Allow only these roles; citizens additionally need account `level` (1 or 2) when given. The view runs
+    as one unit of work (backend/core/unit_of_work.py)."""
 
     rule = AccessRule(tuple(roles), level)
 
     def decorate(view):
+        view = unit_of_work(view)
+
         @functools.wraps(view)
         def guarded(*args, **kwargs):
             verify_jwt_in_request()
@@ -125,6 +117,7 @@ def access(*roles: str, level: int | None = None):
 
 def public(view):
     """Mark a route as callable without a token (login, registration, verification)."""
+    view = unit_of_work(view)
     view.__access__ = AccessRule((), None, public=True)
     document_security(view, [])
     return view
