@@ -128,7 +128,7 @@ def _add_demo_cards(session: Session, citizen: Citizen, person: DemoCitizen) -> 
         session.add(IdentityCard(
             document_number=identity_cards.document_number(citizen.personal_id), citizen_id=citizen.id,
             issued_on=issued_on, expires_on=card_expiry(citizen.date_of_birth, issued_on),
-            status=identity_cards.VALID if current else identity_cards.REPLACED, status_changed_at=utcnow(),
+            status=identity_cards.VALID if current else identity_cards.REPLACED, status_changed_at=clock.now(),
             status_reason="cấp thẻ (dữ liệu mẫu) / issued (demo data)" if current
             else "cấp đổi thẻ (dữ liệu mẫu) / replaced (demo data)"))
 

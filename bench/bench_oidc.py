@@ -47,11 +47,11 @@ def _seed(key_json: dict, grants: int, port: int) -> list[dict]:
     from backend import create_app, migrate
     from backend.auth import passwords
     from backend.auth.models import Account
-    from backend.auth.policy import ADMIN, Principal
+    from backend.core import clock
+    from backend.core.access import ADMIN, Principal
     from backend.database import make_engine
     from backend.extensions import db
     from backend.identity_provider import service
-    from backend.payments import clock
     from backend.registry.models import Citizen
     from backend.registry.reference import sync_administrative_units
     from shared_schemas.text import fold

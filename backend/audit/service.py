@@ -50,7 +50,7 @@ def record_public_read(*, session: Session, subject_citizen_id: int, record_type
     request_id = g.get("request_id") if has_request_context() else None
     client_id = (request.remote_addr or "unknown") if has_request_context() else "cli"
     session.execute(sa.insert(AuditEvent), [{
-        "occurred_at": utcnow(), "subject_citizen_id": subject_citizen_id, "actor_account_id": None,
+        "occurred_at": clock.now(), "subject_citizen_id": subject_citizen_id, "actor_account_id": None,
         "actor_role": "public", "actor_label": "Người kiểm tra văn bản / Document verifier", "action": "read",
         "record_type": record_type, "record_ref": record_ref, "purpose": purpose, "client_kind": "address",
         "client_id": client_id, "request_id": request_id,

@@ -116,6 +116,6 @@ def change_status_for_event(*, session: Session, principal: Principal, account: 
     account.status = status
     session.add(AccountStatusChange(account_id=account.id, status=status, reason=nfc(reason)[:200],
                                     actor_account_id=principal.account_id, actor_role=principal.role,
-                                    occurred_at=utcnow(), sessions_ended=ended))
+                                    occurred_at=clock.now(), sessions_ended=ended))
     session.flush()
     return ended

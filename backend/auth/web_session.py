@@ -48,6 +48,13 @@ class _WrongRole(DomainError):
     """Counted by the back-off like a wrong password: the login form does not tell them apart."""
 
 
+def cookie_serializer(salt: str) -> URLSafeTimedSerializer:
+    """The one way web cookies are signed: the app's SECRET_KEY, a salt per purpose. Sessions with other
+    cookie rules (the identity provider's SameSite=Lax login, which a relying party's redirect must carry)
+    sign with this too."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
 @dataclass(frozen=True)
 class WebSession:
     name: str  # salts the signatures and names the cookies: congdan_<name>, congdan_<name>_login
@@ -66,7 +73,7 @@ class WebSession:
         return f"congdan_{self.name}_login"
 
     def _serializer(self, purpose: str) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"{self.name}-{purpose}")
+        return cookie_serializer(f"{self.name}-{purpose}")
 
     def _set_cookie(self, response, name: str, value: str, max_age: int) -> None:
         response.set_cookie(name, value, max_age=max_age, path=self.path, httponly=True, samesite="Strict",

@@ -10,8 +10,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend.auth.policy import CITIZEN, Principal
 from backend.consent.models import ConsentReceipt
+from backend.core.access import CITIZEN, Principal
 from backend.errors import Forbidden, NotFound
 
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from flask import Blueprint, current_app, render_template
 
+from backend.core.unit_of_work import committed
 from backend.documents import service
 from backend.documents.templates import TEMPLATES
 from backend.extensions import db, limiter
-from backend.transactions import committed
 from shared_schemas.clock import VIETNAM_TZ
 
 bp = Blueprint("verify_page", __name__, template_folder="html")

@@ -13,10 +13,10 @@ from flask_smorest import Blueprint
 
 from backend.core.access import CITIZEN, access, current_principal, public
 from backend.core.keys import keyring
+from backend.core.unit_of_work import committed
 from backend.documents import service
 from backend.documents.uploads import PDF, read_upload
 from backend.extensions import db
-from backend.transactions import committed
 from shared_schemas.documents import (
     DocumentVerificationSchema,
     DocumentVerifyPdfSchema,

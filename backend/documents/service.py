@@ -29,7 +29,6 @@ from backend.documents.templates import template_for
 from backend.errors import Forbidden, NotFound
 from backend.registry.models import Citizen
 from shared_schemas import signed as jws
-from shared_schemas.clock import vietnam_date
 from shared_schemas.text import mask_personal_id
 
 log = logging.getLogger(__name__)
@@ -117,7 +116,7 @@ def supersede(*, session: Session, holder_citizen_id: int, doc_type: str, new: S
               now: datetime | None = None) -> int:
     """Mark the holder's earlier live documents of this type as replaced by `new` (e.g. an extension's
     notice replaces the registration's)."""
-    now = now or utcnow()
+    now = now or clock.now()
     older = session.scalars(sa.select(SignedDocument).where(
         SignedDocument.holder_citizen_id == holder_citizen_id, SignedDocument.doc_type == doc_type,
         SignedDocument.id != new.id, SignedDocument.revoked_at.is_(None), SignedDocument.expires_at > now)).all()

@@ -19,7 +19,7 @@ from backend.auth.models import Account
 from backend.consent import service as consent_service
 from backend.consent.models import ConsentReceipt
 from backend.core import clock, idempotency
-from backend.core.access import CITIZEN, HOSPITAL_STAFF, KIOSK, Principal
+from backend.core.access import HOSPITAL_STAFF, KIOSK, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.health import coverage
 from backend.health.identification import identify_patient

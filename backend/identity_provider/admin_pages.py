@@ -14,14 +14,14 @@ from marshmallow import ValidationError
 from backend.auth import service as auth_service
 from backend.auth import throttle
 from backend.auth.models import Account
-from backend.auth.policy import ADMIN, Principal
+from backend.auth.web_session import cookie_serializer as _serializer
+from backend.core import clock
+from backend.core.access import ADMIN, Principal
+from backend.core.unit_of_work import committed
 from backend.errors import DomainError, Unauthenticated
 from backend.extensions import db
-from backend.fleet.dashboard import _serializer
 from backend.fleet.settings import fleet_setting
 from backend.identity_provider import claims, service
-from backend.payments import clock
-from backend.transactions import committed
 from shared_schemas.identity_provider import RelyingPartyCreateSchema
 
 bp = Blueprint("oidc_admin", __name__, url_prefix="/oidc/admin", template_folder="templates")

@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import ADMIN, CITIZEN, OFFICER, access, current_principal
+from backend.core import clock
+from backend.core.access import ADMIN, CITIZEN, OFFICER, access, current_principal
+from backend.core.unit_of_work import committed
 from backend.extensions import db
 from backend.identity_provider import login_requests, service
-from backend.payments import clock
-from backend.transactions import committed
 from shared_schemas.identity_provider import (
     DeviceKeyCreateSchema,
     DeviceKeySchema,

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from backend.audit.service import record_access
 from backend.auth.models import Account
+from backend.core.clock import local_date
 from backend.identification import service as identification
 from backend.identification.models import IdentificationChallenge
 from backend.identity_provider.models import IssuedToken, RelyingParty
 from backend.identity_provider.service import pairwise_subject
 from backend.identity_provider.tokens import relying_party_principal
-from backend.payments.clock import local_date
 from backend.registry import identity_cards
 from backend.registry.models import Citizen
 from shared_schemas.identification import CHIP_VERIFIED

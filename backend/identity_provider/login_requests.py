@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 
 from backend.audit.service import record_access
 from backend.auth.models import Account
-from backend.auth.policy import CITIZEN, OFFICER, Principal
+from backend.core.access import CITIZEN, OFFICER, Principal
+from backend.core.clock import local_date
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.identity_provider.models import DeviceKey, LoginRequest, RelyingParty
 from backend.identity_provider.service import digest
 from backend.identity_provider.web_session import LoginSession
-from backend.payments.clock import local_date
 from backend.registry.models import Citizen
 from backend.registry.service import officer_covers_citizen
 from shared_schemas.signed import b64url_decode

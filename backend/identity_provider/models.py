@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from authlib.oauth2.rfc6749 import ClientMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
+from backend.core import clock
 from backend.database import Base
-from backend.payments import clock
 
 PRIVATE_KEY_JWT, CLIENT_SECRET_BASIC = "private_key_jwt", "client_secret_basic"
 # Authlib's name for RFC 7523 client authentication (what OIDC calls private_key_jwt).

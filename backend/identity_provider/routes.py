@@ -14,12 +14,12 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from backend.auth.throttle import TooManyAttempts
+from backend.core import clock
+from backend.core.unit_of_work import committed
 from backend.errors import Unauthenticated, ValidationFailed
 from backend.extensions import db, limiter
 from backend.identity_provider import claims, ekyc, login_requests, service, tokens, web_session
 from backend.identity_provider.server import AUTH_METHODS, authorization, metadata, protected, public_jwks
-from backend.payments import clock
-from backend.transactions import committed
 from shared_schemas.identification import ChipEvidenceSchema
 
 bp = Blueprint("oidc", __name__, template_folder="templates", static_folder="static",

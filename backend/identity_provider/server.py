@@ -23,11 +23,11 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from backend.documents.keys import keyring
+from backend.core import clock
+from backend.core.keys import keyring
 from backend.extensions import db
 from backend.identity_provider import service, tokens
 from backend.identity_provider.models import AUTHLIB_JWT_METHOD, CLIENT_SECRET_BASIC, PushedRequest
-from backend.payments import clock
 from shared_schemas.signed import b64url_encode
 
 AUTH_METHODS = [CLIENT_SECRET_BASIC, AUTHLIB_JWT_METHOD]

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from backend.auth import passwords, throttle
 from backend.auth import service as auth_service
 from backend.auth.models import Account
-from backend.auth.policy import Principal
 from backend.consent import service as consent_service
 from backend.consent.models import ConsentReceipt
+from backend.core.access import Principal
 from backend.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from backend.identity_provider import claims
 from backend.identity_provider.models import CLIENT_SECRET_BASIC, PRIVATE_KEY_JWT, PushedRequest, RelyingParty

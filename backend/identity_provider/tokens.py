@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from backend.audit.service import record_access
 from backend.auth.models import Account
-from backend.auth.policy import Principal
 from backend.consent.models import ConsentReceipt
+from backend.core.access import Principal
+from backend.core.clock import local_date
 from backend.identity_provider import claims
 from backend.identity_provider.models import AuthorizationCode, IssuedToken, RelyingParty, UsedClientAssertion
 from backend.identity_provider.service import Approval, digest, pairwise_subject
-from backend.payments.clock import local_date
 from backend.registry.models import Citizen
 
 CODE_LIFETIME = timedelta(seconds=60)

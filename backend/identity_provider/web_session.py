@@ -1,6 +1,6 @@
-"""The provider's browser session (who logged in, when, how) and its CSRF token: a signed cookie made with the
-fleet dashboard's session helpers. This module is the only place the login pages touch them, so moving to the
-shared web-session module is a change here alone.
+"""The provider's browser session (who logged in, when, how) and its CSRF token: a cookie signed the one way web
+cookies are (backend.auth.web_session.cookie_serializer). It is not a WebSession: it must survive a relying party's
+cross-site redirect, carries step-up factors and the QR logins pending in this browser.
 
 The cookie is SameSite=Lax, not Strict: a relying party sends the browser here with a cross-site top-level
 GET, and an existing login must be recognised then. Every POST still checks the CSRF token."""
@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from flask import abort, make_response, request
 from itsdangerous import BadSignature
 
-from backend.fleet.dashboard import _serializer
+from backend.auth.web_session import cookie_serializer as _serializer
 from backend.fleet.settings import fleet_setting
 
 COOKIE = "congdan_login"

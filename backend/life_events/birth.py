@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from backend.audit.service import record_access
-from backend.auth.policy import CITIZEN, Principal
+from backend.core import clock
+from backend.core.access import CITIZEN, Principal
 from backend.documents import service as documents
 from backend.documents.pdf import Line
 from backend.errors import Forbidden, NotFound, ValidationFailed
@@ -35,7 +36,6 @@ from backend.life_events.models import (
     LifeEventApplication,
     LifeEventStep,
 )
-from backend.payments import clock
 from backend.registry.models import Citizen, HealthInsuranceCard, Household
 from shared_schemas import personal_id
 from shared_schemas.text import fold, mask_personal_id, nfc

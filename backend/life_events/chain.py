@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from backend.audit.service import record_access
-from backend.auth.policy import CITIZEN, OFFICER, Principal
+from backend.core import clock
+from backend.core.access import CITIZEN, OFFICER, Principal
 from backend.errors import Forbidden, NotFound, ValidationFailed
 from backend.law import store as law
 from backend.life_events import offices
@@ -30,7 +31,7 @@ from backend.life_events.models import (
     LifeEventStep,
 )
 from backend.notifications.service import notify
-from backend.payments import clock
+from backend.registry import units
 from backend.registry.models import Household
 from backend.residence.working_days import add_working_days
 from shared_schemas.text import nfc
@@ -178,7 +179,7 @@ def queue(*, session: Session, principal: Principal) -> list[LifeEventStep]:
     steps = session.scalars(sa.select(LifeEventStep).where(LifeEventStep.agency == office,
                                                            LifeEventStep.status == READY)
                             .order_by(LifeEventStep.due_on, LifeEventStep.id))
-    return [s for s in steps if principal.covers(s.ward_code, s.province_code, on=today)]
+    return [s for s in steps if units.officer_covers(principal, s.ward_code, s.province_code, on=today)]
 
 
 def get_application(*, session: Session, principal: Principal, public_id: str) -> LifeEventApplication:
@@ -198,7 +199,7 @@ def get_application(*, session: Session, principal: Principal, public_id: str) -
         return application
     if principal.role == OFFICER:
         office, today = offices.office_of(session, principal), clock.today()
-        if any(s.agency == office and principal.covers(s.ward_code, s.province_code, on=today)
+        if any(s.agency == office and units.officer_covers(principal, s.ward_code, s.province_code, on=today)
                for s in application.steps):
             subjects = [application.applicant_citizen_id] + (
                 [application.subject_citizen_id] if application.subject_citizen_id else [])

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from backend.audit.service import record_access
 from backend.auth import sessions as auth_sessions
 from backend.auth.models import Account
-from backend.auth.policy import Principal
 from backend.consent.models import ConsentReceipt
+from backend.core import clock
+from backend.core.access import Principal
 from backend.documents import service as documents
 from backend.documents.pdf import Line
 from backend.life_events import chain, retries
@@ -38,7 +39,6 @@ from backend.life_events.models import (
     WelfareEnrolment,
 )
 from backend.life_events.relatives import is_relative
-from backend.payments import clock
 from backend.registry.models import Citizen, HealthInsuranceCard, Household
 from backend.residence.models import TemporaryResidence
 from shared_schemas.text import mask_personal_id, nfc

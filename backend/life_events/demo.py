@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from backend.auth import passwords
 from backend.auth.models import Account
-from backend.auth.policy import Principal
+from backend.core import clock
+from backend.core.access import Principal
 from backend.life_events import allowance, birth, chain, death, hospital, offices  # noqa: F401 (step handlers)
 from backend.life_events.models import DEATH_REGISTRATION, WelfareEnrolment
-from backend.payments import clock
 from backend.registry.models import Citizen
 from shared_schemas.text import fold
 

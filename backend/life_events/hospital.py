@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from backend.audit.service import record_access
-from backend.auth.policy import HOSPITAL_STAFF, Principal
+from backend.core import clock
+from backend.core.access import HOSPITAL_STAFF, Principal
 from backend.documents import service as documents
 from backend.documents.pdf import Line
 from backend.errors import Forbidden
@@ -19,7 +20,6 @@ from backend.life_events import retries
 from backend.life_events.documents import BIRTH_CERTIFICATE, DEATH_NOTICE, hospital_authority
 from backend.life_events.errors import AlreadyDeceased, UnknownHospital, UnknownPerson
 from backend.life_events.models import HospitalNotification
-from backend.payments import clock
 from backend.registry.models import Citizen
 from shared_schemas.clock import VIETNAM_TZ
 from shared_schemas.personal_id import vietnamese_sex

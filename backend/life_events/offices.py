@@ -8,9 +8,10 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend.auth.policy import OFFICER, Principal
+from backend.core.access import OFFICER, Principal
 from backend.errors import Forbidden
 from backend.life_events.models import POLICE, OfficerOffice
+from backend.registry import units
 
 AGENCY_NAMES = {
     "civil_status": "Công chức tư pháp - hộ tịch cấp xã / commune civil-status officer",
@@ -33,7 +34,7 @@ def require(session: Session, principal: Principal, agency: str, unit_codes: tup
     """The caller is an officer of `agency` whose jurisdiction covers one of `unit_codes` on `on`."""
     if office_of(session, principal) != agency:
         raise Forbidden(f"Only the {AGENCY_NAMES[agency]} decides this step.")
-    if not principal.covers(*unit_codes, on=on):
+    if not units.officer_covers(principal, *unit_codes, on=on):
         raise Forbidden("This step is outside your jurisdiction.")
 
 

@@ -9,12 +9,12 @@ import secrets
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend.auth.policy import CITIZEN, Principal
+from backend.core import clock
+from backend.core.access import CITIZEN, Principal
 from backend.errors import Conflict, Forbidden, NotFound
 from backend.life_events import chain, retries
 from backend.life_events.birth import consent_needed
 from backend.life_events.models import PERMANENT_RESIDENCE, POLICE, LifeEventApplication
-from backend.payments import clock
 from backend.registry.models import Citizen, Household
 from shared_schemas.text import nfc
 

@@ -9,8 +9,8 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend import idempotency
-from backend.auth.policy import Principal
+from backend.core import idempotency
+from backend.core.access import Principal
 
 T = TypeVar("T")
 

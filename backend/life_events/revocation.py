@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from backend.audit.service import record_access
 from backend.auth import sessions as auth_sessions
 from backend.auth.models import Account
-from backend.auth.policy import Principal
 from backend.consent.models import ConsentReceipt
+from backend.core import clock
+from backend.core.access import Principal
 from backend.documents import service as documents
 from backend.errors import Conflict, NotFound
 from backend.life_events import chain, offices
@@ -26,7 +27,6 @@ from backend.life_events.models import (
     DeathRegistration,
     LifeEventApplication,
 )
-from backend.payments import clock
 from backend.payments.disbursements import PaymentDisbursement
 from backend.registry.models import Citizen, HealthInsuranceCard, Household
 from backend.residence.models import TemporaryResidence

@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import CITIZEN, HOSPITAL_STAFF, OFFICER, access, current_principal
+from backend.core.access import CITIZEN, HOSPITAL_STAFF, OFFICER, access, current_principal
+from backend.core.unit_of_work import committed
 from backend.extensions import db
 from backend.life_events import allowance, birth, chain, death, hospital, residence, revocation  # noqa: F401
-from backend.transactions import committed
 from shared_schemas.base import IdempotencyHeaderSchema
 from shared_schemas.life_events import (
     BirthApplicationSchema,

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from backend.audit.service import record_access
-from backend.auth.policy import CITIZEN, OFFICER, Principal
+from backend.core.access import CITIZEN, OFFICER, Principal
+from backend.core.clock import local_date
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from backend.payments.clock import local_date
 from backend.registry.models import Citizen, IdentityCard
 from backend.registry.service import officer_covers_citizen
 from hardware.smartcard.mrz import card_expiry

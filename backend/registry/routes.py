@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from backend.core import clock
 from backend.core.access import CITIZEN, OFFICER, access, current_principal, public
+from backend.core.unit_of_work import committed
 from backend.extensions import db
-from backend.payments import clock
 from backend.registry import identity_cards, present, service
-from backend.transactions import committed
 from shared_schemas.identity_cards import IdentityCardIssueSchema, IdentityCardReasonSchema, IdentityCardSchema
 from shared_schemas.registry import (
     AdministrativeUnitSchema,

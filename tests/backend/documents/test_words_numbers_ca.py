@@ -67,7 +67,7 @@ def test_numbers_roll_back_with_their_transaction_and_restart_each_year(session)
 
 def test_concurrent_issuers_never_share_a_number(make_app):
     """Eight workers on one database each take ten numbers from the same book, committing each."""
-    from backend.transactions import committed
+    from backend.core.unit_of_work import committed
 
     app = make_app()
     taken: list[int] = []

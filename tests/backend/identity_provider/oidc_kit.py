@@ -29,9 +29,9 @@ class Provider:
 
 def register(app, *, client_id="NH-VIETBANK", scopes=("identity", "address"), level=1, method="private_key_jwt",
              jwks=None, sector=None, name="Ngân hàng Việt Bank"):
-    from backend.auth.policy import ADMIN, Principal
+    from backend.core import clock
+    from backend.core.access import ADMIN, Principal
     from backend.identity_provider import service
-    from backend.payments import clock
 
     data = {"client_id": client_id, "name": name, "purpose": "Mở tài khoản thanh toán (eKYC)",
             "legal_basis": "Thông tư 17/2024/TT-NHNN, Điều 14", "sector": sector, "redirect_uris": [REDIRECT_URI],

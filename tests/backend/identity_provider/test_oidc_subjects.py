@@ -45,7 +45,7 @@ def test_subjects_are_pairwise_per_sector(provider):
 
 
 def test_rotation_keeps_old_id_tokens_verifiable(provider):
-    from backend.documents.keys import keyring
+    from backend.core.keys import keyring
 
     _, before, meta = _sign_in(provider, "NH-ROT")
     with provider.app.app_context():

@@ -85,7 +85,7 @@ def test_the_holder_reports_the_card_lost_and_only_a_new_card_undoes_it(client, 
 def test_the_status_is_evaluated_for_the_day_of_the_check(session, factory):
     citizen = factory.citizen(date_of_birth=dt.date(2001, 3, 15), birth_province="079")
     officer = factory.staff("officer", "00088")
-    from backend.auth.policy import Principal
+    from backend.core.access import Principal
 
     principal = Principal(account_id=officer.id, role="officer", level=2, label="t", family_id="t",
                           scope_code="00088")

@@ -8,11 +8,11 @@ import uuid
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.auth.policy import HOSPITAL_STAFF, KIOSK, access, current_principal
-from backend.database import utcnow
+from backend.core import clock
+from backend.core.access import HOSPITAL_STAFF, KIOSK, access, current_principal
+from backend.core.unit_of_work import committed
 from backend.extensions import db
-from backend.health import help_requests as service
-from backend.transactions import committed
+from backend.fleet import help_requests as service
 from shared_schemas.kiosk_help import HelpRequestCreateSchema, HelpRequestQuerySchema, HelpRequestSchema
 
 blp = Blueprint("hospital_help", __name__, url_prefix="/health/help-requests",
@@ -39,7 +39,7 @@ class HelpRequests(MethodView):
         """Call staff to this kiosk (the screen and what went wrong; nothing about the patient). A second
         press within minutes returns the same call."""
         call = committed(lambda: service.request_help(
-            session=db.session, principal=current_principal(), now=utcnow(), public_id=uuid.uuid4().hex, **data))
+            session=db.session, principal=current_principal(), now=clock.now(), public_id=uuid.uuid4().hex, **data))
         return _view(call), 200 if call.existing else 201
 
     @access(HOSPITAL_STAFF)
@@ -58,4 +58,4 @@ class AcknowledgeHelp(MethodView):
     def post(self, request_id):
         """I am on my way: the call leaves the open list (and the kiosk's fleet alert is resolved)"""
         return _view(committed(lambda: service.acknowledge(
-            session=db.session, principal=current_principal(), request_id=request_id, now=utcnow())))
+            session=db.session, principal=current_principal(), request_id=request_id, now=clock.now())))

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from backend.auth.models import Account
-from backend.auth.policy import HOSPITAL_STAFF, KIOSK, Principal
+from backend.core.access import HOSPITAL_STAFF, KIOSK, Principal
 from backend.database import Base
 from backend.errors import Forbidden, NotFound
 from backend.fleet.models import Alert, Kiosk
