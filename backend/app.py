@@ -93,8 +93,8 @@ def register_blueprints(app: Flask) -> None:
     from backend.documents.routes import blp as documents_blp
     from backend.documents.routes import well_known as well_known_blp
     from backend.fleet.dashboard import bp as fleet_dashboard_bp
-    from backend.fleet.routes import blp as fleet_blp
     from backend.fleet.help_routes import blp as hospital_help_blp
+    from backend.fleet.routes import blp as fleet_blp
     from backend.health.routes import blp as hospital_blp
     from backend.identification.routes import blp as identification_blp
     from backend.identity_provider.admin_pages import bp as identity_provider_admin_bp

@@ -6,8 +6,8 @@ from backend.auth import models as auth_models  # noqa: F401
 from backend.consent import models as consent_models  # noqa: F401
 from backend.core import idempotency as idempotency_models  # noqa: F401
 from backend.documents import models as documents_models  # noqa: F401
-from backend.fleet import models as fleet_models  # noqa: F401
 from backend.fleet import help_requests as fleet_help_models  # noqa: F401
+from backend.fleet import models as fleet_models  # noqa: F401
 from backend.health import models as health_models  # noqa: F401
 from backend.identification import models as identification_models  # noqa: F401
 from backend.identity_provider import models as identity_provider_models  # noqa: F401
