@@ -9,13 +9,14 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from backend.audit.service import record_access
-from backend.core import clock, disbursements
+from backend.core import clock
 from backend.core.access import Principal
 from backend.errors import ValidationFailed
 from backend.law import store as law
 from backend.life_events import chain
 from backend.life_events.death import regime_of, registration_of
 from backend.life_events.models import BURIAL_ALLOWANCE, BurialAllowance, LifeEventApplication, LifeEventStep
+from backend.payments import disbursements
 from backend.registry.models import Citizen
 
 BASES = {"base_salary": "health.base_salary", "social_assistance_standard": "welfare.social_assistance_standard"}
