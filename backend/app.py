@@ -61,8 +61,9 @@ def create_app(config: dict | None = None) -> Flask:
         from backend import overload
 
         expensive = app.config.get("MAX_EXPENSIVE_IN_FLIGHT")
-        overload.install(app, max_in_flight=int(app.config["MAX_IN_FLIGHT"]),
-                         max_expensive=int(expensive) if expensive else None)
+        overload.install(
+            app, max_in_flight=int(app.config["MAX_IN_FLIGHT"]), max_expensive=int(expensive) if expensive else None
+        )
     return app
 
 
@@ -74,8 +75,14 @@ def register_extensions(app: Flask) -> None:
     jwt.init_app(app)
     api.init_app(app)
     api.spec.components.security_scheme(
-        BEARER_SCHEME, {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                        "description": "The access token from /api/v1/auth/login (or a kiosk's device token)"})
+        BEARER_SCHEME,
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "The access token from /api/v1/auth/login (or a kiosk's device token)",
+        },
+    )
     from backend.auth import tokens
 
     tokens.register_jwt_callbacks(jwt)
@@ -110,10 +117,26 @@ def register_blueprints(app: Flask) -> None:
     from backend.traffic.routes import blp as traffic_blp
     from backend.verification.routes import blp as verification_blp
 
-    for blueprint in (auth_blp, sessions_blp, registry_blp, audit_blp, hospital_blp, hospital_help_blp,
-                      verification_blp, residence_blp, documents_blp, notifications_blp, fleet_blp,
-                      payments_blp, traffic_blp, judicial_blp, identification_blp, registration_blp,
-                      life_events_blp, identity_provider_api_blp):
+    for blueprint in (
+        auth_blp,
+        sessions_blp,
+        registry_blp,
+        audit_blp,
+        hospital_blp,
+        hospital_help_blp,
+        verification_blp,
+        residence_blp,
+        documents_blp,
+        notifications_blp,
+        fleet_blp,
+        payments_blp,
+        traffic_blp,
+        judicial_blp,
+        identification_blp,
+        registration_blp,
+        life_events_blp,
+        identity_provider_api_blp,
+    ):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
     app.register_blueprint(probes_blp)
     app.register_blueprint(well_known_blp)
@@ -139,8 +162,10 @@ def register_request_hooks(app: Flask) -> None:
             allowed = tuple(allowed) + tuple(getattr(method, "accepts_content_types", ()))
             if has_body and mimetype not in _JSON_TYPES and mimetype not in allowed:
                 return problem_response(
-                    415, "Unsupported Media Type",
-                    "Send the request body as application/json.", code="unsupported-media-type",
+                    415,
+                    "Unsupported Media Type",
+                    "Send the request body as application/json.",
+                    code="unsupported-media-type",
                 )
             if has_body and mimetype in _JSON_TYPES:
                 try:

@@ -54,12 +54,15 @@ def register(app: Flask) -> None:
         if seeded:
             click.echo("demo data already present")
         else:
-            report = run_seed(db.engine, session, citizens=citizens, seed=seed,
-                              password=current_app.config["DEMO_PASSWORD"])
+            report = run_seed(
+                db.engine, session, citizens=citizens, seed=seed, password=current_app.config["DEMO_PASSWORD"]
+            )
             session.commit()
-            click.echo(f"seeded {report.citizens} citizens, {report.households} households, {report.vehicles} "
-                       f"vehicles, {report.driving_licences} licences, {report.health_insurance_cards} insurance "
-                       f"cards in {report.seconds:.1f} s")
+            click.echo(
+                f"seeded {report.citizens} citizens, {report.households} households, {report.vehicles} "
+                f"vehicles, {report.driving_licences} licences, {report.health_insurance_cards} insurance "
+                f"cards in {report.seconds:.1f} s"
+            )
         click.echo(_demo_banner(session))
         session.commit()
 
@@ -81,8 +84,9 @@ def register(app: Flask) -> None:
 
     @app.cli.command("create-staff")
     @click.argument("username")
-    @click.option("--role", required=True,
-                  type=click.Choice(["officer", "hospital_staff", "fleet_admin", "agency", "admin"]))
+    @click.option(
+        "--role", required=True, type=click.Choice(["officer", "hospital_staff", "fleet_admin", "agency", "admin"])
+    )
     @click.option("--scope", default=None, help="Officer: province (2 digits) or ward (5 digits) code")
     @click.option("--name", "display_name", required=True)
     @click.password_option()
@@ -91,8 +95,14 @@ def register(app: Flask) -> None:
         from backend.auth.service import create_staff_account
 
         session = db.new_session()
-        create_staff_account(session=session, username=username, password=password, role=role,
-                             scope_code=scope, display_name=display_name)
+        create_staff_account(
+            session=session,
+            username=username,
+            password=password,
+            role=role,
+            scope_code=scope,
+            display_name=display_name,
+        )
         session.commit()
         click.echo(f"created {role} account {username}")
 
@@ -106,18 +116,22 @@ def _demo_banner(session) -> str:
     from backend.life_events.demo import DEMO_OFFICERS
 
     code, expires, _new = ensure_demo_enrollment_code(
-        session=session, admin=demo_principal(session, "fleet.admin"), now=clock.now(),
-        folder=Path(current_app.instance_path))
+        session=session,
+        admin=demo_principal(session, "fleet.admin"),
+        now=clock.now(),
+        folder=Path(current_app.instance_path),
+    )
     line = "=" * 78
     staff = ", ".join(username for username, *_ in DEMO_STAFF + DEMO_OFFICERS)
-    return "\n".join([
-        line,
-        "  BẢN DEMO — DEMO ONLY. Dữ liệu giả, tài khoản demo có mật khẩu công khai. / Fake data; the demo",
-        "  accounts have a published password. Never expose this server to real users.",
-        f"  Demo password / Mật khẩu demo: {current_app.config['DEMO_PASSWORD']}",
-        "  Citizens / Công dân: 001090012345 (level 2), 001185006789 (level 1), 079301004321 (level 2)",
-        f"  Staff / Cán bộ: {staff}",
-        f"  Kiosk enrollment code (until {expires:%Y-%m-%d %H:%M} UTC): {code}",
-        line,
-    ])
-
+    return "\n".join(
+        [
+            line,
+            "  BẢN DEMO — DEMO ONLY. Dữ liệu giả, tài khoản demo có mật khẩu công khai. / Fake data; the demo",
+            "  accounts have a published password. Never expose this server to real users.",
+            f"  Demo password / Mật khẩu demo: {current_app.config['DEMO_PASSWORD']}",
+            "  Citizens / Công dân: 001090012345 (level 2), 001185006789 (level 1), 079301004321 (level 2)",
+            f"  Staff / Cán bộ: {staff}",
+            f"  Kiosk enrollment code (until {expires:%Y-%m-%d %H:%M} UTC): {code}",
+            line,
+        ]
+    )

@@ -141,9 +141,20 @@ _ENV_KEYS = {
     "MAX_EXPENSIVE_IN_FLIGHT": int,
     "PROXY_FIX_HOPS": int,
     # Caps on uploaded verification files (backend/verification/limits.py).
-    **{f"VERIFICATION_{name}": int for name in (
-        "MAX_UPLOAD_BYTES", "MAX_ROWS", "MAX_COLUMNS", "MAX_CELL_CHARS", "XLSX_MAX_UNCOMPRESSED", "XLSX_MAX_RATIO",
-        "XLSX_MAX_ENTRIES", "XLSX_MAX_SHARED_STRINGS", "XLSX_MAX_SHARED_STRINGS_BYTES")},
+    **{
+        f"VERIFICATION_{name}": int
+        for name in (
+            "MAX_UPLOAD_BYTES",
+            "MAX_ROWS",
+            "MAX_COLUMNS",
+            "MAX_CELL_CHARS",
+            "XLSX_MAX_UNCOMPRESSED",
+            "XLSX_MAX_RATIO",
+            "XLSX_MAX_ENTRIES",
+            "XLSX_MAX_SHARED_STRINGS",
+            "XLSX_MAX_SHARED_STRINGS_BYTES",
+        )
+    },
 }
 
 

@@ -57,8 +57,16 @@ class LevelRequired(Forbidden):
     code, title = "account-level-required", "A higher account level is needed"
 
 
-def problem_response(status: int, title: str, detail: str | None = None, *, code: str | None = None,
-                     errors: dict | None = None, headers: dict | None = None, **extra):
+def problem_response(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    code: str | None = None,
+    errors: dict | None = None,
+    headers: dict | None = None,
+    **extra,
+):
     body = {
         "type": PROBLEM_BASE + (code or str(status)),
         "title": title,
@@ -77,9 +85,18 @@ def problem_response(status: int, title: str, detail: str | None = None, *, code
 
 
 _HTTP_CODES = {
-    400: "bad-request", 401: "unauthenticated", 403: "forbidden", 404: "not-found",
-    405: "method-not-allowed", 409: "conflict", 413: "payload-too-large", 415: "unsupported-media-type",
-    422: "validation-failed", 429: "too-many-requests", 500: "internal-error", 503: "unavailable",
+    400: "bad-request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation-failed",
+    429: "too-many-requests",
+    500: "internal-error",
+    503: "unavailable",
 }
 
 
@@ -102,15 +119,21 @@ def http_exception_to_problem(error: HTTPException):
     if status == 405 and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
     title = error.name if status < 500 else "Internal server error"
-    return problem_response(status, title, detail, code=_HTTP_CODES.get(status), errors=errors,
-                            headers=headers)
+    return problem_response(status, title, detail, code=_HTTP_CODES.get(status), errors=errors, headers=headers)
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError):
-        return problem_response(error.status, error.title, error.detail, code=error.code,
-                                errors=error.errors, headers=getattr(error, "headers", None), **error.extra)
+        return problem_response(
+            error.status,
+            error.title,
+            error.detail,
+            code=error.code,
+            errors=error.errors,
+            headers=getattr(error, "headers", None),
+            **error.extra,
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
@@ -124,9 +147,13 @@ def register_error_handlers(app: Flask) -> None:
         # The database restarted, failed over or is unreachable: the request did not complete and may be
         # retried (the pool's pre-ping replaces dead connections, so the app recovers without a restart).
         log.warning("database unavailable on %s %s: %s", request.method, request.path, type(error).__name__)
-        return problem_response(503, "Service temporarily unavailable",
-                                "The database is not reachable right now. The request was not completed; "
-                                "please try again shortly.", code="unavailable", headers={"Retry-After": "5"})
+        return problem_response(
+            503,
+            "Service temporarily unavailable",
+            "The database is not reachable right now. The request was not completed; please try again shortly.",
+            code="unavailable",
+            headers={"Retry-After": "5"},
+        )
 
     @app.errorhandler(Exception)
     def _crash(error: Exception):

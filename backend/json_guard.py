@@ -35,9 +35,11 @@ def nesting_depth(body: bytes) -> int:
 
 def _bounded_int(text: str) -> int:
     if len(text.lstrip("-")) > MAX_INT_DIGITS or abs(value := int(text)) >= 2**63:
-        raise HostileJson("number-out-of-range",
-                          "Một số nguyên trong nội dung JSON vượt quá giới hạn (±2^63). / "
-                          "An integer in the JSON body is out of range (±2^63).")
+        raise HostileJson(
+            "number-out-of-range",
+            "Một số nguyên trong nội dung JSON vượt quá giới hạn (±2^63). / "
+            "An integer in the JSON body is out of range (±2^63).",
+        )
     return value
 
 
@@ -48,8 +50,11 @@ def _no_constant(name: str):
 def check(body: bytes) -> None:
     """Raise HostileJson when the body is JSON no view should have to parse."""
     if body.count(b"[") + body.count(b"{") > MAX_DEPTH and nesting_depth(body) > MAX_DEPTH:
-        raise HostileJson("json-too-deep", f"Nội dung JSON lồng quá sâu (tối đa {MAX_DEPTH} cấp). / "
-                                           f"The JSON body is nested too deeply (at most {MAX_DEPTH} levels).")
+        raise HostileJson(
+            "json-too-deep",
+            f"Nội dung JSON lồng quá sâu (tối đa {MAX_DEPTH} cấp). / "
+            f"The JSON body is nested too deeply (at most {MAX_DEPTH} levels).",
+        )
     try:
         json.loads(body, parse_int=_bounded_int, parse_constant=_no_constant)
     except HostileJson:

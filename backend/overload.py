@@ -49,7 +49,7 @@ def is_expensive(method: str, path: str, routes=EXPENSIVE_ROUTES) -> bool:
             continue
         if "*" in prefix:
             head, tail = prefix.split("*", 1)
-            if path.startswith(head) and path.endswith(tail) and "/" not in path[len(head):len(path) - len(tail)]:
+            if path.startswith(head) and path.endswith(tail) and "/" not in path[len(head) : len(path) - len(tail)]:
                 return True
         elif path == prefix or (prefix.endswith("/") and path.startswith(prefix)):
             return True
@@ -75,9 +75,17 @@ def _request_age(header: str | None, now: float) -> float | None:
 class LoadShedder:
     """WSGI middleware: at most `max_in_flight` requests run at once in this process; the rest get 503."""
 
-    def __init__(self, app: Callable, *, max_in_flight: int, retry_after_s: int = 1,
-                 max_queue_s: float | None = None, clock: Callable[[], float] = time.time,
-                 max_expensive: int | None = None, expensive_routes=EXPENSIVE_ROUTES) -> None:
+    def __init__(
+        self,
+        app: Callable,
+        *,
+        max_in_flight: int,
+        retry_after_s: int = 1,
+        max_queue_s: float | None = None,
+        clock: Callable[[], float] = time.time,
+        max_expensive: int | None = None,
+        expensive_routes=EXPENSIVE_ROUTES,
+    ) -> None:
         if max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")
         # Default: a quarter of the slots (at least one) for the expensive routes.
@@ -125,21 +133,26 @@ class LoadShedder:
         self.shed += 1
         if self.shed == 1 or self.shed % 1000 == 0:
             log.warning("shedding load (%s): %d requests answered 503 so far", reason, self.shed)
-        body = json.dumps({
-            "type": "https://congdan.gov.vn/problems/overloaded",
-            "title": "Service temporarily overloaded",
-            "status": 503,
-            "detail": "The service is busy. The request was not processed; please retry after a moment.",
-            "instance": environ.get("PATH_INFO", ""),
-            "code": "overloaded",
-            "reason": reason,
-        }).encode("utf-8")
-        start_response("503 Service Unavailable", [
-            ("Content-Type", PROBLEM_CONTENT_TYPE),
-            ("Content-Length", str(len(body))),
-            ("Retry-After", str(self.retry_after_s)),
-            ("Cache-Control", "no-store"),
-        ])
+        body = json.dumps(
+            {
+                "type": "https://congdan.gov.vn/problems/overloaded",
+                "title": "Service temporarily overloaded",
+                "status": 503,
+                "detail": "The service is busy. The request was not processed; please retry after a moment.",
+                "instance": environ.get("PATH_INFO", ""),
+                "code": "overloaded",
+                "reason": reason,
+            }
+        ).encode("utf-8")
+        start_response(
+            "503 Service Unavailable",
+            [
+                ("Content-Type", PROBLEM_CONTENT_TYPE),
+                ("Content-Length", str(len(body))),
+                ("Retry-After", str(self.retry_after_s)),
+                ("Cache-Control", "no-store"),
+            ],
+        )
         return [body]
 
 
@@ -164,11 +177,22 @@ class _ReleasingIterable:
                     slots.release()
 
 
-def install(app, *, max_in_flight: int, retry_after_s: int = 1, max_queue_s: float | None = None,
-            max_expensive: int | None = None):
+def install(
+    app,
+    *,
+    max_in_flight: int,
+    retry_after_s: int = 1,
+    max_queue_s: float | None = None,
+    max_expensive: int | None = None,
+):
     """Wrap a Flask app's WSGI callable; returns the app."""
-    app.wsgi_app = LoadShedder(app.wsgi_app, max_in_flight=max_in_flight, retry_after_s=retry_after_s,
-                               max_queue_s=max_queue_s, max_expensive=max_expensive)
+    app.wsgi_app = LoadShedder(
+        app.wsgi_app,
+        max_in_flight=max_in_flight,
+        retry_after_s=retry_after_s,
+        max_queue_s=max_queue_s,
+        max_expensive=max_expensive,
+    )
     return app
 
 
@@ -177,5 +201,4 @@ def create_app(max_in_flight: int = 8, retry_after_s: int = 1, max_queue_s: floa
     `gunicorn -k gthread --threads 16 'backend.overload:create_app(max_in_flight=8)'`."""
     from backend import create_app as create_backend
 
-    return install(create_backend(), max_in_flight=max_in_flight, retry_after_s=retry_after_s,
-                   max_queue_s=max_queue_s)
+    return install(create_backend(), max_in_flight=max_in_flight, retry_after_s=retry_after_s, max_queue_s=max_queue_s)

@@ -26,6 +26,11 @@ def readyz():
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
-        return problem_response(503, "Service Unavailable", "The database is not reachable.",
-                                code="unavailable", headers={"Retry-After": "5"})
+        return problem_response(
+            503,
+            "Service Unavailable",
+            "The database is not reachable.",
+            code="unavailable",
+            headers={"Retry-After": "5"},
+        )
     return jsonify(status="ready", database="ok")

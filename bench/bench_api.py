@@ -58,8 +58,9 @@ def _worker(port, method, path, body, headers, seconds, queue):
 
 def _run(port, name, method, path, body, headers, seconds, concurrency):
     queue = mp.Queue()
-    procs = [mp.Process(target=_worker, args=(port, method, path, body, headers, seconds, queue))
-             for _ in range(concurrency)]
+    procs = [
+        mp.Process(target=_worker, args=(port, method, path, body, headers, seconds, queue)) for _ in range(concurrency)
+    ]
     for p in procs:
         p.start()
     results = [queue.get() for _ in procs]
@@ -82,17 +83,35 @@ def main() -> None:
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="congdan-api-bench-")
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{folder}/bench.db", CONGDAN_ENV="development",
-               LOGIN_LIMIT_PER_ADDRESS="10000000 per minute", LOGIN_LIMIT_PER_ACCOUNT="10000000 per minute",
-               PYTHONPATH=str(ROOT))
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{folder}/bench.db",
+        CONGDAN_ENV="development",
+        LOGIN_LIMIT_PER_ADDRESS="10000000 per minute",
+        LOGIN_LIMIT_PER_ACCOUNT="10000000 per minute",
+        PYTHONPATH=str(ROOT),
+    )
     flask = [str(VENV_BIN / "flask"), "--app", "backend"]
     subprocess.run(flask + ["db-upgrade"], env=env, check=True, cwd=ROOT, capture_output=True)
-    subprocess.run(flask + ["seed-demo", "--citizens", str(args.citizens)], env=env, check=True, cwd=ROOT,
-                   capture_output=True)
+    subprocess.run(
+        flask + ["seed-demo", "--citizens", str(args.citizens)], env=env, check=True, cwd=ROOT, capture_output=True
+    )
     port = _free_port()
-    server = subprocess.Popen([str(VENV_BIN / "gunicorn"), "--workers", str(args.workers), "--bind",
-                               f"127.0.0.1:{port}", "--log-level", "warning", "backend:create_app()"],
-                              env=env, cwd=ROOT, start_new_session=True)
+    server = subprocess.Popen(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "--workers",
+            str(args.workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "backend:create_app()",
+        ],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
     try:
         for _ in range(200):
             try:
@@ -101,31 +120,48 @@ def main() -> None:
             except OSError:
                 time.sleep(0.05)
         connection = http.client.HTTPConnection("127.0.0.1", port)
-        connection.request("POST", "/api/v1/auth/login", body=json.dumps({"username": DEMO_USER,
-                                                                          "password": DEMO_PASSWORD}),
-                           headers={"Content-Type": "application/json"})
+        connection.request(
+            "POST",
+            "/api/v1/auth/login",
+            body=json.dumps({"username": DEMO_USER, "password": DEMO_PASSWORD}),
+            headers={"Content-Type": "application/json"},
+        )
         token = json.loads(connection.getresponse().read())["access_token"]
         json_headers = {"Content-Type": "application/json"}
         scenarios = [
             ("trivial GET /healthz", "GET", "/healthz", None, {}),
-            ("read my record GET /api/v1/citizens/me", "GET", "/api/v1/citizens/me", None,
-             {"Authorization": f"Bearer {token}"}),
-            ("login POST /api/v1/auth/login", "POST", "/api/v1/auth/login",
-             {"username": DEMO_USER, "password": DEMO_PASSWORD}, json_headers),
+            (
+                "read my record GET /api/v1/citizens/me",
+                "GET",
+                "/api/v1/citizens/me",
+                None,
+                {"Authorization": f"Bearer {token}"},
+            ),
+            (
+                "login POST /api/v1/auth/login",
+                "POST",
+                "/api/v1/auth/login",
+                {"username": DEMO_USER, "password": DEMO_PASSWORD},
+                json_headers,
+            ),
         ]
         rows = [_run(port, *s, args.seconds, args.concurrency) for s in scenarios]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; gunicorn "
-          f"{args.workers} sync workers, SQLite, {args.citizens:,} citizens; {args.concurrency} client processes, "
-          f"{args.seconds:.0f} s each")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; gunicorn "
+        f"{args.workers} sync workers, SQLite, {args.citizens:,} citizens; {args.concurrency} client processes, "
+        f"{args.seconds:.0f} s each"
+    )
     trivial = rows[0]["rps"]
     print(f"{'endpoint':42} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>7}")
     for row in rows:
-        print(f"{row['name']:42} {row['rps']:9.0f} {row['p50']:8.1f} {row['p99']:8.1f} {row['errors']:7d} "
-              f"{row['rps'] / trivial:7.2f}")
+        print(
+            f"{row['name']:42} {row['rps']:9.0f} {row['p50']:8.1f} {row['p99']:8.1f} {row['errors']:7d} "
+            f"{row['rps'] / trivial:7.2f}"
+        )
 
 
 if __name__ == "__main__":

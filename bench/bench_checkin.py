@@ -67,9 +67,17 @@ def add_patients(app, count: int, *, children: bool, accounts: bool) -> list[Dem
             insure(db.session, citizen, facility="01929")
             if accounts:
                 factory.account(citizen, level=2)
-            people.append(DemoCitizen(personal_id=citizen.personal_id, full_name="Phạm Thị Hoa",
-                                      surname="PHAM", given_names="THI HOA", sex="Nữ", birth_date=born,
-                                      issue_date=date(2022, 1, 10)))
+            people.append(
+                DemoCitizen(
+                    personal_id=citizen.personal_id,
+                    full_name="Phạm Thị Hoa",
+                    surname="PHAM",
+                    given_names="THI HOA",
+                    sex="Nữ",
+                    birth_date=born,
+                    issue_date=date(2022, 1, 10),
+                )
+            )
         db.session.commit()
     return people
 
@@ -96,8 +104,13 @@ def one_check_in(services, method: str, person: DemoCitizen) -> dict[str, float]
         raise RuntimeError("the backend did not answer: a provisional ticket was issued")
     times["ticket"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    print_ticket(services.printer, ticket, facility_name=services.checkin.facility_name(),
-                 patient_name=view.full_name, personal_id=identity.personal_id)
+    print_ticket(
+        services.printer,
+        ticket,
+        facility_name=services.checkin.facility_name(),
+        patient_name=view.full_name,
+        personal_id=identity.personal_id,
+    )
     times["print"] = time.perf_counter() - mark
     times["total"] = time.perf_counter() - start
     return times
@@ -114,31 +127,29 @@ def main() -> None:
         backend = LiveBackend(app).start()
         api = ApiClient(backend.url, DEMO_KIOSK_USERNAME, PASSWORD)
         try:
-            print(f"kiosk check-in, {options.patients} patients per method; backend on {backend.url} "
-                  f"(SQLite, werkzeug, same process); {platform.processor() or platform.machine()}, "
-                  f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
-                  f"load average {os.getloadavg()[0]:.1f} (other work on the machine slows every figure)")
-            print(f"{'method':<10}" + "".join(f"{s + ' p50':>13}" for s in (*STEPS, "total"))
-                  + f"{'total max':>12}")
+            print(
+                f"kiosk check-in, {options.patients} patients per method; backend on {backend.url} "
+                f"(SQLite, werkzeug, same process); {platform.processor() or platform.machine()}, "
+                f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
+                f"load average {os.getloadavg()[0]:.1f} (other work on the machine slows every figure)"
+            )
+            print(f"{'method':<10}" + "".join(f"{s + ' p50':>13}" for s in (*STEPS, "total")) + f"{'total max':>12}")
             shared_pki = SimulatedDevices().pki
             for method in METHODS:
-                people = add_patients(app, options.patients, children=method == "typed",
-                                      accounts=method == "signed_qr")
+                people = add_patients(app, options.patients, children=method == "typed", accounts=method == "signed_qr")
                 results = []
                 for person in people:
                     simulated = SimulatedDevices(person)
                     simulated.__dict__["pki"] = shared_pki  # one test CSCA for every simulated card
                     if method == "signed_qr":
-                        simulated.qr_payload = identity_qr_token(backend.url, person.personal_id,
-                                                                 CITIZEN_PASSWORD)
+                        simulated.qr_payload = identity_qr_token(backend.url, person.personal_id, CITIZEN_PASSWORD)
                     if method == "chip":
                         _ = simulated._chip_files  # building the card is not part of a check-in
                     kiosk_folder = folder / method / person.personal_id
                     kiosk_folder.mkdir(parents=True)
                     services = kiosk_services(api, kiosk_folder, simulated=simulated)
                     results.append(one_check_in(services, method, person))
-                row = "".join(f"{statistics.median(r[s] for r in results) * 1000:>10.1f} ms" for s in
-                              (*STEPS, "total"))
+                row = "".join(f"{statistics.median(r[s] for r in results) * 1000:>10.1f} ms" for s in (*STEPS, "total"))
                 print(f"{method:<10}{row}{max(r['total'] for r in results) * 1000:>9.1f} ms")
             if options.app_patients:
                 from bench.bench_kiosk_app import app_table

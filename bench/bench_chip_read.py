@@ -143,8 +143,11 @@ def main() -> None:
         ("BAC + CA-DH-3DES RFC 5114 (chained when short)", {"ca": "dh", "ca_cipher": "3DES"}, "BAC"),
         ("PACE brainpool + CA-ECDH-AES128", {"ca": "ecdh", "pace": 13, "bac_enabled": False}, "PACE"),
         ("PACE-CAM brainpool (chip proven during PACE)", {"pace": 13, "cam": True, "bac_enabled": False}, "PACE"),
-        ("PACE brainpool + CA-ECDH-AES256 (explicit curve)",
-         {"ca": "ecdh-explicit", "ca_cipher": "AES-256", "pace": 13, "bac_enabled": False}, "PACE"),
+        (
+            "PACE brainpool + CA-ECDH-AES256 (explicit curve)",
+            {"ca": "ecdh-explicit", "ca_cipher": "AES-256", "pace": 13, "bac_enabled": False},
+            "PACE",
+        ),
     ]
     for label, options, access_control in scenarios:
         for extended in (True, False):

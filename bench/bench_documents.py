@@ -44,16 +44,30 @@ def main() -> None:
         engine = make_engine(url)
         migrate.upgrade(engine)
         engine.dispose()
-        app = create_app({"ENV_NAME": "testing", "TESTING": True, "DATABASE_URL": url, "RATELIMIT_ENABLED": False,
-                          "SECRET_KEY": "bench-" + "x" * 32, "JWT_SECRET_KEY": "bench-" + "y" * 32})
+        app = create_app(
+            {
+                "ENV_NAME": "testing",
+                "TESTING": True,
+                "DATABASE_URL": url,
+                "RATELIMIT_ENABLED": False,
+                "SECRET_KEY": "bench-" + "x" * 32,
+                "JWT_SECRET_KEY": "bench-" + "y" * 32,
+            }
+        )
         client = app.test_client()
         render, sign, issue, validate, page, sizes = [], [], [], [], [], []
         with app.app_context():
             sync_administrative_units(session=db.session)
-            citizen = Citizen(personal_id="001190012345", full_name="Nguyễn Thị Ánh Tuyết",
-                              name_folded="nguyen thi anh tuyet", sex="female", date_of_birth=date(1990, 7, 15),
-                              permanent_ward_code="00001", permanent_street="Số 5 Phố Huế",
-                              permanent_province_code="01")
+            citizen = Citizen(
+                personal_id="001190012345",
+                full_name="Nguyễn Thị Ánh Tuyết",
+                name_folded="nguyen thi anh tuyet",
+                sex="female",
+                date_of_birth=date(1990, 7, 15),
+                permanent_ward_code="00001",
+                permanent_street="Số 5 Phố Huế",
+                permanent_province_code="01",
+            )
             db.session.add(citizen)
             db.session.flush()
             signing = pades.material()
@@ -66,6 +80,7 @@ def main() -> None:
                         return target(*a, **kw)
                     finally:
                         samples.append(time.perf_counter() - started)
+
                 return wrapper
 
             service.render_pdf, service.pades.sign_pdf = timed(original_render, render), timed(original_sign, sign)
@@ -74,9 +89,15 @@ def main() -> None:
                 for n in range(args.documents + 1):
                     started = time.perf_counter()
                     document = service.issue_document(
-                        session=db.session, holder=citizen, doc_type="residence-confirmation",
-                        jurisdiction="00001", lines=[pdf.Line("Họ và tên", "Full name", citizen.full_name)],
-                        content={"n": n}, validity=timedelta(days=365), now=utcnow())
+                        session=db.session,
+                        holder=citizen,
+                        doc_type="residence-confirmation",
+                        jurisdiction="00001",
+                        lines=[pdf.Line("Họ và tên", "Full name", citizen.full_name)],
+                        content={"n": n},
+                        validity=timedelta(days=365),
+                        now=utcnow(),
+                    )
                     issue.append(time.perf_counter() - started)
                     sizes.append(len(document.pdf))
                     started = time.perf_counter()

@@ -36,8 +36,7 @@ CASES = {
     "details match": {"personal_id": "001195004567", "full_name": "Phạm Thu Hà", "date_of_birth": "1995-07-21"},
     "wrong birth date": {"personal_id": "001195004567", "full_name": "Phạm Thu Hà", "date_of_birth": "1995-07-22"},
     "no such ID": {"personal_id": "001195009999", "full_name": "Phạm Thu Hà", "date_of_birth": "1995-07-21"},
-    "already registered": {"personal_id": "001090012345", "full_name": "Nguyễn Văn An",
-                           "date_of_birth": "1990-01-01"},
+    "already registered": {"personal_id": "001090012345", "full_name": "Nguyễn Văn An", "date_of_birth": "1990-01-01"},
 }
 
 
@@ -55,8 +54,10 @@ def chip_verdict_cost(rounds: int) -> None:
         verdict = verify_chip_evidence(files, store, challenge=nonce, aa_signature=signature)
         times.append(time.process_time() - start)
     assert verdict.trust_level == "chip_verified"
-    print(f"server chip verdict (PA to CSCA + AA, EC P-256): median {statistics.median(times) * 1000:.2f} ms CPU, "
-          f"max {max(times) * 1000:.2f} ms, {rounds} rounds")
+    print(
+        f"server chip verdict (PA to CSCA + AA, EC P-256): median {statistics.median(times) * 1000:.2f} ms CPU, "
+        f"max {max(times) * 1000:.2f} ms, {rounds} rounds"
+    )
 
 
 def registration_timing(rounds: int) -> None:
@@ -80,8 +81,10 @@ def registration_timing(rounds: int) -> None:
             print(f"POST /auth/register, {rounds} per case, werkzeug in-process, SQLite:")
             for case, values in samples.items():
                 values.sort()
-                print(f"  {case:<20} median {statistics.median(values) * 1000:6.2f} ms   "
-                      f"p90 {values[int(len(values) * 0.9)] * 1000:6.2f} ms")
+                print(
+                    f"  {case:<20} median {statistics.median(values) * 1000:6.2f} ms   "
+                    f"p90 {values[int(len(values) * 0.9)] * 1000:6.2f} ms"
+                )
         finally:
             backend.close()
 

@@ -238,11 +238,7 @@ def run(kiosks: int, intervals: int, interval_s: float, workers: int, url: str) 
     latencies.sort()
 
     def pct(p: float) -> float:
-        return (
-            latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000
-            if latencies
-            else float("nan")
-        )
+        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000 if latencies else float("nan")
 
     return {
         "sent": len(schedule),
@@ -265,9 +261,7 @@ def main() -> None:
     parser.add_argument("--intervals", type=int, default=3, help="heartbeats per kiosk")
     parser.add_argument("--interval", type=float, default=15.0, help="seconds between a kiosk's heartbeats")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
-    parser.add_argument(
-        "--postgres", action="store_true", help="use a throwaway PostgreSQL (needs its binaries)"
-    )
+    parser.add_argument("--postgres", action="store_true", help="use a throwaway PostgreSQL (needs its binaries)")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 

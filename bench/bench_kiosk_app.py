@@ -7,8 +7,13 @@ import os
 import statistics
 import time
 
-for name, value in {"SDL_VIDEODRIVER": "offscreen", "SDL_AUDIODRIVER": "dummy", "KIVY_NO_ARGS": "1",
-                    "KIVY_NO_CONSOLELOG": "1", "KIVY_NO_FILELOG": "1"}.items():
+for name, value in {
+    "SDL_VIDEODRIVER": "offscreen",
+    "SDL_AUDIODRIVER": "dummy",
+    "KIVY_NO_ARGS": "1",
+    "KIVY_NO_CONSOLELOG": "1",
+    "KIVY_NO_FILELOG": "1",
+}.items():
     os.environ.setdefault(name, value)
 
 APP_METHODS = {"chip": "card", "signed_qr": "qr", "typed": "typed"}
@@ -48,8 +53,10 @@ def app_table(backend_app, api, folder, backend_url, patients: int, add_patients
     player = _counting(cue_player, played)
     frames: list[float] = []
     Window.bind(on_flip=lambda *_: frames.append(time.perf_counter()))
-    print(f"\nthe whole app (offscreen window 1080x1920, voice + chimes through SDL audio, animations on), "
-          f"{patients} patients per method")
+    print(
+        f"\nthe whole app (offscreen window 1080x1920, voice + chimes through SDL audio, animations on), "
+        f"{patients} patients per method"
+    )
     print(f"{'method':<10}{'ident→ticket p50':>18}{'max':>10}{'frame gap max':>15}{'cues':>7}")
     # One app for every patient, as on a kiosk that runs all day: what a screen draws once stays drawn.
     # Each patient brings their own card or phone (the simulated devices behind the reader).
@@ -68,9 +75,14 @@ def app_table(backend_app, api, folder, backend_url, patients: int, add_patients
             kiosk_folder.mkdir(parents=True)
             services = kiosk_services(api, kiosk_folder, simulated=simulated)
             if app is None:
-                app = KioskApp(checkin=services.checkin, reader=services.reader, printer=services.printer,
-                               auto_sync=False, play_cue=player,
-                               animations=os.environ.get("BENCH_NO_ANIM") is None)
+                app = KioskApp(
+                    checkin=services.checkin,
+                    reader=services.reader,
+                    printer=services.printer,
+                    auto_sync=False,
+                    play_cue=player,
+                    animations=os.environ.get("BENCH_NO_ANIM") is None,
+                )
                 app._run_prepare()
                 app.root.size, app.root.pos = Window.size, (0, 0)
             app.controller.reader = services.reader
@@ -80,8 +92,10 @@ def app_table(backend_app, api, folder, backend_url, patients: int, add_patients
             gaps.append(max((b - a for a, b in zip(mine, mine[1:], strict=False)), default=0.0))
             app.controller.finish()
             EventLoop.idle()
-        print(f"{method:<10}{statistics.median(totals) * 1000:>15.0f} ms{max(totals) * 1000:>7.0f} ms"
-              f"{max(gaps) * 1000:>12.0f} ms{len(played) - cues_before:>7}")
+        print(
+            f"{method:<10}{statistics.median(totals) * 1000:>15.0f} ms{max(totals) * 1000:>7.0f} ms"
+            f"{max(gaps) * 1000:>12.0f} ms{len(played) - cues_before:>7}"
+        )
     if app is not None:
         app.stop()
         Window.remove_widget(app.root)

@@ -53,32 +53,60 @@ def main() -> None:
     conviction = _Conviction()
     wards = list(units._successors()[1])
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"CONGDAN_ENV": "testing", "ENV_NAME": "testing", "TESTING": True,
-                          "DATABASE_URL": f"sqlite:///{folder}/bench.db", "LAW_DIR": ""})
+        app = create_app(
+            {
+                "CONGDAN_ENV": "testing",
+                "ENV_NAME": "testing",
+                "TESTING": True,
+                "DATABASE_URL": f"sqlite:///{folder}/bench.db",
+                "LAW_DIR": "",
+            }
+        )
         with app.app_context():
             _rate("store.value (shipped only)", lambda n: store.value("health.base_salary", days[n % 1800]), seconds)
-            _rate("payment deadline over weekends/holidays", lambda n: rules.payment_deadline(days[n % 1800]),
-                  seconds)
+            _rate("payment deadline over weekends/holidays", lambda n: rules.payment_deadline(days[n % 1800]), seconds)
             _rate("residence deadline, 3 working days", lambda n: add_working_days(days[n % 1800], 3), seconds)
-            _rate("expungement date (adult, imprisonment)",
-                  lambda n: expungement.expunged_on(conviction, [conviction], date(1990, 1, 1), days[n % 1800]),
-                  seconds)
-            _rate("BHYT coverage (self-referred outpatient)",
-                  lambda n: coverage.compute(card, on=days[n % 1800], hospital_level="provincial",
-                                             hospital_facility_code="79001"), seconds)
-            _rate("address named with the units of the day", lambda n: units.place_on("00088", days[n % 1800]),
-                  seconds)
-            _rate("jurisdiction check after 1/7/2025 (10,035 old wards)",
-                  lambda n: units.covers("00088", (wards[n % len(wards)], "01"), date(2026, 1, 1)), seconds)
+            _rate(
+                "expungement date (adult, imprisonment)",
+                lambda n: expungement.expunged_on(conviction, [conviction], date(1990, 1, 1), days[n % 1800]),
+                seconds,
+            )
+            _rate(
+                "BHYT coverage (self-referred outpatient)",
+                lambda n: coverage.compute(
+                    card, on=days[n % 1800], hospital_level="provincial", hospital_facility_code="79001"
+                ),
+                seconds,
+            )
+            _rate("address named with the units of the day", lambda n: units.place_on("00088", days[n % 1800]), seconds)
+            _rate(
+                "jurisdiction check after 1/7/2025 (10,035 old wards)",
+                lambda n: units.covers("00088", (wards[n % len(wards)], "01"), date(2026, 1, 1)),
+                seconds,
+            )
         law = Path(folder) / "law"
         law.mkdir()
-        (law / store.LOADED_FILE).write_text(json.dumps([{
-            "name": "health.base_salary", "effective_from": "2026-07-01", "value": 2_530_000,
-            "source": "bench fixture", "loaded_at": "2026-12-01T00:00:00+07:00", "loaded_by": "bench"}]))
+        (law / store.LOADED_FILE).write_text(
+            json.dumps(
+                [
+                    {
+                        "name": "health.base_salary",
+                        "effective_from": "2026-07-01",
+                        "value": 2_530_000,
+                        "source": "bench fixture",
+                        "loaded_at": "2026-12-01T00:00:00+07:00",
+                        "loaded_by": "bench",
+                    }
+                ]
+            )
+        )
         app.config["LAW_DIR"] = str(law)
         with app.app_context():
-            _rate("store.value with an administrator's LAW_DIR",
-                  lambda n: store.value("health.base_salary", days[n % 1800]), seconds)
+            _rate(
+                "store.value with an administrator's LAW_DIR",
+                lambda n: store.value("health.base_salary", days[n % 1800]),
+                seconds,
+            )
             _rate("payment deadline with LAW_DIR", lambda n: rules.payment_deadline(days[n % 1800]), seconds)
 
 

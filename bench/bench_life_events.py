@@ -34,8 +34,12 @@ from shared_schemas.clock import VIETNAM_TZ
 from shared_schemas.text import fold
 
 PASSWORD = "bench-password"
-OFFICERS = {"civil_status": "hotich.hangbai", "police": "officer.hangbai", "social_insurance": "bhxh.hanoi",
-            "labour": "ldtbxh.hanoi"}
+OFFICERS = {
+    "civil_status": "hotich.hangbai",
+    "police": "officer.hangbai",
+    "social_insurance": "bhxh.hanoi",
+    "labour": "ldtbxh.hanoi",
+}
 
 
 class Clock:
@@ -52,10 +56,18 @@ class Clock:
 
 
 def _person(session, n: int, name: str, sex: str, born: date, household: Household, relation: str) -> Citizen:
-    citizen = Citizen(personal_id=personal_id.compose("001", sex, born.year, f"{500_000 + n:06d}"), full_name=name,
-                      name_folded=fold(name), date_of_birth=born, sex=sex, permanent_ward_code="00088",
-                      permanent_street=household.street_address, permanent_province_code="01",
-                      household_id=household.id, relation_to_head=relation)
+    citizen = Citizen(
+        personal_id=personal_id.compose("001", sex, born.year, f"{500_000 + n:06d}"),
+        full_name=name,
+        name_folded=fold(name),
+        date_of_birth=born,
+        sex=sex,
+        permanent_ward_code="00088",
+        permanent_street=household.street_address,
+        permanent_province_code="01",
+        household_id=household.id,
+        relation_to_head=relation,
+    )
     session.add(citizen)
     session.flush()
     return citizen
@@ -72,13 +84,32 @@ def _families(session, count: int) -> list[dict]:
         father = _person(session, 3 * i + 1, "Nguyễn Văn Bố", "male", date(1990, 1, 1), household, "Con")
         mother = _person(session, 3 * i + 2, "Trần Thị Mẹ", "female", date(1992, 1, 1), household, "Con dâu")
         household.head_citizen_id = elder.id if i % 3 == 0 else father.id  # a third need the elder's consent
-        session.add(WelfareEnrolment(citizen_id=elder.id, regime=("social_insurance", "merit",
-                                                                 "social_protection")[i % 3], since=date(2000, 1, 1)))
+        session.add(
+            WelfareEnrolment(
+                citizen_id=elder.id,
+                regime=("social_insurance", "merit", "social_protection")[i % 3],
+                since=date(2000, 1, 1),
+            )
+        )
         for person in (elder, father, mother):
-            session.add(Account(username=person.personal_id, password_hash=password_hash, role="citizen", level=2,
-                                citizen_id=person.id, display_name=person.full_name))
-        families.append({"elder": elder.personal_id, "father": father.personal_id, "mother": mother.personal_id,
-                         "head": "elder" if i % 3 == 0 else "father"})
+            session.add(
+                Account(
+                    username=person.personal_id,
+                    password_hash=password_hash,
+                    role="citizen",
+                    level=2,
+                    citizen_id=person.id,
+                    display_name=person.full_name,
+                )
+            )
+        families.append(
+            {
+                "elder": elder.personal_id,
+                "father": father.personal_id,
+                "mother": mother.personal_id,
+                "head": "elder" if i % 3 == 0 else "father",
+            }
+        )
     return families
 
 
@@ -89,8 +120,16 @@ def main() -> None:
     args = parser.parse_args()
     rng, clock = random.Random(args.seed), Clock()
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"CONGDAN_ENV": "testing", "ENV_NAME": "testing", "TESTING": True, "LAW_DIR": "",
-                          "DATABASE_URL": f"sqlite:///{folder}/bench.db", "CLOCK": clock})
+        app = create_app(
+            {
+                "CONGDAN_ENV": "testing",
+                "ENV_NAME": "testing",
+                "TESTING": True,
+                "LAW_DIR": "",
+                "DATABASE_URL": f"sqlite:///{folder}/bench.db",
+                "CLOCK": clock,
+            }
+        )
         with app.app_context():
             upgrade(db.engine)
             from backend.registry.reference import sync_administrative_units
@@ -127,43 +166,85 @@ def main() -> None:
                 step = current["steps"][position]
                 if step["status"] == "awaiting_consent":
                     clock.working_days_later(rng.choice([0, 1]))
-                    call("household consent", f"/api/v1/life-events/applications/{ref}/household-consent",
-                         family[family["head"]], {"decision": "consent"})
+                    call(
+                        "household consent",
+                        f"/api/v1/life-events/applications/{ref}/household-consent",
+                        family[family["head"]],
+                        {"decision": "consent"},
+                    )
                 clock.working_days_later(rng.choice([0, 0, 1, 1, 2]))
-                call(f"decide {step['step']}", f"/api/v1/life-events/steps/{step['id']}/decision",
-                     OFFICERS[step["agency"]], {"decision": "approve"})
+                call(
+                    f"decide {step['step']}",
+                    f"/api/v1/life-events/steps/{step['id']}/decision",
+                    OFFICERS[step["agency"]],
+                    {"decision": "approve"},
+                )
 
         for family in families:
             clock.working_days_later(rng.choice([1, 2, 3]))
             born = (clock.moment - timedelta(days=1)).isoformat()
-            certificate = call("birth certificate", "/api/v1/life-events/birth-certificates", "staff.bachmai",
-                               {"mother_personal_id": family["mother"], "child_sex": rng.choice(["male", "female"]),
-                                "born_at": born, "weight_grams": rng.randint(2500, 4000)})
-            application = call("declare birth", "/api/v1/life-events/births", family["father"], {
-                "certificate_ref": certificate["ref"], "child_full_name": "Nguyễn Thị Con", "household_of": "father",
-                "father_personal_id": family["father"], "place_of_origin": "Hà Nội"})
+            certificate = call(
+                "birth certificate",
+                "/api/v1/life-events/birth-certificates",
+                "staff.bachmai",
+                {
+                    "mother_personal_id": family["mother"],
+                    "child_sex": rng.choice(["male", "female"]),
+                    "born_at": born,
+                    "weight_grams": rng.randint(2500, 4000),
+                },
+            )
+            application = call(
+                "declare birth",
+                "/api/v1/life-events/births",
+                family["father"],
+                {
+                    "certificate_ref": certificate["ref"],
+                    "child_full_name": "Nguyễn Thị Con",
+                    "household_of": "father",
+                    "father_personal_id": family["father"],
+                    "place_of_origin": "Hà Nội",
+                },
+            )
             run_steps(application, family["father"], family)
-            notice = call("death notice", "/api/v1/life-events/death-notices", "staff.bachmai", {
-                "deceased_personal_id": family["elder"], "informant_personal_id": family["father"],
-                "died_at": (clock.moment - timedelta(hours=20)).isoformat()})
-            application = call("declare death", "/api/v1/life-events/deaths", family["father"],
-                               {"certificate_ref": notice["ref"], "relationship": "Con"})
+            notice = call(
+                "death notice",
+                "/api/v1/life-events/death-notices",
+                "staff.bachmai",
+                {
+                    "deceased_personal_id": family["elder"],
+                    "informant_personal_id": family["father"],
+                    "died_at": (clock.moment - timedelta(hours=20)).isoformat(),
+                },
+            )
+            application = call(
+                "declare death",
+                "/api/v1/life-events/deaths",
+                family["father"],
+                {"certificate_ref": notice["ref"], "relationship": "Con"},
+            )
             run_steps(application, family["father"], family)
 
         with app.app_context():
             for kind in ("birth", "death"):
                 figures = kpi.summary(kpi.chain_times(session=db.session, kind=kind))
                 total = figures["total"]
-                print(f"{kind} chains: {figures['chains']} completed; whole chain median {total['median']} working "
-                      f"days, p90 {total['p90']:.1f}, max {total['max']} (issue 17's target: 4)")
+                print(
+                    f"{kind} chains: {figures['chains']} completed; whole chain median {total['median']} working "
+                    f"days, p90 {total['p90']:.1f}, max {total['max']} (issue 17's target: 4)"
+                )
                 for name, row in figures["steps"].items():
-                    print(f"  {name:<26} median {row['median']:>4} wd  p90 {row['p90']:>4.1f}  max {row['max']:>2}"
-                          f"  on time {100 * row['on_time']:5.1f} %  ({row['count']} steps)")
+                    print(
+                        f"  {name:<26} median {row['median']:>4} wd  p90 {row['p90']:>4.1f}  max {row['max']:>2}"
+                        f"  on time {100 * row['on_time']:5.1f} %  ({row['count']} steps)"
+                    )
         print("API time per request (ms, median / p90):")
         for label, values in latencies.items():
             values.sort()
-            print(f"  {label:<36} {statistics.median(values):7.1f} / {values[int(0.9 * (len(values) - 1))]:7.1f}"
-                  f"  (n={len(values)})")
+            print(
+                f"  {label:<36} {statistics.median(values):7.1f} / {values[int(0.9 * (len(values) - 1))]:7.1f}"
+                f"  (n={len(values)})"
+            )
 
 
 if __name__ == "__main__":

@@ -76,19 +76,25 @@ def run(payload: str, count: int, seed: int, hard: bool) -> None:
         ("hardware.qr.decode (grey frame)", decode, grey_frames),
         ("hardware.qr.decode (BGR frame)", decode, bgr_frames),
     ]
-    print(f"{count} frames 1280x720, seed {seed}, {'hard' if hard else 'default'} scenes, "
-          f"payload {payload[:24]!r}... ({len(payload.encode())} bytes UTF-8)")
+    print(
+        f"{count} frames 1280x720, seed {seed}, {'hard' if hard else 'default'} scenes, "
+        f"payload {payload[:24]!r}... ({len(payload.encode())} bytes UTF-8)"
+    )
     print(f"{'decoder':40s} {'median ms':>10s} {'p90 ms':>8s} {'max ms':>8s} {'found':>7s} {'exact':>7s}")
     medians = {}
     for label, fn, frames in rows:
         times, exact, found = _time(fn, frames, payload)
         medians[label] = statistics.median(times)
         p90 = statistics.quantiles(times, n=10)[-1] if len(times) > 1 else times[0]
-        print(f"{label:40s} {medians[label]:10.1f} {p90:8.1f} {max(times):8.1f} "
-              f"{found:>4d}/{len(frames):<3d}{exact:>4d}/{len(frames):<3d}")
+        print(
+            f"{label:40s} {medians[label]:10.1f} {p90:8.1f} {max(times):8.1f} "
+            f"{found:>4d}/{len(frames):<3d}{exact:>4d}/{len(frames):<3d}"
+        )
     ours = medians["hardware.qr.decode (grey frame)"]
-    print(f"decode() / raw pyzbar.decode, medians: {ours / medians['pyzbar.decode (raw, all symbologies)']:.2f}x "
-          f"against the default call, {ours / medians['pyzbar.decode (raw, QR only)']:.2f}x against the QR-only call")
+    print(
+        f"decode() / raw pyzbar.decode, medians: {ours / medians['pyzbar.decode (raw, all symbologies)']:.2f}x "
+        f"against the default call, {ours / medians['pyzbar.decode (raw, QR only)']:.2f}x against the QR-only call"
+    )
     print("'exact' = the payload came back byte-for-byte; raw pyzbar lets zbar guess the charset")
 
 

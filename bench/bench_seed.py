@@ -40,12 +40,17 @@ def main() -> None:
     report = bulk_load_population(engine, citizens=args.citizens, seed=args.seed)
     wall = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
-    rows = report.citizens + report.households + report.vehicles + report.driving_licences + \
-        report.health_insurance_cards
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{engine.dialect.name}")
-    print(f"citizens:  {report.citizens:>10,}   households: {report.households:,}   vehicles: {report.vehicles:,}   "
-          f"licences: {report.driving_licences:,}   insurance cards: {report.health_insurance_cards:,}")
+    rows = (
+        report.citizens + report.households + report.vehicles + report.driving_licences + report.health_insurance_cards
+    )
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{engine.dialect.name}"
+    )
+    print(
+        f"citizens:  {report.citizens:>10,}   households: {report.households:,}   vehicles: {report.vehicles:,}   "
+        f"licences: {report.driving_licences:,}   insurance cards: {report.health_insurance_cards:,}"
+    )
     print(f"wall time: {wall:10.1f} s   (process CPU {cpu:.1f} s)")
     print(f"rate:      {report.citizens / wall:10,.0f} citizens/s   {rows / wall:,.0f} rows/s (all tables)")
     if url.startswith("sqlite"):

@@ -56,14 +56,28 @@ def _people(count: int) -> tuple[list[str], str]:
     pids = []
     for n in range(count + 1):
         pid = personal_id.compose("001", "male", 1990, f"{n + 100_000:06d}")
-        citizen = Citizen(personal_id=pid, full_name=f"Người Thử {n}", name_folded=fold(f"Nguoi Thu {n}"),
-                          sex="male", date_of_birth=date(1990, 1, 1),
-                          permanent_ward_code="26740" if n == count else "00088",
-                          permanent_province_code="79" if n == count else "01", permanent_street="Số 1")
+        citizen = Citizen(
+            personal_id=pid,
+            full_name=f"Người Thử {n}",
+            name_folded=fold(f"Nguoi Thu {n}"),
+            sex="male",
+            date_of_birth=date(1990, 1, 1),
+            permanent_ward_code="26740" if n == count else "00088",
+            permanent_province_code="79" if n == count else "01",
+            permanent_street="Số 1",
+        )
         session.add(citizen)
         session.flush()
-        session.add(Account(username=pid, password_hash=password_hash, role="citizen", level=2,
-                            citizen_id=citizen.id, display_name=citizen.full_name))
+        session.add(
+            Account(
+                username=pid,
+                password_hash=password_hash,
+                role="citizen",
+                level=2,
+                citizen_id=citizen.id,
+                display_name=citizen.full_name,
+            )
+        )
         pids.append(pid)
     session.commit()
     return pids[:-1], pids[-1]
@@ -79,8 +93,14 @@ def main() -> None:
     engine = make_engine(url)
     migrate.upgrade(engine)
     engine.dispose()
-    app = create_app({"DATABASE_URL": url, "SECRETS_DIR": str(folder / "secrets"), "RATELIMIT_ENABLED": False,
-                      "PASSWORD_HASH_PARAMS": {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRETS_DIR": str(folder / "secrets"),
+            "RATELIMIT_ENABLED": False,
+            "PASSWORD_HASH_PARAMS": {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1},
+        }
+    )
     client = app.test_client()
     with app.app_context():
         session = db.session
@@ -89,33 +109,56 @@ def main() -> None:
         applicants, owner = _people(args.applicants)
 
     def login(username, password=PASSWORD, address="127.0.0.1"):
-        return client.post("/api/v1/auth/login", json={"username": username, "password": password},
-                           environ_base={"REMOTE_ADDR": address})
+        return client.post(
+            "/api/v1/auth/login",
+            json={"username": username, "password": password},
+            environ_base={"REMOTE_ADDR": address},
+        )
 
     token = login(applicants[0]).json["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
-    print(_line("GET /accounts/me (token bound to account state)",
-                _timed(lambda n: client.get("/api/v1/accounts/me", headers=headers), args.requests)))
+    print(
+        _line(
+            "GET /accounts/me (token bound to account state)",
+            _timed(lambda n: client.get("/api/v1/accounts/me", headers=headers), args.requests),
+        )
+    )
     print(_line("POST /auth/login, right password (Argon2id)", _timed(lambda n: login(applicants[1]), 20)))
-    print(_line("POST /auth/login, wrong password (counted)",
-                _timed(lambda n: login(applicants[2], "wrong", f"10.0.{n}.1"), 20)))
+    print(
+        _line(
+            "POST /auth/login, wrong password (counted)",
+            _timed(lambda n: login(applicants[2], "wrong", f"10.0.{n}.1"), 20),
+        )
+    )
     for _ in range(6):
         login(applicants[3], "wrong", "10.9.9.9")
-    print(_line("POST /auth/login while backing off (429, no hash)",
-                _timed(lambda n: login(applicants[3], PASSWORD, "10.9.9.9"), args.requests)))
+    print(
+        _line(
+            "POST /auth/login while backing off (429, no hash)",
+            _timed(lambda n: login(applicants[3], PASSWORD, "10.9.9.9"), args.requests),
+        )
+    )
 
     today = utcnow().date()
-    body = {"ward_code": "26740", "legal_basis": "tenancy", "reason": "Làm việc",
-            "start_date": (today + timedelta(days=1)).isoformat(),
-            "end_date": (today + timedelta(days=300)).isoformat(), "member_personal_ids": []}
+    body = {
+        "ward_code": "26740",
+        "legal_basis": "tenancy",
+        "reason": "Làm việc",
+        "start_date": (today + timedelta(days=1)).isoformat(),
+        "end_date": (today + timedelta(days=300)).isoformat(),
+        "member_personal_ids": [],
+    }
     tokens = {pid: login(pid).json["access_token"] for pid in applicants}
     known, unknown = [], []
     for n, pid in enumerate(applicants):
         auth = {"Authorization": f"Bearer {tokens[pid]}"}
         for label, owner_pid, into in (("k", owner, known), ("u", "079170999999", unknown)):
             started = time.perf_counter()
-            response = client.post("/api/v1/residence/applications", headers=auth,
-                                   json={**body, "street": f"Số {n} Ngõ {label}", "owner_personal_id": owner_pid})
+            response = client.post(
+                "/api/v1/residence/applications",
+                headers=auth,
+                json={**body, "street": f"Số {n} Ngõ {label}", "owner_personal_id": owner_pid},
+            )
             into.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 201, response.json
     print(_line("POST residence application, owner registered", known))

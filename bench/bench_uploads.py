@@ -56,7 +56,8 @@ _CONTENT_TYPES = (
     '<Override PartName="/xl/worksheets/sheet1.xml" '
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
     '<Override PartName="/xl/sharedStrings.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+)
 
 
 def shared_strings_book(path: Path, strings: int) -> None:
@@ -64,20 +65,31 @@ def shared_strings_book(path: Path, strings: int) -> None:
     ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        archive.writestr("_rels/.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-                         'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-                         'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-                         "</Relationships>")
-        archive.writestr("xl/workbook.xml", f'<workbook {ns} xmlns:r="http://schemas.openxmlformats.org/'
-                         'officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/>'
-                         "</sheets></workbook>")
-        archive.writestr("xl/_rels/workbook.xml.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/'
-                         'package/2006/relationships"><Relationship Id="rId1" Type="worksheet" '
-                         'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.'
-                         'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
-                         'Target="sharedStrings.xml"/></Relationships>')
-        archive.writestr("xl/worksheets/sheet1.xml", f'<worksheet {ns}><sheetData><row r="1"><c r="A1" t="s">'
-                         "<v>0</v></c></row></sheetData></worksheet>")
+        archive.writestr(
+            "_rels/.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>",
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<workbook {ns} xmlns:r="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/>'
+            "</sheets></workbook>",
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/relationships"><Relationship Id="rId1" Type="worksheet" '
+            'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.'
+            'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+            'Target="sharedStrings.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<worksheet {ns}><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>',
+        )
         with archive.open("xl/sharedStrings.xml", "w") as part:
             part.write(f'<sst {ns} count="{strings}" uniqueCount="{strings}">'.encode())
             for i in range(strings):
@@ -90,15 +102,25 @@ def bench_readers(code: Path, folder: Path, strings: int) -> None:
     shared_strings_book(path, strings)
     with zipfile.ZipFile(path) as archive:
         part = archive.getinfo("xl/sharedStrings.xml")
-    print(f"shared-strings attack: {path.stat().st_size / 1e6:.1f} MB file, sharedStrings part "
-          f"{part.compress_size / 1e6:.1f} MB compressed / {part.file_size / 1e6:.1f} MB, {strings:,} strings")
+    print(
+        f"shared-strings attack: {path.stat().st_size / 1e6:.1f} MB file, sharedStrings part "
+        f"{part.compress_size / 1e6:.1f} MB compressed / {part.file_size / 1e6:.1f} MB, {strings:,} strings"
+    )
     env = {**os.environ, "PYTHONPATH": str(code)}
     for how in ("openpyxl", "bounded"):
         try:
-            out = subprocess.run([sys.executable, "-c", _READ, str(path), how], env=env, cwd=code, check=True,
-                                 capture_output=True, text=True).stdout.split()
-            print(f"  {how:<9} reader: {out[1]} s, peak RSS {out[2]} MB ({int(out[2]) - int(out[3])} MB over the "
-                  f"{out[3]} MB of the process before reading)")
+            out = subprocess.run(
+                [sys.executable, "-c", _READ, str(path), how],
+                env=env,
+                cwd=code,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.split()
+            print(
+                f"  {how:<9} reader: {out[1]} s, peak RSS {out[2]} MB ({int(out[2]) - int(out[3])} MB over the "
+                f"{out[3]} MB of the process before reading)"
+            )
         except subprocess.CalledProcessError as exc:
             print(f"  {how:<9} reader: failed ({exc.stderr.strip().splitlines()[-1][:120]})")
 
@@ -120,8 +142,10 @@ def bench_bomb(folder: Path) -> None:
         outcome = "accepted (!)"
     except DomainError as exc:
         outcome = f"refused: {exc.extra.get('cap')}"
-    print(f"zip bomb {path.stat().st_size / 1e3:.0f} KB -> 656 MB: {outcome} in "
-          f"{(time.perf_counter() - started) * 1000:.1f} ms (in the request, before a job exists)")
+    print(
+        f"zip bomb {path.stat().st_size / 1e3:.0f} KB -> 656 MB: {outcome} in "
+        f"{(time.perf_counter() - started) * 1000:.1f} ms (in the request, before a job exists)"
+    )
 
 
 def _call(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
@@ -137,8 +161,13 @@ def _call(port: int, method: str, path: str, body: bytes | None = None, headers:
 def _login(port: int, username: str) -> dict:
     from bench.harness import DEMO_PASSWORD
 
-    status, body = _call(port, "POST", "/api/v1/auth/login", json.dumps(
-        {"username": username, "password": DEMO_PASSWORD}).encode(), {"Content-Type": "application/json"})
+    status, body = _call(
+        port,
+        "POST",
+        "/api/v1/auth/login",
+        json.dumps({"username": username, "password": DEMO_PASSWORD}).encode(),
+        {"Content-Type": "application/json"},
+    )
     assert status == 200, body
     return {"Authorization": f"Bearer {json.loads(body)['access_token']}"}
 
@@ -150,8 +179,14 @@ def _student_book(rows: int) -> bytes:
     sheet = book.create_sheet()
     sheet.append(["Số định danh", "Họ và tên", "Ngày sinh", "Giới tính"])
     for i in range(rows):
-        sheet.append([f"0010{90000000 + i:08d}", f"Nguyễn Văn Học Sinh {i}", date(2010, 1 + i % 12, 1 + i % 28),
-                      "Nam" if i % 2 else "Nữ"])
+        sheet.append(
+            [
+                f"0010{90000000 + i:08d}",
+                f"Nguyễn Văn Học Sinh {i}",
+                date(2010, 1 + i % 12, 1 + i % 28),
+                "Nam" if i % 2 else "Nữ",
+            ]
+        )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -171,14 +206,17 @@ def bench_big_upload(folder: Path, rows: int) -> None:
         db.session.commit()
     app.extensions["congdan.db"]["engine"].dispose()
     content = _student_book(rows)
-    server = Gunicorn(server_env(url, VERIFICATION_SPOOL_DIR=str(folder / "spool")), workers=2, threads=16,
-                      extra=()).start()
+    server = Gunicorn(
+        server_env(url, VERIFICATION_SPOOL_DIR=str(folder / "spool")), workers=2, threads=16, extra=()
+    ).start()
     try:
         agency, citizen = _login(server.port, "agency.sgd"), _login(server.port, "001090012345")
         boundary = uuid.uuid4().hex
-        body = (f'--{boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nlàm sạch dữ liệu\r\n'
-                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="hoc_sinh.xlsx"\r\n'
-                "Content-Type: application/octet-stream\r\n\r\n").encode()
+        body = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nlàm sạch dữ liệu\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="hoc_sinh.xlsx"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
         body += content + f"\r\n--{boundary}--\r\n".encode()
         latencies, failures, stop = [], [], threading.Event()
 
@@ -195,8 +233,13 @@ def bench_big_upload(folder: Path, rows: int) -> None:
         prober = threading.Thread(target=probe, daemon=True)
         prober.start()
         started = time.perf_counter()
-        status, raw = _call(server.port, "POST", "/api/v1/verification/jobs", body,
-                            {**agency, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+        status, raw = _call(
+            server.port,
+            "POST",
+            "/api/v1/verification/jobs",
+            body,
+            {**agency, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
         assert status == 202, raw
         job_id = json.loads(raw)["id"]
         while True:
@@ -209,9 +252,11 @@ def bench_big_upload(folder: Path, rows: int) -> None:
         prober.join(5)
         ordered = sorted(latencies) or [0.0]
         p50, p99 = ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
-        print(f"big upload on SQLite: {len(content) / 1e6:.1f} MB XLSX, {rows:,} rows, job {job['status']} in "
-              f"{time.perf_counter() - started:.1f} s; citizen reads meanwhile: n={len(latencies)} "
-              f"p50={p50 * 1000:.0f} ms p99={p99 * 1000:.0f} ms, failed={len(failures)}")
+        print(
+            f"big upload on SQLite: {len(content) / 1e6:.1f} MB XLSX, {rows:,} rows, job {job['status']} in "
+            f"{time.perf_counter() - started:.1f} s; citizen reads meanwhile: n={len(latencies)} "
+            f"p50={p50 * 1000:.0f} ms p99={p99 * 1000:.0f} ms, failed={len(failures)}"
+        )
     finally:
         server.stop()
 

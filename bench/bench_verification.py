@@ -77,7 +77,8 @@ def write_agency_file(url: str, path: Path, rows: int, seed: int = 7) -> dict:
         while written < rows:
             result = connection.execution_options(stream_results=True, yield_per=50_000).exec_driver_sql(
                 "SELECT personal_id, full_name, CAST(date_of_birth AS VARCHAR(10)), sex, old_id_number, "
-                "permanent_province_code FROM citizens ORDER BY id")
+                "permanent_province_code FROM citizens ORDER BY id"
+            )
             for pid, name, dob, sex, old_id, province in result:
                 if written >= rows:
                     break
@@ -131,30 +132,51 @@ def run_job(url: str, path: Path, workdir: Path) -> dict:
     from backend.extensions import db
     from backend.verification.models import Agency
 
-    app = create_app({"DATABASE_URL": url, "TESTING": True, "RATELIMIT_ENABLED": False,
-                      "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
-                      "VERIFICATION_SPOOL_DIR": str(workdir / "spool"), "VERIFICATION_MAX_UPLOAD_BYTES": 2**31,
-                      "VERIFICATION_WORKER": "thread", **_worker_config()})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "TESTING": True,
+            "RATELIMIT_ENABLED": False,
+            "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
+            "VERIFICATION_SPOOL_DIR": str(workdir / "spool"),
+            "VERIFICATION_MAX_UPLOAD_BYTES": 2**31,
+            "VERIFICATION_WORKER": "thread",
+            **_worker_config(),
+        }
+    )
     logging_quiet()
     with app.app_context():
         session = db.new_session()
         if session.execute(sa.select(Agency).where(Agency.code == "BENCH")).scalar_one_or_none() is None:
             session.add(Agency(code="BENCH", name="Bench agency", daily_quota=10**9))
-            session.add(Account(username="bench.agency", password_hash=passwords.hash_password("bench-password"),
-                                role="agency", level=2, scope_code="BENCH", display_name="Bench agency"))
+            session.add(
+                Account(
+                    username="bench.agency",
+                    password_hash=passwords.hash_password("bench-password"),
+                    role="agency",
+                    level=2,
+                    scope_code="BENCH",
+                    display_name="Bench agency",
+                )
+            )
             session.commit()
         session.close()
     client = app.test_client()
-    token = client.post("/api/v1/auth/login", json={"username": "bench.agency", "password": "bench-password"}
-                        ).json["access_token"]
+    token = client.post("/api/v1/auth/login", json={"username": "bench.agency", "password": "bench-password"}).json[
+        "access_token"
+    ]
     headers = {"Authorization": f"Bearer {token}"}
     results = workdir / f"results-{path.stem}.csv"
 
     started = time.perf_counter()
     cpu_started = time.process_time()  # all threads of this process: what the job cost, load or not
     with open(path, "rb") as fh:
-        response = client.post("/api/v1/verification/jobs", headers=headers, content_type="multipart/form-data",
-                               data={"purpose": "benchmark of bulk verification", "file": (fh, path.name)})
+        response = client.post(
+            "/api/v1/verification/jobs",
+            headers=headers,
+            content_type="multipart/form-data",
+            data={"purpose": "benchmark of bulk verification", "file": (fh, path.name)},
+        )
     assert response.status_code == 202, response.json
     uploaded = time.perf_counter() - started
     job_url = f"/api/v1/verification/jobs/{response.json['id']}"
@@ -179,17 +201,25 @@ def run_job(url: str, path: Path, workdir: Path) -> dict:
         embedded.pool.shutdown()
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu += after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
-    return {"cpu_s": cpu, "pool_peak_rss_mib": max(pool_rss, default=0.0), "rows": job["progress"]["total_rows"],
-            "upload_s": uploaded, "job_s": worked, "total_s": total,
-            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "counts": job["summary"]["counts"], "top_problems": job["summary"]["top_problems"][:6],
-            "results_bytes": results.stat().st_size}
+    return {
+        "cpu_s": cpu,
+        "pool_peak_rss_mib": max(pool_rss, default=0.0),
+        "rows": job["progress"]["total_rows"],
+        "upload_s": uploaded,
+        "job_s": worked,
+        "total_s": total,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "counts": job["summary"]["counts"],
+        "top_problems": job["summary"]["top_problems"][:6],
+        "results_bytes": results.stat().st_size,
+    }
 
 
 def _worker_config() -> dict:
     """VERIFICATION_THREADS / VERIFICATION_PROCESSES from the environment, to compare settings."""
-    return {key: int(os.environ[key]) for key in ("VERIFICATION_THREADS", "VERIFICATION_PROCESSES")
-            if os.environ.get(key)}
+    return {
+        key: int(os.environ[key]) for key in ("VERIFICATION_THREADS", "VERIFICATION_PROCESSES") if os.environ.get(key)
+    }
 
 
 def _peak_rss_mib(pid: int) -> float:
@@ -214,7 +244,7 @@ def server_cpu_seconds(postmaster_pid: int | None) -> float:
 
     def fields(pid) -> list[str]:
         text = Path(f"/proc/{pid}/stat").read_text()
-        return text[text.rindex(")") + 2:].split()  # after "pid (comm) ": state is field 3
+        return text[text.rindex(")") + 2 :].split()  # after "pid (comm) ": state is field 3
 
     ticks = os.sysconf("SC_CLK_TCK")
     own = fields(postmaster_pid)
@@ -239,22 +269,30 @@ def bench_backend(name: str, url: str, args, workdir: Path, postmaster_pid: int 
             print(f"agency file: {size:,} rows, {path.stat().st_size / 2**20:.0f} MiB, planted: {kinds}")
         baseline = min(csv_read_seconds(path) for _ in range(2))
         server_started = server_cpu_seconds(postmaster_pid)
-        child = subprocess.run([sys.executable, __file__, "--child", url, str(path), str(workdir)],
-                               capture_output=True, text=True, check=False)
+        child = subprocess.run(
+            [sys.executable, __file__, "--child", url, str(path), str(workdir)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if child.returncode:
             print(child.stdout, child.stderr)
             raise SystemExit(f"job run failed for {size} rows")
         result = json.loads(child.stdout.strip().splitlines()[-1])
         server_cpu = server_cpu_seconds(postmaster_pid) - server_started
         rate = result["rows"] / result["total_s"]
-        print(f"{size:>9,} rows: {result['total_s']:6.1f} s upload->results ({result['upload_s']:.1f} s upload, "
-              f"{result['job_s'] - result['upload_s']:.1f} s job, {result['total_s'] - result['job_s']:.1f} s "
-              f"download)  {rate:>9,.0f} rows/s  csv read {baseline:.2f} s -> ratio {result['total_s'] / baseline:.1f}x"
-              f"  peak RSS {result['peak_rss_mib']:.0f} MiB (app), {result['pool_peak_rss_mib']:.0f} MiB "
-              "(each verifying process)")
-        print(f"           job CPU {result['cpu_s']:.1f} s, app process and verifying processes "
-              f"({result['rows'] / result['cpu_s']:,.0f} rows per CPU second; load average now "
-              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+        print(
+            f"{size:>9,} rows: {result['total_s']:6.1f} s upload->results ({result['upload_s']:.1f} s upload, "
+            f"{result['job_s'] - result['upload_s']:.1f} s job, {result['total_s'] - result['job_s']:.1f} s "
+            f"download)  {rate:>9,.0f} rows/s  csv read {baseline:.2f} s -> ratio {result['total_s'] / baseline:.1f}x"
+            f"  peak RSS {result['peak_rss_mib']:.0f} MiB (app), {result['pool_peak_rss_mib']:.0f} MiB "
+            "(each verifying process)"
+        )
+        print(
+            f"           job CPU {result['cpu_s']:.1f} s, app process and verifying processes "
+            f"({result['rows'] / result['cpu_s']:,.0f} rows per CPU second; load average now "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+        )
         if postmaster_pid is not None:
             print(f"           database server CPU {server_cpu:.1f} s (look-ups, audit COPY, its foreign-key checks)")
         print(f"           outcomes: {result['counts']}")

@@ -31,13 +31,21 @@ def free_port() -> int:
 def server_env(database_url: str, **extra: str) -> dict:
     """The environment of the API processes: development config (so demo seeding is allowed) with login
     throttling lifted - the load is many logins from one address, which is what throttling exists to stop."""
-    return {**os.environ, "DATABASE_URL": database_url, "CONGDAN_ENV": "development", "PYTHONPATH": str(ROOT),
-            "LOGIN_LIMIT_PER_ADDRESS": UNLIMITED, "LOGIN_LIMIT_PER_ACCOUNT": UNLIMITED, **extra}
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CONGDAN_ENV": "development",
+        "PYTHONPATH": str(ROOT),
+        "LOGIN_LIMIT_PER_ADDRESS": UNLIMITED,
+        "LOGIN_LIMIT_PER_ACCOUNT": UNLIMITED,
+        **extra,
+    }
 
 
 def flask(env: dict, *args: str) -> None:
-    subprocess.run([str(VENV_BIN / "flask"), "--app", "backend", *args], env=env, cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "backend", *args], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+    )
 
 
 def open_round_the_clock(database_url: str) -> None:
@@ -49,8 +57,9 @@ def open_round_the_clock(database_url: str) -> None:
 
     engine = make_engine(database_url)
     with engine.begin() as connection:
-        connection.execute(sa.update(Department).values(opens_at=clock_time(0), closes_at=clock_time(0),
-                                                        open_weekdays="0123456"))
+        connection.execute(
+            sa.update(Department).values(opens_at=clock_time(0), closes_at=clock_time(0), open_weekdays="0123456")
+        )
     engine.dispose()
 
 
@@ -72,8 +81,10 @@ class Redis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> Redis:
-        self.process = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-                                         "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -93,8 +104,15 @@ class Gunicorn:
     """The API under gunicorn on 127.0.0.1 (gthread workers), in its own process group. `--preload`: the app
     is imported once and the workers forked from it, so a killed worker is replaced in milliseconds."""
 
-    def __init__(self, env: dict, *, workers: int = 2, threads: int = 4,
-                 app: str = "backend:create_app()", extra: tuple[str, ...] = ("--preload",)) -> None:
+    def __init__(
+        self,
+        env: dict,
+        *,
+        workers: int = 2,
+        threads: int = 4,
+        app: str = "backend:create_app()",
+        extra: tuple[str, ...] = ("--preload",),
+    ) -> None:
         self.env, self.workers, self.threads, self.app, self.extra = env, workers, threads, app, extra
         self.port = free_port()
         self.process: subprocess.Popen | None = None
@@ -104,9 +122,25 @@ class Gunicorn:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout_s: float = 60) -> Gunicorn:
-        command = [str(VENV_BIN / "gunicorn"), "--worker-class", "gthread", "--workers", str(self.workers),
-                   "--threads", str(self.threads), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
-                   "--timeout", "30", "--graceful-timeout", "5", *self.extra, self.app]
+        command = [
+            str(VENV_BIN / "gunicorn"),
+            "--worker-class",
+            "gthread",
+            "--workers",
+            str(self.workers),
+            "--threads",
+            str(self.threads),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "30",
+            "--graceful-timeout",
+            "5",
+            *self.extra,
+            self.app,
+        ]
         self.process = subprocess.Popen(command, env=self.env, cwd=ROOT, start_new_session=True)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

@@ -50,8 +50,7 @@ def _request(port: int, method: str, path: str, body=None, headers=None) -> tupl
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=CLIENT_TIMEOUT_S)
     try:
         payload = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-        connection.request(method, path, body=payload,
-                           headers={"Content-Type": "application/json", **(headers or {})})
+        connection.request(method, path, body=payload, headers={"Content-Type": "application/json", **(headers or {})})
         response = connection.getresponse()
         raw = response.read()
         wanted = raw and (response.status >= 400 or method == "POST")
@@ -70,8 +69,9 @@ class Operations:
         if self.keys is None:
             from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-            self.keys = [(kid, Ed25519PrivateKey.from_private_bytes(bytes.fromhex(raw)))
-                         for kid, raw in self.shared["kiosks"]]
+            self.keys = [
+                (kid, Ed25519PrivateKey.from_private_bytes(bytes.fromhex(raw))) for kid, raw in self.shared["kiosks"]
+            ]
         return self.keys
 
     def login(self):
@@ -82,37 +82,64 @@ class Operations:
         return [("citizen_record", "GET", "/api/v1/citizens/me", None, self.rng.choice(self.shared["citizens"]))]
 
     def my_fines(self):
-        return [("my_fines", "GET", "/api/v1/traffic/penalties/mine", None,
-                 self.rng.choice(self.shared["citizens"]))]
+        return [("my_fines", "GET", "/api/v1/traffic/penalties/mine", None, self.rng.choice(self.shared["citizens"]))]
 
     def heartbeat(self):
         from shared_schemas import fleet as contract
         from shared_schemas.signed import b64url_encode
 
         kiosk_id, key = self.rng.choice(self._keys())
-        body = json.dumps({"app_version": "1.4.2", "uptime_s": 60, "config_version": None, "locked": False,
-                           "devices": {"card_reader": "ok", "camera": "ok", "printer": "ok"},
-                           "paper_low": False, "outbox_backlog": 0, "last_error": None,
-                           "metrics": {"checkins_completed": 1}}).encode()
+        body = json.dumps(
+            {
+                "app_version": "1.4.2",
+                "uptime_s": 60,
+                "config_version": None,
+                "locked": False,
+                "devices": {"card_reader": "ok", "camera": "ok", "printer": "ok"},
+                "paper_low": False,
+                "outbox_backlog": 0,
+                "last_error": None,
+                "metrics": {"checkins_completed": 1},
+            }
+        ).encode()
         timestamp, nonce = int(time.time()), secrets.token_urlsafe(18)
-        signature = key.sign(contract.request_signing_input(method="POST", path=HEARTBEAT, kiosk_id=kiosk_id,
-                                                            timestamp=timestamp, nonce=nonce, body=body))
-        headers = {contract.HEADER_KIOSK: kiosk_id, contract.HEADER_TIMESTAMP: str(timestamp),
-                   contract.HEADER_NONCE: nonce, contract.HEADER_SIGNATURE: b64url_encode(signature)}
+        signature = key.sign(
+            contract.request_signing_input(
+                method="POST", path=HEARTBEAT, kiosk_id=kiosk_id, timestamp=timestamp, nonce=nonce, body=body
+            )
+        )
+        headers = {
+            contract.HEADER_KIOSK: kiosk_id,
+            contract.HEADER_TIMESTAMP: str(timestamp),
+            contract.HEADER_NONCE: nonce,
+            contract.HEADER_SIGNATURE: b64url_encode(signature),
+        }
         return [("heartbeat", "POST", HEARTBEAT, body, headers)]
 
     def checkin(self):
         personal_id, born, name, chip = self.rng.choice(self.shared["patients"])
-        body = {"identification": {"method": "chip", "personal_id": personal_id, "date_of_birth": born,
-                                   "chip": chip},
-                "identified_at": datetime.now(UTC).isoformat()}
-        return [("checkin", "POST", "/api/v1/health/checkins", body,
-                 {**self.shared["kiosk"], "Idempotency-Key": f"load-{uuid.uuid4().hex}"})]
+        body = {
+            "identification": {"method": "chip", "personal_id": personal_id, "date_of_birth": born, "chip": chip},
+            "identified_at": datetime.now(UTC).isoformat(),
+        }
+        return [
+            (
+                "checkin",
+                "POST",
+                "/api/v1/health/checkins",
+                body,
+                {**self.shared["kiosk"], "Idempotency-Key": f"load-{uuid.uuid4().hex}"},
+            )
+        ]
 
     def ticket(self, checkin_id: str):
-        return ("ticket", "POST", f"/api/v1/health/checkins/{checkin_id}/tickets",
-                {"department_code": self.rng.choice(("NOI", "TMH", "MAT"))},
-                {**self.shared["kiosk"], "Idempotency-Key": f"load-{uuid.uuid4().hex}"})
+        return (
+            "ticket",
+            "POST",
+            f"/api/v1/health/checkins/{checkin_id}/tickets",
+            {"department_code": self.rng.choice(("NOI", "TMH", "MAT"))},
+            {**self.shared["kiosk"], "Idempotency-Key": f"load-{uuid.uuid4().hex}"},
+        )
 
 
 def _client(port, shared, phase, seconds, seed_value, out):
@@ -136,8 +163,11 @@ def _client(port, shared, phase, seconds, seed_value, out):
             except (OSError, http.client.HTTPException):
                 status, answer = 0, {}
             elapsed = time.perf_counter() - started
-            samples.append((name, status, elapsed) if status < 400 or status == 503 else
-                           (name, status, elapsed, answer.get("code") if isinstance(answer, dict) else None))
+            samples.append(
+                (name, status, elapsed)
+                if status < 400 or status == 503
+                else (name, status, elapsed, answer.get("code") if isinstance(answer, dict) else None)
+            )
             if name == "checkin" and status == 201:
                 queue.append(ops.ticket(answer["id"]))
     out.extend(samples)
@@ -145,8 +175,10 @@ def _client(port, shared, phase, seconds, seed_value, out):
 
 def _generator_process(port, shared, phase, seconds, threads, seed_value, queue):
     out: list = []
-    workers = [threading.Thread(target=_client, args=(port, shared, phase, seconds, seed_value * 1000 + i, out))
-               for i in range(threads)]
+    workers = [
+        threading.Thread(target=_client, args=(port, shared, phase, seconds, seed_value * 1000 + i, out))
+        for i in range(threads)
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -158,8 +190,10 @@ def run_phase(port, shared, phase, seconds, concurrency, processes) -> list:
     processes = max(1, min(processes, concurrency))
     per = [concurrency // processes + (1 if i < concurrency % processes else 0) for i in range(processes)]
     queue = mp.Queue()
-    procs = [mp.Process(target=_generator_process, args=(port, shared, phase, seconds, n, i + 1, queue))
-             for i, n in enumerate(per)]
+    procs = [
+        mp.Process(target=_generator_process, args=(port, shared, phase, seconds, n, i + 1, queue))
+        for i, n in enumerate(per)
+    ]
     for proc in procs:
         proc.start()
     samples = [sample for _ in procs for sample in queue.get()]
@@ -187,17 +221,24 @@ def prepare(url: str, citizens: int, kiosks: int) -> dict:
     identities = seed_fleet_kiosks(url, kiosks)
     engine = make_engine(url)
     with engine.connect() as connection:
-        rows = connection.execute(sa.select(Citizen.personal_id, Citizen.date_of_birth, Citizen.full_name)
-                                  .where(Citizen.date_of_birth < datetime(2008, 1, 1).date(),
-                                         Citizen.deceased_on.is_(None))  # the living present themselves
-                                  .order_by(Citizen.id).limit(5000)).all()
+        rows = connection.execute(
+            sa.select(Citizen.personal_id, Citizen.date_of_birth, Citizen.full_name)
+            .where(
+                Citizen.date_of_birth < datetime(2008, 1, 1).date(), Citizen.deceased_on.is_(None)
+            )  # the living present themselves
+            .order_by(Citizen.id)
+            .limit(5000)
+        ).all()
     engine.dispose()
     from tests.chip_evidence import ChipCard, card_holder
 
     # Each patient's card read as an offline kiosk sends it (EF.SOD + DGs): the server verifies it every time.
-    return {"patients": [(p, d.isoformat(), n, ChipCard(card_holder(p, n, d)).evidence()) for p, d, n in rows[:300]],
-            "kiosks": [(kid, key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex())
-                       for kid, key in identities]}
+    return {
+        "patients": [(p, d.isoformat(), n, ChipCard(card_holder(p, n, d)).evidence()) for p, d, n in rows[:300]],
+        "kiosks": [
+            (kid, key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex()) for kid, key in identities
+        ],
+    }
 
 
 def login_headers(port: int, username: str) -> dict:
@@ -215,11 +256,15 @@ def report_mixed(samples: list, seconds: float) -> int:
         latencies = [s[2] for s in rows]
         errors = sum(1 for s in rows if not 200 <= s[1] < 300)
         errors_total += errors
-        print(f"{name:16} {len(rows):9d} {len(rows) / seconds:8.1f} {percentile(latencies, .50):8.1f} "
-              f"{percentile(latencies, .95):8.1f} {percentile(latencies, .99):8.1f} {errors:7d}")
+        print(
+            f"{name:16} {len(rows):9d} {len(rows) / seconds:8.1f} {percentile(latencies, 0.50):8.1f} "
+            f"{percentile(latencies, 0.95):8.1f} {percentile(latencies, 0.99):8.1f} {errors:7d}"
+        )
     latencies = [s[2] for s in samples]
-    print(f"{'all':16} {len(samples):9d} {len(samples) / seconds:8.1f} {percentile(latencies, .50):8.1f} "
-          f"{percentile(latencies, .95):8.1f} {percentile(latencies, .99):8.1f} {errors_total:7d}")
+    print(
+        f"{'all':16} {len(samples):9d} {len(samples) / seconds:8.1f} {percentile(latencies, 0.50):8.1f} "
+        f"{percentile(latencies, 0.95):8.1f} {percentile(latencies, 0.99):8.1f} {errors_total:7d}"
+    )
     statuses = sorted({(s[0], s[1], s[3] if len(s) > 3 else None) for s in samples if not 200 <= s[1] < 300})
     if statuses:
         print(f"errors (operation, status, problem code; status 0 = transport failure): {statuses}")
@@ -236,12 +281,16 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=16, help="gthread threads per worker")
     parser.add_argument("--max-in-flight", type=int, default=8, help="admitted requests per worker")
-    parser.add_argument("--concurrency", type=int, default=None,
-                        help="mixed-phase clients (default: max-in-flight, so nothing is shed)")
+    parser.add_argument(
+        "--concurrency", type=int, default=None, help="mixed-phase clients (default: max-in-flight, so nothing is shed)"
+    )
     parser.add_argument("--overload-concurrency", type=int, default=200)
     parser.add_argument("--processes", type=int, default=4, help="load generator processes")
-    parser.add_argument("--without-shedding", action="store_true",
-                        help="serve the plain app (no backend/overload.py), to compare the overload phase")
+    parser.add_argument(
+        "--without-shedding",
+        action="store_true",
+        help="serve the plain app (no backend/overload.py), to compare the overload phase",
+    )
     options = parser.parse_args()
     concurrency = options.concurrency or options.max_in_flight
 
@@ -254,13 +303,18 @@ def main() -> int:
         redis.start()
         started = time.perf_counter()
         shared = prepare(url, options.citizens, options.kiosks)
-        print(f"seeded {options.citizens:,} citizens + demo data, {options.kiosks} fleet kiosks in "
-              f"{time.perf_counter() - started:.0f} s")
+        print(
+            f"seeded {options.citizens:,} citizens + demo data, {options.kiosks} fleet kiosks in "
+            f"{time.perf_counter() - started:.0f} s"
+        )
         from tests.chip_evidence import csca_dir
 
         env = server_env(url, REDIS_URL=redis.url, CSCA_STORE_DIR=csca_dir())
-        app = ("backend:create_app()" if options.without_shedding
-               else f"backend.overload:create_app(max_in_flight={options.max_in_flight})")
+        app = (
+            "backend:create_app()"
+            if options.without_shedding
+            else f"backend.overload:create_app(max_in_flight={options.max_in_flight})"
+        )
         server = Gunicorn(env, workers=options.workers, threads=options.threads, app=app).start()
         port = server.port
         shared["citizens"] = [login_headers(port, c) for c in CITIZENS]
@@ -268,46 +322,53 @@ def main() -> int:
         run_phase(port, shared, "mixed", 2, concurrency, options.processes)  # warm every worker up
 
         admitted = "no shedding" if options.without_shedding else f"{options.max_in_flight} admitted per worker"
-        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-              f"gunicorn {options.workers} gthread workers x {options.threads} threads, {admitted}; "
-              f"PostgreSQL 15, Redis (rate-limit storage); load generator "
-              f"{options.processes} processes on the same machine")
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+            f"gunicorn {options.workers} gthread workers x {options.threads} threads, {admitted}; "
+            f"PostgreSQL 15, Redis (rate-limit storage); load generator "
+            f"{options.processes} processes on the same machine"
+        )
         print(f"\n1. mixed workload, {concurrency} concurrent clients, {options.seconds:.0f} s")
         mixed = run_phase(port, shared, "mixed", options.seconds, concurrency, options.processes)
         errors = report_mixed(mixed, options.seconds)
 
-        print(f"\n2. trivial endpoint GET /healthz, {concurrency} concurrent clients, "
-              f"{options.trivial_seconds:.0f} s")
+        print(f"\n2. trivial endpoint GET /healthz, {concurrency} concurrent clients, {options.trivial_seconds:.0f} s")
         trivial = run_phase(port, shared, "trivial", options.trivial_seconds, concurrency, options.processes)
         trivial_rps = len(trivial) / options.trivial_seconds
         mixed_rps = len(mixed) / options.seconds
-        print(f"/healthz {trivial_rps:.0f} req/s (p50 {percentile([s[2] for s in trivial], .5):.1f} ms); mixed "
-              f"workload {mixed_rps:.0f} req/s = {mixed_rps / trivial_rps:.2f} of trivial")
+        print(
+            f"/healthz {trivial_rps:.0f} req/s (p50 {percentile([s[2] for s in trivial], 0.5):.1f} ms); mixed "
+            f"workload {mixed_rps:.0f} req/s = {mixed_rps / trivial_rps:.2f} of trivial"
+        )
 
-        print(f"\n3. overload: GET /api/v1/citizens/me from {options.overload_concurrency} concurrent clients, "
-              f"{options.overload_seconds:.0f} s")
-        overload = run_phase(port, shared, "overload", options.overload_seconds, options.overload_concurrency,
-                             max(options.processes, 8))
+        print(
+            f"\n3. overload: GET /api/v1/citizens/me from {options.overload_concurrency} concurrent clients, "
+            f"{options.overload_seconds:.0f} s"
+        )
+        overload = run_phase(
+            port, shared, "overload", options.overload_seconds, options.overload_concurrency, max(options.processes, 8)
+        )
         served = [s[2] for s in overload if s[1] == 200]
         shed = [s[2] for s in overload if s[1] == 503]
         other = [s for s in overload if s[1] not in (200, 503)]
         timeouts = sum(1 for s in overload if s[1] == 0)
-        print(f"{len(overload)} requests: {len(served)} served (p50 {percentile(served, .5):.1f} ms, p99 "
-              f"{percentile(served, .99):.1f} ms), {len(shed)} shed with 503 + Retry-After (p50 "
-              f"{percentile(shed, .5):.1f} ms, p99 {percentile(shed, .99):.1f} ms); served "
-              f"{len(served) / options.overload_seconds:.0f} req/s; other statuses {len(other)}, client "
-              f"timeouts {timeouts}")
+        print(
+            f"{len(overload)} requests: {len(served)} served (p50 {percentile(served, 0.5):.1f} ms, p99 "
+            f"{percentile(served, 0.99):.1f} ms), {len(shed)} shed with 503 + Retry-After (p50 "
+            f"{percentile(shed, 0.5):.1f} ms, p99 {percentile(shed, 0.99):.1f} ms); served "
+            f"{len(served) / options.overload_seconds:.0f} req/s; other statuses {len(other)}, client "
+            f"timeouts {timeouts}"
+        )
         failed = []
         if errors:
             failed.append(f"{errors} errors in the mixed workload")
         if other:
-            failed.append(f"{len(other)} overload answers neither 200 nor 503: "
-                          f"{sorted({s[1] for s in other})}")
+            failed.append(f"{len(other)} overload answers neither 200 nor 503: {sorted({s[1] for s in other})}")
         if options.without_shedding:
             failed.append("run without shedding (comparison only)")
         elif not shed:
             failed.append("nothing was shed in the overload phase")
-        elif percentile(shed, .99) > 2000:
+        elif percentile(shed, 0.99) > 2000:
             failed.append("shedding was slow (p99 of the 503s over 2 s)")
         print("\nOK" if not failed else "\nFAILED: " + "; ".join(failed))
         return 1 if failed else 0

@@ -45,8 +45,10 @@ class SlowClients:
             if i < headers:
                 connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: congdan\r\n")
             else:
-                connection.sendall(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: congdan\r\n"
-                                   b"Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{")
+                connection.sendall(
+                    b"POST /api/v1/auth/login HTTP/1.1\r\nHost: congdan\r\n"
+                    b"Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{"
+                )
             self.sockets.append(connection)
         self.thread.start()
         return self
@@ -95,9 +97,10 @@ class Probe:
     def run(self, seconds: float, every_s: float = 0.25) -> Probe:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            for name, path, headers in (("healthz", "/healthz", {}),
-                                        ("citizen", "/api/v1/citizens/me",
-                                         {"Authorization": f"Bearer {self.token}"})):
+            for name, path, headers in (
+                ("healthz", "/healthz", {}),
+                ("citizen", "/api/v1/citizens/me", {"Authorization": f"Bearer {self.token}"}),
+            ):
                 started = time.perf_counter()
                 try:
                     status = self._get(path, headers)
@@ -116,8 +119,10 @@ class Probe:
             if values:
                 ordered = sorted(values)
                 p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
-                parts.append(f"{name}: n={len(values)} p50={statistics.median(values) * 1000:.0f} ms "
-                             f"p99={p99 * 1000:.0f} ms failed={self.failures[name]}")
+                parts.append(
+                    f"{name}: n={len(values)} p50={statistics.median(values) * 1000:.0f} ms "
+                    f"p99={p99 * 1000:.0f} ms failed={self.failures[name]}"
+                )
             else:
                 parts.append(f"{name}: n=0 failed={self.failures[name]}")
         return "; ".join(parts)
@@ -128,8 +133,12 @@ def login(host: str, port: int, username: str, password: str, timeout_s: float =
 
     connection = http.client.HTTPConnection(host, port, timeout=timeout_s)
     try:
-        connection.request("POST", "/api/v1/auth/login", body=json.dumps({"username": username, "password": password}),
-                           headers={"Content-Type": "application/json"})
+        connection.request(
+            "POST",
+            "/api/v1/auth/login",
+            body=json.dumps({"username": username, "password": password}),
+            headers={"Content-Type": "application/json"},
+        )
         response = connection.getresponse()
         body = json.loads(response.read())
         assert response.status == 200, body
@@ -138,8 +147,16 @@ def login(host: str, port: int, username: str, password: str, timeout_s: float =
         connection.close()
 
 
-def attack(host: str, port: int, token: str, *, seconds: float, headers: int = 50, bodies: int = 40,
-           probe_timeout_s: float = 10.0) -> tuple[Probe, SlowClients]:
+def attack(
+    host: str,
+    port: int,
+    token: str,
+    *,
+    seconds: float,
+    headers: int = 50,
+    bodies: int = 40,
+    probe_timeout_s: float = 10.0,
+) -> tuple[Probe, SlowClients]:
     attacker = SlowClients(host, port, headers=headers, bodies=bodies).start()
     try:
         time.sleep(0.5)  # let the slow connections take whatever they can take
@@ -165,18 +182,27 @@ def main() -> None:
         try:
             token = login("127.0.0.1", direct.port, DEMO_CITIZEN, DEMO_PASSWORD)
             probe, _ = attack("127.0.0.1", direct.port, token, seconds=args.seconds, probe_timeout_s=5)
-            print(f"gunicorn alone (2 workers x 16 threads), 50 slow headers + 40 slow bodies, {args.seconds:.0f} s: "
-                  f"{probe.summary()}")
+            print(
+                f"gunicorn alone (2 workers x 16 threads), 50 slow headers + 40 slow bodies, {args.seconds:.0f} s: "
+                f"{probe.summary()}"
+            )
         finally:
             direct.stop()
         port = free_port()
-        front = Front(listen=f"127.0.0.1:{port}", prefix=Path(folder) / "front", workers=2, env=env,
-                      log_path=Path(folder) / "gunicorn.log").start()
+        front = Front(
+            listen=f"127.0.0.1:{port}",
+            prefix=Path(folder) / "front",
+            workers=2,
+            env=env,
+            log_path=Path(folder) / "gunicorn.log",
+        ).start()
         try:
             token = login("127.0.0.1", port, DEMO_CITIZEN, DEMO_PASSWORD)
             probe, attacker = attack("127.0.0.1", port, token, seconds=args.seconds, probe_timeout_s=5)
-            print(f"nginx + gunicorn (backend/front), same attack, {args.seconds:.0f} s: {probe.summary()} "
-                  f"(nginx dropped {attacker.dropped} slow connections)")
+            print(
+                f"nginx + gunicorn (backend/front), same attack, {args.seconds:.0f} s: {probe.summary()} "
+                f"(nginx dropped {attacker.dropped} slow connections)"
+            )
         finally:
             front.stop()
 

@@ -166,9 +166,7 @@ class HardwareConfig:
     def open_printer(self) -> TicketPrinter:
         if self.printer is None:
             raise HardwareConfigError(f"no printer configured (set {ENV_PRINTER})")
-        return open_printer(
-            self.printer, paper_width_px=self.printer_paper_width_px, native_qr=self.printer_native_qr
-        )
+        return open_printer(self.printer, paper_width_px=self.printer_paper_width_px, native_qr=self.printer_native_qr)
 
     def open_card_reader(self) -> Any:
         if self.card_reader is None:
@@ -211,9 +209,7 @@ def open_camera(spec: str | CameraSpec) -> FrameSource:
     return source
 
 
-def open_printer(
-    spec: str | PrinterSpec, *, paper_width_px: int = 576, native_qr: bool = True
-) -> TicketPrinter:
+def open_printer(spec: str | PrinterSpec, *, paper_width_px: int = 576, native_qr: bool = True) -> TicketPrinter:
     """Open the printer ``spec`` describes as a TicketPrinter; PrinterNotFound (a NoDevice) if absent."""
     from hardware.printer import TicketPrinter, backends
 

@@ -1,23 +1,23 @@
 """Kiosk configuration from the environment (read once, in main). Devices default to the simulators.
 
-    CONGDAN_API_URL            backend base URL (default http://127.0.0.1:5000)
-    CONGDAN_KIOSK_USERNAME     kiosk account (default the demo kiosk of Bạch Mai)
-    CONGDAN_KIOSK_PASSWORD
-    CONGDAN_HOSPITAL_CODE      default BV-BACHMAI
-    CONGDAN_KIOSK_DATA         folder for the outbox database and, once enrolled (`python -m kiosk_app
-                               --enroll CODE`), the fleet identity: then the kiosk signs in with its
-                               device key instead of the username and password (default ~/.congdan-kiosk)
-    CONGDAN_KIOSK_IDLE_S       idle seconds before the kiosk forgets the patient (default 60)
-    CONGDAN_KIOSK_SIZE         window size, e.g. 1080x1920 (portrait) or 1920x1080
-    CONGDAN_CSCA_DIR           CSCA certificates for passive authentication (real cards)
-    CONGDAN_SIMULATOR_PKI_DIR  the simulated card's test PKI, shared with the demo backend (make kiosk sets
-                               instance/simulator-pki); unset: a throwaway PKI the backend does not trust
-    CONGDAN_KIOSK_MODEL        the kiosk's physical model (kiosk_app/assets/kiosk_models.json; default k1-floor):
-                               the reading screen's picture of where the QR and the card go
-    CONGDAN_KIOSK_STAFF_PIN_HASH   scrypt hash of the staff PIN for assisted mode (python -m
-                               kiosk_app.services.staff_pin); unset: no assisted mode
-    CONGDAN_KIOSK_MINUTES_PER_PATIENT   for the ticket's estimated wait (default 7)
-    CONGDAN_CAMERA / CONGDAN_CARD_READER / CONGDAN_PRINTER   see hardware.config (default simulator / dummy)
+CONGDAN_API_URL            backend base URL (default http://127.0.0.1:5000)
+CONGDAN_KIOSK_USERNAME     kiosk account (default the demo kiosk of Bạch Mai)
+CONGDAN_KIOSK_PASSWORD
+CONGDAN_HOSPITAL_CODE      default BV-BACHMAI
+CONGDAN_KIOSK_DATA         folder for the outbox database and, once enrolled (`python -m kiosk_app
+                           --enroll CODE`), the fleet identity: then the kiosk signs in with its
+                           device key instead of the username and password (default ~/.congdan-kiosk)
+CONGDAN_KIOSK_IDLE_S       idle seconds before the kiosk forgets the patient (default 60)
+CONGDAN_KIOSK_SIZE         window size, e.g. 1080x1920 (portrait) or 1920x1080
+CONGDAN_CSCA_DIR           CSCA certificates for passive authentication (real cards)
+CONGDAN_SIMULATOR_PKI_DIR  the simulated card's test PKI, shared with the demo backend (make kiosk sets
+                           instance/simulator-pki); unset: a throwaway PKI the backend does not trust
+CONGDAN_KIOSK_MODEL        the kiosk's physical model (kiosk_app/assets/kiosk_models.json; default k1-floor):
+                           the reading screen's picture of where the QR and the card go
+CONGDAN_KIOSK_STAFF_PIN_HASH   scrypt hash of the staff PIN for assisted mode (python -m
+                           kiosk_app.services.staff_pin); unset: no assisted mode
+CONGDAN_KIOSK_MINUTES_PER_PATIENT   for the ticket's estimated wait (default 7)
+CONGDAN_CAMERA / CONGDAN_CARD_READER / CONGDAN_PRINTER   see hardware.config (default simulator / dummy)
 """
 
 from __future__ import annotations

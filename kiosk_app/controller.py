@@ -31,10 +31,20 @@ def printer_status(printer) -> str | None:
 class Controller:
     """What the screens call. Every patient action also counts as activity for the idle timer."""
 
-    def __init__(self, app, flow: CheckinFlow, checkin: CheckinService, reader: IdentityReader,
-                 printer, *, clock=time.monotonic, background=run_in_background,
-                 metrics: KioskMetrics | None = None, help_desk: HelpDesk | None = None,
-                 report_now: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        app,
+        flow: CheckinFlow,
+        checkin: CheckinService,
+        reader: IdentityReader,
+        printer,
+        *,
+        clock=time.monotonic,
+        background=run_in_background,
+        metrics: KioskMetrics | None = None,
+        help_desk: HelpDesk | None = None,
+        report_now: Callable[[], None] = lambda: None,
+    ) -> None:
         self.app, self.flow, self.checkin, self.reader, self.printer = app, flow, checkin, reader, printer
         self.clock, self.background = clock, background
         self.metrics = metrics or KioskMetrics()
@@ -86,7 +96,7 @@ class Controller:
         self.flow.end_assisted()
 
     def call_help(self, reason: str = "patient_asked") -> None:
-        """"Gọi nhân viên": the backend stores the call (kiosk, screen, what went wrong) for hospital staff."""
+        """ "Gọi nhân viên": the backend stores the call (kiosk, screen, what went wrong) for hospital staff."""
         flow = self.flow
         screen = "locked" if self.app.locked else flow.state.value
         if not flow.call_help(now=self.now()):
@@ -94,10 +104,14 @@ class Controller:
         if reason == "patient_asked" and flow.message is not None:
             reason = "identify_failed" if flow.state.value in ("identify", "typing") else "checkin_refused"
         detail = flow.message.vi if flow.message else (flow.print_message.vi if flow.print_message else None)
-        call = {"screen": screen, "reason": reason, "detail": detail, "language": flow.language,
-                "assisted": flow.assisted}
-        self.background(lambda: self.help_desk.call(**call), flow.help_answered,
-                        lambda _exc: flow.help_answered(False))
+        call = {
+            "screen": screen,
+            "reason": reason,
+            "detail": detail,
+            "language": flow.language,
+            "assisted": flow.assisted,
+        }
+        self.background(lambda: self.help_desk.call(**call), flow.help_answered, lambda _exc: flow.help_answered(False))
 
     def choose_department(self, code: str) -> None:
         self.flow.choose_department(code, now=self.now())
@@ -136,8 +150,11 @@ class Controller:
         elif state is State.ISSUING:
             identity, view, department = flow.identity, flow.checkin, flow.chosen_department
             payment = flow.payment
-            self.background(lambda: self.checkin.issue_ticket(identity, view, department, payment),
-                            self._issued, lambda exc: flow.ticket_failed(self._message(exc), now=self.now()))
+            self.background(
+                lambda: self.checkin.issue_ticket(identity, view, department, payment),
+                self._issued,
+                lambda exc: flow.ticket_failed(self._message(exc), now=self.now()),
+            )
 
     def _identified(self, identity) -> None:
         self.metrics.scan_succeeded(identity.method)
@@ -167,8 +184,9 @@ class Controller:
             printer = self.printer
 
             def printed_then_status():
-                print_ticket(printer, ticket, facility_name=facility, patient_name=name,
-                             personal_id=identity.personal_id)
+                print_ticket(
+                    printer, ticket, facility_name=facility, patient_name=name, personal_id=identity.personal_id
+                )
                 return printer_status(printer)
 
             self.background(printed_then_status, self._printed, self._print_failed)

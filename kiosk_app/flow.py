@@ -18,8 +18,21 @@ from zoneinfo import ZoneInfo
 from kiosk_app.records import Coverage, Cue, Department, Message, TicketView
 from kiosk_app.voice import voice_prompt
 
-__all__ = ["BUSY", "METHODS", "PAYMENTS", "STEPS", "CheckinFlow", "CheckinView", "Coverage", "Cue",
-           "Department", "Identity", "Message", "State", "TicketView"]
+__all__ = [
+    "BUSY",
+    "METHODS",
+    "PAYMENTS",
+    "STEPS",
+    "CheckinFlow",
+    "CheckinView",
+    "Coverage",
+    "Cue",
+    "Department",
+    "Identity",
+    "Message",
+    "State",
+    "TicketView",
+]
 
 
 class State(enum.StrEnum):
@@ -41,8 +54,17 @@ BUSY = {State.READING, State.CHECKING_IN, State.ISSUING}
 METHODS = ("card", "qr", "typed")
 PAYMENTS = ("insurance", "self_pay")  # khám BHYT | khám dịch vụ (tự chi trả)
 #: The five steps a patient is shown (Identify → Confirm → Insurance → Clinic → Ticket), by state.
-STEP_OF = {State.IDENTIFY: 1, State.READING: 1, State.TYPING: 1, State.CHECKING_IN: 1, State.CONFIRM: 2,
-           State.INSURANCE: 3, State.DEPARTMENT: 4, State.ISSUING: 4, State.TICKET: 5}
+STEP_OF = {
+    State.IDENTIFY: 1,
+    State.READING: 1,
+    State.TYPING: 1,
+    State.CHECKING_IN: 1,
+    State.CONFIRM: 2,
+    State.INSURANCE: 3,
+    State.DEPARTMENT: 4,
+    State.ISSUING: 4,
+    State.TICKET: 5,
+}
 STEPS = 5
 COUNTDOWN_S = 15  # the last seconds before an idle wipe are counted down on screen
 PIN_ATTEMPTS = 5  # wrong staff PINs in a row before the PIN screen closes
@@ -95,11 +117,18 @@ class CheckinView:
 class CheckinFlow:
     """Events in, state out. `on_change(flow)` is called after every transition."""
 
-    def __init__(self, *, idle_timeout_s: float = 60.0, ticket_timeout_s: float = 20.0,
-                 on_change: Callable[[CheckinFlow], None] | None = None, now: float = 0.0,
-                 print_failed_timeout_s: float = 120.0, help_timeout_s: float = 300.0,
-                 verify_pin: Callable[[str], bool] | None = None,
-                 today: Callable[[], date] = lambda: datetime.now(_VIETNAM).date()) -> None:
+    def __init__(
+        self,
+        *,
+        idle_timeout_s: float = 60.0,
+        ticket_timeout_s: float = 20.0,
+        on_change: Callable[[CheckinFlow], None] | None = None,
+        now: float = 0.0,
+        print_failed_timeout_s: float = 120.0,
+        help_timeout_s: float = 300.0,
+        verify_pin: Callable[[str], bool] | None = None,
+        today: Callable[[], date] = lambda: datetime.now(_VIETNAM).date(),
+    ) -> None:
         self.idle_timeout_s = idle_timeout_s
         self.ticket_timeout_s = ticket_timeout_s
         # A patient whose ticket did not print must copy the number: the screen stays longer.
@@ -159,14 +188,15 @@ class CheckinFlow:
 
     @property
     def insurance_usable(self) -> bool:
-        """"Khám BHYT" can be chosen: the card pays here, or (offline) staff will check it."""
+        """ "Khám BHYT" can be chosen: the card pays here, or (offline) staff will check it."""
         view = self.checkin
         if view is None:
             return False
         return view.coverage.usable if view.coverage is not None else view.offline or bool(view.coverage_percent)
 
-    def _go(self, state: State, *, now: float | None = None, message: Message | None = None,
-            speak: bool = True) -> None:
+    def _go(
+        self, state: State, *, now: float | None = None, message: Message | None = None, speak: bool = True
+    ) -> None:
         entering = state is not self.state
         self.state = state
         self.message = message
@@ -210,12 +240,12 @@ class CheckinFlow:
         self._go(self.state, now=now, message=self.message, speak=False)
 
     def more_time(self, *, now: float) -> None:
-        """"Tôi cần thêm thời gian / I need more time" on the countdown: the idle timer starts again."""
+        """ "Tôi cần thêm thời gian / I need more time" on the countdown: the idle timer starts again."""
         self.touch(now=now)
 
     # --- help ----------------------------------------------------------------------------------------
     def call_help(self, *, now: float) -> bool:
-        """"Gọi nhân viên / Call staff": True when a new call must be sent (not while one is under way)."""
+        """ "Gọi nhân viên / Call staff": True when a new call must be sent (not while one is under way)."""
         if self.state is State.STAFF_PIN or self.help in ("sending", "coming"):
             self.touch(now=now)
             return False
@@ -265,8 +295,9 @@ class CheckinFlow:
         if not self._expect(State.TYPING):
             return
         if len(personal_id) != 12 or not personal_id.isdigit():
-            self._go(State.TYPING, now=now, message=Message("Số định danh gồm 12 chữ số.",
-                                                            "The ID number has 12 digits."))
+            self._go(
+                State.TYPING, now=now, message=Message("Số định danh gồm 12 chữ số.", "The ID number has 12 digits.")
+            )
             return
         self.identity = Identity("id_and_dob", personal_id, date_of_birth)
         self._go(State.CHECKING_IN, now=now)
@@ -276,7 +307,7 @@ class CheckinFlow:
             self._go(State.INSURANCE, now=now)
 
     def choose_payment(self, payment: str, *, now: float) -> None:
-        """"Khám BHYT" or "Khám dịch vụ (tự chi trả)"; an insured visit only when the card pays here."""
+        """ "Khám BHYT" or "Khám dịch vụ (tự chi trả)"; an insured visit only when the card pays here."""
         if not self._expect(State.INSURANCE) or payment not in PAYMENTS:
             return
         if payment == "insurance" and not self.insurance_usable:
@@ -292,8 +323,11 @@ class CheckinFlow:
             return
         chosen = next((d for d in self.departments if d.code == code), None)
         if chosen is None or not chosen.open_now:
-            self._go(State.DEPARTMENT, now=now, message=Message("Khoa này hiện đang đóng cửa.",
-                                                                "This department is closed now."))
+            self._go(
+                State.DEPARTMENT,
+                now=now,
+                message=Message("Khoa này hiện đang đóng cửa.", "This department is closed now."),
+            )
             return
         self.chosen_department = chosen
         self._go(State.ISSUING, now=now)
@@ -301,8 +335,12 @@ class CheckinFlow:
     def back(self, *, now: float) -> None:
         """One step back; leaving the confirmation drops what was read."""
         previous = {
-            State.IDENTIFY: State.WELCOME, State.TYPING: State.IDENTIFY, State.READING: State.IDENTIFY,
-            State.CONFIRM: State.IDENTIFY, State.INSURANCE: State.CONFIRM, State.DEPARTMENT: State.INSURANCE,
+            State.IDENTIFY: State.WELCOME,
+            State.TYPING: State.IDENTIFY,
+            State.READING: State.IDENTIFY,
+            State.CONFIRM: State.IDENTIFY,
+            State.INSURANCE: State.CONFIRM,
+            State.DEPARTMENT: State.INSURANCE,
             State.ERROR: State.IDENTIFY,
         }.get(self.state)
         if self.state is State.STAFF_PIN:
@@ -321,7 +359,7 @@ class CheckinFlow:
         self.wipe()
 
     def finish(self) -> None:
-        """"Xong / Done": the next patient starts; with staff beside the kiosk, straight at identification."""
+        """ "Xong / Done": the next patient starts; with staff beside the kiosk, straight at identification."""
         if self.assisted:
             self._reset()
             self._go(State.IDENTIFY)

@@ -42,6 +42,11 @@ def load_model(code: str = DEFAULT_MODEL, path: Path = MODELS_FILE) -> KioskMode
     if code not in models:
         raise ValueError(f"unknown kiosk model {code!r}; known: {', '.join(sorted(models))}")
     entry = models[code]
-    return KioskModel(code, Message(*entry["name"]), float(entry["aspect"]),
-                      *(_box(entry[part]) for part in ("screen", "camera", "reader", "printer")),
-                      Message(*entry["camera_place"]), Message(*entry["reader_place"]))
+    return KioskModel(
+        code,
+        Message(*entry["name"]),
+        float(entry["aspect"]),
+        *(_box(entry[part]) for part in ("screen", "camera", "reader", "printer")),
+        Message(*entry["camera_place"]),
+        Message(*entry["reader_place"]),
+    )

@@ -25,9 +25,17 @@ from kiosk_app.texts import text
 log = logging.getLogger(__name__)
 
 SCREEN_OF = {
-    State.WELCOME: "welcome", State.IDENTIFY: "identify", State.TYPING: "keypad", State.READING: "reading",
-    State.CHECKING_IN: "message", State.ISSUING: "message", State.ERROR: "message", State.CONFIRM: "confirm",
-    State.INSURANCE: "insurance", State.DEPARTMENT: "department", State.TICKET: "ticket",
+    State.WELCOME: "welcome",
+    State.IDENTIFY: "identify",
+    State.TYPING: "keypad",
+    State.READING: "reading",
+    State.CHECKING_IN: "message",
+    State.ISSUING: "message",
+    State.ERROR: "message",
+    State.CONFIRM: "confirm",
+    State.INSURANCE: "insurance",
+    State.DEPARTMENT: "department",
+    State.TICKET: "ticket",
     State.STAFF_PIN: "staff_pin",
 }
 LARGE_TEXT_SCALE = 1.3  # every font of every screen; the layouts are checked to fit at this size
@@ -65,20 +73,43 @@ class KioskApp(App):
     for_child = BooleanProperty(False)
     title = "congdan — ki-ốt tiếp đón"
 
-    def __init__(self, *, checkin: CheckinService, reader: IdentityReader, printer=None,
-                 idle_timeout_s: float = 60.0, auto_sync: bool = True, clock=time.monotonic,
-                 background=run_in_background, metrics: KioskMetrics | None = None, fleet_agent=None,
-                 play_cue=None, verify_pin=None, report_now=None, kiosk_model: KioskModel | None = None,
-                 animations: bool = True, minutes_per_patient: int = 7, **kwargs) -> None:
+    def __init__(
+        self,
+        *,
+        checkin: CheckinService,
+        reader: IdentityReader,
+        printer=None,
+        idle_timeout_s: float = 60.0,
+        auto_sync: bool = True,
+        clock=time.monotonic,
+        background=run_in_background,
+        metrics: KioskMetrics | None = None,
+        fleet_agent=None,
+        play_cue=None,
+        verify_pin=None,
+        report_now=None,
+        kiosk_model: KioskModel | None = None,
+        animations: bool = True,
+        minutes_per_patient: int = 7,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         self.kiosk_model = kiosk_model or load_model()  # the picture of where the card and the QR go
         self.animations = animations
         self.minutes_per_patient = minutes_per_patient  # for the ticket's estimated wait
         # The flow's idle timer and the controller read the same clock (tests pass a fake one).
         self.flow = CheckinFlow(idle_timeout_s=idle_timeout_s, now=clock(), verify_pin=verify_pin)
-        self.controller = Controller(self, self.flow, checkin, reader, printer, clock=clock,
-                                     background=background, metrics=metrics,
-                                     report_now=report_now or (fleet_agent.wake if fleet_agent else lambda: None))
+        self.controller = Controller(
+            self,
+            self.flow,
+            checkin,
+            reader,
+            printer,
+            clock=clock,
+            background=background,
+            metrics=metrics,
+            report_now=report_now or (fleet_agent.wake if fleet_agent else lambda: None),
+        )
         self.flow.on_change = self.controller.on_flow_change
         self.flow.on_cue = play_cue
         self.flow.on_countdown = self._show_countdown
@@ -157,9 +188,12 @@ class KioskApp(App):
         self.flow.idle_timeout_s = float(settings["idle_timeout_s"])
         self.languages = [code for code in ("vi", "en") if code in settings["languages"]] or ["vi"]
         self.controller.checkin.shown_departments = tuple(settings.get("departments") or ())
-        log.info("fleet configuration applied: idle %ss, languages %s, %s departments",
-                 settings["idle_timeout_s"], ",".join(self.languages),
-                 len(settings.get("departments") or ()) or "all")
+        log.info(
+            "fleet configuration applied: idle %ss, languages %s, %s departments",
+            settings["idle_timeout_s"],
+            ",".join(self.languages),
+            len(settings.get("departments") or ()) or "all",
+        )
 
     def request_restart(self) -> None:
         self.restart_requested = True
@@ -194,8 +228,7 @@ def build_app(config, *, fleet_transport=None) -> KioskApp:
     if agent is not None:
         api = ApiClient(config.api_url, token_source=fleet_link.DeviceTokens(agent))
         hospital_code = agent.hospital_code or config.hospital_code
-        log.info("enrolled kiosk %s of %s: device-key authentication, fleet agent on", agent.kiosk_id,
-                 hospital_code)
+        log.info("enrolled kiosk %s of %s: device-key authentication, fleet agent on", agent.kiosk_id, hospital_code)
     else:
         api = ApiClient(config.api_url, config.username, config.password)
         hospital_code = config.hospital_code
@@ -214,8 +247,14 @@ def build_app(config, *, fleet_transport=None) -> KioskApp:
 
         open_card = hardware.open_card_reader
         trust_store = TrustStore.from_directory(config.csca_dir) if config.csca_dir else None
-    devices = Devices(open_camera, open_card, trust_store, hardware.open_printer(), checkin.jwks,
-                      chip_challenge=checkin.chip_challenge)
+    devices = Devices(
+        open_camera,
+        open_card,
+        trust_store,
+        hardware.open_printer(),
+        checkin.jwks,
+        chip_challenge=checkin.chip_challenge,
+    )
     from kiosk_app import voice
     from kiosk_app.services.audio import CuePlayer, kivy_loader
     from kiosk_app.services.staff_pin import pin_verifier
@@ -223,15 +262,27 @@ def build_app(config, *, fleet_transport=None) -> KioskApp:
     missing = voice.missing_prompts()
     if missing:
         log.warning("%d voice prompts missing or stale (render them: make kiosk-voice)", len(missing))
-    app = KioskApp(checkin=checkin, reader=IdentityReader(devices), printer=devices.printer,
-                   idle_timeout_s=config.idle_timeout_s, metrics=metrics, fleet_agent=agent,
-                   play_cue=CuePlayer(kivy_loader), verify_pin=pin_verifier(config.staff_pin_hash),
-                   kiosk_model=load_model(config.kiosk_model), minutes_per_patient=config.minutes_per_patient)
+    app = KioskApp(
+        checkin=checkin,
+        reader=IdentityReader(devices),
+        printer=devices.printer,
+        idle_timeout_s=config.idle_timeout_s,
+        metrics=metrics,
+        fleet_agent=agent,
+        play_cue=CuePlayer(kivy_loader),
+        verify_pin=pin_verifier(config.staff_pin_hash),
+        kiosk_model=load_model(config.kiosk_model),
+        minutes_per_patient=config.minutes_per_patient,
+    )
     if agent is not None:
         agent.hooks = fleet_link.fleet_hooks(
-            app, checkin=checkin, metrics=metrics,
-            diagnostics=lambda: fleet_link.diagnostics_report(config=config, checkin=checkin,
-                                                              metrics=metrics, agent=agent))
+            app,
+            checkin=checkin,
+            metrics=metrics,
+            diagnostics=lambda: fleet_link.diagnostics_report(
+                config=config, checkin=checkin, metrics=metrics, agent=agent
+            ),
+        )
     return app
 
 

@@ -33,8 +33,13 @@ class Coverage:
         """From the check-in answer's `insurance` (shared_schemas.health.InsuranceSchema); None without a status."""
         if not insurance.get("status") or insurance.get("coverage_percent") is None:
             return None
-        return cls(insurance["status"], int(insurance["coverage_percent"]), bool(insurance.get("in_route", True)),
-                   insurance.get("valid_to"), insurance.get("primary_care_facility_name"))
+        return cls(
+            insurance["status"],
+            int(insurance["coverage_percent"]),
+            bool(insurance.get("in_route", True)),
+            insurance.get("valid_to"),
+            insurance.get("primary_care_facility_name"),
+        )
 
     @property
     def usable(self) -> bool:

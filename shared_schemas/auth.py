@@ -12,9 +12,11 @@ _USERNAME = validate.Regexp(r"^[A-Za-z0-9._-]{3,64}$", error="Use the 12-digit I
 
 
 class LoginSchema(BaseSchema):
-    username = fields.String(required=True, validate=_USERNAME,
-                             metadata={"description": "12-digit personal ID for citizens; username for staff",
-                                       "example": "001090012345"})
+    username = fields.String(
+        required=True,
+        validate=_USERNAME,
+        metadata={"description": "12-digit personal ID for citizens; username for staff", "example": "001090012345"},
+    )
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
 
     @ma.validates("username")
@@ -60,8 +62,12 @@ class ActivateSchema(BaseSchema):
     """Set the password with the activation code an officer handed over in person."""
 
     username = fields.String(required=True, validate=_USERNAME)
-    activation_code = fields.String(required=True, validate=validate.Regexp(
-        r"^[A-Za-z0-9]{5}-?[A-Za-z0-9]{5}$", error="The activation code looks like ABCDE-FGHJK."))
+    activation_code = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[A-Za-z0-9]{5}-?[A-Za-z0-9]{5}$", error="The activation code looks like ABCDE-FGHJK."
+        ),
+    )
     password = fields.String(required=True, load_only=True, validate=_PASSWORD)
 
 
@@ -86,8 +92,10 @@ class AccountSchema(BaseSchema):
 
 class RaiseLevelSchema(BaseSchema):
     level = fields.Integer(required=True, validate=validate.Equal(2, error="Accounts are raised to level 2."))
-    evidence = fields.String(required=True, validate=validate.OneOf(
-        ["chip_card_in_person", "card_and_face_in_person", "card_and_fingerprint_in_person"]))
+    evidence = fields.String(
+        required=True,
+        validate=validate.OneOf(["chip_card_in_person", "card_and_face_in_person", "card_and_fingerprint_in_person"]),
+    )
 
 
 class LevelRaisedSchema(BaseSchema):

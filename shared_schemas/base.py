@@ -89,8 +89,6 @@ class PastDate(fields.Date):
         return parsed
 
 
-
-
 def sex_field(**kwargs) -> fields.String:
     return fields.String(validate=ma.validate.OneOf([personal_id.MALE, personal_id.FEMALE]), **kwargs)
 
@@ -102,8 +100,9 @@ IDEMPOTENCY_KEY = ma.validate.Regexp(r"^[A-Za-z0-9_.:-]{8,100}\Z", error="8-100 
 
 def _idempotency_key(**kwargs) -> fields.String:
     description = "Retrying with the same key returns the first result"
-    return fields.String(data_key="Idempotency-Key", validate=IDEMPOTENCY_KEY,
-                         metadata={"description": description}, **kwargs)
+    return fields.String(
+        data_key="Idempotency-Key", validate=IDEMPOTENCY_KEY, metadata={"description": description}, **kwargs
+    )
 
 
 class IdempotencyHeaderSchema(ma.Schema):

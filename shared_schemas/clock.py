@@ -6,4 +6,3 @@ from __future__ import annotations
 from datetime import timedelta, timezone
 
 VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
-

@@ -18,12 +18,17 @@ class SignedDocumentSchema(BaseSchema):
     revoked_reason = fields.String(allow_none=True)
     kid = fields.String()
     token = fields.String(metadata={"description": "The compact JWS (typ congdan-doc+jws) in the QR code"})
-    content = fields.Dict(metadata={
-        "description": "The document's fields; the SHA-256 of their canonical JSON is the `sha256` claim"})
+    content = fields.Dict(
+        metadata={"description": "The document's fields; the SHA-256 of their canonical JSON is the `sha256` claim"}
+    )
     pdf_sha256 = fields.String()
-    number = fields.String(allow_none=True, metadata={
-        "description": "The issuing agency's number: sequence/year/symbol-agency",
-        "example": "000125/2026/XNCT-CAX00001"})
+    number = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "The issuing agency's number: sequence/year/symbol-agency",
+            "example": "000125/2026/XNCT-CAX00001",
+        },
+    )
 
 
 class DocumentVerifyRequestSchema(BaseSchema):
@@ -37,10 +42,14 @@ class DocumentVerifyPdfSchema(BaseSchema):
 
 class DocumentVerificationSchema(BaseSchema):
     status = fields.String(validate=validate.OneOf(DOCUMENT_STATUSES))
-    reason = fields.String(allow_none=True, metadata={
-        "description": "Why it is not valid: bad-signature, unknown-key, unknown-document, content-mismatch, "
-                       "pdf-modified, pdf-signature-invalid, no-signature, validity-period-ended, or the "
-                       "revocation reason (e.g. residence-changed, replaced)"})
+    reason = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Why it is not valid: bad-signature, unknown-key, unknown-document, content-mismatch, "
+            "pdf-modified, pdf-signature-invalid, no-signature, validity-period-ended, or the "
+            "revocation reason (e.g. residence-changed, replaced)"
+        },
+    )
     document_id = fields.String(allow_none=True)
     doc_type = fields.String(allow_none=True)
     holder = fields.String(allow_none=True, metadata={"description": "The holder's masked personal ID"})

@@ -37,9 +37,7 @@ ENROLLMENT_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: re
 ENROLLMENT_QR_PREFIX = "CONGDAN-FLEET:"
 
 
-def request_signing_input(
-    *, method: str, path: str, kiosk_id: str, timestamp: int, nonce: str, body: bytes
-) -> bytes:
+def request_signing_input(*, method: str, path: str, kiosk_id: str, timestamp: int, nonce: str, body: bytes) -> bytes:
     """What a kiosk signs: method, path, its id, time, a fresh nonce and the body's hash (one per line)."""
     digest = hashlib.sha256(body).hexdigest()
     return "\n".join(
@@ -88,9 +86,7 @@ class EnrolledSchema(BaseSchema):
     hospital_code = fields.String()
     location_label = fields.String()
     heartbeat_interval_s = fields.Integer()
-    signing_keys = fields.Dict(
-        metadata={"description": "JWKS of the keys that sign configuration and commands"}
-    )
+    signing_keys = fields.Dict(metadata={"description": "JWKS of the keys that sign configuration and commands"})
 
 
 class ChallengeRequestSchema(BaseSchema):

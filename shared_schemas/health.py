@@ -59,8 +59,11 @@ class IdentificationSchema(BaseSchema):
     date_of_birth = PastDate(load_default=None)
     full_name = PersonName(load_default=None, metadata={"description": "Required for cccd_qr"})
     chip = fields.Nested(ChipEvidenceSchema, load_default=None, metadata={"description": "chip: the read"})
-    identity_token = fields.String(load_default=None, validate=validate.Length(min=20, max=MAX_TOKEN_CHARS),
-                                   metadata={"description": "signed_qr: the JWS compact token the QR holds"})
+    identity_token = fields.String(
+        load_default=None,
+        validate=validate.Length(min=20, max=MAX_TOKEN_CHARS),
+        metadata={"description": "signed_qr: the JWS compact token the QR holds"},
+    )
 
 
 class CheckinCreateSchema(BaseSchema):
@@ -113,18 +116,27 @@ class CheckinSchema(BaseSchema):
     expires_at = fields.DateTime()
     patient = fields.Nested(PatientSchema)
     insurance = fields.Nested(InsuranceSchema)
-    consent = fields.Nested(ConsentSchema, allow_none=True,
-                            metadata={"description": "Only when the server verified the patient was there"})
+    consent = fields.Nested(
+        ConsentSchema, allow_none=True, metadata={"description": "Only when the server verified the patient was there"}
+    )
     trust_level = fields.String(validate=validate.OneOf(TRUST_LEVELS))
 
 
 class TicketCreateSchema(BaseSchema):
     department_code = fields.String(required=True, validate=validate.Length(min=1, max=20))
-    provisional_number = fields.Integer(load_default=None, validate=validate.Range(min=10_000, max=2**31 - 1),
-                                        metadata={"description": "Offline sync: the number the kiosk printed"})
-    payment = fields.String(load_default="insurance", validate=validate.OneOf(PAYMENTS), metadata={
-        "description": "The patient's choice: khám BHYT (insurance) or khám dịch vụ (self_pay). A card that "
-                       "pays nothing at this hospital makes it self_pay, whatever was asked."})
+    provisional_number = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=10_000, max=2**31 - 1),
+        metadata={"description": "Offline sync: the number the kiosk printed"},
+    )
+    payment = fields.String(
+        load_default="insurance",
+        validate=validate.OneOf(PAYMENTS),
+        metadata={
+            "description": "The patient's choice: khám BHYT (insurance) or khám dịch vụ (self_pay). A card that "
+            "pays nothing at this hospital makes it self_pay, whatever was asked."
+        },
+    )
 
 
 class TicketSchema(BaseSchema):
@@ -153,8 +165,7 @@ class QueueEntrySchema(BaseSchema):
     patient_name_masked = fields.String(allow_none=True)
     in_route = fields.Boolean()
     coverage_percent = fields.Integer()
-    trust_level = fields.String(metadata={"description": "How the patient was identified (what the server "
-                                                         "verified)"})
+    trust_level = fields.String(metadata={"description": "How the patient was identified (what the server verified)"})
     payment = fields.String(validate=validate.OneOf(PAYMENTS))
 
 

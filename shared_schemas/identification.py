@@ -19,8 +19,7 @@ APP_QR_VERIFIED = "app_qr_verified"  # the app's signed QR: signature, freshness
 APP_QR_OFFLINE = "app_qr_offline"  # signature and single use checked; freshness only as the kiosk reports
 CARD_DATA_PRESENTED = "card_data_presented"  # the card's printed QR: data, nothing signed
 DETAILS_TYPED = "details_typed"  # ID number + date of birth typed in (children only)
-TRUST_LEVELS = (CHIP_VERIFIED, CHIP_DATA_AUTHENTIC, APP_QR_VERIFIED, APP_QR_OFFLINE, CARD_DATA_PRESENTED,
-                DETAILS_TYPED)
+TRUST_LEVELS = (CHIP_VERIFIED, CHIP_DATA_AUTHENTIC, APP_QR_VERIFIED, APP_QR_OFFLINE, CARD_DATA_PRESENTED, DETAILS_TYPED)
 #: The kiosk's own chip verdict (hardware reader, issue 13), recorded as its claim, never as proof.
 #: The values of hardware.smartcard.verdict.TrustLevel.
 KIOSK_VERDICTS = ("verified", "data_authentic_chip_not_proven", "not_verified")
@@ -65,13 +64,21 @@ class ChipEvidenceSchema(BaseSchema):
     dg13 = Base64Bytes(required=True, max_bytes=MAX_FILE_BYTES["dg13"])
     dg14 = Base64Bytes(load_default=None, max_bytes=MAX_FILE_BYTES["dg14"])
     dg15 = Base64Bytes(load_default=None, max_bytes=MAX_FILE_BYTES["dg15"])
-    challenge_id = fields.String(load_default=None, validate=validate.Regexp(r"^[0-9a-f]{32}$"),
-                                 metadata={"description": "The challenge the server issued (online reads)"})
-    aa_signature = Base64Bytes(load_default=None, max_bytes=MAX_SIGNATURE_BYTES,
-                               metadata={"description": "The chip's INTERNAL AUTHENTICATE answer to the "
-                                                        "challenge"})
-    kiosk_verdict = fields.String(load_default=None, validate=validate.OneOf(KIOSK_VERDICTS),
-                                  metadata={"description": "The reader's own verdict (recorded as a claim)"})
+    challenge_id = fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^[0-9a-f]{32}$"),
+        metadata={"description": "The challenge the server issued (online reads)"},
+    )
+    aa_signature = Base64Bytes(
+        load_default=None,
+        max_bytes=MAX_SIGNATURE_BYTES,
+        metadata={"description": "The chip's INTERNAL AUTHENTICATE answer to the challenge"},
+    )
+    kiosk_verdict = fields.String(
+        load_default=None,
+        validate=validate.OneOf(KIOSK_VERDICTS),
+        metadata={"description": "The reader's own verdict (recorded as a claim)"},
+    )
 
     @ma.validates_schema
     def _signature_needs_challenge(self, data, **_kwargs):

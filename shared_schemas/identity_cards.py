@@ -8,9 +8,14 @@ from shared_schemas.base import BaseSchema, PastDate
 
 CARD_STATUSES = ("valid", "replaced", "reported_lost", "revoked")
 
-REASON = fields.String(required=True, validate=validate.Length(min=5, max=200),
-                       metadata={"description": "Why; recorded on the card and in the citizen's access log",
-                                 "example": "cấp đổi thẻ do hư hỏng / replacement of a damaged card"})
+REASON = fields.String(
+    required=True,
+    validate=validate.Length(min=5, max=200),
+    metadata={
+        "description": "Why; recorded on the card and in the citizen's access log",
+        "example": "cấp đổi thẻ do hư hỏng / replacement of a damaged card",
+    },
+)
 
 
 class IdentityCardSchema(BaseSchema):

@@ -44,18 +44,19 @@ class ConvictionCreateSchema(BaseSchema):
     penal_code_article = _text(40, required=True)
     offence_date = PastDate(required=True)
     crime_category = fields.String(
-        required=True, validate=validate.OneOf(CRIME_CATEGORIES),
+        required=True,
+        validate=validate.OneOf(CRIME_CATEGORIES),
         metadata={"description": "the crime's category in the judgment (Penal Code Art. 9)"},
     )
     through_negligence = fields.Boolean(
         load_default=False, metadata={"description": "committed through negligence (lỗi vô ý, Art. 11)"}
     )
     principal_penalty = fields.String(required=True, validate=validate.OneOf(PRINCIPAL_PENALTIES))
-    imprisonment_months = fields.Integer(
-        load_default=None, strict=True, validate=validate.Range(min=1, max=360)
-    )
+    imprisonment_months = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1, max=360))
     probation_months = fields.Integer(
-        load_default=None, strict=True, validate=validate.Range(min=12, max=60),
+        load_default=None,
+        strict=True,
+        validate=validate.Range(min=12, max=60),
         metadata={"description": "a suspended sentence's probation term, 1 to 5 years (Art. 65)"},
     )
     additional_penalties = _text(300, load_default=None)
@@ -70,9 +71,7 @@ class ConvictionCreateSchema(BaseSchema):
     @ma.validates_schema
     def _consistent(self, data, **kwargs):
         if (data["principal_penalty"] == "imprisonment") != (data["imprisonment_months"] is not None):
-            raise ma.ValidationError(
-                {"imprisonment_months": ["Give the term for imprisonment, and only for it."]}
-            )
+            raise ma.ValidationError({"imprisonment_months": ["Give the term for imprisonment, and only for it."]})
         if (data["principal_penalty"] == "suspended-sentence") != (data["probation_months"] is not None):
             raise ma.ValidationError(
                 {"probation_months": ["Give the probation term of a suspended sentence, and only for it."]}
@@ -111,9 +110,7 @@ class CertificateRequestCreateSchema(BaseSchema):
     postal_address = fields.String(load_default=None, validate=validate.Length(min=10, max=300))
     include_bans = fields.Boolean(
         load_default=False,
-        metadata={
-            "description": "No. 1 only: also state bans on holding posts or founding/managing enterprises"
-        },
+        metadata={"description": "No. 1 only: also state bans on holding posts or founding/managing enterprises"},
     )
     fee_category = fields.String(load_default="standard", validate=validate.OneOf(FEE_CATEGORIES))
     lived_in_several_provinces = fields.Boolean(load_default=False)
@@ -140,8 +137,10 @@ class CertificateRequestSchema(BaseSchema):
     fee_amount = fields.Integer()
     fee_claim_status = fields.String(
         allow_none=True,
-        metadata={"description": "verified (registry fact) | claimed (an officer checks the evidence; the "
-                                 "standard fee applies until accepted) | accepted | refused"},
+        metadata={
+            "description": "verified (registry fact) | claimed (an officer checks the evidence; the "
+            "standard fee applies until accepted) | accepted | refused"
+        },
     )
     status = fields.String()
     requested_at = fields.DateTime()
@@ -169,7 +168,8 @@ class CertificateEntrySchema(BaseSchema):
 class FeeClaimDecisionSchema(BaseSchema):
     decision = fields.String(required=True, validate=validate.OneOf(("accept", "refuse")))
     evidence = fields.String(
-        required=True, validate=validate.Length(min=5, max=300),
+        required=True,
+        validate=validate.Length(min=5, max=300),
         metadata={"description": "what the officer checked (document, registry record, certificate number)"},
     )
 

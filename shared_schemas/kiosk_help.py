@@ -8,8 +8,20 @@ from marshmallow import fields, validate
 from shared_schemas.base import BaseSchema
 
 #: The kiosk screens a patient can call from (kiosk_app.flow.State values plus the locked screen).
-HELP_SCREENS = ("welcome", "identify", "reading", "typing", "checking_in", "confirm", "insurance",
-                "department", "issuing", "ticket", "error", "locked")
+HELP_SCREENS = (
+    "welcome",
+    "identify",
+    "reading",
+    "typing",
+    "checking_in",
+    "confirm",
+    "insurance",
+    "department",
+    "issuing",
+    "ticket",
+    "error",
+    "locked",
+)
 #: What went wrong, as the kiosk knows it: the patient pressed the button, a read or check failed, the
 #: printer failed, or the kiosk timed out waiting on a device.
 HELP_REASONS = ("patient_asked", "identify_failed", "checkin_refused", "print_failed", "offline")
@@ -19,8 +31,11 @@ HELP_STATES = ("open", "acknowledged", "all")
 class HelpRequestCreateSchema(BaseSchema):
     screen = fields.String(required=True, validate=validate.OneOf(HELP_SCREENS))
     reason = fields.String(load_default="patient_asked", validate=validate.OneOf(HELP_REASONS))
-    detail = fields.String(load_default=None, validate=validate.Length(max=200),
-                           metadata={"description": "The message the patient saw (no personal data)"})
+    detail = fields.String(
+        load_default=None,
+        validate=validate.Length(max=200),
+        metadata={"description": "The message the patient saw (no personal data)"},
+    )
     language = fields.String(load_default="vi", validate=validate.OneOf(("vi", "en")))
     assisted = fields.Boolean(load_default=False, metadata={"description": "Staff were already at the kiosk"})
 

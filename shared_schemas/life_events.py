@@ -42,20 +42,25 @@ class BirthApplicationSchema(BaseSchema):
     ethnicity = fields.String(load_default="Kinh", validate=validate.Length(min=2, max=30))
     nationality = fields.String(load_default="Việt Nam", validate=validate.Length(min=2, max=30))
     place_of_origin = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    household_of = fields.String(required=True, validate=validate.OneOf(["mother", "father"]),
-                                 metadata={"description": "Whose household the child joins (permanent residence)"})
+    household_of = fields.String(
+        required=True,
+        validate=validate.OneOf(["mother", "father"]),
+        metadata={"description": "Whose household the child joins (permanent residence)"},
+    )
 
 
 class DeathApplicationSchema(BaseSchema):
     certificate_ref = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{16}$"))
-    relationship = fields.String(required=True, validate=validate.Length(min=2, max=30),
-                                 metadata={"example": "Con"})
+    relationship = fields.String(required=True, validate=validate.Length(min=2, max=30), metadata={"example": "Con"})
 
 
 class PermanentResidenceApplicationSchema(BaseSchema):
     household_number = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9]{4,20}$"))
-    relation = fields.String(required=True, validate=validate.Length(min=2, max=30),
-                             metadata={"description": "Relation to the head of household", "example": "Con"})
+    relation = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=30),
+        metadata={"description": "Relation to the head of household", "example": "Con"},
+    )
     reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
 
 

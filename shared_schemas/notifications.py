@@ -9,9 +9,12 @@ from shared_schemas.base import BaseSchema, PageQuerySchema
 
 class NotificationSchema(BaseSchema):
     id = fields.Integer()
-    kind = fields.String(metadata={
-        "description": "application-received, owner-consent-needed, application-approved, "
-                       "application-rejected, document-issued, residence-ending-soon, ..."})
+    kind = fields.String(
+        metadata={
+            "description": "application-received, owner-consent-needed, application-approved, "
+            "application-rejected, document-issued, residence-ending-soon, ..."
+        }
+    )
     title = fields.String()
     body = fields.String()
     ref = fields.String(allow_none=True)

@@ -79,8 +79,6 @@ class PaymentCallbackHeadersSchema(ma.Schema):
 
 
 class PaymentCallbackResultSchema(BaseSchema):
-    result = fields.String(
-        metadata={"description": "posted | already-posted | failed | ignored | refund-due"}
-    )
+    result = fields.String(metadata={"description": "posted | already-posted | failed | ignored | refund-due"})
     intent_id = fields.String()
     receipt_number = fields.String(allow_none=True)

@@ -91,8 +91,14 @@ def validate(number: str, *, sex: str | None = None, date_of_birth: date | None 
 
 def compose(province_code: str, sex: str, birth_year: int, random_part: str) -> str:
     """Build a number from its parts (used by the registry and the demo seeder)."""
-    if not (len(province_code) == 3 and province_code.isascii() and province_code.isdigit()
-            and len(random_part) == 6 and random_part.isascii() and random_part.isdigit()):
+    if not (
+        len(province_code) == 3
+        and province_code.isascii()
+        and province_code.isdigit()
+        and len(random_part) == 6
+        and random_part.isascii()
+        and random_part.isdigit()
+    ):
         raise PersonalIdError("Province code has 3 digits and the random part 6 (digits 0-9 only).")
     return f"{province_code}{century_sex_digit(sex, birth_year)}{birth_year % 100:02d}{random_part}"
 

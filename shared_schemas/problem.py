@@ -16,11 +16,13 @@ class ProblemSchema(BaseSchema):
     detail = fields.String(metadata={"description": "Explanation specific to this occurrence"})
     instance = fields.String(metadata={"description": "The request path"})
     code = fields.String(metadata={"description": "Stable machine-readable error code"})
-    errors = fields.Dict(
-        metadata={"description": "Per-field validation messages, keyed by location then field name"}
-    )
+    errors = fields.Dict(metadata={"description": "Per-field validation messages, keyed by location then field name"})
     required_level = fields.Integer(metadata={"description": "Account level the service needs"})
-    reason = fields.String(metadata={"description": "Why identification evidence was refused (untrusted-signer, "
-                                                    "hash-mismatch, group-missing, active-authentication-failed, "
-                                                    "challenge-invalid, ...)"})
+    reason = fields.String(
+        metadata={
+            "description": "Why identification evidence was refused (untrusted-signer, "
+            "hash-mismatch, group-missing, active-authentication-failed, "
+            "challenge-invalid, ...)"
+        }
+    )
     retry_after = fields.Integer(metadata={"description": "Seconds to wait before trying again (as Retry-After)"})

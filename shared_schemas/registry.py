@@ -6,9 +6,14 @@ from marshmallow import fields, validate
 
 from shared_schemas.base import BaseSchema, PastDate, PersonalId, PersonName, sex_field
 
-PURPOSE = fields.String(required=True, validate=validate.Length(min=5, max=200),
-                        metadata={"description": "Why the data is needed; recorded in the citizen's audit trail",
-                                  "example": "residence application review"})
+PURPOSE = fields.String(
+    required=True,
+    validate=validate.Length(min=5, max=200),
+    metadata={
+        "description": "Why the data is needed; recorded in the citizen's audit trail",
+        "example": "residence application review",
+    },
+)
 
 
 class AddressSchema(BaseSchema):

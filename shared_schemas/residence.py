@@ -10,8 +10,7 @@ from shared_schemas.registry import PURPOSE, AddressSchema
 
 LEGAL_BASES = ("owner", "tenancy", "lending", "relative")
 CLOSE_RELATIVES = ("grandparent", "parent", "spouse", "child", "grandchild", "sibling")
-WARD_CODE = fields.String(required=True, validate=validate.Regexp(r"^\d{5}$",
-                                                                  error="A ward code has 5 digits."))
+WARD_CODE = fields.String(required=True, validate=validate.Regexp(r"^\d{5}$", error="A ward code has 5 digits."))
 
 
 class StrictBoolean(fields.Boolean):
@@ -30,18 +29,26 @@ def _street(**kwargs):
 class ApplicationCreateSchema(BaseSchema):
     ward_code = WARD_CODE
     street = _street(required=True, metadata={"example": "Số 12 Ngõ 4 Phố Huế"})
-    legal_basis = fields.String(required=True, validate=validate.OneOf(LEGAL_BASES),
-                                metadata={"description": "owner, tenancy (thuê), lending (mượn, ở nhờ), "
-                                                         "relative"})
-    owner_personal_id = PersonalId(metadata={
-        "description": "The owner or head of household who must consent; omit when you are the owner"})
-    guardian_personal_id = PersonalId(metadata={
-        "description": "An applicant under 18: the parent who must consent (Luật Cư trú Art. 28(1)(a))"})
+    legal_basis = fields.String(
+        required=True,
+        validate=validate.OneOf(LEGAL_BASES),
+        metadata={"description": "owner, tenancy (thuê), lending (mượn, ở nhờ), relative"},
+    )
+    owner_personal_id = PersonalId(
+        metadata={"description": "The owner or head of household who must consent; omit when you are the owner"}
+    )
+    guardian_personal_id = PersonalId(
+        metadata={"description": "An applicant under 18: the parent who must consent (Luật Cư trú Art. 28(1)(a))"}
+    )
     reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True, metadata={"description": "At most two years after start_date"})
-    member_personal_ids = fields.List(PersonalId(), load_default=list, validate=validate.Length(max=20),
-                                      metadata={"description": "Household members registering too"})
+    member_personal_ids = fields.List(
+        PersonalId(),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={"description": "Household members registering too"},
+    )
 
 
 class ExtensionCreateSchema(BaseSchema):
@@ -59,8 +66,7 @@ class OwnerConsentSchema(BaseSchema):
 
 
 class ResidenceDecisionSchema(BaseSchema):
-    decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject",
-                                                                     "request_information"]))
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject", "request_information"]))
     reason = fields.String(validate=validate.Length(min=5, max=1000))
 
     @ma.validates_schema
@@ -79,8 +85,10 @@ class ResidenceAttachmentUploadSchema(BaseSchema):
 
 class ResidencePersonSchema(BaseSchema):
     personal_id = fields.String()
-    full_name = fields.String(allow_none=True, metadata={
-        "description": "Not shown to the applicant for the owner they named (only the ID they typed)"})
+    full_name = fields.String(
+        allow_none=True,
+        metadata={"description": "Not shown to the applicant for the owner they named (only the ID they typed)"},
+    )
 
 
 class ApplicationEventSchema(BaseSchema):
@@ -159,18 +167,25 @@ class ConfirmationRequestSchema(BaseSchema):
 class GuestSchema(BaseSchema):
     personal_id = PersonalId(required=True)
     full_name = PersonName(required=True)
-    relationship = fields.String(validate=validate.OneOf(CLOSE_RELATIVES),
-                                 metadata={"description": "Close relatives: one notice for a longer stay"})
+    relationship = fields.String(
+        validate=validate.OneOf(CLOSE_RELATIVES),
+        metadata={"description": "Close relatives: one notice for a longer stay"},
+    )
     arrival_at = fields.AwareDateTime(required=True, metadata={"example": "2026-11-22T20:30:00+07:00"})
     departure_on = fields.Date(required=True)
 
 
 class NoticeCreateSchema(BaseSchema):
-    establishment_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={
-        "description": "A registered establishment (hotel, guesthouse, homestay) you operate; its address is "
-                       "used. Omit when notifying a guest at your own home"})
-    ward_code = fields.String(validate=validate.Regexp(r"^\d{5}$"),
-                              metadata={"description": "Your home's ward (without establishment_id)"})
+    establishment_id = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={
+            "description": "A registered establishment (hotel, guesthouse, homestay) you operate; its address is "
+            "used. Omit when notifying a guest at your own home"
+        },
+    )
+    ward_code = fields.String(
+        validate=validate.Regexp(r"^\d{5}$"), metadata={"description": "Your home's ward (without establishment_id)"}
+    )
     street = _street(required=False)
     reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
     guests = fields.List(fields.Nested(GuestSchema), required=True, validate=validate.Length(min=1, max=200))
@@ -196,13 +211,16 @@ class NoticeSchema(BaseSchema):
 
 class EstablishmentCreateSchema(BaseSchema):
     name = fields.String(required=True, validate=validate.Length(min=2, max=150))
-    licence_number = fields.String(required=True, validate=validate.Regexp(
-        r"^[0-9A-Za-z][0-9A-Za-z./-]{3,39}$", error="4-40 letters, digits, '.', '/' or '-'."),
-        metadata={"description": "Business registration or licence number"})
+    licence_number = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[0-9A-Za-z][0-9A-Za-z./-]{3,39}$", error="4-40 letters, digits, '.', '/' or '-'."),
+        metadata={"description": "Business registration or licence number"},
+    )
     ward_code = WARD_CODE
     street = _street(required=True)
-    operator_personal_id = PersonalId(required=True, metadata={
-        "description": "The citizen (level-2 account) who operates it and sends its notices"})
+    operator_personal_id = PersonalId(
+        required=True, metadata={"description": "The citizen (level-2 account) who operates it and sends its notices"}
+    )
 
 
 class EstablishmentSchema(BaseSchema):

@@ -21,5 +21,8 @@ class SessionsEndedSchema(BaseSchema):
 
 class AccountStatusSchema(BaseSchema):
     status = fields.String(required=True, validate=validate.OneOf(("active", "disabled")))
-    reason = fields.String(required=True, validate=validate.Length(min=5, max=200),
-                           metadata={"description": "Why (shown to the citizen in their access log)"})
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=5, max=200),
+        metadata={"description": "Why (shown to the citizen in their access log)"},
+    )

@@ -102,8 +102,7 @@ def public_jwk(key: Ed25519PrivateKey | Ed25519PublicKey, kid: str) -> dict[str,
     """The JWK (RFC 8037 OKP) of an Ed25519 key, for building a JWKS ``{"keys": [...]}``."""
     public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
     raw = public.public_bytes(Encoding.Raw, PublicFormat.Raw)
-    return {"kty": "OKP", "crv": "Ed25519", "use": "sig", "alg": ALGORITHM, "kid": kid,
-            "x": b64url_encode(raw)}
+    return {"kty": "OKP", "crv": "Ed25519", "use": "sig", "alg": ALGORITHM, "kid": kid, "x": b64url_encode(raw)}
 
 
 def read_header(token: str) -> dict[str, Any]:
@@ -139,8 +138,14 @@ def verify_signature(token: str | bytes, jwks: Mapping[str, Any], *, typ: str) -
     return VerifiedToken(header=header, claims=_decode_json(payload_b64, "payload"), kid=kid)
 
 
-def check_lifetime(claims: Mapping[str, Any], now: float | datetime, *, leeway_s: float = DEFAULT_LEEWAY_S,
-                   max_lifetime_s: float | None = None, expected_issuer: str | None = None) -> None:
+def check_lifetime(
+    claims: Mapping[str, Any],
+    now: float | datetime,
+    *,
+    leeway_s: float = DEFAULT_LEEWAY_S,
+    max_lifetime_s: float | None = None,
+    expected_issuer: str | None = None,
+) -> None:
     """Check ``iss``, ``iat``, ``exp`` (and ``nbf``) of verified claims against the caller's clock."""
     now_s = unix_seconds(now)
     issuer = claims.get("iss")
@@ -163,8 +168,7 @@ def check_lifetime(claims: Mapping[str, Any], now: float | datetime, *, leeway_s
 def signature_valid(public_key_b64: str, signature_b64: str, message: bytes) -> bool:
     """A raw Ed25519 signature over `message` by a base64url public key (a kiosk's proof of its key)."""
     try:
-        Ed25519PublicKey.from_public_bytes(b64url_decode(public_key_b64)).verify(b64url_decode(signature_b64),
-                                                                                 message)
+        Ed25519PublicKey.from_public_bytes(b64url_decode(public_key_b64)).verify(b64url_decode(signature_b64), message)
     except (ValueError, InvalidSignature):
         return False
     return True
@@ -252,6 +256,7 @@ def _decode_json(part: str, what: str) -> dict[str, Any]:
 
 # --- signed documents -------------------------------------------------------------------------------------
 
+
 class ContentMismatch(BadSignature):
     """The token is genuine but the document content presented with it is not the one it was signed for."""
 
@@ -265,9 +270,15 @@ def content_sha256(content: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_content(content)).hexdigest()
 
 
-def verify_document_token(token: str | bytes, jwks: Mapping[str, Any], now: float | datetime, *,
-                          content: Mapping[str, Any] | None = None, leeway_s: float = DEFAULT_LEEWAY_S,
-                          expected_issuer: str | None = None) -> VerifiedToken:
+def verify_document_token(
+    token: str | bytes,
+    jwks: Mapping[str, Any],
+    now: float | datetime,
+    *,
+    content: Mapping[str, Any] | None = None,
+    leeway_s: float = DEFAULT_LEEWAY_S,
+    expected_issuer: str | None = None,
+) -> VerifiedToken:
     """Offline check of a document's QR token (and, given the document's fields, that they match it).
 
     Raises TokenExpired only after the signature and content verified, so "expired" always means

@@ -104,9 +104,7 @@ class PenaltyCreateSchema(BaseSchema):
     def _someone_liable(self, data, **kwargs):
         if data["detected_by"] == "camera":
             if not data.get("plate"):
-                raise ma.ValidationError(
-                    {"plate": ["A camera-detected violation is recorded against a plate."]}
-                )
+                raise ma.ValidationError({"plate": ["A camera-detected violation is recorded against a plate."]})
             if data.get("driver_personal_id") or data.get("licence_number"):
                 raise ma.ValidationError({"driver_personal_id": ["A camera does not identify the driver."]})
         elif not (data.get("plate") or data.get("driver_personal_id") or data.get("licence_number")):

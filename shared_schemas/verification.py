@@ -6,12 +6,15 @@ from marshmallow import fields, validate
 
 from shared_schemas.base import BaseSchema, PageQuerySchema
 
-PURPOSE = fields.String(required=True, validate=validate.Length(min=5, max=200),
-                        metadata={"description": "Why the agency verifies these records; recorded in every "
-                                                 "verified citizen's audit trail",
-                                  "example": "cleaning student records for the 2025 school year"})
-AGENCY_CODE = fields.String(validate=validate.Regexp(r"^[A-Z0-9][A-Z0-9_.-]{1,19}$"),
-                            metadata={"example": "SGDDT-79"})
+PURPOSE = fields.String(
+    required=True,
+    validate=validate.Length(min=5, max=200),
+    metadata={
+        "description": "Why the agency verifies these records; recorded in every verified citizen's audit trail",
+        "example": "cleaning student records for the 2025 school year",
+    },
+)
+AGENCY_CODE = fields.String(validate=validate.Regexp(r"^[A-Z0-9][A-Z0-9_.-]{1,19}$"), metadata={"example": "SGDDT-79"})
 
 
 class AgencySchema(BaseSchema):
@@ -33,8 +36,14 @@ class UploadFormSchema(BaseSchema):
 
 
 class UploadFileSchema(BaseSchema):
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
-                                               "description": "CSV (UTF-8) or XLSX; first row names the columns"})
+    file = fields.Raw(
+        required=True,
+        metadata={
+            "type": "string",
+            "format": "binary",
+            "description": "CSV (UTF-8) or XLSX; first row names the columns",
+        },
+    )
 
 
 class JsonJobCreateSchema(BaseSchema):
@@ -46,16 +55,14 @@ class RecordSchema(BaseSchema):
 
     personal_id = fields.String(required=True, validate=validate.Length(max=20))
     full_name = fields.String(required=True, validate=validate.Length(max=200))
-    date_of_birth = fields.String(required=True, validate=validate.Length(max=20),
-                                  metadata={"example": "2010-09-05"})
+    date_of_birth = fields.String(required=True, validate=validate.Length(max=20), metadata={"example": "2010-09-05"})
     sex = fields.String(required=True, validate=validate.Length(max=10), metadata={"example": "female"})
     old_id_number = fields.String(validate=validate.Length(max=20))
     permanent_province_code = fields.String(validate=validate.Length(max=5))
 
 
 class RecordChunkSchema(BaseSchema):
-    records = fields.List(fields.Nested(RecordSchema), required=True,
-                          validate=validate.Length(min=1, max=5_000))
+    records = fields.List(fields.Nested(RecordSchema), required=True, validate=validate.Length(min=1, max=5_000))
 
 
 class ProgressSchema(BaseSchema):
@@ -100,5 +107,4 @@ class JobSchema(BaseSchema):
 
 
 class JobListQuerySchema(PageQuerySchema):
-    status = fields.String(validate=validate.OneOf(["receiving", "queued", "running", "done", "failed",
-                                                    "rejected"]))
+    status = fields.String(validate=validate.OneOf(["receiving", "queued", "running", "done", "failed", "rejected"]))

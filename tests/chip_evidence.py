@@ -45,16 +45,27 @@ def csca_dir() -> str:
 
 
 def _ascii(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn").upper() \
+    return (
+        "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+        .upper()
         .replace("Đ", "D")
+    )
 
 
-def card_holder(personal_id: str, full_name: str, born: dt.date, sex: str = "male", *,
-                issued: dt.date | None = None) -> DemoCitizen:
+def card_holder(
+    personal_id: str, full_name: str, born: dt.date, sex: str = "male", *, issued: dt.date | None = None
+) -> DemoCitizen:
     """`issued`: the card's issue date (DG13); by default the simulator's, which the demo's card register holds."""
     surname, _, given = _ascii(full_name).partition(" ")
-    holder = DemoCitizen(personal_id=personal_id, full_name=full_name, surname=surname, given_names=given or "A",
-                         birth_date=born, sex="Nam" if sex == "male" else "Nữ", old_id_number=None)
+    holder = DemoCitizen(
+        personal_id=personal_id,
+        full_name=full_name,
+        surname=surname,
+        given_names=given or "A",
+        birth_date=born,
+        sex="Nam" if sex == "male" else "Nữ",
+        old_id_number=None,
+    )
     return replace(holder, issue_date=issued) if issued else holder
 
 
@@ -63,24 +74,33 @@ class ChipCard:
 
     def __init__(self, holder: DemoCitizen, *, pki=None, aa: bool = True, tamper_data_group: int | None = None):
         self.aa_key = ec.generate_private_key(ec.SECP256R1()) if aa else None
-        files = build_lds(holder, pki or trusted_pki(), self.aa_key.public_key() if self.aa_key else None,
-                          tamper_data_group=tamper_data_group)
+        files = build_lds(
+            holder,
+            pki or trusted_pki(),
+            self.aa_key.public_key() if self.aa_key else None,
+            tamper_data_group=tamper_data_group,
+        )
         self.sod = files[EF_SOD]
         self.groups = {n: files[DATA_GROUPS[n]] for n in (1, 13, 14, 15) if DATA_GROUPS[n] in files}
 
     @classmethod
     def of(cls, citizen, **options) -> ChipCard:
         """The card of a registry row (tests' Factory citizens)."""
-        return cls(card_holder(citizen.personal_id, citizen.full_name, citizen.date_of_birth, citizen.sex),
-                   **options)
+        return cls(card_holder(citizen.personal_id, citizen.full_name, citizen.date_of_birth, citizen.sex), **options)
 
     def answer(self, challenge: bytes, *, key=None) -> bytes:
         """The chip's INTERNAL AUTHENTICATE answer (ECDSA plain over the challenge, as DG14 declares)."""
         return active_auth.sign(key or self.aa_key, challenge, "sha256")
 
-    def evidence(self, *, challenge_id: str | None = None, challenge: bytes | None = None,
-                 signature: bytes | None = None, leave_out: tuple[int, ...] = (),
-                 kiosk_verdict: str | None = None) -> dict:
+    def evidence(
+        self,
+        *,
+        challenge_id: str | None = None,
+        challenge: bytes | None = None,
+        signature: bytes | None = None,
+        leave_out: tuple[int, ...] = (),
+        kiosk_verdict: str | None = None,
+    ) -> dict:
         """The JSON a phone or kiosk sends: base64 files, and the AA answer to `challenge` when given."""
         body = {"sod": _b64(self.sod)}
         body.update({f"dg{n}": _b64(raw) for n, raw in self.groups.items() if n not in leave_out})
@@ -108,8 +128,16 @@ def kiosk_chip_identity(personal_id: str, date_of_birth: str, full_name: str, se
     from kiosk_app.flow import Identity
 
     card = ChipCard(card_holder(personal_id, full_name, dt.date.fromisoformat(date_of_birth), sex))
-    return Identity("chip", personal_id, date_of_birth, full_name, passive_auth_passed=True, verified_locally=True,
-                    chip_evidence=card.evidence(kiosk_verdict="verified"), **overrides)
+    return Identity(
+        "chip",
+        personal_id,
+        date_of_birth,
+        full_name,
+        passive_auth_passed=True,
+        verified_locally=True,
+        chip_evidence=card.evidence(kiosk_verdict="verified"),
+        **overrides,
+    )
 
 
 def identity_qr_identity(app, personal_id: str, date_of_birth: str, full_name: str, *, level: int = 2):
@@ -124,8 +152,17 @@ def identity_qr_identity(app, personal_id: str, date_of_birth: str, full_name: s
 
     now, jti = int(time.time()), uuid.uuid4().hex
     key = keyring(app).current
-    claims = {"iss": app.config.get("DOCUMENT_ISSUER") or DEFAULT_ISSUER, "sub": personal_id, "name": full_name,
-              "dob": date_of_birth, "lvl": level, "iat": now, "exp": now + 120, "jti": jti}
+    claims = {
+        "iss": app.config.get("DOCUMENT_ISSUER") or DEFAULT_ISSUER,
+        "sub": personal_id,
+        "name": full_name,
+        "dob": date_of_birth,
+        "lvl": level,
+        "iat": now,
+        "exp": now + 120,
+        "jti": jti,
+    }
     token = jws.sign_compact(claims, key.private, key.kid, jws.IDENTITY_TOKEN_TYPE)
-    return Identity("signed_qr", personal_id, date_of_birth, full_name, token_id=jti, verified_locally=True,
-                    identity_token=token)
+    return Identity(
+        "signed_qr", personal_id, date_of_birth, full_name, token_id=jti, verified_locally=True, identity_token=token
+    )

@@ -14,12 +14,29 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS: list[set[str]] = [
     {"shared_schemas"},
     {"hardware"},
-    {"backend.errors", "backend.database", "backend.api", "backend.extensions", "backend.config",
-     "backend.instance_secrets", "backend.logs", "backend.access_log", "backend.json_guard",
-     "backend.probes", "backend.gunicorn_conf", "backend.front"},
+    {
+        "backend.errors",
+        "backend.database",
+        "backend.api",
+        "backend.extensions",
+        "backend.config",
+        "backend.instance_secrets",
+        "backend.logs",
+        "backend.access_log",
+        "backend.json_guard",
+        "backend.probes",
+        "backend.gunicorn_conf",
+        "backend.front",
+    },
     {"backend.core"},
-    {"backend.audit", "backend.notifications", "backend.identification", "backend.law", "backend.verification",
-     "backend.consent"},
+    {
+        "backend.audit",
+        "backend.notifications",
+        "backend.identification",
+        "backend.law",
+        "backend.verification",
+        "backend.consent",
+    },
     {"backend.registry"},
     {"backend.auth", "backend.documents"},
     {"backend.payments"},
@@ -29,8 +46,15 @@ LAYERS: list[set[str]] = [
     # The national login: releases registry data under consent; uses the fleet's web settings.
     {"backend.identity_provider"},
     # The composition root: wires every domain together.
-    {"backend.app", "backend.models", "backend.cli", "backend.demo", "backend.migrate", "backend.overload",
-     "backend.migrations"},
+    {
+        "backend.app",
+        "backend.models",
+        "backend.cli",
+        "backend.demo",
+        "backend.migrate",
+        "backend.overload",
+        "backend.migrations",
+    },
     {"kiosk_app"},
 ]
 # Within these two layers modules may import each other (the ground floor's small plumbing modules, and the
@@ -38,8 +62,11 @@ LAYERS: list[set[str]] = [
 OPEN_LAYERS = {2, 11}
 LAYER_OF = {package: rank for rank, layer in enumerate(LAYERS) for package in layer}
 # kiosk_app talks to the backend over HTTP only; it shares the wire schemas, never backend code.
-FORBIDDEN = {"kiosk_app": {"backend"}, "hardware": {"backend", "kiosk_app"},
-             "shared_schemas": {"backend", "kiosk_app", "hardware", "flask", "sqlalchemy", "kivy"}}
+FORBIDDEN = {
+    "kiosk_app": {"backend"},
+    "hardware": {"backend", "kiosk_app"},
+    "shared_schemas": {"backend", "kiosk_app", "hardware", "flask", "sqlalchemy", "kivy"},
+}
 
 
 def package_of(module: str) -> str | None:
@@ -73,8 +100,9 @@ def imports(path: Path) -> list[tuple[int, str]]:
 
 
 def sources() -> list[Path]:
-    return sorted(path for top in ("backend", "hardware", "shared_schemas", "kiosk_app")
-                  for path in (ROOT / top).rglob("*.py"))
+    return sorted(
+        path for top in ("backend", "hardware", "shared_schemas", "kiosk_app") for path in (ROOT / top).rglob("*.py")
+    )
 
 
 def test_every_package_has_a_layer():
@@ -94,7 +122,8 @@ def violations(path: Path, module: str) -> list[str]:
         if imported is None or imported == source:
             continue
         if LAYER_OF[imported] > LAYER_OF[source] or (
-                LAYER_OF[imported] == LAYER_OF[source] and LAYER_OF[source] not in OPEN_LAYERS):
+            LAYER_OF[imported] == LAYER_OF[source] and LAYER_OF[source] not in OPEN_LAYERS
+        ):
             wrong.append(f"line {line}: {target} (layer {LAYER_OF[imported]} >= {source}'s {LAYER_OF[source]})")
     return wrong
 
@@ -116,5 +145,7 @@ def test_the_checker_sees_upward_and_sideways_imports(tmp_path):
     module.write_text("import flask\nfrom backend.residence import service\n")
     assert len(violations(module, "backend.health.service")) == 2
     assert violations(module, "shared_schemas.clock") == [
-        "line 1: flask (forbidden for shared_schemas)", "line 2: backend.residence (forbidden for shared_schemas)",
-        "line 2: backend.residence.service (forbidden for shared_schemas)"]
+        "line 1: flask (forbidden for shared_schemas)",
+        "line 2: backend.residence (forbidden for shared_schemas)",
+        "line 2: backend.residence.service (forbidden for shared_schemas)",
+    ]

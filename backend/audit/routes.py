@@ -22,6 +22,7 @@ class OwnAccessLog(MethodView):
     def get(self, query):
         """Every read or change of my data by someone else, newest first (read-only)"""
         principal = current_principal()
-        events, total = service.list_for_citizen(session=db.session, citizen_id=principal.citizen_id,
-                                                 page=query["page"], per_page=query["per_page"])
+        events, total = service.list_for_citizen(
+            session=db.session, citizen_id=principal.citizen_id, page=query["page"], per_page=query["per_page"]
+        )
         return {"items": events, "meta": {"page": query["page"], "per_page": query["per_page"], "total": total}}

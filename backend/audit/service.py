@@ -13,18 +13,34 @@ from backend.core import clock
 from backend.core.access import Principal
 
 
-def record_access(*, session: Session, principal: Principal, subject_citizen_ids: Iterable[int], action: str,
-                  record_type: str, purpose: str, record_ref: str | None = None) -> None:
+def record_access(
+    *,
+    session: Session,
+    principal: Principal,
+    subject_citizen_ids: Iterable[int],
+    action: str,
+    record_type: str,
+    purpose: str,
+    record_ref: str | None = None,
+) -> None:
     """Record that `principal` read or changed these citizens' data. The citizen's own accesses are
     not recorded: the trail answers "who else looked at my data"."""
     now = clock.now()
     request_id = g.get("request_id") if has_request_context() else None
     rows = [
         {
-            "occurred_at": now, "subject_citizen_id": citizen_id, "actor_account_id": principal.account_id,
-            "actor_role": principal.role, "actor_label": principal.label, "action": action,
-            "record_type": record_type, "record_ref": record_ref, "purpose": purpose,
-            "client_kind": principal.client_kind, "client_id": principal.client_id, "request_id": request_id,
+            "occurred_at": now,
+            "subject_citizen_id": citizen_id,
+            "actor_account_id": principal.account_id,
+            "actor_role": principal.role,
+            "actor_label": principal.label,
+            "action": action,
+            "record_type": record_type,
+            "record_ref": record_ref,
+            "purpose": purpose,
+            "client_kind": principal.client_kind,
+            "client_id": principal.client_id,
+            "request_id": request_id,
         }
         for citizen_id in set(subject_citizen_ids)
         if not principal.is_citizen(citizen_id)
@@ -37,21 +53,34 @@ def list_for_citizen(*, session: Session, citizen_id: int, page: int, per_page: 
     base = sa.select(AuditEvent).where(AuditEvent.subject_citizen_id == citizen_id)
     total = session.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
     events = session.scalars(
-        base.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
+        base.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(per_page).offset((page - 1) * per_page)
     ).all()
     return list(events), total
 
 
-def record_public_read(*, session: Session, subject_citizen_id: int, record_type: str, record_ref: str | None,
-                       purpose: str) -> None:
+def record_public_read(
+    *, session: Session, subject_citizen_id: int, record_type: str, record_ref: str | None, purpose: str
+) -> None:
     """Record a read by someone who did not sign in (e.g. a clerk checking a document's QR): the citizen
     sees that and when it happened; the reader is known only by network address."""
     request_id = g.get("request_id") if has_request_context() else None
     client_id = (request.remote_addr or "unknown") if has_request_context() else "cli"
-    session.execute(sa.insert(AuditEvent), [{
-        "occurred_at": clock.now(), "subject_citizen_id": subject_citizen_id, "actor_account_id": None,
-        "actor_role": "public", "actor_label": "Người kiểm tra văn bản / Document verifier", "action": "read",
-        "record_type": record_type, "record_ref": record_ref, "purpose": purpose, "client_kind": "address",
-        "client_id": client_id, "request_id": request_id,
-    }])
+    session.execute(
+        sa.insert(AuditEvent),
+        [
+            {
+                "occurred_at": clock.now(),
+                "subject_citizen_id": subject_citizen_id,
+                "actor_account_id": None,
+                "actor_role": "public",
+                "actor_label": "Người kiểm tra văn bản / Document verifier",
+                "action": "read",
+                "record_type": record_type,
+                "record_ref": record_ref,
+                "purpose": purpose,
+                "client_kind": "address",
+                "client_id": client_id,
+                "request_id": request_id,
+            }
+        ],
+    )

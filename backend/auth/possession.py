@@ -30,10 +30,14 @@ from shared_schemas.text import fold
 
 REGISTRATION_CODE_LIFETIME = timedelta(minutes=10)
 ACTIVATION_CODE_LIFETIME = timedelta(hours=1)
-CODE_REFUSED = ("Mã không đúng, đã hết hạn hoặc đã dùng hết số lần thử. / The code is not correct, has expired or "
-                "has no attempts left. Start the registration again.")
-CHIP_REFUSED = ("Không thể đăng ký bằng thẻ này. / An account cannot be registered with this card. If you "
-                "already have one, log in or recover it at a police office.")
+CODE_REFUSED = (
+    "Mã không đúng, đã hết hạn hoặc đã dùng hết số lần thử. / The code is not correct, has expired or "
+    "has no attempts left. Start the registration again."
+)
+CHIP_REFUSED = (
+    "Không thể đăng ký bằng thẻ này. / An account cannot be registered with this card. If you "
+    "already have one, log in or recover it at a police office."
+)
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,7 @@ def _registry_match(session: Session, pid: str, full_name: str, born: date) -> C
     citizen = citizen_by_personal_id(session, pid)
     # Fold both names every time: no shortcut for an ID nobody has.
     names_match = fold(citizen.full_name if citizen is not None else "") == fold(full_name)
-    if (citizen is None or not names_match or citizen.date_of_birth != born
-            or citizen.deceased_on is not None):
+    if citizen is None or not names_match or citizen.date_of_birth != born or citizen.deceased_on is not None:
         return None
     return citizen
 
@@ -64,52 +67,74 @@ def _has_account(session: Session, citizen: Citizen) -> bool:
     return session.scalar(sa.select(Account.id).where(Account.citizen_id == citizen.id)) is not None
 
 
-def start_registration(*, session: Session, pid: str, full_name: str, date_of_birth: date,
-                       now: datetime | None = None) -> PendingRegistration:
+def start_registration(
+    *, session: Session, pid: str, full_name: str, date_of_birth: date, now: datetime | None = None
+) -> PendingRegistration:
     """Always the same work and the same answer; only the registry's phone learns whether it matched."""
     now = now or clock.now()
     citizen = _registry_match(session, pid, full_name, date_of_birth)
     # The same queries whatever matched (an account look-up with an id nobody has), so time tells nothing.
-    existing = session.scalar(sa.select(Account.id).where(
-        Account.citizen_id == (citizen.id if citizen is not None else -1))) is not None
+    existing = (
+        session.scalar(sa.select(Account.id).where(Account.citizen_id == (citizen.id if citizen is not None else -1)))
+        is not None
+    )
     code, public_id = codes.new_sms_code(), uuid.uuid4().hex
     session.execute(sa.delete(codes.OneTimeCode).where(codes.OneTimeCode.expires_at < now - timedelta(days=1)))
     bound = citizen if citizen is not None and citizen.phone and not existing else None
-    row = codes.OneTimeCode(public_id=public_id, purpose=codes.REGISTRATION,
-                            citizen_id=bound.id if bound else None, code_hash=codes.code_hash(public_id, code),
-                            created_at=now, expires_at=now + REGISTRATION_CODE_LIFETIME)
+    row = codes.OneTimeCode(
+        public_id=public_id,
+        purpose=codes.REGISTRATION,
+        citizen_id=bound.id if bound else None,
+        code_hash=codes.code_hash(public_id, code),
+        created_at=now,
+        expires_at=now + REGISTRATION_CODE_LIFETIME,
+    )
     session.add(row)
     session.flush()
     sms = None
     if bound is not None:
-        sms = SmsMessage(bound.phone, f"congdan: mã đăng ký tài khoản định danh của bạn là {code} (hiệu lực 10 "
-                                      f"phút). Không đưa mã cho ai. / Your registration code is {code}.")
+        sms = SmsMessage(
+            bound.phone,
+            f"congdan: mã đăng ký tài khoản định danh của bạn là {code} (hiệu lực 10 "
+            f"phút). Không đưa mã cho ai. / Your registration code is {code}.",
+        )
     elif existing and citizen.phone:
         # The real owner hears of it; the requester learns nothing.
-        sms = SmsMessage(citizen.phone, "congdan: có người vừa đăng ký tài khoản bằng số định danh của bạn. Bạn "
-                                        "đã có tài khoản; nếu không phải bạn, hãy bỏ qua tin này. / Someone tried "
-                                        "to register with your ID number; you already have an account.")
+        sms = SmsMessage(
+            citizen.phone,
+            "congdan: có người vừa đăng ký tài khoản bằng số định danh của bạn. Bạn "
+            "đã có tài khoản; nếu không phải bạn, hãy bỏ qua tin này. / Someone tried "
+            "to register with your ID number; you already have an account.",
+        )
     return PendingRegistration(public_id, row.expires_at, sms)
 
 
 def _spend_attempt(session: Session, purpose: str, now: datetime, **where) -> codes.OneTimeCode | None:
     """Count one attempt atomically (concurrent guesses cannot share one); None when none is left."""
-    conditions = [codes.OneTimeCode.purpose == purpose, codes.OneTimeCode.used_at.is_(None),
-                  codes.OneTimeCode.expires_at >= now, codes.OneTimeCode.attempts < codes.MAX_ATTEMPTS]
+    conditions = [
+        codes.OneTimeCode.purpose == purpose,
+        codes.OneTimeCode.used_at.is_(None),
+        codes.OneTimeCode.expires_at >= now,
+        codes.OneTimeCode.attempts < codes.MAX_ATTEMPTS,
+    ]
     conditions += [getattr(codes.OneTimeCode, name) == value for name, value in where.items()]
-    row = session.scalar(sa.select(codes.OneTimeCode).where(*conditions)
-                         .order_by(codes.OneTimeCode.created_at.desc()).limit(1))
+    row = session.scalar(
+        sa.select(codes.OneTimeCode).where(*conditions).order_by(codes.OneTimeCode.created_at.desc()).limit(1)
+    )
     if row is None:
         return None
-    counted = session.execute(sa.update(codes.OneTimeCode)
-                              .where(codes.OneTimeCode.id == row.id, *conditions)
-                              .values(attempts=codes.OneTimeCode.attempts + 1))
+    counted = session.execute(
+        sa.update(codes.OneTimeCode)
+        .where(codes.OneTimeCode.id == row.id, *conditions)
+        .values(attempts=codes.OneTimeCode.attempts + 1)
+    )
     session.refresh(row)
     return row if counted.rowcount == 1 else None
 
 
-def confirm_registration(*, session: Session, registration_id: str, code: str, password: str,
-                         now: datetime | None = None) -> Account:
+def confirm_registration(
+    *, session: Session, registration_id: str, code: str, password: str, now: datetime | None = None
+) -> Account:
     """The SMS code proves the phone the registry holds. The caller commits even on refusal (the attempt
     counts)."""
     now = now or clock.now()
@@ -123,26 +148,35 @@ def confirm_registration(*, session: Session, registration_id: str, code: str, p
     return _new_account(session, citizen, password, level=1, phone=citizen.phone)
 
 
-def register_with_chip(*, session: Session, evidence: dict, password: str, phone: str | None,
-                       now: datetime | None = None) -> Account:
+def register_with_chip(
+    *, session: Session, evidence: dict, password: str, phone: str | None, now: datetime | None = None
+) -> Account:
     """The phone read the chip; name, ID and date of birth come from the verified DG13, not from the client."""
-    chip = identification.verify_chip(session=session, evidence=evidence, purpose="registration",
-                                      account_id=None, now=now)
+    chip = identification.verify_chip(
+        session=session, evidence=evidence, purpose="registration", account_id=None, now=now
+    )
     if chip.trust_level != CHIP_VERIFIED:
         raise identification.EvidenceRefused(
             "The card's data is authentic but the chip could not be proven genuine to the server "
             f"({chip.detail}). Register with the SMS code instead, or at a police office.",
-            reason="chip-not-proven")
+            reason="chip-not-proven",
+        )
     citizen = _registry_match(session, chip.personal_id, chip.full_name, chip.date_of_birth)
     if citizen is None or _has_account(session, citizen):
         raise ValidationFailed(CHIP_REFUSED)
     return _new_account(session, citizen, password, level=1, phone=phone or citizen.phone)
 
 
-def _new_account(session: Session, citizen: Citizen, password: str | None, *, level: int,
-                 phone: str | None) -> Account:
-    account = Account(username=citizen.personal_id, password_hash=_password_hash(password), role=CITIZEN,
-                      level=level, citizen_id=citizen.id, phone=phone, display_name=citizen.full_name)
+def _new_account(session: Session, citizen: Citizen, password: str | None, *, level: int, phone: str | None) -> Account:
+    account = Account(
+        username=citizen.personal_id,
+        password_hash=_password_hash(password),
+        role=CITIZEN,
+        level=level,
+        citizen_id=citizen.id,
+        phone=phone,
+        display_name=citizen.full_name,
+    )
     session.add(account)
     session.flush()
     return account
@@ -153,8 +187,9 @@ def _password_hash(password: str | None) -> str:
     return passwords.hash_password(password if password is not None else secrets.token_urlsafe(32))
 
 
-def raise_to_level_2(*, session: Session, principal: Principal, pid: str, evidence: str,
-                     now: datetime | None = None) -> Activation:
+def raise_to_level_2(
+    *, session: Session, principal: Principal, pid: str, evidence: str, now: datetime | None = None
+) -> Activation:
     """An officer checked the card and face in person: the account (made now if there is none) is raised,
     its password and every session end, and the officer hands the citizen a one-time activation code to
     set a new password with, there and then. Whoever registered before has nothing left."""
@@ -171,21 +206,37 @@ def raise_to_level_2(*, session: Session, principal: Principal, pid: str, eviden
         account = _new_account(session, citizen, None, level=2, phone=citizen.phone)
     account.level, account.level_raised_at, account.level_raised_by = 2, now, principal.account_id
     account.password_hash = _password_hash(None)
-    session.execute(sa.update(TokenFamily).where(TokenFamily.account_id == account.id,
-                                                 TokenFamily.revoked_at.is_(None))
-                    .values(revoked_at=now, revoked_reason="credentials-reset"))
-    session.execute(sa.update(codes.OneTimeCode).where(codes.OneTimeCode.account_id == account.id,
-                                                       codes.OneTimeCode.used_at.is_(None))
-                    .values(used_at=now))
+    session.execute(
+        sa.update(TokenFamily)
+        .where(TokenFamily.account_id == account.id, TokenFamily.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason="credentials-reset")
+    )
+    session.execute(
+        sa.update(codes.OneTimeCode)
+        .where(codes.OneTimeCode.account_id == account.id, codes.OneTimeCode.used_at.is_(None))
+        .values(used_at=now)
+    )
     code, public_id = codes.new_activation_code(), uuid.uuid4().hex
-    row = codes.OneTimeCode(public_id=public_id, purpose=codes.ACTIVATION, citizen_id=citizen.id,
-                            account_id=account.id, code_hash=codes.code_hash(public_id, code), created_at=now,
-                            expires_at=now + ACTIVATION_CODE_LIFETIME)
+    row = codes.OneTimeCode(
+        public_id=public_id,
+        purpose=codes.ACTIVATION,
+        citizen_id=citizen.id,
+        account_id=account.id,
+        code_hash=codes.code_hash(public_id, code),
+        created_at=now,
+        expires_at=now + ACTIVATION_CODE_LIFETIME,
+    )
     session.add(row)
     session.flush()
-    record_access(session=session, principal=principal, subject_citizen_ids=[citizen.id], action="update",
-                  record_type="identity-account", record_ref=str(account.id),
-                  purpose=f"identity verification in person ({evidence}); credentials reset")
+    record_access(
+        session=session,
+        principal=principal,
+        subject_citizen_ids=[citizen.id],
+        action="update",
+        record_type="identity-account",
+        record_ref=str(account.id),
+        purpose=f"identity verification in person ({evidence}); credentials reset",
+    )
     return Activation(account, code, row.expires_at)
 
 

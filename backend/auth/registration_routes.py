@@ -28,12 +28,16 @@ from shared_schemas.auth import (
 
 blp = Blueprint("registration", __name__, url_prefix="/", description="Registering and activating accounts")
 
-PENDING_VI = ("Nếu thông tin khớp với Cơ sở dữ liệu quốc gia về dân cư, mã xác nhận 6 chữ số đã được gửi qua SMS "
-              "đến số điện thoại đăng ký ở đó. Nhập mã cùng mật khẩu mới trong 10 phút. Không nhận được SMS? "
-              "Hãy đăng ký bằng thẻ căn cước gắn chip trên ứng dụng, hoặc tại cơ quan công an.")
-PENDING_EN = ("If these details match the population registry, a 6-digit code was sent by SMS to the phone number "
-              "recorded there. Enter it with your new password within 10 minutes. No SMS? Register with your "
-              "chip ID card in the app, or at a police office.")
+PENDING_VI = (
+    "Nếu thông tin khớp với Cơ sở dữ liệu quốc gia về dân cư, mã xác nhận 6 chữ số đã được gửi qua SMS "
+    "đến số điện thoại đăng ký ở đó. Nhập mã cùng mật khẩu mới trong 10 phút. Không nhận được SMS? "
+    "Hãy đăng ký bằng thẻ căn cước gắn chip trên ứng dụng, hoặc tại cơ quan công an."
+)
+PENDING_EN = (
+    "If these details match the population registry, a 6-digit code was sent by SMS to the phone number "
+    "recorded there. Enter it with your new password within 10 minutes. No SMS? Register with your "
+    "chip ID card in the app, or at a police office."
+)
 
 
 def _per_id_key() -> str:
@@ -49,8 +53,10 @@ def _address_limit():
 
 @blp.route("/auth/register")
 class Register(MethodView):
-    decorators = [_address_limit(), limiter.limit(lambda: current_app.config["REGISTRATION_LIMIT_PER_ID"],
-                                                  key_func=_per_id_key)]
+    decorators = [
+        _address_limit(),
+        limiter.limit(lambda: current_app.config["REGISTRATION_LIMIT_PER_ID"], key_func=_per_id_key),
+    ]
 
     @public
     @blp.arguments(RegisterSchema)
@@ -58,11 +64,20 @@ class Register(MethodView):
     def post(self, data):
         """Start a level-1 registration. The answer is the same whether or not the details match: a code goes
         by SMS to the phone number the population registry holds for that person"""
-        pending = possession.start_registration(session=db.session, pid=data["personal_id"],
-                                                full_name=data["full_name"], date_of_birth=data["date_of_birth"])
-        body = RegistrationPendingSchema().dump({"registration_id": pending.registration_id,
-                                                 "expires_at": pending.expires_at, "detail": PENDING_EN,
-                                                 "detail_vi": PENDING_VI})
+        pending = possession.start_registration(
+            session=db.session,
+            pid=data["personal_id"],
+            full_name=data["full_name"],
+            date_of_birth=data["date_of_birth"],
+        )
+        body = RegistrationPendingSchema().dump(
+            {
+                "registration_id": pending.registration_id,
+                "expires_at": pending.expires_at,
+                "detail": PENDING_EN,
+                "detail_vi": PENDING_VI,
+            }
+        )
         response = jsonify(body)
         response.status_code = 202
         return send_after_response(response, pending.sms) if pending.sms else response
@@ -90,8 +105,9 @@ class RegisterChipChallenge(MethodView):
     @blp.response(201, ChipChallengeSchema)
     def post(self):
         """A single-use challenge (3 minutes) for the chip's Active Authentication during a registration"""
-        return present_challenge(identification.issue_challenge(
-            session=db.session, purpose="registration", account_id=None))
+        return present_challenge(
+            identification.issue_challenge(session=db.session, purpose="registration", account_id=None)
+        )
 
 
 @blp.route("/auth/register/chip")
@@ -104,8 +120,9 @@ class RegisterWithChip(MethodView):
     def post(self, data):
         """Register with the chip ID card read by the phone (EF.SOD, DG1, DG13, DG14, DG15 and the chip's
         answer to the server's challenge); name, ID and date of birth come from the verified chip"""
-        return possession.register_with_chip(session=db.session, evidence=data["chip"],
-                                                               password=data["password"], phone=data["phone"])
+        return possession.register_with_chip(
+            session=db.session, evidence=data["chip"], password=data["password"], phone=data["phone"]
+        )
 
 
 @blp.route("/auth/activate")
@@ -118,8 +135,9 @@ class Activate(MethodView):
     def post(self, data):
         """Set a new password with the one-time activation code an officer handed over (5 attempts)"""
         keep_when_refused(db.session)  # a wrong code spends an attempt even though the answer is 422
-        account = possession.activate(session=db.session, username=data["username"],
-                                      code=data["activation_code"], password=data["password"])
+        account = possession.activate(
+            session=db.session, username=data["username"], code=data["activation_code"], password=data["password"]
+        )
         return account
 
 
@@ -131,7 +149,11 @@ class AccountLevel(MethodView):
     def put(self, data, personal_id):
         """Raise a citizen's account to level 2 after in-person verification (audited): the old password and
         every session end; hand the citizen the one-time activation code to set a new password now"""
-        activation = possession.raise_to_level_2(session=db.session, principal=current_principal(),
-                                                 pid=personal_id, evidence=data["evidence"])
-        return {"account": activation.account, "activation_code": activation.code,
-                "activation_expires_at": activation.expires_at}
+        activation = possession.raise_to_level_2(
+            session=db.session, principal=current_principal(), pid=personal_id, evidence=data["evidence"]
+        )
+        return {
+            "account": activation.account,
+            "activation_code": activation.code,
+            "activation_expires_at": activation.expires_at,
+        }

@@ -36,8 +36,12 @@ def bearer_refresh_token(view):
 
 
 def _tokens(pair) -> dict:
-    return {"access_token": pair.access_token, "refresh_token": pair.refresh_token, "token_type": "Bearer",
-            "expires_in": pair.expires_in}
+    return {
+        "access_token": pair.access_token,
+        "refresh_token": pair.refresh_token,
+        "token_type": "Bearer",
+        "expires_in": pair.expires_in,
+    }
 
 
 @blp.route("/auth/login")
@@ -50,11 +54,18 @@ class Login(MethodView):
     def post(self, data):
         """Log in with the 12-digit ID number (staff: username) and password"""
         pair = throttle.attempt(
-            db.session, scope="login", account=data["username"], address=request.remote_addr,
+            db.session,
+            scope="login",
+            account=data["username"],
+            address=request.remote_addr,
             failures=(Unauthenticated,),
-            action=lambda: service.login(session=db.session, username=data["username"],
-                                         password=data["password"],
-                                         client=(request.user_agent.string or "")[:100] or None))
+            action=lambda: service.login(
+                session=db.session,
+                username=data["username"],
+                password=data["password"],
+                client=(request.user_agent.string or "")[:100] or None,
+            ),
+        )
         return _tokens(pair)
 
 

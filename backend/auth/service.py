@@ -53,26 +53,39 @@ def get_account(*, session: Session, principal: Principal) -> Account:
     return account
 
 
-def create_staff_account(*, session: Session, username: str, password: str, role: str, scope_code: str | None,
-                         display_name: str) -> Account:
+def create_staff_account(
+    *, session: Session, username: str, password: str, role: str, scope_code: str | None, display_name: str
+) -> Account:
     if session.scalar(sa.select(Account.id).where(Account.username == username)):
         raise Conflict(f"Username {username!r} is taken.")
-    account = Account(username=username, password_hash=passwords.hash_password(password), role=role, level=2,
-                      scope_code=scope_code, display_name=display_name)
+    account = Account(
+        username=username,
+        password_hash=passwords.hash_password(password),
+        role=role,
+        level=2,
+        scope_code=scope_code,
+        display_name=display_name,
+    )
     session.add(account)
     session.flush()
     return account
 
 
-def create_kiosk_account(*, session: Session, username: str, hospital_code: str, display_name: str,
-                         password: str | None = None) -> Account:
+def create_kiosk_account(
+    *, session: Session, username: str, hospital_code: str, display_name: str, password: str | None = None
+) -> Account:
     """A kiosk's account, scoped to its hospital. A kiosk enrolled by its key never logs in with a password
     (it signs challenges): then the hash is of a secret nobody keeps."""
     if session.scalar(sa.select(Account.id).where(Account.username == username)):
         raise Conflict(f"Username {username!r} is taken.")
-    account = Account(username=username, role=KIOSK, level=1, scope_code=hospital_code,
-                      password_hash=passwords.hash_password(password or secrets.token_urlsafe(32)),
-                      display_name=display_name[:100])
+    account = Account(
+        username=username,
+        role=KIOSK,
+        level=1,
+        scope_code=hospital_code,
+        password_hash=passwords.hash_password(password or secrets.token_urlsafe(32)),
+        display_name=display_name[:100],
+    )
     session.add(account)
     session.flush()
     return account

@@ -47,6 +47,11 @@ class AccountStatus(MethodView):
     def put(self, data, username):
         """Disable an account (ending all its sessions at once) or re-enable it; audited with who and why.
         Admins: any account. Officers: citizens' accounts in their jurisdiction."""
-        account = sessions.set_status(session=db.session, principal=current_principal(), username=username,
-                                      status=data["status"], reason=data["reason"])
+        account = sessions.set_status(
+            session=db.session,
+            principal=current_principal(),
+            username=username,
+            status=data["status"],
+            reason=data["reason"],
+        )
         return account

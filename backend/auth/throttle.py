@@ -47,15 +47,21 @@ def keys(scope: str, account: str | None, address: str | None) -> dict[str, str]
     the API and the fleet dashboard so that two doors give no extra guesses)."""
     name = fold(str(account or ""))[:64]
     where = address or "unknown"
-    raw = {"address": f"{scope}|a|{where}", "account": f"{scope}|n|{name}",
-           "account_address": f"{scope}|na|{name}|{where}"}
+    raw = {
+        "address": f"{scope}|a|{where}",
+        "account": f"{scope}|n|{name}",
+        "account_address": f"{scope}|na|{name}|{where}",
+    }
     return {kind: hashlib.sha256(value.encode("utf-8")).hexdigest() for kind, value in raw.items()}
 
 
 def retry_after(session: Session, attempt_keys: dict[str, str], now: datetime) -> int:
     """Seconds the caller must still wait (0: go ahead)."""
-    blocked = session.scalars(sa.select(LoginThrottle.blocked_until).where(
-        LoginThrottle.key_hash.in_(attempt_keys.values()), LoginThrottle.blocked_until > now)).all()
+    blocked = session.scalars(
+        sa.select(LoginThrottle.blocked_until).where(
+            LoginThrottle.key_hash.in_(attempt_keys.values()), LoginThrottle.blocked_until > now
+        )
+    ).all()
     return max((math.ceil((until - now).total_seconds()) for until in blocked), default=0)
 
 
@@ -68,8 +74,11 @@ def check(session: Session, attempt_keys: dict[str, str], now: datetime) -> None
 def _upsert_missing(session: Session, key_hash: str, now: datetime) -> None:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(LoginThrottle).values(key_hash=key_hash, failures=0, last_failure_at=now)
-                    .on_conflict_do_nothing(index_elements=["key_hash"]))
+    session.execute(
+        insert(LoginThrottle)
+        .values(key_hash=key_hash, failures=0, last_failure_at=now)
+        .on_conflict_do_nothing(index_elements=["key_hash"])
+    )
 
 
 def record_failure(session: Session, attempt_keys: dict[str, str], now: datetime) -> None:
@@ -77,8 +86,9 @@ def record_failure(session: Session, attempt_keys: dict[str, str], now: datetime
     forget = timedelta(seconds=config["LOGIN_BACKOFF_FORGET_S"])
     for kind, key_hash in sorted(attempt_keys.items(), key=lambda item: item[1]):  # one lock order: no deadlock
         _upsert_missing(session, key_hash, now)
-        row = session.scalars(sa.select(LoginThrottle).where(LoginThrottle.key_hash == key_hash)
-                              .with_for_update()).one()
+        row = session.scalars(
+            sa.select(LoginThrottle).where(LoginThrottle.key_hash == key_hash).with_for_update()
+        ).one()
         failures = 1 if now - row.last_failure_at > forget else row.failures + 1
         row.failures, row.last_failure_at = failures, now
         over = failures - config["LOGIN_BACKOFF_FREE"][kind]
@@ -94,8 +104,15 @@ def record_success(session: Session, attempt_keys: dict[str, str]) -> None:
     session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key_hash == attempt_keys["account_address"]))
 
 
-def attempt(session: Session, *, scope: str, account: str | None, address: str | None,
-            action: Callable[[], T], failures: tuple[type[Exception], ...]) -> T:
+def attempt(
+    session: Session,
+    *,
+    scope: str,
+    account: str | None,
+    address: str | None,
+    action: Callable[[], T],
+    failures: tuple[type[Exception], ...],
+) -> T:
     """Run a guessable action under the back-off. The action's own writes are undone when it fails, and the
     failure is recorded and kept although the request is refused; the unit of work commits either."""
     now = clock.now()
@@ -115,6 +132,9 @@ def attempt(session: Session, *, scope: str, account: str | None, address: str |
 def forget_old(session: Session, now: datetime) -> int:
     """Drop entries whose failures are forgotten and whose wait is over (fleet-maintain calls this)."""
     horizon = now - timedelta(seconds=current_app.config["LOGIN_BACKOFF_FORGET_S"])
-    return session.execute(sa.delete(LoginThrottle).where(
-        LoginThrottle.last_failure_at < horizon,
-        sa.or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until < now))).rowcount
+    return session.execute(
+        sa.delete(LoginThrottle).where(
+            LoginThrottle.last_failure_at < horizon,
+            sa.or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until < now),
+        )
+    ).rowcount

@@ -28,8 +28,13 @@ class TokenPair:
 
 
 def _claims(account: Account, family_id: str) -> dict:
-    claims = {"role": account.role, "lvl": account.level, "fam": family_id, "type": "access",
-              "name": account.display_name or account.username}
+    claims = {
+        "role": account.role,
+        "lvl": account.level,
+        "fam": family_id,
+        "type": "access",
+        "name": account.display_name or account.username,
+    }
     if account.citizen_id is not None:
         claims["cid"] = account.citizen_id
     if account.scope_code:
@@ -44,8 +49,9 @@ def _mint(session: Session, account: Account, family_id: str) -> TokenPair:
     access_ttl = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
     session.add(RefreshToken(jti=jti, family_id=family_id, issued_at=now, expires_at=now + refresh_ttl))
     access = create_access_token(identity=str(account.id), additional_claims=_claims(account, family_id))
-    refresh = create_refresh_token(identity=str(account.id),
-                                   additional_claims={"fam": family_id, "jti": jti, "type": "refresh"})
+    refresh = create_refresh_token(
+        identity=str(account.id), additional_claims={"fam": family_id, "jti": jti, "type": "refresh"}
+    )
     return TokenPair(access, refresh, int(access_ttl.total_seconds()))
 
 
@@ -79,8 +85,9 @@ def rotate(*, session: Session, jti: str, family_id: str, account_id: int) -> To
     )
     if spent.rowcount != 1 and not _within_reuse_grace(session, jti, family_id):
         revoke_family(session, family_id, "refresh-token-reuse")
-        raise Unauthenticated("This refresh token was already used; the session has been closed for "
-                              "safety. Please log in again.")
+        raise Unauthenticated(
+            "This refresh token was already used; the session has been closed for safety. Please log in again."
+        )
     account = session.get(Account, account_id)
     if account is None or account.status != "active":
         revoke_family(session, family_id, "account-disabled")
@@ -108,8 +115,15 @@ def is_token_refused(session: Session, payload: dict) -> bool:
     if not family_id:
         return True
     row = session.execute(
-        sa.select(TokenFamily.revoked_at, TokenFamily.account_id, Account.status, Account.role, Account.level,
-                  Account.scope_code, Account.citizen_id)
+        sa.select(
+            TokenFamily.revoked_at,
+            TokenFamily.account_id,
+            Account.status,
+            Account.role,
+            Account.level,
+            Account.scope_code,
+            Account.citizen_id,
+        )
         .join(Account, Account.id == TokenFamily.account_id)
         .where(TokenFamily.id == family_id)
     ).first()
@@ -138,15 +152,16 @@ def register_jwt_callbacks(jwt: JWTManager) -> None:
         return is_token_refused(db.session, payload)
 
     def _unauth(detail: str, code: str = "unauthenticated"):
-        return problem_response(401, "Unauthorized", detail, code=code,
-                                headers={"WWW-Authenticate": 'Bearer realm="congdan"'})
+        return problem_response(
+            401, "Unauthorized", detail, code=code, headers={"WWW-Authenticate": 'Bearer realm="congdan"'}
+        )
 
     jwt.unauthorized_loader(lambda reason: _unauth("Log in first: this service needs an access token."))
     jwt.invalid_token_loader(lambda reason: _unauth("The access token is not valid.", "invalid-token"))
-    jwt.expired_token_loader(lambda h, p: _unauth("The token has expired. Refresh it or log in again.",
-                                                  "token-expired"))
-    jwt.revoked_token_loader(lambda h, p: _unauth("This session has ended. Please log in again.",
-                                                  "token-revoked"))
+    jwt.expired_token_loader(
+        lambda h, p: _unauth("The token has expired. Refresh it or log in again.", "token-expired")
+    )
+    jwt.revoked_token_loader(lambda h, p: _unauth("This session has ended. Please log in again.", "token-revoked"))
     jwt.user_lookup_error_loader(lambda h, p: _unauth("The account no longer exists."))
     jwt.needs_fresh_token_loader(lambda h, p: _unauth("Please log in again to continue.", "fresh-required"))
     jwt.token_verification_failed_loader(lambda h, p: _unauth("The token was refused."))

@@ -76,8 +76,15 @@ class WebSession:
         return cookie_serializer(f"{self.name}-{purpose}")
 
     def _set_cookie(self, response, name: str, value: str, max_age: int) -> None:
-        response.set_cookie(name, value, max_age=max_age, path=self.path, httponly=True, samesite="Strict",
-                            secure=bool(self.cookie_secure()))
+        response.set_cookie(
+            name,
+            value,
+            max_age=max_age,
+            path=self.path,
+            httponly=True,
+            samesite="Strict",
+            secure=bool(self.cookie_secure()),
+        )
 
     # --- the session ------------------------------------------------------------------------------------
     def _load(self, roles: tuple[str, ...]) -> tuple[Principal, str] | None:
@@ -89,12 +96,21 @@ class WebSession:
         except BadSignature:
             return None
         account = db.session.get(Account, data.get("a"))
-        if (account is None or account.role not in roles or account.status != "active"
-                or tokens.is_token_refused(db.session, {"fam": data.get("f"), "sub": data.get("a")})):
+        if (
+            account is None
+            or account.role not in roles
+            or account.status != "active"
+            or tokens.is_token_refused(db.session, {"fam": data.get("f"), "sub": data.get("a")})
+        ):
             return None
-        principal = Principal(account_id=account.id, role=account.role, level=account.level,
-                              label=account.display_name or account.username, family_id=data["f"],
-                              scope_code=account.scope_code)
+        principal = Principal(
+            account_id=account.id,
+            role=account.role,
+            level=account.level,
+            label=account.display_name or account.username,
+            family_id=data["f"],
+            scope_code=account.scope_code,
+        )
         return principal, data["c"]
 
     def login_required(self, *roles: str):
@@ -135,16 +151,18 @@ class WebSession:
         """Render the login form with a fresh pre-login CSRF token (and its cookie)."""
         g.web_login_csrf = secrets.token_urlsafe(24)
         response = current_app.make_response(response_for())
-        self._set_cookie(response, self.login_cookie, self._serializer("login").dumps(g.web_login_csrf),
-                         LOGIN_FORM_MAX_AGE_S)
+        self._set_cookie(
+            response, self.login_cookie, self._serializer("login").dumps(g.web_login_csrf), LOGIN_FORM_MAX_AGE_S
+        )
         return response
 
     def log_in(self, *roles: str) -> Account:
         """Check the posted login form (CSRF, then username and password under the back-off) for an account of
         one of `roles`; raises LoginRefused with the message to show."""
         try:
-            expected = self._serializer("login").loads(request.cookies.get(self.login_cookie, ""),
-                                                       max_age=LOGIN_FORM_MAX_AGE_S)
+            expected = self._serializer("login").loads(
+                request.cookies.get(self.login_cookie, ""), max_age=LOGIN_FORM_MAX_AGE_S
+            )
         except BadSignature:
             expected = None
         if not expected or not hmac.compare_digest(expected.encode(), request.form.get("csrf_token", "").encode()):
@@ -152,15 +170,22 @@ class WebSession:
         username = request.form.get("username", "")
 
         def authenticate() -> Account:
-            account = auth_service.authenticate(session=db.session, username=username,
-                                                password=request.form.get("password", ""))
+            account = auth_service.authenticate(
+                session=db.session, username=username, password=request.form.get("password", "")
+            )
             if account.role not in roles:
                 raise _WrongRole("not allowed on this console")
             return account
 
         try:
-            return throttle.attempt(db.session, scope="login", account=username, address=request.remote_addr,
-                                    failures=(DomainError,), action=authenticate)
+            return throttle.attempt(
+                db.session,
+                scope="login",
+                account=username,
+                address=request.remote_addr,
+                failures=(DomainError,),
+                action=authenticate,
+            )
         except throttle.TooManyAttempts as refused:
             raise LoginRefused(refused.detail, status=429, retry_after=refused.retry_after) from None
         except DomainError:
@@ -168,8 +193,9 @@ class WebSession:
 
     def start(self, account: Account, response) -> None:
         """Open a session for `account` on `response` (a new token family, so it can be ended on its own)."""
-        family = TokenFamily(id=secrets.token_hex(16), account_id=account.id, created_at=clock.now(),
-                             client=self.client)
+        family = TokenFamily(
+            id=secrets.token_hex(16), account_id=account.id, created_at=clock.now(), client=self.client
+        )
         db.session.add(family)
         db.session.flush()
         token = self._serializer("session").dumps({"a": account.id, "f": family.id, "c": secrets.token_urlsafe(24)})

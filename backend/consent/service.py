@@ -15,13 +15,31 @@ from backend.core.access import CITIZEN, Principal
 from backend.errors import Forbidden, NotFound
 
 
-def grant(*, session: Session, citizen_id: int, recipient_code: str, recipient_name: str, fields: Sequence[str],
-          purpose: str, collected_via: str, granted_at: datetime, valid_until: datetime,
-          legal_basis: str | None = None) -> ConsentReceipt:
+def grant(
+    *,
+    session: Session,
+    citizen_id: int,
+    recipient_code: str,
+    recipient_name: str,
+    fields: Sequence[str],
+    purpose: str,
+    collected_via: str,
+    granted_at: datetime,
+    valid_until: datetime,
+    legal_basis: str | None = None,
+) -> ConsentReceipt:
     receipt = ConsentReceipt(
-        public_id=uuid.uuid4().hex, citizen_id=citizen_id, recipient_code=recipient_code,
-        recipient_name=recipient_name[:150], data_categories=",".join(fields), purpose=purpose[:200],
-        legal_basis=legal_basis, collected_via=collected_via[:64], granted_at=granted_at, valid_until=valid_until)
+        public_id=uuid.uuid4().hex,
+        citizen_id=citizen_id,
+        recipient_code=recipient_code,
+        recipient_name=recipient_name[:150],
+        data_categories=",".join(fields),
+        purpose=purpose[:200],
+        legal_basis=legal_basis,
+        collected_via=collected_via[:64],
+        granted_at=granted_at,
+        valid_until=valid_until,
+    )
     session.add(receipt)
     session.flush()
     return receipt
@@ -30,8 +48,13 @@ def grant(*, session: Session, citizen_id: int, recipient_code: str, recipient_n
 def list_for_citizen(*, session: Session, principal: Principal) -> list[ConsentReceipt]:
     if principal.role != CITIZEN or principal.citizen_id is None:
         raise Forbidden("Only citizens have consent receipts.")
-    return list(session.scalars(sa.select(ConsentReceipt).where(ConsentReceipt.citizen_id == principal.citizen_id)
-                                .order_by(ConsentReceipt.granted_at.desc(), ConsentReceipt.id.desc())))
+    return list(
+        session.scalars(
+            sa.select(ConsentReceipt)
+            .where(ConsentReceipt.citizen_id == principal.citizen_id)
+            .order_by(ConsentReceipt.granted_at.desc(), ConsentReceipt.id.desc())
+        )
+    )
 
 
 def revoke(*, session: Session, principal: Principal, consent_id: str, now: datetime) -> ConsentReceipt:
@@ -43,4 +66,3 @@ def revoke(*, session: Session, principal: Principal, consent_id: str, now: date
         receipt.revoked_at = now
         session.flush()
     return receipt
-

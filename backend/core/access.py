@@ -14,7 +14,13 @@ from backend.core.unit_of_work import unit_of_work
 from backend.errors import Forbidden, LevelRequired
 
 CITIZEN, OFFICER, HOSPITAL_STAFF, FLEET_ADMIN, KIOSK, AGENCY, ADMIN = (
-    "citizen", "officer", "hospital_staff", "fleet_admin", "kiosk", "agency", "admin",
+    "citizen",
+    "officer",
+    "hospital_staff",
+    "fleet_admin",
+    "kiosk",
+    "agency",
+    "admin",
 )
 ALL_ROLES = (CITIZEN, OFFICER, HOSPITAL_STAFF, FLEET_ADMIN, KIOSK, AGENCY, ADMIN)
 STAFF_ROLES = (OFFICER, HOSPITAL_STAFF, FLEET_ADMIN, AGENCY, ADMIN)

@@ -47,18 +47,21 @@ class IdempotencyKeyReused(Conflict):
 
 def fingerprint(operation: str, payload: dict) -> str:
     """The SHA-256 of a canonical JSON of the operation and the request body (dates as ISO text)."""
-    text = json.dumps({"op": operation, "body": payload}, sort_keys=True, default=str, ensure_ascii=False,
-                      separators=(",", ":"))
+    text = json.dumps(
+        {"op": operation, "body": payload}, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":")
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _record(session: Session, principal: Principal, key: str) -> IdempotencyKey | None:
-    return session.scalar(sa.select(IdempotencyKey).where(
-        IdempotencyKey.account_id == principal.account_id, IdempotencyKey.key == key))
+    return session.scalar(
+        sa.select(IdempotencyKey).where(IdempotencyKey.account_id == principal.account_id, IdempotencyKey.key == key)
+    )
 
 
-def replayed(*, session: Session, principal: Principal, key: str | None, operation: str,
-             fingerprint: str) -> str | None:
+def replayed(
+    *, session: Session, principal: Principal, key: str | None, operation: str, fingerprint: str
+) -> str | None:
     """The resource the first request with this key made, or None when the key is new (or not sent)."""
     if key is None:
         return None
@@ -66,20 +69,36 @@ def replayed(*, session: Session, principal: Principal, key: str | None, operati
     if record is None:
         return None
     if record.operation != operation or record.fingerprint != fingerprint:
-        raise IdempotencyKeyReused("This Idempotency-Key was already used for a different request. Use a new "
-                                   "key for a new request.")
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was already used for a different request. Use a new key for a new request."
+        )
     return record.resource_ref
 
 
-def remember(*, session: Session, principal: Principal, key: str | None, operation: str, fingerprint: str,
-             resource_ref: str, now: datetime | None = None) -> None:
+def remember(
+    *,
+    session: Session,
+    principal: Principal,
+    key: str | None,
+    operation: str,
+    fingerprint: str,
+    resource_ref: str,
+    now: datetime | None = None,
+) -> None:
     """Keep the result of a request sent with a key. Flushed at once, so a concurrent twin fails here,
     before anything else it would do."""
     if key is None:
         return
-    session.add(IdempotencyKey(account_id=principal.account_id, key=key, operation=operation,
-                               fingerprint=fingerprint, resource_ref=resource_ref,
-                               created_at=now or clock.now()))
+    session.add(
+        IdempotencyKey(
+            account_id=principal.account_id,
+            key=key,
+            operation=operation,
+            fingerprint=fingerprint,
+            resource_ref=resource_ref,
+            created_at=now or clock.now(),
+        )
+    )
     session.flush()
 
 
@@ -90,8 +109,17 @@ def amend(*, session: Session, principal: Principal, key: str, fingerprint: str)
     session.flush()
 
 
-def once(*, session: Session, principal: Principal, key: str | None, operation: str, request: dict,
-         replay: Callable[[str], T], make: Callable[[], tuple[T, str]], now: datetime | None = None) -> T:
+def once(
+    *,
+    session: Session,
+    principal: Principal,
+    key: str | None,
+    operation: str,
+    request: dict,
+    replay: Callable[[str], T],
+    make: Callable[[], tuple[T, str]],
+    now: datetime | None = None,
+) -> T:
     """Make an operation happen once per key: a retry with the same key and request replays the first result
     (`replay(resource_ref)`); the same key with another request is a conflict; a new key runs `make()`, which
     returns the result and the reference to remember for it."""
@@ -100,6 +128,13 @@ def once(*, session: Session, principal: Principal, key: str | None, operation: 
     if previous is not None:
         return replay(previous)
     result, resource_ref = make()
-    remember(session=session, principal=principal, key=key, operation=operation, fingerprint=print_,
-             resource_ref=resource_ref, now=now)
+    remember(
+        session=session,
+        principal=principal,
+        key=key,
+        operation=operation,
+        fingerprint=print_,
+        resource_ref=resource_ref,
+        now=now,
+    )
     return result

@@ -40,7 +40,6 @@ from shared_schemas.signed import b64url_decode, b64url_encode, public_jwk
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class RingSource:
     """Where a purpose's ring comes from: settings names, the instance file, and the seed form if any."""
@@ -55,8 +54,12 @@ class RingSource:
     label: str = "document"
 
 
-DOCUMENT_KEYS = RingSource(extension="congdan.signing", ring_setting="SIGNING_KEYS",
-                           file_setting="SIGNING_KEY_FILE", file_name="signing_keys.json")
+DOCUMENT_KEYS = RingSource(
+    extension="congdan.signing",
+    ring_setting="SIGNING_KEYS",
+    file_setting="SIGNING_KEY_FILE",
+    file_name="signing_keys.json",
+)
 KEY_FILE_NAME = DOCUMENT_KEYS.file_name
 
 
@@ -72,9 +75,11 @@ class SigningKey:
     created: str
 
     def to_json(self) -> dict:
-        entry = {"kid": self.kid, "x": b64url_encode(self.public.public_bytes(Encoding.Raw,
-                                                                              PublicFormat.Raw)),
-                 "created": self.created}
+        entry = {
+            "kid": self.kid,
+            "x": b64url_encode(self.public.public_bytes(Encoding.Raw, PublicFormat.Raw)),
+            "created": self.created,
+        }
         if self.private is not None:
             raw = self.private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
             entry["d"] = b64url_encode(raw)
@@ -128,8 +133,9 @@ def ring_from_seed(seed: bytes, kid_prefix: str) -> KeyRing:
     """A one-key ring from a 32-byte seed; the kid is derived from the public key, so it is stable."""
     private = Ed25519PrivateKey.from_private_bytes(seed)
     public = private.public_key()
-    kid = f"{kid_prefix}-" + b64url_encode(hashlib.sha256(public.public_bytes(Encoding.Raw, PublicFormat.Raw))
-                                           .digest()[:6])
+    kid = f"{kid_prefix}-" + b64url_encode(
+        hashlib.sha256(public.public_bytes(Encoding.Raw, PublicFormat.Raw)).digest()[:6]
+    )
     return KeyRing([SigningKey(kid, public, private, "")], kid)
 
 
@@ -141,8 +147,9 @@ def parse_keyring(document: dict, *, path: Path | None = None) -> KeyRing:
             private = None
             if entry.get("d"):
                 private = Ed25519PrivateKey.from_private_bytes(b64url_decode(entry["d"]))
-            if private is not None and private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw) != \
-                    public.public_bytes(Encoding.Raw, PublicFormat.Raw):
+            if private is not None and private.public_key().public_bytes(
+                Encoding.Raw, PublicFormat.Raw
+            ) != public.public_bytes(Encoding.Raw, PublicFormat.Raw):
                 raise KeyConfigError(f"key {entry['kid']!r}: the private part does not match 'x'")
             keys.append(SigningKey(str(entry["kid"]), public, private, str(entry.get("created", ""))))
         return KeyRing(keys, str(document["current"]), path=path)

@@ -50,9 +50,20 @@ def resolve(kind: str, jurisdiction: str | None = None) -> Authority:
     needed = " ".join(str(v) for v in entry.values())
     if ("{ward" in needed and "ward" not in names) or ("{province" in needed and "province" not in names):
         raise UnknownAuthority(f"{kind}: jurisdiction {jurisdiction!r} is not a known unit")
-    fields = {key: entry[key].format(**names) for key in
-              ("parent_vi", "name_vi", "full_name_vi", "name_en", "code", "place", "signer_title_vi", "signer_title_en",
-               "signer_name")}
+    fields = {
+        key: entry[key].format(**names)
+        for key in (
+            "parent_vi",
+            "name_vi",
+            "full_name_vi",
+            "name_en",
+            "code",
+            "place",
+            "signer_title_vi",
+            "signer_title_en",
+            "signer_name",
+        )
+    }
     fields["parent_vi"] = fields["parent_vi"].upper()
     return Authority(kind=kind, **fields)
 
@@ -74,7 +85,7 @@ def _unit_names(code: str | None) -> dict[str, str]:
 def _short(name: str) -> str:
     for word in _LEVEL_WORDS:
         if name.startswith(word):
-            return name[len(word):]
+            return name[len(word) :]
     return name
 
 

@@ -25,8 +25,10 @@ def register(app: Flask) -> None:
         from backend.documents import pades
 
         signing = pades.material(current_app)
-        click.echo(f"PDF signing certificate: {signing.signer_name}; CA: "
-                   f"{signing.ca_certs[0].subject.native.get('common_name')}; "
-                   f"timestamps: {signing.tsa_url or 'local test TSA'}")
+        click.echo(
+            f"PDF signing certificate: {signing.signer_name}; CA: "
+            f"{signing.ca_certs[0].subject.native.get('common_name')}; "
+            f"timestamps: {signing.tsa_url or 'local test TSA'}"
+        )
 
     app.cli.add_command(group)

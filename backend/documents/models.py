@@ -16,8 +16,7 @@ class SignedDocument(Base):
 
     __tablename__ = "signed_documents"
 
-    id: Mapped[str] = mapped_column(sa.String(36),
-                                    primary_key=True)  # a random UUID: the id is shown publicly
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)  # a random UUID: the id is shown publicly
     doc_type: Mapped[str] = mapped_column(sa.String(40))
     holder_citizen_id: Mapped[int] = mapped_column(sa.ForeignKey("citizens.id"), index=True)
     source_ref: Mapped[str | None] = mapped_column(sa.String(60))

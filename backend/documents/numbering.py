@@ -16,10 +16,12 @@ def allocate(session: Session, agency_code: str, year: int) -> int:
     same agency on PostgreSQL (SQLite serialises all writers anyway). The first document of a year creates
     the row; a racing creator hits the primary key and retries the increment."""
     table = DocumentNumberSequence.__table__
-    bump = (sa.update(table)
-            .where(table.c.agency_code == agency_code, table.c.year == year)
-            .values(last_number=table.c.last_number + 1)
-            .returning(table.c.last_number))
+    bump = (
+        sa.update(table)
+        .where(table.c.agency_code == agency_code, table.c.year == year)
+        .values(last_number=table.c.last_number + 1)
+        .returning(table.c.last_number)
+    )
     number = session.execute(bump).scalar_one_or_none()
     if number is not None:
         return number
@@ -32,5 +34,5 @@ def allocate(session: Session, agency_code: str, year: int) -> int:
 
 
 def format_number(sequence: int, year: int, symbol: str, agency_code: str) -> str:
-    """"000125/2026/XNCT-CAX00001": sequence / year / document symbol and agency code."""
+    """ "000125/2026/XNCT-CAX00001": sequence / year / document symbol and agency code."""
     return f"{sequence:06d}/{year}/{symbol}-{agency_code}"

@@ -86,14 +86,23 @@ def material(app: Flask | None = None) -> SigningMaterial:
 
 def sign_pdf(pdf: bytes, *, reason: str, location: str, signing: SigningMaterial | None = None) -> bytes:
     signing = signing or material()
-    signer = signers.SimpleSigner(signing_cert=signing.signer_cert, signing_key=signing.signer_key,
-                                  cert_registry=SimpleCertificateStore.from_certs(list(signing.ca_certs)))
+    signer = signers.SimpleSigner(
+        signing_cert=signing.signer_cert,
+        signing_key=signing.signer_key,
+        cert_registry=SimpleCertificateStore.from_certs(list(signing.ca_certs)),
+    )
     metadata = signers.PdfSignatureMetadata(
-        field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
-        reason=reason, location=location, name=signing.signer_name)
+        field_name=FIELD_NAME,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason=reason,
+        location=location,
+        name=signing.signer_name,
+    )
     # A fixed reservation spares pyHanko a dry-run signature (and a second timestamp request) to size it.
     output = signers.PdfSigner(metadata, signer=signer, timestamper=_timestamper(signing)).sign_pdf(
-        IncrementalPdfFileWriter(io.BytesIO(pdf)), bytes_reserved=SIGNATURE_BYTES_RESERVED)
+        IncrementalPdfFileWriter(io.BytesIO(pdf)), bytes_reserved=SIGNATURE_BYTES_RESERVED
+    )
     return output.getvalue()
 
 
@@ -109,23 +118,28 @@ def validate(pdf: bytes, *, signing: SigningMaterial | None = None) -> PadesVerd
         return PadesVerdict(present=False)
     context = ValidationContext(trust_roots=list(signing.ca_certs), allow_fetching=False)
     try:
-        status = validate_pdf_signature(signatures[0], signer_validation_context=context,
-                                        ts_validation_context=context)
+        status = validate_pdf_signature(signatures[0], signer_validation_context=context, ts_validation_context=context)
     except (SigningError, ValueError, KeyError) as exc:
         log.info("PDF signature could not be validated: %s", exc)
         return PadesVerdict(present=True)
     return PadesVerdict(
-        present=True, intact=bool(status.intact and status.valid), trusted=bool(status.trusted),
+        present=True,
+        intact=bool(status.intact and status.valid),
+        trusted=bool(status.trusted),
         whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
         timestamped=status.timestamp_validity is not None and bool(status.timestamp_validity.intact),
-        signer=status.signing_cert.subject.native.get("common_name", ""))
+        signer=status.signing_cert.subject.native.get("common_name", ""),
+    )
 
 
 def _timestamper(signing: SigningMaterial) -> timestamps.TimeStamper:
     if signing.tsa_url:
         return timestamps.HTTPTimeStamper(signing.tsa_url)
-    return DummyTimeStamper(tsa_cert=signing.tsa_cert, tsa_key=signing.tsa_key,
-                            certs_to_embed=SimpleCertificateStore.from_certs(list(signing.ca_certs)))
+    return DummyTimeStamper(
+        tsa_cert=signing.tsa_cert,
+        tsa_key=signing.tsa_key,
+        certs_to_embed=SimpleCertificateStore.from_certs(list(signing.ca_certs)),
+    )
 
 
 def _load(app: Flask) -> SigningMaterial:
@@ -153,16 +167,17 @@ def ensure_test_ca(folder: Path) -> SigningMaterial:
                     continue  # another worker won the race: its files are used below
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)
-            log.warning("created a TEST document-signing CA in %s (configure a real one in production)",
-                        folder)
+            log.warning("created a TEST document-signing CA in %s (configure a real one in production)", folder)
         return _from_pem({name: (folder / name).read_bytes() for name in _FILES}, tsa_url=None)
 
 
 def _configured(app: Flask) -> SigningMaterial:
     try:
-        files = {"signer.pem": Path(app.config["DOCUMENT_SIGNING_CERT"]).read_bytes(),
-                 "signer.key": Path(app.config["DOCUMENT_SIGNING_KEY"]).read_bytes(),
-                 "ca.pem": Path(app.config["DOCUMENT_SIGNING_CHAIN"]).read_bytes()}
+        files = {
+            "signer.pem": Path(app.config["DOCUMENT_SIGNING_CERT"]).read_bytes(),
+            "signer.key": Path(app.config["DOCUMENT_SIGNING_KEY"]).read_bytes(),
+            "ca.pem": Path(app.config["DOCUMENT_SIGNING_CHAIN"]).read_bytes(),
+        }
     except (KeyError, OSError) as exc:
         raise PadesConfigError(f"document signing is misconfigured: {exc}") from None
     tsa_url = app.config.get("DOCUMENT_TSA_URL")
@@ -176,21 +191,32 @@ _FILES = ("ca.pem", "signer.pem", "signer.key", "tsa.pem", "tsa.key")
 
 def _from_pem(files: dict[str, bytes], *, tsa_url: str | None) -> SigningMaterial:
     def cert(name: str) -> asn1_x509.Certificate:
-        return asn1_x509.Certificate.load(x509.load_pem_x509_certificate(files[name]).public_bytes(
-            serialization.Encoding.DER))
+        return asn1_x509.Certificate.load(
+            x509.load_pem_x509_certificate(files[name]).public_bytes(serialization.Encoding.DER)
+        )
 
     def key(name: str) -> asn1_keys.PrivateKeyInfo:
         private = serialization.load_pem_private_key(files[name], password=None)
-        return asn1_keys.PrivateKeyInfo.load(private.private_bytes(
-            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        return asn1_keys.PrivateKeyInfo.load(
+            private.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
 
     try:
-        chain = tuple(asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
-                      for c in x509.load_pem_x509_certificates(files["ca.pem"]))
+        chain = tuple(
+            asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
+            for c in x509.load_pem_x509_certificates(files["ca.pem"])
+        )
         has_tsa = "tsa.pem" in files
-        return SigningMaterial(signer_cert=cert("signer.pem"), signer_key=key("signer.key"), ca_certs=chain,
-                               tsa_cert=cert("tsa.pem") if has_tsa else None,
-                               tsa_key=key("tsa.key") if has_tsa else None, tsa_url=tsa_url)
+        return SigningMaterial(
+            signer_cert=cert("signer.pem"),
+            signer_key=key("signer.key"),
+            ca_certs=chain,
+            tsa_cert=cert("tsa.pem") if has_tsa else None,
+            tsa_key=key("tsa.key") if has_tsa else None,
+            tsa_url=tsa_url,
+        )
     except (ValueError, TypeError) as exc:
         raise PadesConfigError(f"document signing material is unusable: {exc}") from None
 
@@ -202,44 +228,95 @@ def _create_test_ca() -> dict[str, bytes]:
     ca = _certificate(ca_name, ca_name, ca_key.public_key(), ca_key, now, timedelta(days=3650), ca=True)
     signer_key = ec.generate_private_key(ec.SECP256R1())
     tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # pyHanko's local TSA is RSA-only
-    signer = _certificate(_name("Congdan document signing (TEST)"), ca_name, signer_key.public_key(), ca_key,
-                          now, timedelta(days=1825), usage=None)
-    tsa = _certificate(_name("Congdan timestamping (TEST)"), ca_name, tsa_key.public_key(), ca_key, now,
-                       timedelta(days=1825), usage=ExtendedKeyUsageOID.TIME_STAMPING)
+    signer = _certificate(
+        _name("Congdan document signing (TEST)"),
+        ca_name,
+        signer_key.public_key(),
+        ca_key,
+        now,
+        timedelta(days=1825),
+        usage=None,
+    )
+    tsa = _certificate(
+        _name("Congdan timestamping (TEST)"),
+        ca_name,
+        tsa_key.public_key(),
+        ca_key,
+        now,
+        timedelta(days=1825),
+        usage=ExtendedKeyUsageOID.TIME_STAMPING,
+    )
 
     def pem_key(private) -> bytes:
-        return private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                     serialization.NoEncryption())
+        return private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
 
     def pem(certificate) -> bytes:
         return certificate.public_bytes(serialization.Encoding.PEM)
 
-    return {"ca.pem": pem(ca), "ca.key": pem_key(ca_key), "signer.pem": pem(signer),
-            "signer.key": pem_key(signer_key), "tsa.pem": pem(tsa), "tsa.key": pem_key(tsa_key)}
+    return {
+        "ca.pem": pem(ca),
+        "ca.key": pem_key(ca_key),
+        "signer.pem": pem(signer),
+        "signer.key": pem_key(signer_key),
+        "tsa.pem": pem(tsa),
+        "tsa.key": pem_key(tsa_key),
+    }
 
 
 def _name(common_name: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Congdan (TEST)"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Congdan (TEST)"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
 
 
 def _certificate(subject, issuer, public_key, issuer_key, start, lifetime, *, ca=False, usage=None):
-    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(public_key)
-               .serial_number(x509.random_serial_number()).not_valid_before(start)
-               .not_valid_after(start + lifetime)
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-               .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + lifetime)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+    )
     if ca:
-        builder = builder.add_extension(x509.KeyUsage(
-            digital_signature=False, content_commitment=False, key_encipherment=False, data_encipherment=False,
-            key_agreement=False, key_cert_sign=True, crl_sign=True, encipher_only=False, decipher_only=False),
-            critical=True)
+        builder = builder.add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
     else:
-        builder = builder.add_extension(x509.KeyUsage(
-            digital_signature=True, content_commitment=usage is None, key_encipherment=False,
-            data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-            encipher_only=False, decipher_only=False), critical=True)
+        builder = builder.add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=usage is None,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         if usage is not None:
             builder = builder.add_extension(x509.ExtendedKeyUsage([usage]), critical=True)
     return builder.sign(issuer_key, hashes.SHA256())

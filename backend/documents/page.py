@@ -16,8 +16,10 @@ from shared_schemas.clock import VIETNAM_TZ
 
 bp = Blueprint("verify_page", __name__, template_folder="html")
 
-_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
-        "form-action 'none'; frame-ancestors 'none'")
+_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
 
 
 @dataclass(frozen=True)
@@ -29,27 +31,38 @@ class Wording:
 
 
 WORDING = {
-    service.VALID: Wording("Văn bản hợp lệ", "Valid document",
-                           "Văn bản do cơ quan dưới đây cấp, còn thời hạn và chưa bị sửa đổi. Hãy đối chiếu số "
-                           "văn bản và ngày cấp với bản giấy.",
-                           "Issued by the authority below, still in force and unchanged. Compare the number "
-                           "and date with the paper."),
-    service.EXPIRED: Wording("Văn bản đã hết hạn", "Expired",
-                             "Văn bản là thật nhưng đã hết thời hạn sử dụng. Người được cấp cần xin cấp văn bản "
-                             "mới.",
-                             "Genuine, but its validity period has ended. The holder needs a new one."),
-    service.REVOKED: Wording("Văn bản đã bị thu hồi", "Revoked",
-                             "Văn bản là thật nhưng không còn giá trị: cơ quan cấp đã hủy bỏ văn bản này.",
-                             "Genuine, but no longer in force: the issuing authority has revoked it."),
-    service.REPLACED: Wording("Văn bản đã được thay thế", "Replaced",
-                              "Văn bản là thật nhưng đã được thay thế bằng một văn bản mới hơn. Hãy yêu cầu "
-                              "bản mới.",
-                              "Genuine, but replaced by a newer document. Ask for the new one."),
-    service.TAMPERED: Wording("Không xác thực được văn bản", "Not genuine",
-                              "Mã kiểm tra không khớp với văn bản nào đã cấp: văn bản có thể đã bị sửa hoặc làm "
-                              "giả. Không chấp nhận văn bản này.",
-                              "The check code matches no issued document: it may have been altered or "
-                              "forged. Do not accept it."),
+    service.VALID: Wording(
+        "Văn bản hợp lệ",
+        "Valid document",
+        "Văn bản do cơ quan dưới đây cấp, còn thời hạn và chưa bị sửa đổi. Hãy đối chiếu số "
+        "văn bản và ngày cấp với bản giấy.",
+        "Issued by the authority below, still in force and unchanged. Compare the number and date with the paper.",
+    ),
+    service.EXPIRED: Wording(
+        "Văn bản đã hết hạn",
+        "Expired",
+        "Văn bản là thật nhưng đã hết thời hạn sử dụng. Người được cấp cần xin cấp văn bản mới.",
+        "Genuine, but its validity period has ended. The holder needs a new one.",
+    ),
+    service.REVOKED: Wording(
+        "Văn bản đã bị thu hồi",
+        "Revoked",
+        "Văn bản là thật nhưng không còn giá trị: cơ quan cấp đã hủy bỏ văn bản này.",
+        "Genuine, but no longer in force: the issuing authority has revoked it.",
+    ),
+    service.REPLACED: Wording(
+        "Văn bản đã được thay thế",
+        "Replaced",
+        "Văn bản là thật nhưng đã được thay thế bằng một văn bản mới hơn. Hãy yêu cầu bản mới.",
+        "Genuine, but replaced by a newer document. Ask for the new one.",
+    ),
+    service.TAMPERED: Wording(
+        "Không xác thực được văn bản",
+        "Not genuine",
+        "Mã kiểm tra không khớp với văn bản nào đã cấp: văn bản có thể đã bị sửa hoặc làm "
+        "giả. Không chấp nhận văn bản này.",
+        "The check code matches no issued document: it may have been altered or forged. Do not accept it.",
+    ),
 }
 REASONS_VI = {
     "residence-changed": "thông tin cư trú của người được cấp đã thay đổi",
@@ -66,11 +79,20 @@ def verify_page(code: str):
     document = result.document
     template = TEMPLATES.get(document.doc_type) if document is not None else None
     body = render_template(
-        "verify.html", status=result.status, wording=WORDING[result.status], document=document,
-        template=template, holder=(result.claims or {}).get("hid"), reason_vi=REASONS_VI.get(result.reason or ""),
-        local=lambda moment: moment.astimezone(VIETNAM_TZ).strftime("%d/%m/%Y") if moment else "")
-    return body, 200, {"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": _CSP,
-                       "Content-Language": "vi"}
+        "verify.html",
+        status=result.status,
+        wording=WORDING[result.status],
+        document=document,
+        template=template,
+        holder=(result.claims or {}).get("hid"),
+        reason_vi=REASONS_VI.get(result.reason or ""),
+        local=lambda moment: moment.astimezone(VIETNAM_TZ).strftime("%d/%m/%Y") if moment else "",
+    )
+    return (
+        body,
+        200,
+        {"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": _CSP, "Content-Language": "vi"},
+    )
 
 
 def _verify_and_record(code: str) -> service.Verification:

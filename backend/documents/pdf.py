@@ -132,16 +132,22 @@ def _header(pdf: FPDF, layout: DocumentLayout) -> None:
     pdf.set_xy(right_x, pdf.get_y() + 1.5)  # ln() would go back to the left margin
     if layout.english:
         pdf.set_font(FONT, "", 7)
-        pdf.multi_cell(right_w, 3.5, "Socialist Republic of Viet Nam\nIndependence - Freedom - Happiness",
-                       align="C", new_x="LEFT", new_y="NEXT")
+        pdf.multi_cell(
+            right_w,
+            3.5,
+            "Socialist Republic of Viet Nam\nIndependence - Freedom - Happiness",
+            align="C",
+            new_x="LEFT",
+            new_y="NEXT",
+        )
     pdf.set_xy(right_x, pdf.get_y() + 2)
     pdf.set_font(FONT, "", 9.5)
-    pdf.multi_cell(right_w, 5, _place_date_vi(authority.place, layout.issued_at), align="C", new_x="LEFT",
-                   new_y="NEXT")
+    pdf.multi_cell(right_w, 5, _place_date_vi(authority.place, layout.issued_at), align="C", new_x="LEFT", new_y="NEXT")
     if layout.english:
         pdf.set_font(FONT, "", 7)
-        pdf.multi_cell(right_w, 3.5, _place_date_en(authority.place, layout.issued_at), align="C",
-                       new_x="LEFT", new_y="NEXT")
+        pdf.multi_cell(
+            right_w, 3.5, _place_date_en(authority.place, layout.issued_at), align="C", new_x="LEFT", new_y="NEXT"
+        )
     pdf.set_xy(pdf.l_margin, max(left_bottom, pdf.get_y()) + 5)
 
 
@@ -208,8 +214,9 @@ def _amounts(pdf: FPDF, amounts: Amounts, english: bool) -> None:
     pdf.multi_cell(width, 5, f"Bằng chữ: {amount_in_words(amounts.total)}.", new_x="LMARGIN", new_y="NEXT")
     if english:
         pdf.set_font(FONT, "", 7)
-        pdf.multi_cell(width, 3.5, f"In words: {num2words(amounts.total, lang='en')} dong.", new_x="LMARGIN",
-                       new_y="NEXT")
+        pdf.multi_cell(
+            width, 3.5, f"In words: {num2words(amounts.total, lang='en')} dong.", new_x="LMARGIN", new_y="NEXT"
+        )
     pdf.set_draw_color(0, 0, 0)
     pdf.ln(2)
 
@@ -240,27 +247,36 @@ def _closing(pdf: FPDF, layout: DocumentLayout, token: str) -> None:
     pdf.set_xy(pdf.l_margin, qr_bottom)
     text_width = LINK_QR_MM + TOKEN_QR_MM + 10
     pdf.set_font(FONT, "B", 8)
-    pdf.multi_cell(text_width, 3.8, "Quét mã QR bên trái bằng điện thoại để kiểm tra văn bản:",
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        text_width, 3.8, "Quét mã QR bên trái bằng điện thoại để kiểm tra văn bản:", new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.set_font(FONT, "", 8)
     pdf.multi_cell(text_width, 3.8, layout.verify_url, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 6.5)
-    pdf.multi_cell(text_width, 3,
-                   "Mã QR bên phải chứa dữ liệu ký số để kiểm tra không cần mạng. Có giá trị đến "
-                   f"{_vn_datetime(layout.expires_at)}.", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        text_width,
+        3,
+        "Mã QR bên phải chứa dữ liệu ký số để kiểm tra không cần mạng. Có giá trị đến "
+        f"{_vn_datetime(layout.expires_at)}.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     if layout.english:
-        pdf.multi_cell(text_width, 3,
-                       "Scan the left QR with a phone to verify this document; the right QR holds the signed "
-                       f"data for offline checks. Valid until {_vn_datetime(layout.expires_at)}.",
-                       new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            text_width,
+            3,
+            "Scan the left QR with a phone to verify this document; the right QR holds the signed "
+            f"data for offline checks. Valid until {_vn_datetime(layout.expires_at)}.",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
 
 
 def _signature_block(pdf: FPDF, layout: DocumentLayout, x: float, y: float, width: float) -> None:
     authority = layout.authority
     pdf.set_xy(x, y)
     pdf.set_font(FONT, "B", 9.5)
-    pdf.multi_cell(width, 4.8, _nfc(authority.signer_title_vi).upper(), align="C", new_x="LEFT",
-                   new_y="NEXT")
+    pdf.multi_cell(width, 4.8, _nfc(authority.signer_title_vi).upper(), align="C", new_x="LEFT", new_y="NEXT")
     if layout.english:
         pdf.set_font(FONT, "", 7)
         pdf.multi_cell(width, 3.5, _nfc(authority.signer_title_en), align="C", new_x="LEFT", new_y="NEXT")
@@ -274,8 +290,14 @@ def _signature_block(pdf: FPDF, layout: DocumentLayout, x: float, y: float, widt
     pdf.circle(centre_x, seal_top + radius, radius - 2)
     pdf.set_font(FONT, "B", 5)
     pdf.set_xy(centre_x - radius + 3.5, seal_top + radius - 7)
-    pdf.multi_cell(2 * radius - 7, 2.4, _nfc(authority.full_name_vi.replace(",", "")).upper(), align="C",
-                   new_x="LEFT", new_y="NEXT")
+    pdf.multi_cell(
+        2 * radius - 7,
+        2.4,
+        _nfc(authority.full_name_vi.replace(",", "")).upper(),
+        align="C",
+        new_x="LEFT",
+        new_y="NEXT",
+    )
     pdf.set_font(FONT, "", 5)
     pdf.multi_cell(2 * radius - 6, 2.4, "ĐÃ KÝ SỐ", align="C", new_x="LEFT", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
@@ -286,8 +308,14 @@ def _signature_block(pdf: FPDF, layout: DocumentLayout, x: float, y: float, widt
     pdf.multi_cell(width, 5, _nfc(authority.signer_name), align="C", new_x="LEFT", new_y="NEXT")
     if layout.signed_by:
         pdf.set_font(FONT, "", 6.5)
-        pdf.multi_cell(width, 3, f"Ký số bởi / Digitally signed by: {_nfc(layout.signed_by)}", align="C",
-                       new_x="LEFT", new_y="NEXT")
+        pdf.multi_cell(
+            width,
+            3,
+            f"Ký số bởi / Digitally signed by: {_nfc(layout.signed_by)}",
+            align="C",
+            new_x="LEFT",
+            new_y="NEXT",
+        )
 
 
 def draw_qr(pdf: FPDF, text: str, x: float, y: float, size: float, *, error: str) -> None:

@@ -32,30 +32,47 @@ VERIFY_PDF_MAX_BYTES = 2 * 1024 * 1024
 
 
 def present(document) -> dict:
-    return {"id": document.id, "doc_type": document.doc_type, "issued_at": document.issued_at,
-            "expires_at": document.expires_at, "revoked_at": document.revoked_at,
-            "revoked_reason": document.revoked_reason, "kid": document.kid, "token": document.token,
-            "content": service.document_content(document), "pdf_sha256": document.pdf_sha256,
-            "number": document.number}
+    return {
+        "id": document.id,
+        "doc_type": document.doc_type,
+        "issued_at": document.issued_at,
+        "expires_at": document.expires_at,
+        "revoked_at": document.revoked_at,
+        "revoked_reason": document.revoked_reason,
+        "kid": document.kid,
+        "token": document.token,
+        "content": service.document_content(document),
+        "pdf_sha256": document.pdf_sha256,
+        "number": document.number,
+    }
 
 
 def present_verification(result: service.Verification) -> dict:
     body = {"status": result.status, "reason": result.reason}
     if result.document is not None:
         document = result.document
-        body.update(document_id=document.id, doc_type=document.doc_type, holder=result.claims["hid"],
-                    issued_at=document.issued_at, expires_at=document.expires_at,
-                    revoked_at=document.revoked_at, kid=document.kid, number=document.number,
-                    issuer_code=document.issuer_code)
+        body.update(
+            document_id=document.id,
+            doc_type=document.doc_type,
+            holder=result.claims["hid"],
+            issued_at=document.issued_at,
+            expires_at=document.expires_at,
+            revoked_at=document.revoked_at,
+            kid=document.kid,
+            number=document.number,
+            issuer_code=document.issuer_code,
+        )
     return body
 
 
 def _verified(work, channel: str) -> dict:
     """Run a verification and record it in the holder's access trail, in one transaction."""
+
     def verify_and_record():
         result = work()
         service.record_verification(session=db.session, result=result, channel=channel)
         return result
+
     return present_verification(committed(verify_and_record))
 
 
@@ -74,8 +91,7 @@ class Document(MethodView):
     @blp.response(200, SignedDocumentSchema)
     def get(self, document_id):
         """One of my documents, with its signed token and content"""
-        return present(service.get_own(session=db.session, principal=current_principal(),
-                                       document_id=str(document_id)))
+        return present(service.get_own(session=db.session, principal=current_principal(), document_id=str(document_id)))
 
 
 @blp.route("/<uuid:document_id>/pdf")
@@ -84,10 +100,13 @@ class DocumentPdf(MethodView):
     @blp.response(200, content_type="application/pdf")
     def get(self, document_id):
         """Download one of my documents as PDF"""
-        document = service.get_own(session=db.session, principal=current_principal(),
-                                       document_id=str(document_id))
-        return send_file(io.BytesIO(document.pdf), mimetype="application/pdf", as_attachment=True,
-                         download_name=f"{document.doc_type}-{(document.number or document.id).replace('/', '-')}.pdf")
+        document = service.get_own(session=db.session, principal=current_principal(), document_id=str(document_id))
+        return send_file(
+            io.BytesIO(document.pdf),
+            mimetype="application/pdf",
+            as_attachment=True,
+            download_name=f"{document.doc_type}-{(document.number or document.id).replace('/', '-')}.pdf",
+        )
 
 
 @blp.route("/verify")
@@ -97,8 +116,9 @@ class Verify(MethodView):
     @blp.response(200, DocumentVerificationSchema)
     def post(self, data):
         """Verify a document's QR token (and optionally its content): valid, expired, revoked or tampered"""
-        return _verified(lambda: service.verify(session=db.session, token=data["token"],
-                                                content=data.get("content")), "token")
+        return _verified(
+            lambda: service.verify(session=db.session, token=data["token"], content=data.get("content")), "token"
+        )
 
 
 @blp.route("/verify-pdf")
@@ -121,8 +141,7 @@ class IdentityQr(MethodView):
     def get(self):
         """A signed identity token (valid ~2 minutes) to show as a QR code at a kiosk or to an officer"""
         token, expires_at = service.identity_token(session=db.session, principal=current_principal())
-        return {"token": token, "expires_at": expires_at,
-                "qr_svg": segno.make(token, error="m").svg_inline(scale=3)}
+        return {"token": token, "expires_at": expires_at, "qr_svg": segno.make(token, error="m").svg_inline(scale=3)}
 
 
 @well_known.get("/.well-known/jwks.json")

@@ -55,11 +55,24 @@ def issuer() -> str:
     return current_app.config.get("DOCUMENT_ISSUER") or DEFAULT_ISSUER
 
 
-def issue_document(*, session: Session, holder: Citizen, doc_type: str, lines: list[Line], content: dict,
-                   validity: timedelta, jurisdiction: str | None = None, authority: Authority | None = None,
-                   amounts: Amounts | None = None, source_ref: str | None = None, note_vi: str = "",
-                   note_en: str = "", title: tuple[str, str] | None = None, now: datetime | None = None,
-                   keys: KeyRing | None = None) -> SignedDocument:
+def issue_document(
+    *,
+    session: Session,
+    holder: Citizen,
+    doc_type: str,
+    lines: list[Line],
+    content: dict,
+    validity: timedelta,
+    jurisdiction: str | None = None,
+    authority: Authority | None = None,
+    amounts: Amounts | None = None,
+    source_ref: str | None = None,
+    note_vi: str = "",
+    note_en: str = "",
+    title: tuple[str, str] | None = None,
+    now: datetime | None = None,
+    keys: KeyRing | None = None,
+) -> SignedDocument:
     """Number `content` in the issuing agency's book, sign it (JWS for the QR, PAdES for the PDF), render
     it on its type's template and store it. `jurisdiction` (a ward or province code) names the issuing
     authority unless `authority` is given; `title` (Vietnamese, English) overrides the template's."""
@@ -68,34 +81,65 @@ def issue_document(*, session: Session, holder: Citizen, doc_type: str, lines: l
     template = template_for(doc_type)
     authority = authority or authorities.resolve(template.authority_kind, jurisdiction)
     year = clock.local_date(now).year
-    number = numbering.format_number(numbering.allocate(session, authority.code, year), year, template.symbol,
-                                     authority.code)
+    number = numbering.format_number(
+        numbering.allocate(session, authority.code, year), year, template.symbol, authority.code
+    )
     document_id = str(uuid.uuid4())
     short_id, short_key = _new_short_id(session), _random_code(SHORT_CODE_LENGTH)
     expires_at = now + validity
-    claims = {"iss": issuer(), "doc": doc_type, "did": document_id,
-              "hid": mask_personal_id(holder.personal_id),
-              "iat": int(now.timestamp()), "exp": int(expires_at.timestamp()),
-              "sha256": jws.content_sha256(content)}
+    claims = {
+        "iss": issuer(),
+        "doc": doc_type,
+        "did": document_id,
+        "hid": mask_personal_id(holder.personal_id),
+        "iat": int(now.timestamp()),
+        "exp": int(expires_at.timestamp()),
+        "sha256": jws.content_sha256(content),
+    }
     signing_key = keys.current
     token = jws.sign_compact(claims, signing_key.private, signing_key.kid, jws.DOCUMENT_TOKEN_TYPE)
     signing = pades.material()
     printed_link, qr_link = verification_link(short_id, short_key)
     title_vi, title_en = title or (template.title_vi, template.title_en)
     layout = DocumentLayout(
-        title_vi=title_vi, title_en=title_en, authority=authority, number=number,
-        lines=lines, issued_at=now, expires_at=expires_at, verify_url=printed_link, link_qr_text=qr_link,
-        form_vi=template.form_vi, legal_basis=template.legal_basis, amounts=amounts, note_vi=note_vi,
-        note_en=note_en, signed_by=signing.signer_name)
-    pdf = pades.sign_pdf(render_pdf(layout, token), reason=f"{title_vi} số {number}",
-                         location=authority.place, signing=signing)
+        title_vi=title_vi,
+        title_en=title_en,
+        authority=authority,
+        number=number,
+        lines=lines,
+        issued_at=now,
+        expires_at=expires_at,
+        verify_url=printed_link,
+        link_qr_text=qr_link,
+        form_vi=template.form_vi,
+        legal_basis=template.legal_basis,
+        amounts=amounts,
+        note_vi=note_vi,
+        note_en=note_en,
+        signed_by=signing.signer_name,
+    )
+    pdf = pades.sign_pdf(
+        render_pdf(layout, token), reason=f"{title_vi} số {number}", location=authority.place, signing=signing
+    )
     document = SignedDocument(
-        id=document_id, doc_type=doc_type, holder_citizen_id=holder.id, source_ref=source_ref,
-        content_json=jws.canonical_content(content).decode("utf-8"), content_sha256=claims["sha256"], pdf=pdf,
-        pdf_sha256=hashlib.sha256(pdf).hexdigest(), token=token, kid=signing_key.kid, issued_at=now,
-        expires_at=expires_at, number=number, issuer_code=authority.code,
-        issuer_name=authority.full_name_vi, short_id=short_id,
-        short_key_sha256=_key_hash(short_key))
+        id=document_id,
+        doc_type=doc_type,
+        holder_citizen_id=holder.id,
+        source_ref=source_ref,
+        content_json=jws.canonical_content(content).decode("utf-8"),
+        content_sha256=claims["sha256"],
+        pdf=pdf,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        token=token,
+        kid=signing_key.kid,
+        issued_at=now,
+        expires_at=expires_at,
+        number=number,
+        issuer_code=authority.code,
+        issuer_name=authority.full_name_vi,
+        short_id=short_id,
+        short_key_sha256=_key_hash(short_key),
+    )
     session.add(document)
     session.flush()
     log.info("issued %s document %s no. %s (kid %s)", doc_type, document_id, number, signing_key.kid)
@@ -112,14 +156,21 @@ def verification_link(short_id: str, short_key: str) -> tuple[str, str]:
     return printed, (f"{base}/V/{short_id}.{short_key}".upper() if bare_host else printed)
 
 
-def supersede(*, session: Session, holder_citizen_id: int, doc_type: str, new: SignedDocument,
-              now: datetime | None = None) -> int:
+def supersede(
+    *, session: Session, holder_citizen_id: int, doc_type: str, new: SignedDocument, now: datetime | None = None
+) -> int:
     """Mark the holder's earlier live documents of this type as replaced by `new` (e.g. an extension's
     notice replaces the registration's)."""
     now = now or clock.now()
-    older = session.scalars(sa.select(SignedDocument).where(
-        SignedDocument.holder_citizen_id == holder_citizen_id, SignedDocument.doc_type == doc_type,
-        SignedDocument.id != new.id, SignedDocument.revoked_at.is_(None), SignedDocument.expires_at > now)).all()
+    older = session.scalars(
+        sa.select(SignedDocument).where(
+            SignedDocument.holder_citizen_id == holder_citizen_id,
+            SignedDocument.doc_type == doc_type,
+            SignedDocument.id != new.id,
+            SignedDocument.revoked_at.is_(None),
+            SignedDocument.expires_at > now,
+        )
+    ).all()
     for document in older:
         document.revoked_at, document.revoked_reason, document.replaced_by_id = now, "replaced", new.id
     return len(older)
@@ -141,14 +192,18 @@ def _key_hash(short_key: str) -> str:
     return hashlib.sha256(short_key.upper().encode("ascii")).hexdigest()
 
 
-def revoke_for_holder(*, session: Session, citizen_id: int, doc_type: str, reason: str,
-                      now: datetime | None = None) -> int:
+def revoke_for_holder(
+    *, session: Session, citizen_id: int, doc_type: str, reason: str, now: datetime | None = None
+) -> int:
     """Void the holder's unrevoked documents of this type (their facts changed)."""
     now = now or clock.now()
     documents = session.scalars(
-        sa.select(SignedDocument)
-        .where(SignedDocument.holder_citizen_id == citizen_id, SignedDocument.doc_type == doc_type,
-               SignedDocument.revoked_at.is_(None), SignedDocument.expires_at > now)
+        sa.select(SignedDocument).where(
+            SignedDocument.holder_citizen_id == citizen_id,
+            SignedDocument.doc_type == doc_type,
+            SignedDocument.revoked_at.is_(None),
+            SignedDocument.expires_at > now,
+        )
     ).all()
     for document in documents:
         document.revoked_at, document.revoked_reason = now, reason
@@ -158,9 +213,13 @@ def revoke_for_holder(*, session: Session, citizen_id: int, doc_type: str, reaso
 def list_own(*, session: Session, principal: Principal) -> list[SignedDocument]:
     if principal.role != CITIZEN or principal.citizen_id is None:
         raise Forbidden("Only a citizen account holds documents.")
-    return list(session.scalars(
-        sa.select(SignedDocument).where(SignedDocument.holder_citizen_id == principal.citizen_id)
-        .order_by(SignedDocument.issued_at.desc(), SignedDocument.id)))
+    return list(
+        session.scalars(
+            sa.select(SignedDocument)
+            .where(SignedDocument.holder_citizen_id == principal.citizen_id)
+            .order_by(SignedDocument.issued_at.desc(), SignedDocument.id)
+        )
+    )
 
 
 def get_own(*, session: Session, principal: Principal, document_id: str) -> SignedDocument:
@@ -171,8 +230,15 @@ def get_own(*, session: Session, principal: Principal, document_id: str) -> Sign
     return document
 
 
-def verify(*, session: Session, token: str, content: dict | None = None, pdf: bytes | None = None,
-           now: datetime | None = None, keys: KeyRing | None = None) -> Verification:
+def verify(
+    *,
+    session: Session,
+    token: str,
+    content: dict | None = None,
+    pdf: bytes | None = None,
+    now: datetime | None = None,
+    keys: KeyRing | None = None,
+) -> Verification:
     """The online verdict: valid, expired, revoked, replaced or tampered (and why)."""
     keys = keys or keyring()
     now = now or clock.now()
@@ -184,8 +250,7 @@ def verify(*, session: Session, token: str, content: dict | None = None, pdf: by
         return Verification(TAMPERED, "content-mismatch")
     except jws.UnknownKey:
         return Verification(TAMPERED, "unknown-key")
-    except (jws.BadSignature, jws.MalformedToken, jws.WrongTokenType, jws.InvalidClaims,
-            jws.TokenNotYetValid):
+    except (jws.BadSignature, jws.MalformedToken, jws.WrongTokenType, jws.InvalidClaims, jws.TokenNotYetValid):
         return Verification(TAMPERED, "bad-signature")
     document = session.get(SignedDocument, verified.claims["did"])
     if document is None or document.token != token.strip():
@@ -220,8 +285,9 @@ def verify_pdf(*, session: Session, pdf: bytes, now: datetime | None = None) -> 
     return result
 
 
-def verify_link(*, session: Session, code: str, now: datetime | None = None,
-                keys: KeyRing | None = None) -> Verification:
+def verify_link(
+    *, session: Session, code: str, now: datetime | None = None, keys: KeyRing | None = None
+) -> Verification:
     """The verdict for a printed link's `<short id>.<key>`. An unknown id and a wrong key answer alike
     (tampered), so the page tells nobody which ids exist."""
     short_id, _, short_key = code.strip().upper().partition(".")
@@ -237,14 +303,18 @@ def verify_link(*, session: Session, code: str, now: datetime | None = None,
 def record_verification(*, session: Session, result: Verification, channel: str) -> None:
     """Tell the holder their document was checked ("verified by someone"): who is not known, when and how is."""
     if result.document is not None:
-        audit.record_public_read(session=session, subject_citizen_id=result.document.holder_citizen_id,
-                                 record_type="signed_document",
-                                 record_ref=result.document.number or result.document.id,
-                                 purpose=f"Kiểm tra văn bản ({channel}) / document verified ({channel})")
+        audit.record_public_read(
+            session=session,
+            subject_citizen_id=result.document.holder_citizen_id,
+            record_type="signed_document",
+            record_ref=result.document.number or result.document.id,
+            purpose=f"Kiểm tra văn bản ({channel}) / document verified ({channel})",
+        )
 
 
-def identity_token(*, session: Session, principal: Principal, now: datetime | None = None,
-                   keys: KeyRing | None = None) -> tuple[str, datetime]:
+def identity_token(
+    *, session: Session, principal: Principal, now: datetime | None = None, keys: KeyRing | None = None
+) -> tuple[str, datetime]:
     """A short-lived signed identity token for the citizen's QR; kiosks verify it offline with the JWKS."""
     citizen = session.get(Citizen, principal.citizen_id) if principal.citizen_id else None
     if principal.role != CITIZEN or citizen is None:
@@ -252,9 +322,16 @@ def identity_token(*, session: Session, principal: Principal, now: datetime | No
     keys = keys or keyring()
     now = (now or clock.now()).replace(microsecond=0)
     expires_at = now + IDENTITY_TOKEN_LIFETIME
-    claims = {"iss": issuer(), "sub": citizen.personal_id, "name": citizen.full_name,
-              "dob": citizen.date_of_birth.isoformat(), "lvl": principal.level, "iat": int(now.timestamp()),
-              "exp": int(expires_at.timestamp()), "jti": uuid.uuid4().hex}
+    claims = {
+        "iss": issuer(),
+        "sub": citizen.personal_id,
+        "name": citizen.full_name,
+        "dob": citizen.date_of_birth.isoformat(),
+        "lvl": principal.level,
+        "iat": int(now.timestamp()),
+        "exp": int(expires_at.timestamp()),
+        "jti": uuid.uuid4().hex,
+    }
     token = jws.sign_compact(claims, keys.current.private, keys.current.kid, jws.IDENTITY_TOKEN_TYPE)
     return token, expires_at
 

@@ -44,7 +44,7 @@ def vietnamese_words(amount: int) -> str:
 
 
 def amount_in_words(amount: int) -> str:
-    """"Một triệu hai trăm năm mươi nghìn đồng": capitalised, with the currency."""
+    """ "Một triệu hai trăm năm mươi nghìn đồng": capitalised, with the currency."""
     words = vietnamese_words(amount)
     return words[0].upper() + words[1:] + " đồng"
 

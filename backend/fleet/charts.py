@@ -62,9 +62,7 @@ def job_chart(points: list[MetricPoint], zone: tzinfo) -> Markup:
         line.append(f"{x:.1f},{y(point.checkins_completed):.1f}")
         if index % 3 == 0:
             hour = escape(point.start.astimezone(zone).strftime("%Hh"))
-            parts.append(
-                f'<text class="axis" x="{x:.1f}" y="{HEIGHT - 8}" text-anchor="middle">{hour}</text>'
-            )
+            parts.append(f'<text class="axis" x="{x:.1f}" y="{HEIGHT - 8}" text-anchor="middle">{hour}</text>')
     parts.append(f'<polyline class="checkins" points="{" ".join(line)}"/>')
     parts.append("</svg>")
     # Every value above is a number we formatted or text passed through escape() (bandit B704 does not apply).

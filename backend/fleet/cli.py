@@ -22,5 +22,7 @@ def register(app: Flask) -> None:
         rolled = telemetry.rollup(session, now)
         offline = telemetry.sweep_offline(session, now)
         session.commit()
-        click.echo(f"rolled up {rolled['rolled_up']} five-minute buckets into {rolled['hours_written']} hours, "
-                   f"dropped {rolled['hours_dropped']} expired hours; {offline} kiosks newly offline")
+        click.echo(
+            f"rolled up {rolled['rolled_up']} five-minute buckets into {rolled['hours_written']} hours, "
+            f"dropped {rolled['hours_dropped']} expired hours; {offline} kiosks newly offline"
+        )

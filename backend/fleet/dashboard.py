@@ -153,9 +153,7 @@ def kiosk(kiosk_id: str):
     now = clock.now()
     principal = CONSOLE.principal()
     view = service.kiosk_view(session=db.session, principal=principal, kiosk_id=kiosk_id, now=now)
-    points = service.metric_series(
-        session=db.session, principal=principal, kiosk_id=kiosk_id, hours=24, now=now
-    )
+    points = service.metric_series(session=db.session, principal=principal, kiosk_id=kiosk_id, hours=24, now=now)
     return _page(
         "fleet/kiosk.html",
         view=view,
@@ -264,17 +262,15 @@ def profiles():
     notice = None
     if request.method == "POST":
         target = request.form.get("target", "")
-        hospital_code, kiosk_id = (
-            (target[2:], None) if target.startswith("h:") else (None, target[2:] or None)
-        )
+        hospital_code, kiosk_id = (target[2:], None) if target.startswith("h:") else (None, target[2:] or None)
         try:
             settings = {
                 "idle_timeout_s": max(15, min(600, int(request.form.get("idle_timeout_s") or 60))),
                 "heartbeat_interval_s": max(5, min(600, int(request.form.get("heartbeat_interval_s") or 15))),
                 "languages": [lang for lang in LANGUAGES if request.form.get(f"lang_{lang}")] or ["vi"],
-                "departments": [
-                    d.strip() for d in (request.form.get("departments") or "").split(",") if d.strip()
-                ][:60],
+                "departments": [d.strip() for d in (request.form.get("departments") or "").split(",") if d.strip()][
+                    :60
+                ],
                 "printer": {
                     "copies": max(1, min(3, int(request.form.get("copies") or 1))),
                     "paper_width_mm": 58 if request.form.get("paper_width_mm") == "58" else 80,

@@ -42,9 +42,7 @@ class HelpRequest(Base):
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
 
-    __table_args__ = (
-        sa.Index("ix_hospital_help_requests_open", "hospital_id", "acknowledged_at", "created_at"),
-    )
+    __table_args__ = (sa.Index("ix_hospital_help_requests_open", "hospital_id", "acknowledged_at", "created_at"),)
 
 
 @dataclass(frozen=True)
@@ -67,35 +65,64 @@ def _call(session: Session, request: HelpRequest, hospital_code: str, existing: 
     return HelpCall(request, hospital_code, account.display_name if account else "", existing)
 
 
-def request_help(*, session: Session, principal: Principal, screen: str, reason: str, detail: str | None,
-                 language: str, assisted: bool, now: datetime, public_id: str) -> HelpCall:
+def request_help(
+    *,
+    session: Session,
+    principal: Principal,
+    screen: str,
+    reason: str,
+    detail: str | None,
+    language: str,
+    assisted: bool,
+    now: datetime,
+    public_id: str,
+) -> HelpCall:
     if principal.role != KIOSK:
         raise Forbidden("Only kiosks call for help.")
     hospital = _hospital(session, principal.scope_code)
     recent = session.scalar(
-        sa.select(HelpRequest).where(
-            HelpRequest.kiosk_account_id == principal.account_id, HelpRequest.acknowledged_at.is_(None),
-            HelpRequest.created_at >= now - SAME_CALL_WINDOW).order_by(HelpRequest.created_at.desc()).limit(1))
+        sa.select(HelpRequest)
+        .where(
+            HelpRequest.kiosk_account_id == principal.account_id,
+            HelpRequest.acknowledged_at.is_(None),
+            HelpRequest.created_at >= now - SAME_CALL_WINDOW,
+        )
+        .order_by(HelpRequest.created_at.desc())
+        .limit(1)
+    )
     if recent is not None:
         return _call(session, recent, hospital.code, existing=True)
     fleet_kiosk = session.scalar(sa.select(Kiosk).where(Kiosk.account_id == principal.account_id))
-    request = HelpRequest(public_id=public_id, hospital_id=hospital.id, kiosk_account_id=principal.account_id,
-                          fleet_kiosk_id=fleet_kiosk.id if fleet_kiosk else None, screen=screen, reason=reason,
-                          detail=detail, language=language, assisted=assisted, created_at=now)
+    request = HelpRequest(
+        public_id=public_id,
+        hospital_id=hospital.id,
+        kiosk_account_id=principal.account_id,
+        fleet_kiosk_id=fleet_kiosk.id if fleet_kiosk else None,
+        screen=screen,
+        reason=reason,
+        detail=detail,
+        language=language,
+        assisted=assisted,
+        created_at=now,
+    )
     session.add(request)
     if fleet_kiosk is not None:
-        _open_alert(session, fleet_kiosk.id, f"Gọi nhân viên tại màn hình {screen} ({reason}) / "
-                                             f"staff called at the {screen} screen", now)
+        _open_alert(
+            session,
+            fleet_kiosk.id,
+            f"Gọi nhân viên tại màn hình {screen} ({reason}) / staff called at the {screen} screen",
+            now,
+        )
     session.flush()
     return _call(session, request, hospital.code)
 
 
 def _open_alert(session: Session, kiosk_id: str, detail: str, now: datetime) -> None:
-    already = session.scalar(sa.select(Alert).where(
-        Alert.kiosk_id == kiosk_id, Alert.kind == ALERT_KIND, Alert.resolved_at.is_(None)))
+    already = session.scalar(
+        sa.select(Alert).where(Alert.kiosk_id == kiosk_id, Alert.kind == ALERT_KIND, Alert.resolved_at.is_(None))
+    )
     if already is None:
-        session.add(Alert(kiosk_id=kiosk_id, kind=ALERT_KIND, severity="warning", detail=detail[:200],
-                          opened_at=now))
+        session.add(Alert(kiosk_id=kiosk_id, kind=ALERT_KIND, severity="warning", detail=detail[:200], opened_at=now))
 
 
 def _staff_hospital(session: Session, principal: Principal) -> Hospital:
@@ -107,8 +134,12 @@ def _staff_hospital(session: Session, principal: Principal) -> Hospital:
 def list_help_requests(*, session: Session, principal: Principal, state: str) -> list[HelpCall]:
     """My hospital's calls, newest first (open ones: the staff console polls this)."""
     hospital = _staff_hospital(session, principal)
-    query = (sa.select(HelpRequest).where(HelpRequest.hospital_id == hospital.id)
-             .order_by(HelpRequest.created_at.desc()).limit(200))
+    query = (
+        sa.select(HelpRequest)
+        .where(HelpRequest.hospital_id == hospital.id)
+        .order_by(HelpRequest.created_at.desc())
+        .limit(200)
+    )
     if state == "open":
         query = query.where(HelpRequest.acknowledged_at.is_(None))
     elif state == "acknowledged":
@@ -119,20 +150,29 @@ def list_help_requests(*, session: Session, principal: Principal, state: str) ->
 def acknowledge(*, session: Session, principal: Principal, request_id: str, now: datetime) -> HelpCall:
     """A member of staff is on their way: the call leaves the open list, the fleet alert is resolved."""
     hospital = _staff_hospital(session, principal)
-    request = session.scalar(sa.select(HelpRequest).where(
-        HelpRequest.public_id == request_id, HelpRequest.hospital_id == hospital.id))
+    request = session.scalar(
+        sa.select(HelpRequest).where(HelpRequest.public_id == request_id, HelpRequest.hospital_id == hospital.id)
+    )
     if request is None:
         raise NotFound("No such call for help at this hospital.")
     if request.acknowledged_at is None:
         request.acknowledged_at, request.acknowledged_by = now, principal.account_id
         if request.fleet_kiosk_id is not None:
-            still_open = session.scalar(sa.select(sa.func.count()).select_from(HelpRequest).where(
-                HelpRequest.fleet_kiosk_id == request.fleet_kiosk_id, HelpRequest.acknowledged_at.is_(None),
-                HelpRequest.id != request.id))
+            still_open = session.scalar(
+                sa.select(sa.func.count())
+                .select_from(HelpRequest)
+                .where(
+                    HelpRequest.fleet_kiosk_id == request.fleet_kiosk_id,
+                    HelpRequest.acknowledged_at.is_(None),
+                    HelpRequest.id != request.id,
+                )
+            )
             if not still_open:
-                for alert in session.scalars(sa.select(Alert).where(
-                        Alert.kiosk_id == request.fleet_kiosk_id, Alert.kind == ALERT_KIND,
-                        Alert.resolved_at.is_(None))):
+                for alert in session.scalars(
+                    sa.select(Alert).where(
+                        Alert.kiosk_id == request.fleet_kiosk_id, Alert.kind == ALERT_KIND, Alert.resolved_at.is_(None)
+                    )
+                ):
                     alert.resolved_at = now
         session.flush()
     return _call(session, request, hospital.code)

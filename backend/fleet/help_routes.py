@@ -15,18 +15,27 @@ from backend.extensions import db
 from backend.fleet import help_requests as service
 from shared_schemas.kiosk_help import HelpRequestCreateSchema, HelpRequestQuerySchema, HelpRequestSchema
 
-blp = Blueprint("hospital_help", __name__, url_prefix="/health/help-requests",
-                description="Calls for help from check-in kiosks")
+blp = Blueprint(
+    "hospital_help", __name__, url_prefix="/health/help-requests", description="Calls for help from check-in kiosks"
+)
 
 
 def _view(call: service.HelpCall) -> dict:
     request = call.request
-    return {"id": request.public_id, "hospital_code": call.hospital_code, "kiosk": call.kiosk_name,
-            "fleet_kiosk_id": request.fleet_kiosk_id, "screen": request.screen, "reason": request.reason,
-            "detail": request.detail, "language": request.language,
-            "state": "open" if request.acknowledged_at is None else "acknowledged",
-            "created_at": request.created_at, "acknowledged_at": request.acknowledged_at,
-            "existing": call.existing}
+    return {
+        "id": request.public_id,
+        "hospital_code": call.hospital_code,
+        "kiosk": call.kiosk_name,
+        "fleet_kiosk_id": request.fleet_kiosk_id,
+        "screen": request.screen,
+        "reason": request.reason,
+        "detail": request.detail,
+        "language": request.language,
+        "state": "open" if request.acknowledged_at is None else "acknowledged",
+        "created_at": request.created_at,
+        "acknowledged_at": request.acknowledged_at,
+        "existing": call.existing,
+    }
 
 
 @blp.route("")
@@ -38,8 +47,11 @@ class HelpRequests(MethodView):
     def post(self, data):
         """Call staff to this kiosk (the screen and what went wrong; nothing about the patient). A second
         press within minutes returns the same call."""
-        call = committed(lambda: service.request_help(
-            session=db.session, principal=current_principal(), now=clock.now(), public_id=uuid.uuid4().hex, **data))
+        call = committed(
+            lambda: service.request_help(
+                session=db.session, principal=current_principal(), now=clock.now(), public_id=uuid.uuid4().hex, **data
+            )
+        )
         return _view(call), 200 if call.existing else 201
 
     @access(HOSPITAL_STAFF)
@@ -47,8 +59,12 @@ class HelpRequests(MethodView):
     @blp.response(200, HelpRequestSchema(many=True))
     def get(self, query):
         """My hospital's calls for help, newest first (open ones by default)"""
-        return [_view(call) for call in service.list_help_requests(
-            session=db.session, principal=current_principal(), state=query["state"])]
+        return [
+            _view(call)
+            for call in service.list_help_requests(
+                session=db.session, principal=current_principal(), state=query["state"]
+            )
+        ]
 
 
 @blp.route("/<string:request_id>/acknowledge")
@@ -57,5 +73,10 @@ class AcknowledgeHelp(MethodView):
     @blp.response(200, HelpRequestSchema)
     def post(self, request_id):
         """I am on my way: the call leaves the open list (and the kiosk's fleet alert is resolved)"""
-        return _view(committed(lambda: service.acknowledge(
-            session=db.session, principal=current_principal(), request_id=request_id, now=clock.now())))
+        return _view(
+            committed(
+                lambda: service.acknowledge(
+                    session=db.session, principal=current_principal(), request_id=request_id, now=clock.now()
+                )
+            )
+        )

@@ -10,9 +10,16 @@ from flask import Flask
 
 from backend.core.keys import KeyRing, RingSource, keyring
 
-FLEET_KEYS = RingSource(extension="congdan.fleet.signing", ring_setting=None, file_setting="FLEET_SIGNING_KEY_FILE",
-                        file_name="fleet_signing_key", seed_setting="FLEET_SIGNING_KEY", seed_file=True,
-                        kid_prefix="fleet", label="fleet")
+FLEET_KEYS = RingSource(
+    extension="congdan.fleet.signing",
+    ring_setting=None,
+    file_setting="FLEET_SIGNING_KEY_FILE",
+    file_name="fleet_signing_key",
+    seed_setting="FLEET_SIGNING_KEY",
+    seed_file=True,
+    kid_prefix="fleet",
+    label="fleet",
+)
 
 
 def fleet_keys(app: Flask | None = None) -> KeyRing:

@@ -57,9 +57,7 @@ class Kiosk(Base):
     locked: Mapped[bool] = mapped_column(default=False)
     config_version: Mapped[int | None]  # what the kiosk says it runs
 
-    __table_args__ = (
-        sa.CheckConstraint("status IN ('active', 'suspended', 'decommissioned')", name="status"),
-    )
+    __table_args__ = (sa.CheckConstraint("status IN ('active', 'suspended', 'decommissioned')", name="status"),)
 
 
 class ConfigurationProfile(Base):
@@ -98,9 +96,7 @@ class Command(Base):
 
     __table_args__ = (
         sa.Index("ix_fleet_commands_kiosk_id_state", "kiosk_id", "state"),
-        sa.CheckConstraint(
-            "state IN ('queued', 'delivered', 'succeeded', 'failed', 'expired')", name="state"
-        ),
+        sa.CheckConstraint("state IN ('queued', 'delivered', 'succeeded', 'failed', 'expired')", name="state"),
     )
 
 

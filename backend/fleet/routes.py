@@ -224,9 +224,7 @@ class KioskDetail(MethodView):
     def get(self, kiosk_id):
         """One kiosk's last vitals and configuration versions"""
         return present.kiosk(
-            service.kiosk_view(
-                session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=clock.now()
-            )
+            service.kiosk_view(session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=clock.now())
         )
 
 
@@ -251,9 +249,7 @@ class KioskCommands(MethodView):
         """A kiosk's recent commands and their results"""
         return [
             present.command(c)
-            for c in service.list_commands(
-                session=db.session, principal=current_principal(), kiosk_id=kiosk_id
-            )
+            for c in service.list_commands(session=db.session, principal=current_principal(), kiosk_id=kiosk_id)
         ]
 
     @access(FLEET_ADMIN)
@@ -300,9 +296,7 @@ class Profiles(MethodView):
     @blp.response(201, FleetProfileSchema)
     def post(self, data):
         """A new profile version for a hospital or one kiosk"""
-        profile = service.create_profile(
-            session=db.session, principal=current_principal(), now=clock.now(), **data
-        )
+        profile = service.create_profile(session=db.session, principal=current_principal(), now=clock.now(), **data)
         return present.profile(profile)
 
 

@@ -99,9 +99,7 @@ def enrollment_code_state(record: EnrollmentCode, now: datetime) -> str:
     return "expired" if record.expires_at <= now else "active"
 
 
-def list_enrollment_codes(
-    *, session: Session, principal: Principal, limit: int = 100
-) -> list[EnrollmentCode]:
+def list_enrollment_codes(*, session: Session, principal: Principal, limit: int = 100) -> list[EnrollmentCode]:
     _require_admin(principal)
     return list(session.scalars(sa.select(EnrollmentCode).order_by(EnrollmentCode.id.desc()).limit(limit)))
 
@@ -141,12 +139,14 @@ def enroll(
     if claimed.rowcount != 1:
         raise EnrollmentRefused("This enrollment code was already used. Ask for a new one.")
     hospital = get_hospital(session, record.hospital_code)
-    account = auth_service.create_kiosk_account(session=session, username=f"kiosk-{kiosk_id.lower()}",
-                                                hospital_code=hospital.code,
-                                                display_name=f"Ki-ốt {record.location_label}")
+    account = auth_service.create_kiosk_account(
+        session=session,
+        username=f"kiosk-{kiosk_id.lower()}",
+        hospital_code=hospital.code,
+        display_name=f"Ki-ốt {record.location_label}",
+    )
     # Hospital check-in needs the kiosk's registration (and its block of offline queue numbers).
-    register_kiosk_account(session=session, account=account, hospital=hospital, created_by=record.created_by,
-                           now=now)
+    register_kiosk_account(session=session, account=account, hospital=hospital, created_by=record.created_by, now=now)
     kiosk = Kiosk(
         id=kiosk_id,
         account_id=account.id,
@@ -207,9 +207,7 @@ def list_kiosks(
     query = sa.select(Kiosk).order_by(Kiosk.hospital_code, Kiosk.location_label)
     if hospital_code:
         query = query.where(Kiosk.hospital_code == hospital_code)
-    views = [
-        KioskView(k, connectivity(k, now), effective_profile(session, k)[0]) for k in session.scalars(query)
-    ]
+    views = [KioskView(k, connectivity(k, now), effective_profile(session, k)[0]) for k in session.scalars(query)]
     return [v for v in views if connectivity_filter in (None, v.connectivity)]
 
 
@@ -231,9 +229,16 @@ def change_status(
     account = session.get(Account, kiosk.account_id)
     account.status = "active" if status == "active" else "disabled"
     # Who changed it and why, in the same history as every other account's status.
-    session.add(AccountStatusChange(account_id=account.id, status=account.status,
-                                    reason=f"kiosk {status}: {reason}"[:200], actor_account_id=principal.account_id,
-                                    actor_role=principal.role, occurred_at=now))
+    session.add(
+        AccountStatusChange(
+            account_id=account.id,
+            status=account.status,
+            reason=f"kiosk {status}: {reason}"[:200],
+            actor_account_id=principal.account_id,
+            actor_role=principal.role,
+            occurred_at=now,
+        )
+    )
     if status != "active":
         if kiosk.token_family_id:
             tokens.revoke_family(session, kiosk.token_family_id, f"kiosk-{status}")
@@ -290,9 +295,7 @@ def list_commands(*, session: Session, principal: Principal, kiosk_id: str, limi
     _require_admin(principal)
     get_kiosk(session, kiosk_id)
     return list(
-        session.scalars(
-            sa.select(Command).where(Command.kiosk_id == kiosk_id).order_by(Command.id.desc()).limit(limit)
-        )
+        session.scalars(sa.select(Command).where(Command.kiosk_id == kiosk_id).order_by(Command.id.desc()).limit(limit))
     )
 
 

@@ -22,8 +22,12 @@ _COUNTERS = tuple(f"{m}_{w}" for m in SCAN_METHODS for w in ("attempted", "succe
     "checkins_completed",
     "paper_low_heartbeats",
 )
-SEVERITY = {"offline": "critical", "printer_out_of_paper": "critical", "read_success_low": "warning",
-            "help_requested": "warning"}
+SEVERITY = {
+    "offline": "critical",
+    "printer_out_of_paper": "critical",
+    "read_success_low": "warning",
+    "help_requested": "warning",
+}
 
 
 def bucket_start(moment: datetime, resolution: str) -> datetime:
@@ -85,9 +89,7 @@ def rollup(session: Session, now: datetime) -> dict:
     detail_cutoff = bucket_start(now - timedelta(hours=fleet_setting("FLEET_DETAIL_RETENTION_HOURS")), HOURLY)
     old = list(
         session.scalars(
-            sa.select(MetricBucket).where(
-                MetricBucket.resolution == DETAIL, MetricBucket.start < detail_cutoff
-            )
+            sa.select(MetricBucket).where(MetricBucket.resolution == DETAIL, MetricBucket.start < detail_cutoff)
         )
     )
     groups: dict[tuple[str, datetime], list[MetricBucket]] = defaultdict(list)
@@ -167,9 +169,7 @@ def read_success(session: Session, kiosk_id: str, *, since: datetime) -> tuple[i
     attempted = sum(getattr(MetricBucket, f"{m}_attempted") for m in SCAN_METHODS)
     succeeded = sum(getattr(MetricBucket, f"{m}_succeeded") for m in SCAN_METHODS)
     row = session.execute(
-        sa.select(
-            sa.func.coalesce(sa.func.sum(attempted), 0), sa.func.coalesce(sa.func.sum(succeeded), 0)
-        ).where(
+        sa.select(sa.func.coalesce(sa.func.sum(attempted), 0), sa.func.coalesce(sa.func.sum(succeeded), 0)).where(
             MetricBucket.kiosk_id == kiosk_id, MetricBucket.resolution == DETAIL, MetricBucket.start >= since
         )
     ).one()
@@ -180,9 +180,7 @@ def read_success(session: Session, kiosk_id: str, *, since: datetime) -> tuple[i
 def open_alerts(session: Session, kiosk_id: str) -> dict[str, Alert]:
     return {
         alert.kind: alert
-        for alert in session.scalars(
-            sa.select(Alert).where(Alert.kiosk_id == kiosk_id, Alert.resolved_at.is_(None))
-        )
+        for alert in session.scalars(sa.select(Alert).where(Alert.kiosk_id == kiosk_id, Alert.resolved_at.is_(None)))
     }
 
 
@@ -197,9 +195,7 @@ def _set(
 ) -> None:
     alert = current.get(kind)
     if active and alert is None:
-        current[kind] = Alert(
-            kiosk_id=kiosk_id, kind=kind, severity=SEVERITY[kind], detail=detail[:200], opened_at=now
-        )
+        current[kind] = Alert(kiosk_id=kiosk_id, kind=kind, severity=SEVERITY[kind], detail=detail[:200], opened_at=now)
         session.add(current[kind])
     elif not active and alert is not None:
         alert.resolved_at = now

@@ -25,13 +25,28 @@ ROOT = Path(__file__).resolve().parents[2]
 UPLOAD_MAX_BODY = "520m"  # VERIFICATION_MAX_UPLOAD_BYTES (512 MiB) and the multipart framing around it
 
 
-def render(*, prefix: Path, listen: str, upstream: str, worker_processes: str = "auto",
-           worker_connections: int = 4096, client_header_timeout: str = "10s", client_body_timeout: str = "10s",
-           upload_max_body: str = UPLOAD_MAX_BODY) -> Path:
+def render(
+    *,
+    prefix: Path,
+    listen: str,
+    upstream: str,
+    worker_processes: str = "auto",
+    worker_connections: int = 4096,
+    client_header_timeout: str = "10s",
+    client_body_timeout: str = "10s",
+    upload_max_body: str = UPLOAD_MAX_BODY,
+) -> Path:
     """Write {prefix}/nginx.conf from the template; returns its path."""
-    values = {"prefix": str(prefix), "listen": listen, "upstream": upstream, "worker_processes": worker_processes,
-              "worker_connections": str(worker_connections), "client_header_timeout": client_header_timeout,
-              "client_body_timeout": client_body_timeout, "upload_max_body": upload_max_body}
+    values = {
+        "prefix": str(prefix),
+        "listen": listen,
+        "upstream": upstream,
+        "worker_processes": worker_processes,
+        "worker_connections": str(worker_connections),
+        "client_header_timeout": client_header_timeout,
+        "client_body_timeout": client_body_timeout,
+        "upload_max_body": upload_max_body,
+    }
     for name, value in values.items():
         if any(c in value for c in ";{}#\n\t "):
             raise ValueError(f"{name}: {value!r} would break the nginx configuration")
@@ -49,8 +64,9 @@ def render(*, prefix: Path, listen: str, upstream: str, worker_processes: str = 
 
 
 def nginx_binary() -> str:
-    found = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx")
-                                           if os.access(p, os.X_OK)), None)
+    found = shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
+    )
     if not found:
         raise SystemExit("nginx is not installed (Debian: apt-get install nginx); `make run` installs it as root")
     return found
@@ -93,9 +109,18 @@ def _wait_for_port(listen: str, process: subprocess.Popen, timeout_s: float) -> 
 class Front:
     """gunicorn + nginx as one unit: start(), wait(), stop()."""
 
-    def __init__(self, *, listen: str, prefix: Path, workers: int, app: str = "backend:create_app()",
-                 gunicorn_args: tuple[str, ...] = (), env: dict | None = None,
-                 nginx_options: dict | None = None, log_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        listen: str,
+        prefix: Path,
+        workers: int,
+        app: str = "backend:create_app()",
+        gunicorn_args: tuple[str, ...] = (),
+        env: dict | None = None,
+        nginx_options: dict | None = None,
+        log_path: Path | None = None,
+    ) -> None:
         self.listen, self.prefix, self.workers, self.app = listen, prefix, workers, app
         self.gunicorn_args, self.nginx_options = gunicorn_args, nginx_options or {}
         self.env = dict(os.environ if env is None else env)
@@ -118,9 +143,23 @@ class Front:
         output = open(self.log_path, "ab") if self.log_path else None
         try:
             self.gunicorn = subprocess.Popen(
-                [gunicorn, "--config", str(ROOT / "backend" / "gunicorn_conf.py"), "--workers", str(self.workers),
-                 "--bind", f"unix:{self.socket}", *self.gunicorn_args, self.app],
-                env=self.env, cwd=ROOT, start_new_session=True, stdout=output, stderr=output)
+                [
+                    gunicorn,
+                    "--config",
+                    str(ROOT / "backend" / "gunicorn_conf.py"),
+                    "--workers",
+                    str(self.workers),
+                    "--bind",
+                    f"unix:{self.socket}",
+                    *self.gunicorn_args,
+                    self.app,
+                ],
+                env=self.env,
+                cwd=ROOT,
+                start_new_session=True,
+                stdout=output,
+                stderr=output,
+            )
         finally:
             if output is not None:
                 output.close()
@@ -163,12 +202,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--listen", default="127.0.0.1:5000", help="the public address nginx listens on")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--prefix", type=Path, default=ROOT / "instance" / "front",
-                        help="nginx's folder: config, pid, error log, temp files, and gunicorn's socket")
-    parser.add_argument("--render-only", action="store_true",
-                        help="write the nginx configuration into the prefix and exit (for a system nginx)")
-    parser.add_argument("--upstream", default=None, help="with --render-only: gunicorn's address, e.g. "
-                        "unix:/run/congdan/gunicorn.sock")
+    parser.add_argument(
+        "--prefix",
+        type=Path,
+        default=ROOT / "instance" / "front",
+        help="nginx's folder: config, pid, error log, temp files, and gunicorn's socket",
+    )
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="write the nginx configuration into the prefix and exit (for a system nginx)",
+    )
+    parser.add_argument(
+        "--upstream", default=None, help="with --render-only: gunicorn's address, e.g. unix:/run/congdan/gunicorn.sock"
+    )
     args = parser.parse_args(argv)
     if args.render_only:
         prefix = args.prefix.resolve()
@@ -183,8 +230,7 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    print(f"congdan: nginx on http://{args.listen} -> gunicorn on unix:{front.socket} (Ctrl-C stops both)",
-          flush=True)
+    print(f"congdan: nginx on http://{args.listen} -> gunicorn on unix:{front.socket} (Ctrl-C stops both)", flush=True)
     return front.wait()
 
 

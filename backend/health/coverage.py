@@ -62,20 +62,41 @@ def self_referred_share(share: int, *, on: date, hospital_level: str, visit_type
     return (2 * share * numerator + denominator) // (2 * denominator)
 
 
-def compute(card: CardFacts | None, *, on: date, hospital_level: str, hospital_facility_code: str,
-            visit_type: str = "outpatient", referral: bool = False, emergency: bool = False) -> Coverage:
+def compute(
+    card: CardFacts | None,
+    *,
+    on: date,
+    hospital_level: str,
+    hospital_facility_code: str,
+    visit_type: str = "outpatient",
+    referral: bool = False,
+    emergency: bool = False,
+) -> Coverage:
     threshold = low_cost_threshold(on)
     if card is None:
-        return Coverage("none", False, "no_card", 0, threshold, None,
-                        "Không tìm thấy thẻ BHYT — khám dịch vụ (tự chi trả)",
-                        "No health-insurance card found — self-paying visit")
+        return Coverage(
+            "none",
+            False,
+            "no_card",
+            0,
+            threshold,
+            None,
+            "Không tìm thấy thẻ BHYT — khám dịch vụ (tự chi trả)",
+            "No health-insurance card found — self-paying visit",
+        )
     if on > card.valid_to or on < card.valid_from:
         status = "expired" if on > card.valid_to else "not_yet_valid"
         until = f"{card.valid_to:%d/%m/%Y}"
-        vi = f"Thẻ BHYT hết hạn ngày {until} — khám dịch vụ" if status == "expired" else \
-            f"Thẻ BHYT có hiệu lực từ {card.valid_from:%d/%m/%Y} — khám dịch vụ"
-        en = f"Health-insurance card expired on {until} — self-paying visit" if status == "expired" else \
-            f"Health-insurance card valid from {card.valid_from:%d/%m/%Y} — self-paying visit"
+        vi = (
+            f"Thẻ BHYT hết hạn ngày {until} — khám dịch vụ"
+            if status == "expired"
+            else f"Thẻ BHYT có hiệu lực từ {card.valid_from:%d/%m/%Y} — khám dịch vụ"
+        )
+        en = (
+            f"Health-insurance card expired on {until} — self-paying visit"
+            if status == "expired"
+            else f"Health-insurance card valid from {card.valid_from:%d/%m/%Y} — self-paying visit"
+        )
         return Coverage(status, False, "no_card", 0, threshold, card.valid_to, vi, en)
     share = in_route_share(card, on)
     if emergency:

@@ -33,17 +33,25 @@ def add_demo_hospitals(*, session: Session, password: str) -> None:
     """Two hospitals with the same clinics, and one kiosk account at Bạch Mai (password: the demo one)."""
     hospitals = []
     for code, name, name_en, level, province, facility in DEMO_HOSPITALS:
-        hospital = Hospital(code=code, name=name, name_en=name_en, level=level, province_code=province,
-                            facility_code=facility)
+        hospital = Hospital(
+            code=code, name=name, name_en=name_en, level=level, province_code=province, facility_code=facility
+        )
         hospital.departments = [
             Department(code=d, name=n, name_en=e, location=loc, opens_at=o, closes_at=c, open_weekdays=days)
             for d, n, e, loc, o, c, days in DEMO_DEPARTMENTS
         ]
         session.add(hospital)
         hospitals.append(hospital)
-    kiosk = Account(username=DEMO_KIOSK_USERNAME, password_hash=passwords.hash_password(password), role="kiosk",
-                    level=1, scope_code="BV-BACHMAI", display_name="Ki-ốt tiếp đón 1 — Bạch Mai")
+    kiosk = Account(
+        username=DEMO_KIOSK_USERNAME,
+        password_hash=passwords.hash_password(password),
+        role="kiosk",
+        level=1,
+        scope_code="BV-BACHMAI",
+        display_name="Ki-ốt tiếp đón 1 — Bạch Mai",
+    )
     session.add(kiosk)
     session.flush()
-    session.add(KioskRegistration(account_id=kiosk.id, hospital_id=hospitals[0].id, provisional_block=0,
-                                  created_at=clock.now()))
+    session.add(
+        KioskRegistration(account_id=kiosk.id, hospital_id=hospitals[0].id, provisional_block=0, created_at=clock.now())
+    )

@@ -33,8 +33,10 @@ CHILD_AGE_LIMIT = 14  # from 14 the chip card is compulsory (Law on Identificati
 NO_MATCH = "These identity details do not match the population registry. Please go to the reception counter."
 #: Levels at which the server verified that the citizen themself was there: only these record consent.
 CONSENTING_LEVELS = frozenset({CHIP_VERIFIED, CHIP_DATA_AUTHENTIC, APP_QR_VERIFIED, APP_QR_OFFLINE})
-DECEASED_STAFF_MESSAGE = ("Người này đã được đăng ký khai tử; mời đến quầy tiếp đón. / This person is registered "
-                          "as deceased; please go to the reception counter.")
+DECEASED_STAFF_MESSAGE = (
+    "Người này đã được đăng ký khai tử; mời đến quầy tiếp đón. / This person is registered "
+    "as deceased; please go to the reception counter."
+)
 IDENTITY_QR_MAX_LIFETIME_S = 600  # the app mints 120 s tokens; a longer one was not minted by us
 
 
@@ -54,8 +56,9 @@ def _refuse(field: str, message: str, detail: str | None = None) -> ValidationFa
     return ValidationFailed(detail or message, errors={"json": {"identification": {field: [message]}}})
 
 
-def identify_patient(*, session: Session, principal: Principal, proof: dict, identified_at: datetime,
-                     on: date, now: datetime) -> Identified:
+def identify_patient(
+    *, session: Session, principal: Principal, proof: dict, identified_at: datetime, on: date, now: datetime
+) -> Identified:
     """`on`: the local service date of the identification (a child's age is counted on it)."""
     method = proof["method"]
     if method == "chip":
@@ -91,14 +94,22 @@ def _same_as_stated(proof: dict, personal_id: str, born: date) -> None:
         raise _refuse("personal_id", "Does not match the verified evidence.", NO_MATCH)
 
 
-def _by_chip(session: Session, principal: Principal, proof: dict, identified_at: datetime,
-             now: datetime) -> Identified:
+def _by_chip(session: Session, principal: Principal, proof: dict, identified_at: datetime, now: datetime) -> Identified:
     evidence = proof.get("chip")
     if not evidence:
-        raise _refuse("chip", "A chip identification carries what was read (EF.SOD and the data groups).",
-                      "The chip read was not sent, only a claim about it: the server verifies chip reads itself.")
-    chip = identification.verify_chip(session=session, evidence=evidence, purpose="hospital-checkin",
-                                      account_id=principal.account_id, now=now, answered_at=identified_at)
+        raise _refuse(
+            "chip",
+            "A chip identification carries what was read (EF.SOD and the data groups).",
+            "The chip read was not sent, only a claim about it: the server verifies chip reads itself.",
+        )
+    chip = identification.verify_chip(
+        session=session,
+        evidence=evidence,
+        purpose="hospital-checkin",
+        account_id=principal.account_id,
+        now=now,
+        answered_at=identified_at,
+    )
     _same_as_stated(proof, chip.personal_id, chip.date_of_birth)
     citizen = _matching_citizen(session, chip.personal_id, chip.date_of_birth, chip.full_name)
     return Identified(citizen, chip.trust_level, None, evidence.get("kiosk_verdict"))
@@ -112,15 +123,23 @@ def _by_identity_qr(session: Session, proof: dict, identified_at: datetime, now:
         verified = jws.verify_signature(token, keyring().jwks(), typ=jws.IDENTITY_TOKEN_TYPE)
         claims = verified.claims
         # Structure only (iss, iat < exp, a short life); the clock is judged below, with the offline case.
-        jws.check_lifetime(claims, jws.claim_int(claims, "iat"), leeway_s=0, max_lifetime_s=IDENTITY_QR_MAX_LIFETIME_S,
-                           expected_issuer=documents.issuer())
+        jws.check_lifetime(
+            claims,
+            jws.claim_int(claims, "iat"),
+            leeway_s=0,
+            max_lifetime_s=IDENTITY_QR_MAX_LIFETIME_S,
+            expected_issuer=documents.issuer(),
+        )
         personal_id, jti = claims.get("sub"), claims.get("jti")
         born = date.fromisoformat(str(claims.get("dob")))
         if not isinstance(personal_id, str) or not isinstance(jti, str) or not 8 <= len(jti) <= 64:
             raise jws.InvalidClaims("claims 'sub' and 'jti' are required")
     except (jws.JwsError, ValueError) as exc:
-        raise _refuse("identity_token", "Not a valid identity QR.",
-                      f"The identity QR was refused: {exc}. Please show the QR code in the app again.") from None
+        raise _refuse(
+            "identity_token",
+            "Not a valid identity QR.",
+            f"The identity QR was refused: {exc}. Please show the QR code in the app again.",
+        ) from None
     level = _freshness(claims, identified_at, now)
     if session.scalar(sa.select(Checkin.id).where(Checkin.proof_ref == jti)):
         raise Conflict("This identity QR was already used. Please refresh the QR code in the app.")
@@ -139,5 +158,8 @@ def _freshness(claims: dict, identified_at: datetime, now: datetime) -> str:
         return APP_QR_VERIFIED
     if now > expires and issued - leeway <= identified_at <= expires + leeway:
         return APP_QR_OFFLINE
-    raise _refuse("identity_token", "Expired.", "The identity QR has expired. Please refresh the QR code in "
-                                                 "the app and show it again.")
+    raise _refuse(
+        "identity_token",
+        "Expired.",
+        "The identity QR has expired. Please refresh the QR code in the app and show it again.",
+    )

@@ -51,10 +51,16 @@ def _kiosk_key() -> str:
     claims = get_jwt()
     return f"typed-checkin:{claims.get('sub')}:{claims.get('scope')}"
 
+
 def _kiosk_view(registration, hospital, account) -> dict:
     start, end = service.provisional_range(registration)
-    return {"username": account.username, "display_name": account.display_name, "hospital": hospital,
-            "provisional_range_start": start, "provisional_range_end": end}
+    return {
+        "username": account.username,
+        "display_name": account.display_name,
+        "hospital": hospital,
+        "provisional_range_start": start,
+        "provisional_range_end": end,
+    }
 
 
 @blp.route("/health/hospitals")
@@ -84,8 +90,11 @@ class Kiosks(MethodView):
     def post(self, data):
         """Provision a check-in kiosk account for my hospital, with its own offline number block"""
         registration = service.register_kiosk(session=db.session, principal=current_principal(), **data)
-        return _kiosk_view(registration, db.session.get(Hospital, registration.hospital_id),
-                           db.session.get(Account, registration.account_id))
+        return _kiosk_view(
+            registration,
+            db.session.get(Hospital, registration.hospital_id),
+            db.session.get(Account, registration.account_id),
+        )
 
 
 @blp.route("/health/kiosks/me")
@@ -101,8 +110,11 @@ class OwnKiosk(MethodView):
 
 @blp.route("/health/checkins")
 class Checkins(MethodView):
-    decorators = [limiter.limit(lambda: current_app.config["TYPED_CHECKIN_LIMIT_PER_KIOSK"], key_func=_kiosk_key,
-                                exempt_when=_not_typed)]
+    decorators = [
+        limiter.limit(
+            lambda: current_app.config["TYPED_CHECKIN_LIMIT_PER_KIOSK"], key_func=_kiosk_key, exempt_when=_not_typed
+        )
+    ]
 
     @access(KIOSK)
     @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
@@ -113,7 +125,8 @@ class Checkins(MethodView):
         signed QR) and records the trust level; masked identity, insurance and coverage (audited; a consent
         receipt only when the server verified the patient was there)"""
         result = service.create_checkin(
-            session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key)
+            session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
+        )
         return present.checkin(result)
 
 
@@ -128,8 +141,12 @@ class CheckinTickets(MethodView):
         """Issue the queue ticket for the chosen department (sequential per department per day; the
         patient's existing ticket when they already have one; offline kiosks send their provisional number)"""
         result = service.issue_ticket(
-            session=db.session, principal=current_principal(), checkin_id=checkin_id,
-            idempotency_key=idempotency_key, **data)
+            session=db.session,
+            principal=current_principal(),
+            checkin_id=checkin_id,
+            idempotency_key=idempotency_key,
+            **data,
+        )
         return present.ticket(result), 200 if result.existing else 201
 
 
@@ -140,12 +157,16 @@ class Queue(MethodView):
     @blp.response(200, QueueSchema)
     def get(self, query, department_code):
         """My department's queue for the day, in arrival order (audited)"""
-        department, rows = service.queue_view(session=db.session, principal=current_principal(),
-                                              department_code=department_code, on=query["date"])
+        department, rows = service.queue_view(
+            session=db.session, principal=current_principal(), department_code=department_code, on=query["date"]
+        )
         tickets = [present.queue_entry(t, name) for t, name in rows]
-        return {"department": present.department(department), "tickets": tickets,
-                "service_date": query["date"] or service.clock.today(),
-                "waiting": sum(1 for t in tickets if t["status"] == "waiting")}
+        return {
+            "department": present.department(department),
+            "tickets": tickets,
+            "service_date": query["date"] or service.clock.today(),
+            "waiting": sum(1 for t in tickets if t["status"] == "waiting"),
+        }
 
 
 @blp.route("/health/queues/<string:department_code>/call")
@@ -154,8 +175,7 @@ class CallNext(MethodView):
     @blp.response(200, TicketSchema)
     def post(self, department_code):
         """Call the next waiting patient of my department (audited)"""
-        result = service.call_next(session=db.session, principal=current_principal(),
-                                                     department_code=department_code)
+        result = service.call_next(session=db.session, principal=current_principal(), department_code=department_code)
         return present.ticket(result)
 
 

@@ -48,25 +48,34 @@ class ChipIdentity:
         return f"ChipIdentity(trust_level={self.trust_level!r}, <personal data redacted>)"
 
 
-def verify_chip_evidence(files: dict[str, bytes | None], trust_store: TrustStore | None, *,
-                         challenge: bytes | None, aa_signature: bytes | None,
-                         now: dt.datetime | None = None) -> ChipIdentity:
+def verify_chip_evidence(
+    files: dict[str, bytes | None],
+    trust_store: TrustStore | None,
+    *,
+    challenge: bytes | None,
+    aa_signature: bytes | None,
+    now: dt.datetime | None = None,
+) -> ChipIdentity:
     """`files`: "sod", "dg1", "dg13" and, when read, "dg14", "dg15" (raw bytes as on the chip).
     `challenge`: the nonce the server issued for this read, or None when there was none (an offline read):
     then the chip cannot be proven genuine to the server and the best verdict is chip_data_authentic."""
     if trust_store is None:
-        raise ChipEvidenceRefused("no-trust-store", "The server has no CSCA trust store configured, so it "
-                                                    "cannot verify chip ID cards.")
+        raise ChipEvidenceRefused(
+            "no-trust-store", "The server has no CSCA trust store configured, so it cannot verify chip ID cards."
+        )
     security_object = _parse("EF.SOD", sod.parse, files.get("sod"))
     listed = set(security_object.data_group_hashes)
     submitted = {int(name[2:]): raw for name, raw in files.items() if name.startswith("dg") and raw is not None}
     required = set(NEEDED_GROUPS) | ({14, 15} & listed)
     for number in sorted(NEEDED_GROUPS - listed):
-        raise ChipEvidenceRefused("group-not-signed", f"EF.SOD does not list DG{number}: the card's "
-                                                      "personal data is not signed.")
+        raise ChipEvidenceRefused(
+            "group-not-signed", f"EF.SOD does not list DG{number}: the card's personal data is not signed."
+        )
     for number in sorted(required - set(submitted)):
-        raise ChipEvidenceRefused("group-missing", f"EF.SOD lists DG{number} but it was not sent: a read "
-                                                   "that leaves out a signed data group is refused.")
+        raise ChipEvidenceRefused(
+            "group-missing",
+            f"EF.SOD lists DG{number} but it was not sent: a read that leaves out a signed data group is refused.",
+        )
     for number in sorted(set(submitted) - listed):
         raise ChipEvidenceRefused("group-not-signed", f"DG{number} was sent but EF.SOD does not list it.")
     try:
@@ -76,8 +85,11 @@ def verify_chip_evidence(files: dict[str, bytes | None], trust_store: TrustStore
         raise ChipEvidenceRefused("malformed", "EF.SOD cannot be checked.") from None
     if not result.passed:
         failed = (result.failed or result.skipped)[0]
-        reason = "untrusted-signer" if failed.name == "signer_trusted" else (
-            "hash-mismatch" if failed.name.endswith("_hash") else "invalid-signature")
+        reason = (
+            "untrusted-signer"
+            if failed.name == "signer_trusted"
+            else ("hash-mismatch" if failed.name.endswith("_hash") else "invalid-signature")
+        )
         raise ChipEvidenceRefused(reason, f"Passive authentication failed: {failed.detail}.")
     mrz = _parse("DG1", dg1.parse, submitted[1])
     personal = _parse("DG13", dg13.parse, submitted[13])
@@ -86,31 +98,48 @@ def verify_chip_evidence(files: dict[str, bytes | None], trust_store: TrustStore
     return _anti_cloning(identity, listed, submitted, security_infos, challenge, aa_signature)
 
 
-def _anti_cloning(identity: ChipIdentity, listed: set[int], submitted: dict[int, bytes], security_infos,
-                  challenge: bytes | None, aa_signature: bytes | None) -> ChipIdentity:
+def _anti_cloning(
+    identity: ChipIdentity,
+    listed: set[int],
+    submitted: dict[int, bytes],
+    security_infos,
+    challenge: bytes | None,
+    aa_signature: bytes | None,
+) -> ChipIdentity:
     """What the signed files declare decides what the chip must prove: AA declared -> it must have signed
     the server's challenge; only Chip Authentication, or nothing -> the data is authentic, the chip unproven."""
     protocols = {info.protocol for info in security_infos}
     if 15 in listed or ID_AA in protocols:
         if 15 not in submitted:
-            raise ChipEvidenceRefused("group-missing", "DG14 declares Active Authentication but DG15 (its "
-                                                       "public key) was not sent.")
+            raise ChipEvidenceRefused(
+                "group-missing", "DG14 declares Active Authentication but DG15 (its public key) was not sent."
+            )
         if challenge is None:
-            return _with_level(identity, CHIP_DATA_AUTHENTIC, "passive authentication passed; the read had no "
-                                                              "server challenge, so the chip is not proven "
-                                                              "genuine")
+            return _with_level(
+                identity,
+                CHIP_DATA_AUTHENTIC,
+                "passive authentication passed; the read had no server challenge, so the chip is not proven genuine",
+            )
         key = _parse("DG15", dg15.parse, submitted[15])
-        if not aa_signature or not active_auth.verify(key, challenge, aa_signature,
-                                                      active_auth.signature_hash_from_dg14(security_infos)):
-            raise ChipEvidenceRefused("active-authentication-failed",
-                                      "The chip did not sign the server's challenge with the key in DG15: "
-                                      "it is not the genuine chip (a copy cannot answer).")
-        return _with_level(identity, CHIP_VERIFIED, "passive authentication to a trusted CSCA and active "
-                                                    "authentication on the server's challenge")
+        if not aa_signature or not active_auth.verify(
+            key, challenge, aa_signature, active_auth.signature_hash_from_dg14(security_infos)
+        ):
+            raise ChipEvidenceRefused(
+                "active-authentication-failed",
+                "The chip did not sign the server's challenge with the key in DG15: "
+                "it is not the genuine chip (a copy cannot answer).",
+            )
+        return _with_level(
+            identity,
+            CHIP_VERIFIED,
+            "passive authentication to a trusted CSCA and active authentication on the server's challenge",
+        )
     # Chip Authentication infos name the protocol variant below these arcs (id-CA-ECDH-..., id-PK-ECDH).
     if any(p == arc or p.startswith(arc + ".") for p in protocols for arc in (ID_CA, ID_PK)):
-        why = ("passive authentication passed; the card offers only Chip Authentication, which the reader "
-               "can check but cannot prove to the server afterwards")
+        why = (
+            "passive authentication passed; the card offers only Chip Authentication, which the reader "
+            "can check but cannot prove to the server afterwards"
+        )
     else:
         why = "passive authentication passed; the card declares no anti-cloning mechanism"
     return _with_level(identity, CHIP_DATA_AUTHENTIC, why)

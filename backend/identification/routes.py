@@ -12,13 +12,21 @@ from backend.extensions import db, limiter
 from backend.identification import service
 from shared_schemas.identification import ChipChallengeSchema
 
-blp = Blueprint("identification", __name__, url_prefix="/identification",
-                description="Evidence of identity the backend verifies itself")
+blp = Blueprint(
+    "identification",
+    __name__,
+    url_prefix="/identification",
+    description="Evidence of identity the backend verifies itself",
+)
 
 
 def present_challenge(challenge) -> dict:
-    return {"challenge_id": challenge.public_id, "challenge": challenge.nonce, "purpose": challenge.purpose,
-            "expires_at": challenge.expires_at}
+    return {
+        "challenge_id": challenge.public_id,
+        "challenge": challenge.nonce,
+        "purpose": challenge.purpose,
+        "expires_at": challenge.expires_at,
+    }
 
 
 def _kiosk_key() -> str:
@@ -37,5 +45,6 @@ class Challenges(MethodView):
         """A single-use challenge (valid 3 minutes) for the chip's INTERNAL AUTHENTICATE during a check-in;
         bound to this kiosk"""
         principal = current_principal()
-        return present_challenge(service.issue_challenge(
-            session=db.session, purpose="hospital-checkin", account_id=principal.account_id))
+        return present_challenge(
+            service.issue_challenge(session=db.session, purpose="hospital-checkin", account_id=principal.account_id)
+        )

@@ -27,7 +27,7 @@ from shared_schemas.identity_provider import RelyingPartyCreateSchema
 bp = Blueprint("oidc_admin", __name__, url_prefix="/oidc/admin", template_folder="templates")
 COOKIE, _SALT, MAX_AGE_S = "congdan_idp_admin", "oidc-admin-session", 8 * 3600
 _FORM = ("application/x-www-form-urlencoded",)
-_CSP = ("default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+_CSP = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 
 def _form(view):
@@ -44,15 +44,23 @@ def _session():
             data = _serializer(_SALT).loads(raw, max_age=MAX_AGE_S)
             account = db.session.get(Account, data["a"])
             if account is not None and account.role == ADMIN and account.status == "active":
-                g.admin = Principal(account_id=account.id, role=ADMIN, level=2, family_id="",
-                                    label=account.display_name or account.username)
+                g.admin = Principal(
+                    account_id=account.id,
+                    role=ADMIN,
+                    level=2,
+                    family_id="",
+                    label=account.display_name or account.username,
+                )
                 g.admin_csrf = data["c"]
         except (BadSignature, KeyError, TypeError):
             pass
     if g.admin is None and request.endpoint != "oidc_admin.login":
         return redirect(url_for("oidc_admin.login"))
-    if request.method == "POST" and g.admin is not None and not hmac.compare_digest(
-            request.form.get("csrf_token", "").encode(), (g.admin_csrf or "").encode()):
+    if (
+        request.method == "POST"
+        and g.admin is not None
+        and not hmac.compare_digest(request.form.get("csrf_token", "").encode(), (g.admin_csrf or "").encode())
+    ):
         abort(400, "The form has expired; reload the page.")
     return None
 
@@ -70,13 +78,26 @@ def login():
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         try:
-            account = throttle.attempt(db.session, scope="oidc-admin", account=username, address=request.remote_addr,
-                                       failures=(Unauthenticated,), action=lambda: _admin(username))
+            account = throttle.attempt(
+                db.session,
+                scope="oidc-admin",
+                account=username,
+                address=request.remote_addr,
+                failures=(Unauthenticated,),
+                action=lambda: _admin(username),
+            )
             db.session.commit()
             response = make_response(redirect(url_for("oidc_admin.parties"), code=303))
             value = _serializer(_SALT).dumps({"a": account.id, "c": secrets.token_urlsafe(24)})
-            response.set_cookie(COOKIE, value, max_age=MAX_AGE_S, path="/oidc/admin", httponly=True,
-                                samesite="Strict", secure=bool(fleet_setting("FLEET_DASHBOARD_COOKIE_SECURE")))
+            response.set_cookie(
+                COOKIE,
+                value,
+                max_age=MAX_AGE_S,
+                path="/oidc/admin",
+                httponly=True,
+                samesite="Strict",
+                secure=bool(fleet_setting("FLEET_DASHBOARD_COOKIE_SECURE")),
+            )
             return response
         except DomainError as refused:
             error = refused.detail
@@ -84,8 +105,9 @@ def login():
 
 
 def _admin(username: str) -> Account:
-    account = auth_service.authenticate(session=db.session, username=username,
-                                        password=request.form.get("password", ""))
+    account = auth_service.authenticate(
+        session=db.session, username=username, password=request.form.get("password", "")
+    )
     if account.role != ADMIN:
         raise Unauthenticated(auth_service.LOGIN_FAILED)
     return account
@@ -93,8 +115,12 @@ def _admin(username: str) -> Account:
 
 @bp.route("/")
 def parties():
-    return render_template("oidc/admin_parties.html", parties=service.list_relying_parties(session=db.session),
-                           csrf=g.admin_csrf, admin=g.admin)
+    return render_template(
+        "oidc/admin_parties.html",
+        parties=service.list_relying_parties(session=db.session),
+        csrf=g.admin_csrf,
+        admin=g.admin,
+    )
 
 
 @bp.route("/<string:client_id>/status", methods=["POST"])
@@ -111,18 +137,27 @@ def register():
     errors, secret, form = None, None, request.form
     if request.method == "POST":
         try:
-            data = RelyingPartyCreateSchema().load({
-                "client_id": form.get("client_id", "").strip(), "name": form.get("name", "").strip(),
-                "purpose": form.get("purpose", "").strip(), "legal_basis": form.get("legal_basis", "").strip(),
-                "sector": form.get("sector", "").strip() or None,
-                "redirect_uris": form.get("redirect_uris", "").split(),
-                "post_logout_redirect_uris": form.get("post_logout_redirect_uris", "").split(),
-                "scopes": form.getlist("scopes"), "level_required": int(form.get("level_required", "1")),
-                "auth_method": form.get("auth_method", ""),
-                "jwks": json.loads(form["jwks"]) if form.get("jwks", "").strip() else None,
-                "consent_days": int(form.get("consent_days") or 90)})
-            party, secret = committed(lambda: service.register_relying_party(
-                session=db.session, principal=g.admin, data=data, now=clock.now()))
+            data = RelyingPartyCreateSchema().load(
+                {
+                    "client_id": form.get("client_id", "").strip(),
+                    "name": form.get("name", "").strip(),
+                    "purpose": form.get("purpose", "").strip(),
+                    "legal_basis": form.get("legal_basis", "").strip(),
+                    "sector": form.get("sector", "").strip() or None,
+                    "redirect_uris": form.get("redirect_uris", "").split(),
+                    "post_logout_redirect_uris": form.get("post_logout_redirect_uris", "").split(),
+                    "scopes": form.getlist("scopes"),
+                    "level_required": int(form.get("level_required", "1")),
+                    "auth_method": form.get("auth_method", ""),
+                    "jwks": json.loads(form["jwks"]) if form.get("jwks", "").strip() else None,
+                    "consent_days": int(form.get("consent_days") or 90),
+                }
+            )
+            party, secret = committed(
+                lambda: service.register_relying_party(
+                    session=db.session, principal=g.admin, data=data, now=clock.now()
+                )
+            )
             return render_template("oidc/admin_registered.html", party=party, secret=secret)
         except ValidationError as invalid:
             errors = invalid.messages
@@ -130,5 +165,6 @@ def register():
             errors = {"jwks": ["Not valid JSON."]}
         except DomainError as refused:
             errors = {"": [refused.detail]}
-    return render_template("oidc/admin_new.html", scopes=claims.SCOPES, fields=claims.FIELDS, errors=errors,
-                           form=form, csrf=g.admin_csrf), 422 if errors else 200
+    return render_template(
+        "oidc/admin_new.html", scopes=claims.SCOPES, fields=claims.FIELDS, errors=errors, form=form, csrf=g.admin_csrf
+    ), 422 if errors else 200

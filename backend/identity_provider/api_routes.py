@@ -23,8 +23,12 @@ from shared_schemas.identity_provider import (
     RelyingPartyStatusSchema,
 )
 
-blp = Blueprint("identity_provider", __name__, url_prefix="/identity-provider",
-                description="National login: relying parties, device keys, login approvals")
+blp = Blueprint(
+    "identity_provider",
+    __name__,
+    url_prefix="/identity-provider",
+    description="National login: relying parties, device keys, login approvals",
+)
 
 
 @blp.route("/relying-parties")
@@ -40,8 +44,11 @@ class RelyingParties(MethodView):
     @blp.response(201, RegisteredRelyingPartySchema)
     def post(self, data):
         """Register a relying party (its scopes name the registry fields it may receive)"""
-        party, secret = committed(lambda: service.register_relying_party(
-            session=db.session, principal=current_principal(), data=data, now=clock.now()))
+        party, secret = committed(
+            lambda: service.register_relying_party(
+                session=db.session, principal=current_principal(), data=data, now=clock.now()
+            )
+        )
         return {"relying_party": party, "client_secret": secret}
 
 
@@ -52,8 +59,9 @@ class RelyingPartyStatus(MethodView):
     @blp.response(200, RelyingPartySchema)
     def post(self, data, client_id):
         """Suspend (or reinstate) a relying party: its tokens stop working at once"""
-        return committed(lambda: service.set_relying_party_status(session=db.session, client_id=client_id,
-                                                                  status=data["status"]))
+        return committed(
+            lambda: service.set_relying_party_status(session=db.session, client_id=client_id, status=data["status"])
+        )
 
 
 @blp.route("/device-keys")
@@ -69,8 +77,11 @@ class DeviceKeys(MethodView):
     @blp.response(201, DeviceKeySchema)
     def post(self, data):
         """Bind this phone's Ed25519 key (done when the account is activated on it)"""
-        return committed(lambda: login_requests.register_device_key(
-            session=db.session, principal=current_principal(), now=clock.now(), **data))
+        return committed(
+            lambda: login_requests.register_device_key(
+                session=db.session, principal=current_principal(), now=clock.now(), **data
+            )
+        )
 
 
 @blp.route("/device-keys/<string:key_id>/unbind")
@@ -79,8 +90,11 @@ class DeviceKeyUnbind(MethodView):
     @blp.response(200, DeviceKeySchema)
     def post(self, key_id):
         """Unbind a phone (lost or replaced): it approves nothing from now on"""
-        return committed(lambda: login_requests.unbind_device_key(
-            session=db.session, principal=current_principal(), key_id=key_id, now=clock.now()))
+        return committed(
+            lambda: login_requests.unbind_device_key(
+                session=db.session, principal=current_principal(), key_id=key_id, now=clock.now()
+            )
+        )
 
 
 @blp.route("/citizens/<string:personal_id>/device-keys/unbind")
@@ -90,9 +104,15 @@ class CitizenDeviceUnbind(MethodView):
     @blp.response(200, DeviceKeySchema(many=True))
     def post(self, data, personal_id):
         """An officer unbinds a citizen's phones (lost phone reported in person; audited)"""
-        return committed(lambda: login_requests.unbind_for_citizen(
-            session=db.session, principal=current_principal(), personal_id=personal_id, reason=data["reason"],
-            now=clock.now()))
+        return committed(
+            lambda: login_requests.unbind_for_citizen(
+                session=db.session,
+                principal=current_principal(),
+                personal_id=personal_id,
+                reason=data["reason"],
+                now=clock.now(),
+            )
+        )
 
 
 @blp.route("/login-requests")
@@ -110,8 +130,9 @@ class LoginRequestItem(MethodView):
     @blp.response(200, LoginRequestSchema)
     def get(self, request_id):
         """A login request the app scanned (QR): which service it is for, and what to sign"""
-        return login_requests.for_approval(session=db.session, principal=current_principal(),
-                                           request_id=request_id, now=clock.now())
+        return login_requests.for_approval(
+            session=db.session, principal=current_principal(), request_id=request_id, now=clock.now()
+        )
 
 
 @blp.route("/login-requests/<string:request_id>/decision")
@@ -121,5 +142,8 @@ class LoginDecision(MethodView):
     @blp.response(200, LoginRequestSchema)
     def post(self, data, request_id):
         """Approve or deny a login with a signature of the bound device key"""
-        return committed(lambda: login_requests.decide(
-            session=db.session, principal=current_principal(), request_id=request_id, now=clock.now(), **data))
+        return committed(
+            lambda: login_requests.decide(
+                session=db.session, principal=current_principal(), request_id=request_id, now=clock.now(), **data
+            )
+        )

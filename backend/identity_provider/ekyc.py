@@ -36,10 +36,14 @@ def check(*, session: Session, token: IssuedToken, evidence: dict, now: datetime
     party = session.scalar(sa.select(RelyingParty).where(RelyingParty.client_id == token.client_id))
     account = session.get(Account, token.account_id)
     citizen = session.get(Citizen, account.citizen_id)
-    identity = identification.verify_chip(session=session, evidence=evidence, purpose=PURPOSE,
-                                          account_id=token.account_id, now=now)
-    matches = (identity.personal_id == citizen.personal_id and identity.date_of_birth == citizen.date_of_birth
-               and fold(identity.full_name) == fold(citizen.full_name))
+    identity = identification.verify_chip(
+        session=session, evidence=evidence, purpose=PURPOSE, account_id=token.account_id, now=now
+    )
+    matches = (
+        identity.personal_id == citizen.personal_id
+        and identity.date_of_birth == citizen.date_of_birth
+        and fold(identity.full_name) == fold(citizen.full_name)
+    )
     result = {
         "sub": pairwise_subject(party, account.id),
         "matches_registry": matches,
@@ -49,11 +53,23 @@ def check(*, session: Session, token: IssuedToken, evidence: dict, now: datetime
         "holder_alive": citizen.deceased_on is None if matches else None,
         # Only the consenting citizen's own card is looked up: a stranger's card reveals nothing.
         "card_status": identity_cards.status_of(
-            session=session, personal_id=citizen.personal_id, mrz_document_number=identity.document_number,
-            issued_on=identity.issue_date, on=local_date(now)) if matches else None,
+            session=session,
+            personal_id=citizen.personal_id,
+            mrz_document_number=identity.document_number,
+            issued_on=identity.issue_date,
+            on=local_date(now),
+        )
+        if matches
+        else None,
         "checked_at": now.isoformat(),
     }
-    record_access(session=session, principal=relying_party_principal(party), subject_citizen_ids=[citizen.id],
-                  action="read", record_type="oidc-ekyc", record_ref=identity.trust_level,
-                  purpose=f"ekyc_result: {party.purpose}"[:200])
+    record_access(
+        session=session,
+        principal=relying_party_principal(party),
+        subject_citizen_ids=[citizen.id],
+        action="read",
+        record_type="oidc-ekyc",
+        record_ref=identity.trust_level,
+        purpose=f"ekyc_result: {party.purpose}"[:200],
+    )
     return result

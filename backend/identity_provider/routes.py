@@ -22,12 +22,13 @@ from backend.identity_provider import claims, ekyc, login_requests, service, tok
 from backend.identity_provider.server import AUTH_METHODS, authorization, metadata, protected, public_jwks
 from shared_schemas.identification import ChipEvidenceSchema
 
-bp = Blueprint("oidc", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/oidc/static")
+bp = Blueprint("oidc", __name__, template_folder="templates", static_folder="static", static_url_path="/oidc/static")
 
 _FORM = ("application/x-www-form-urlencoded",)
-_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'{targets}; "
-        "frame-ancestors 'none'; base-uri 'none'")
+_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'{targets}; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
 
 
 def form_body(view):
@@ -74,8 +75,11 @@ def pushed_authorization_request():
         oauth_request = authorization.create_oauth2_request(None)
         try:
             client = authorization.authenticate_client(oauth_request, AUTH_METHODS, endpoint="par")
-            parameters = {k: v for k, v in oauth_request.payload.data.items()
-                          if k not in ("client_assertion", "client_assertion_type", "request_uri")}
+            parameters = {
+                k: v
+                for k, v in oauth_request.payload.data.items()
+                if k not in ("client_assertion", "client_assertion_type", "request_uri")
+            }
             if parameters.get("client_id", client.client_id) != client.client_id:
                 raise InvalidRequestError("client_id does not match the authenticated client.")
             parameters["client_id"] = client.client_id
@@ -127,14 +131,20 @@ def authorize():
         return web_session.save(committed(lambda: _approve(grant, row, login, account)), login)
     context = {"client": client, "row": row, "needed": needed, "csrf": login.csrf}
     if account is None:
-        shown = committed(lambda: login_requests.show(session=db.session, login=login, client=client,
-                                                      account_id=None, now=clock.now()))
+        shown = committed(
+            lambda: login_requests.show(
+                session=db.session, login=login, client=client, account_id=None, now=clock.now()
+            )
+        )
         return web_session.save(_page("oidc/login.html", qr=shown, **context), login)
     if login.level < needed:
         if account.level < needed:
             return web_session.save(_page("oidc/level.html", account=account, **context), login)
-        shown = committed(lambda: login_requests.show(session=db.session, login=login, client=client,
-                                                      account_id=account.id, now=clock.now()))
+        shown = committed(
+            lambda: login_requests.show(
+                session=db.session, login=login, client=client, account_id=account.id, now=clock.now()
+            )
+        )
         return web_session.save(_page("oidc/stepup.html", qr=shown, **context), login)
     fields = claims.labelled(claims.fields_for(grant.request.payload.scope))
     return web_session.save(_page("oidc/consent.html", fields=fields, account=account, **context), login)
@@ -152,15 +162,24 @@ def _refuse(grant, row):
 
 def _approve(grant, row, login, account):
     now = clock.now()
-    approval = service.approve(session=db.session, account=account, client=grant.client,
-                               scope=grant.request.payload.scope, auth_time=login.auth_datetime,
-                               acr=login.acr, amr=login.amr, now=now)
+    approval = service.approve(
+        session=db.session,
+        account=account,
+        client=grant.client,
+        scope=grant.request.payload.scope,
+        auth_time=login.auth_datetime,
+        acr=login.acr,
+        amr=login.amr,
+        now=now,
+    )
     service.finish_pushed_request(session=db.session, row=row, now=now)
     return authorization.create_authorization_response(grant.request, grant_user=approval, grant=grant)
 
 
-_LOGIN_REFUSED_VI = {False: "Số định danh hoặc mật khẩu không đúng.",
-                     True: "Bạn đã nhập sai quá nhiều lần. Vui lòng đợi một lúc rồi thử lại."}
+_LOGIN_REFUSED_VI = {
+    False: "Số định danh hoặc mật khẩu không đúng.",
+    True: "Bạn đã nhập sai quá nhiều lần. Vui lòng đợi một lúc rồi thử lại.",
+}
 
 
 @bp.route("/oidc/login", methods=["POST"])
@@ -175,15 +194,28 @@ def login_with_password():
     try:
         # The back-off commits a failure itself (it must outlive the refusal), so no committed() here.
         account = service.login_with_password(
-            session=db.session, personal_id=request.form.get("personal_id", "").strip(),
-            password=request.form.get("password", ""), address=request.remote_addr)
+            session=db.session,
+            personal_id=request.form.get("personal_id", "").strip(),
+            password=request.form.get("password", ""),
+            address=request.remote_addr,
+        )
         db.session.commit()
     except (Unauthenticated, TooManyAttempts) as error:
-        shown = committed(lambda: login_requests.show(session=db.session, login=login, client=grant.client,
-                                                      account_id=None, now=clock.now()))
-        page = _page("oidc/login.html", client=grant.client, row=grant.request.pushed_request, csrf=login.csrf,
-                     needed=service.required_level(grant.client, grant.request.payload.data), qr=shown,
-                     error=error.detail, error_vi=_LOGIN_REFUSED_VI[type(error) is TooManyAttempts])
+        shown = committed(
+            lambda: login_requests.show(
+                session=db.session, login=login, client=grant.client, account_id=None, now=clock.now()
+            )
+        )
+        page = _page(
+            "oidc/login.html",
+            client=grant.client,
+            row=grant.request.pushed_request,
+            csrf=login.csrf,
+            needed=service.required_level(grant.client, grant.request.payload.data),
+            qr=shown,
+            error=error.detail,
+            error_vi=_LOGIN_REFUSED_VI[type(error) is TooManyAttempts],
+        )
         return web_session.save(page, login), error.status
     login.sign_in(account.id, int(clock.now().timestamp()), acr="1", amr=["pwd"])
     return web_session.save(_back_to_authorize(grant), login)
@@ -201,8 +233,9 @@ def userinfo():
     issued, failure = _bearer("openid")
     if failure:
         return failure
-    released = committed(lambda: tokens.release_claims(session=db.session, token=issued, now=clock.now(),
-                                                        record_type="oidc-userinfo"))
+    released = committed(
+        lambda: tokens.release_claims(session=db.session, token=issued, now=clock.now(), record_type="oidc-userinfo")
+    )
     return jsonify(released)
 
 
@@ -220,8 +253,13 @@ def ekyc_challenge():
     if failure:
         return failure
     row = committed(lambda: ekyc.challenge(session=db.session, token=issued, now=clock.now()))
-    return jsonify({"challenge_id": row.public_id, "challenge": base64.b64encode(row.nonce).decode(),
-                    "expires_at": row.expires_at.isoformat()}), 201
+    return jsonify(
+        {
+            "challenge_id": row.public_id,
+            "challenge": base64.b64encode(row.nonce).decode(),
+            "expires_at": row.expires_at.isoformat(),
+        }
+    ), 201
 
 
 @bp.route("/oidc/ekyc", methods=["POST"])
@@ -234,8 +272,7 @@ def ekyc_check():
         evidence = ChipEvidenceSchema().load(request.get_json(silent=True) or {})
     except ValidationError as error:
         raise ValidationFailed("The chip evidence is malformed.", errors=error.messages) from None
-    return jsonify(committed(lambda: ekyc.check(session=db.session, token=issued, evidence=evidence,
-                                                now=clock.now())))
+    return jsonify(committed(lambda: ekyc.check(session=db.session, token=issued, evidence=evidence, now=clock.now())))
 
 
 @bp.route("/oidc/logout", methods=["GET", "POST"], endpoint="end_session")

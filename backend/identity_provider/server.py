@@ -55,9 +55,13 @@ def public_jwks() -> dict:
 
 def signing_jwk() -> dict:
     key = keyring().current
-    return {"kty": "OKP", "crv": "Ed25519", "kid": key.kid,
-            "x": b64url_encode(key.public.public_bytes(Encoding.Raw, PublicFormat.Raw)),
-            "d": b64url_encode(key.private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()))}
+    return {
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "kid": key.kid,
+        "x": b64url_encode(key.public.public_bytes(Encoding.Raw, PublicFormat.Raw)),
+        "d": b64url_encode(key.private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())),
+    }
 
 
 # --- grants ---------------------------------------------------------------------------------------------
@@ -78,8 +82,14 @@ class CodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS
 
     def save_authorization_code(self, code, request):
-        tokens.save_code(session=db.session, code=code, client=request.client, payload=request.payload,
-                         approval=request.user, now=clock.now())
+        tokens.save_code(
+            session=db.session,
+            code=code,
+            client=request.client,
+            payload=request.payload,
+            approval=request.user,
+            now=clock.now(),
+        )
 
     def query_authorization_code(self, code, client):
         return tokens.find_code(session=db.session, code=code, client=client, now=clock.now())
@@ -88,8 +98,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         tokens.use_code(session=db.session, code=authorization_code, now=clock.now())
 
     def authenticate_user(self, authorization_code):
-        return tokens.subject(session=db.session, client=self.request.client,
-                              account_id=authorization_code.account_id)
+        return tokens.subject(session=db.session, client=self.request.client, account_id=authorization_code.account_id)
 
 
 class RefreshGrant(grants.RefreshTokenGrant):
@@ -144,8 +153,9 @@ class ClientAssertion(JWTBearerClientAssertion):
         return token.claims
 
     def validate_jti(self, claims, jti):
-        return tokens.remember_assertion(session=db.session, client_id=claims["sub"], jti=jti,
-                                         expires_at=claims["exp"], now=clock.now())
+        return tokens.remember_assertion(
+            session=db.session, client_id=claims["sub"], jti=jti, expires_at=claims["exp"], now=clock.now()
+        )
 
     def resolve_client_public_key(self, client):
         return KeySet.import_key_set(json.loads(client.jwks or '{"keys": []}'))
@@ -158,8 +168,12 @@ def use_pushed_request(server, oauth_request) -> None:
     if request.endpoint == "oidc.pushed_authorization_request":
         return
     data = oauth_request.payload.data
-    row = service.pushed_request(session=db.session, client_id=data.get("client_id") or "",
-                                 request_uri=data.get("request_uri") or "", now=clock.now())
+    row = service.pushed_request(
+        session=db.session,
+        client_id=data.get("client_id") or "",
+        request_uri=data.get("request_uri") or "",
+        now=clock.now(),
+    )
     if row is None:
         raise InvalidRequestError("Unknown, used or expired 'request_uri'; start again from the service.")
     oauth_request.payload = BasicOAuth2Payload(json.loads(row.parameters))
@@ -185,9 +199,15 @@ def _expires_in(client, grant_type) -> int:
 
 
 def _save_token(token: dict, oauth_request) -> None:
-    tokens.save_token(session=db.session, token=token, client=oauth_request.client, user=oauth_request.user,
-                      code=getattr(oauth_request, "authorization_code", None),
-                      previous=getattr(oauth_request, "refresh_token", None), now=clock.now())
+    tokens.save_token(
+        session=db.session,
+        token=token,
+        client=oauth_request.client,
+        user=oauth_request.user,
+        code=getattr(oauth_request, "authorization_code", None),
+        previous=getattr(oauth_request, "refresh_token", None),
+        now=clock.now(),
+    )
 
 
 def _query_client(client_id):
@@ -220,8 +240,12 @@ class EndSession(EndSessionEndpoint):
 
 def init_app(app: Flask) -> None:
     authorization.init_app(app, query_client=_query_client, save_token=_save_token)
-    authorization.register_token_generator("default", BearerTokenGenerator(
-        access_token_generator=_new_token, refresh_token_generator=_new_token, expires_generator=_expires_in))
+    authorization.register_token_generator(
+        "default",
+        BearerTokenGenerator(
+            access_token_generator=_new_token, refresh_token_generator=_new_token, expires_generator=_expires_in
+        ),
+    )
     authorization.register_hook("before_get_authorization_grant", use_pushed_request)
     authorization.register_client_auth_method(AUTHLIB_JWT_METHOD, ClientAssertion(validate_jti=True))
     authorization.register_grant(CodeGrant, [S256Only(required=True), IdToken(require_nonce=False)])

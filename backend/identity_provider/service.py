@@ -54,8 +54,9 @@ def pairwise_subject(relying_party: RelyingParty, account_id: int) -> str:
 
 
 # --- relying parties (administrator) ------------------------------------------------------------------------
-def register_relying_party(*, session: Session, principal: Principal, data: dict,
-                           now: datetime) -> tuple[RelyingParty, str | None]:
+def register_relying_party(
+    *, session: Session, principal: Principal, data: dict, now: datetime
+) -> tuple[RelyingParty, str | None]:
     """Returns the party and, for client_secret_basic, its secret (shown once, stored hashed)."""
     if session.scalar(sa.select(RelyingParty.id).where(RelyingParty.client_id == data["client_id"])):
         raise Conflict(f"Client {data['client_id']!r} is already registered.")
@@ -70,13 +71,23 @@ def register_relying_party(*, session: Session, principal: Principal, data: dict
     elif data["auth_method"] == CLIENT_SECRET_BASIC:
         secret = secrets.token_urlsafe(32)
     party = RelyingParty(
-        client_id=data["client_id"], name=data["name"], purpose=data["purpose"], legal_basis=data["legal_basis"],
-        sector=data.get("sector") or data["client_id"], redirect_uris=json.dumps(data["redirect_uris"]),
+        client_id=data["client_id"],
+        name=data["name"],
+        purpose=data["purpose"],
+        legal_basis=data["legal_basis"],
+        sector=data.get("sector") or data["client_id"],
+        redirect_uris=json.dumps(data["redirect_uris"]),
         post_logout_redirect_uris=json.dumps(data.get("post_logout_redirect_uris", [])),
-        scopes=" ".join(scopes), level_required=data["level_required"], auth_method=data["auth_method"],
+        scopes=" ".join(scopes),
+        level_required=data["level_required"],
+        auth_method=data["auth_method"],
         secret_hash=passwords.hash_password(secret) if secret else None,
-        jwks=json.dumps(data["jwks"]) if data.get("jwks") else None, consent_days=data.get("consent_days", 90),
-        status="active", created_at=now, created_by=principal.account_id)
+        jwks=json.dumps(data["jwks"]) if data.get("jwks") else None,
+        consent_days=data.get("consent_days", 90),
+        status="active",
+        created_at=now,
+        created_by=principal.account_id,
+    )
     session.add(party)
     session.flush()
     return party, secret
@@ -110,19 +121,26 @@ def find_client(*, session: Session, client_id: str | None) -> RelyingParty | No
 # --- pushed authorization requests (RFC 9126) ----------------------------------------------------------
 def push_request(*, session: Session, client: RelyingParty, parameters: dict, now: datetime) -> dict:
     reference = secrets.token_urlsafe(32)
-    session.add(PushedRequest(reference=reference, client_id=client.client_id, parameters=json.dumps(parameters),
-                              created_at=now, expires_at=now + PUSHED_REQUEST_LIFETIME))
+    session.add(
+        PushedRequest(
+            reference=reference,
+            client_id=client.client_id,
+            parameters=json.dumps(parameters),
+            created_at=now,
+            expires_at=now + PUSHED_REQUEST_LIFETIME,
+        )
+    )
     session.flush()
-    return {"request_uri": REQUEST_URI_PREFIX + reference,
-            "expires_in": int(PUSHED_REQUEST_LIFETIME.total_seconds())}
+    return {"request_uri": REQUEST_URI_PREFIX + reference, "expires_in": int(PUSHED_REQUEST_LIFETIME.total_seconds())}
 
 
 def pushed_request(*, session: Session, client_id: str, request_uri: str, now: datetime) -> PushedRequest | None:
     """The pushed request behind a request_uri, if it is this client's, unused and not expired."""
     if not request_uri.startswith(REQUEST_URI_PREFIX):
         return None
-    row = session.scalar(sa.select(PushedRequest).where(
-        PushedRequest.reference == request_uri.removeprefix(REQUEST_URI_PREFIX)))
+    row = session.scalar(
+        sa.select(PushedRequest).where(PushedRequest.reference == request_uri.removeprefix(REQUEST_URI_PREFIX))
+    )
     if row is None or row.client_id != client_id or row.used_at is not None or row.expires_at <= now:
         return None
     return row
@@ -147,14 +165,16 @@ def required_level(client: RelyingParty, parameters: dict) -> int:
 # --- the citizen at the login and consent pages ------------------------------------------------------------
 def login_with_password(*, session: Session, personal_id: str, password: str, address: str | None) -> Account:
     """Only citizens' accounts log in to relying parties; failures back off like the app's login."""
+
     def check() -> Account:
         account = auth_service.authenticate(session=session, username=personal_id, password=password)
         if account.citizen_id is None:
             raise Unauthenticated(auth_service.LOGIN_FAILED)
         return account
 
-    return throttle.attempt(session, scope="oidc-login", account=personal_id, address=address, action=check,
-                            failures=(Unauthenticated,))
+    return throttle.attempt(
+        session, scope="oidc-login", account=personal_id, address=address, action=check, failures=(Unauthenticated,)
+    )
 
 
 def active_account(*, session: Session, account_id: int | None) -> Account | None:
@@ -162,14 +182,30 @@ def active_account(*, session: Session, account_id: int | None) -> Account | Non
     return account if account is not None and account.status == "active" and account.citizen_id else None
 
 
-def approve(*, session: Session, account: Account, client: RelyingParty, scope: str, auth_time: datetime,
-            acr: str, amr: list[str], now: datetime) -> Approval:
+def approve(
+    *,
+    session: Session,
+    account: Account,
+    client: RelyingParty,
+    scope: str,
+    auth_time: datetime,
+    acr: str,
+    amr: list[str],
+    now: datetime,
+) -> Approval:
     """The citizen approved the consent page: the receipt names exactly the fields the scopes release."""
     receipt = consent_service.grant(
-        session=session, citizen_id=account.citizen_id, recipient_code=client.client_id,
-        recipient_name=client.name, fields=claims.fields_for(scope) or ["sub"], purpose=client.purpose,
-        legal_basis=client.legal_basis, collected_via=COLLECTED_VIA, granted_at=now,
-        valid_until=now + timedelta(days=client.consent_days))
+        session=session,
+        citizen_id=account.citizen_id,
+        recipient_code=client.client_id,
+        recipient_name=client.name,
+        fields=claims.fields_for(scope) or ["sub"],
+        purpose=client.purpose,
+        legal_basis=client.legal_basis,
+        collected_via=COLLECTED_VIA,
+        granted_at=now,
+        valid_until=now + timedelta(days=client.consent_days),
+    )
     return Approval(account=account, consent=receipt, auth_time=auth_time, acr=acr, amr=tuple(amr))
 
 

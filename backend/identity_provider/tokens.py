@@ -33,15 +33,26 @@ class Subject:
     sub: str
 
 
-def save_code(*, session: Session, code: str, client: RelyingParty, payload, approval: Approval,
-              now: datetime) -> None:
+def save_code(*, session: Session, code: str, client: RelyingParty, payload, approval: Approval, now: datetime) -> None:
     data = payload.data
-    session.add(AuthorizationCode(
-        code_hash=digest(code), client_id=client.client_id, account_id=approval.account.id,
-        redirect_uri=payload.redirect_uri, scope=payload.scope, nonce=data.get("nonce"),
-        code_challenge=data["code_challenge"], code_challenge_method=data.get("code_challenge_method", "S256"),
-        auth_time=approval.auth_time, acr=approval.acr, amr=" ".join(approval.amr),
-        consent_id=approval.consent.id, created_at=now, expires_at=now + CODE_LIFETIME))
+    session.add(
+        AuthorizationCode(
+            code_hash=digest(code),
+            client_id=client.client_id,
+            account_id=approval.account.id,
+            redirect_uri=payload.redirect_uri,
+            scope=payload.scope,
+            nonce=data.get("nonce"),
+            code_challenge=data["code_challenge"],
+            code_challenge_method=data.get("code_challenge_method", "S256"),
+            auth_time=approval.auth_time,
+            acr=approval.acr,
+            amr=" ".join(approval.amr),
+            consent_id=approval.consent.id,
+            created_at=now,
+            expires_at=now + CODE_LIFETIME,
+        )
+    )
     session.flush()
 
 
@@ -69,16 +80,34 @@ def subject(*, session: Session, client: RelyingParty, account_id: int) -> Subje
     return Subject(account, pairwise_subject(client, account.id))
 
 
-def save_token(*, session: Session, token: dict, client: RelyingParty, user: Subject, code: AuthorizationCode | None,
-               previous: IssuedToken | None, now: datetime) -> None:
+def save_token(
+    *,
+    session: Session,
+    token: dict,
+    client: RelyingParty,
+    user: Subject,
+    code: AuthorizationCode | None,
+    previous: IssuedToken | None,
+    now: datetime,
+) -> None:
     origin = code or previous
-    session.add(IssuedToken(
-        access_token_hash=digest(token["access_token"]),
-        refresh_token_hash=digest(token["refresh_token"]) if token.get("refresh_token") else None,
-        client_id=client.client_id, account_id=user.account.id, scope=token["scope"], consent_id=origin.consent_id,
-        code_id=code.id if code else previous.code_id, acr=origin.acr, amr=origin.amr, auth_time=origin.auth_time,
-        issued_at=now, access_expires_at=now + ACCESS_TOKEN_LIFETIME,
-        refresh_expires_at=min(now + REFRESH_TOKEN_LIFETIME, _consent(session, origin.consent_id).valid_until)))
+    session.add(
+        IssuedToken(
+            access_token_hash=digest(token["access_token"]),
+            refresh_token_hash=digest(token["refresh_token"]) if token.get("refresh_token") else None,
+            client_id=client.client_id,
+            account_id=user.account.id,
+            scope=token["scope"],
+            consent_id=origin.consent_id,
+            code_id=code.id if code else previous.code_id,
+            acr=origin.acr,
+            amr=origin.amr,
+            auth_time=origin.auth_time,
+            issued_at=now,
+            access_expires_at=now + ACCESS_TOKEN_LIFETIME,
+            refresh_expires_at=min(now + REFRESH_TOKEN_LIFETIME, _consent(session, origin.consent_id).valid_until),
+        )
+    )
     session.flush()
 
 
@@ -118,8 +147,11 @@ def rotate(*, session: Session, row: IssuedToken, now: datetime) -> None:
 
 
 def revoke_where(session: Session, condition, now: datetime, reason: str) -> None:
-    session.execute(sa.update(IssuedToken).where(condition, IssuedToken.revoked_at.is_(None))
-                    .values(revoked_at=now, revoked_reason=reason))
+    session.execute(
+        sa.update(IssuedToken)
+        .where(condition, IssuedToken.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason)
+    )
 
 
 def release_claims(*, session: Session, token: IssuedToken, now: datetime, record_type: str) -> dict:
@@ -132,16 +164,28 @@ def release_claims(*, session: Session, token: IssuedToken, now: datetime, recor
     allowed = [f for f in claims.fields_for(token.scope) if f in consent.fields]
     released = claims.read(session=session, citizen=citizen, field_names=allowed, on=local_date(now))
     if released:
-        record_access(session=session, principal=relying_party_principal(party), subject_citizen_ids=[citizen.id],
-                      action="read", record_type=record_type, record_ref=consent.public_id,
-                      purpose=f"{', '.join(released)}: {party.purpose}"[:200])
+        record_access(
+            session=session,
+            principal=relying_party_principal(party),
+            subject_citizen_ids=[citizen.id],
+            action="read",
+            record_type=record_type,
+            record_ref=consent.public_id,
+            purpose=f"{', '.join(released)}: {party.purpose}"[:200],
+        )
     return {"sub": pairwise_subject(party, account.id), **released}
 
 
 def relying_party_principal(party: RelyingParty) -> Principal:
     """The relying party as the actor of an access-log entry (it has no account of its own)."""
-    return Principal(account_id=None, role=RELYING_PARTY_ROLE, level=0, label=party.name[:120],
-                     family_id="", scope_code=party.client_id)
+    return Principal(
+        account_id=None,
+        role=RELYING_PARTY_ROLE,
+        level=0,
+        label=party.name[:120],
+        family_id="",
+        scope_code=party.client_id,
+    )
 
 
 def remember_assertion(*, session: Session, client_id: str, jti: str, expires_at: int, now: datetime) -> bool:

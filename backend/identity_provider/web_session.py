@@ -57,8 +57,14 @@ def load() -> LoginSession:
     if raw:
         try:
             data = _serializer(_SALT).loads(raw, max_age=MAX_AGE_S)
-            return LoginSession(csrf=data["c"], account_id=data.get("a"), auth_time=data.get("t"),
-                                acr=data.get("r"), amr=list(data.get("m", [])), pending=dict(data.get("p", {})))
+            return LoginSession(
+                csrf=data["c"],
+                account_id=data.get("a"),
+                auth_time=data.get("t"),
+                acr=data.get("r"),
+                amr=list(data.get("m", [])),
+                pending=dict(data.get("p", {})),
+            )
         except (BadSignature, KeyError, TypeError):
             pass
     return LoginSession(csrf=secrets.token_urlsafe(24))
@@ -66,10 +72,25 @@ def load() -> LoginSession:
 
 def save(response, login: LoginSession):
     response = make_response(response)
-    value = _serializer(_SALT).dumps({"c": login.csrf, "a": login.account_id, "t": login.auth_time,
-                                      "r": login.acr, "m": login.amr, "p": login.pending})
-    response.set_cookie(COOKIE, value, max_age=MAX_AGE_S, path=PATH, httponly=True, samesite="Lax",
-                        secure=bool(fleet_setting("FLEET_DASHBOARD_COOKIE_SECURE")))
+    value = _serializer(_SALT).dumps(
+        {
+            "c": login.csrf,
+            "a": login.account_id,
+            "t": login.auth_time,
+            "r": login.acr,
+            "m": login.amr,
+            "p": login.pending,
+        }
+    )
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=MAX_AGE_S,
+        path=PATH,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(fleet_setting("FLEET_DASHBOARD_COOKIE_SECURE")),
+    )
     return response
 
 

@@ -80,8 +80,10 @@ def entry_line(number: int, entry, content: dict) -> Line:
     if content.get("treated_as_no_record"):
         text += "; được coi là không có án tích (Điều 69 khoản 2 / Điều 107 khoản 1 Bộ luật Hình sự)"
     if content.get("court_must_decide"):
-        text += (f"; tội thuộc Chương {entry.court_must_decide}: chỉ được xóa án tích theo quyết định của "
-                 "Tòa án (Điều 70 khoản 1, Điều 71)")
+        text += (
+            f"; tội thuộc Chương {entry.court_must_decide}: chỉ được xóa án tích theo quyết định của "
+            "Tòa án (Điều 70 khoản 1, Điều 71)"
+        )
     return Line(f"Án tích {number}", f"Conviction {number}", text)
 
 

@@ -86,8 +86,7 @@ def treated_as_no_record(conviction: Conviction, date_of_birth: date) -> bool:
     if age < 16:
         return True
     if age < 18:
-        return category in ("less-serious", "serious") or (
-            category == "very-serious" and conviction.through_negligence)
+        return category in ("less-serious", "serious") or (category == "very-serious" and conviction.through_negligence)
     return False
 
 
@@ -112,9 +111,7 @@ def _additional_pending(conviction: Conviction) -> bool:
     return bool(conviction.additional_penalties or conviction.ban) and conviction.additional_completed_on is None
 
 
-def expunged_on(
-    conviction: Conviction, record: Sequence[Conviction], date_of_birth: date, on: date
-) -> date | None:
+def expunged_on(conviction: Conviction, record: Sequence[Conviction], date_of_birth: date, on: date) -> date | None:
     """The day the conviction is (or will be) expunged under the law in force on `on`, or None while that cannot
     be known (a sentence or an additional penalty not completed, or a court must decide).
 

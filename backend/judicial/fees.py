@@ -51,8 +51,11 @@ def initial_fee(category: str, copies: int, subject: Citizen, on: date) -> tuple
         return fee_for("standard", copies, on), None
     proven = registry_decides(category, subject, on)
     if proven is False:
-        message = (f"Bạn chưa đủ {ELDERLY_FROM} tuổi. / You are under {ELDERLY_FROM}." if category == "elderly"
-                   else f"Bạn đã đủ {CHILD_UNDER} tuổi. / You are {CHILD_UNDER} or older.")
+        message = (
+            f"Bạn chưa đủ {ELDERLY_FROM} tuổi. / You are under {ELDERLY_FROM}."
+            if category == "elderly"
+            else f"Bạn đã đủ {CHILD_UNDER} tuổi. / You are {CHILD_UNDER} or older."
+        )
         raise ValidationFailed(message, errors={"json": {"fee_category": [message]}})
     if proven:
         return fee_for(category, copies, on), VERIFIED
@@ -69,13 +72,20 @@ def claims(*, session: Session, principal: Principal) -> list[tuple[CertificateR
     ).all()
     today = clock.today()
     mine = [(request, citizen) for request, citizen in rows if officer_covers_citizen(principal, citizen, on=today)]
-    record_access(session=session, principal=principal, subject_citizen_ids=[c.id for _r, c in mine],
-                  action="read", record_type="certificate-request", purpose="fee exemption checks")
+    record_access(
+        session=session,
+        principal=principal,
+        subject_citizen_ids=[c.id for _r, c in mine],
+        action="read",
+        record_type="certificate-request",
+        purpose="fee exemption checks",
+    )
     return mine
 
 
-def decide_claim(*, session: Session, principal: Principal, number: str, accept: bool, evidence: str,
-                 now: datetime, deadline) -> CertificateRequest:
+def decide_claim(
+    *, session: Session, principal: Principal, number: str, accept: bool, evidence: str, now: datetime, deadline
+) -> CertificateRequest:
     """The officer accepts the claim (the fee drops to the category's; nothing left to pay -> queued) or refuses
     it (the standard fee stays). Only while unpaid; audited."""
     request = session.scalar(sa.select(CertificateRequest).where(CertificateRequest.number == number))
@@ -89,20 +99,34 @@ def decide_claim(*, session: Session, principal: Principal, number: str, accept:
     today = clock.local_date(now)
     requested_on = clock.local_date(request.requested_at)
     fee = fee_for(request.fee_category, request.copies, requested_on) if accept else request.fee_amount
-    values = {"fee_claim_status": ACCEPTED if accept else REFUSED, "fee_claim_evidence": evidence,
-              "fee_claim_checked_at": now, "fee_claim_checked_by_account_id": principal.account_id,
-              "fee_amount": fee}
+    values = {
+        "fee_claim_status": ACCEPTED if accept else REFUSED,
+        "fee_claim_evidence": evidence,
+        "fee_claim_checked_at": now,
+        "fee_claim_checked_by_account_id": principal.account_id,
+        "fee_amount": fee,
+    }
     if fee == 0:
         values.update(status="queued", due_on=deadline(request, today))
     done = session.execute(
         sa.update(CertificateRequest)
-        .where(CertificateRequest.id == request.id, CertificateRequest.status == "awaiting_payment",
-               CertificateRequest.fee_claim_status == CLAIMED)
+        .where(
+            CertificateRequest.id == request.id,
+            CertificateRequest.status == "awaiting_payment",
+            CertificateRequest.fee_claim_status == CLAIMED,
+        )
         .values(**values)
     ).rowcount
     if not done:
         raise Conflict("The request changed meanwhile (paid or already checked).")
     session.refresh(request)
-    record_access(session=session, principal=principal, subject_citizen_ids=[subject.id], action="update",
-                  record_type="certificate-request", purpose="fee exemption check", record_ref=number)
+    record_access(
+        session=session,
+        principal=principal,
+        subject_citizen_ids=[subject.id],
+        action="update",
+        record_type="certificate-request",
+        purpose="fee exemption check",
+        record_ref=number,
+    )
     return request

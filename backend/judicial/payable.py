@@ -41,6 +41,11 @@ class CertificateFee:
         return ReceiptFacts(
             doc_type="judicial-fee-receipt",
             authority=issuing_authority(subject),
-            items=(AmountItem(f"Phí cấp Phiếu lý lịch tư pháp số {request.certificate_type} ({request.copies} bản)",
-                              f"Criminal record certificate fee ({request.copies} copies)", amount),),
+            items=(
+                AmountItem(
+                    f"Phí cấp Phiếu lý lịch tư pháp số {request.certificate_type} ({request.copies} bản)",
+                    f"Criminal record certificate fee ({request.copies} copies)",
+                    amount,
+                ),
+            ),
         )

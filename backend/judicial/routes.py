@@ -73,10 +73,7 @@ class Convictions(MethodView):
     @blp.response(201, ConvictionSchema)
     def post(self, data):
         """Record a court's judgment against a person in my jurisdiction (audited)"""
-        return service.record_conviction(
-                session=db.session, principal=current_principal(), data=dict(data)
-            )
-
+        return service.record_conviction(session=db.session, principal=current_principal(), data=dict(data))
 
 
 @blp.route("/requests")
@@ -88,8 +85,8 @@ class Requests(MethodView):
     def post(self, data, idempotency_key):
         """Request certificate No. 1 or No. 2 about myself; pay the fee (if any) with a payment intent"""
         request = service.request_certificate(
-                session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
-            )
+            session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
+        )
 
         return present_request(request)
 
@@ -100,9 +97,7 @@ class OwnRequests(MethodView):
     @blp.response(200, CertificateRequestSchema(many=True))
     def get(self):
         """My certificate requests, newest first"""
-        return [
-            present_request(r) for r in service.list_own(session=db.session, principal=current_principal())
-        ]
+        return [present_request(r) for r in service.list_own(session=db.session, principal=current_principal())]
 
 
 @blp.route("/requests/<string:number>")
@@ -147,10 +142,7 @@ class IssueCertificate(MethodView):
     def post(self, number):
         """Compile, sign and issue the certificate to the person (a signed PDF with QR)"""
         return present_request(
-            service.issue_certificate(
-                    session=db.session, principal=current_principal(), number=number
-                )
-
+            service.issue_certificate(session=db.session, principal=current_principal(), number=number)
         )
 
 
@@ -173,8 +165,10 @@ class FeeClaimDecision(MethodView):
         """Accept or refuse a claimed fee exemption/reduction after checking its evidence (audited)"""
         return present_request(
             service.decide_fee_claim(
-                    session=db.session, principal=current_principal(), number=number,
-                    accept=data["decision"] == "accept", evidence=data["evidence"],
-                )
-
+                session=db.session,
+                principal=current_principal(),
+                number=number,
+                accept=data["decision"] == "accept",
+                evidence=data["evidence"],
+            )
         )

@@ -26,7 +26,6 @@ from backend.registry.service import find_citizen, officer_covers_citizen
 log = logging.getLogger(__name__)
 
 
-
 class RequestNotPayable(Conflict):
     code, title = "request-not-payable", "This request has no fee to pay"
 
@@ -57,9 +56,7 @@ def record_conviction(
         raise Forbidden("This person is outside your jurisdiction.")
     for day in ("offence_date", "principal_completed_on", "additional_completed_on"):
         if data.get(day) and data[day] < subject.date_of_birth:
-            raise ValidationFailed(
-                "A date is before the person's birth.", errors={"json": {day: ["Before birth."]}}
-            )
+            raise ValidationFailed("A date is before the person's birth.", errors={"json": {day: ["Before birth."]}})
     if data["offence_date"] > data["judgment_date"]:
         raise ValidationFailed(
             "The offence cannot follow the judgment.",
@@ -132,10 +129,14 @@ def request_certificate(
         return request, str(request.id)
 
     return idempotency.once(
-        session=session, principal=principal, key=idempotency_key, operation="certificate-request",
+        session=session,
+        principal=principal,
+        key=idempotency_key,
+        operation="certificate-request",
         request=data,
         replay=lambda ref: session.get(CertificateRequest, int(ref)),
-        make=make, now=now,
+        make=make,
+        now=now,
     )
 
 
@@ -209,9 +210,7 @@ def queue(*, session: Session, principal: Principal) -> list[tuple[CertificateRe
 def compile_certificate(*, session: Session, principal: Principal, number: str, on: date) -> Compilation:
     """What the certificate shows on `on`. No. 1: convictions not expunged (and not treated as no record);
     No. 2: every conviction, expunged ones marked with the day they were expunged."""
-    request = get_request(
-        session=session, principal=principal, number=number, purpose="compiling a certificate"
-    )
+    request = get_request(session=session, principal=principal, number=number, purpose="compiling a certificate")
     subject = session.get(Citizen, request.subject_citizen_id)
     record = list(
         session.scalars(
@@ -241,21 +240,15 @@ def issue_certificate(
     """Compile, sign and deliver. The certificate is issued to the person themselves (No. 2 never to anyone
     else): it lands among their documents and they are notified."""
     now = (now or clock.now()).replace(microsecond=0)
-    compilation = compile_certificate(
-        session=session, principal=principal, number=number, on=clock.local_date(now)
-    )
+    compilation = compile_certificate(session=session, principal=principal, number=number, on=clock.local_date(now))
     request = compilation.request
     if request.status != "queued":
-        raise Conflict(
-            f"This request is {request.status.replace('_', ' ')}; only a paid, queued request is issued."
-        )
+        raise Conflict(f"This request is {request.status.replace('_', ' ')}; only a paid, queued request is issued.")
     document = issue_document(session=session, compilation=compilation, now=now)
     done = session.execute(
         sa.update(CertificateRequest)
         .where(CertificateRequest.id == request.id, CertificateRequest.status == "queued")
-        .values(
-            status="issued", issued_at=now, issued_by_account_id=principal.account_id, document_id=document.id
-        )
+        .values(status="issued", issued_at=now, issued_by_account_id=principal.account_id, document_id=document.id)
     ).rowcount
     if not done:
         raise Conflict("This request was issued meanwhile.")
@@ -286,8 +279,20 @@ def fee_claims(*, session: Session, principal: Principal) -> list[tuple[Certific
 
 
 def decide_fee_claim(
-    *, session: Session, principal: Principal, number: str, accept: bool, evidence: str,
+    *,
+    session: Session,
+    principal: Principal,
+    number: str,
+    accept: bool,
+    evidence: str,
     now: datetime | None = None,
 ) -> CertificateRequest:
-    return fees.decide_claim(session=session, principal=principal, number=number, accept=accept,
-                             evidence=evidence, now=now or clock.now(), deadline=_deadline)
+    return fees.decide_claim(
+        session=session,
+        principal=principal,
+        number=number,
+        accept=accept,
+        evidence=evidence,
+        now=now or clock.now(),
+        deadline=_deadline,
+    )

@@ -29,13 +29,14 @@ def _parsed(year: int) -> tuple[dict[date, str], dict[date, str]]:
     except store.NotInForce:
         version = None
     if version is None or version.effective_from.year != year:
-        raise CalendarNotCovered(
-            f"no public-holiday calendar for {year}; load one with `flask --app backend law load`")
+        raise CalendarNotCovered(f"no public-holiday calendar for {year}; load one with `flask --app backend law load`")
     cached = _PARSED.get(id(version))
     if cached is None or cached[0] is not version:
-        cached = (version,
-                  {date.fromisoformat(e["date"]): e["name"] for e in version.value["days_off"]},
-                  {date.fromisoformat(e["date"]): e["name"] for e in version.value["working_days"]})
+        cached = (
+            version,
+            {date.fromisoformat(e["date"]): e["name"] for e in version.value["days_off"]},
+            {date.fromisoformat(e["date"]): e["name"] for e in version.value["working_days"]},
+        )
         _PARSED[id(version)] = cached
     return cached[1], cached[2]
 

@@ -49,21 +49,38 @@ def load_file(path: str, loaded_by: str, now=None) -> list[store.Version]:
     digest = hashlib.sha256(raw).hexdigest()
     folder.mkdir(parents=True, exist_ok=True)
     rows = store.read_loaded(folder) + [
-        {"name": v.name, "effective_from": v.effective_from.isoformat(), "value": v.value, "source": v.source,
-         "loaded_at": moment, "loaded_by": who, "file_sha256": digest}
+        {
+            "name": v.name,
+            "effective_from": v.effective_from.isoformat(),
+            "value": v.value,
+            "source": v.source,
+            "loaded_at": moment,
+            "loaded_by": who,
+            "file_sha256": digest,
+        }
         for v in versions
     ]
     handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         json.dump(rows, out, ensure_ascii=False, indent=1)
     os.replace(temporary, folder / store.LOADED_FILE)  # readers see the old file or the new, never half
-    entry = {"at": moment, "by": who, "file": os.path.basename(path), "sha256": digest,
-             "versions": [[v.name, v.effective_from.isoformat(), v.source] for v in versions]}
+    entry = {
+        "at": moment,
+        "by": who,
+        "file": os.path.basename(path),
+        "sha256": digest,
+        "versions": [[v.name, v.effective_from.isoformat(), v.source] for v in versions],
+    }
     with open(folder / store.AUDIT_FILE, "a", encoding="utf-8") as audit:
         audit.write(json.dumps(entry, ensure_ascii=False) + "\n")
     store.forget()
-    log.warning("legal parameters loaded by %s from %s (sha256 %s): %s", who, path, digest,
-                ", ".join(f"{v.name}@{v.effective_from}" for v in versions))
+    log.warning(
+        "legal parameters loaded by %s from %s (sha256 %s): %s",
+        who,
+        path,
+        digest,
+        ", ".join(f"{v.name}@{v.effective_from}" for v in versions),
+    )
     return versions
 
 
@@ -71,8 +88,13 @@ def register(app: Flask) -> None:
     group = click.Group("law", help="Legal parameters: dated values with their legal source.")
 
     @group.command("list")
-    @click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), default=None,
-                  help="Show the versions in force on this day (default: every version)")
+    @click.option(
+        "--on",
+        "on",
+        type=click.DateTime(["%Y-%m-%d"]),
+        default=None,
+        help="Show the versions in force on this day (default: every version)",
+    )
     def list_(on) -> None:
         """Every parameter, with the version in force on --on, or its whole history."""
         book = store.book()
@@ -106,4 +128,3 @@ def register(app: Flask) -> None:
         click.echo(path.read_text(encoding="utf-8"), nl=False)
 
     app.cli.add_command(group)
-

@@ -135,8 +135,13 @@ def _burial(value) -> None:
 
 
 # Permanent residence has its own parameter (residence.permanent_processing_working_days).
-STEP_NAMES = {"birth_registration", "health_insurance", "death_registration", "residence_deregistration",
-              "burial_allowance"}
+STEP_NAMES = {
+    "birth_registration",
+    "health_insurance",
+    "death_registration",
+    "residence_deregistration",
+    "burial_allowance",
+}
 
 
 def _step_days(value) -> None:
@@ -156,9 +161,11 @@ CHECKS = {
         _penalty_bands(v["juvenile"], "juvenile"),
     ),
     "judicial.never_automatic_chapters": _chapters,
-    "judicial.processing_days": lambda v: (_keys(v, {"standard", "verification"}, "processing days"),
-                                           _int(v["standard"], 1, 90, "standard"),
-                                           _int(v["verification"], 1, 90, "verification")),
+    "judicial.processing_days": lambda v: (
+        _keys(v, {"standard", "verification"}, "processing days"),
+        _int(v["standard"], 1, 90, "standard"),
+        _int(v["verification"], 1, 90, "verification"),
+    ),
     "residence.processing_working_days": lambda v: _int(v, 1, 60, "working days"),
     "residence.extension_window_days": lambda v: _int(v, 1, 365, "days"),
     "civil.birth_registration_days": lambda v: _int(v, 1, 365, "days"),

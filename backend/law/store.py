@@ -49,8 +49,7 @@ class LawBook:
         by_name: dict[str, dict[date, Version]] = {}
         for version in versions:
             by_name.setdefault(version.name, {})[version.effective_from] = version
-        self._history = {name: sorted(days.values(), key=lambda v: v.effective_from)
-                         for name, days in by_name.items()}
+        self._history = {name: sorted(days.values(), key=lambda v: v.effective_from) for name, days in by_name.items()}
         self._starts = {name: [v.effective_from for v in history] for name, history in self._history.items()}
 
     def names(self) -> list[str]:
@@ -109,8 +108,15 @@ def _book(folder: str | None, stamp: tuple[int, int] | None) -> LawBook:
     versions = list(shipped())
     if folder is not None and stamp is not None:
         for row in read_loaded(Path(folder)):
-            versions.append(Version(row["name"], date.fromisoformat(row["effective_from"]), row["value"],
-                                    row["source"], f"loaded {row['loaded_at']} by {row['loaded_by']}"))
+            versions.append(
+                Version(
+                    row["name"],
+                    date.fromisoformat(row["effective_from"]),
+                    row["value"],
+                    row["source"],
+                    f"loaded {row['loaded_at']} by {row['loaded_by']}",
+                )
+            )
     return LawBook(versions)
 
 

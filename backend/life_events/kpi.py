@@ -32,8 +32,11 @@ class ChainTime:
 
 def chain_times(*, session: Session, kind: str) -> list[ChainTime]:
     """Completed applications of `kind`, timed from their event log (not from the steps' current columns)."""
-    applications = session.scalars(sa.select(LifeEventApplication).where(
-        LifeEventApplication.kind == kind, LifeEventApplication.status == "completed"))
+    applications = session.scalars(
+        sa.select(LifeEventApplication).where(
+            LifeEventApplication.kind == kind, LifeEventApplication.status == "completed"
+        )
+    )
     times = []
     for application in applications:
         ready = {e.step: e.occurred_at for e in application.events if e.status == READY}
@@ -41,11 +44,20 @@ def chain_times(*, session: Session, kind: str) -> list[ChainTime]:
         submitted = next(e.occurred_at for e in application.events if e.status == "submitted")
         completed = next(e.occurred_at for e in application.events if e.status == "completed")
         steps = tuple(
-            StepTime(s.step, s.agency, working_days_between(local_date(ready[s.step]), local_date(done[s.step])),
-                     s.due_on is None or local_date(done[s.step]) <= s.due_on)
-            for s in application.steps if s.step in done and s.step in ready)
-        times.append(ChainTime(application.public_id, kind,
-                               working_days_between(local_date(submitted), local_date(completed)), steps))
+            StepTime(
+                s.step,
+                s.agency,
+                working_days_between(local_date(ready[s.step]), local_date(done[s.step])),
+                s.due_on is None or local_date(done[s.step]) <= s.due_on,
+            )
+            for s in application.steps
+            if s.step in done and s.step in ready
+        )
+        times.append(
+            ChainTime(
+                application.public_id, kind, working_days_between(local_date(submitted), local_date(completed)), steps
+            )
+        )
     return times
 
 
@@ -63,8 +75,14 @@ def summary(times: list[ChainTime]) -> dict:
     return {
         "chains": len(times),
         "total": {"median": statistics.median(totals), "p90": _p90(totals), "max": max(totals)} if totals else {},
-        "steps": {name: {"count": len(rows), "median": statistics.median(r.working_days for r in rows),
-                         "p90": _p90([r.working_days for r in rows]), "max": max(r.working_days for r in rows),
-                         "on_time": sum(r.on_time for r in rows) / len(rows)}
-                  for name, rows in by_step.items()},
+        "steps": {
+            name: {
+                "count": len(rows),
+                "median": statistics.median(r.working_days for r in rows),
+                "p90": _p90([r.working_days for r in rows]),
+                "max": max(r.working_days for r in rows),
+                "on_time": sum(r.on_time for r in rows) / len(rows),
+            }
+            for name, rows in by_step.items()
+        },
     }

@@ -15,12 +15,24 @@ CIVIL_STATUS, POLICE, SOCIAL_INSURANCE, LABOUR = "civil_status", "police", "soci
 OFFICES = (CIVIL_STATUS, SOCIAL_INSURANCE, LABOUR)
 
 # Steps and their states.
-BIRTH_REGISTRATION, PERMANENT_RESIDENCE, HEALTH_INSURANCE = "birth_registration", "permanent_residence", \
-    "health_insurance"
-DEATH_REGISTRATION, RESIDENCE_DEREGISTRATION, BURIAL_ALLOWANCE = "death_registration", \
-    "residence_deregistration", "burial_allowance"
+BIRTH_REGISTRATION, PERMANENT_RESIDENCE, HEALTH_INSURANCE = (
+    "birth_registration",
+    "permanent_residence",
+    "health_insurance",
+)
+DEATH_REGISTRATION, RESIDENCE_DEREGISTRATION, BURIAL_ALLOWANCE = (
+    "death_registration",
+    "residence_deregistration",
+    "burial_allowance",
+)
 WAITING, AWAITING_CONSENT, READY, DONE, REFUSED, CANCELLED = (
-    "waiting", "awaiting_consent", "ready", "done", "refused", "cancelled")
+    "waiting",
+    "awaiting_consent",
+    "ready",
+    "done",
+    "refused",
+    "cancelled",
+)
 
 
 class OfficerOffice(Base):
@@ -32,8 +44,7 @@ class OfficerOffice(Base):
     account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), primary_key=True)
     office: Mapped[str] = mapped_column(sa.String(20))
 
-    __table_args__ = (sa.CheckConstraint("office IN ('civil_status', 'social_insurance', 'labour')",
-                                         name="office"),)
+    __table_args__ = (sa.CheckConstraint("office IN ('civil_status', 'social_insurance', 'labour')", name="office"),)
 
 
 class HospitalNotification(Base):
@@ -172,8 +183,9 @@ class WelfareEnrolment(Base):
     regime: Mapped[str] = mapped_column(sa.String(20))
     since: Mapped[date]
 
-    __table_args__ = (sa.CheckConstraint(
-        "regime IN ('social_insurance', 'social_protection', 'merit')", name="regime"),)
+    __table_args__ = (
+        sa.CheckConstraint("regime IN ('social_insurance', 'social_protection', 'merit')", name="regime"),
+    )
 
 
 class BurialAllowance(Base):

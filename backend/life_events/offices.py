@@ -29,8 +29,7 @@ def office_of(session: Session, principal: Principal) -> str | None:
     return office.office if office else POLICE
 
 
-def require(session: Session, principal: Principal, agency: str, unit_codes: tuple[str | None, ...],
-            on: date) -> None:
+def require(session: Session, principal: Principal, agency: str, unit_codes: tuple[str | None, ...], on: date) -> None:
     """The caller is an officer of `agency` whose jurisdiction covers one of `unit_codes` on `on`."""
     if office_of(session, principal) != agency:
         raise Forbidden(f"Only the {AGENCY_NAMES[agency]} decides this step.")

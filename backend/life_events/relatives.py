@@ -16,7 +16,20 @@ def is_relative(session: Session, one: Citizen, other: Citizen) -> bool:
     if one.household_id is not None and one.household_id == other.household_id:
         return True
     pair = (one.id, other.id)
-    return session.scalar(sa.select(sa.func.count()).select_from(BirthRegistration).where(sa.or_(
-        sa.and_(BirthRegistration.child_citizen_id.in_(pair),
-                sa.or_(BirthRegistration.mother_citizen_id.in_(pair),
-                       BirthRegistration.father_citizen_id.in_(pair)))))) > 0
+    return (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(BirthRegistration)
+            .where(
+                sa.or_(
+                    sa.and_(
+                        BirthRegistration.child_citizen_id.in_(pair),
+                        sa.or_(
+                            BirthRegistration.mother_citizen_id.in_(pair), BirthRegistration.father_citizen_id.in_(pair)
+                        ),
+                    )
+                )
+            )
+        )
+        > 0
+    )

@@ -15,14 +15,27 @@ from backend.core.access import Principal
 T = TypeVar("T")
 
 
-def once(*, session: Session, principal: Principal, key: str | None, operation: str, data: dict, model: type[T],
-         make: Callable[[], T]) -> T:
+def once(
+    *,
+    session: Session,
+    principal: Principal,
+    key: str | None,
+    operation: str,
+    data: dict,
+    model: type[T],
+    make: Callable[[], T],
+) -> T:
     print_ = idempotency.fingerprint(operation, data)
-    ref = idempotency.replayed(session=session, principal=principal, key=key, operation=operation,
-                               fingerprint=print_)
+    ref = idempotency.replayed(session=session, principal=principal, key=key, operation=operation, fingerprint=print_)
     if ref is not None:
         return session.scalar(sa.select(model).where(model.public_id == ref))
     made = make()
-    idempotency.remember(session=session, principal=principal, key=key, operation=operation, fingerprint=print_,
-                         resource_ref=made.public_id)
+    idempotency.remember(
+        session=session,
+        principal=principal,
+        key=key,
+        operation=operation,
+        fingerprint=print_,
+        resource_ref=made.public_id,
+    )
     return made

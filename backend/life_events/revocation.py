@@ -37,9 +37,13 @@ def _restore(session: Session, principal: Principal, person: Citizen, effects: d
     person.deceased_on = None
     if "account" in effects:
         account = session.get(Account, effects["account"]["id"])
-        auth_sessions.change_status_for_event(session=session, principal=principal, account=account,
-                                              status="active",
-                                              reason="Hủy khai tử sai / wrong death registration revoked")
+        auth_sessions.change_status_for_event(
+            session=session,
+            principal=principal,
+            account=account,
+            status="active",
+            reason="Hủy khai tử sai / wrong death registration revoked",
+        )
     if "temporary" in effects:
         saved = effects["temporary"]
         for row in session.scalars(sa.select(TemporaryResidence).where(TemporaryResidence.id.in_(saved["ids"]))):
@@ -64,9 +68,13 @@ def revoke(*, session: Session, principal: Principal, registration_id: int, reas
     registration = session.get(DeathRegistration, registration_id)
     if registration is None:
         raise NotFound("No such death registration.")
-    offices.require(session, principal, CIVIL_STATUS, (registration.ward_code,
-                                                       session.get(Citizen, registration.citizen_id)
-                                                       .permanent_province_code), clock.today())
+    offices.require(
+        session,
+        principal,
+        CIVIL_STATUS,
+        (registration.ward_code, session.get(Citizen, registration.citizen_id).permanent_province_code),
+        clock.today(),
+    )
     if registration.status != "active":
         raise Conflict("This death registration was already revoked.")
     now = clock.now()
@@ -74,22 +82,37 @@ def revoke(*, session: Session, principal: Principal, registration_id: int, reas
     _restore(session, principal, person, json.loads(registration.effects_json))
     registration.status, registration.revoked_at = "revoked", now
     registration.revoked_by_account_id, registration.revoked_reason = principal.account_id, nfc(reason)[:300]
-    application = session.scalar(sa.select(LifeEventApplication)
-                                 .where(LifeEventApplication.notification_id == registration.notification_id))
+    application = session.scalar(
+        sa.select(LifeEventApplication).where(LifeEventApplication.notification_id == registration.notification_id)
+    )
     for step in application.steps:
         if step.status in (WAITING, READY):
             step.status = CANCELLED
-    payment = session.scalar(sa.select(PaymentDisbursement).where(
-        PaymentDisbursement.purpose_kind == "burial-allowance",
-        PaymentDisbursement.purpose_ref == application.public_id))
+    payment = session.scalar(
+        sa.select(PaymentDisbursement).where(
+            PaymentDisbursement.purpose_kind == "burial-allowance",
+            PaymentDisbursement.purpose_ref == application.public_id,
+        )
+    )
     if payment is not None and payment.status == "ordered":
         payment.status = "cancelled"
     application.status = "revoked"
     chain.log(session, application, "revoked", actor=principal.account_id, note=nfc(reason))
-    documents.revoke_for_holder(session=session, citizen_id=application.applicant_citizen_id,
-                                doc_type=DEATH_EXTRACT, reason="death-registration-revoked", now=now)
-    record_access(session=session, principal=principal, subject_citizen_ids=[person.id], action="update",
-                  record_type="death-registration", record_ref=str(registration.id),
-                  purpose=f"hủy đăng ký khai tử sai / wrong death registration revoked: {nfc(reason)}"[:200])
+    documents.revoke_for_holder(
+        session=session,
+        citizen_id=application.applicant_citizen_id,
+        doc_type=DEATH_EXTRACT,
+        reason="death-registration-revoked",
+        now=now,
+    )
+    record_access(
+        session=session,
+        principal=principal,
+        subject_citizen_ids=[person.id],
+        action="update",
+        record_type="death-registration",
+        record_ref=str(registration.id),
+        purpose=f"hủy đăng ký khai tử sai / wrong death registration revoked: {nfc(reason)}"[:200],
+    )
     session.flush()
     return registration

@@ -26,8 +26,12 @@ from shared_schemas.life_events import (
     StepSchema,
 )
 
-blp = Blueprint("life_events", __name__, url_prefix="/life-events",
-                description="Births and deaths: hospital notifications and the linked procedures")
+blp = Blueprint(
+    "life_events",
+    __name__,
+    url_prefix="/life-events",
+    description="Births and deaths: hospital notifications and the linked procedures",
+)
 
 
 @blp.route("/birth-certificates")
@@ -38,8 +42,11 @@ class BirthCertificates(MethodView):
     @blp.response(201, HospitalNotificationSchema)
     def post(self, data, idempotency_key=None):
         """Issue an electronic birth certificate (giấy chứng sinh); the mother holds it in the app"""
-        return committed(lambda: hospital.issue_birth_certificate(session=db.session, principal=current_principal(),
-                                                                  data=data, idempotency_key=idempotency_key))
+        return committed(
+            lambda: hospital.issue_birth_certificate(
+                session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
+            )
+        )
 
 
 @blp.route("/death-notices")
@@ -50,8 +57,11 @@ class DeathNotices(MethodView):
     @blp.response(201, HospitalNotificationSchema)
     def post(self, data, idempotency_key=None):
         """Issue an electronic death notice (giấy báo tử) to the relative present"""
-        return committed(lambda: hospital.issue_death_notice(session=db.session, principal=current_principal(),
-                                                             data=data, idempotency_key=idempotency_key))
+        return committed(
+            lambda: hospital.issue_death_notice(
+                session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
+            )
+        )
 
 
 @blp.route("/applications")
@@ -71,8 +81,11 @@ class Births(MethodView):
     @blp.response(201, LifeEventApplicationSchema)
     def post(self, data, idempotency_key=None):
         """Declare a birth once: birth registration, permanent residence and the child's BHYT card"""
-        return committed(lambda: birth.apply(session=db.session, principal=current_principal(), data=data,
-                                                    idempotency_key=idempotency_key))
+        return committed(
+            lambda: birth.apply(
+                session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
+            )
+        )
 
 
 @blp.route("/deaths")
@@ -83,8 +96,11 @@ class Deaths(MethodView):
     @blp.response(201, LifeEventApplicationSchema)
     def post(self, data, idempotency_key=None):
         """Declare a relative's death once: death registration, residence deregistration, burial allowance"""
-        return committed(lambda: death.apply(session=db.session, principal=current_principal(), data=data,
-                                                    idempotency_key=idempotency_key))
+        return committed(
+            lambda: death.apply(
+                session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
+            )
+        )
 
 
 @blp.route("/permanent-residence")
@@ -95,8 +111,11 @@ class PermanentResidence(MethodView):
     @blp.response(201, LifeEventApplicationSchema)
     def post(self, data, idempotency_key=None):
         """Apply for permanent residence in a household (the head consents; the commune police decide)"""
-        return committed(lambda: residence.apply(session=db.session, principal=current_principal(), data=data,
-                                                    idempotency_key=idempotency_key))
+        return committed(
+            lambda: residence.apply(
+                session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
+            )
+        )
 
 
 @blp.route("/applications/<string:ref>")
@@ -105,8 +124,9 @@ class Application(MethodView):
     @blp.response(200, LifeEventApplicationSchema)
     def get(self, ref):
         """One application: its applicant, or an officer of one of its agencies covering it (audited)"""
-        return committed(lambda: chain.get_application(session=db.session, principal=current_principal(),
-                                                       public_id=ref))
+        return committed(
+            lambda: chain.get_application(session=db.session, principal=current_principal(), public_id=ref)
+        )
 
 
 @blp.route("/applications/<string:ref>/household-consent")
@@ -116,9 +136,15 @@ class HouseholdConsent(MethodView):
     @blp.response(200, LifeEventApplicationSchema)
     def post(self, data, ref):
         """The head of the chosen household consents to the child's permanent residence, or refuses"""
-        return committed(lambda: birth.household_consent(session=db.session, principal=current_principal(),
-                                                         public_id=ref, decision=data["decision"],
-                                                         note=data.get("note")))
+        return committed(
+            lambda: birth.household_consent(
+                session=db.session,
+                principal=current_principal(),
+                public_id=ref,
+                decision=data["decision"],
+                note=data.get("note"),
+            )
+        )
 
 
 @blp.route("/queue")
@@ -137,9 +163,17 @@ class StepDecision(MethodView):
     @blp.response(200, StepSchema)
     def post(self, data, step_id):
         """Approve a step (its work is done and the next step reaches its queue) or refuse it, saying why"""
-        return committed(lambda: chain.decide(session=db.session, principal=current_principal(), step_id=step_id,
-                                              decision=data["decision"], reason=data.get("reason"),
-                                              action=data.get("action"), consent_needed=birth.consent_needed))
+        return committed(
+            lambda: chain.decide(
+                session=db.session,
+                principal=current_principal(),
+                step_id=step_id,
+                decision=data["decision"],
+                reason=data.get("reason"),
+                action=data.get("action"),
+                consent_needed=birth.consent_needed,
+            )
+        )
 
 
 @blp.route("/death-registrations/<int:registration_id>/revoke")
@@ -149,5 +183,11 @@ class DeathRevocation(MethodView):
     @blp.response(200, DeathRegistrationSchema)
     def post(self, data, registration_id):
         """Revoke a wrong death registration: everything its effects changed is restored"""
-        return committed(lambda: revocation.revoke(session=db.session, principal=current_principal(),
-                                                   registration_id=registration_id, reason=data["reason"]))
+        return committed(
+            lambda: revocation.revoke(
+                session=db.session,
+                principal=current_principal(),
+                registration_id=registration_id,
+                reason=data["reason"],
+            )
+        )

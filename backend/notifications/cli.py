@@ -20,8 +20,7 @@ def register(app: Flask) -> None:
         from backend.notifications.service import deliver_pending
 
         session = db.new_session()
-        counts = deliver_pending(session=session, adapter=adapter_from_config(current_app.config),
-                                 limit=limit)
+        counts = deliver_pending(session=session, adapter=adapter_from_config(current_app.config), limit=limit)
         session.commit()
         click.echo(f"sent {counts['sent']}, retry later {counts['retry']}, failed {counts['failed']}")
 

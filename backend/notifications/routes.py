@@ -24,11 +24,14 @@ class Inbox(MethodView):
     @blp.response(200, InboxSchema)
     def get(self, query):
         """My notifications, newest first"""
-        items, total, unread = service.list_inbox(session=db.session, principal=current_principal(),
-                                                  unread_only=query["unread_only"], page=query["page"],
-                                                  per_page=query["per_page"])
-        return {"items": items, "total": total, "unread": unread, "page": query["page"],
-                "per_page": query["per_page"]}
+        items, total, unread = service.list_inbox(
+            session=db.session,
+            principal=current_principal(),
+            unread_only=query["unread_only"],
+            page=query["page"],
+            per_page=query["per_page"],
+        )
+        return {"items": items, "total": total, "unread": unread, "page": query["page"], "per_page": query["per_page"]}
 
 
 @blp.route("/<int:notification_id>/read")
@@ -37,7 +40,7 @@ class MarkRead(MethodView):
     @blp.response(200, NotificationSchema)
     def post(self, notification_id):
         """Mark one of my notifications read (idempotent)"""
-        notification = service.mark_read(session=db.session, principal=current_principal(),
-                                         notification_id=notification_id)
+        notification = service.mark_read(
+            session=db.session, principal=current_principal(), notification_id=notification_id
+        )
         return notification
-

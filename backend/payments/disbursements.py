@@ -26,17 +26,34 @@ class PaymentDisbursement(Base):
     ordered_at: Mapped[datetime]
     ordered_by_account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
 
-    __table_args__ = (sa.UniqueConstraint("purpose_kind", "purpose_ref", name="uq_payment_disbursements_purpose"),
-                      sa.CheckConstraint("amount > 0", name="amount"))
+    __table_args__ = (
+        sa.UniqueConstraint("purpose_kind", "purpose_ref", name="uq_payment_disbursements_purpose"),
+        sa.CheckConstraint("amount > 0", name="amount"),
+    )
 
 
-def order(*, session: Session, payee_citizen_id: int, amount: int, purpose_kind: str, purpose_ref: str,
-          description: str, actor_account_id: int, now: datetime) -> PaymentDisbursement:
+def order(
+    *,
+    session: Session,
+    payee_citizen_id: int,
+    amount: int,
+    purpose_kind: str,
+    purpose_ref: str,
+    description: str,
+    actor_account_id: int,
+    now: datetime,
+) -> PaymentDisbursement:
     """Order one payment for one purpose (the unique purpose makes a second order for it impossible)."""
     disbursement = PaymentDisbursement(
-        public_id=secrets.token_hex(8), payee_citizen_id=payee_citizen_id, amount=amount,
-        purpose_kind=purpose_kind, purpose_ref=purpose_ref, description=description[:200], ordered_at=now,
-        ordered_by_account_id=actor_account_id)
+        public_id=secrets.token_hex(8),
+        payee_citizen_id=payee_citizen_id,
+        amount=amount,
+        purpose_kind=purpose_kind,
+        purpose_ref=purpose_ref,
+        description=description[:200],
+        ordered_at=now,
+        ordered_by_account_id=actor_account_id,
+    )
     session.add(disbursement)
     session.flush()
     return disbursement

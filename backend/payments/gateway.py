@@ -90,9 +90,7 @@ class HmacGateway(PaymentGateway):
             raise CallbackRefused("The callback signature does not match.")
         sent_at = datetime.fromtimestamp(int(timestamp), now.tzinfo)
         if abs(now - sent_at) > MAX_CLOCK_SKEW:
-            raise CallbackStale(
-                "The callback was signed too long ago (or in the future); it is not accepted."
-            )
+            raise CallbackStale("The callback was signed too long ago (or in the future); it is not accepted.")
         return nonce
 
 

@@ -48,12 +48,12 @@ class Intents(MethodView):
     def post(self, data, idempotency_key):
         """Open a payment for a fine or a certificate fee, at the amount due today (send it as `amount`)"""
         intent = service.create_intent(
-                session=db.session,
-                principal=current_principal(),
-                gateway=gateways.gateway(),
-                idempotency_key=idempotency_key,
-                **data,
-            )
+            session=db.session,
+            principal=current_principal(),
+            gateway=gateways.gateway(),
+            idempotency_key=idempotency_key,
+            **data,
+        )
 
         return present_intent(intent, service.posting_for(db.session, intent))
 
@@ -86,11 +86,11 @@ class Callback(MethodView):
             gateways.SIGNATURE_HEADER: headers["signature"],
         }
         outcome = service.handle_callback(
-                session=db.session,
-                gateway=gateway,
-                headers={k: v for k, v in raw_headers.items() if v},
-                fields=fields,
-            )
+            session=db.session,
+            gateway=gateway,
+            headers={k: v for k, v in raw_headers.items() if v},
+            fields=fields,
+        )
 
         return {
             "result": outcome.result,

@@ -97,10 +97,14 @@ def create_intent(
         return intent, public_id
 
     return idempotency.once(
-        session=session, principal=principal, key=idempotency_key, operation="payment-intent",
+        session=session,
+        principal=principal,
+        key=idempotency_key,
+        operation="payment-intent",
         request={"purpose": purpose, "reference": reference, "amount": amount},
         replay=lambda ref: session.scalar(sa.select(PaymentIntent).where(PaymentIntent.public_id == ref)),
-        make=make, now=now,
+        make=make,
+        now=now,
     )
 
 
@@ -131,9 +135,7 @@ def handle_callback(
         with session.begin_nested():
             session.add(PaymentCallbackNonce(nonce=nonce, gateway=gateway.name, received_at=now))
     except sa.exc.IntegrityError:
-        raise CallbackReplayed(
-            "This callback (its nonce) was already received; it is not applied again."
-        ) from None
+        raise CallbackReplayed("This callback (its nonce) was already received; it is not applied again.") from None
     intent = session.scalar(
         sa.select(PaymentIntent).where(
             PaymentIntent.public_id == fields["intent_id"], PaymentIntent.gateway == gateway.name
@@ -203,8 +205,9 @@ def _post(session: Session, intent: PaymentIntent, transaction_id: str, now: dat
     session.flush()  # a second posting for the same intent or purpose stops here, at the unique constraints
     posting.receipt_number = f"BL{clock.local_date(now):%Y}{posting.id:010d}"
     citizen = session.get(Citizen, intent.citizen_id)
-    facts = payable(intent.purpose_kind).receipt_facts(session=session, reference=intent.purpose_ref,
-                                                      amount=intent.amount, paid_at=now)
+    facts = payable(intent.purpose_kind).receipt_facts(
+        session=session, reference=intent.purpose_ref, amount=intent.amount, paid_at=now
+    )
     receipt = documents.issue_document(
         session=session,
         holder=citizen,

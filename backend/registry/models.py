@@ -35,8 +35,13 @@ class Household(Base, TimestampMixin):
     ward_code: Mapped[str] = mapped_column(sa.ForeignKey("administrative_units.code"), index=True)
     street_address: Mapped[str] = mapped_column(sa.String(200))
     head_citizen_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("citizens.id", use_alter=True, name="fk_households_head_citizen_id_citizens",
-                      deferrable=True, initially="DEFERRED"),
+        sa.ForeignKey(
+            "citizens.id",
+            use_alter=True,
+            name="fk_households_head_citizen_id_citizens",
+            deferrable=True,
+            initially="DEFERRED",
+        ),
         index=True,
     )
 

@@ -40,8 +40,9 @@ class CitizenRecordView(MethodView):
     @blp.response(200, CitizenSchema)
     def get(self, query, personal_id):
         """A citizen's record: the citizen themself, or an officer of their jurisdiction (audited)"""
-        record = service.read_record(session=db.session, principal=current_principal(), pid=personal_id,
-                                     purpose=query["purpose"])
+        record = service.read_record(
+            session=db.session, principal=current_principal(), pid=personal_id, purpose=query["purpose"]
+        )
         return present.citizen_record(record)
 
 
@@ -52,8 +53,13 @@ class Citizens(MethodView):
     @blp.response(200, CitizenSummarySchema(many=True))
     def get(self, query):
         """Search by name, without regard to accents or case, within the officer's jurisdiction (audited)"""
-        results = service.search(session=db.session, principal=current_principal(), name=query["name"],
-                                 date_of_birth=query.get("date_of_birth"), purpose=query["purpose"])
+        results = service.search(
+            session=db.session,
+            principal=current_principal(),
+            name=query["name"],
+            date_of_birth=query.get("date_of_birth"),
+            purpose=query["purpose"],
+        )
         return results
 
     @access(OFFICER)
@@ -62,8 +68,9 @@ class Citizens(MethodView):
     def post(self, data):
         """Enter a person into the registry (birth registration), checked for consistency"""
         purpose = data.pop("purpose")
-        citizen = service.register_citizen(session=db.session, principal=current_principal(), data=data,
-                                           purpose=purpose)
+        citizen = service.register_citizen(
+            session=db.session, principal=current_principal(), data=data, purpose=purpose
+        )
         return citizen
 
 
@@ -84,8 +91,11 @@ class OwnIdentityCardLost(MethodView):
     @blp.response(200, IdentityCardSchema(many=True))
     def post(self, data):
         """Report my chip ID card lost (level 2): eKYC answers reported_lost from now on; only a new card undoes it"""
-        return committed(lambda: identity_cards.report_lost(session=db.session, principal=current_principal(),
-                                                            reason=data["reason"], now=clock.now()))
+        return committed(
+            lambda: identity_cards.report_lost(
+                session=db.session, principal=current_principal(), reason=data["reason"], now=clock.now()
+            )
+        )
 
 
 @blp.route("/citizens/<string:personal_id>/identity-cards")
@@ -94,16 +104,22 @@ class IdentityCards(MethodView):
     @blp.response(200, IdentityCardSchema(many=True))
     def get(self, personal_id):
         """A citizen's chip ID cards, newest first: the citizen, or an officer covering them (audited)"""
-        return committed(lambda: identity_cards.list_cards(session=db.session, principal=current_principal(),
-                                                           personal_id=personal_id, now=clock.now()))
+        return committed(
+            lambda: identity_cards.list_cards(
+                session=db.session, principal=current_principal(), personal_id=personal_id, now=clock.now()
+            )
+        )
 
     @access(OFFICER)
     @blp.arguments(IdentityCardIssueSchema)
     @blp.response(201, IdentityCardSchema)
     def post(self, data, personal_id):
         """Register a newly issued card (officer covering the citizen; audited): the valid older cards are replaced"""
-        return committed(lambda: identity_cards.issue(session=db.session, principal=current_principal(),
-                                                      personal_id=personal_id, now=clock.now(), **data))
+        return committed(
+            lambda: identity_cards.issue(
+                session=db.session, principal=current_principal(), personal_id=personal_id, now=clock.now(), **data
+            )
+        )
 
 
 @blp.route("/citizens/<string:personal_id>/identity-cards/<int:card_id>/revoke")
@@ -113,6 +129,13 @@ class IdentityCardRevoke(MethodView):
     @blp.response(200, IdentityCardSchema)
     def post(self, data, personal_id, card_id):
         """Revoke a card (officer covering the citizen; audited; final)"""
-        return committed(lambda: identity_cards.revoke(session=db.session, principal=current_principal(),
-                                                       personal_id=personal_id, card_id=card_id,
-                                                       reason=data["reason"], now=clock.now()))
+        return committed(
+            lambda: identity_cards.revoke(
+                session=db.session,
+                principal=current_principal(),
+                personal_id=personal_id,
+                card_id=card_id,
+                reason=data["reason"],
+                now=clock.now(),
+            )
+        )

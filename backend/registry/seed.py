@@ -26,24 +26,134 @@ log = logging.getLogger(__name__)
 
 REFERENCE_DATE = date(2026, 1, 1)  # fixed, so a seed gives the same population whenever it runs
 
-SURNAMES = [("Nguyễn", 380), ("Trần", 110), ("Lê", 95), ("Phạm", 70), ("Hoàng", 30), ("Huỳnh", 21),
-            ("Phan", 45), ("Vũ", 20), ("Võ", 19), ("Đặng", 21), ("Bùi", 20), ("Đỗ", 14), ("Hồ", 13),
-            ("Ngô", 13), ("Dương", 10), ("Lý", 5), ("Đinh", 6), ("Trương", 6), ("Lương", 4), ("Mai", 4)]
-MIDDLE = {personal_id.MALE: ["Văn", "Hữu", "Đức", "Minh", "Quang", "Thanh", "Công", "Xuân", "Ngọc", "Gia"],
-          personal_id.FEMALE: ["Thị", "Thị", "Ngọc", "Thu", "Minh", "Thanh", "Hồng", "Kim", "Bảo", "Khánh"]}
-GIVEN = {personal_id.MALE: ["An", "Bình", "Cường", "Dũng", "Đạt", "Hải", "Hiếu", "Hoàng", "Hùng", "Huy",
-                            "Khang", "Khoa", "Long", "Minh", "Nam", "Nghĩa", "Phong", "Phúc", "Quân", "Sơn",
-                            "Tài", "Thắng", "Thành", "Toàn", "Trung", "Tuấn", "Việt", "Vinh", "Bảo", "Đức"],
-         personal_id.FEMALE: ["Anh", "Ánh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hoa", "Hương",
-                              "Huyền", "Lan", "Linh", "Loan", "Mai", "My", "Ngân", "Ngọc", "Nhung", "Oanh",
-                              "Phương", "Quỳnh", "Tâm", "Thảo", "Thủy", "Trang", "Tuyết", "Vân", "Yến", "Hiền"]}
-STREETS = ["Phố Huế", "Đường Lê Lợi", "Phố Hàng Bạc", "Đường Trần Hưng Đạo", "Đường Nguyễn Trãi",
-           "Phố Lý Thường Kiệt", "Đường Hai Bà Trưng", "Đường Lê Duẩn", "Phố Quang Trung", "Đường Điện Biên Phủ",
-           "Ngõ 12 Phố Đội Cấn", "Hẻm 45 Đường Nguyễn Du", "Đường Bạch Đằng", "Phố Hàng Gai", "Đường 3 Tháng 2"]
-PLATE_CODES = {"01": ["29", "30", "31", "32", "33", "40"], "79": ["50", "51", "59", "41"], "48": ["43"],
-               "31": ["15", "16"], "92": ["65"]}
-INSURANCE_GROUPS = [("GD", 4, 40), ("DN", 3, 25), ("HT", 2, 8), ("HS", 4, 8), ("SV", 4, 4), ("TE", 1, 7),
-                    ("CN", 1, 3), ("CC", 1, 1), ("NO", 2, 2), ("XN", 3, 2)]
+SURNAMES = [
+    ("Nguyễn", 380),
+    ("Trần", 110),
+    ("Lê", 95),
+    ("Phạm", 70),
+    ("Hoàng", 30),
+    ("Huỳnh", 21),
+    ("Phan", 45),
+    ("Vũ", 20),
+    ("Võ", 19),
+    ("Đặng", 21),
+    ("Bùi", 20),
+    ("Đỗ", 14),
+    ("Hồ", 13),
+    ("Ngô", 13),
+    ("Dương", 10),
+    ("Lý", 5),
+    ("Đinh", 6),
+    ("Trương", 6),
+    ("Lương", 4),
+    ("Mai", 4),
+]
+MIDDLE = {
+    personal_id.MALE: ["Văn", "Hữu", "Đức", "Minh", "Quang", "Thanh", "Công", "Xuân", "Ngọc", "Gia"],
+    personal_id.FEMALE: ["Thị", "Thị", "Ngọc", "Thu", "Minh", "Thanh", "Hồng", "Kim", "Bảo", "Khánh"],
+}
+GIVEN = {
+    personal_id.MALE: [
+        "An",
+        "Bình",
+        "Cường",
+        "Dũng",
+        "Đạt",
+        "Hải",
+        "Hiếu",
+        "Hoàng",
+        "Hùng",
+        "Huy",
+        "Khang",
+        "Khoa",
+        "Long",
+        "Minh",
+        "Nam",
+        "Nghĩa",
+        "Phong",
+        "Phúc",
+        "Quân",
+        "Sơn",
+        "Tài",
+        "Thắng",
+        "Thành",
+        "Toàn",
+        "Trung",
+        "Tuấn",
+        "Việt",
+        "Vinh",
+        "Bảo",
+        "Đức",
+    ],
+    personal_id.FEMALE: [
+        "Anh",
+        "Ánh",
+        "Chi",
+        "Dung",
+        "Giang",
+        "Hà",
+        "Hạnh",
+        "Hằng",
+        "Hoa",
+        "Hương",
+        "Huyền",
+        "Lan",
+        "Linh",
+        "Loan",
+        "Mai",
+        "My",
+        "Ngân",
+        "Ngọc",
+        "Nhung",
+        "Oanh",
+        "Phương",
+        "Quỳnh",
+        "Tâm",
+        "Thảo",
+        "Thủy",
+        "Trang",
+        "Tuyết",
+        "Vân",
+        "Yến",
+        "Hiền",
+    ],
+}
+STREETS = [
+    "Phố Huế",
+    "Đường Lê Lợi",
+    "Phố Hàng Bạc",
+    "Đường Trần Hưng Đạo",
+    "Đường Nguyễn Trãi",
+    "Phố Lý Thường Kiệt",
+    "Đường Hai Bà Trưng",
+    "Đường Lê Duẩn",
+    "Phố Quang Trung",
+    "Đường Điện Biên Phủ",
+    "Ngõ 12 Phố Đội Cấn",
+    "Hẻm 45 Đường Nguyễn Du",
+    "Đường Bạch Đằng",
+    "Phố Hàng Gai",
+    "Đường 3 Tháng 2",
+]
+PLATE_CODES = {
+    "01": ["29", "30", "31", "32", "33", "40"],
+    "79": ["50", "51", "59", "41"],
+    "48": ["43"],
+    "31": ["15", "16"],
+    "92": ["65"],
+}
+INSURANCE_GROUPS = [
+    ("GD", 4, 40),
+    ("DN", 3, 25),
+    ("HT", 2, 8),
+    ("HS", 4, 8),
+    ("SV", 4, 4),
+    ("TE", 1, 7),
+    ("CN", 1, 3),
+    ("CC", 1, 1),
+    ("NO", 2, 2),
+    ("XN", 3, 2),
+]
 
 
 @dataclass
@@ -99,20 +209,47 @@ class PopulationGenerator:
         surname = surname or rng.choices(self.surname_pool, self.surname_weights)[0]
         return f"{surname} {rng.choice(MIDDLE[sex])} {rng.choice(GIVEN[sex])}"
 
-    def _person(self, *, sex: str, born: date, ward: dict, street: str, household: int, relation: str,
-                surname: str | None = None) -> tuple:
+    def _person(
+        self,
+        *,
+        sex: str,
+        born: date,
+        ward: dict,
+        street: str,
+        household: int,
+        relation: str,
+        surname: str | None = None,
+    ) -> tuple:
         rng = self.rng
         self.counters.citizen += 1
         residence_birth = "0" + ward["province_code"]
         province = residence_birth if rng.random() < 0.8 else rng.choice(self.birth_provinces)
         name = self._name(sex, surname)
         old_id = f"{rng.randrange(10**8, 10**9)}" if born.year < 2000 and rng.random() < 0.3 else None
-        deceased = (REFERENCE_DATE - timedelta(days=rng.randrange(1, 3000))).isoformat() \
-            if rng.random() < 0.004 and born.year < 1960 else None
-        return (self.counters.citizen, self._personal_id(province, sex, born), name, fold(name), born.isoformat(),
-                sex, old_id, "Kinh" if rng.random() < 0.86 else rng.choice(["Tày", "Thái", "Mường", "Khmer", "Hoa"]),
-                None, "Việt Nam", personal_id.province_names().get(province),
-                ward["code"], street, ward["province_code"], household, relation, deceased)
+        deceased = (
+            (REFERENCE_DATE - timedelta(days=rng.randrange(1, 3000))).isoformat()
+            if rng.random() < 0.004 and born.year < 1960
+            else None
+        )
+        return (
+            self.counters.citizen,
+            self._personal_id(province, sex, born),
+            name,
+            fold(name),
+            born.isoformat(),
+            sex,
+            old_id,
+            "Kinh" if rng.random() < 0.86 else rng.choice(["Tày", "Thái", "Mường", "Khmer", "Hoa"]),
+            None,
+            "Việt Nam",
+            personal_id.province_names().get(province),
+            ward["code"],
+            street,
+            ward["province_code"],
+            household,
+            relation,
+            deceased,
+        )
 
     def _birth(self, age_years: int) -> date:
         return REFERENCE_DATE - timedelta(days=age_years * 365 + self.rng.randrange(365))
@@ -127,21 +264,40 @@ class PopulationGenerator:
             street = f"Số {rng.randrange(1, 300)} {rng.choice(STREETS)}"
             head_sex = personal_id.MALE if rng.random() < 0.7 else personal_id.FEMALE
             head_age = rng.randrange(25, 86)
-            members = [self._person(sex=head_sex, born=self._birth(head_age), ward=ward, street=street,
-                                    household=hid, relation="Chủ hộ")]
+            members = [
+                self._person(
+                    sex=head_sex, born=self._birth(head_age), ward=ward, street=street, household=hid, relation="Chủ hộ"
+                )
+            ]
             surname = members[0][2].split()[0] if head_sex == personal_id.MALE else None
             if rng.random() < 0.78:
                 spouse_sex = personal_id.FEMALE if head_sex == personal_id.MALE else personal_id.MALE
-                members.append(self._person(sex=spouse_sex, born=self._birth(max(18, head_age + rng.randrange(-6, 4))),
-                                            ward=ward, street=street, household=hid,
-                                            relation="Vợ" if spouse_sex == personal_id.FEMALE else "Chồng"))
+                members.append(
+                    self._person(
+                        sex=spouse_sex,
+                        born=self._birth(max(18, head_age + rng.randrange(-6, 4))),
+                        ward=ward,
+                        street=street,
+                        household=hid,
+                        relation="Vợ" if spouse_sex == personal_id.FEMALE else "Chồng",
+                    )
+                )
             for _ in range(rng.choice([0, 1, 1, 2, 2, 2, 3])):
                 child_age = head_age - rng.randrange(20, 41)
                 if child_age < 0:
                     continue
                 child_sex = rng.choice([personal_id.MALE, personal_id.FEMALE])
-                members.append(self._person(sex=child_sex, born=self._birth(child_age), ward=ward, street=street,
-                                            household=hid, relation="Con", surname=surname))
+                members.append(
+                    self._person(
+                        sex=child_sex,
+                        born=self._birth(child_age),
+                        ward=ward,
+                        street=street,
+                        household=hid,
+                        relation="Con",
+                        surname=surname,
+                    )
+                )
             members = members[: total_citizens - produced]
             produced += len(members)
             household_row = (hid, f"HK{ward['code']}{hid:09d}", ward["code"], street, members[0][0])
@@ -174,8 +330,11 @@ class PopulationGenerator:
         letter_shift = n // 100_000
         series = series[:2] + chr(ord(series[2]) + letter_shift) + series[3:]
         self.counters.vehicle += 1
-        brand = rng.choice(["Honda", "Yamaha", "Suzuki", "Piaggio", "VinFast"] if kind == "motorbike"
-                           else ["Toyota", "Hyundai", "Kia", "Mazda", "VinFast", "Ford"])
+        brand = rng.choice(
+            ["Honda", "Yamaha", "Suzuki", "Piaggio", "VinFast"]
+            if kind == "motorbike"
+            else ["Toyota", "Hyundai", "Kia", "Mazda", "VinFast", "Ford"]
+        )
         registered = REFERENCE_DATE - timedelta(days=rng.randrange(30, 5000))
         return (self.counters.vehicle, f"{series}{n % 100_000:05d}", kind, brand, citizen_id, registered.isoformat())
 
@@ -185,8 +344,17 @@ class PopulationGenerator:
         issued = max(born + timedelta(days=18 * 366), REFERENCE_DATE - timedelta(days=rng.randrange(30, 9000)))
         expires = None if licence_class == "A1" else (issued + timedelta(days=10 * 365)).isoformat()
         points = 12 if rng.random() < 0.9 else rng.randrange(4, 12)
-        return (self.counters.licence, f"{province}{self.counters.licence:010d}", licence_class, citizen_id,
-                issued.isoformat(), expires, "valid", points, None)
+        return (
+            self.counters.licence,
+            f"{province}{self.counters.licence:010d}",
+            licence_class,
+            citizen_id,
+            issued.isoformat(),
+            expires,
+            "valid",
+            points,
+            None,
+        )
 
     def _insurance(self, citizen_id: int, province: str, ward_code: str, age: int) -> tuple:
         rng = self.rng
@@ -201,19 +369,60 @@ class PopulationGenerator:
         valid_to = date(REFERENCE_DATE.year, 12, 31) if rng.random() < 0.95 else date(REFERENCE_DATE.year - 1, 12, 31)
         facility_code = f"{province}{ward_code[-3:]}"
         facility_name = f"Trạm Y tế {self.ward_names[ward_code]}"
-        return (self.counters.insurance, f"{group}{level}{province}{self.counters.insurance:010d}", citizen_id,
-                valid_from.isoformat(), valid_to.isoformat(), level, facility_code, facility_name)
+        return (
+            self.counters.insurance,
+            f"{group}{level}{province}{self.counters.insurance:010d}",
+            citizen_id,
+            valid_from.isoformat(),
+            valid_to.isoformat(),
+            level,
+            facility_code,
+            facility_name,
+        )
 
 
-CITIZEN_COLUMNS = ("id", "personal_id", "full_name", "name_folded", "date_of_birth", "sex", "old_id_number",
-                   "ethnicity", "religion", "nationality", "place_of_origin", "permanent_ward_code",
-                   "permanent_street", "permanent_province_code", "household_id", "relation_to_head", "deceased_on")
+CITIZEN_COLUMNS = (
+    "id",
+    "personal_id",
+    "full_name",
+    "name_folded",
+    "date_of_birth",
+    "sex",
+    "old_id_number",
+    "ethnicity",
+    "religion",
+    "nationality",
+    "place_of_origin",
+    "permanent_ward_code",
+    "permanent_street",
+    "permanent_province_code",
+    "household_id",
+    "relation_to_head",
+    "deceased_on",
+)
 HOUSEHOLD_COLUMNS = ("id", "household_number", "ward_code", "street_address", "head_citizen_id")
 VEHICLE_COLUMNS = ("id", "plate", "kind", "brand", "owner_citizen_id", "registered_on")
-LICENCE_COLUMNS = ("id", "number", "licence_class", "citizen_id", "issued_on", "expires_on", "status", "points",
-                   "suspended_until")
-CARD_COLUMNS = ("id", "card_number", "citizen_id", "valid_from", "valid_to", "benefit_level",
-                "primary_care_facility_code", "primary_care_facility_name")
+LICENCE_COLUMNS = (
+    "id",
+    "number",
+    "licence_class",
+    "citizen_id",
+    "issued_on",
+    "expires_on",
+    "status",
+    "points",
+    "suspended_until",
+)
+CARD_COLUMNS = (
+    "id",
+    "card_number",
+    "citizen_id",
+    "valid_from",
+    "valid_to",
+    "benefit_level",
+    "primary_care_facility_code",
+    "primary_care_facility_name",
+)
 BULK_TABLES = ("households", "citizens", "vehicles", "driving_licences", "health_insurance_cards")
 
 
@@ -264,12 +473,17 @@ class BulkWriter:
 def _secondary_indexes(tables: tuple[str, ...]) -> list[sa.Index]:
     """Indexes rebuilt after the load. The one on households.head_citizen_id stays: SQLite looks up
     deferred foreign-key violations through it as citizens arrive (without it, each insert scans)."""
-    return [index for name in tables for index in Base.metadata.tables[name].indexes
-            if index.name != "ix_households_head_citizen_id"]
+    return [
+        index
+        for name in tables
+        for index in Base.metadata.tables[name].indexes
+        if index.name != "ix_households_head_citizen_id"
+    ]
 
 
-def bulk_load_population(engine: sa.Engine, *, citizens: int, seed: int,
-                         reserved_ids: set[str] | None = None) -> SeedReport:
+def bulk_load_population(
+    engine: sa.Engine, *, citizens: int, seed: int, reserved_ids: set[str] | None = None
+) -> SeedReport:
     """Generate and write `citizens` people (plus households and holdings) in one transaction."""
     started = time.perf_counter()
     report = SeedReport(reserved_ids=set(reserved_ids or ()))
@@ -295,8 +509,10 @@ def bulk_load_population(engine: sa.Engine, *, citizens: int, seed: int,
 
 def _load(connection: sa.Connection, generator: PopulationGenerator, report: SeedReport, citizens: int) -> None:
     drop_indexes = citizens >= 50_000  # below that, building indexes as we go is cheaper
-    start_ids = {t: connection.execute(sa.text(f"SELECT COALESCE(MAX(id), 0) FROM {t}")).scalar_one()  # nosec B608
-                 for t in BULK_TABLES}
+    start_ids = {
+        t: connection.execute(sa.text(f"SELECT COALESCE(MAX(id), 0) FROM {t}")).scalar_one()  # nosec B608
+        for t in BULK_TABLES
+    }
     if any(start_ids.values()):
         raise RuntimeError("bulk_load_population expects empty registry tables")
     if connection.dialect.name == "sqlite":
@@ -331,8 +547,9 @@ def _load(connection: sa.Connection, generator: PopulationGenerator, report: See
         index.create(connection)
     if connection.dialect.name == "postgresql":
         for table in BULK_TABLES:
-            connection.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}")  # nosec B608
+            # BULK_TABLES is our own constant list of table names, not input.
+            statement = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}"  # nosec B608
+            connection.exec_driver_sql(statement)
     else:
         broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchmany(5)
         if broken:

@@ -56,15 +56,21 @@ def resolve_address(session: Session, ward_code: str, street: str, *, on: date) 
     """Name the ward, district and province as they are on `on` (since 1/7/2025: the successor ward and
     province, no district). Units are shipped reference data read from memory (registry/units.py)."""
     place = units.place_on(ward_code, on)
-    return Address(ward_code=ward_code, street=street, ward_name=place.ward_name,
-                   district_name=place.district_name, province_name=place.province_name)
+    return Address(
+        ward_code=ward_code,
+        street=street,
+        ward_name=place.ward_name,
+        district_name=place.district_name,
+        province_name=place.province_name,
+    )
 
 
 def get_ward(session: Session, ward_code: str) -> AdministrativeUnit:
     unit = session.get(AdministrativeUnit, ward_code)
     if unit is None or unit.level != "ward":
-        raise ValidationFailed("The address is not in a known ward.",
-                               errors={"json": {"ward_code": [f"Unknown ward code {ward_code!r}."]}})
+        raise ValidationFailed(
+            "The address is not in a known ward.", errors={"json": {"ward_code": [f"Unknown ward code {ward_code!r}."]}}
+        )
     return unit
 
 
@@ -84,8 +90,14 @@ def find_citizen(session: Session, pid: str) -> Citizen:
 
 def officer_covers_citizen(principal: Principal, citizen: Citizen, *, on: date) -> bool:
     temporary_province = citizen.temporary_ward.province_code if citizen.temporary_ward_code else None
-    return units.officer_covers(principal, citizen.permanent_ward_code, citizen.permanent_province_code,
-                            citizen.temporary_ward_code, temporary_province, on=on)
+    return units.officer_covers(
+        principal,
+        citizen.permanent_ward_code,
+        citizen.permanent_province_code,
+        citizen.temporary_ward_code,
+        temporary_province,
+        on=on,
+    )
 
 
 def _authorize_read(principal: Principal, citizen: Citizen) -> None:
@@ -103,17 +115,18 @@ def load_record(session: Session, citizen: Citizen) -> CitizenRecord:
     household = None
     if citizen.household_id:
         household = session.scalar(
-            sa.select(Household).where(Household.id == citizen.household_id)
-            .options(selectinload(Household.members))
+            sa.select(Household).where(Household.id == citizen.household_id).options(selectinload(Household.members))
         )
     temporary = None
     if citizen.temporary_ward_code:
-        temporary = resolve_address(session, citizen.temporary_ward_code, citizen.temporary_street or "",
-                                    on=clock.today())
+        temporary = resolve_address(
+            session, citizen.temporary_ward_code, citizen.temporary_street or "", on=clock.today()
+        )
     return CitizenRecord(
         citizen=citizen,
-        permanent_address=resolve_address(session, citizen.permanent_ward_code, citizen.permanent_street,
-                                          on=clock.today()),
+        permanent_address=resolve_address(
+            session, citizen.permanent_ward_code, citizen.permanent_street, on=clock.today()
+        ),
         temporary_address=temporary,
         household=household,
         vehicles=owned(Vehicle, Vehicle.owner_citizen_id),
@@ -144,20 +157,29 @@ def read_record(*, session: Session, principal: Principal, pid: str, purpose: st
         return load_record(session, own)
     citizen = find_citizen(session, pid)
     _authorize_read(principal, citizen)
-    record_access(session=session, principal=principal, subject_citizen_ids=[citizen.id], action="read",
-                  record_type="citizen", record_ref=citizen.personal_id, purpose=purpose)
+    record_access(
+        session=session,
+        principal=principal,
+        subject_citizen_ids=[citizen.id],
+        action="read",
+        record_type="citizen",
+        record_ref=citizen.personal_id,
+        purpose=purpose,
+    )
     return load_record(session, citizen)
 
 
-def search(*, session: Session, principal: Principal, name: str, date_of_birth: date | None,
-           purpose: str, limit: int = 50) -> list[Citizen]:
+def search(
+    *, session: Session, principal: Principal, name: str, date_of_birth: date | None, purpose: str, limit: int = 50
+) -> list[Citizen]:
     """Accent- and case-insensitive name search within the officer's jurisdiction."""
     if principal.role != OFFICER or not principal.scope_code:
         raise Forbidden("Only officers search the registry.")
     key = fold(name)
     if len(key) < 3:
-        raise ValidationFailed("Type at least three letters of the name.",
-                               errors={"query": {"name": ["At least three letters."]}})
+        raise ValidationFailed(
+            "Type at least three letters of the name.", errors={"query": {"name": ["At least three letters."]}}
+        )
     query = sa.select(Citizen).where(Citizen.name_folded.startswith(key, autoescape=True))
     scope = principal.scope_code
     if len(scope) == 2:
@@ -167,8 +189,15 @@ def search(*, session: Session, principal: Principal, name: str, date_of_birth: 
     if date_of_birth:
         query = query.where(Citizen.date_of_birth == date_of_birth)
     results = list(session.scalars(query.order_by(Citizen.name_folded, Citizen.id).limit(limit)))
-    record_access(session=session, principal=principal, subject_citizen_ids=[c.id for c in results], action="read",
-                  record_type="citizen-search", record_ref=None, purpose=purpose)
+    record_access(
+        session=session,
+        principal=principal,
+        subject_citizen_ids=[c.id for c in results],
+        action="read",
+        record_type="citizen-search",
+        record_ref=None,
+        purpose=purpose,
+    )
     return results
 
 
@@ -185,21 +214,38 @@ def register_citizen(*, session: Session, principal: Principal, data: dict, purp
         raise Conflict("A citizen with this personal ID number is already in the registry.")
     full_name = nfc(data["full_name"])
     citizen = Citizen(
-        personal_id=data["personal_id"], full_name=full_name, name_folded=fold(full_name),
-        date_of_birth=data["date_of_birth"], sex=data["sex"], ethnicity=data.get("ethnicity") or "Kinh",
-        religion=data.get("religion"), nationality=data.get("nationality") or "Việt Nam",
-        place_of_origin=data.get("place_of_origin"), permanent_ward_code=ward.code,
-        permanent_street=nfc(data["permanent_street"]), permanent_province_code=ward.province_code,
+        personal_id=data["personal_id"],
+        full_name=full_name,
+        name_folded=fold(full_name),
+        date_of_birth=data["date_of_birth"],
+        sex=data["sex"],
+        ethnicity=data.get("ethnicity") or "Kinh",
+        religion=data.get("religion"),
+        nationality=data.get("nationality") or "Việt Nam",
+        place_of_origin=data.get("place_of_origin"),
+        permanent_ward_code=ward.code,
+        permanent_street=nfc(data["permanent_street"]),
+        permanent_province_code=ward.province_code,
     )
     session.add(citizen)
     session.flush()
-    record_access(session=session, principal=principal, subject_citizen_ids=[citizen.id], action="create",
-                  record_type="citizen", record_ref=citizen.personal_id, purpose=purpose)
+    record_access(
+        session=session,
+        principal=principal,
+        subject_citizen_ids=[citizen.id],
+        action="create",
+        record_type="citizen",
+        record_ref=citizen.personal_id,
+        purpose=purpose,
+    )
     return citizen
 
 
 def list_units(*, session: Session, parent_code: str | None) -> list[AdministrativeUnit]:
     query = sa.select(AdministrativeUnit)
-    query = query.where(AdministrativeUnit.parent_code.is_(None) if parent_code is None
-                        else AdministrativeUnit.parent_code == parent_code)
+    query = query.where(
+        AdministrativeUnit.parent_code.is_(None)
+        if parent_code is None
+        else AdministrativeUnit.parent_code == parent_code
+    )
     return list(session.scalars(query.order_by(AdministrativeUnit.code)))

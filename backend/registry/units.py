@@ -82,8 +82,9 @@ def _old_place(ward_code: str, on: date) -> Place:
         code = unit["parent_code"]
     province_code, province_name = names.get("province", ("", ""))
     district = names.get("district")
-    return Place(ward_code, names.get("ward", ("", ""))[1], district[1] if district else None, province_code,
-                 province_name, on)
+    return Place(
+        ward_code, names.get("ward", ("", ""))[1], district[1] if district else None, province_code, province_name, on
+    )
 
 
 def place_on(ward_code: str, on: date) -> Place:
@@ -96,8 +97,14 @@ def place_on(ward_code: str, on: date) -> Place:
     successor = ward_after(ward_code)
     if successor is None or successor not in units_2025():
         # No official successor known here: keep the old ward's name, marked, under today's province.
-        return Place(ward_code, f"{old.ward_name} (trước 01/07/2025)" if old.ward_name else "", None,
-                     province_code, province_name, on)
+        return Place(
+            ward_code,
+            f"{old.ward_name} (trước 01/07/2025)" if old.ward_name else "",
+            None,
+            province_code,
+            province_name,
+            on,
+        )
     return Place(successor, units_2025()[successor]["name"], None, province_code, province_name, on)
 
 

@@ -27,35 +27,57 @@ def register(*, session: Session, principal: Principal, data: dict) -> Accommoda
     ward = get_ward(session, data["ward_code"])
     if not _covers(principal, ward):
         raise Forbidden("This ward is outside your jurisdiction.")
-    operator = session.execute(sa.select(Account).where(
-        Account.username == data["operator_personal_id"], Account.role == CITIZEN)).scalar_one_or_none()
+    operator = session.execute(
+        sa.select(Account).where(Account.username == data["operator_personal_id"], Account.role == CITIZEN)
+    ).scalar_one_or_none()
     if operator is None or operator.status != "active":
-        raise ValidationFailed("The operator needs an active citizen identity account.",
-                               errors={"json": {"operator_personal_id": ["No active citizen account."]}})
+        raise ValidationFailed(
+            "The operator needs an active citizen identity account.",
+            errors={"json": {"operator_personal_id": ["No active citizen account."]}},
+        )
     if operator.level < 2:
-        raise ValidationFailed("The operator's account must be level 2 (identity checked in person).",
-                               errors={"json": {"operator_personal_id": ["The account is level 1."]}})
+        raise ValidationFailed(
+            "The operator's account must be level 2 (identity checked in person).",
+            errors={"json": {"operator_personal_id": ["The account is level 1."]}},
+        )
     licence = data["licence_number"].strip().upper()
-    if session.execute(sa.select(AccommodationEstablishment.id)
-                       .where(AccommodationEstablishment.licence_number == licence)).first():
+    if session.execute(
+        sa.select(AccommodationEstablishment.id).where(AccommodationEstablishment.licence_number == licence)
+    ).first():
         raise Conflict("An establishment with this licence number is registered already.")
     establishment = AccommodationEstablishment(
-        name=nfc(data["name"]), licence_number=licence, ward_code=ward.code, province_code=ward.province_code,
-        street=nfc(data["street"]), operator_account_id=operator.id, registered_by_account_id=principal.account_id,
-        active=True)
+        name=nfc(data["name"]),
+        licence_number=licence,
+        ward_code=ward.code,
+        province_code=ward.province_code,
+        street=nfc(data["street"]),
+        operator_account_id=operator.id,
+        registered_by_account_id=principal.account_id,
+        active=True,
+    )
     session.add(establishment)
     session.flush()
     # The operator learns from their access log that the police linked them to a business.
-    record_access(session=session, principal=principal, subject_citizen_ids=[operator.citizen_id], action="create",
-                  record_type="accommodation-establishment", record_ref=str(establishment.id),
-                  purpose="Đăng ký cơ sở lưu trú / registering an accommodation establishment")
+    record_access(
+        session=session,
+        principal=principal,
+        subject_citizen_ids=[operator.citizen_id],
+        action="create",
+        record_type="accommodation-establishment",
+        record_ref=str(establishment.id),
+        purpose="Đăng ký cơ sở lưu trú / registering an accommodation establishment",
+    )
     return establishment
 
 
 def operated_by(*, session: Session, principal: Principal) -> list[AccommodationEstablishment]:
-    return list(session.scalars(sa.select(AccommodationEstablishment)
-                                .where(AccommodationEstablishment.operator_account_id == principal.account_id)
-                                .order_by(AccommodationEstablishment.id)))
+    return list(
+        session.scalars(
+            sa.select(AccommodationEstablishment)
+            .where(AccommodationEstablishment.operator_account_id == principal.account_id)
+            .order_by(AccommodationEstablishment.id)
+        )
+    )
 
 
 def for_notice(*, session: Session, principal: Principal, establishment_id: int) -> AccommodationEstablishment:

@@ -44,14 +44,22 @@ def guardian_for(session: Session, applicant: Citizen, guardian_pid: str | None,
             raise _invalid("Bạn đã đủ 18 tuổi: không cần người đại diện. / You are an adult: leave this out.")
         return None
     if not guardian_pid:
-        raise _invalid("Người chưa thành niên cần cha, mẹ hoặc người giám hộ đồng ý (Luật Cư trú Điều 28 "
-                       "khoản 1 điểm a). / A minor needs a parent's or guardian's consent: name them.")
+        raise _invalid(
+            "Người chưa thành niên cần cha, mẹ hoặc người giám hộ đồng ý (Luật Cư trú Điều 28 "
+            "khoản 1 điểm a). / A minor needs a parent's or guardian's consent: name them."
+        )
     guardian = citizen_by_personal_id(session, guardian_pid)
-    if (guardian is None or guardian.deceased_on is not None or is_minor(guardian, on)
-            or not registered_parent(applicant, guardian)):
+    if (
+        guardian is None
+        or guardian.deceased_on is not None
+        or is_minor(guardian, on)
+        or not registered_parent(applicant, guardian)
+    ):
         # One message whatever failed, so the field cannot be used to probe the registry.
-        raise _invalid("Cơ sở dữ liệu dân cư không ghi nhận người này là cha, mẹ của bạn. / The population "
-                       "registry does not show this person as your parent.")
+        raise _invalid(
+            "Cơ sở dữ liệu dân cư không ghi nhận người này là cha, mẹ của bạn. / The population "
+            "registry does not show this person as your parent."
+        )
     return guardian
 
 

@@ -51,11 +51,14 @@ class ResidenceApplication(Base, TimestampMixin):
     decided_by_account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
 
     members: Mapped[list[ResidenceApplicationMember]] = relationship(
-        order_by="ResidenceApplicationMember.id", cascade="all, delete-orphan")
+        order_by="ResidenceApplicationMember.id", cascade="all, delete-orphan"
+    )
     events: Mapped[list[ResidenceApplicationEvent]] = relationship(
-        order_by="ResidenceApplicationEvent.id", cascade="all, delete-orphan")
+        order_by="ResidenceApplicationEvent.id", cascade="all, delete-orphan"
+    )
     attachments: Mapped[list[ResidenceAttachment]] = relationship(
-        order_by="ResidenceAttachment.id", cascade="all, delete-orphan")
+        order_by="ResidenceAttachment.id", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (
         sa.CheckConstraint("end_date > start_date", name="period"),
@@ -72,8 +75,11 @@ class ResidenceApplicationMember(Base):
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("residence_applications.id"), index=True)
     citizen_id: Mapped[int] = mapped_column(sa.ForeignKey("citizens.id"), index=True)
 
-    __table_args__ = (sa.UniqueConstraint("application_id", "citizen_id",
-                                          name="uq_residence_application_members_application_citizen"),)
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "application_id", "citizen_id", name="uq_residence_application_members_application_citizen"
+        ),
+    )
 
 
 class ResidenceApplicationEvent(Base):
@@ -153,8 +159,7 @@ class AccommodationNotice(Base):
     notifier_account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
     establishment_name: Mapped[str | None] = mapped_column(sa.String(150))
     # Set for a business notice: the registered establishment the notifier operates.
-    establishment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accommodation_establishments.id"),
-                                                         index=True)
+    establishment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accommodation_establishments.id"), index=True)
     ward_code: Mapped[str] = mapped_column(sa.ForeignKey("administrative_units.code"), index=True)
     province_code: Mapped[str] = mapped_column(sa.String(2), index=True)
     street: Mapped[str] = mapped_column(sa.String(200))

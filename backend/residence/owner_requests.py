@@ -37,8 +37,7 @@ def named_owner(session: Session, applicant: Citizen, data: dict, now: datetime)
             raise _invalid("owner_personal_id", "With legal basis 'owner' you are the owner: leave this out.")
         return None, None
     if not owner_pid:
-        raise _invalid("owner_personal_id",
-                       "Name the owner (or head of household) who consents to your stay.")
+        raise _invalid("owner_personal_id", "Name the owner (or head of household) who consents to your stay.")
     if owner_pid == applicant.personal_id:
         raise _invalid("owner_personal_id", "You cannot be the owner with this legal basis; choose 'owner'.")
     _limit_owner_requests(session, applicant, now)
@@ -50,17 +49,27 @@ def named_owner(session: Session, applicant: Citizen, data: dict, now: datetime)
 
 def _limit_owner_requests(session: Session, applicant: Citizen, now: datetime) -> None:
     window_start = now - OWNER_REQUEST_WINDOW
-    recent = session.scalars(sa.select(ResidenceApplication.submitted_at).where(
-        ResidenceApplication.applicant_citizen_id == applicant.id,
-        ResidenceApplication.owner_personal_id.is_not(None),
-        ResidenceApplication.submitted_at > window_start).order_by(ResidenceApplication.submitted_at)).all()
+    recent = session.scalars(
+        sa.select(ResidenceApplication.submitted_at)
+        .where(
+            ResidenceApplication.applicant_citizen_id == applicant.id,
+            ResidenceApplication.owner_personal_id.is_not(None),
+            ResidenceApplication.submitted_at > window_start,
+        )
+        .order_by(ResidenceApplication.submitted_at)
+    ).all()
     if len(recent) >= OWNER_REQUESTS_PER_WINDOW:
         wait = recent[len(recent) - OWNER_REQUESTS_PER_WINDOW] + OWNER_REQUEST_WINDOW - now
         raise TooManyAttempts(max(1, math.ceil(wait.total_seconds())))
 
 
 def audit(session: Session, principal: Principal, owner: Citizen, application: ResidenceApplication) -> None:
-    record_access(session=session, principal=principal, subject_citizen_ids=[owner.id], action="read",
-                  record_type="citizen", record_ref=f"residence-application:{application.id}",
-                  purpose=f"named as owner in temporary-residence application #{application.id} "
-                          "(consent requested)")
+    record_access(
+        session=session,
+        principal=principal,
+        subject_citizen_ids=[owner.id],
+        action="read",
+        record_type="citizen",
+        record_ref=f"residence-application:{application.id}",
+        purpose=f"named as owner in temporary-residence application #{application.id} (consent requested)",
+    )

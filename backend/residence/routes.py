@@ -60,8 +60,9 @@ class Applications(MethodView):
     @blp.response(201, ApplicationSchema)
     def post(self, data, idempotency_key=None):
         """Apply for temporary residence (send an Idempotency-Key header to retry safely)"""
-        application = service.apply(session=db.session, principal=current_principal(),
-                                                      data=data, idempotency_key=idempotency_key)
+        application = service.apply(
+            session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
+        )
         return _show(application)
 
 
@@ -71,8 +72,9 @@ class Application(MethodView):
     @blp.response(200, ApplicationSchema)
     def get(self, application_id):
         """An application: its applicant, the owner asked to consent, or a covering officer (audited)"""
-        application = service.get_application(session=db.session, principal=current_principal(),
-                                              application_id=application_id)
+        application = service.get_application(
+            session=db.session, principal=current_principal(), application_id=application_id
+        )
         return _show(application)
 
 
@@ -83,10 +85,12 @@ class Attachments(MethodView):
     @blp.response(201, ResidenceAttachmentSchema)
     def post(self, files, application_id):
         """Attach a supporting document (multipart `file`: PDF, JPEG or PNG by content, at most 1 MiB)"""
-        upload = read_upload(files["file"], field="file", allowed=service.ATTACHMENT_TYPES,
-                             max_bytes=ATTACHMENT_MAX_BYTES)
-        attachment = service.add_attachment(session=db.session, principal=current_principal(),
-                                            application_id=application_id, upload=upload)
+        upload = read_upload(
+            files["file"], field="file", allowed=service.ATTACHMENT_TYPES, max_bytes=ATTACHMENT_MAX_BYTES
+        )
+        attachment = service.add_attachment(
+            session=db.session, principal=current_principal(), application_id=application_id, upload=upload
+        )
         return attachment
 
     post.accepts_content_types = ("multipart/form-data",)
@@ -99,9 +103,13 @@ class Consent(MethodView):
     @blp.response(200, ApplicationSchema)
     def post(self, data, application_id):
         """The owner named in the application consents to the stay, or refuses"""
-        application = service.consent(session=db.session, principal=current_principal(),
-                                      application_id=application_id, decision=data["decision"],
-                                      note=data.get("note"))
+        application = service.consent(
+            session=db.session,
+            principal=current_principal(),
+            application_id=application_id,
+            decision=data["decision"],
+            note=data.get("note"),
+        )
         return _show(application)
 
 
@@ -111,8 +119,7 @@ class Withdraw(MethodView):
     @blp.response(200, ApplicationSchema)
     def post(self, application_id):
         """Withdraw my open application"""
-        application = service.withdraw(session=db.session, principal=current_principal(),
-                                       application_id=application_id)
+        application = service.withdraw(session=db.session, principal=current_principal(), application_id=application_id)
         return _show(application)
 
 
@@ -123,8 +130,9 @@ class Resubmit(MethodView):
     @blp.response(200, ApplicationSchema)
     def post(self, data, application_id):
         """Send my application back for review after adding the information asked for"""
-        application = service.resubmit(session=db.session, principal=current_principal(),
-                                       application_id=application_id, note=data.get("note"))
+        application = service.resubmit(
+            session=db.session, principal=current_principal(), application_id=application_id, note=data.get("note")
+        )
         return _show(application)
 
 
@@ -135,9 +143,13 @@ class Decision(MethodView):
     @blp.response(200, ApplicationSchema)
     def post(self, data, application_id):
         """Approve (updates the registry), reject with a reason, or ask for more information"""
-        application = service.decide(session=db.session, principal=current_principal(),
-                                     application_id=application_id, decision=data["decision"],
-                                     reason=data.get("reason"))
+        application = service.decide(
+            session=db.session,
+            principal=current_principal(),
+            application_id=application_id,
+            decision=data["decision"],
+            reason=data.get("reason"),
+        )
         return _show(application)
 
 
@@ -148,9 +160,9 @@ class ApplicantResidence(MethodView):
     @blp.response(200, ApplicantResidenceSchema)
     def get(self, query, application_id):
         """The applicant's residence information from the registry, instead of asking for papers (audited)"""
-        citizen, history = service.applicant_residence(session=db.session, principal=current_principal(),
-                                                       application_id=application_id,
-                                                       purpose=query["purpose"])
+        citizen, history = service.applicant_residence(
+            session=db.session, principal=current_principal(), application_id=application_id, purpose=query["purpose"]
+        )
         return present.applicant_residence(db.session, citizen, history, on=clock.today())
 
 
@@ -183,7 +195,8 @@ class Extensions(MethodView):
     def post(self, data, idempotency_key=None):
         """Extend my temporary residence (within the 15 days before it ends)"""
         application = service.request_extension(
-            session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key)
+            session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
+        )
         return _show(application)
 
 
@@ -195,10 +208,14 @@ class Deregistration(MethodView):
     def post(self, data):
         """Deregister my temporary residence"""
         ended = service.deregister(session=db.session, principal=current_principal(), reason=data["reason"])
-        return {"address": present.resolve_address(db.session, ended.ward_code, ended.street,
-                                                   on=clock.today()),
-                "start_date": ended.start_date, "end_date": ended.end_date, "status": ended.status,
-                "ended_on": ended.ended_on, "ended_reason": ended.ended_reason}
+        return {
+            "address": present.resolve_address(db.session, ended.ward_code, ended.street, on=clock.today()),
+            "start_date": ended.start_date,
+            "end_date": ended.end_date,
+            "status": ended.status,
+            "ended_on": ended.ended_on,
+            "ended_reason": ended.ended_reason,
+        }
 
 
 @blp.route("/confirmations")
@@ -209,9 +226,12 @@ class Confirmations(MethodView):
     def post(self, data):
         """Issue my residence confirmation (replaces form CT07) as a signed document"""
         principal = current_principal()
-        document = registration.issue_confirmation(session=db.session,
-                                                   citizen=db.session.get(Citizen, principal.citizen_id),
-                                                   include_history=data["include_history"], now=clock.now())
+        document = registration.issue_confirmation(
+            session=db.session,
+            citizen=db.session.get(Citizen, principal.citizen_id),
+            include_history=data["include_history"],
+            now=clock.now(),
+        )
         return present_document(document)
 
 
@@ -222,10 +242,15 @@ class AccommodationNotices(MethodView):
     @blp.response(200, NoticeSchema(many=True))
     def get(self, query):
         """Accommodation notices in my jurisdiction, latest arrivals first (audited for registered guests)"""
-        found = notices.list_for_officer(session=db.session, principal=current_principal(),
-                                        ward_code=query.get("ward_code"), arrival_on=query.get("arrival_on"),
-                                        page=query["page"], per_page=query["per_page"],
-                                        purpose=query["purpose"])
+        found = notices.list_for_officer(
+            session=db.session,
+            principal=current_principal(),
+            ward_code=query.get("ward_code"),
+            arrival_on=query.get("arrival_on"),
+            page=query["page"],
+            per_page=query["per_page"],
+            purpose=query["purpose"],
+        )
         return found
 
     @access(CITIZEN, level=2)
@@ -252,4 +277,3 @@ class AccommodationEstablishments(MethodView):
         """Register an accommodation establishment in my jurisdiction and the citizen account that operates it"""
         establishment = establishments.register(session=db.session, principal=current_principal(), data=data)
         return establishment
-

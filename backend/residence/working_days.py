@@ -9,8 +9,7 @@ from datetime import date, timedelta
 from backend.law import calendar
 from backend.law.calendar import CalendarNotCovered
 
-__all__ = ["CalendarNotCovered", "add_working_days", "holidays", "is_working_day",
-           "working_days_between"]
+__all__ = ["CalendarNotCovered", "add_working_days", "holidays", "is_working_day", "working_days_between"]
 
 
 def holidays(year: int) -> dict[date, str]:
@@ -46,5 +45,3 @@ def working_days_between(start: date, end: date) -> int:
         current += timedelta(days=1)
         count += is_working_day(current)
     return count
-
-

@@ -26,11 +26,18 @@ def add_demo_fines(*, session: Session, officer: Principal, now: datetime) -> li
     numbers = []
     for index, (violation, place, days_ago) in enumerate(DEMO_FINES):
         decided = now - timedelta(days=days_ago)
-        data = PenaltyCreateSchema().load({
-            "violation_code": violation, "detected_by": "camera", "place": place, "ward_code": "00088",
-            "occurred_at": (decided - timedelta(hours=3)).isoformat(), "plate": DEMO_PLATE,
-        })
-        decision = service.record_penalty(session=session, principal=officer, data=data,
-                                          idempotency_key=f"demo-fine-{index}", now=decided)
+        data = PenaltyCreateSchema().load(
+            {
+                "violation_code": violation,
+                "detected_by": "camera",
+                "place": place,
+                "ward_code": "00088",
+                "occurred_at": (decided - timedelta(hours=3)).isoformat(),
+                "plate": DEMO_PLATE,
+            }
+        )
+        decision = service.record_penalty(
+            session=session, principal=officer, data=data, idempotency_key=f"demo-fine-{index}", now=decided
+        )
         numbers.append(decision.number)
     return numbers

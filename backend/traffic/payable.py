@@ -56,8 +56,16 @@ class TrafficFine:
         return ReceiptFacts(
             doc_type="traffic-fine-receipt",
             authority=authorities.resolve(authorities.TRAFFIC_POLICE, decision.ward_code),
-            items=(AmountItem(f"Tiền phạt theo quyết định số {decision.number}",
-                              f"Fine under decision {decision.number}", due.fine),
-                   AmountItem(f"Tiền chậm nộp phạt ({due.days_late} ngày × 0,05%)",
-                              f"Late-payment surcharge ({due.days_late} days × 0.05%)", due.surcharge)),
+            items=(
+                AmountItem(
+                    f"Tiền phạt theo quyết định số {decision.number}",
+                    f"Fine under decision {decision.number}",
+                    due.fine,
+                ),
+                AmountItem(
+                    f"Tiền chậm nộp phạt ({due.days_late} ngày × 0,05%)",
+                    f"Late-payment surcharge ({due.days_late} days × 0.05%)",
+                    due.surcharge,
+                ),
+            ),
         )

@@ -44,8 +44,11 @@ def record_retest(
             f"Sát hạch lại lý thuyết sớm nhất từ ngày {state.retest_from:%d/%m/%Y} (6 tháng sau khi hết điểm). "
             f"/ The re-test is allowed from {state.retest_from:%d/%m/%Y}, 6 months after reaching 0 points."
         )
-    session.add(LicenceRetest(licence_id=licence.id, passed_on=passed_on, recorded_at=now,
-                              recorded_by_account_id=principal.account_id))
+    session.add(
+        LicenceRetest(
+            licence_id=licence.id, passed_on=passed_on, recorded_at=now, recorded_by_account_id=principal.account_id
+        )
+    )
     session.flush()
     record_access(
         session=session,

@@ -121,8 +121,8 @@ class Penalties(MethodView):
     def post(self, data, idempotency_key):
         """Record a violation in my jurisdiction and decide its penalty (camera: against the plate)"""
         decision = service.record_penalty(
-                session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
-            )
+            session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
+        )
 
         return present_decision(decision, clock.today())
 
@@ -135,10 +135,7 @@ class OwnPenalties(MethodView):
     def get(self, query):
         """Fines on my ID number, vehicles and licences, with the surcharge accrued on `on` (default today)"""
         on = query["on"] or clock.today()
-        return [
-            present_decision(d, on)
-            for d in service.list_own(session=db.session, principal=current_principal())
-        ]
+        return [present_decision(d, on) for d in service.list_own(session=db.session, principal=current_principal())]
 
 
 @blp.route("/penalties/<string:number>")
@@ -160,8 +157,8 @@ class CancelPenalty(MethodView):
     def post(self, data, number):
         """Cancel an unpaid decision in my jurisdiction; its points and suspension lapse"""
         decision = service.cancel_decision(
-                session=db.session, principal=current_principal(), number=number, reason=data["reason"]
-            )
+            session=db.session, principal=current_principal(), number=number, reason=data["reason"]
+        )
 
         return present_decision(decision, clock.today())
 
@@ -204,7 +201,7 @@ class LicenceRetests(MethodView):
     def post(self, data, number):
         """Record that the holder of a licence at 0 points passed the theory re-test (not before 6 months)"""
         state = retest.record_retest(
-                session=db.session, principal=current_principal(), number=number, passed_on=data["passed_on"]
-            )
+            session=db.session, principal=current_principal(), number=number, passed_on=data["passed_on"]
+        )
 
         return present_licence(state)

@@ -107,9 +107,7 @@ def _suspension_months(violation: catalogue.Violation, months: int | None) -> in
     if months is None and low == high:
         return low
     if months is None or not low <= months <= high:
-        raise _invalid(
-            "suspension_months", f"{violation.code} suspends the licence for {low} to {high} months."
-        )
+        raise _invalid("suspension_months", f"{violation.code} suspends the licence for {low} to {high} months.")
     return months
 
 
@@ -128,9 +126,7 @@ def _parties(session: Session, violation: catalogue.Violation, data: dict):
     if data["driver_personal_id"]:
         driver = find_citizen(session, data["driver_personal_id"])
     if data["licence_number"]:
-        licence = session.scalar(
-            sa.select(DrivingLicence).where(DrivingLicence.number == data["licence_number"])
-        )
+        licence = session.scalar(sa.select(DrivingLicence).where(DrivingLicence.number == data["licence_number"]))
         if licence is None:
             raise _invalid("licence_number", "No driving licence has this number.")
         if driver is not None and licence.citizen_id != driver.id:
@@ -143,9 +139,7 @@ def _parties(session: Session, violation: catalogue.Violation, data: dict):
             (
                 lic
                 for lic in session.scalars(
-                    sa.select(DrivingLicence)
-                    .where(DrivingLicence.citizen_id == driver.id)
-                    .order_by(DrivingLicence.id)
+                    sa.select(DrivingLicence).where(DrivingLicence.citizen_id == driver.id).order_by(DrivingLicence.id)
                 )
                 if lic.licence_class.startswith("A") == wanted_a
             ),
@@ -237,9 +231,7 @@ def record_penalty(
         if licence is not None:
             sync_licence(session=session, licence=licence, on=decided_on)
         _announce(session, decision, violation, liable)
-        subjects = (
-            {liable.id} | ({driver.id} if driver else set()) | ({vehicle.owner_citizen_id} if vehicle else set())
-        )
+        subjects = {liable.id} | ({driver.id} if driver else set()) | ({vehicle.owner_citizen_id} if vehicle else set())
         record_access(
             session=session,
             principal=principal,
@@ -254,16 +246,18 @@ def record_penalty(
         return decision, str(decision.id)
 
     return idempotency.once(
-        session=session, principal=principal, key=idempotency_key, operation="penalty-decision",
+        session=session,
+        principal=principal,
+        key=idempotency_key,
+        operation="penalty-decision",
         request=data,
         replay=lambda ref: session.get(PenaltyDecision, int(ref)),
-        make=make, now=now,
+        make=make,
+        now=now,
     )
 
 
-def _announce(
-    session: Session, decision: PenaltyDecision, violation: catalogue.Violation, liable: Citizen
-) -> None:
+def _announce(session: Session, decision: PenaltyDecision, violation: catalogue.Violation, liable: Citizen) -> None:
     kind = "camera-violation" if decision.detected_by == "camera" else "penalty-decision"
     title = (
         f"Phạt nguội: xe {decision.plate}"
@@ -404,14 +398,13 @@ def cancel_decision(
     done = session.execute(
         sa.update(PenaltyDecision)
         .where(PenaltyDecision.id == decision.id, PenaltyDecision.status == "unpaid")
-        .values(status="cancelled", cancelled_at=now, cancel_reason=reason,
-                cancelled_by_account_id=principal.account_id)
+        .values(
+            status="cancelled", cancelled_at=now, cancel_reason=reason, cancelled_by_account_id=principal.account_id
+        )
     ).rowcount
     session.refresh(decision)
     if not done:
-        raise DecisionNotPayable(
-            f"This decision is {decision.status}; only an unpaid decision can be cancelled."
-        )
+        raise DecisionNotPayable(f"This decision is {decision.status}; only an unpaid decision can be cancelled.")
     # A change by an official: who, in which role, and why, in the access log of everyone it concerns.
     record_access(
         session=session,
@@ -435,16 +428,12 @@ def own_licences(*, session: Session, principal: Principal, on: date) -> list[Li
     if principal.role != CITIZEN or principal.citizen_id is None:
         raise Forbidden("Only a citizen account holds licences.")
     licences = session.scalars(
-        sa.select(DrivingLicence)
-        .where(DrivingLicence.citizen_id == principal.citizen_id)
-        .order_by(DrivingLicence.id)
+        sa.select(DrivingLicence).where(DrivingLicence.citizen_id == principal.citizen_id).order_by(DrivingLicence.id)
     )
     return [licence_state(session, licence, on) for licence in licences]
 
 
-def lookup_licence(
-    *, session: Session, principal: Principal, number: str, on: date, purpose: str
-) -> LicenceState:
+def lookup_licence(*, session: Session, principal: Principal, number: str, on: date, purpose: str) -> LicenceState:
     """An officer checks a licence (at a stop, anywhere in the country): audited."""
     licence = session.scalar(sa.select(DrivingLicence).where(DrivingLicence.number == number))
     if licence is None:
@@ -459,4 +448,3 @@ def lookup_licence(
         record_ref=licence.number,
     )
     return licence_state(session, licence, on)
-

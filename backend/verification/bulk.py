@@ -15,15 +15,28 @@ import sqlalchemy as sa
 # one array parameter (= ANY), so the statement text never changes and stays prepared.
 LOOKUP_BATCH = 20_000
 
-_COLUMNS = ("personal_id, id, full_name, name_folded, CAST(date_of_birth AS VARCHAR(10)), sex, "
-            "old_id_number, permanent_province_code, CAST(deceased_on AS VARCHAR(10))")
+_COLUMNS = (
+    "personal_id, id, full_name, name_folded, CAST(date_of_birth AS VARCHAR(10)), sex, "
+    "old_id_number, permanent_province_code, CAST(deceased_on AS VARCHAR(10))"
+)
 # Column names are constants here; only the IDs vary, and they are bound parameters.
-_SQLITE_LOOKUP = (f"SELECT {_COLUMNS} FROM citizens "
-                  "WHERE personal_id IN (SELECT value FROM json_each(?))")  # nosec B608
+_SQLITE_LOOKUP = f"SELECT {_COLUMNS} FROM citizens WHERE personal_id IN (SELECT value FROM json_each(?))"  # nosec B608
 _PG_LOOKUP = f"SELECT {_COLUMNS} FROM citizens WHERE personal_id = ANY(%s)"  # nosec B608
 
-AUDIT_COLUMNS = ("occurred_at", "subject_citizen_id", "actor_account_id", "actor_role", "actor_label", "action",
-                 "record_type", "record_ref", "purpose", "client_kind", "client_id", "request_id")
+AUDIT_COLUMNS = (
+    "occurred_at",
+    "subject_citizen_id",
+    "actor_account_id",
+    "actor_role",
+    "actor_label",
+    "action",
+    "record_type",
+    "record_ref",
+    "purpose",
+    "client_kind",
+    "client_id",
+    "request_id",
+)
 
 
 def raw_connection(connection: sa.Connection):
@@ -41,8 +54,9 @@ def connect_raw(url: str):
         return "sqlite", raw
     import psycopg
 
-    return "postgresql", psycopg.connect(parsed.set(drivername="postgresql").render_as_string(hide_password=False),
-                                         autocommit=True)
+    return "postgresql", psycopg.connect(
+        parsed.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True
+    )
 
 
 def lookup_citizens(dialect: str, raw, ids: Iterable[str]) -> dict[str, tuple]:
@@ -55,7 +69,7 @@ def lookup_citizens(dialect: str, raw, ids: Iterable[str]) -> dict[str, tuple]:
     cursor = raw.cursor()
     try:
         for i in range(0, len(unique), LOOKUP_BATCH):
-            batch = unique[i:i + LOOKUP_BATCH]
+            batch = unique[i : i + LOOKUP_BATCH]
             if dialect == "postgresql":
                 cursor.execute(_PG_LOOKUP, (batch,))
             else:
@@ -74,8 +88,18 @@ def write_audit(connection: sa.Connection, citizen_ids: list[int], *, occurred_a
         return
     citizen_ids = sorted(citizen_ids)
     stamp = occurred_at.replace(tzinfo=None)  # audit_events.occurred_at is naive UTC underneath
-    constants = (actor["account_id"], actor["role"], actor["label"], "read", "verification", actor["record_ref"],
-                 actor["purpose"], actor["client_kind"], actor["client_id"], actor["request_id"])
+    constants = (
+        actor["account_id"],
+        actor["role"],
+        actor["label"],
+        "read",
+        "verification",
+        actor["record_ref"],
+        actor["purpose"],
+        actor["client_kind"],
+        actor["client_id"],
+        actor["request_id"],
+    )
     raw = raw_connection(connection)
     cursor = raw.cursor()
     try:
@@ -86,8 +110,10 @@ def write_audit(connection: sa.Connection, citizen_ids: list[int], *, occurred_a
         else:
             text_stamp = stamp.strftime("%Y-%m-%d %H:%M:%S.%f")
             marks = ", ".join("?" for _ in constants)
-            cursor.execute(f"INSERT INTO audit_events ({', '.join(AUDIT_COLUMNS)}) "  # nosec B608
-                           f"SELECT ?, value, {marks} FROM json_each(?)",
-                           (text_stamp, *constants, json.dumps(citizen_ids)))
+            cursor.execute(
+                f"INSERT INTO audit_events ({', '.join(AUDIT_COLUMNS)}) "  # nosec B608
+                f"SELECT ?, value, {marks} FROM json_each(?)",
+                (text_stamp, *constants, json.dumps(citizen_ids)),
+            )
     finally:
         cursor.close()

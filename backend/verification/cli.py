@@ -19,8 +19,9 @@ from backend.verification.models import VerificationJob
 
 def _cli_principal(agency_code: str) -> Principal:
     # An operator at the server acts for the agency; audit rows name the CLI, with no account.
-    return Principal(account_id=None, role=AGENCY, level=2, label=f"cli:{agency_code}", family_id="cli",
-                     scope_code=agency_code)
+    return Principal(
+        account_id=None, role=AGENCY, level=2, label=f"cli:{agency_code}", family_id="cli", scope_code=agency_code
+    )
 
 
 def register(app: Flask) -> None:
@@ -28,8 +29,12 @@ def register(app: Flask) -> None:
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--agency", "agency_code", required=True, help="The agency's code (set up by an administrator)")
     @click.option("--purpose", required=True, help="Why the records are verified (goes into the audit trail)")
-    @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                  help="Results CSV [default: FILE-verified.csv next to FILE]")
+    @click.option(
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Results CSV [default: FILE-verified.csv next to FILE]",
+    )
     def verify_file(path: Path, agency_code: str, purpose: str, output: Path | None) -> None:
         """Verify a CSV or XLSX file of agency records against the registry."""
         config = worker.settings(current_app)
@@ -41,9 +46,16 @@ def register(app: Flask) -> None:
             shutil.copyfileobj(src, copy, spool.COPY_BLOCK)
         session = db.new_session()
         try:
-            job = service.create_upload_job(session=session, principal=_cli_principal(agency_code), config=config,
-                                            purpose=purpose.strip(), filename=path.name, upload_path=Path(copy.name),
-                                            client_id="cli", request_id=None)
+            job = service.create_upload_job(
+                session=session,
+                principal=_cli_principal(agency_code),
+                config=config,
+                purpose=purpose.strip(),
+                filename=path.name,
+                upload_path=Path(copy.name),
+                client_id="cli",
+                request_id=None,
+            )
             session.commit()
         except Exception as exc:
             Path(copy.name).unlink(missing_ok=True)
@@ -65,8 +77,10 @@ def register(app: Flask) -> None:
                 out.write(block)
         session.close()
         seconds = time.perf_counter() - started
-        click.echo(f"job {job_id}: {job.rows_done} rows in {seconds:.1f} s "
-                   f"({job.rows_done / max(seconds, 1e-9):,.0f} rows/s); results in {output}")
+        click.echo(
+            f"job {job_id}: {job.rows_done} rows in {seconds:.1f} s "
+            f"({job.rows_done / max(seconds, 1e-9):,.0f} rows/s); results in {output}"
+        )
         for outcome, count in sorted(job.summary["counts"].items(), key=lambda item: -item[1]):
             click.echo(f"  {outcome:<12} {count:>10,}")
         for problem in job.summary["top_problems"]:
@@ -99,8 +113,10 @@ def _fresh(session, job_id: int) -> VerificationJob:
 def _run_with_bar(session, config, job_id: int) -> None:
     job = _fresh(session, job_id)
     shown = 0
-    with click.progressbar(length=job.total_rows or 0, label=f"verifying job {job_id}",
-                           show_pos=True, show_eta=True) as bar:
+    with click.progressbar(
+        length=job.total_rows or 0, label=f"verifying job {job_id}", show_pos=True, show_eta=True
+    ) as bar:
+
         def advance() -> None:
             nonlocal shown
             done = _fresh(session, job_id).rows_done

@@ -27,9 +27,14 @@ def convert_in_child(source: Path, target: Path, caps: Caps, *, timeout_s: float
     # The child imports this same code, wherever it was imported from here.
     code_root = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [code_root, os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run([sys.executable, "-m", "backend.verification.convert", str(source), str(target),
-                           json.dumps(asdict(caps))], capture_output=True, text=True, timeout=timeout_s,
-                          check=False, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "backend.verification.convert", str(source), str(target), json.dumps(asdict(caps))],
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+        env=env,
+    )
     if done.returncode == 0:
         return
     try:

@@ -12,5 +12,10 @@ DEMO_AGENCY_QUOTA = 50_000  # rows a day
 
 
 def add_demo_agency(*, session: Session) -> None:
-    service.set_agency(session=session, code=DEMO_AGENCY_CODE, name="Sở Giáo dục và Đào tạo Hà Nội",
-                       daily_quota=DEMO_AGENCY_QUOTA, active=True)
+    service.set_agency(
+        session=session,
+        code=DEMO_AGENCY_CODE,
+        name="Sở Giáo dục và Đào tạo Hà Nội",
+        daily_quota=DEMO_AGENCY_QUOTA,
+        active=True,
+    )

@@ -45,15 +45,20 @@ _MEANING = {
     "max_rows": ("Tệp có quá nhiều dòng", "The file has too many rows"),
     "max_columns": ("Tệp có quá nhiều cột", "The file has too many columns"),
     "max_cell_chars": ("Một ô dữ liệu quá dài (ký tự)", "A cell is too long (characters)"),
-    "xlsx_max_uncompressed": ("Tệp XLSX khi giải nén quá lớn (byte)",
-                              "The XLSX file is too large uncompressed (bytes)"),
-    "xlsx_max_ratio": ("Tỷ lệ nén của tệp XLSX bất thường (nghi là zip bomb)",
-                       "The XLSX compression ratio is abnormal (a zip bomb?)"),
+    "xlsx_max_uncompressed": (
+        "Tệp XLSX khi giải nén quá lớn (byte)",
+        "The XLSX file is too large uncompressed (bytes)",
+    ),
+    "xlsx_max_ratio": (
+        "Tỷ lệ nén của tệp XLSX bất thường (nghi là zip bomb)",
+        "The XLSX compression ratio is abnormal (a zip bomb?)",
+    ),
     "xlsx_max_entries": ("Tệp XLSX có quá nhiều thành phần", "The XLSX file has too many parts"),
-    "xlsx_max_shared_strings": ("Tệp XLSX có quá nhiều chuỗi dùng chung",
-                                "The XLSX file has too many shared strings"),
-    "xlsx_max_shared_strings_bytes": ("Phần chuỗi dùng chung của tệp XLSX quá lớn (byte)",
-                                      "The XLSX shared-strings part is too large (bytes)"),
+    "xlsx_max_shared_strings": ("Tệp XLSX có quá nhiều chuỗi dùng chung", "The XLSX file has too many shared strings"),
+    "xlsx_max_shared_strings_bytes": (
+        "Phần chuỗi dùng chung của tệp XLSX quá lớn (byte)",
+        "The XLSX shared-strings part is too large (bytes)",
+    ),
 }
 
 
@@ -66,8 +71,11 @@ class CapExceeded(DomainError):
         vietnamese, english = _MEANING[cap]
         seen_vi = f" (tìm thấy {found:,})" if found is not None else ""
         seen_en = f" (found {found:,})" if found is not None else ""
-        super().__init__(f"{vietnamese}: giới hạn {limit:,}{seen_vi}. / {english}: the limit is {limit:,}{seen_en}.",
-                         cap=cap, limit=limit)
+        super().__init__(
+            f"{vietnamese}: giới hạn {limit:,}{seen_vi}. / {english}: the limit is {limit:,}{seen_en}.",
+            cap=cap,
+            limit=limit,
+        )
         self.cap, self.limit, self.found = cap, limit, found
 
 
@@ -90,7 +98,7 @@ def _declared_entries(path: Path) -> int:
     at = tail.rfind(_EOCD)
     if at < 0 or len(tail) - at < 22:
         raise UnreadableFile("Tệp không phải là XLSX (ZIP) hợp lệ. / The file is not a valid XLSX (ZIP) file.")
-    return struct.unpack("<H", tail[at + 10:at + 12])[0]
+    return struct.unpack("<H", tail[at + 10 : at + 12])[0]
 
 
 def check_xlsx(path: Path, caps: Caps, sheet_part: str | None = None) -> None:
@@ -111,18 +119,20 @@ def check_xlsx(path: Path, caps: Caps, sheet_part: str | None = None) -> None:
                 ratio = info.file_size // max(info.compress_size, 1)
                 if info.file_size > MIB and ratio > caps.xlsx_max_ratio:
                     raise CapExceeded("xlsx_max_ratio", caps.xlsx_max_ratio, ratio)
-                if info.filename.lower().endswith("sharedstrings.xml") and \
-                        info.file_size > caps.xlsx_max_shared_strings_bytes:
-                    raise CapExceeded("xlsx_max_shared_strings_bytes", caps.xlsx_max_shared_strings_bytes,
-                                      info.file_size)
+                if (
+                    info.filename.lower().endswith("sharedstrings.xml")
+                    and info.file_size > caps.xlsx_max_shared_strings_bytes
+                ):
+                    raise CapExceeded(
+                        "xlsx_max_shared_strings_bytes", caps.xlsx_max_shared_strings_bytes, info.file_size
+                    )
             names = {info.filename for info in infos}
             sheet = sheet_part or "xl/worksheets/sheet1.xml"
             if sheet in names:
                 with archive.open(sheet) as part:
                     _check_dimension(part.read(65_536), caps)
     except zipfile.BadZipFile as exc:
-        raise UnreadableFile("Tệp không phải là XLSX (ZIP) hợp lệ. / The file is not a valid XLSX (ZIP) file.") \
-            from exc
+        raise UnreadableFile("Tệp không phải là XLSX (ZIP) hợp lệ. / The file is not a valid XLSX (ZIP) file.") from exc
 
 
 def column_number(letters: str) -> int:

@@ -61,8 +61,7 @@ class VerificationJob(Base, TimestampMixin):
     finished_at: Mapped[datetime | None]
 
     __table_args__ = (
-        sa.CheckConstraint(
-            "status IN ('receiving', 'queued', 'running', 'done', 'failed', 'rejected')", name="status"),
+        sa.CheckConstraint("status IN ('receiving', 'queued', 'running', 'done', 'failed', 'rejected')", name="status"),
         sa.CheckConstraint("source_format IN ('csv', 'xlsx', 'json')", name="source_format"),
         sa.Index("ix_verification_jobs_agency_day", "agency_id", "quota_day"),
     )

@@ -167,8 +167,10 @@ def _verify_chunk(dialect: str, raw, work: ChunkWork, part: spool.PartWriter) ->
     out_append = out.append
     writerows = part.writer.writerows
     if _RISKY.search("".join(lines)):  # only a chunk with a cell that could be a formula pays for the check
+
         def writerows(rows, _write=part.writer.writerows):
             _write([[spreadsheet_safe(value) for value in row] for row in rows])
+
     audited: list[int] = []
     audited_append = audited.append
     first_line = work.first_line
@@ -197,8 +199,14 @@ def _verify_chunk(dialect: str, raw, work: ChunkWork, part: spool.PartWriter) ->
                 province = provinces_get(fields[p_province], _MISSING)
                 if province is _MISSING:
                     province = _cached(_provinces, fields[p_province], _province)
-            if pid and name and dob and sex and province is not None and (
-                    not old_id or (len(old_id) == 9 and old_id.isdigit())):
+            if (
+                pid
+                and name
+                and dob
+                and sex
+                and province is not None
+                and (not old_id or (len(old_id) == 9 and old_id.isdigit()))
+            ):
                 record = (pid, name, dob, sex, old_id, province)
         if record is None:
             if not fields or not any(fields):
@@ -234,8 +242,14 @@ def _verify_chunk(dialect: str, raw, work: ChunkWork, part: spool.PartWriter) ->
                     out_append(fields + [line, "not_found", "", _NOT_FOUND_DETAIL])
         else:
             audited_append(found[1])
-            if (name == found[2] and dob == found[4] and sex == found[5] and not found[8]
-                    and (not old_id or old_id == found[6]) and (not province or province == found[7])):
+            if (
+                name == found[2]
+                and dob == found[4]
+                and sex == found[5]
+                and not found[8]
+                and (not old_id or old_id == found[6])
+                and (not province or province == found[7])
+            ):
                 key = match_key  # what compare() says for equal fields
                 out_append(fields + [line, "match", "", ""])
             else:

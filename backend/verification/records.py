@@ -27,9 +27,15 @@ _ALIASES = {
     "old_id_number": ("old_id_number", "old_id", "so_cmnd", "cmnd"),
     "permanent_province_code": ("permanent_province_code", "province_code", "province", "ma_tinh"),
 }
-_SEXES = {"male": personal_id.MALE, "nam": personal_id.MALE, "m": personal_id.MALE,
-          "female": personal_id.FEMALE, "nữ": personal_id.FEMALE, "nu": personal_id.FEMALE,
-          "f": personal_id.FEMALE}
+_SEXES = {
+    "male": personal_id.MALE,
+    "nam": personal_id.MALE,
+    "m": personal_id.MALE,
+    "female": personal_id.FEMALE,
+    "nữ": personal_id.FEMALE,
+    "nu": personal_id.FEMALE,
+    "f": personal_id.FEMALE,
+}
 _CACHE_LIMIT = 200_000  # entries per cache; cleared when full so memory stays flat on any file
 
 
@@ -70,7 +76,8 @@ def map_header(header: list[str]) -> ColumnMap:
     if missing:
         raise HeaderError(
             f"The first row must name the columns {', '.join(REQUIRED)} (missing: {', '.join(missing)}); "
-            f"found: {', '.join(header) or 'nothing'}.")
+            f"found: {', '.join(header) or 'nothing'}."
+        )
     return ColumnMap(width=len(header), positions=tuple(positions))
 
 
@@ -130,8 +137,11 @@ class Normaliser:
             return "full_name is empty"
         dob = self.date(dob_raw)
         if dob is None:
-            return f"date_of_birth {dob_raw!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)" if dob_raw \
+            return (
+                f"date_of_birth {dob_raw!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)"
+                if dob_raw
                 else "date_of_birth is empty"
+            )
         sex = _SEXES.get(sex_raw.lower())
         if sex is None:
             return f"sex {sex_raw!r} is not one of male/female/Nam/Nữ" if sex_raw else "sex is empty"

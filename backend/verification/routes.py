@@ -28,8 +28,12 @@ from shared_schemas.verification import (
     UploadFormSchema,
 )
 
-blp = Blueprint("verification", __name__, url_prefix="/verification",
-                description="Bulk verification of agency records against the population registry")
+blp = Blueprint(
+    "verification",
+    __name__,
+    url_prefix="/verification",
+    description="Bulk verification of agency records against the population registry",
+)
 
 MULTIPART = ("multipart/form-data",)
 
@@ -42,10 +46,17 @@ def _start_worker():
 
 def present(job) -> dict:
     return {
-        "id": job.id, "status": job.status, "source_format": job.source_format,
-        "original_filename": job.original_filename, "purpose": job.purpose, "created_at": job.created_at,
-        "started_at": job.started_at, "finished_at": job.finished_at, "error": job.error,
-        "progress": service.progress(job), "summary": job.summary,
+        "id": job.id,
+        "status": job.status,
+        "source_format": job.source_format,
+        "original_filename": job.original_filename,
+        "purpose": job.purpose,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "error": job.error,
+        "progress": service.progress(job),
+        "summary": job.summary,
         "results_url": url_for("verification.JobResults", job_id=job.id) if job.status == "done" else None,
     }
 
@@ -87,9 +98,16 @@ class Agencies(MethodView):
     @blp.response(200, AgencySchema(many=True))
     def get(self):
         """Agencies and their daily quotas (administrators)"""
-        return [dict(code=a.code, name=a.name, daily_quota=a.daily_quota, active=a.active,
-                     used_today=service.usage_today(session=db.session, agency=a))
-                for a in service.list_agencies(session=db.session)]
+        return [
+            dict(
+                code=a.code,
+                name=a.name,
+                daily_quota=a.daily_quota,
+                active=a.active,
+                used_today=service.usage_today(session=db.session, agency=a),
+            )
+            for a in service.list_agencies(session=db.session)
+        ]
 
 
 @blp.route("/agencies/<string:code>")
@@ -102,8 +120,13 @@ class AgencyQuota(MethodView):
         if not 2 <= len(code) <= 20 or not all(c.isalnum() or c in "_.-" for c in code):
             raise ValidationFailed("An agency code has 2-20 letters, digits, '.', '_' or '-'.")
         agency = service.set_agency(session=db.session, code=code, principal=current_principal(), **data)
-        return dict(code=agency.code, name=agency.name, daily_quota=agency.daily_quota, active=agency.active,
-                    used_today=service.usage_today(session=db.session, agency=agency))
+        return dict(
+            code=agency.code,
+            name=agency.name,
+            daily_quota=agency.daily_quota,
+            active=agency.active,
+            used_today=service.usage_today(session=db.session, agency=agency),
+        )
 
 
 # -- jobs ----------------------------------------------------------------------------------------
@@ -114,8 +137,13 @@ class Jobs(MethodView):
     @blp.response(200, JobSchema(many=True))
     def get(self, query):
         """My agency's verification jobs, newest first"""
-        jobs = service.list_jobs(session=db.session, principal=current_principal(), status=query.get("status"),
-                                 page=query["page"], per_page=query["per_page"])
+        jobs = service.list_jobs(
+            session=db.session,
+            principal=current_principal(),
+            status=query.get("status"),
+            page=query["page"],
+            per_page=query["per_page"],
+        )
         return [present(job) for job in jobs]
 
     @access(AGENCY)
@@ -127,9 +155,15 @@ class Jobs(MethodView):
         """Upload a CSV or XLSX file (multipart, field `file`) and start verifying it in the background"""
         upload = files["file"]
         job = service.create_upload_job(
-            session=db.session, principal=current_principal(), config=worker.settings(current_app),
-            purpose=form["purpose"], filename=upload.filename, upload_path=Path(upload.stream.name),
-            client_id=current_principal().client_id, request_id=g.get("request_id"))
+            session=db.session,
+            principal=current_principal(),
+            config=worker.settings(current_app),
+            purpose=form["purpose"],
+            filename=upload.filename,
+            upload_path=Path(upload.stream.name),
+            client_id=current_principal().client_id,
+            request_id=g.get("request_id"),
+        )
         hand_off(db.session)  # the worker's own session must see the job
         worker.wake(current_app, db.session)
         return present(db.session.get(type(job), job.id))
@@ -142,9 +176,14 @@ class RecordJobs(MethodView):
     @blp.response(201, JobSchema)
     def post(self, data):
         """Open a job that receives records as JSON chunks (then submit it)"""
-        job = service.create_json_job(session=db.session, principal=current_principal(),
-                                      config=worker.settings(current_app), purpose=data["purpose"],
-                                      client_id=current_principal().client_id, request_id=g.get("request_id"))
+        job = service.create_json_job(
+            session=db.session,
+            principal=current_principal(),
+            config=worker.settings(current_app),
+            purpose=data["purpose"],
+            client_id=current_principal().client_id,
+            request_id=g.get("request_id"),
+        )
         return present(job)
 
 
@@ -155,8 +194,13 @@ class JobRecords(MethodView):
     @blp.response(200, JobSchema)
     def post(self, data, job_id):
         """Add up to 5,000 records to a receiving job"""
-        job = service.append_records(session=db.session, principal=current_principal(),
-                                     config=worker.settings(current_app), job_id=job_id, records=data["records"])
+        job = service.append_records(
+            session=db.session,
+            principal=current_principal(),
+            config=worker.settings(current_app),
+            job_id=job_id,
+            records=data["records"],
+        )
         return present(job)
 
 
@@ -188,8 +232,9 @@ class JobResults(MethodView):
     def get(self, job_id):
         """The results CSV: the original columns plus line, verification_result, differences, detail"""
         results = service.results_file(session=db.session, principal=current_principal(), job_id=job_id)
-        body = spool.stream_results(worker.settings(current_app).spool_root, results.job_id, results.columns,
-                                    results.chunk_count)
+        body = spool.stream_results(
+            worker.settings(current_app).spool_root, results.job_id, results.columns, results.chunk_count
+        )
         response = Response(stream_with_context(body), mimetype="text/csv")
         set_download_name(response, results.filename)
         return response
@@ -202,5 +247,5 @@ def set_download_name(response: Response, name: str) -> None:
     folded = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
     fallback = "".join(c for c in folded if c.isascii() and c.isprintable() and c not in '"\\;').strip()
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="{fallback or "results.csv"}"; filename*=UTF-8\'\'{quote(name, safe="")}')
-
+        f"attachment; filename=\"{fallback or 'results.csv'}\"; filename*=UTF-8''{quote(name, safe='')}"
+    )

@@ -34,8 +34,9 @@ class PayloadTooLarge(DomainError):
 
 
 # -- agencies ------------------------------------------------------------------------------------
-def set_agency(*, session: Session, code: str, name: str, daily_quota: int, active: bool,
-               principal: Principal | None = None) -> Agency:
+def set_agency(
+    *, session: Session, code: str, name: str, daily_quota: int, active: bool, principal: Principal | None = None
+) -> Agency:
     """Create or update an agency and its daily quota (administrators; the change records who made it)."""
     agency = session.execute(sa.select(Agency).where(Agency.code == code)).scalar_one_or_none()
     if agency is None:
@@ -45,8 +46,13 @@ def set_agency(*, session: Session, code: str, name: str, daily_quota: int, acti
         agency.name, agency.daily_quota, agency.active = name, daily_quota, active
     agency.changed_by_account_id = principal.account_id if principal else None
     session.flush()
-    log.info("verification agency %s set by account %s: quota %s, active %s", code,
-             principal.account_id if principal else "seeder", daily_quota, active)
+    log.info(
+        "verification agency %s set by account %s: quota %s, active %s",
+        code,
+        principal.account_id if principal else "seeder",
+        daily_quota,
+        active,
+    )
     return agency
 
 
@@ -72,13 +78,24 @@ def _check_quota_left(session: Session, agency: Agency, more_rows: int = 1) -> N
     if used + more_rows > agency.daily_quota:
         raise QuotaExceeded(
             f"Today's quota of {agency.daily_quota} rows is used up ({used} used). Try again tomorrow or ask "
-            "an administrator to raise it.", daily_quota=agency.daily_quota, used_today=used)
+            "an administrator to raise it.",
+            daily_quota=agency.daily_quota,
+            used_today=used,
+        )
 
 
 # -- creating jobs -------------------------------------------------------------------------------
-def create_upload_job(*, session: Session, principal: Principal, config: Settings, purpose: str,
-                      filename: str | None, upload_path: Path, client_id: str, request_id: str | None
-                      ) -> VerificationJob:
+def create_upload_job(
+    *,
+    session: Session,
+    principal: Principal,
+    config: Settings,
+    purpose: str,
+    filename: str | None,
+    upload_path: Path,
+    client_id: str,
+    request_id: str | None,
+) -> VerificationJob:
     """Adopt an upload already streamed to a spool file (by the route's stream factory) as a job.
 
     The file's shape is checked against the caps first, before any database work: a file over a cap
@@ -90,9 +107,17 @@ def create_upload_job(*, session: Session, principal: Principal, config: Setting
     agency = agency_of(session, principal)
     lock_agency(session, agency.id)
     _check_quota_left(session, agency)
-    job = VerificationJob(agency_id=agency.id, account_id=principal.account_id, actor_label=principal.label,
-                          purpose=purpose, source_format=source_format, original_filename=(filename or "")[:200],
-                          status="queued", client_id=client_id[:64], request_id=request_id)
+    job = VerificationJob(
+        agency_id=agency.id,
+        account_id=principal.account_id,
+        actor_label=principal.label,
+        purpose=purpose,
+        source_format=source_format,
+        original_filename=(filename or "")[:200],
+        status="queued",
+        client_id=client_id[:64],
+        request_id=request_id,
+    )
     session.add(job)
     session.flush()
     target = spool.job_dir(config.spool_root, job.id) / f"source.{source_format}"
@@ -100,22 +125,32 @@ def create_upload_job(*, session: Session, principal: Principal, config: Setting
     return job
 
 
-def create_json_job(*, session: Session, principal: Principal, config: Settings, purpose: str, client_id: str,
-                    request_id: str | None) -> VerificationJob:
+def create_json_job(
+    *, session: Session, principal: Principal, config: Settings, purpose: str, client_id: str, request_id: str | None
+) -> VerificationJob:
     agency = agency_of(session, principal)
     lock_agency(session, agency.id)
     _check_quota_left(session, agency)
-    job = VerificationJob(agency_id=agency.id, account_id=principal.account_id, actor_label=principal.label,
-                          purpose=purpose, source_format="json", status="receiving", total_rows=0,
-                          client_id=client_id[:64], request_id=request_id)
+    job = VerificationJob(
+        agency_id=agency.id,
+        account_id=principal.account_id,
+        actor_label=principal.label,
+        purpose=purpose,
+        source_format="json",
+        status="receiving",
+        total_rows=0,
+        client_id=client_id[:64],
+        request_id=request_id,
+    )
     session.add(job)
     session.flush()
     spool.start_json_rows(spool.rows_path(config.spool_root, job.id, "json"))
     return job
 
 
-def append_records(*, session: Session, principal: Principal, config: Settings, job_id: int,
-                   records: list[dict]) -> VerificationJob:
+def append_records(
+    *, session: Session, principal: Principal, config: Settings, job_id: int, records: list[dict]
+) -> VerificationJob:
     """Add a chunk of JSON records to a job that is still receiving."""
     job = _own_job(session, principal, job_id)
     lock_agency(session, job.agency_id)  # one append per agency at a time: quota and file stay consistent
@@ -145,8 +180,10 @@ def _own_job(session: Session, principal: Principal, job_id: int) -> Verificatio
     if principal.role != AGENCY or not principal.scope_code:
         raise Forbidden("Only agency accounts verify records.")
     job = session.execute(
-        sa.select(VerificationJob).join(Agency, Agency.id == VerificationJob.agency_id)
-        .where(VerificationJob.id == job_id, Agency.code == principal.scope_code)).scalar_one_or_none()
+        sa.select(VerificationJob)
+        .join(Agency, Agency.id == VerificationJob.agency_id)
+        .where(VerificationJob.id == job_id, Agency.code == principal.scope_code)
+    ).scalar_one_or_none()
     if job is None:  # another agency's job does not exist for this one
         raise NotFound("No such verification job.")
     return job
@@ -156,16 +193,21 @@ def get_job(*, session: Session, principal: Principal, job_id: int) -> Verificat
     return _own_job(session, principal, job_id)
 
 
-def list_jobs(*, session: Session, principal: Principal, status: str | None, page: int, per_page: int
-              ) -> list[VerificationJob]:
+def list_jobs(
+    *, session: Session, principal: Principal, status: str | None, page: int, per_page: int
+) -> list[VerificationJob]:
     if principal.role != AGENCY or not principal.scope_code:
         raise Forbidden("Only agency accounts verify records.")
-    query = (sa.select(VerificationJob).join(Agency, Agency.id == VerificationJob.agency_id)
-             .where(Agency.code == principal.scope_code))
+    query = (
+        sa.select(VerificationJob)
+        .join(Agency, Agency.id == VerificationJob.agency_id)
+        .where(Agency.code == principal.scope_code)
+    )
     if status:
         query = query.where(VerificationJob.status == status)
-    return list(session.scalars(query.order_by(VerificationJob.id.desc())
-                                .limit(per_page).offset((page - 1) * per_page)))
+    return list(
+        session.scalars(query.order_by(VerificationJob.id.desc()).limit(per_page).offset((page - 1) * per_page))
+    )
 
 
 @dataclass(frozen=True)
@@ -182,8 +224,9 @@ def results_file(*, session: Session, principal: Principal, job_id: int) -> Resu
         raise Conflict("The results are ready when the job is done.", status_now=job.status)
     chunks = session.execute(sa.select(sa.func.count()).where(VerificationChunk.job_id == job.id)).scalar_one()
     stem = Path(job.original_filename or f"job-{job.id}").stem
-    return ResultsFile(job_id=job.id, columns=list(job.columns or []), chunk_count=chunks,
-                       filename=f"{stem}-verified.csv")
+    return ResultsFile(
+        job_id=job.id, columns=list(job.columns or []), chunk_count=chunks, filename=f"{stem}-verified.csv"
+    )
 
 
 def progress(job: VerificationJob) -> dict:
@@ -196,6 +239,10 @@ def progress(job: VerificationJob) -> dict:
         if rate and total:
             eta = max(total - done, 0) / rate
     percent = round(100 * done / total, 1) if total else (100.0 if job.status == "done" else None)
-    return {"rows_done": done, "total_rows": total, "percent": percent,
-            "rows_per_second": round(rate, 1) if rate else None,
-            "eta_seconds": round(eta, 1) if eta is not None else None}
+    return {
+        "rows_done": done,
+        "total_rows": total,
+        "percent": percent,
+        "rows_per_second": round(rate, 1) if rate else None,
+        "eta_seconds": round(eta, 1) if eta is not None else None,
+    }

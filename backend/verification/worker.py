@@ -81,8 +81,10 @@ def lock_agency(session: Session, agency_id: int) -> None:
 
 def rows_used_today(session: Session, agency_id: int, *, excluding_job: int | None = None) -> int:
     query = sa.select(sa.func.coalesce(sa.func.sum(VerificationJob.total_rows), 0)).where(
-        VerificationJob.agency_id == agency_id, VerificationJob.quota_day == clock.today(),
-        VerificationJob.status.in_(("running", "done")))
+        VerificationJob.agency_id == agency_id,
+        VerificationJob.quota_day == clock.today(),
+        VerificationJob.status.in_(("running", "done")),
+    )
     if excluding_job is not None:
         query = query.where(VerificationJob.id != excluding_job)
     return session.execute(query).scalar_one()
@@ -93,25 +95,37 @@ def _claim_job(session: Session, only_job: int | None = None) -> int | None:
     queued = sa.select(VerificationJob.id).where(VerificationJob.status == "queued")
     if only_job is not None:
         queued = queued.where(VerificationJob.id == only_job)
-    queued = (queued.order_by(VerificationJob.id).limit(1).with_for_update(skip_locked=True).scalar_subquery())
+    queued = queued.order_by(VerificationJob.id).limit(1).with_for_update(skip_locked=True).scalar_subquery()
     job_id = session.execute(
-        sa.update(VerificationJob).where(VerificationJob.id == queued)
-        .values(status="running", started_at=clock.now()).returning(VerificationJob.id)).scalar()
+        sa.update(VerificationJob)
+        .where(VerificationJob.id == queued)
+        .values(status="running", started_at=clock.now())
+        .returning(VerificationJob.id)
+    ).scalar()
     session.commit()
     return job_id
 
 
 def _claim_chunk(session: Session, worker: str, only_job: int | None = None) -> int | None:
-    pending = (sa.select(VerificationChunk.id)
-               .join(VerificationJob, VerificationJob.id == VerificationChunk.job_id)
-               .where(VerificationChunk.status == "pending", VerificationJob.status == "running"))
+    pending = (
+        sa.select(VerificationChunk.id)
+        .join(VerificationJob, VerificationJob.id == VerificationChunk.job_id)
+        .where(VerificationChunk.status == "pending", VerificationJob.status == "running")
+    )
     if only_job is not None:
         pending = pending.where(VerificationChunk.job_id == only_job)
-    pending = (pending.order_by(VerificationChunk.job_id, VerificationChunk.seq).limit(1)
-               .with_for_update(skip_locked=True, of=VerificationChunk).scalar_subquery())
+    pending = (
+        pending.order_by(VerificationChunk.job_id, VerificationChunk.seq)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=VerificationChunk)
+        .scalar_subquery()
+    )
     chunk_id = session.execute(
-        sa.update(VerificationChunk).where(VerificationChunk.id == pending)
-        .values(status="running", claimed_by=worker, claimed_at=clock.now()).returning(VerificationChunk.id)).scalar()
+        sa.update(VerificationChunk)
+        .where(VerificationChunk.id == pending)
+        .values(status="running", claimed_by=worker, claimed_at=clock.now())
+        .returning(VerificationChunk.id)
+    ).scalar()
     session.commit()
     return chunk_id
 
@@ -119,25 +133,40 @@ def _claim_chunk(session: Session, worker: str, only_job: int | None = None) -> 
 def reclaim_stale(session: Session, lease_seconds: int) -> int:
     """Chunks whose worker died (claimed longer ago than the lease) go back to the queue."""
     cutoff = clock.now() - timedelta(seconds=lease_seconds)
-    stale = session.execute(sa.select(sa.exists(
-        sa.select(VerificationChunk.id).where(VerificationChunk.status == "running",
-                                              VerificationChunk.claimed_at < cutoff)) | sa.exists(
-        sa.select(VerificationJob.id).where(VerificationJob.status == "running",
-                                            VerificationJob.total_rows.is_(None),
-                                            VerificationJob.started_at < cutoff)))).scalar()
+    stale = session.execute(
+        sa.select(
+            sa.exists(
+                sa.select(VerificationChunk.id).where(
+                    VerificationChunk.status == "running", VerificationChunk.claimed_at < cutoff
+                )
+            )
+            | sa.exists(
+                sa.select(VerificationJob.id).where(
+                    VerificationJob.status == "running",
+                    VerificationJob.total_rows.is_(None),
+                    VerificationJob.started_at < cutoff,
+                )
+            )
+        )
+    ).scalar()
     session.rollback()  # read first: an idle worker must not take SQLite's write lock every poll
     if not stale:
         return 0
     result = session.execute(
         sa.update(VerificationChunk)
         .where(VerificationChunk.status == "running", VerificationChunk.claimed_at < cutoff)
-        .values(status="pending", claimed_by=None, claimed_at=None))
+        .values(status="pending", claimed_by=None, claimed_at=None)
+    )
     # A job whose planner died: running, never planned (no total), started before the lease.
     session.execute(
         sa.update(VerificationJob)
-        .where(VerificationJob.status == "running", VerificationJob.total_rows.is_(None),
-               VerificationJob.started_at < cutoff)
-        .values(status="queued"))
+        .where(
+            VerificationJob.status == "running",
+            VerificationJob.total_rows.is_(None),
+            VerificationJob.started_at < cutoff,
+        )
+        .values(status="queued")
+    )
     session.commit()
     return result.rowcount or 0
 
@@ -153,16 +182,23 @@ def plan_job(session: Session, job_id: int, config: Settings) -> None:
     try:
         if source_format == "xlsx":
             # Served: in a child process, so the parsing shares neither memory nor the GIL with requests.
-            spool.convert_xlsx(spool.job_dir(config.spool_root, job_id) / "source.xlsx", path, config.caps,
-                               isolated=config.mode != "inline")
+            spool.convert_xlsx(
+                spool.job_dir(config.spool_root, job_id) / "source.xlsx",
+                path,
+                config.caps,
+                isolated=config.mode != "inline",
+            )
         plan = spool.plan(path, chunk_rows=config.chunk_rows, caps=config.caps)
         map_header(plan.header)
     except (HeaderError, DomainError) as exc:
         return _fail(session, job_id, getattr(exc, "detail", None) or str(exc))
     except Exception as exc:
         log.warning("verification job %s: cannot read the upload: %s", job_id, exc)
-        return _fail(session, job_id, "Không đọc được tệp dưới dạng CSV (UTF-8) hay XLSX. / "
-                                      "The file could not be read as CSV (UTF-8) or XLSX.")
+        return _fail(
+            session,
+            job_id,
+            "Không đọc được tệp dưới dạng CSV (UTF-8) hay XLSX. / The file could not be read as CSV (UTF-8) or XLSX.",
+        )
     lock_agency(session, agency_id)
     job = session.get(VerificationJob, job_id)
     agency = session.get(Agency, agency_id)
@@ -172,16 +208,27 @@ def plan_job(session: Session, job_id: int, config: Settings) -> None:
     if used + total > agency.daily_quota:
         job.status = "rejected"
         job.finished_at = clock.now()
-        job.error = (f"The file has {total} rows but only {max(agency.daily_quota - used, 0)} of today's quota "
-                     f"of {agency.daily_quota} are left.")
+        job.error = (
+            f"The file has {total} rows but only {max(agency.daily_quota - used, 0)} of today's quota "
+            f"of {agency.daily_quota} are left."
+        )
         job.total_rows = None
         session.commit()
         return None
     offset = -1 if job.source_format == "json" else 0  # JSON rows are numbered from 1, not by line
-    session.add_all([
-        VerificationChunk(job_id=job.id, seq=i, start_offset=c.start, end_offset=c.end,
-                          first_line=c.first_line + offset, row_count=c.rows)
-        for i, c in enumerate(plan.chunks, start=1)])
+    session.add_all(
+        [
+            VerificationChunk(
+                job_id=job.id,
+                seq=i,
+                start_offset=c.start,
+                end_offset=c.end,
+                first_line=c.first_line + offset,
+                row_count=c.rows,
+            )
+            for i, c in enumerate(plan.chunks, start=1)
+        ]
+    )
     if not plan.chunks:
         _finish(session, job)
     session.commit()
@@ -199,13 +246,26 @@ def _fail(session: Session, job_id: int, reason: str) -> None:
 def process_chunk(session: Session, chunk_id: int, config: Settings, pool=None) -> None:
     chunk = session.get(VerificationChunk, chunk_id)
     job = session.get(VerificationJob, chunk.job_id)
-    work = ChunkWork(job_id=job.id, seq=chunk.seq, start=chunk.start_offset, end=chunk.end_offset,
-                     first_line=chunk.first_line, rows_path=spool.rows_path(config.spool_root, job.id,
-                                                                            job.source_format),
-                     spool_root=config.spool_root, columns=map_header(job.columns))
-    actor = {"account_id": job.account_id, "role": "agency", "label": job.actor_label[:120],
-             "record_ref": f"verification-job:{job.id}", "purpose": job.purpose, "client_kind": "address",
-             "client_id": job.client_id, "request_id": job.request_id}
+    work = ChunkWork(
+        job_id=job.id,
+        seq=chunk.seq,
+        start=chunk.start_offset,
+        end=chunk.end_offset,
+        first_line=chunk.first_line,
+        rows_path=spool.rows_path(config.spool_root, job.id, job.source_format),
+        spool_root=config.spool_root,
+        columns=map_header(job.columns),
+    )
+    actor = {
+        "account_id": job.account_id,
+        "role": "agency",
+        "label": job.actor_label[:120],
+        "record_ref": f"verification-job:{job.id}",
+        "purpose": job.purpose,
+        "client_kind": "address",
+        "client_id": job.client_id,
+        "request_id": job.request_id,
+    }
     part = None
     try:
         started = time.perf_counter()
@@ -229,23 +289,35 @@ def process_chunk(session: Session, chunk_id: int, config: Settings, pool=None) 
         verified = time.perf_counter()
         bulk.write_audit(session.connection(), result.audited_citizen_ids, occurred_at=clock.now(), actor=actor)
         audited = time.perf_counter()
-        session.execute(sa.update(VerificationJob).where(VerificationJob.id == work.job_id)
-                        .values(rows_done=VerificationJob.rows_done + result.rows))
+        session.execute(
+            sa.update(VerificationJob)
+            .where(VerificationJob.id == work.job_id)
+            .values(rows_done=VerificationJob.rows_done + result.rows)
+        )
         chunk = session.get(VerificationChunk, chunk_id)
         chunk.status, chunk.finished_at = "done", clock.now()
         chunk.counts = dict(result.tally.counts, blank=result.tally.blank)
         chunk.problems, chunk.malformed = result.tally.problems, result.tally.malformed
         session.flush()
         remaining = session.execute(
-            sa.select(sa.func.count()).where(VerificationChunk.job_id == work.job_id,
-                                             VerificationChunk.status != "done")).scalar_one()
+            sa.select(sa.func.count()).where(
+                VerificationChunk.job_id == work.job_id, VerificationChunk.status != "done"
+            )
+        ).scalar_one()
         if remaining == 0:
             _finish(session, session.get(VerificationJob, work.job_id))
         if part is not None:
             part.commit()
         session.commit()
-        log.debug("chunk %s of job %s: %d rows, verify %.2f s, audit %.2f s, commit %.2f s", work.seq, work.job_id,
-                  result.rows, verified - started, audited - verified, time.perf_counter() - audited)
+        log.debug(
+            "chunk %s of job %s: %d rows, verify %.2f s, audit %.2f s, commit %.2f s",
+            work.seq,
+            work.job_id,
+            result.rows,
+            verified - started,
+            audited - verified,
+            time.perf_counter() - audited,
+        )
     except Exception:
         if part is not None:
             part.discard()
@@ -259,8 +331,10 @@ def _finish(session: Session, job: VerificationJob) -> None:
     problems: dict[str, int] = {}
     malformed: list[list] = []
     for chunk_counts, chunk_problems, chunk_malformed in session.execute(
-            sa.select(VerificationChunk.counts, VerificationChunk.problems, VerificationChunk.malformed)
-            .where(VerificationChunk.job_id == job.id).order_by(VerificationChunk.seq)):
+        sa.select(VerificationChunk.counts, VerificationChunk.problems, VerificationChunk.malformed)
+        .where(VerificationChunk.job_id == job.id)
+        .order_by(VerificationChunk.seq)
+    ):
         for key, value in (chunk_counts or {}).items():
             counts[key] = counts.get(key, 0) + value
         for key, value in (chunk_problems or {}).items():
@@ -272,7 +346,8 @@ def _finish(session: Session, job: VerificationJob) -> None:
     blank = counts.pop("blank", 0)
     top = sorted(problems.items(), key=lambda item: (-item[1], item[0]))[:TOP_PROBLEMS]
     job.summary = {
-        "counts": counts, "blank_rows": blank,
+        "counts": counts,
+        "blank_rows": blank,
         "top_problems": [{"problem": p, "rows": n} for p, n in top],
         "malformed_rows": counts.get("malformed", 0),
         "malformed_lines": [{"line": line, "reason": reason} for line, reason in malformed[:MALFORMED_LINES_KEPT]],
@@ -313,8 +388,9 @@ def run_once(session: Session, config: Settings, worker: str, only_job: int | No
     return True
 
 
-def run_until_idle(session: Session, config: Settings, *, only_job: int | None = None, on_progress=None,
-                   pool=None) -> None:
+def run_until_idle(
+    session: Session, config: Settings, *, only_job: int | None = None, on_progress=None, pool=None
+) -> None:
     worker = worker_name()
     reclaim_stale(session, config.lease_seconds)
     while run_once(session, config, worker, only_job, pool):
@@ -340,8 +416,10 @@ class EmbeddedWorker:
 
             # spawn, not fork: the app process has threads (and maybe open connections) of its own.
             self.pool = ProcessPoolExecutor(config.processes, mp_context=multiprocessing.get_context("spawn"))
-        self.threads = [threading.Thread(target=self._run, name=f"verification-worker-{i}", daemon=True)
-                        for i in range(max(config.processes, config.threads, 1))]
+        self.threads = [
+            threading.Thread(target=self._run, name=f"verification-worker-{i}", daemon=True)
+            for i in range(max(config.processes, config.threads, 1))
+        ]
         for thread in self.threads:
             thread.start()
 

@@ -65,7 +65,7 @@ class SharedStrings:
         return len(self.offsets) - 1
 
     def __getitem__(self, index: int) -> str:
-        return self.data[self.offsets[index]:self.offsets[index + 1]].decode("utf-8")
+        return self.data[self.offsets[index] : self.offsets[index + 1]].decode("utf-8")
 
 
 class WorkbookReader:
@@ -94,8 +94,10 @@ class WorkbookReader:
         except (zipfile.BadZipFile, KeyError, IndexError, ValueError, SyntaxError) as exc:
             if isinstance(exc, CapExceeded):
                 raise
-            raise UnreadableFile("Tệp không phải là bảng tính XLSX hợp lệ. / The file is not a valid XLSX "
-                                 f"workbook ({type(exc).__name__}).") from exc
+            raise UnreadableFile(
+                "Tệp không phải là bảng tính XLSX hợp lệ. / The file is not a valid XLSX "
+                f"workbook ({type(exc).__name__})."
+            ) from exc
 
     # -- the workbook's parts ----------------------------------------------------------------------
     def _first_sheet(self, archive: zipfile.ZipFile) -> tuple[str, date]:
@@ -132,9 +134,12 @@ class WorkbookReader:
                     custom[int(elem.get("numFmtId", "0"))] = elem.get("formatCode", "")
                 elif event == "end" and tag == "xf" and in_cell_xfs:
                     formats.append(int(elem.get("numFmtId", "0")))
-        return {index for index, format_id in enumerate(formats)
-                if (format_id in custom and _is_date_code(custom[format_id]))
-                or (format_id not in custom and format_id in _DATE_FORMAT_IDS)}
+        return {
+            index
+            for index, format_id in enumerate(formats)
+            if (format_id in custom and _is_date_code(custom[format_id]))
+            or (format_id not in custom and format_id in _DATE_FORMAT_IDS)
+        }
 
     def _push_parse(self, archive: zipfile.ZipFile, name: str, handler) -> Iterator[None]:
         """Feed the part to an expat parser block by block, yielding after each block so the caller can
@@ -166,8 +171,9 @@ class WorkbookReader:
             pass
         return handler.strings
 
-    def _sheet_rows(self, archive, sheet: str, strings: SharedStrings, date_styles: set[int], epoch
-                    ) -> Iterator[list[str]]:
+    def _sheet_rows(
+        self, archive, sheet: str, strings: SharedStrings, date_styles: set[int], epoch
+    ) -> Iterator[list[str]]:
         handler = _SheetHandler(self.caps, strings, date_styles, epoch)
         for _ in self._push_parse(archive, sheet, handler):
             if handler.ready:
@@ -270,8 +276,9 @@ class _SheetHandler:
             self.in_phonetic = False
         elif name == "c" and self.cell is not None:
             column, kind, style = self.cell
-            text = _cell_value(kind, style, "".join(self.pieces) if self.pieces else None, self.strings,
-                               self.date_styles, self.epoch)
+            text = _cell_value(
+                kind, style, "".join(self.pieces) if self.pieces else None, self.strings, self.date_styles, self.epoch
+            )
             if len(text) > self.caps.max_cell_chars:
                 raise CapExceeded("max_cell_chars", self.caps.max_cell_chars, len(text))
             self.cells[column] = text
@@ -298,8 +305,7 @@ def _column(reference: str | None, fallback: int) -> int:
     return column_number(reference.rstrip("0123456789")) - 1
 
 
-def _cell_value(kind: str, style: str, value: str | None, strings: SharedStrings, date_styles: set[int],
-                epoch) -> str:
+def _cell_value(kind: str, style: str, value: str | None, strings: SharedStrings, date_styles: set[int], epoch) -> str:
     if value is None:
         return ""
     if kind in ("inlineStr", "str", "e"):

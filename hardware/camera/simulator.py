@@ -145,15 +145,40 @@ def _draw_card(modules: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarra
     card = np.clip(np.ones((card_h, card_w, 3), np.float32) * tint * ramp, 0, 255).astype(np.uint8)
 
     unit = card_w / 100
-    cv2.putText(card, "CONG HOA XA HOI CHU NGHIA VIET NAM", (int(6 * unit), int(6 * unit)),
-                cv2.FONT_HERSHEY_SIMPLEX, unit / 22, (40, 40, 140), max(1, int(unit / 4)), cv2.LINE_AA)
-    cv2.putText(card, "CAN CUOC CONG DAN", (int(20 * unit), int(12 * unit)),
-                cv2.FONT_HERSHEY_SIMPLEX, unit / 14, (30, 30, 170), max(1, int(unit / 3)), cv2.LINE_AA)
+    cv2.putText(
+        card,
+        "CONG HOA XA HOI CHU NGHIA VIET NAM",
+        (int(6 * unit), int(6 * unit)),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        unit / 22,
+        (40, 40, 140),
+        max(1, int(unit / 4)),
+        cv2.LINE_AA,
+    )
+    cv2.putText(
+        card,
+        "CAN CUOC CONG DAN",
+        (int(20 * unit), int(12 * unit)),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        unit / 14,
+        (30, 30, 170),
+        max(1, int(unit / 3)),
+        cv2.LINE_AA,
+    )
     photo_top, photo_left = int(18 * unit), int(4 * unit)
-    cv2.rectangle(card, (photo_left, photo_top), (photo_left + int(22 * unit), photo_top + int(30 * unit)),
-                  (180, 180, 185), -1)
-    cv2.ellipse(card, (photo_left + int(11 * unit), photo_top + int(13 * unit)), (int(6 * unit), int(8 * unit)),
-                0, 0, 360, (120, 130, 150), -1)
+    cv2.rectangle(
+        card, (photo_left, photo_top), (photo_left + int(22 * unit), photo_top + int(30 * unit)), (180, 180, 185), -1
+    )
+    cv2.ellipse(
+        card,
+        (photo_left + int(11 * unit), photo_top + int(13 * unit)),
+        (int(6 * unit), int(8 * unit)),
+        0,
+        0,
+        360,
+        (120, 130, 150),
+        -1,
+    )
     for row in range(6):  # lines of "text"
         y = int((20 + row * 6) * unit)
         length = int(rng.uniform(12, 30) * unit)
@@ -162,11 +187,15 @@ def _draw_card(modules: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarra
     top = int(rng.uniform(0.15, 0.25) * card_h)
     top = min(top, card_h - qr_side - 4)
     left = card_w - qr_side - int(2 * unit)
-    card[top:top + qr_side, left:left + qr_side] = qr[..., None]
+    card[top : top + qr_side, left : left + qr_side] = qr[..., None]
     quiet = 4 * _CANVAS_MODULE_PX
     box = np.array(
-        [[left + quiet, top + quiet], [left + qr_side - quiet, top + quiet],
-         [left + qr_side - quiet, top + qr_side - quiet], [left + quiet, top + qr_side - quiet]],
+        [
+            [left + quiet, top + quiet],
+            [left + qr_side - quiet, top + quiet],
+            [left + qr_side - quiet, top + qr_side - quiet],
+            [left + quiet, top + qr_side - quiet],
+        ],
         dtype=np.float32,
     )
     return card, box
@@ -198,8 +227,9 @@ def _light(frame: np.ndarray, rng: np.random.Generator, options: SceneOptions) -
         gx, gy = rng.uniform(0, width), rng.uniform(0, height)
         radius = rng.uniform(40, 160)
         # Separable Gaussian: an outer product of two 1-D profiles instead of a full-frame exp.
-        spot = np.float32(peak) * (np.exp(-((yy - gy) ** 2) / (2 * radius**2))
-                                   * np.exp(-((xx - gx) ** 2) / (2 * radius**2)))
+        spot = np.float32(peak) * (
+            np.exp(-((yy - gy) ** 2) / (2 * radius**2)) * np.exp(-((xx - gx) ** 2) / (2 * radius**2))
+        )
         frame = frame + spot[..., None]
     sigma = rng.uniform(*options.blur_sigma)
     if sigma > 0.05:

@@ -32,9 +32,7 @@ class PrinterStatus(str, Enum):
 class TicketPrinter:
     """A receipt printer for queue tickets. ``device`` is an opened python-escpos printer."""
 
-    def __init__(
-        self, device: Escpos, *, paper_width_px: int = DEFAULT_PAPER_WIDTH_PX, native_qr: bool = True
-    ) -> None:
+    def __init__(self, device: Escpos, *, paper_width_px: int = DEFAULT_PAPER_WIDTH_PX, native_qr: bool = True) -> None:
         self.device = device
         self.paper_width_px = paper_width_px
         # escpos checks image widths against the profile (and prints a notice when it has none); give this

@@ -132,7 +132,8 @@ def chunk_layout(elements: list[LayoutElement]) -> list[list[LayoutElement] | Qr
 
 def render_layout(elements: list[LayoutElement], width: int = DEFAULT_PAPER_WIDTH_PX) -> Image.Image:
     parts = [
-        render_qr(chunk.data, chunk.module_px, width) if isinstance(chunk, QrCode)
+        render_qr(chunk.data, chunk.module_px, width)
+        if isinstance(chunk, QrCode)
         else render_text_elements(chunk, width)
         for chunk in chunk_layout(elements)
     ]

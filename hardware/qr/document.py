@@ -63,14 +63,21 @@ def is_document_link(text: str) -> bool:
     return True
 
 
-def verify_document_qr(token: str | bytes, jwks: Mapping[str, Any], now: float | datetime, *,
-                       leeway_s: float = jws.DEFAULT_LEEWAY_S) -> DocumentQrClaims:
+def verify_document_qr(
+    token: str | bytes, jwks: Mapping[str, Any], now: float | datetime, *, leeway_s: float = jws.DEFAULT_LEEWAY_S
+) -> DocumentQrClaims:
     """Verify a document's signed QR offline: signature by a key of the JWKS, claims, validity period.
     An expired document raises TokenExpired (the signature was good)."""
     with _hardware_errors():
         verified = jws.verify_document_token(token, jwks, now, leeway_s=leeway_s)
         claims = verified.claims
         return DocumentQrClaims(
-            issuer=str(claims.get("iss", "")), doc_type=claims["doc"], document_id=claims["did"],
-            holder=claims["hid"], issued_at=jws.claim_int(claims, "iat"), expires_at=jws.claim_int(claims, "exp"),
-            content_sha256=claims["sha256"], key_id=verified.kid)
+            issuer=str(claims.get("iss", "")),
+            doc_type=claims["doc"],
+            document_id=claims["did"],
+            holder=claims["hid"],
+            issued_at=jws.claim_int(claims, "iat"),
+            expires_at=jws.claim_int(claims, "exp"),
+            content_sha256=claims["sha256"],
+            key_id=verified.kid,
+        )

@@ -97,8 +97,9 @@ def verify_identity_qr(
     with _hardware_errors():
         verified = jws.verify_signature(token, jwks, typ=IDENTITY_TOKEN_TYPE)
         result = _typed_claims(verified.claims, verified.kid)
-        jws.check_lifetime(verified.claims, now, leeway_s=leeway_s, max_lifetime_s=max_lifetime_s,
-                           expected_issuer=expected_issuer)
+        jws.check_lifetime(
+            verified.claims, now, leeway_s=leeway_s, max_lifetime_s=max_lifetime_s, expected_issuer=expected_issuer
+        )
     logger.debug("identity QR %s verified for %s", result.token_id, mask_personal_id(result.personal_id))
     return result
 

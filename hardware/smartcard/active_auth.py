@@ -75,9 +75,7 @@ def verify(
     size = (public_key.curve.key_size + 7) // 8
     if len(signature) != 2 * size:
         return False
-    der = encode_dss_signature(
-        int.from_bytes(signature[:size], "big"), int.from_bytes(signature[size:], "big")
-    )
+    der = encode_dss_signature(int.from_bytes(signature[:size], "big"), int.from_bytes(signature[size:], "big"))
     for name in [hash_name] if hash_name else ["sha256", "sha1", "sha224", "sha384", "sha512"]:
         try:
             public_key.verify(der, challenge, ec.ECDSA(getattr(hashes, name.upper())()))
@@ -149,9 +147,7 @@ def perform_active_authentication(
         response = check_status(channel.send(command), "INTERNAL AUTHENTICATE")
     except CardStatusError as exc:
         log.warning("active authentication refused: %s", exc)
-        return ActiveAuthResult(
-            AaStatus.FAILED, f"the chip refused INTERNAL AUTHENTICATE ({exc})", challenge, b""
-        )
+        return ActiveAuthResult(AaStatus.FAILED, f"the chip refused INTERNAL AUTHENTICATE ({exc})", challenge, b"")
     if verify(public_key, challenge, response.data, hash_name):
         log.info("active authentication passed")
         return ActiveAuthResult(

@@ -70,14 +70,10 @@ class CommandAPDU:
             if len(body) == 1 + lc:
                 return cls(cla, ins, p1, p2, bytes(body[1:]), extended=False)
             if len(body) == 2 + lc:
-                return cls(
-                    cla, ins, p1, p2, bytes(body[1 : 1 + lc]), body[-1] or SHORT_MAX_LE, extended=False
-                )
+                return cls(cla, ins, p1, p2, bytes(body[1 : 1 + lc]), body[-1] or SHORT_MAX_LE, extended=False)
             raise errors.WrongLength("short command APDU length mismatch", 0x6700)
         if len(body) == 3:
-            return cls(
-                cla, ins, p1, p2, le=int.from_bytes(body[1:3], "big") or EXTENDED_MAX_LE, extended=True
-            )
+            return cls(cla, ins, p1, p2, le=int.from_bytes(body[1:3], "big") or EXTENDED_MAX_LE, extended=True)
         lc = int.from_bytes(body[1:3], "big")
         if lc == 0:
             raise errors.WrongLength("extended Lc of zero", 0x6700)

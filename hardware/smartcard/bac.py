@@ -85,9 +85,7 @@ def _session(k_ifd: bytes, k_ic: bytes, rnd_ic: bytes, rnd_ifd: bytes) -> Secure
     return SecureMessaging(TdesCipher.from_seed(seed), rnd_ic[4:] + rnd_ifd[4:])
 
 
-def perform_bac(
-    channel: CardChannel, access_key: AccessKey, random: Callable[[int], bytes] = os.urandom
-) -> None:
+def perform_bac(channel: CardChannel, access_key: AccessKey, random: Callable[[int], bytes] = os.urandom) -> None:
     """Run BAC on the selected eMRTD application; on success the channel speaks secure messaging."""
     channel.secure_messaging = None
     keys = derive_keys(access_key)
@@ -97,8 +95,6 @@ def perform_bac(
         raise AccessDenied(f"GET CHALLENGE returned {len(rnd_ic)} bytes, expected 8")
     rnd_ifd, k_ifd = random(8), random(16)
     request = authentication_request(keys, rnd_ic, rnd_ifd, k_ifd)
-    response = check_status(
-        channel.send(CommandAPDU(0x00, 0x82, 0x00, 0x00, request, le=40)), "EXTERNAL AUTHENTICATE"
-    )
+    response = check_status(channel.send(CommandAPDU(0x00, 0x82, 0x00, 0x00, request, le=40)), "EXTERNAL AUTHENTICATE")
     channel.secure_messaging = session_from_response(keys, response.data, rnd_ic, rnd_ifd, k_ifd)
     log.info("BAC established")

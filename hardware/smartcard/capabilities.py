@@ -61,9 +61,7 @@ def from_atr_info(content: bytes) -> CardCapabilities | None:
     try:
         for obj in tlv.iter_tlv(content):
             if obj.tag == _EXTENDED_LENGTH_INFO:
-                numbers = [
-                    int.from_bytes(child.value, "big") for child in obj.children() if child.tag == 0x02
-                ]
+                numbers = [int.from_bytes(child.value, "big") for child in obj.children() if child.tag == 0x02]
                 if len(numbers) >= 2:
                     return CardCapabilities(numbers[1] > 256, max(numbers[1], 1))
     except MalformedTlv:

@@ -119,9 +119,7 @@ def print_result(result: CardReadResult, out: TextIO) -> None:
         file=out,
     )
     for face in result.faces:
-        print(
-            f"DG2 face: {face.mime_type} {face.width}x{face.height}, {len(face.image_bytes)} bytes", file=out
-        )
+        print(f"DG2 face: {face.mime_type} {face.width}x{face.height}, {len(face.image_bytes)} bytes", file=out)
     if result.personal_data:
         print("DG13 personal data:", file=out)
         for name, value in vars(result.personal_data).items():

@@ -48,12 +48,8 @@ class CardStatusError(SmartcardError):
 class AccessDenied(CardStatusError):
     """Access control failed: the key from the MRZ / QR does not open this chip (SW 6300)."""
 
-    user_message_vi = (
-        "Không mở được chip: thông tin MRZ/QR không khớp với thẻ. Vui lòng quét lại mặt sau thẻ."
-    )
-    user_message_en = (
-        "The chip did not accept the key from the MRZ/QR. Please scan the back of the card again."
-    )
+    user_message_vi = "Không mở được chip: thông tin MRZ/QR không khớp với thẻ. Vui lòng quét lại mặt sau thẻ."
+    user_message_en = "The chip did not accept the key from the MRZ/QR. Please scan the back of the card again."
 
 
 class SecurityStatusNotSatisfied(CardStatusError):

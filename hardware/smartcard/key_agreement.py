@@ -226,6 +226,4 @@ def encode_public_key_info(agreement: KeyAgreement, public: bytes, *, explicit: 
     else:
         oid = next(o for o, c in _CURVE_OIDS.items() if c is curve)
         parameters = keys.ECDomainParameters(name="named", value=oid)
-    return keys.PublicKeyInfo(
-        {"algorithm": {"algorithm": "ec", "parameters": parameters}, "public_key": public}
-    ).dump()
+    return keys.PublicKeyInfo({"algorithm": {"algorithm": "ec", "parameters": parameters}, "public_key": public}).dump()

@@ -188,9 +188,7 @@ def build_td1(
         + "<<"
         + check_digit(personal_id)
     ).ljust(30, "<")
-    line2_head = (
-        birth_date + check_digit(birth_date) + sex + expiry_date + check_digit(expiry_date) + nationality
-    )
+    line2_head = birth_date + check_digit(birth_date) + sex + expiry_date + check_digit(expiry_date) + nationality
     line2_head = line2_head.ljust(29, "<")
     composite = line1[5:30] + line2_head[0:7] + line2_head[8:15] + line2_head[18:29]
     line2 = line2_head + check_digit(composite)

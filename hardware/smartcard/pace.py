@@ -72,11 +72,7 @@ class PaceProtocol:
     def decrypt_nonce(self, k_pi: bytes, encrypted: bytes) -> bytes:
         if len(encrypted) != self.nonce_size:
             raise MalformedData(f"encrypted nonce of {len(encrypted)} bytes, expected {self.nonce_size}")
-        return (
-            crypto.tdes_decrypt(k_pi, encrypted)
-            if self.cipher == "3DES"
-            else crypto.aes_decrypt(k_pi, encrypted)
-        )
+        return crypto.tdes_decrypt(k_pi, encrypted) if self.cipher == "3DES" else crypto.aes_decrypt(k_pi, encrypted)
 
     def token(self, cipher: SessionCipher, curve: Curve, public_point: tuple[int, int]) -> bytes:
         """Authentication token (4.4.3.4): MAC over the other side's ephemeral public key data object."""
@@ -139,11 +135,7 @@ def supported_pace_infos(security_infos: Iterable[SecurityInfo] | None) -> list[
             continue
         protocol = PROTOCOLS.get(info.protocol)
         parameter_id = info.integer("optional")
-        if (
-            protocol is None
-            or info.integer("required") != _PACE_VERSION
-            or parameter_id not in STANDARD_CURVES
-        ):
+        if protocol is None or info.integer("required") != _PACE_VERSION or parameter_id not in STANDARD_CURVES:
             log.info("PACE option %s (parameters %s) is not supported here", info.protocol, parameter_id)
             continue
         supported.append(PaceInfo(protocol, parameter_id))
@@ -184,11 +176,7 @@ def shared_secret(curve: Curve, private: int, peer_public: tuple[int, int]) -> b
 
 def set_at_data(info: PaceInfo, password: int = PASSWORD_MRZ) -> bytes:
     oid = ObjectIdentifier(info.protocol.oid).dump()[2:]
-    return (
-        tlv.encode(0x80, oid)
-        + tlv.encode(0x83, bytes([password]))
-        + tlv.encode(0x84, bytes([info.parameter_id]))
-    )
+    return tlv.encode(0x80, oid) + tlv.encode(0x83, bytes([password])) + tlv.encode(0x84, bytes([info.parameter_id]))
 
 
 # -- the terminal ------------------------------------------------------------------------------------
@@ -304,9 +292,7 @@ class ChipPace:
         except (MalformedData, KeyError, ValueError):
             return ResponseAPDU(b"", SW_WRONG_DATA)
         candidates = [
-            i
-            for (o, p), i in self.offered.items()
-            if o == oid and (0x84 not in fields or fields[0x84] == bytes([p]))
+            i for (o, p), i in self.offered.items() if o == oid and (0x84 not in fields or fields[0x84] == bytes([p]))
         ]
         if not candidates or password != bytes([PASSWORD_MRZ]):
             return ResponseAPDU(b"", SW_WRONG_DATA)
@@ -344,9 +330,7 @@ class ChipPace:
         if tag == 0x81:
             private = _private_key(curve, self.random)
             state["map_private"] = private
-            state["generator"] = mapped_generator(
-                curve, state.pop("nonce"), private, curve.decode_point(value)
-            )
+            state["generator"] = mapped_generator(curve, state.pop("nonce"), private, curve.decode_point(value))
             return _answer(0x82, curve.encode_point(curve.multiply_generator(private))), None
         if tag == 0x83:
             terminal_public = curve.decode_point(value)
@@ -367,8 +351,9 @@ class ChipPace:
         if protocol.mapping == "CAM" and self.cam_private is not None:
             from hardware.smartcard import pace_cam
 
-            answer += tlv.encode(0x8A, pace_cam.encrypt_chip_auth_data(
-                cipher, curve, state["map_private"], self.cam_private))
+            answer += tlv.encode(
+                0x8A, pace_cam.encrypt_chip_auth_data(cipher, curve, state["map_private"], self.cam_private)
+            )
         self.reset()
         return ResponseAPDU(tlv.encode(0x7C, answer), SW_OK), SecureMessaging(cipher, bytes(cipher.block_size))
 

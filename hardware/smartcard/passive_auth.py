@@ -162,9 +162,7 @@ def passive_authenticate(
         result._add(
             "sod_message_digest",
             digest_ok,
-            "signed message digest "
-            + ("matches" if digest_ok else "does not match")
-            + " the LDSSecurityObject",
+            "signed message digest " + ("matches" if digest_ok else "does not match") + " the LDSSecurityObject",
             InvalidSignature,
         )
     signer = sod.document_signer
@@ -242,9 +240,7 @@ def _check_chain(
             )
             return
         if issued > now:
-            result._add(
-                "signer_trusted", False, "the Document Signer certificate is not valid yet", UntrustedSigner
-            )
+            result._add("signer_trusted", False, "the Document Signer certificate is not valid yet", UntrustedSigner)
             return
         result.csca = csca
         result._add(

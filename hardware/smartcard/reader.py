@@ -93,9 +93,7 @@ class EmrtdReader:
             else:
                 caps = self._capabilities_from_ef_atr_info() or capabilities.CardCapabilities.short()
         self.capabilities = caps
-        log.debug(
-            "card capabilities: extended length %s, max response %d", caps.extended_length, caps.max_response
-        )
+        log.debug("card capabilities: extended length %s, max response %d", caps.extended_length, caps.max_response)
         return caps
 
     def _capabilities_from_ef_atr_info(self) -> capabilities.CardCapabilities | None:
@@ -255,7 +253,15 @@ class EmrtdReader:
         wanted = set(DEFAULT_DATA_GROUPS if data_groups is None else data_groups) | _ALWAYS_READ
         plan = sorted((signed & wanted) | {1})
         evidence = ReadEvidence(
-            access, ef_com, security_object, {}, raw, {}, {}, _NO_CA, _NO_OFFER,
+            access,
+            ef_com,
+            security_object,
+            {},
+            raw,
+            {},
+            {},
+            _NO_CA,
+            _NO_OFFER,
             _com_notes(set(ef_com.data_groups), signed),
         )
         self._prove_chip(evidence, 14 in plan, trust_store)
@@ -356,6 +362,8 @@ class EmrtdReader:
             now[3] - counters[3],
             time.thread_time() - cpu - (now[4] - counters[4]),
         )
+
+
 def _dg14_offer(raw: bytes) -> chip_auth.Dg14Offer:
     """DG14's anti-cloning declarations. Unparseable DG14 declares nothing here; passive authentication and
     the parse in ``assemble`` then report it (as altered when its hash does not match)."""
@@ -389,9 +397,7 @@ def read_card(
     ``CardReadResult.verify``) with the result attached as ``exc.card_read_result``; otherwise the caller
     reads ``result.verdict`` itself. Options: those of EmrtdReader and of ``EmrtdReader.read`` (including
     ``aa_challenge``)."""
-    reader_options = {
-        k: options.pop(k) for k in ("extended_length", "use_sfi", "use_pace", "random") if k in options
-    }
+    reader_options = {k: options.pop(k) for k in ("extended_length", "use_sfi", "use_pace", "random") if k in options}
     result = EmrtdReader(transport, **reader_options).read(access_key, trust_store, **options)
     if strict:
         result.verify()

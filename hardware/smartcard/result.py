@@ -134,8 +134,21 @@ def assemble(
     expiry = yymmdd_to_date(mrz.expiry_date, future=True)
     expired = expiry is not None and expiry < (today or dt.date.today())
     result = CardReadResult(
-        evidence.access_control, evidence.ef_com, mrz, faces, personal, infos, evidence.security_object, pa, aa,
-        evidence.raw, evidence.unavailable, expired, None, evidence.chip_auth, evidence.missing,
+        evidence.access_control,
+        evidence.ef_com,
+        mrz,
+        faces,
+        personal,
+        infos,
+        evidence.security_object,
+        pa,
+        aa,
+        evidence.raw,
+        evidence.unavailable,
+        expired,
+        None,
+        evidence.chip_auth,
+        evidence.missing,
     )
     ca = evidence.chip_auth
     result.verdict = verdict.decide(
@@ -143,8 +156,12 @@ def assemble(
         passive_auth_skipped=pa.skipped,
         missing=evidence.missing,
         anti_cloning=verdict.AntiCloning(
-            evidence.offer.chip_authentication_declared, ca.status.value, ca.detail,
-            aa_required, aa.status.value, aa.detail,
+            evidence.offer.chip_authentication_declared,
+            ca.status.value,
+            ca.detail,
+            aa_required,
+            aa.status.value,
+            aa.detail,
         ),
         expired=expired,
         notes=evidence.notes,

@@ -133,9 +133,7 @@ class SecureMessaging:
         extended = command.is_extended
         if command.le is not None:
             le_bytes = (
-                (command.le % EXTENDED_MAX_LE).to_bytes(2, "big")
-                if extended
-                else bytes([command.le % SHORT_MAX_LE])
+                (command.le % EXTENDED_MAX_LE).to_bytes(2, "big") if extended else bytes([command.le % SHORT_MAX_LE])
             )
             objects += tlv.encode(_DO_LE, le_bytes)
         mac = self.cipher.mac(self._pad(ssc + self._pad(header) + objects))

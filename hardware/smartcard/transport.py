@@ -99,9 +99,7 @@ class PcscTransport(Transport):
         super().__init__()
         self._connection = None
         self._reader_label = ""
-        self._connection, self._reader_label = (
-            _connect(reader_name) if connect is None else connect(reader_name)
-        )
+        self._connection, self._reader_label = _connect(reader_name) if connect is None else connect(reader_name)
 
     @property
     def name(self) -> str:
@@ -136,9 +134,7 @@ class PcscTransport(Transport):
             return True
         deadline = time.monotonic() + wait
         while True:
-            hresult, states = scard.SCardGetStatusChange(
-                context, 0, [(self._reader_label, scard.SCARD_STATE_UNAWARE)]
-            )
+            hresult, states = scard.SCardGetStatusChange(context, 0, [(self._reader_label, scard.SCARD_STATE_UNAWARE)])
             if hresult == scard.SCARD_S_SUCCESS and states and states[0][1] & scard.SCARD_STATE_EMPTY:
                 return False
             if hresult != scard.SCARD_S_SUCCESS and hresult & 0xFFFFFFFF in _CARD_GONE:

@@ -14,7 +14,18 @@ from kiosk_app.screens.staff_pin import StaffPinScreen
 from kiosk_app.screens.ticket import TicketScreen
 from kiosk_app.screens.welcome import WelcomeScreen
 
-ALL_SCREENS = (WelcomeScreen, IdentifyScreen, KeypadScreen, ReadingScreen, MessageScreen, ConfirmScreen,
-               InsuranceScreen, DepartmentScreen, TicketScreen, LockedScreen, StaffPinScreen)
+ALL_SCREENS = (
+    WelcomeScreen,
+    IdentifyScreen,
+    KeypadScreen,
+    ReadingScreen,
+    MessageScreen,
+    ConfirmScreen,
+    InsuranceScreen,
+    DepartmentScreen,
+    TicketScreen,
+    LockedScreen,
+    StaffPinScreen,
+)
 
 __all__ = ["ALL_SCREENS", "load_layouts"]

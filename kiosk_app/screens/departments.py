@@ -22,12 +22,16 @@ class DepartmentScreen(KioskScreen):
         box.clear_widgets()
         for department in flow.departments:
             name = department.name if flow.language == "vi" else department.name_en
-            where = location_text(department.location, flow.language) if department.open_now else text(
-                "closed", flow.language)
+            where = (
+                location_text(department.location, flow.language)
+                if department.open_now
+                else text("closed", flow.language)
+            )
             code = text("department_code", flow.language).format(code=department.code)
             detail = f"{where} · {code}" if where else code
-            button = Factory.BigButton(text=f"[b]{name}[/b]\n[size={small}]{detail}[/size]", markup=True,
-                                       disabled=not department.open_now)
+            button = Factory.BigButton(
+                text=f"[b]{name}[/b]\n[size={small}]{detail}[/size]", markup=True, disabled=not department.open_now
+            )
             if not department.open_now:
                 button.background_color = (0.80, 0.82, 0.84, 1)
             button.bind(on_release=lambda _b, code=department.code: self.choose(code))

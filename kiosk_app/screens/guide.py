@@ -32,8 +32,14 @@ class DeviceGuide(Widget):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._ticker = None
-        self.bind(pos=self._draw, size=self._draw, model=self._draw, method=self._restart, progress=self._draw,
-                  animate=self._restart)
+        self.bind(
+            pos=self._draw,
+            size=self._draw,
+            model=self._draw,
+            method=self._restart,
+            progress=self._draw,
+            animate=self._restart,
+        )
 
     def start(self) -> None:
         self._restart()

@@ -15,10 +15,21 @@ NOTICE = (1.0, 0.95, 0.80, 1)  # the help and countdown banners
 
 #: (text, background) pairs the layouts put text on.
 TEXT_PAIRS = {
-    "body": (INK, PAPER), "secondary": (GREY, PAPER), "error": (RED, PAPER), "title": (NAVY, PAPER),
-    "button": (WHITE, TEAL), "quiet_button": (WHITE, GREY), "header": (WHITE, NAVY), "help_button": (WHITE, ORANGE),
-    "key": (INK, PALE), "disabled": (DISABLED_TEXT, PALE), "step_future": (WHITE, GREY), "step_now": (WHITE, NAVY),
-    "step_done": (WHITE, TEAL), "banner": (INK, NOTICE), "banner_alert": (RED, NOTICE),
+    "body": (INK, PAPER),
+    "secondary": (GREY, PAPER),
+    "error": (RED, PAPER),
+    "title": (NAVY, PAPER),
+    "button": (WHITE, TEAL),
+    "quiet_button": (WHITE, GREY),
+    "header": (WHITE, NAVY),
+    "help_button": (WHITE, ORANGE),
+    "key": (INK, PALE),
+    "disabled": (DISABLED_TEXT, PALE),
+    "step_future": (WHITE, GREY),
+    "step_now": (WHITE, NAVY),
+    "step_done": (WHITE, TEAL),
+    "banner": (INK, NOTICE),
+    "banner_alert": (RED, NOTICE),
 }
 
 

@@ -42,13 +42,21 @@ class TicketScreen(KioskScreen):
         if ticket.waiting_ahead is None:
             self.queue = text("ticket_wait_unknown", lang)
         else:
-            self.queue = text("ticket_ahead", lang, n=ticket.waiting_ahead) + "\n" + text(
-                "ticket_wait", lang, minutes=max(1, ticket.waiting_ahead * per_patient))
+            self.queue = (
+                text("ticket_ahead", lang, n=ticket.waiting_ahead)
+                + "\n"
+                + text("ticket_wait", lang, minutes=max(1, ticket.waiting_ahead * per_patient))
+            )
         payment = PAYMENT_ON_TICKET.get(flow.payment or "")
         self.patient = " · ".join(p for p in (ticket.patient_name_masked, payment.text(lang) if payment else "") if p)
         self.provisional = ticket.provisional
-        self.alert = text("ticket_not_printed", lang).format(
-            number=self.number, place=f"{self.clinic}" + (f" — {where}" if where else "")) if flow.print_message else ""
+        self.alert = (
+            text("ticket_not_printed", lang).format(
+                number=self.number, place=f"{self.clinic}" + (f" — {where}" if where else "")
+            )
+            if flow.print_message
+            else ""
+        )
         notes = []
         if ticket.provisional:
             notes.append(text("ticket_provisional", lang))

@@ -30,9 +30,16 @@ class ApiClient:
     """Logs in with the kiosk account's username and password or, on an enrolled kiosk, takes its access
     tokens from `token_source` (the fleet agent signing a challenge with the device key)."""
 
-    def __init__(self, base_url: str, username: str | None = None, password: str | None = None, *,
-                 timeout_s: float = 5.0, session: requests.Session | None = None,
-                 token_source: Callable[[], str] | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        timeout_s: float = 5.0,
+        session: requests.Session | None = None,
+        token_source: Callable[[], str] | None = None,
+    ) -> None:
         if token_source is None and not (username and password):
             raise ValueError("give the kiosk account's username and password, or a token source")
         self.base_url = base_url.rstrip("/")
@@ -49,8 +56,9 @@ class ApiClient:
         if auth:
             all_headers["Authorization"] = f"Bearer {self._access_token()}"
         try:
-            response = self.http.request(method, self.base_url + path, json=json, headers=all_headers,
-                                         timeout=self.timeout_s)
+            response = self.http.request(
+                method, self.base_url + path, json=json, headers=all_headers, timeout=self.timeout_s
+            )
         except requests.RequestException as exc:
             raise ApiUnavailable(str(exc)) from exc
         if response.status_code in (502, 503, 504):
@@ -82,8 +90,9 @@ class ApiClient:
             return self._token
 
     def _call_login(self) -> tuple[int, dict]:
-        response = self._send("POST", "/api/v1/auth/login", json={"username": self.username,
-                                                                   "password": self._password}, auth=False)
+        response = self._send(
+            "POST", "/api/v1/auth/login", json={"username": self.username, "password": self._password}, auth=False
+        )
         if response.status_code != 200:
             raise ApiRefused(response.status_code, response.json() if response.content else {})
         return response.status_code, response.json()
@@ -103,18 +112,30 @@ class ApiClient:
         return self._call("POST", "/api/v1/identification/challenges")[1]
 
     def check_in(self, payload: dict, *, idempotency_key: str) -> dict:
-        return self._call("POST", "/api/v1/health/checkins", json=payload,
-                          headers={"Idempotency-Key": idempotency_key})[1]
+        return self._call(
+            "POST", "/api/v1/health/checkins", json=payload, headers={"Idempotency-Key": idempotency_key}
+        )[1]
 
-    def issue_ticket(self, checkin_id: str, department_code: str, *, idempotency_key: str,
-                     provisional_number: int | None = None, payment: str | None = None) -> dict:
+    def issue_ticket(
+        self,
+        checkin_id: str,
+        department_code: str,
+        *,
+        idempotency_key: str,
+        provisional_number: int | None = None,
+        payment: str | None = None,
+    ) -> dict:
         body = {"department_code": department_code}
         if payment is not None:
             body["payment"] = payment
         if provisional_number is not None:
             body["provisional_number"] = provisional_number
-        return self._call("POST", f"/api/v1/health/checkins/{checkin_id}/tickets", json=body,
-                          headers={"Idempotency-Key": idempotency_key})[1]
+        return self._call(
+            "POST",
+            f"/api/v1/health/checkins/{checkin_id}/tickets",
+            json=body,
+            headers={"Idempotency-Key": idempotency_key},
+        )[1]
 
     def request_help(self, body: dict) -> dict:
         return self._call("POST", "/api/v1/health/help-requests", json=body)[1]

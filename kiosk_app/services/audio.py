@@ -47,8 +47,9 @@ def cue_path(cue: Cue, *, voice_dir: Path = VOICE_DIR, sound_dir: Path = SOUND_D
 
 
 class CuePlayer:
-    def __init__(self, load: Callable[[str], object | None], *, voice_dir: Path = VOICE_DIR,
-                 sound_dir: Path = SOUND_DIR) -> None:
+    def __init__(
+        self, load: Callable[[str], object | None], *, voice_dir: Path = VOICE_DIR, sound_dir: Path = SOUND_DIR
+    ) -> None:
         self._load, self.voice_dir, self.sound_dir = load, voice_dir, sound_dir
         self._sounds: dict[Path, object] = {}
         self._missing: set[Path] = set()
@@ -71,8 +72,9 @@ class CuePlayer:
 
         cues = [Cue("sound", name) for name in CHIMES]
         cues += [Cue("voice", name, language) for name in PROMPTS for language in languages]
-        return sum(self._sound(cue_path(c, voice_dir=self.voice_dir, sound_dir=self.sound_dir)) is not None
-                   for c in cues)
+        return sum(
+            self._sound(cue_path(c, voice_dir=self.voice_dir, sound_dir=self.sound_dir)) is not None for c in cues
+        )
 
     def _sound(self, path: Path):
         if path in self._sounds:

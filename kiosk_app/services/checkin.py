@@ -19,25 +19,36 @@ from shared_schemas.clock import VIETNAM_TZ as VIETNAM
 
 log = logging.getLogger(__name__)
 
-OFFLINE_INSURANCE = Message("Chưa kiểm tra được thẻ BHYT (mất kết nối). Nhân viên sẽ kiểm tra khi gọi số.",
-                            "Insurance could not be checked (no connection). "
-                            "Staff will check it when they call you.")
-OFFLINE_UNVERIFIED = Message("Mất kết nối: ki-ốt chỉ nhận thẻ gắn chip hoặc mã QR của ứng dụng lúc này. "
-                             "Vui lòng đến quầy tiếp đón số 1.",
-                             "No connection: the kiosk accepts only the chip card or the app's QR right now. "
-                             "Please go to reception counter 1.")
+OFFLINE_INSURANCE = Message(
+    "Chưa kiểm tra được thẻ BHYT (mất kết nối). Nhân viên sẽ kiểm tra khi gọi số.",
+    "Insurance could not be checked (no connection). Staff will check it when they call you.",
+)
+OFFLINE_UNVERIFIED = Message(
+    "Mất kết nối: ki-ốt chỉ nhận thẻ gắn chip hoặc mã QR của ứng dụng lúc này. Vui lòng đến quầy tiếp đón số 1.",
+    "No connection: the kiosk accepts only the chip card or the app's QR right now. Please go to reception counter 1.",
+)
 REFUSED = {
-    422: Message("Thông tin không khớp với dữ liệu dân cư. Vui lòng đến quầy tiếp đón số 1.",
-                 "These details do not match the population registry. Please go to reception counter 1."),
-    403: Message("Từ 14 tuổi trở lên, vui lòng dùng thẻ căn cước gắn chip hoặc mã QR của ứng dụng.",
-                 "From 14 years of age, please use the chip ID card or the app's QR code."),
-    409: Message("Yêu cầu này không thực hiện được lúc này. Vui lòng thử lại hoặc đến quầy tiếp đón số 1.",
-                 "This cannot be done right now. Please try again or go to reception counter 1."),
+    422: Message(
+        "Thông tin không khớp với dữ liệu dân cư. Vui lòng đến quầy tiếp đón số 1.",
+        "These details do not match the population registry. Please go to reception counter 1.",
+    ),
+    403: Message(
+        "Từ 14 tuổi trở lên, vui lòng dùng thẻ căn cước gắn chip hoặc mã QR của ứng dụng.",
+        "From 14 years of age, please use the chip ID card or the app's QR code.",
+    ),
+    409: Message(
+        "Yêu cầu này không thực hiện được lúc này. Vui lòng thử lại hoặc đến quầy tiếp đón số 1.",
+        "This cannot be done right now. Please try again or go to reception counter 1.",
+    ),
 }
-GENERIC = Message("Không thực hiện được. Vui lòng đến quầy tiếp đón số 1.",
-                  "This could not be completed. Please go to reception counter 1.")
-RANGE_USED_UP = Message("Ki-ốt đã hết số tạm. Vui lòng đến quầy tiếp đón số 1.",
-                        "This kiosk has no provisional numbers left. Please go to reception counter 1.")
+GENERIC = Message(
+    "Không thực hiện được. Vui lòng đến quầy tiếp đón số 1.",
+    "This could not be completed. Please go to reception counter 1.",
+)
+RANGE_USED_UP = Message(
+    "Ki-ốt đã hết số tạm. Vui lòng đến quầy tiếp đón số 1.",
+    "This kiosk has no provisional numbers left. Please go to reception counter 1.",
+)
 
 
 class CheckinRefused(Exception):
@@ -60,8 +71,14 @@ def _department(d: dict) -> Department:
 
 
 class CheckinService:
-    def __init__(self, api: ApiClient, outbox: Outbox, *, hospital_code: str,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        api: ApiClient,
+        outbox: Outbox,
+        *,
+        hospital_code: str,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.api, self.outbox, self.hospital_code, self.now = api, outbox, hospital_code, now
         self.online = True
         # Department codes the fleet configuration shows on this kiosk (empty: all of the hospital's).
@@ -105,8 +122,9 @@ class CheckinService:
             body = self.api.chip_challenge()
             return body["challenge_id"], base64.b64decode(body["challenge"])
         except (ApiUnavailable, ApiRefused, KeyError, ValueError) as exc:
-            log.info("no chip challenge from the backend (%s): the read cannot prove the chip genuine",
-                     type(exc).__name__)
+            log.info(
+                "no chip challenge from the backend (%s): the read cannot prove the chip genuine", type(exc).__name__
+            )
             return None
 
     @staticmethod
@@ -133,9 +151,16 @@ class CheckinService:
             self.online = False
             if not identity.verified_locally:
                 raise CheckinRefused(OFFLINE_UNVERIFIED) from None
-            return CheckinView(None, identity.full_name or "", mask_id(identity.personal_id),
-                               OFFLINE_INSURANCE, None, offline=True, checkin_key=key,
-                               identified_at=identified_at), self.departments()
+            return CheckinView(
+                None,
+                identity.full_name or "",
+                mask_id(identity.personal_id),
+                OFFLINE_INSURANCE,
+                None,
+                offline=True,
+                checkin_key=key,
+                identified_at=identified_at,
+            ), self.departments()
         self.online = True
         try:
             departments = [_department(d) for d in self.api.departments(self.hospital_code)]
@@ -144,20 +169,32 @@ class CheckinService:
         except (ApiUnavailable, ApiRefused):
             departments = self.departments()
         insurance = Message(body["insurance"]["message_vi"], body["insurance"]["message_en"])
-        view = CheckinView(body["id"], body["patient"]["full_name"], body["patient"]["personal_id_masked"],
-                           insurance, body["insurance"]["coverage_percent"], checkin_key=key,
-                           identified_at=identified_at, trust_level=body.get("trust_level"),
-                           coverage=Coverage.from_wire(body["insurance"]))
+        view = CheckinView(
+            body["id"],
+            body["patient"]["full_name"],
+            body["patient"]["personal_id_masked"],
+            insurance,
+            body["insurance"]["coverage_percent"],
+            checkin_key=key,
+            identified_at=identified_at,
+            trust_level=body.get("trust_level"),
+            coverage=Coverage.from_wire(body["insurance"]),
+        )
         return view, departments
 
     # --- tickets --------------------------------------------------------------------------------------
-    def issue_ticket(self, identity: Identity, checkin: CheckinView, department: Department,
-                     payment: str | None = None) -> TicketView:
+    def issue_ticket(
+        self, identity: Identity, checkin: CheckinView, department: Department, payment: str | None = None
+    ) -> TicketView:
         ticket_key = f"ticket-{uuid.uuid4().hex}"
         if checkin.checkin_id is not None:
             try:
-                body = self.api.issue_ticket(checkin.checkin_id, department.code, idempotency_key=ticket_key,
-                                             **({"payment": payment} if payment else {}))
+                body = self.api.issue_ticket(
+                    checkin.checkin_id,
+                    department.code,
+                    idempotency_key=ticket_key,
+                    **({"payment": payment} if payment else {}),
+                )
             except ApiRefused as exc:
                 raise CheckinRefused(REFUSED.get(exc.status, GENERIC)) from exc
             except ApiUnavailable:
@@ -165,14 +202,21 @@ class CheckinService:
                 if not identity.verified_locally:
                     raise CheckinRefused(OFFLINE_UNVERIFIED) from None
             else:
-                return TicketView(body["id"], body["number"], department, body["patient_name_masked"],
-                                  Message(body["insurance_message_vi"], body["insurance_message_en"]),
-                                  provisional=False, existing=body["existing"],
-                                  waiting_ahead=body["waiting_ahead"])
+                return TicketView(
+                    body["id"],
+                    body["number"],
+                    department,
+                    body["patient_name_masked"],
+                    Message(body["insurance_message_vi"], body["insurance_message_en"]),
+                    provisional=False,
+                    existing=body["existing"],
+                    waiting_ahead=body["waiting_ahead"],
+                )
         return self._provisional(identity, checkin, department, ticket_key)
 
-    def _provisional(self, identity: Identity, checkin: CheckinView, department: Department,
-                     ticket_key: str) -> TicketView:
+    def _provisional(
+        self, identity: Identity, checkin: CheckinView, department: Department, ticket_key: str
+    ) -> TicketView:
         """A number from this kiosk's block, and an outbox entry that replays the requests already tried
         (same idempotency keys, same bodies): if one of them reached the backend and only its answer was
         lost, the sync finds that check-in or ticket instead of making a second one, and the backend gives
@@ -184,16 +228,25 @@ class CheckinService:
         identified_at = checkin.identified_at or now.isoformat()
         try:
             entry = self.outbox.enqueue(
-                checkin_payload=self._payload(identity, identified_at), department_code=department.code,
+                checkin_payload=self._payload(identity, identified_at),
+                department_code=department.code,
                 service_date=datetime.fromisoformat(identified_at).astimezone(VIETNAM).date().isoformat(),
                 created_at=now.isoformat(),
                 number_range=(profile["provisional_range_start"], profile["provisional_range_end"]),
-                checkin_key=checkin.checkin_key, checkin_id=checkin.checkin_id, ticket_key=ticket_key)
+                checkin_key=checkin.checkin_key,
+                checkin_id=checkin.checkin_id,
+                ticket_key=ticket_key,
+            )
         except RangeExhausted:
             raise CheckinRefused(RANGE_USED_UP) from None
-        return TicketView(f"P-{entry.id[:12]}", entry.provisional_number, department,
-                          mask_name(identity.full_name or checkin.full_name), OFFLINE_INSURANCE,
-                          provisional=True)
+        return TicketView(
+            f"P-{entry.id[:12]}",
+            entry.provisional_number,
+            department,
+            mask_name(identity.full_name or checkin.full_name),
+            OFFLINE_INSURANCE,
+            provisional=True,
+        )
 
     def sync(self) -> int:
         with self._sync_lock:

@@ -22,12 +22,18 @@ from shared_schemas.clock import VIETNAM_TZ as VIETNAM
 
 log = logging.getLogger(__name__)
 
-GENERIC_FAILURE = Message("Có lỗi xảy ra. Vui lòng thử lại hoặc đến quầy tiếp đón số 1.",
-                          "Something went wrong. Please try again or go to reception counter 1.")
-NO_QR = Message("Chưa thấy mã QR. Vui lòng đưa mã QR vào trước camera.",
-                "No QR code seen yet. Please hold the QR code in front of the camera.")
-UNKNOWN_QR = Message("Mã QR này không phải thẻ căn cước hay mã định danh của ứng dụng.",
-                     "This QR code is neither an ID card nor the app's identity code.")
+GENERIC_FAILURE = Message(
+    "Có lỗi xảy ra. Vui lòng thử lại hoặc đến quầy tiếp đón số 1.",
+    "Something went wrong. Please try again or go to reception counter 1.",
+)
+NO_QR = Message(
+    "Chưa thấy mã QR. Vui lòng đưa mã QR vào trước camera.",
+    "No QR code seen yet. Please hold the QR code in front of the camera.",
+)
+UNKNOWN_QR = Message(
+    "Mã QR này không phải thẻ căn cước hay mã định danh của ứng dụng.",
+    "This QR code is neither an ID card nor the app's identity code.",
+)
 NOT_VERIFIED = CARD_NOT_CONFIRMED
 
 
@@ -95,9 +101,15 @@ class IdentityReader:
             except Exception as exc:
                 exc.scan_method = "signed_qr"  # the fleet metrics count it against the app's QR
                 raise
-            return Identity("signed_qr", claims.personal_id, claims.date_of_birth.isoformat(),
-                            claims.full_name, token_id=claims.token_id, verified_locally=True,
-                            identity_token=payload.strip())
+            return Identity(
+                "signed_qr",
+                claims.personal_id,
+                claims.date_of_birth.isoformat(),
+                claims.full_name,
+                token_id=claims.token_id,
+                verified_locally=True,
+                identity_token=payload.strip(),
+            )
         raise IdentifyError(UNKNOWN_QR)
 
     def identify_by_chip(self) -> Identity:
@@ -113,8 +125,13 @@ class IdentityReader:
         try:
             # The chip signs the backend's nonce during the read (Active Authentication), so the backend can
             # check the answer itself; offline, the reader's own random challenge proves the chip to us only.
-            result = read_card(transport, access_keys_from_qr(record), self.devices.trust_store, strict=True,
-                               aa_challenge=challenge[1] if challenge is not None else None)
+            result = read_card(
+                transport,
+                access_keys_from_qr(record),
+                self.devices.trust_store,
+                strict=True,
+                aa_challenge=challenge[1] if challenge is not None else None,
+            )
         finally:
             close = getattr(transport, "close", None)
             if close:
@@ -128,18 +145,29 @@ class IdentityReader:
         face = result.face_image
         verdict = result.verdict.level.value if result.verdict else None
         answer = result.active_auth.signature if challenge is not None and result.active_auth.passed else None
-        return Identity("chip", data.personal_id, born.isoformat(), data.full_name, passive_auth_passed=True,
-                        face_jpeg=face.image_bytes if face and face.mime_type == "image/jpeg" else None,
-                        verified_locally=True, trust_level=verdict,
-                        chip_evidence=chip_evidence(result.raw_files, challenge, answer, verdict))
+        return Identity(
+            "chip",
+            data.personal_id,
+            born.isoformat(),
+            data.full_name,
+            passive_auth_passed=True,
+            face_jpeg=face.image_bytes if face and face.mime_type == "image/jpeg" else None,
+            verified_locally=True,
+            trust_level=verdict,
+            chip_evidence=chip_evidence(result.raw_files, challenge, answer, verdict),
+        )
 
 
-def chip_evidence(raw_files: dict[str, bytes], challenge: tuple[str, bytes] | None, answer: bytes | None,
-                  verdict: str | None) -> dict:
+def chip_evidence(
+    raw_files: dict[str, bytes], challenge: tuple[str, bytes] | None, answer: bytes | None, verdict: str | None
+) -> dict:
     """What the backend verifies (shared_schemas.identification.ChipEvidenceSchema): EF.SOD, DG1, DG13, DG14,
     DG15 as read (never DG2: the face stays on the kiosk), the challenge answered, and this reader's verdict."""
-    evidence = {name.lower(): base64.b64encode(raw_files[name]).decode("ascii")
-                for name in ("SOD", "DG1", "DG13", "DG14", "DG15") if name in raw_files}
+    evidence = {
+        name.lower(): base64.b64encode(raw_files[name]).decode("ascii")
+        for name in ("SOD", "DG1", "DG13", "DG14", "DG15")
+        if name in raw_files
+    }
     if challenge is not None:
         evidence["challenge_id"] = challenge[0]
         if answer is not None:
@@ -149,11 +177,19 @@ def chip_evidence(raw_files: dict[str, bytes], challenge: tuple[str, bytes] | No
     return evidence
 
 
-def print_ticket(printer, ticket: TicketView, *, facility_name: str, patient_name: str,
-                 personal_id: str) -> None:
+def print_ticket(printer, ticket: TicketView, *, facility_name: str, patient_name: str, personal_id: str) -> None:
     """Print on the receipt printer (it masks the name and ID); PrinterError carries the patient message."""
-    printer.print_ticket(QueueTicket(
-        facility_name=facility_name, department=ticket.department.name, queue_number=ticket.number,
-        patient_name=patient_name, patient_id=personal_id, issued_at=datetime.now(VIETNAM),
-        insurance_status=ticket.insurance.vi, ticket_id=ticket.ticket_id, provisional=ticket.provisional,
-        location=ticket.department.location or ""))
+    printer.print_ticket(
+        QueueTicket(
+            facility_name=facility_name,
+            department=ticket.department.name,
+            queue_number=ticket.number,
+            patient_name=patient_name,
+            patient_id=personal_id,
+            issued_at=datetime.now(VIETNAM),
+            insurance_status=ticket.insurance.vi,
+            ticket_id=ticket.ticket_id,
+            provisional=ticket.provisional,
+            location=ticket.department.location or "",
+        )
+    )

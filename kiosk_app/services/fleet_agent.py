@@ -34,8 +34,16 @@ from shared_schemas import fleet as contract
 from shared_schemas.signed import JwsError, b64url_encode, verify_signature
 
 __all__ = [
-    "STATE_FILE", "AgentHooks", "AgentRefused", "AgentUnavailable", "FleetAgent", "FleetAgentError",
-    "HeartbeatOutcome", "NotEnrolled", "RequestsTransport", "Transport",
+    "STATE_FILE",
+    "AgentHooks",
+    "AgentRefused",
+    "AgentUnavailable",
+    "FleetAgent",
+    "FleetAgentError",
+    "HeartbeatOutcome",
+    "NotEnrolled",
+    "RequestsTransport",
+    "Transport",
 ]
 
 log = logging.getLogger(__name__)
@@ -69,8 +77,11 @@ class FleetAgent:
         self._lock = threading.RLock()  # heartbeats, metric updates and the runner thread share the agent
         self.channel = SignedChannel(self.identity, transport=lambda: self.transport, clock=lambda: self.clock())
         self.commands = CommandRunner(
-            self.identity, hooks=lambda: self.hooks, verify=self._verified,
-            send=lambda *args, **kwargs: self._call(*args, **kwargs), clock=lambda: self.clock(),
+            self.identity,
+            hooks=lambda: self.hooks,
+            verify=self._verified,
+            send=lambda *args, **kwargs: self._call(*args, **kwargs),
+            clock=lambda: self.clock(),
         )
         self._metrics = self._empty_metrics()
         self._stop = threading.Event()
@@ -143,12 +154,8 @@ class FleetAgent:
     def device_token(self) -> tuple[str, int]:
         """A short-lived access token (role kiosk) for the check-in API, by signing a server challenge."""
         kiosk_id = self._require_enrolled()
-        challenge = self._call("POST", f"{API}/device/challenge", {"kiosk_id": kiosk_id}, signed=False)[
-            "challenge"
-        ]
-        signature = self.identity.sign(
-            contract.challenge_signing_input(kiosk_id=kiosk_id, challenge=challenge)
-        )
+        challenge = self._call("POST", f"{API}/device/challenge", {"kiosk_id": kiosk_id}, signed=False)["challenge"]
+        signature = self.identity.sign(contract.challenge_signing_input(kiosk_id=kiosk_id, challenge=challenge))
         reply = self._call(
             "POST",
             f"{API}/device/token",
@@ -219,9 +226,7 @@ class FleetAgent:
         if not isinstance(version, int) or isinstance(version, bool) or version < 0:
             raise FleetAgentError("configuration has no valid version")
         if self.config_version is not None and version < self.config_version:
-            raise FleetAgentError(
-                f"configuration v{version} is older than the running v{self.config_version}"
-            )
+            raise FleetAgentError(f"configuration v{version} is older than the running v{self.config_version}")
         try:
             settings = contract.FleetSettingsSchema().load(settings)
         except (ValidationError, TypeError) as exc:

@@ -40,9 +40,15 @@ class CommandRunner:
     """`hooks`, `verify` and `send` are callables looked up at each command, so the agent's hooks can be
     replaced after start-up (the app plugs its own in once it is built)."""
 
-    def __init__(self, identity: DeviceIdentity, *, hooks: Callable[[], AgentHooks],
-                 verify: Callable[[str, str], dict], send: Callable[..., dict],
-                 clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        identity: DeviceIdentity,
+        *,
+        hooks: Callable[[], AgentHooks],
+        verify: Callable[[str, str], dict],
+        send: Callable[..., dict],
+        clock: Callable[[], float],
+    ) -> None:
         self.identity, self._hooks, self._verify, self._send, self._clock = identity, hooks, verify, send, clock
 
     def handle(self, delivered: dict) -> tuple[int, str, str]:
@@ -68,8 +74,9 @@ class CommandRunner:
                     del executed[key]
             self.identity.save()
         try:
-            self._send("POST", f"{API}/device/commands/{command_id}/result",
-                       {"status": status, "detail": detail[:2000]})
+            self._send(
+                "POST", f"{API}/device/commands/{command_id}/result", {"status": status, "detail": detail[:2000]}
+            )
         except AgentRefused as exc:
             if exc.status != 409:  # 409: already recorded
                 raise

@@ -27,9 +27,7 @@ class DeviceIdentity:
             return json.loads(self.path.read_text(encoding="utf-8"))
         private = Ed25519PrivateKey.generate()
         state = {
-            "private_key": b64url_encode(
-                private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-            ),
+            "private_key": b64url_encode(private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())),
             "public_key": b64url_encode(private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)),
             "kiosk_id": None,
             "signing_keys": None,

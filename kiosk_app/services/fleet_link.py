@@ -41,8 +41,7 @@ def enrolled_state(data_dir: Path | str) -> dict | None:
     return state if state.get("kiosk_id") else None
 
 
-def enroll(api_url: str, data_dir: Path | str, code: str, *, transport=None,
-           serial_number: str | None = None) -> dict:
+def enroll(api_url: str, data_dir: Path | str, code: str, *, transport=None, serial_number: str | None = None) -> dict:
     """Spend an enrollment code: a device key is made (once) in `data_dir` and registered with the backend."""
     Path(data_dir).mkdir(parents=True, exist_ok=True)
     agent = FleetAgent(data_dir, transport=transport or RequestsTransport(api_url), app_version=app_version())
@@ -82,8 +81,9 @@ def _post_to_ui(function: Callable, *args) -> None:
     mainthread(function)(*args)
 
 
-def fleet_hooks(app, *, checkin, metrics, diagnostics: Callable[[], str],
-                post: Callable[..., None] = _post_to_ui) -> AgentHooks:
+def fleet_hooks(
+    app, *, checkin, metrics, diagnostics: Callable[[], str], post: Callable[..., None] = _post_to_ui
+) -> AgentHooks:
     """What the agent does for each remote command. `app` is the KioskApp (lock, unlock, apply_settings,
     request_restart, update_status); tests pass a synchronous `post`."""
 
@@ -130,8 +130,10 @@ def diagnostics_report(*, config, checkin, metrics, agent: FleetAgent | None) ->
         f"· hospital {checkin.hospital_code}",
         f"backend {config.api_url} · {'online' if checkin.online else 'offline'}",
         f"outbox: {checkin.outbox.pending_count()} pending, {refused} refused",
-        "devices: " + " ".join(f"{name}={getattr(getattr(hardware, name), 'kind', '-')}"
-                               for name in ("camera", "card_reader", "printer")),
+        "devices: "
+        + " ".join(
+            f"{name}={getattr(getattr(hardware, name), 'kind', '-')}" for name in ("camera", "card_reader", "printer")
+        ),
         f"vitals: {json.dumps(metrics.vitals(), ensure_ascii=False)}",
         f"disk: {disk.free // 2**20} MiB free of {disk.total // 2**20} MiB in {config.data_dir}",
         f"argv: {' '.join(sys.argv[1:]) or '-'}",

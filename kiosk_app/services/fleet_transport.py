@@ -90,12 +90,7 @@ class SignedChannel:
             status, reply = self._transport()(method, path, body, headers)
             if status in (502, 503, 504):
                 raise AgentUnavailable(f"HTTP {status}")
-            if (
-                status == 401
-                and isinstance(reply, dict)
-                and reply.get("code") == "stale-request"
-                and attempt == 0
-            ):
+            if status == 401 and isinstance(reply, dict) and reply.get("code") == "stale-request" and attempt == 0:
                 # Our clock is off: sign with the server's time (the nonce is fresh, so this is no replay).
                 self.clock_offset = float(reply.get("server_time", self._clock())) - self._clock()
                 continue

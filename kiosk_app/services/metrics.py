@@ -15,9 +15,14 @@ from kiosk_app.flow import CheckinFlow, State
 # The check-in steps the fleet contract knows (shared_schemas.fleet.CHECKIN_STEPS), by flow state. The
 # identify step includes the check-in request: from the patient's point of view it is one wait.
 STEP_OF = {
-    State.IDENTIFY: "identify", State.READING: "identify", State.TYPING: "identify",
-    State.CHECKING_IN: "identify", State.CONFIRM: "insurance", State.INSURANCE: "insurance",
-    State.DEPARTMENT: "department", State.ISSUING: "ticket",
+    State.IDENTIFY: "identify",
+    State.READING: "identify",
+    State.TYPING: "identify",
+    State.CHECKING_IN: "identify",
+    State.CONFIRM: "insurance",
+    State.INSURANCE: "insurance",
+    State.DEPARTMENT: "department",
+    State.ISSUING: "ticket",
 }
 DEVICE_OK = {"card_reader": "ok", "camera": "ok", "printer": "ok"}
 
@@ -70,8 +75,9 @@ class KioskMetrics:
     def scan_succeeded(self, identity_method: str) -> None:
         self.recorder.record_scan(identity_method, True)
         with self._lock:
-            self._devices.update(camera="ok", card_reader="ok" if identity_method == "chip" else
-                                 self._devices["card_reader"])
+            self._devices.update(
+                camera="ok", card_reader="ok" if identity_method == "chip" else self._devices["card_reader"]
+            )
 
     def scan_failed(self, flow_method: str | None, exc: BaseException) -> None:
         """A read that did not identify the patient. A QR that could not be told apart (none seen, or an
@@ -108,5 +114,9 @@ class KioskMetrics:
 
     def vitals(self, *, outbox_backlog: int = 0) -> dict:
         with self._lock:
-            return {"devices": dict(self._devices), "paper_low": self._paper_low,
-                    "outbox_backlog": outbox_backlog, "last_error": self._last_error}
+            return {
+                "devices": dict(self._devices),
+                "paper_low": self._paper_low,
+                "outbox_backlog": outbox_backlog,
+                "last_error": self._last_error,
+            }

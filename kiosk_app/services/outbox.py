@@ -90,9 +90,18 @@ class Outbox:
         return json.loads(row[0]) if row else default
 
     # --- offline check-ins ----------------------------------------------------------------------------
-    def enqueue(self, *, checkin_payload: dict, department_code: str, service_date: str,
-                number_range: tuple[int, int], created_at: str, checkin_key: str | None = None,
-                checkin_id: str | None = None, ticket_key: str | None = None) -> OutboxEntry:
+    def enqueue(
+        self,
+        *,
+        checkin_payload: dict,
+        department_code: str,
+        service_date: str,
+        number_range: tuple[int, int],
+        created_at: str,
+        checkin_key: str | None = None,
+        checkin_id: str | None = None,
+        ticket_key: str | None = None,
+    ) -> OutboxEntry:
         """Reserve the next provisional number and store the check-in, in one transaction. The keys (and
         the check-in id) of requests already tried online are kept, so the sync repeats those requests."""
         low, high = number_range
@@ -103,20 +112,33 @@ class Outbox:
             db = self._connect()
             try:
                 db.execute("BEGIN IMMEDIATE")
-                row = db.execute("SELECT last_number FROM provisional_counters WHERE service_date = ? AND "
-                                 "department_code = ?", (service_date, department_code)).fetchone()
+                row = db.execute(
+                    "SELECT last_number FROM provisional_counters WHERE service_date = ? AND department_code = ?",
+                    (service_date, department_code),
+                ).fetchone()
                 number = low if row is None else row[0] + 1
                 if number > high:
-                    raise RangeExhausted(f"provisional numbers {low}-{high} are used up for "
-                                         f"{department_code}")
-                db.execute("INSERT OR REPLACE INTO provisional_counters VALUES (?, ?, ?)",
-                           (service_date, department_code, number))
+                    raise RangeExhausted(f"provisional numbers {low}-{high} are used up for {department_code}")
+                db.execute(
+                    "INSERT OR REPLACE INTO provisional_counters VALUES (?, ?, ?)",
+                    (service_date, department_code, number),
+                )
                 db.execute(
                     "INSERT INTO outbox (id, created_at, checkin_payload, checkin_key, department_code,"
                     " ticket_key, provisional_number, service_date, checkin_id)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (entry_id, created_at, json.dumps(checkin_payload), checkin_key, department_code,
-                     ticket_key, number, service_date, checkin_id))
+                    (
+                        entry_id,
+                        created_at,
+                        json.dumps(checkin_payload),
+                        checkin_key,
+                        department_code,
+                        ticket_key,
+                        number,
+                        service_date,
+                        checkin_id,
+                    ),
+                )
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -142,16 +164,17 @@ class Outbox:
         """Send pending check-ins in order; stop at the first network failure. Returns how many synced."""
         synced = 0
         with self._db() as db:
-            rows = db.execute("SELECT id, checkin_payload, checkin_key, department_code, ticket_key, "
-                              "provisional_number, checkin_id FROM outbox WHERE status = 'pending' "
-                              "ORDER BY created_at, rowid").fetchall()
+            rows = db.execute(
+                "SELECT id, checkin_payload, checkin_key, department_code, ticket_key, "
+                "provisional_number, checkin_id FROM outbox WHERE status = 'pending' "
+                "ORDER BY created_at, rowid"
+            ).fetchall()
         for entry_id, payload, checkin_key, department, ticket_key, number, checkin_id in rows:
             try:
                 if checkin_id is None:
                     checkin_id = api.check_in(json.loads(payload), idempotency_key=checkin_key)["id"]
                     self._update(entry_id, checkin_id=checkin_id)
-                ticket = api.issue_ticket(checkin_id, department, idempotency_key=ticket_key,
-                                          provisional_number=number)
+                ticket = api.issue_ticket(checkin_id, department, idempotency_key=ticket_key, provisional_number=number)
             except ApiUnavailable:
                 log.info("backend still unreachable; %d check-ins wait in the outbox", len(rows) - synced)
                 break

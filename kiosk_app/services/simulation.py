@@ -18,14 +18,25 @@ from hardware.smartcard.simulator import DemoCitizen
 from hardware.smartcard.simulator.chip import SimulatedChip
 from hardware.smartcard.simulator.pki_files import load_or_create, process_pki
 
-DEMO_PATIENT = DemoCitizen(personal_id="001090012345", full_name="Nguyễn Văn An", surname="NGUYEN",
-                           given_names="VAN AN", birth_date=dt.date(1990, 1, 1),
-                           issue_date=dt.date(2021, 4, 15))
+DEMO_PATIENT = DemoCitizen(
+    personal_id="001090012345",
+    full_name="Nguyễn Văn An",
+    surname="NGUYEN",
+    given_names="VAN AN",
+    birth_date=dt.date(1990, 1, 1),
+    issue_date=dt.date(2021, 4, 15),
+)
 
 
 class SimulatedDevices:
-    def __init__(self, patient: DemoCitizen = DEMO_PATIENT, *, qr_payload: str | None = None, pki=None,
-                 pki_dir: str | None = None) -> None:
+    def __init__(
+        self,
+        patient: DemoCitizen = DEMO_PATIENT,
+        *,
+        qr_payload: str | None = None,
+        pki=None,
+        pki_dir: str | None = None,
+    ) -> None:
         self.patient = patient
         self.qr_payload = qr_payload  # e.g. a signed identity QR; default: the card's own QR
         self._pki, self._pki_dir = pki, pki_dir
@@ -56,5 +67,6 @@ class SimulatedDevices:
         return camera
 
     def open_card_transport(self) -> SimulatedTransport:
-        return SimulatedTransport(SimulatedChip(self._chip_files, self.patient.access_key(),
-                                                aa_private_key=self.aa_key))
+        return SimulatedTransport(
+            SimulatedChip(self._chip_files, self.patient.access_key(), aa_private_key=self.aa_key)
+        )

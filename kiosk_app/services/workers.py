@@ -14,9 +14,13 @@ def _post(callback: Callable[[Any], None], value: Any) -> None:
     callback(value)
 
 
-def run_in_background(work: Callable[[], Any], on_done: Callable[[Any], None],
-                      on_error: Callable[[BaseException], None], *,
-                      name: str = "kiosk-worker") -> threading.Thread:
+def run_in_background(
+    work: Callable[[], Any],
+    on_done: Callable[[Any], None],
+    on_error: Callable[[BaseException], None],
+    *,
+    name: str = "kiosk-worker",
+) -> threading.Thread:
     def target() -> None:
         try:
             result = work()

@@ -69,19 +69,28 @@ def database_server(tmp_path_factory):
 
 
 def app_config(url: str, **overrides) -> dict:
-    config = {"CONGDAN_ENV": "testing", "ENV_NAME": "testing", "TESTING": True, "DATABASE_URL": url,
-              "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
-              # One Limiter object serves every app in the process (as in production, one app per process),
-              # so tests keep it enabled with limits no test reaches unless it sets its own.
-              "RATELIMIT_ENABLED": True, "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
-              "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute", "FLEET_CHALLENGE_LIMIT": "100000 per minute",
-              "DOCUMENT_PAGE_LIMIT_PER_ADDRESS": "100000 per minute",
-              "SECRET_KEY": "test-secret-" + "x" * 32,
-              "JWT_SECRET_KEY": "test-jwt-secret-" + "y" * 32,
-              # Chip ID cards are verified against the test CSCA (tests/chip_evidence.py); typed check-ins
-              # are limited per kiosk only where a test sets the limit.
-              "CSCA_STORE_DIR": csca_dir(), "TYPED_CHECKIN_LIMIT_PER_KIOSK": "100000 per minute",
-              "REGISTRATION_LIMIT_PER_ID": "100000 per minute", "CHIP_CHALLENGE_LIMIT_PER_KIOSK": "100000 per minute"}
+    config = {
+        "CONGDAN_ENV": "testing",
+        "ENV_NAME": "testing",
+        "TESTING": True,
+        "DATABASE_URL": url,
+        "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
+        # One Limiter object serves every app in the process (as in production, one app per process),
+        # so tests keep it enabled with limits no test reaches unless it sets its own.
+        "RATELIMIT_ENABLED": True,
+        "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
+        "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
+        "FLEET_CHALLENGE_LIMIT": "100000 per minute",
+        "DOCUMENT_PAGE_LIMIT_PER_ADDRESS": "100000 per minute",
+        "SECRET_KEY": "test-secret-" + "x" * 32,
+        "JWT_SECRET_KEY": "test-jwt-secret-" + "y" * 32,
+        # Chip ID cards are verified against the test CSCA (tests/chip_evidence.py); typed check-ins
+        # are limited per kiosk only where a test sets the limit.
+        "CSCA_STORE_DIR": csca_dir(),
+        "TYPED_CHECKIN_LIMIT_PER_KIOSK": "100000 per minute",
+        "REGISTRATION_LIMIT_PER_ID": "100000 per minute",
+        "CHIP_CHALLENGE_LIMIT_PER_KIOSK": "100000 per minute",
+    }
     config.update(overrides)
     return config
 

@@ -22,45 +22,88 @@ class Factory:
     def __init__(self, session):
         self.session = session
 
-    def citizen(self, *, full_name="Nguyễn Văn An", sex="male", date_of_birth=date(1990, 1, 1),
-                ward_code="00088", province_code="01", birth_province="001", **extra) -> Citizen:
+    def citizen(
+        self,
+        *,
+        full_name="Nguyễn Văn An",
+        sex="male",
+        date_of_birth=date(1990, 1, 1),
+        ward_code="00088",
+        province_code="01",
+        birth_province="001",
+        **extra,
+    ) -> Citizen:
         n = next(self._serial)
         pid = extra.pop("personal_id", None) or personal_id.compose(
-            birth_province, sex, date_of_birth.year, f"{(n * 7919 + 500_000) % 999_983:06d}")
-        citizen = Citizen(personal_id=pid, full_name=full_name, name_folded=fold(full_name), sex=sex,
-                          date_of_birth=date_of_birth, permanent_ward_code=ward_code, permanent_street="Số 5 Phố Huế",
-                          permanent_province_code=province_code, **extra)
+            birth_province, sex, date_of_birth.year, f"{(n * 7919 + 500_000) % 999_983:06d}"
+        )
+        citizen = Citizen(
+            personal_id=pid,
+            full_name=full_name,
+            name_folded=fold(full_name),
+            sex=sex,
+            date_of_birth=date_of_birth,
+            permanent_ward_code=ward_code,
+            permanent_street="Số 5 Phố Huế",
+            permanent_province_code=province_code,
+            **extra,
+        )
         self.session.add(citizen)
         self.session.flush()
         return citizen
 
     def account(self, citizen: Citizen, *, level=1, password=PASSWORD) -> Account:
-        account = Account(username=citizen.personal_id, password_hash=passwords.hash_password(password),
-                          role="citizen", level=level, citizen_id=citizen.id, phone="0912345678",
-                          display_name=citizen.full_name)
+        account = Account(
+            username=citizen.personal_id,
+            password_hash=passwords.hash_password(password),
+            role="citizen",
+            level=level,
+            citizen_id=citizen.id,
+            phone="0912345678",
+            display_name=citizen.full_name,
+        )
         self.session.add(account)
         self.session.flush()
         return account
 
     def staff(self, role: str, scope: str | None = None, *, username=None, password=PASSWORD) -> Account:
-        account = Account(username=username or f"{role}.{next(self._serial)}",
-                          password_hash=passwords.hash_password(password), role=role, level=2,
-                          scope_code=scope, display_name=f"Test {role}")
+        account = Account(
+            username=username or f"{role}.{next(self._serial)}",
+            password_hash=passwords.hash_password(password),
+            role=role,
+            level=2,
+            scope_code=scope,
+            display_name=f"Test {role}",
+        )
         self.session.add(account)
         self.session.flush()
         return account
 
     def holdings(self, citizen: Citizen) -> None:
         n = next(self._serial)
-        self.session.add_all([
-            Vehicle(plate=f"29B1{n:05d}", kind="motorbike", brand="Honda", owner_citizen_id=citizen.id,
-                    registered_on=date(2020, 1, 1)),
-            DrivingLicence(number=f"01{n:010d}", licence_class="A1", citizen_id=citizen.id,
-                           issued_on=date(2010, 1, 1)),
-            HealthInsuranceCard(card_number=f"GD401{n:010d}", citizen_id=citizen.id, valid_from=date(2026, 1, 1),
-                                valid_to=date(2026, 12, 31), benefit_level=4, primary_care_facility_code="01088",
-                                primary_care_facility_name="Trạm Y tế Phường Hàng Bài"),
-        ])
+        self.session.add_all(
+            [
+                Vehicle(
+                    plate=f"29B1{n:05d}",
+                    kind="motorbike",
+                    brand="Honda",
+                    owner_citizen_id=citizen.id,
+                    registered_on=date(2020, 1, 1),
+                ),
+                DrivingLicence(
+                    number=f"01{n:010d}", licence_class="A1", citizen_id=citizen.id, issued_on=date(2010, 1, 1)
+                ),
+                HealthInsuranceCard(
+                    card_number=f"GD401{n:010d}",
+                    citizen_id=citizen.id,
+                    valid_from=date(2026, 1, 1),
+                    valid_to=date(2026, 12, 31),
+                    benefit_level=4,
+                    primary_care_facility_code="01088",
+                    primary_care_facility_name="Trạm Y tế Phường Hàng Bài",
+                ),
+            ]
+        )
         self.session.flush()
 
 

@@ -32,8 +32,9 @@ def test_wrong_method_is_problem_details_with_allow(client):
 
 
 def test_wrong_content_type_is_415(client):
-    _is_problem(client.post("/api/v1/auth/login", data="username=x", content_type="application/x-www-form-urlencoded"),
-                415)
+    _is_problem(
+        client.post("/api/v1/auth/login", data="username=x", content_type="application/x-www-form-urlencoded"), 415
+    )
 
 
 def test_oversized_body_is_413(client, app):
@@ -48,9 +49,20 @@ def test_malformed_json_is_400_or_422(client):
 
 
 def test_validation_errors_name_each_field(client):
-    body = _is_problem(client.post("/api/v1/auth/register", json={"personal_id": "12", "full_name": "X1",
-                                                                  "date_of_birth": "3000-01-01", "phone": "1",
-                                                                  "password": "short", "role": "admin"}), 422)
+    body = _is_problem(
+        client.post(
+            "/api/v1/auth/register",
+            json={
+                "personal_id": "12",
+                "full_name": "X1",
+                "date_of_birth": "3000-01-01",
+                "phone": "1",
+                "password": "short",
+                "role": "admin",
+            },
+        ),
+        422,
+    )
     fields = body["errors"]["json"]
     assert {"personal_id", "full_name", "date_of_birth", "phone", "password", "role"} <= set(fields)
     assert fields["role"] == ["Unknown field."]
@@ -75,8 +87,9 @@ def test_probes(client):
 
 
 def test_readyz_reports_unreachable_database():
-    application = create_app({"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none", "ENV_NAME": "testing",
-                              "TESTING": True})
+    application = create_app(
+        {"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none", "ENV_NAME": "testing", "TESTING": True}
+    )
     response = application.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.content_type == PROBLEM

@@ -17,8 +17,19 @@ from tests.backend.helpers import bearer, login
 
 # Callers: (key, role). Targets: "own" = the caller's own citizen record where the caller is a
 # citizen, else citizen A (who lives in ward 00088, Hà Nội); "other" = citizen B (ward 26740, TP HCM).
-CALLERS = ["anonymous", "citizen_l1", "citizen_l2", "officer_ward", "officer_province", "officer_elsewhere",
-           "hospital_staff", "fleet_admin", "kiosk", "agency", "admin"]
+CALLERS = [
+    "anonymous",
+    "citizen_l1",
+    "citizen_l2",
+    "officer_ward",
+    "officer_province",
+    "officer_elsewhere",
+    "hospital_staff",
+    "fleet_admin",
+    "kiosk",
+    "agency",
+    "admin",
+]
 TARGETS = ["own", "other"]
 
 
@@ -121,8 +132,14 @@ def _identity_card(world: dict, subject) -> dict:
     from backend.database import utcnow
     from backend.registry.models import IdentityCard
 
-    card = IdentityCard(document_number=subject.personal_id[3:], citizen_id=subject.id, issued_on=date(2021, 4, 15),
-                        expires_on=None, status="valid", status_changed_at=utcnow())
+    card = IdentityCard(
+        document_number=subject.personal_id[3:],
+        citizen_id=subject.id,
+        issued_on=date(2021, 4, 15),
+        expires_on=None,
+        status="valid",
+        status_changed_at=utcnow(),
+    )
     world["factory"].session.add(card)
     world["factory"].session.flush()
     return {"card_id": card.id}
@@ -138,12 +155,22 @@ def _residence_application(world: dict, subject, *, as_owner: bool = False) -> d
     applicant = factory.citizen(full_name="Phan Văn Thuê") if as_owner else subject
     now = utcnow()
     application = ResidenceApplication(
-        kind="registration", applicant_citizen_id=applicant.id, ward_code=subject.permanent_ward_code,
-        province_code=subject.permanent_province_code, street="Số 2 Phố Mẫu", street_folded="so 2 pho mau",
-        legal_basis="tenancy" if as_owner else "owner", owner_citizen_id=subject.id if as_owner else None,
-        reason="Làm việc", start_date=now.date(), end_date=now.date().replace(year=now.year + 1),
-        status="awaiting_owner_consent" if as_owner else "under_review", submitted_at=now, received_at=now,
-        due_on=now.date())
+        kind="registration",
+        applicant_citizen_id=applicant.id,
+        ward_code=subject.permanent_ward_code,
+        province_code=subject.permanent_province_code,
+        street="Số 2 Phố Mẫu",
+        street_folded="so 2 pho mau",
+        legal_basis="tenancy" if as_owner else "owner",
+        owner_citizen_id=subject.id if as_owner else None,
+        reason="Làm việc",
+        start_date=now.date(),
+        end_date=now.date().replace(year=now.year + 1),
+        status="awaiting_owner_consent" if as_owner else "under_review",
+        submitted_at=now,
+        received_at=now,
+        due_on=now.date(),
+    )
     factory.session.add(application)
     factory.session.flush()
     return {"application_id": application.id}
@@ -155,17 +182,26 @@ def _signed_document(world: dict, subject) -> dict:
     from backend.documents.pdf import Line
     from backend.documents.service import issue_document
 
-    document = issue_document(session=world["factory"].session, holder=subject, doc_type="residence-confirmation",
-                              jurisdiction=subject.permanent_ward_code, lines=[Line("Tên", "Name", "x")],
-                              content={"n": 1}, validity=timedelta(days=1))
+    document = issue_document(
+        session=world["factory"].session,
+        holder=subject,
+        doc_type="residence-confirmation",
+        jurisdiction=subject.permanent_ward_code,
+        lines=[Line("Tên", "Name", "x")],
+        content={"n": 1},
+        validity=timedelta(days=1),
+    )
     return {"document_id": document.id}
 
 
 def _notification(world: dict, subject) -> dict:
     from backend.notifications.service import notify
 
-    return {"notification_id": notify(session=world["factory"].session, citizen_id=subject.id, kind="test",
-                                      title="Thử", body="Thử").id}
+    return {
+        "notification_id": notify(
+            session=world["factory"].session, citizen_id=subject.id, kind="test", title="Thử", body="Thử"
+        ).id
+    }
 
 
 def _verification_job(world: dict, subject) -> dict:
@@ -180,8 +216,15 @@ def _verification_job(world: dict, subject) -> dict:
         agency = Agency(code="AGENCY-1", name="Matrix agency", daily_quota=100)
         session.add(agency)
         session.flush()
-    job = VerificationJob(agency_id=agency.id, actor_label="matrix", purpose="authorization matrix",
-                          source_format="json", status="receiving", total_rows=0, client_id="test")
+    job = VerificationJob(
+        agency_id=agency.id,
+        actor_label="matrix",
+        purpose="authorization matrix",
+        source_format="json",
+        status="receiving",
+        total_rows=0,
+        client_id="test",
+    )
     session.add(job)
     session.flush()
     return {"job_id": job.id}
@@ -200,25 +243,52 @@ def _life_event_application(world: dict, subject) -> dict:
 
     session = world["factory"].session
     hospital = session.scalar(sa.select(Hospital).where(Hospital.code == "BV-MATRIX")) or Hospital(
-        code="BV-MATRIX", name="Bệnh viện Ma trận", name_en="Matrix hospital", level="district",
-        province_code="01", facility_code="01999")
+        code="BV-MATRIX",
+        name="Bệnh viện Ma trận",
+        name_en="Matrix hospital",
+        level="district",
+        province_code="01",
+        facility_code="01999",
+    )
     session.add(hospital)
     session.flush()
-    relative = world["factory"].citizen(full_name="Phan Văn Mất", ward_code=subject.permanent_ward_code,
-                                        province_code=subject.permanent_province_code)
+    relative = world["factory"].citizen(
+        full_name="Phan Văn Mất", ward_code=subject.permanent_ward_code, province_code=subject.permanent_province_code
+    )
     now = utcnow()
-    notice = HospitalNotification(public_id=secrets.token_hex(8), kind="death", hospital_id=hospital.id,
-                                  issued_by_account_id=world["callers"]["admin"][1].id, subject_citizen_id=relative.id,
-                                  informant_citizen_id=subject.id, event_at=now, place="Bệnh viện", issued_at=now,
-                                  document_id="")
+    notice = HospitalNotification(
+        public_id=secrets.token_hex(8),
+        kind="death",
+        hospital_id=hospital.id,
+        issued_by_account_id=world["callers"]["admin"][1].id,
+        subject_citizen_id=relative.id,
+        informant_citizen_id=subject.id,
+        event_at=now,
+        place="Bệnh viện",
+        issued_at=now,
+        document_id="",
+    )
     session.add(notice)
     session.flush()
-    application = LifeEventApplication(public_id=secrets.token_hex(8), kind="death", applicant_citizen_id=subject.id,
-                                       notification_id=notice.id, subject_citizen_id=relative.id,
-                                       declaration_json="{}", submitted_at=now)
-    application.steps.append(LifeEventStep(position=1, step="residence_deregistration", agency="police",
-                                           ward_code=subject.permanent_ward_code,
-                                           province_code=subject.permanent_province_code, status="waiting"))
+    application = LifeEventApplication(
+        public_id=secrets.token_hex(8),
+        kind="death",
+        applicant_citizen_id=subject.id,
+        notification_id=notice.id,
+        subject_citizen_id=relative.id,
+        declaration_json="{}",
+        submitted_at=now,
+    )
+    application.steps.append(
+        LifeEventStep(
+            position=1,
+            step="residence_deregistration",
+            agency="police",
+            ward_code=subject.permanent_ward_code,
+            province_code=subject.permanent_province_code,
+            status="waiting",
+        )
+    )
     session.add(application)
     session.flush()
     return {"ref": application.public_id}
@@ -248,17 +318,30 @@ ROUTES: list[Route] = [
     Route("POST", "/api/v1/auth/refresh", lambda c, t: 401, targeted=False),  # access token is not a refresh token
     Route("POST", "/api/v1/auth/logout", any_authenticated(204), targeted=False),
     Route("GET", "/api/v1/accounts/me", any_authenticated(), targeted=False),
-    Route("PUT", "/api/v1/accounts/{pid}/level", officer_covering(), body={"level": 2,
-          "evidence": "card_and_face_in_person"}),
+    Route(
+        "PUT",
+        "/api/v1/accounts/{pid}/level",
+        officer_covering(),
+        body={"level": 2, "evidence": "card_and_face_in_person"},
+    ),
     # Sessions: a holder's own (an unknown session id is 404); account status: admins any account, officers
     # citizens in their jurisdiction ("active" keeps the matrix's accounts usable; the change is still audited).
     Route("GET", "/api/v1/accounts/me/sessions", any_authenticated(), targeted=False),
     Route("DELETE", "/api/v1/accounts/me/sessions", any_authenticated(), targeted=False),
-    Route("DELETE", "/api/v1/accounts/me/sessions/<session_id>", any_authenticated(404), targeted=False,
-          params=lambda world, subject: {"session_id": "0" * 32}),
-    Route("PUT", "/api/v1/accounts/<username>/status", admin_or_covering_officer(),
-          body={"status": "active", "reason": "authorization matrix"},
-          params=lambda world, subject: {"username": subject.personal_id}),
+    Route(
+        "DELETE",
+        "/api/v1/accounts/me/sessions/<session_id>",
+        any_authenticated(404),
+        targeted=False,
+        params=lambda world, subject: {"session_id": "0" * 32},
+    ),
+    Route(
+        "PUT",
+        "/api/v1/accounts/<username>/status",
+        admin_or_covering_officer(),
+        body={"status": "active", "reason": "authorization matrix"},
+        params=lambda world, subject: {"username": subject.personal_id},
+    ),
     Route("GET", "/api/v1/citizens/me", citizen_only(level=1), targeted=False),
     Route("GET", "/api/v1/citizens/{pid}?purpose=authorization+matrix", own_or_covering_officer()),
     Route("GET", "/api/v1/citizens?name=nguyen&purpose=authorization+matrix", roles("officer"), targeted=False),
@@ -267,55 +350,127 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/me/access-log", citizen_only(level=1), targeted=False),
     # The register of chip ID cards: the holder reads and reports lost; covering officers read, issue, revoke.
     Route("GET", "/api/v1/citizens/{pid}/identity-cards", own_or_covering_officer()),
-    Route("POST", "/api/v1/citizens/{pid}/identity-cards", officer_covering(ok=201),
-          body={"issued_on": "2024-08-01", "reason": "authorization matrix"}),
-    Route("POST", "/api/v1/citizens/{pid}/identity-cards/<card_id>/revoke", officer_covering(),
-          body={"reason": "authorization matrix"}, params=_identity_card),
-    Route("POST", "/api/v1/citizens/me/identity-cards/report-lost", citizen_only(level=2),
-          body={"reason": "authorization matrix"}, targeted=False, params=_identity_card),
+    Route(
+        "POST",
+        "/api/v1/citizens/{pid}/identity-cards",
+        officer_covering(ok=201),
+        body={"issued_on": "2024-08-01", "reason": "authorization matrix"},
+    ),
+    Route(
+        "POST",
+        "/api/v1/citizens/{pid}/identity-cards/<card_id>/revoke",
+        officer_covering(),
+        body={"reason": "authorization matrix"},
+        params=_identity_card,
+    ),
+    Route(
+        "POST",
+        "/api/v1/citizens/me/identity-cards/report-lost",
+        citizen_only(level=2),
+        body={"reason": "authorization matrix"},
+        targeted=False,
+        params=_identity_card,
+    ),
     # --- residence, signed documents, notifications ------------------------------------------------------
     Route("GET", "/api/v1/residence/applications", citizen_only(level=2), targeted=False),
     Route("POST", "/api/v1/residence/applications", citizen_only(level=2, ok=422), body={}, targeted=False),
-    Route("GET", "/api/v1/residence/applications/<application_id>", party_or_covering_officer(),
-          params=_residence_application),
-    Route("POST", "/api/v1/residence/applications/<application_id>/attachments", citizen_only(level=2, ok=422),
-          params=_residence_application),  # no file: 422 before ownership is looked at
-    Route("POST", "/api/v1/residence/applications/<application_id>/consent",
-          party_or_covering_officer(stranger=403, officers=False), body={"decision": "consent"},
-          params=lambda world, subject: _residence_application(world, subject, as_owner=True)),
-    Route("POST", "/api/v1/residence/applications/<application_id>/withdraw",
-          party_or_covering_officer(officers=False), params=_residence_application),
-    Route("POST", "/api/v1/residence/applications/<application_id>/resubmit",
-          party_or_covering_officer(ok=409, officers=False), body={}, params=_residence_application),
-    Route("POST", "/api/v1/residence/applications/<application_id>/decision", officer_covering(),
-          body={"decision": "approve"}, params=_residence_application),
-    Route("GET", "/api/v1/residence/applications/<application_id>/applicant-residence?purpose=authorization+matrix",
-          officer_covering(), params=_residence_application),
+    Route(
+        "GET",
+        "/api/v1/residence/applications/<application_id>",
+        party_or_covering_officer(),
+        params=_residence_application,
+    ),
+    Route(
+        "POST",
+        "/api/v1/residence/applications/<application_id>/attachments",
+        citizen_only(level=2, ok=422),
+        params=_residence_application,
+    ),  # no file: 422 before ownership is looked at
+    Route(
+        "POST",
+        "/api/v1/residence/applications/<application_id>/consent",
+        party_or_covering_officer(stranger=403, officers=False),
+        body={"decision": "consent"},
+        params=lambda world, subject: _residence_application(world, subject, as_owner=True),
+    ),
+    Route(
+        "POST",
+        "/api/v1/residence/applications/<application_id>/withdraw",
+        party_or_covering_officer(officers=False),
+        params=_residence_application,
+    ),
+    Route(
+        "POST",
+        "/api/v1/residence/applications/<application_id>/resubmit",
+        party_or_covering_officer(ok=409, officers=False),
+        body={},
+        params=_residence_application,
+    ),
+    Route(
+        "POST",
+        "/api/v1/residence/applications/<application_id>/decision",
+        officer_covering(),
+        body={"decision": "approve"},
+        params=_residence_application,
+    ),
+    Route(
+        "GET",
+        "/api/v1/residence/applications/<application_id>/applicant-residence?purpose=authorization+matrix",
+        officer_covering(),
+        params=_residence_application,
+    ),
     Route("GET", "/api/v1/residence/consent-requests", citizen_only(level=2), targeted=False),
     Route("GET", "/api/v1/residence/work-queue", roles("officer"), targeted=False),
-    Route("POST", "/api/v1/residence/temporary-residence/extensions", citizen_only(level=2, ok=422), body={},
-          targeted=False),
-    Route("POST", "/api/v1/residence/temporary-residence/deregistration", citizen_only(level=2, ok=409), body={},
-          targeted=False),  # nobody in the matrix has a temporary residence
+    Route(
+        "POST",
+        "/api/v1/residence/temporary-residence/extensions",
+        citizen_only(level=2, ok=422),
+        body={},
+        targeted=False,
+    ),
+    Route(
+        "POST",
+        "/api/v1/residence/temporary-residence/deregistration",
+        citizen_only(level=2, ok=409),
+        body={},
+        targeted=False,
+    ),  # nobody in the matrix has a temporary residence
     Route("POST", "/api/v1/residence/confirmations", citizen_only(level=2, ok=201), body={}, targeted=False),
-    Route("GET", "/api/v1/residence/accommodation-notices?purpose=authorization+matrix", roles("officer"),
-          targeted=False),
-    Route("POST", "/api/v1/residence/accommodation-notices", citizen_only(level=2, ok=422), body={},
-          targeted=False),
+    Route(
+        "GET", "/api/v1/residence/accommodation-notices?purpose=authorization+matrix", roles("officer"), targeted=False
+    ),
+    Route("POST", "/api/v1/residence/accommodation-notices", citizen_only(level=2, ok=422), body={}, targeted=False),
     Route("GET", "/api/v1/residence/accommodation-establishments", citizen_only(level=2), targeted=False),
-    Route("POST", "/api/v1/residence/accommodation-establishments", roles("officer", "admin", ok=422), body={},
-          targeted=False),
+    Route(
+        "POST",
+        "/api/v1/residence/accommodation-establishments",
+        roles("officer", "admin", ok=422),
+        body={},
+        targeted=False,
+    ),
     Route("GET", "/api/v1/documents", citizen_only(level=1), targeted=False),
-    Route("GET", "/api/v1/documents/<document_id>", party_or_covering_officer(level=1, officers=False),
-          params=_signed_document),
-    Route("GET", "/api/v1/documents/<document_id>/pdf", party_or_covering_officer(level=1, officers=False),
-          params=_signed_document),
+    Route(
+        "GET",
+        "/api/v1/documents/<document_id>",
+        party_or_covering_officer(level=1, officers=False),
+        params=_signed_document,
+    ),
+    Route(
+        "GET",
+        "/api/v1/documents/<document_id>/pdf",
+        party_or_covering_officer(level=1, officers=False),
+        params=_signed_document,
+    ),
     Route("POST", "/api/v1/documents/verify", public(), body={"token": "a.b.c"}, targeted=False),
     Route("POST", "/api/v1/documents/verify-pdf", public(422), targeted=False),
     Route("GET", "/api/v1/documents/identity-qr", citizen_only(level=2), targeted=False),
     Route("GET", "/api/v1/notifications", citizen_only(level=1), targeted=False),
-    Route("POST", "/api/v1/notifications/<notification_id>/read",
-          party_or_covering_officer(level=1, officers=False), params=_notification),
+    Route(
+        "POST",
+        "/api/v1/notifications/<notification_id>/read",
+        party_or_covering_officer(level=1, officers=False),
+        params=_notification,
+    ),
     # --- health: hospitals, kiosk check-in, queues, consent receipts -----------------------------------
     # The matrix's kiosk (KIOSK-1) and hospital staff (BV-TEST) belong to no registered hospital, so the
     # allowed role gets 404 or 422 from the service, everyone else 403 from the access rule.
@@ -328,11 +483,11 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/health/queues/<department_code>", roles("hospital_staff", ok=404), targeted=False),
     Route("POST", "/api/v1/health/queues/<department_code>/call", roles("hospital_staff", ok=404), targeted=False),
     # Calls for help: the matrix's kiosk and staff belong to no registered hospital (404 from the service).
-    Route("POST", "/api/v1/health/help-requests", roles("kiosk", ok=404), body={"screen": "welcome"},
-          targeted=False),
+    Route("POST", "/api/v1/health/help-requests", roles("kiosk", ok=404), body={"screen": "welcome"}, targeted=False),
     Route("GET", "/api/v1/health/help-requests", roles("hospital_staff", ok=404), targeted=False),
-    Route("POST", "/api/v1/health/help-requests/<request_id>/acknowledge", roles("hospital_staff", ok=404),
-          targeted=False),
+    Route(
+        "POST", "/api/v1/health/help-requests/<request_id>/acknowledge", roles("hospital_staff", ok=404), targeted=False
+    ),
     Route("GET", "/api/v1/me/consents", citizen_only(level=1), targeted=False),
     Route("POST", "/api/v1/me/consents/<consent_id>/revoke", citizen_only(level=1, ok=404), targeted=False),
     # --- fleet: kiosk enrollment, device requests, fleet administration ---------------------------------
@@ -343,8 +498,7 @@ ROUTES: list[Route] = [
     Route("POST", "/api/v1/fleet/device/challenge", public(422), body={}, targeted=False),
     Route("POST", "/api/v1/fleet/device/token", public(422), body={}, targeted=False),
     Route("POST", "/api/v1/fleet/device/heartbeat", lambda c, t: 401, body={}, targeted=False),
-    Route("POST", "/api/v1/fleet/device/commands/<command_id>/result", lambda c, t: 401, body={},
-          targeted=False),
+    Route("POST", "/api/v1/fleet/device/commands/<command_id>/result", lambda c, t: 401, body={}, targeted=False),
     Route("GET", "/api/v1/fleet/overview", roles("fleet_admin"), targeted=False),
     Route("GET", "/api/v1/fleet/enrollment-codes", roles("fleet_admin"), targeted=False),
     Route("POST", "/api/v1/fleet/enrollment-codes", roles("fleet_admin", ok=422), body={}, targeted=False),
@@ -352,8 +506,7 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/fleet/kiosks/<kiosk_id>", roles("fleet_admin", ok=404), targeted=False),
     Route("PUT", "/api/v1/fleet/kiosks/<kiosk_id>/status", roles("fleet_admin", ok=422), body={}, targeted=False),
     Route("GET", "/api/v1/fleet/kiosks/<kiosk_id>/commands", roles("fleet_admin", ok=404), targeted=False),
-    Route("POST", "/api/v1/fleet/kiosks/<kiosk_id>/commands", roles("fleet_admin", ok=422), body={},
-          targeted=False),
+    Route("POST", "/api/v1/fleet/kiosks/<kiosk_id>/commands", roles("fleet_admin", ok=422), body={}, targeted=False),
     Route("GET", "/api/v1/fleet/kiosks/<kiosk_id>/metrics", roles("fleet_admin", ok=404), targeted=False),
     Route("GET", "/api/v1/fleet/profiles", roles("fleet_admin"), targeted=False),
     Route("POST", "/api/v1/fleet/profiles", roles("fleet_admin", ok=422), body={}, targeted=False),
@@ -370,8 +523,12 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/traffic/penalties/<number>", roles("citizen", "officer", ok=404), targeted=False),
     Route("POST", "/api/v1/traffic/penalties/<number>/cancel", roles("officer", ok=422), body={}, targeted=False),
     Route("GET", "/api/v1/traffic/licences/mine", citizen_only(level=1), targeted=False),
-    Route("GET", "/api/v1/traffic/licences/<number>?purpose=authorization+matrix", roles("officer", ok=404),
-          targeted=False),
+    Route(
+        "GET",
+        "/api/v1/traffic/licences/<number>?purpose=authorization+matrix",
+        roles("officer", ok=404),
+        targeted=False,
+    ),
     Route("POST", "/api/v1/traffic/licences/<number>/retests", roles("officer", ok=422), body={}, targeted=False),
     Route("POST", "/api/v1/judicial/convictions", roles("officer", ok=422), body={}, targeted=False),
     Route("POST", "/api/v1/judicial/requests", citizen_only(level=2, ok=422), body={}, targeted=False),
@@ -381,58 +538,120 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/judicial/requests/<number>/compilation", roles("officer", ok=404), targeted=False),
     Route("POST", "/api/v1/judicial/requests/<number>/issue", roles("officer", ok=404), targeted=False),
     Route("GET", "/api/v1/judicial/fee-claims", roles("officer"), targeted=False),
-    Route("POST", "/api/v1/judicial/requests/<number>/fee-claim", roles("officer", ok=422), body={},
-          targeted=False),
+    Route("POST", "/api/v1/judicial/requests/<number>/fee-claim", roles("officer", ok=422), body={}, targeted=False),
     # --- verification: agencies and quotas (admin), bulk verification jobs (agency) ------------------
     # The matrix's agency account (scope AGENCY-1) owns the job that `_verification_job` creates.
     Route("GET", "/api/v1/verification/agencies", roles("admin"), targeted=False),
-    Route("PUT", "/api/v1/verification/agencies/<code>", roles("admin"), body={"name": "Sở Giáo dục",
-          "daily_quota": 1000}, targeted=False, params=lambda world, subject: {"code": "SGDDT-79"}),
+    Route(
+        "PUT",
+        "/api/v1/verification/agencies/<code>",
+        roles("admin"),
+        body={"name": "Sở Giáo dục", "daily_quota": 1000},
+        targeted=False,
+        params=lambda world, subject: {"code": "SGDDT-79"},
+    ),
     Route("GET", "/api/v1/verification/jobs", roles("agency"), targeted=False),
     Route("POST", "/api/v1/verification/jobs", roles("agency", ok=422), targeted=False),
     Route("POST", "/api/v1/verification/record-jobs", roles("agency", ok=422), body={}, targeted=False),
     Route("GET", "/api/v1/verification/jobs/<job_id>", roles("agency"), targeted=False, params=_verification_job),
-    Route("POST", "/api/v1/verification/jobs/<job_id>/records", roles("agency", ok=422), body={}, targeted=False,
-          params=_verification_job),
-    Route("POST", "/api/v1/verification/jobs/<job_id>/submit", roles("agency", ok=422), targeted=False,
-          params=_verification_job),
-    Route("GET", "/api/v1/verification/jobs/<job_id>/results", roles("agency", ok=409), targeted=False,
-          params=_verification_job),
+    Route(
+        "POST",
+        "/api/v1/verification/jobs/<job_id>/records",
+        roles("agency", ok=422),
+        body={},
+        targeted=False,
+        params=_verification_job,
+    ),
+    Route(
+        "POST",
+        "/api/v1/verification/jobs/<job_id>/submit",
+        roles("agency", ok=422),
+        targeted=False,
+        params=_verification_job,
+    ),
+    Route(
+        "GET",
+        "/api/v1/verification/jobs/<job_id>/results",
+        roles("agency", ok=409),
+        targeted=False,
+        params=_verification_job,
+    ),
     # --- life events: hospital notifications, linked birth and death procedures --------------------------
     # The matrix's officers have no agency row: they are police (residence) officers.
-    Route("POST", "/api/v1/life-events/birth-certificates", roles("hospital_staff", ok=422), body={},
-          targeted=False),
+    Route("POST", "/api/v1/life-events/birth-certificates", roles("hospital_staff", ok=422), body={}, targeted=False),
     Route("POST", "/api/v1/life-events/death-notices", roles("hospital_staff", ok=422), body={}, targeted=False),
     Route("GET", "/api/v1/life-events/applications", citizen_only(level=2), targeted=False),
     Route("POST", "/api/v1/life-events/births", citizen_only(level=2, ok=422), body={}, targeted=False),
     Route("POST", "/api/v1/life-events/deaths", citizen_only(level=2, ok=422), body={}, targeted=False),
-    Route("POST", "/api/v1/life-events/permanent-residence", citizen_only(level=2, ok=422), body={},
-          targeted=False),
-    Route("GET", "/api/v1/life-events/applications/<ref>", party_or_covering_officer(),
-          params=_life_event_application),
-    Route("POST", "/api/v1/life-events/applications/<ref>/household-consent", citizen_only(level=2, ok=422),
-          body={}, targeted=False, params=lambda world, subject: {"ref": "0123456789abcdef"}),
+    Route("POST", "/api/v1/life-events/permanent-residence", citizen_only(level=2, ok=422), body={}, targeted=False),
+    Route("GET", "/api/v1/life-events/applications/<ref>", party_or_covering_officer(), params=_life_event_application),
+    Route(
+        "POST",
+        "/api/v1/life-events/applications/<ref>/household-consent",
+        citizen_only(level=2, ok=422),
+        body={},
+        targeted=False,
+        params=lambda world, subject: {"ref": "0123456789abcdef"},
+    ),
     Route("GET", "/api/v1/life-events/queue", roles("officer"), targeted=False),
-    Route("POST", "/api/v1/life-events/steps/<step_id>/decision", roles("officer", ok=422), body={},
-          targeted=False, params=lambda world, subject: {"step_id": 999999}),
-    Route("POST", "/api/v1/life-events/death-registrations/<registration_id>/revoke", roles("officer", ok=422),
-          body={}, targeted=False, params=lambda world, subject: {"registration_id": 999999}),
+    Route(
+        "POST",
+        "/api/v1/life-events/steps/<step_id>/decision",
+        roles("officer", ok=422),
+        body={},
+        targeted=False,
+        params=lambda world, subject: {"step_id": 999999},
+    ),
+    Route(
+        "POST",
+        "/api/v1/life-events/death-registrations/<registration_id>/revoke",
+        roles("officer", ok=422),
+        body={},
+        targeted=False,
+        params=lambda world, subject: {"registration_id": 999999},
+    ),
     # --- identity provider: relying parties (admin), the app's device keys and login approvals (citizen) --
     Route("GET", "/api/v1/identity-provider/relying-parties", roles("admin"), targeted=False),
     Route("POST", "/api/v1/identity-provider/relying-parties", roles("admin", ok=422), body={}, targeted=False),
-    Route("POST", "/api/v1/identity-provider/relying-parties/<client_id>/status", roles("admin", ok=404),
-          body={"status": "suspended"}, targeted=False, params=lambda world, subject: {"client_id": "NOPE"}),
+    Route(
+        "POST",
+        "/api/v1/identity-provider/relying-parties/<client_id>/status",
+        roles("admin", ok=404),
+        body={"status": "suspended"},
+        targeted=False,
+        params=lambda world, subject: {"client_id": "NOPE"},
+    ),
     Route("GET", "/api/v1/identity-provider/device-keys", citizen_only(), targeted=False),
     Route("POST", "/api/v1/identity-provider/device-keys", citizen_only(ok=422), body={}, targeted=False),
-    Route("POST", "/api/v1/identity-provider/device-keys/<key_id>/unbind", citizen_only(ok=404), targeted=False,
-          params=lambda world, subject: {"key_id": "0" * 32}),
-    Route("POST", "/api/v1/identity-provider/citizens/{pid}/device-keys/unbind", officer_covering(),
-          body={"reason": "báo mất điện thoại"}),
+    Route(
+        "POST",
+        "/api/v1/identity-provider/device-keys/<key_id>/unbind",
+        citizen_only(ok=404),
+        targeted=False,
+        params=lambda world, subject: {"key_id": "0" * 32},
+    ),
+    Route(
+        "POST",
+        "/api/v1/identity-provider/citizens/{pid}/device-keys/unbind",
+        officer_covering(),
+        body={"reason": "báo mất điện thoại"},
+    ),
     Route("GET", "/api/v1/identity-provider/login-requests", citizen_only(), targeted=False),
-    Route("GET", "/api/v1/identity-provider/login-requests/<request_id>", citizen_only(ok=404), targeted=False,
-          params=lambda world, subject: {"request_id": "0" * 32}),
-    Route("POST", "/api/v1/identity-provider/login-requests/<request_id>/decision", citizen_only(ok=422),
-          body={}, targeted=False, params=lambda world, subject: {"request_id": "0" * 32}),
+    Route(
+        "GET",
+        "/api/v1/identity-provider/login-requests/<request_id>",
+        citizen_only(ok=404),
+        targeted=False,
+        params=lambda world, subject: {"request_id": "0" * 32},
+    ),
+    Route(
+        "POST",
+        "/api/v1/identity-provider/login-requests/<request_id>/decision",
+        citizen_only(ok=422),
+        body={},
+        targeted=False,
+        params=lambda world, subject: {"request_id": "0" * 32},
+    ),
 ]
 
 
@@ -440,8 +659,14 @@ ROUTES: list[Route] = [
 def world(client, factory):
     """Citizens A (Hà Nội, ward 00088) and B (TP HCM), and one account per caller kind."""
     a = factory.citizen(full_name="Nguyễn Văn An")
-    b = factory.citizen(full_name="Lê Thị Bích", sex="female", date_of_birth=date(1995, 2, 3), ward_code="26740",
-                        province_code="79", birth_province="079")
+    b = factory.citizen(
+        full_name="Lê Thị Bích",
+        sex="female",
+        date_of_birth=date(1995, 2, 3),
+        ward_code="26740",
+        province_code="79",
+        birth_province="079",
+    )
     l1 = factory.citizen(full_name="Trần Văn Cường", date_of_birth=date(1980, 7, 7))
     accounts = {
         "citizen_l1": (factory.account(l1, level=1), l1),
@@ -468,7 +693,7 @@ def world(client, factory):
 def _cases():
     for route in ROUTES:
         for caller in CALLERS:
-            for target in (TARGETS if route.targeted else ["own"]):
+            for target in TARGETS if route.targeted else ["own"]:
                 yield pytest.param(route, caller, target, id=f"{route.method} {route.path} {caller} {target}")
 
 

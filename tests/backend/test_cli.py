@@ -7,8 +7,15 @@ from __future__ import annotations
 def test_every_domain_command_is_registered_under_its_name(make_app):
     app = make_app()
     runner = app.test_cli_runner()
-    for args in (["residence", "--help"], ["notifications", "--help"], ["documents", "--help"], ["law", "--help"],
-                 ["verify-file", "--help"], ["verify-worker", "--help"], ["fleet-maintain", "--help"]):
+    for args in (
+        ["residence", "--help"],
+        ["notifications", "--help"],
+        ["documents", "--help"],
+        ["law", "--help"],
+        ["verify-file", "--help"],
+        ["verify-worker", "--help"],
+        ["fleet-maintain", "--help"],
+    ):
         result = runner.invoke(args=args)
         assert result.exit_code == 0, (args, result.output)
 

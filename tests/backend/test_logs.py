@@ -49,19 +49,32 @@ def test_a_second_handler_reuses_the_masked_traceback():
 
 def test_stack_info_is_masked():
     logger, stream = _capture("test.masking.stack", MaskPersonalIdFilter())
-    record = logger.makeRecord(logger.name, logging.WARNING, __file__, 1, "slow", None, None,
-                               sinfo=f'Stack (most recent call last):\n  lookup("{PID}")')
+    record = logger.makeRecord(
+        logger.name,
+        logging.WARNING,
+        __file__,
+        1,
+        "slow",
+        None,
+        None,
+        sinfo=f'Stack (most recent call last):\n  lookup("{PID}")',
+    )
     logger.handle(record)
     assert PID not in stream.getvalue() and "0010******23" in stream.getvalue()
 
 
 def test_query_values_are_redacted_but_names_kept():
-    assert redact_query("full_name=Nguy%E1%BB%85n+V%C4%83n+An&date_of_birth=1990-01-01&page=2") == \
-        "full_name=*&date_of_birth=*&page=*"
+    assert (
+        redact_query("full_name=Nguy%E1%BB%85n+V%C4%83n+An&date_of_birth=1990-01-01&page=2")
+        == "full_name=*&date_of_birth=*&page=*"
+    )
     logger, stream = _capture("test.masking.werkzeug", RequestLineFilter())
-    logger.info('%s - - "%s" %s', "127.0.0.1",
-                "GET /api/v1/registry/citizens?full_name=Tr%E1%BA%A7n+Th%E1%BB%8B+B%C3%ACnh&date_of_birth=1985-05-10 "
-                "HTTP/1.1", 200)
+    logger.info(
+        '%s - - "%s" %s',
+        "127.0.0.1",
+        "GET /api/v1/registry/citizens?full_name=Tr%E1%BA%A7n+Th%E1%BB%8B+B%C3%ACnh&date_of_birth=1985-05-10 HTTP/1.1",
+        200,
+    )
     line = stream.getvalue()
     assert "/api/v1/registry/citizens?full_name=*&date_of_birth=* HTTP/1.1" in line
     assert "1985" not in line and "Tr%E1" not in line
@@ -80,11 +93,15 @@ def test_gunicorn_access_log_keeps_no_search_terms_and_masks_ids():
     config = Config()
     config.set("accesslog", None)
     logger = AccessLogger(config)
-    environ = {"REQUEST_METHOD": "GET", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "203.0.113.7",
-               "RAW_URI": f"/api/v1/registry/citizens/{PID}?full_name=L%C3%AA+V%C4%83n+C&date_of_birth=1940-03-03",
-               "PATH_INFO": f"/api/v1/registry/citizens/{PID}",
-               "QUERY_STRING": "full_name=L%C3%AA+V%C4%83n+C&date_of_birth=1940-03-03",
-               "HTTP_REFERER": "https://congdan.example/search?q=L%C3%AA+V%C4%83n"}
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "203.0.113.7",
+        "RAW_URI": f"/api/v1/registry/citizens/{PID}?full_name=L%C3%AA+V%C4%83n+C&date_of_birth=1940-03-03",
+        "PATH_INFO": f"/api/v1/registry/citizens/{PID}",
+        "QUERY_STRING": "full_name=L%C3%AA+V%C4%83n+C&date_of_birth=1940-03-03",
+        "HTTP_REFERER": "https://congdan.example/search?q=L%C3%AA+V%C4%83n",
+    }
     response = SimpleNamespace(status="200 OK", sent=10, headers=[])
     request = SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"])])
     atoms = logger.atoms(response, request, environ, timedelta(milliseconds=5))

@@ -35,9 +35,19 @@ def test_audit_rows_cannot_be_changed_or_deleted(app, factory, session):
     from backend.database import utcnow
 
     citizen = factory.citizen()
-    session.add(AuditEvent(occurred_at=utcnow(), subject_citizen_id=citizen.id, actor_role="officer",
-                           actor_label="x", action="read", record_type="citizen", purpose="test",
-                           client_kind="address", client_id="127.0.0.1"))
+    session.add(
+        AuditEvent(
+            occurred_at=utcnow(),
+            subject_citizen_id=citizen.id,
+            actor_role="officer",
+            actor_label="x",
+            action="read",
+            record_type="citizen",
+            purpose="test",
+            client_kind="address",
+            client_id="127.0.0.1",
+        )
+    )
     session.flush()
     for statement in ("UPDATE audit_events SET purpose = 'changed'", "DELETE FROM audit_events"):
         with pytest.raises(sa.exc.DBAPIError, match="append-only"):

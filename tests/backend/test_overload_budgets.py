@@ -7,20 +7,35 @@ from backend.overload import LoadShedder, is_expensive
 
 
 def _concrete(rule: str) -> str:
-    return rule.replace("<int:job_id>", "7").replace("<string:code>", "SGD").replace("<string:personal_id>",
-                                                                                    "001090000123")
+    return (
+        rule.replace("<int:job_id>", "7")
+        .replace("<string:code>", "SGD")
+        .replace("<string:personal_id>", "001090000123")
+    )
 
 
 def test_expensive_routes_are_the_costly_ones(app):
-    rules = {(method, _concrete(rule.rule)) for rule in app.url_map.iter_rules()
-             for method in rule.methods - {"HEAD", "OPTIONS"}}
+    rules = {
+        (method, _concrete(rule.rule))
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
     expensive = {(method, path) for method, path in rules if is_expensive(method, path)}
-    for must in [("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/register"), ("POST", "/api/v1/auth/refresh"),
-                 ("POST", "/api/v1/verification/jobs"), ("GET", "/api/v1/verification/jobs/7/results"),
-                 ("POST", "/fleet/login")]:
+    for must in [
+        ("POST", "/api/v1/auth/login"),
+        ("POST", "/api/v1/auth/register"),
+        ("POST", "/api/v1/auth/refresh"),
+        ("POST", "/api/v1/verification/jobs"),
+        ("GET", "/api/v1/verification/jobs/7/results"),
+        ("POST", "/fleet/login"),
+    ]:
         assert must in rules and must in expensive, must
-    for cheap in [("GET", "/api/v1/citizens/me"), ("GET", "/api/v1/verification/jobs/7"),
-                  ("GET", "/fleet/login"), ("GET", "/healthz")]:
+    for cheap in [
+        ("GET", "/api/v1/citizens/me"),
+        ("GET", "/api/v1/verification/jobs/7"),
+        ("GET", "/fleet/login"),
+        ("GET", "/healthz"),
+    ]:
         assert cheap in rules and cheap not in expensive, cheap
 
 

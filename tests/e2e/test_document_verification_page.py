@@ -16,12 +16,18 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).parent / "screenshots" / "out"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")]
 
 
 @pytest.fixture()
@@ -35,9 +41,14 @@ def server(tmp_path):
     engine = make_engine(url)
     migrate.upgrade(engine)
     engine.dispose()
-    config = {"ENV_NAME": "testing", "TESTING": True, "DATABASE_URL": url,
-              "SECRET_KEY": "e2e-secret-" + "x" * 32, "JWT_SECRET_KEY": "e2e-jwt-" + "y" * 32,
-              "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1}}
+    config = {
+        "ENV_NAME": "testing",
+        "TESTING": True,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "e2e-secret-" + "x" * 32,
+        "JWT_SECRET_KEY": "e2e-jwt-" + "y" * 32,
+        "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
+    }
     app = create_app(config)
     http_server = make_server("127.0.0.1", 0, app, threaded=True)
     base_url = f"http://127.0.0.1:{http_server.server_port}"
@@ -66,17 +77,28 @@ def _issue_three(app, tmp_path: Path) -> dict[str, str]:
         session = db.session
         sync_administrative_units(session=session)
         for status in ("valid", "revoked"):
-            citizen = Citizen(personal_id="001190012345" if status == "valid" else "001090054321",
-                              full_name="Nguyễn Thị Ánh Tuyết", name_folded="nguyen thi anh tuyet", sex="female",
-                              date_of_birth=__import__("datetime").date(1990, 7, 15), permanent_ward_code="00001",
-                              permanent_street="Số 5 Phố Huế", permanent_province_code="01")
+            citizen = Citizen(
+                personal_id="001190012345" if status == "valid" else "001090054321",
+                full_name="Nguyễn Thị Ánh Tuyết",
+                name_folded="nguyen thi anh tuyet",
+                sex="female",
+                date_of_birth=__import__("datetime").date(1990, 7, 15),
+                permanent_ward_code="00001",
+                permanent_street="Số 5 Phố Huế",
+                permanent_province_code="01",
+            )
             session.add(citizen)
             session.flush()
-            document = registration.issue_confirmation(session=session, citizen=citizen, include_history=False,
-                                                       now=service.utcnow() - timedelta(minutes=1))
+            document = registration.issue_confirmation(
+                session=session, citizen=citizen, include_history=False, now=service.utcnow() - timedelta(minutes=1)
+            )
             if status == "revoked":
-                service.revoke_for_holder(session=session, citizen_id=citizen.id,
-                                          doc_type="residence-confirmation", reason="residence-changed")
+                service.revoke_for_holder(
+                    session=session,
+                    citizen_id=citizen.id,
+                    doc_type="residence-confirmation",
+                    reason="residence-changed",
+                )
             page = Image.open(rasterize(document.pdf, tmp_path, f"e2e-{status}", 150)).convert("L")
             (link,) = [p for p in decode(np.asarray(page), fallback=False) if classify_qr(p) is QrKind.DOCUMENT_LINK]
             links[status] = link
@@ -91,14 +113,21 @@ def test_the_page_says_valid_revoked_tampered_on_desktop_and_phone(server, tmp_p
     links = _issue_three(app, tmp_path)
     assert all(link.upper().startswith(base_url.upper() + "/V/") for link in links.values())
     SHOTS.mkdir(parents=True, exist_ok=True)
-    headlines = {"valid": "Văn bản hợp lệ", "revoked": "Văn bản đã bị thu hồi",
-                 "tampered": "Không xác thực được văn bản"}
+    headlines = {
+        "valid": "Văn bản hợp lệ",
+        "revoked": "Văn bản đã bị thu hồi",
+        "tampered": "Không xác thực được văn bản",
+    }
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         try:
             for device, viewport in VIEWPORTS.items():
-                context = browser.new_context(viewport=viewport, locale="vi-VN", is_mobile=device == "phone",
-                                              device_scale_factor=2 if device == "phone" else 1)
+                context = browser.new_context(
+                    viewport=viewport,
+                    locale="vi-VN",
+                    is_mobile=device == "phone",
+                    device_scale_factor=2 if device == "phone" else 1,
+                )
                 page = context.new_page()
                 for status, link in links.items():
                     response = page.goto(link)  # the QR's text, exactly as a phone camera opens it

@@ -118,9 +118,9 @@ def _enroll_fleet(app, base_url: str, tmp_path: Path):
     from kiosk_app.services.fleet_agent import AgentHooks, FleetAgent, RequestsTransport
 
     api = requests.Session()
-    token = api.post(
-        f"{base_url}/api/v1/auth/login", json={"username": "fleet.admin", "password": PASSWORD}
-    ).json()["access_token"]
+    token = api.post(f"{base_url}/api/v1/auth/login", json={"username": "fleet.admin", "password": PASSWORD}).json()[
+        "access_token"
+    ]
     api.headers["Authorization"] = f"Bearer {token}"
     agents = {}
     for name, hospital, label in (
@@ -133,9 +133,7 @@ def _enroll_fleet(app, base_url: str, tmp_path: Path):
             json={"hospital_code": hospital, "location_label": label},
         ).json()["code"]
         hooks = AgentHooks()
-        agent = FleetAgent(
-            tmp_path / name, transport=RequestsTransport(base_url), app_version="1.4.2", hooks=hooks
-        )
+        agent = FleetAgent(tmp_path / name, transport=RequestsTransport(base_url), app_version="1.4.2", hooks=hooks)
         agent.enroll(code, serial_number=f"SN-{name}")
         agents[name] = agent
     agents["paper"].hooks.vitals = lambda: {

@@ -19,8 +19,15 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).parent / "screenshots" / "out"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 pytestmark = [
@@ -43,11 +50,19 @@ def provider(tmp_path):
     engine = make_engine(url)
     migrate.upgrade(engine)
     engine.dispose()
-    app = create_app({"ENV_NAME": "testing", "TESTING": True, "DATABASE_URL": url,
-                      "SECRET_KEY": "e2e-secret-" + "x" * 32, "JWT_SECRET_KEY": "e2e-jwt-" + "y" * 32,
-                      "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
-                      "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute", "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
-                      "FLEET_DASHBOARD_COOKIE_SECURE": False})  # http://127.0.0.1 in this test only
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "TESTING": True,
+            "DATABASE_URL": url,
+            "SECRET_KEY": "e2e-secret-" + "x" * 32,
+            "JWT_SECRET_KEY": "e2e-jwt-" + "y" * 32,
+            "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
+            "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
+            "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
+            "FLEET_DASHBOARD_COOKIE_SECURE": False,
+        }
+    )  # http://127.0.0.1 in this test only
     with app.app_context():
         sync_administrative_units(session=db.session)
         factory = Factory(db.session)
@@ -66,13 +81,25 @@ def provider(tmp_path):
 def _pushed_authorize_url(app, base_url: str, *, client_id: str, level: int) -> str:
     from tests.backend.identity_provider.oidc_kit import REDIRECT_URI, pkce, register
 
-    secret = register(app, client_id=client_id, method="client_secret_basic", level=level,
-                      scopes=("identity", "address", "household"))
+    secret = register(
+        app, client_id=client_id, method="client_secret_basic", level=level, scopes=("identity", "address", "household")
+    )
     _, challenge = pkce()
-    pushed = requests.post(base_url + "/oidc/par", auth=(client_id, secret), timeout=5, data={
-        "response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT_URI,
-        "scope": "openid identity address", "state": "e2e-state", "nonce": "n",
-        "code_challenge": challenge, "code_challenge_method": "S256"}).json()
+    pushed = requests.post(
+        base_url + "/oidc/par",
+        auth=(client_id, secret),
+        timeout=5,
+        data={
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": REDIRECT_URI,
+            "scope": "openid identity address",
+            "state": "e2e-state",
+            "nonce": "n",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        },
+    ).json()
     return f"{base_url}/oidc/authorize?client_id={client_id}&request_uri={pushed['request_uri']}"
 
 

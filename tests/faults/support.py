@@ -40,8 +40,15 @@ def demo_database(url: str) -> None:
 def demo_app(url: str, **config):
     """An in-process app on `url` with the same (development) secrets as the gunicorn server; cheap password
     hashes for the accounts tests add (the server verifies whatever parameters a hash carries)."""
-    return create_app({"DATABASE_URL": url, "LOGIN_LIMIT_PER_ADDRESS": UNLIMITED,
-                       "LOGIN_LIMIT_PER_ACCOUNT": UNLIMITED, **FAST_HASHES, **config})
+    return create_app(
+        {
+            "DATABASE_URL": url,
+            "LOGIN_LIMIT_PER_ADDRESS": UNLIMITED,
+            "LOGIN_LIMIT_PER_ACCOUNT": UNLIMITED,
+            **FAST_HASHES,
+            **config,
+        }
+    )
 
 
 class Http:
@@ -56,8 +63,7 @@ class Http:
         connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout_s)
         try:
             all_headers = {"Content-Type": "application/json", **(headers or {})}
-            connection.request(method, path, body=None if body is None else json.dumps(body),
-                               headers=all_headers)
+            connection.request(method, path, body=None if body is None else json.dumps(body), headers=all_headers)
             response = connection.getresponse()
             raw = response.read()
             try:
@@ -69,13 +75,15 @@ class Http:
             connection.close()
 
     def login(self, username: str, password: str = DEMO_PASSWORD) -> dict:
-        status, body, _ = self.retrying("POST", "/api/v1/auth/login",
-                                        lambda: {"username": username, "password": password})
+        status, body, _ = self.retrying(
+            "POST", "/api/v1/auth/login", lambda: {"username": username, "password": password}
+        )
         assert status == 200, body
         return {"Authorization": f"Bearer {body['access_token']}"}
 
-    def retrying(self, method: str, path: str, body_factory, headers_factory=dict, *, attempts: int = 40,
-                 log: list | None = None) -> tuple[int, dict, dict]:
+    def retrying(
+        self, method: str, path: str, body_factory, headers_factory=dict, *, attempts: int = 40, log: list | None = None
+    ) -> tuple[int, dict, dict]:
         """Send until an answer that is not a transport failure or a 5xx: the same request (same
         Idempotency-Key in `headers_factory`'s headers) each time. `log` collects what went wrong."""
         for attempt in range(attempts):
@@ -100,7 +108,8 @@ def pg_ctl(server, action: str) -> None:
     if action == "stop":
         server._run(_bin("pg_ctl"), "-D", str(server.data), "-m", "fast", "-w", "stop")
         return
-    options = (f"-p {server.port} -k {server.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-    server._run(_bin("pg_ctl"), "-D", str(server.data), "-l", str(server.root / "log"), "-w", "-o", options,
-                "start")
+    options = (
+        f"-p {server.port} -k {server.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
+    server._run(_bin("pg_ctl"), "-D", str(server.data), "-l", str(server.root / "log"), "-w", "-o", options, "start")

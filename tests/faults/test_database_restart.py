@@ -32,12 +32,22 @@ def test_requests_fail_with_503_while_the_database_restarts_and_recover(postgres
                 status, body, response_headers = http.call("GET", path, headers=headers)
                 if status not in (200, 503):
                     odd.append((path, status, body))
-                seen.append((started, path, status, response_headers.get("content-type", ""),
-                             response_headers.get("retry-after"), time.monotonic() - started))
+                seen.append(
+                    (
+                        started,
+                        path,
+                        status,
+                        response_headers.get("content-type", ""),
+                        response_headers.get("retry-after"),
+                        time.monotonic() - started,
+                    )
+                )
                 time.sleep(0.02)
 
-        threads = [threading.Thread(target=traffic, args=(path, citizen)) for path in
-                   ("/api/v1/citizens/me", "/api/v1/traffic/penalties/mine", "/readyz", "/api/v1/citizens/me")]
+        threads = [
+            threading.Thread(target=traffic, args=(path, citizen))
+            for path in ("/api/v1/citizens/me", "/api/v1/traffic/penalties/mine", "/readyz", "/api/v1/citizens/me")
+        ]
         for thread in threads:
             thread.start()
         time.sleep(0.5)
@@ -73,17 +83,22 @@ def test_requests_fail_with_503_while_the_database_restarts_and_recover(postgres
     assert outage and all(e[2] == 503 for e in outage)
     after = [e for e in seen if e[0] > up_at + recovered_in + 0.1]
     assert after and all(e[2] == 200 for e in after), after[:5]
-    print(f"\ndatabase restart: down {DOWN_S} s; {len(seen)} requests, {len(failed)} answered 503 problem details "
-          f"with Retry-After (slowest {max(e[5] for e in failed) * 1000:.0f} ms), 0 other errors; "
-          f"serving again {recovered_in:.1f} s after PostgreSQL came back, same processes")
+    print(
+        f"\ndatabase restart: down {DOWN_S} s; {len(seen)} requests, {len(failed)} answered 503 problem details "
+        f"with Retry-After (slowest {max(e[5] for e in failed) * 1000:.0f} ms), 0 other errors; "
+        f"serving again {recovered_in:.1f} s after PostgreSQL came back, same processes"
+    )
 
 
 def test_an_unreachable_database_is_a_503_problem_not_a_500():
     app = demo_app(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nowhere")
     try:
         client = app.test_client()
-        for response in (client.post("/api/v1/auth/login", json={"username": CITIZEN, "password": "x" * 12}),
-                         client.get("/api/v1/health/hospitals"), client.get("/readyz")):
+        for response in (
+            client.post("/api/v1/auth/login", json={"username": CITIZEN, "password": "x" * 12}),
+            client.get("/api/v1/health/hospitals"),
+            client.get("/readyz"),
+        ):
             assert response.status_code == 503, response.data
             assert response.mimetype == "application/problem+json" and response.headers["Retry-After"]
         assert client.get("/healthz").status_code == 200  # the process itself is alive

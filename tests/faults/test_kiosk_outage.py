@@ -31,9 +31,11 @@ from tests.kiosk_app.live_backend import DEMO_KIOSK_USERNAME, PASSWORD, LiveBack
 CHECKINS, KILLED_SYNC = size(60, 500), size(30, 200)
 # A kiosk has 100 provisional numbers per department a day (backend/health/service.py PROVISIONAL_BLOCK):
 # the day's patients go to three clinics, so a long outage stays within the blocks.
-CLINICS = (Department("NOI", "Phòng khám Nội tổng hợp", "General internal medicine"),
-           Department("TMH", "Phòng khám Tai Mũi Họng", "Ear, nose and throat"),
-           Department("MAT", "Phòng khám Mắt", "Ophthalmology"))
+CLINICS = (
+    Department("NOI", "Phòng khám Nội tổng hợp", "General internal medicine"),
+    Department("TMH", "Phòng khám Tai Mũi Họng", "Ear, nose and throat"),
+    Department("MAT", "Phòng khám Mắt", "Ophthalmology"),
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,15 +53,20 @@ def backend(template, tmp_path):
 def _patients(app, count: int) -> list[Identity]:
     with app.app_context():
         factory = Factory(db.session)
-        people = [factory.citizen(full_name="Hoàng Thị Lan", sex="female", date_of_birth=date(1975, 4, 2))
-                  for _ in range(count)]
+        people = [
+            factory.citizen(full_name="Hoàng Thị Lan", sex="female", date_of_birth=date(1975, 4, 2))
+            for _ in range(count)
+        ]
         db.session.commit()
         return [kiosk_chip_identity(p.personal_id, "1975-04-02", "Hoàng Thị Lan", "female") for p in people]
 
 
 def _tickets_per_patient(backend) -> dict[str, int]:
-    rows = backend.query(sa.select(Citizen.personal_id, sa.func.count(QueueTicket.id))
-                         .join(QueueTicket, QueueTicket.citizen_id == Citizen.id).group_by(Citizen.personal_id))
+    rows = backend.query(
+        sa.select(Citizen.personal_id, sa.func.count(QueueTicket.id))
+        .join(QueueTicket, QueueTicket.citizen_id == Citizen.id)
+        .group_by(Citizen.personal_id)
+    )
     return dict(rows)
 
 
@@ -92,12 +99,18 @@ def test_an_outage_during_the_day_syncs_everything_once(backend, tmp_path):
     assert _tickets_per_patient(backend) == {p.personal_id: 1 for p in people}
     assert backend.query(sa.select(sa.func.count()).select_from(Checkin))[0][0] == CHECKINS
     # The backend kept the provisional numbers printed on the offline tickets.
-    synced = dict(backend.query(sa.select(Citizen.personal_id, QueueTicket.number)
-                                .join(QueueTicket, QueueTicket.citizen_id == Citizen.id)
-                                .where(QueueTicket.provisional.is_(True))))
+    synced = dict(
+        backend.query(
+            sa.select(Citizen.personal_id, QueueTicket.number)
+            .join(QueueTicket, QueueTicket.citizen_id == Citizen.id)
+            .where(QueueTicket.provisional.is_(True))
+        )
+    )
     assert synced == provisional
-    print(f"\nkiosk outage: {CHECKINS} check-ins, backend unreachable for {up - down} of them (provisional "
-          f"numbers); all {CHECKINS} in the backend afterwards, each patient exactly 1 ticket")
+    print(
+        f"\nkiosk outage: {CHECKINS} check-ins, backend unreachable for {up - down} of them (provisional "
+        f"numbers); all {CHECKINS} in the backend afterwards, each patient exactly 1 ticket"
+    )
 
 
 def _synced(outbox_path: Path) -> int:
@@ -121,9 +134,20 @@ def test_a_kiosk_killed_mid_sync_loses_and_doubles_nothing(backend, tmp_path):
 
     kills, root = 0, Path(__file__).resolve().parents[2]
     while _synced(outbox_path) < KILLED_SYNC and kills < 3:
-        child = subprocess.Popen([sys.executable, str(Path(__file__).with_name("kiosk_sync_child.py")),
-                                  str(outbox_path), backend.url, DEMO_KIOSK_USERNAME, PASSWORD, "0.02"],
-                                 cwd=root, stdout=subprocess.PIPE, text=True)
+        child = subprocess.Popen(
+            [
+                sys.executable,
+                str(Path(__file__).with_name("kiosk_sync_child.py")),
+                str(outbox_path),
+                backend.url,
+                DEMO_KIOSK_USERNAME,
+                PASSWORD,
+                "0.02",
+            ],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert child.stdout.readline().strip() == "syncing"
         target = _synced(outbox_path) + max(3, KILLED_SYNC // 4)
         deadline = time.monotonic() + 30
@@ -140,5 +164,7 @@ def test_a_kiosk_killed_mid_sync_loses_and_doubles_nothing(backend, tmp_path):
     api.http.close()
     assert _tickets_per_patient(backend) == {p.personal_id: 1 for p in people}
     assert backend.query(sa.select(sa.func.count()).select_from(Checkin))[0][0] == KILLED_SYNC
-    print(f"\nkiosk killed mid-sync: {kills} SIGKILLs while syncing {KILLED_SYNC} offline check-ins; all synced "
-          f"on restart, each patient exactly 1 check-in and 1 ticket")
+    print(
+        f"\nkiosk killed mid-sync: {kills} SIGKILLs while syncing {KILLED_SYNC} offline check-ins; all synced "
+        f"on restart, each patient exactly 1 check-in and 1 ticket"
+    )

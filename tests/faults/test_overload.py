@@ -35,8 +35,9 @@ def test_requests_past_the_limit_are_shed_at_once_and_slots_come_back():
     release, entered = threading.Event(), threading.Semaphore(0)
     shedder = LoadShedder(_blocking_app(release, entered), max_in_flight=2, retry_after_s=3)
     results = []
-    workers = [threading.Thread(target=lambda: results.append(_get(shedder, "/api/v1/x").status_code))
-               for _ in range(2)]
+    workers = [
+        threading.Thread(target=lambda: results.append(_get(shedder, "/api/v1/x").status_code)) for _ in range(2)
+    ]
     for worker in workers:
         worker.start()
     assert entered.acquire(timeout=5) and entered.acquire(timeout=5)  # both slots busy
@@ -77,8 +78,7 @@ def test_requests_that_queued_too_long_behind_the_proxy_are_shed():
     release, entered = threading.Event(), threading.Semaphore(0)
     release.set()
     now = 1_800_000_000.0
-    shedder = LoadShedder(_blocking_app(release, entered), max_in_flight=4, max_queue_s=2.0,
-                          clock=lambda: now)
+    shedder = LoadShedder(_blocking_app(release, entered), max_in_flight=4, max_queue_s=2.0, clock=lambda: now)
     assert _get(shedder, "/a", headers={"X-Request-Start": f"t={now - 0.5:.3f}"}).status_code == 200
     late = _get(shedder, "/a", headers={"X-Request-Start": f"t={int((now - 5) * 1000)}"})
     assert late.status_code == 503 and json.loads(late.data)["reason"] == "queued-too-long"
@@ -88,9 +88,17 @@ def test_requests_that_queued_too_long_behind_the_proxy_are_shed():
 NOW = 1_800_000_000.0
 
 
-@pytest.mark.parametrize(("header", "age"), [(f"t={NOW - 0.5}", 0.5), (str(int((NOW - 0.5) * 1000)), 0.5),
-                                             (f"t={int((NOW - 0.5) * 1_000_000)}", 0.5), (None, None),
-                                             ("t=", None), (f"t={NOW + 9}", 0.0)])
+@pytest.mark.parametrize(
+    ("header", "age"),
+    [
+        (f"t={NOW - 0.5}", 0.5),
+        (str(int((NOW - 0.5) * 1000)), 0.5),
+        (f"t={int((NOW - 0.5) * 1_000_000)}", 0.5),
+        (None, None),
+        ("t=", None),
+        (f"t={NOW + 9}", 0.0),
+    ],
+)
 def test_request_start_stamps(header, age):
     measured = _request_age(header, NOW)
     assert measured is None if age is None else measured == pytest.approx(age)
@@ -103,8 +111,9 @@ def test_a_limit_below_one_is_refused():
 
 # -- budgets: expensive routes cannot take the whole process -------------------------------------
 def _hold(shedder, path: str, method: str, results: list) -> threading.Thread:
-    thread = threading.Thread(target=lambda: results.append(
-        Client(shedder).open(path, method=method, buffered=True).status_code))
+    thread = threading.Thread(
+        target=lambda: results.append(Client(shedder).open(path, method=method, buffered=True).status_code)
+    )
     thread.start()
     return thread
 
@@ -117,16 +126,29 @@ def test_expensive_routes_have_their_own_smaller_budget():
     held = [_hold(shedder, "/api/v1/auth/login", "POST", results) for _ in range(2)]
     assert entered.acquire(timeout=5) and entered.acquire(timeout=5)
     # ...so a flood of further logins, registrations, uploads and downloads is shed at once,
-    for path, method in [("/api/v1/auth/login", "POST"), ("/api/v1/auth/register", "POST"),
-                         ("/api/v1/auth/refresh", "POST"), ("/api/v1/verification/jobs", "POST"),
-                         ("/api/v1/verification/jobs/7/results", "GET"), ("/fleet/login", "POST")] * 3:
+    for path, method in [
+        ("/api/v1/auth/login", "POST"),
+        ("/api/v1/auth/register", "POST"),
+        ("/api/v1/auth/refresh", "POST"),
+        ("/api/v1/verification/jobs", "POST"),
+        ("/api/v1/verification/jobs/7/results", "GET"),
+        ("/fleet/login", "POST"),
+    ] * 3:
         refused = Client(shedder).open(path, method=method, buffered=True)
         assert refused.status_code == 503, path
         assert json.loads(refused.data)["reason"] == "expensive-at-capacity"
     # ...while unrelated calls still have the other six slots.
-    ordinary = [_hold(shedder, path, "GET", results)
-                for path in ("/api/v1/citizens/me", "/api/v1/documents", "/api/v1/verification/jobs/7",
-                             "/fleet/login", "/api/v1/notifications", "/api/v1/audit/me")]
+    ordinary = [
+        _hold(shedder, path, "GET", results)
+        for path in (
+            "/api/v1/citizens/me",
+            "/api/v1/documents",
+            "/api/v1/verification/jobs/7",
+            "/fleet/login",
+            "/api/v1/notifications",
+            "/api/v1/audit/me",
+        )
+    ]
     for _ in ordinary:
         assert entered.acquire(timeout=5)
     assert Client(shedder).get("/api/v1/x", buffered=True).status_code == 503  # now the whole is full

@@ -27,8 +27,10 @@ from bench.slow_clients import DEMO_CITIZEN, attack, login
 from tests.faults.conftest import size
 from tests.faults.support import demo_app, demo_database
 
-pytestmark = pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
-                                reason="nginx is not installed (Makefile RUN_APT/TEST_APT install it)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
+    reason="nginx is not installed (Makefile RUN_APT/TEST_APT install it)",
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +44,13 @@ def front(tmp_path_factory):
         db.session.commit()
     app.extensions["congdan.db"]["engine"].dispose()
     port = free_port()
-    served = Front(listen=f"127.0.0.1:{port}", prefix=folder / "nginx", workers=2, env=server_env(url),
-                   log_path=folder / "gunicorn.log").start()
+    served = Front(
+        listen=f"127.0.0.1:{port}",
+        prefix=folder / "nginx",
+        workers=2,
+        env=server_env(url),
+        log_path=folder / "gunicorn.log",
+    ).start()
     served.port = port
     yield served
     served.stop()
@@ -71,9 +78,12 @@ def test_slow_headers_and_bodies_do_not_stop_the_api(front):
 def test_client_address_comes_through_one_trusted_hop_and_the_access_log_keeps_no_search_terms(front):
     officer = login("127.0.0.1", front.port, "officer.hanoi", DEMO_PASSWORD)
     marker = uuid.uuid4().hex[:8]
-    status, _, _ = _request(front.port, "GET", f"/api/v1/citizens?full_name=Tr%E1%BA%A7n+Th%E1%BB%8B+{marker}"
-                                               "&date_of_birth=1985-05-10&purpose=kiem+tra",
-                            headers={"Authorization": f"Bearer {officer}", "X-Forwarded-For": "203.0.113.99"})
+    status, _, _ = _request(
+        front.port,
+        "GET",
+        f"/api/v1/citizens?full_name=Tr%E1%BA%A7n+Th%E1%BB%8B+{marker}&date_of_birth=1985-05-10&purpose=kiem+tra",
+        headers={"Authorization": f"Bearer {officer}", "X-Forwarded-For": "203.0.113.99"},
+    )
     assert status < 500
     time.sleep(0.3)
     log = (front.log_path).read_text(encoding="utf-8", errors="replace")
@@ -87,23 +97,30 @@ def test_client_address_comes_through_one_trusted_hop_and_the_access_log_keeps_n
 
 def _multipart(fields: dict, file_field: str, filename: str, content: bytes) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-             for name, value in fields.items()]
-    disposition = f"form-data; name=\"{file_field}\"; filename=\"{filename}\""
-    parts.append(f"--{boundary}\r\nContent-Disposition: {disposition}\r\nContent-Type: text/csv\r\n\r\n".encode()
-                 + content + b"\r\n")
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    disposition = f'form-data; name="{file_field}"; filename="{filename}"'
+    parts.append(
+        f"--{boundary}\r\nContent-Disposition: {disposition}\r\nContent-Type: text/csv\r\n\r\n".encode()
+        + content
+        + b"\r\n"
+    )
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def test_results_with_a_vietnamese_file_name_download_through_gunicorn_and_nginx(front):
     token = login("127.0.0.1", front.port, "agency.sgd", DEMO_PASSWORD)
     auth = {"Authorization": f"Bearer {token}"}
-    content = f"so_dinh_danh,ho_ten,ngay_sinh,gioi_tinh\n{DEMO_CITIZEN},Nguyễn Văn An,1990-01-01,Nam\n" \
-              f"{DEMO_CITIZEN},=HYPERLINK(\"http://x\"),1990-01-01,Nam\n".encode()
-    body, content_type = _multipart({"purpose": "làm sạch dữ liệu học sinh"}, "file", "Danh sách học sinh.csv",
-                                    content)
-    status, _, raw = _request(front.port, "POST", "/api/v1/verification/jobs", body,
-                              {**auth, "Content-Type": content_type})
+    content = (
+        f"so_dinh_danh,ho_ten,ngay_sinh,gioi_tinh\n{DEMO_CITIZEN},Nguyễn Văn An,1990-01-01,Nam\n"
+        f'{DEMO_CITIZEN},=HYPERLINK("http://x"),1990-01-01,Nam\n'.encode()
+    )
+    body, content_type = _multipart({"purpose": "làm sạch dữ liệu học sinh"}, "file", "Danh sách học sinh.csv", content)
+    status, _, raw = _request(
+        front.port, "POST", "/api/v1/verification/jobs", body, {**auth, "Content-Type": content_type}
+    )
     assert status == 202, raw
     job_id = json.loads(raw)["id"]
     deadline = time.monotonic() + 30
@@ -134,8 +151,32 @@ def test_render_only_writes_a_configuration_nginx_accepts(tmp_path):
 
     from backend.front.serve import main, nginx_binary
 
-    assert main(["--render-only", "--listen", "127.0.0.1:18080", "--prefix", str(tmp_path),
-                 "--upstream", "unix:/run/congdan/gunicorn.sock"]) == 0
-    checked = subprocess.run([nginx_binary(), "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
-                              "-e", str(tmp_path / "error.log")], capture_output=True, text=True)
+    assert (
+        main(
+            [
+                "--render-only",
+                "--listen",
+                "127.0.0.1:18080",
+                "--prefix",
+                str(tmp_path),
+                "--upstream",
+                "unix:/run/congdan/gunicorn.sock",
+            ]
+        )
+        == 0
+    )
+    checked = subprocess.run(
+        [
+            nginx_binary(),
+            "-t",
+            "-p",
+            str(tmp_path),
+            "-c",
+            str(tmp_path / "nginx.conf"),
+            "-e",
+            str(tmp_path / "error.log"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert checked.returncode == 0, checked.stderr

@@ -28,14 +28,19 @@ class KioskServices:
         return self.printer.device.output
 
 
-def kiosk_services(api: ApiClient, data_dir: Path, *,
-                   simulated: SimulatedDevices | None = None) -> KioskServices:
+def kiosk_services(api: ApiClient, data_dir: Path, *, simulated: SimulatedDevices | None = None) -> KioskServices:
     simulated = simulated or SimulatedDevices()
     checkin = CheckinService(api, Outbox(data_dir / "outbox.sqlite3"), hospital_code="BV-BACHMAI")
     checkin.refresh()
     printer = open_printer("dummy")
-    devices = Devices(simulated.open_camera, simulated.open_card_transport, simulated.trust_store, printer,
-                      checkin.jwks, chip_challenge=checkin.chip_challenge)
+    devices = Devices(
+        simulated.open_camera,
+        simulated.open_card_transport,
+        simulated.trust_store,
+        printer,
+        checkin.jwks,
+        chip_challenge=checkin.chip_challenge,
+    )
     services = KioskServices(checkin, IdentityReader(devices), printer, simulated)
     real_print = printer.print_ticket
 
@@ -50,10 +55,12 @@ def kiosk_services(api: ApiClient, data_dir: Path, *,
 def identity_qr_token(base_url: str, username: str, password: str) -> str:
     """What the citizen's app shows: GET /api/v1/documents/identity-qr as a level-2 citizen."""
     with requests.Session() as http:
-        login = http.post(f"{base_url}/api/v1/auth/login", json={"username": username, "password": password},
-                          timeout=5)
+        login = http.post(f"{base_url}/api/v1/auth/login", json={"username": username, "password": password}, timeout=5)
         login.raise_for_status()
-        response = http.get(f"{base_url}/api/v1/documents/identity-qr", timeout=5,
-                            headers={"Authorization": f"Bearer {login.json()['access_token']}"})
+        response = http.get(
+            f"{base_url}/api/v1/documents/identity-qr",
+            timeout=5,
+            headers={"Authorization": f"Bearer {login.json()['access_token']}"},
+        )
         response.raise_for_status()
         return response.json()["token"]

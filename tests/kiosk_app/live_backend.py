@@ -28,13 +28,21 @@ DEMO_CHILD_ID, DEMO_CHILD_DOB = "001215000123", "2015-08-20"  # Nguyễn Minh Kh
 
 
 def backend_config(url: str) -> dict:
-    return {"CONGDAN_ENV": "testing", "ENV_NAME": "testing", "TESTING": True, "DATABASE_URL": url,
-            "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
-            "RATELIMIT_ENABLED": True, "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
-            "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute", "SECRET_KEY": "kiosk-test-secret-" + "x" * 32,
-            "JWT_SECRET_KEY": "kiosk-test-jwt-secret-" + "y" * 32,
-            # The simulated cards of this process are signed under this CSCA (tests/chip_evidence.py).
-            "CSCA_STORE_DIR": csca_dir(), "CHIP_CHALLENGE_LIMIT_PER_KIOSK": "100000 per minute"}
+    return {
+        "CONGDAN_ENV": "testing",
+        "ENV_NAME": "testing",
+        "TESTING": True,
+        "DATABASE_URL": url,
+        "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
+        "RATELIMIT_ENABLED": True,
+        "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
+        "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
+        "SECRET_KEY": "kiosk-test-secret-" + "x" * 32,
+        "JWT_SECRET_KEY": "kiosk-test-jwt-secret-" + "y" * 32,
+        # The simulated cards of this process are signed under this CSCA (tests/chip_evidence.py).
+        "CSCA_STORE_DIR": csca_dir(),
+        "CHIP_CHALLENGE_LIMIT_PER_KIOSK": "100000 per minute",
+    }
 
 
 def demo_database(folder: Path) -> Path:
@@ -50,8 +58,7 @@ def demo_database(folder: Path) -> Path:
         sync_administrative_units(session=session)
         add_demo_people(session=session, password=PASSWORD)
         add_demo_hospitals(session=session, password=PASSWORD)
-        session.execute(sa.update(Department).values(opens_at=time(0), closes_at=time(0),
-                                                     open_weekdays="0123456"))
+        session.execute(sa.update(Department).values(opens_at=time(0), closes_at=time(0), open_weekdays="0123456"))
         session.commit()
     app.extensions["congdan.db"]["engine"].dispose()
     return path
@@ -83,8 +90,9 @@ class LiveBackend:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
         self._server = make_server("127.0.0.1", self.port, self.app, threaded=True)
         self.port = self._server.port
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        name="live-backend", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="live-backend", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -37,7 +37,10 @@ def test_identify_check_in_choose_and_print(method, live_backend, kiosk_api, tmp
     assert identity.method == expected_method
     if method != "typed":
         assert (identity.personal_id, identity.date_of_birth, identity.full_name) == (
-            DEMO_PATIENT_ID, "1990-01-01", "Nguyễn Văn An")
+            DEMO_PATIENT_ID,
+            "1990-01-01",
+            "Nguyễn Văn An",
+        )
     assert identity.verified_locally is (method in ("chip", "signed_qr"))
     assert (identity.face_jpeg is not None) is (method == "chip")
     if method == "signed_qr":
@@ -46,15 +49,24 @@ def test_identify_check_in_choose_and_print(method, live_backend, kiosk_api, tmp
     view, departments = services.checkin.check_in(identity)
     assert view.checkin_id and not view.offline
     # The backend verified the evidence itself: the simulated chip answered its challenge.
-    levels = {"chip": "chip_verified", "cccd_qr": "card_data_presented", "signed_qr": "app_qr_verified",
-              "typed": "details_typed"}
+    levels = {
+        "chip": "chip_verified",
+        "cccd_qr": "card_data_presented",
+        "signed_qr": "app_qr_verified",
+        "typed": "details_typed",
+    }
     assert live_backend.query(sa.select(Checkin.trust_level).where(Checkin.public_id == view.checkin_id)) == [
-        (levels[method],)]
+        (levels[method],)
+    ]
     assert view.trust_level == levels[method]
     child = method == "typed"
     assert view.full_name == ("Nguyễn Minh Khang" if child else "Nguyễn Văn An")
-    assert view.personal_id_masked == (DEMO_CHILD_ID if child else DEMO_PATIENT_ID)[:4] + "******" + (
-        DEMO_CHILD_ID if child else DEMO_PATIENT_ID)[-2:]
+    assert (
+        view.personal_id_masked
+        == (DEMO_CHILD_ID if child else DEMO_PATIENT_ID)[:4]
+        + "******"
+        + (DEMO_CHILD_ID if child else DEMO_PATIENT_ID)[-2:]
+    )
     # The demo cards are registered at the ward health station: at Bạch Mai (central) that is out of
     # route for an outpatient visit, which the kiosk says plainly.
     assert view.coverage_percent == 0 and "trái tuyến" in view.insurance.vi and view.insurance.en
@@ -64,12 +76,21 @@ def test_identify_check_in_choose_and_print(method, live_backend, kiosk_api, tmp
     ticket = services.checkin.issue_ticket(identity, view, department)
     assert (ticket.number, ticket.provisional, ticket.existing, ticket.waiting_ahead) == (1, False, False, 0)
     assert ticket.patient_name_masked == ("N. M. Khang" if child else "N. V. An")
-    print_ticket(services.printer, ticket, facility_name=services.checkin.facility_name(),
-                 patient_name=view.full_name, personal_id=identity.personal_id)
+    print_ticket(
+        services.printer,
+        ticket,
+        facility_name=services.checkin.facility_name(),
+        patient_name=view.full_name,
+        personal_id=identity.personal_id,
+    )
 
     [printed] = services.printed
     assert (printed.facility_name, printed.department, printed.queue_number, printed.ticket_id) == (
-        "Bệnh viện Bạch Mai", "Phòng khám Nội tổng hợp", 1, ticket.ticket_id)
+        "Bệnh viện Bạch Mai",
+        "Phòng khám Nội tổng hợp",
+        1,
+        ticket.ticket_id,
+    )
     assert not printed.provisional and printed.insurance_status == ticket.insurance.vi
     lines = [getattr(element, "text", "") for element in layout_ticket(printed)]
     masked_id = view.personal_id_masked
@@ -94,8 +115,7 @@ def test_the_app_window_runs_the_whole_check_in_with_its_worker_threads(live_bac
 
     services = kiosk_services(kiosk_api, tmp_path)
     Window.size = (1080, 1920)
-    app = KioskApp(checkin=services.checkin, reader=services.reader, printer=services.printer,
-                   auto_sync=False)
+    app = KioskApp(checkin=services.checkin, reader=services.reader, printer=services.printer, auto_sync=False)
     app._run_prepare()
     app.root.size, app.root.pos = Window.size, (0, 0)
 
@@ -127,8 +147,10 @@ def test_the_app_window_runs_the_whole_check_in_with_its_worker_threads(live_bac
         pump_until(lambda: flow.state is State.TICKET and services.printed)
         ticket_screen = app.root.get_screen("ticket")
         assert (ticket_screen.number, ticket_screen.provisional) == ("0001", False)
-        assert (ticket_screen.clinic, ticket_screen.place) == ("General internal medicine",
-                                                               "Go to: Floor 2, Building A")
+        assert (ticket_screen.clinic, ticket_screen.place) == (
+            "General internal medicine",
+            "Go to: Floor 2, Building A",
+        )
         assert ticket_screen.patient.endswith("Self-paid visit")
         assert services.printed[0].queue_number == 1
         controller.finish()

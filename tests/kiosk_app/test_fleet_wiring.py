@@ -62,8 +62,7 @@ def kiosk(tmp_path):
     checkin = CheckinService(api, Outbox(tmp_path / "outbox.sqlite3"), hospital_code="BV-BACHMAI")
     checkin.refresh()
     metrics = KioskMetrics(recorder)
-    app = KioskApp(checkin=checkin, reader=reader, auto_sync=False, clock=clock, background=run_now,
-                   metrics=metrics)
+    app = KioskApp(checkin=checkin, reader=reader, auto_sync=False, clock=clock, background=run_now, metrics=metrics)
     return app, api, clock, recorder, reader, metrics
 
 
@@ -122,8 +121,13 @@ def test_a_tap_resets_the_idle_timer(kiosk):
 
 
 def _hooks(app, metrics):
-    return fleet_hooks(app, checkin=app.controller.checkin, metrics=metrics, diagnostics=lambda: "diag",
-                       post=lambda function, *args: function(*args))
+    return fleet_hooks(
+        app,
+        checkin=app.controller.checkin,
+        metrics=metrics,
+        diagnostics=lambda: "diag",
+        post=lambda function, *args: function(*args),
+    )
 
 
 def test_lock_drops_the_patient_and_stays_until_unlock(kiosk):
@@ -142,8 +146,15 @@ def test_lock_drops_the_patient_and_stays_until_unlock(kiosk):
 def test_a_configuration_sets_idle_timeout_languages_and_departments(kiosk):
     app, _api, clock, _recorder, _reader, metrics = kiosk
     hooks = _hooks(app, metrics)
-    hooks.apply_configuration({"idle_timeout_s": 30, "languages": ["vi"], "departments": ["NHI"],
-                               "heartbeat_interval_s": 15, "printer": {"copies": 1}})
+    hooks.apply_configuration(
+        {
+            "idle_timeout_s": 30,
+            "languages": ["vi"],
+            "departments": ["NHI"],
+            "heartbeat_interval_s": 15,
+            "printer": {"copies": 1},
+        }
+    )
     assert app.flow.idle_timeout_s == 30 and list(app.languages) == ["vi"]
     app.controller.start("vi")
     app.controller.choose_method("qr")
@@ -192,8 +203,13 @@ def _enrollment_code(live_backend) -> str:
         admin = session.scalar(sa.select(Account).where(Account.role == FLEET_ADMIN))
         principal = Principal(account_id=admin.id, role=FLEET_ADMIN, level=2, label="test", family_id="t")
         _record, code = service.create_enrollment_code(
-            session=session, principal=principal, hospital_code="BV-BACHMAI", location_label="Sảnh A",
-            valid_hours=1, now=datetime.now(UTC))
+            session=session,
+            principal=principal,
+            hospital_code="BV-BACHMAI",
+            location_label="Sảnh A",
+            valid_hours=1,
+            now=datetime.now(UTC),
+        )
         session.commit()
         return code, principal
 
@@ -208,8 +224,11 @@ def test_an_enrolled_kiosk_checks_in_with_its_device_key_and_obeys_a_remote_lock
     from tests.kiosk_app.live_backend import DEMO_PATIENT_ID
 
     code, admin = _enrollment_code(live_backend)
-    environ = {"CONGDAN_API_URL": live_backend.url, "CONGDAN_KIOSK_DATA": str(tmp_path / "kiosk"),
-               "CONGDAN_KIOSK_PASSWORD": "not-used-once-enrolled"}
+    environ = {
+        "CONGDAN_API_URL": live_backend.url,
+        "CONGDAN_KIOSK_DATA": str(tmp_path / "kiosk"),
+        "CONGDAN_KIOSK_PASSWORD": "not-used-once-enrolled",
+    }
     assert enroll_main(code, environ=environ) == 0
     assert enroll_main(code, environ=environ) == 1  # once only
 
@@ -231,8 +250,14 @@ def test_an_enrolled_kiosk_checks_in_with_its_device_key_and_obeys_a_remote_lock
     with live_backend.app.app_context():
         buckets = db.session.scalars(sa.select(MetricBucket).where(MetricBucket.kiosk_id == agent.kiosk_id))
         assert sum(b.chip_attempted for b in buckets) == 1
-        service.queue_command(session=db.session, principal=admin, kiosk_id=agent.kiosk_id, kind="lock",
-                              message="Bảo trì", now=datetime.now(UTC))
+        service.queue_command(
+            session=db.session,
+            principal=admin,
+            kiosk_id=agent.kiosk_id,
+            kind="lock",
+            message="Bảo trì",
+            now=datetime.now(UTC),
+        )
         db.session.commit()
     assert agent.heartbeat().commands[0][1:] == ("lock", "succeeded")
     assert app.locked and app.lock_message == "Bảo trì"

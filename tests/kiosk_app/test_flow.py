@@ -7,8 +7,15 @@ import pytest
 
 from kiosk_app.flow import CheckinFlow, CheckinView, Department, Identity, Message, State, TicketView
 
-CHIP = Identity("chip", "001090012345", "1990-01-01", "Nguyễn Văn An", passive_auth_passed=True,
-                face_jpeg=b"\xff\xd8jpeg", verified_locally=True)
+CHIP = Identity(
+    "chip",
+    "001090012345",
+    "1990-01-01",
+    "Nguyễn Văn An",
+    passive_auth_passed=True,
+    face_jpeg=b"\xff\xd8jpeg",
+    verified_locally=True,
+)
 VIEW = CheckinView("c1", "Nguyễn Văn An", "0010******45", Message("80% vi", "80% en"), 80)
 OPEN, CLOSED = Department("NOI", "Nội", "Internal", "Tầng 2"), Department("TMH", "TMH", "ENT", open_now=False)
 TICKET = TicketView("t1", 7, OPEN, "N. V. An", Message("vi", "en"), waiting_ahead=2)
@@ -39,8 +46,16 @@ def test_the_happy_path_by_card_visits_every_screen_in_order(flow, seen):
     flow.choose_department("NOI", now=2)
     assert flow.chosen_department == OPEN
     flow.ticket_issued(TICKET, now=3)
-    assert seen == [State.IDENTIFY, State.READING, State.CHECKING_IN, State.CONFIRM, State.INSURANCE,
-                    State.DEPARTMENT, State.ISSUING, State.TICKET]
+    assert seen == [
+        State.IDENTIFY,
+        State.READING,
+        State.CHECKING_IN,
+        State.CONFIRM,
+        State.INSURANCE,
+        State.DEPARTMENT,
+        State.ISSUING,
+        State.TICKET,
+    ]
     assert flow.holds_personal_data
     flow.finish()
     assert flow.state is State.WELCOME and not flow.holds_personal_data and flow.departments == []
@@ -56,7 +71,10 @@ def test_the_qr_method_reads_and_the_typed_method_uses_the_keypad(flow):
     flow.submit_typed("001215000123", "2015-08-20", now=1)
     assert flow.state is State.CHECKING_IN
     assert (flow.identity.method, flow.identity.personal_id, flow.identity.verified_locally) == (
-        "id_and_dob", "001215000123", False)
+        "id_and_dob",
+        "001215000123",
+        False,
+    )
 
 
 @pytest.mark.parametrize("typed", ["12345", "00121500012x", "0012150001234", ""])

@@ -18,8 +18,10 @@ from tests.chip_evidence import identity_qr_identity, kiosk_chip_identity
 
 AN = kiosk_chip_identity("001090012345", "1990-01-01", "Nguyễn Văn An")
 CHAU = kiosk_chip_identity("079301004321", "2001-03-15", "Lê Minh Châu", "female")
-NOI, MAT = Department("NOI", "Phòng khám Nội tổng hợp", "General internal medicine"), Department(
-    "MAT", "Phòng khám Mắt", "Ophthalmology")
+NOI, MAT = (
+    Department("NOI", "Phòng khám Nội tổng hợp", "General internal medicine"),
+    Department("MAT", "Phòng khám Mắt", "Ophthalmology"),
+)
 
 
 class Killed(BaseException):
@@ -58,8 +60,11 @@ def service(kiosk_api, tmp_path):
 
 
 def tickets(backend, personal_id: str | None = None):
-    statement = (sa.select(Citizen.personal_id, QueueTicket.number, QueueTicket.provisional)
-                 .join(Citizen, Citizen.id == QueueTicket.citizen_id).order_by(QueueTicket.number))
+    statement = (
+        sa.select(Citizen.personal_id, QueueTicket.number, QueueTicket.provisional)
+        .join(Citizen, Citizen.id == QueueTicket.citizen_id)
+        .order_by(QueueTicket.number)
+    )
     if personal_id:
         statement = statement.where(Citizen.personal_id == personal_id)
     return [tuple(row) for row in backend.query(statement)]
@@ -86,18 +91,24 @@ def test_offline_check_ins_get_provisional_numbers_and_sync_exactly_once(service
     live_backend.start()
     assert service.refresh() and service.sync() == 3
     assert service.sync() == 0 and service.outbox.pending_count() == 0
-    assert tickets(live_backend) == [("001090012345", 10_000, True), ("079301004321", 10_000, True),
-                                     ("001185006789", 10_001, True)]
+    assert tickets(live_backend) == [
+        ("001090012345", 10_000, True),
+        ("079301004321", 10_000, True),
+        ("001185006789", 10_001, True),
+    ]
     assert checkins(live_backend) == 3
-    synced = {e.provisional_number: e.result["number"] for e in service.outbox.entries("synced")
-              if e.department_code == "NOI"}
+    synced = {
+        e.provisional_number: e.result["number"] for e in service.outbox.entries("synced") if e.department_code == "NOI"
+    }
     assert synced == {10_000: 10_000, 10_001: 10_001}
 
 
 def test_offline_only_locally_verified_identities_are_accepted(service, live_backend):
     live_backend.stop()
-    for unverified in (Identity("cccd_qr", AN.personal_id, AN.date_of_birth, AN.full_name),
-                       Identity("id_and_dob", "001215000123", "2015-08-20")):
+    for unverified in (
+        Identity("cccd_qr", AN.personal_id, AN.date_of_birth, AN.full_name),
+        Identity("id_and_dob", "001215000123", "2015-08-20"),
+    ):
         with pytest.raises(CheckinRefused) as refused:
             service.check_in(unverified)
         assert refused.value.message == OFFLINE_UNVERIFIED
@@ -105,8 +116,7 @@ def test_offline_only_locally_verified_identities_are_accepted(service, live_bac
 
 
 @pytest.mark.parametrize("killed_after", ["check_in", "issue_ticket"])
-def test_a_kiosk_killed_mid_sync_loses_and_doubles_nothing(service, live_backend, kiosk_api, tmp_path,
-                                                            killed_after):
+def test_a_kiosk_killed_mid_sync_loses_and_doubles_nothing(service, live_backend, kiosk_api, tmp_path, killed_after):
     live_backend.stop()
     _, ticket = take_ticket(service, AN, NOI)
     live_backend.start()
@@ -120,8 +130,7 @@ def test_a_kiosk_killed_mid_sync_loses_and_doubles_nothing(service, live_backend
     assert checkins(live_backend) == 1
 
 
-def test_a_lost_ticket_answer_leaves_the_patient_one_ticket_with_the_printed_number(service, live_backend,
-                                                                                   kiosk_api):
+def test_a_lost_ticket_answer_leaves_the_patient_one_ticket_with_the_printed_number(service, live_backend, kiosk_api):
     view, _ = service.check_in(AN)
     assert view.checkin_id and not view.offline
     # The ticket request reaches the backend (which issues number 1), the answer never comes back,
@@ -139,8 +148,12 @@ def test_a_lost_ticket_answer_leaves_the_patient_one_ticket_with_the_printed_num
     assert service.outbox.entries("synced")[0].result["number"] == 10_000
     # Replaying the offline request again changes nothing.
     entry = service.outbox.entries("synced")[0]
-    assert entry.result["id"] == kiosk_api.issue_ticket(view.checkin_id, "NOI", idempotency_key=_ticket_key(
-        service, entry.id), provisional_number=10_000)["id"]
+    assert (
+        entry.result["id"]
+        == kiosk_api.issue_ticket(
+            view.checkin_id, "NOI", idempotency_key=_ticket_key(service, entry.id), provisional_number=10_000
+        )["id"]
+    )
     assert tickets(live_backend) == [("001090012345", 10_000, True)]
 
 
@@ -157,8 +170,15 @@ def test_a_lost_check_in_answer_is_replayed_not_repeated(service, live_backend, 
 
 def test_a_check_in_the_backend_refuses_on_sync_is_set_aside_not_retried(service, live_backend):
     live_backend.stop()
-    wrong_birthday = Identity("chip", AN.personal_id, "1990-01-02", AN.full_name, passive_auth_passed=True,
-                              verified_locally=True, chip_evidence=AN.chip_evidence)
+    wrong_birthday = Identity(
+        "chip",
+        AN.personal_id,
+        "1990-01-02",
+        AN.full_name,
+        passive_auth_passed=True,
+        verified_locally=True,
+        chip_evidence=AN.chip_evidence,
+    )
     take_ticket(service, wrong_birthday, NOI)
     take_ticket(service, CHAU, NOI)
     live_backend.start()
@@ -171,8 +191,13 @@ def test_a_check_in_the_backend_refuses_on_sync_is_set_aside_not_retried(service
 
 def test_the_provisional_block_runs_out(tmp_path):
     outbox = Outbox(tmp_path / "outbox.sqlite3")
-    entry = {"checkin_payload": {}, "department_code": "NOI", "service_date": "2026-01-05",
-             "number_range": (7, 8), "created_at": "2026-01-05T08:00:00+07:00"}
+    entry = {
+        "checkin_payload": {},
+        "department_code": "NOI",
+        "service_date": "2026-01-05",
+        "number_range": (7, 8),
+        "created_at": "2026-01-05T08:00:00+07:00",
+    }
     assert [outbox.enqueue(**entry).provisional_number for _ in range(2)] == [7, 8]
     with pytest.raises(RangeExhausted):
         outbox.enqueue(**entry)

@@ -22,8 +22,13 @@ def cues():
 
 @pytest.fixture()
 def flow(cues):
-    flow = CheckinFlow(idle_timeout_s=60, ticket_timeout_s=20, print_failed_timeout_s=120,
-                       verify_pin=lambda pin: pin == PIN, today=lambda: date(2026, 12, 2))
+    flow = CheckinFlow(
+        idle_timeout_s=60,
+        ticket_timeout_s=20,
+        print_failed_timeout_s=120,
+        verify_pin=lambda pin: pin == PIN,
+        today=lambda: date(2026, 12, 2),
+    )
     flow.on_cue = cues.append
     return flow
 
@@ -116,9 +121,16 @@ def test_each_step_speaks_its_prompt_in_the_patients_language(flow, cues):
     flow.accept_insurance(now=0)
     flow.choose_department("NOI", now=0)
     flow.ticket_issued(TICKET, now=0)
-    assert cues == [Cue("voice", "identify", "en"), Cue("voice", "reading_card", "en"),
-                    Cue("sound", "success", "en"), Cue("voice", "confirm", "en"), Cue("voice", "insurance", "en"),
-                    Cue("voice", "department", "en"), Cue("sound", "success", "en"), Cue("voice", "ticket", "en")]
+    assert cues == [
+        Cue("voice", "identify", "en"),
+        Cue("voice", "reading_card", "en"),
+        Cue("sound", "success", "en"),
+        Cue("voice", "confirm", "en"),
+        Cue("voice", "insurance", "en"),
+        Cue("voice", "department", "en"),
+        Cue("sound", "success", "en"),
+        Cue("voice", "ticket", "en"),
+    ]
 
 
 def test_failures_sound_and_the_choice_screen_says_try_again(flow, cues):
@@ -132,9 +144,26 @@ def test_failures_sound_and_the_choice_screen_says_try_again(flow, cues):
 def test_every_prompt_the_flow_can_ask_for_exists_in_both_languages():
     from kiosk_app import voice
 
-    names = {"identify", "identify_again", "reading_card", "reading_qr", "typing", "typing_child", "confirm",
-             "confirm_child", "insurance", "department", "ticket", "ticket_provisional", "ticket_not_printed",
-             "error", "countdown", "help_coming", "help_failed", "staff_pin"}
+    names = {
+        "identify",
+        "identify_again",
+        "reading_card",
+        "reading_qr",
+        "typing",
+        "typing_child",
+        "confirm",
+        "confirm_child",
+        "insurance",
+        "department",
+        "ticket",
+        "ticket_provisional",
+        "ticket_not_printed",
+        "error",
+        "countdown",
+        "help_coming",
+        "help_failed",
+        "staff_pin",
+    }
     assert names <= set(voice.PROMPTS)
     for name in names:
         vi, en = voice.PROMPTS[name]
@@ -170,8 +199,10 @@ def test_the_patient_chooses_an_insured_or_a_self_paid_visit(flow):
     assert flow.payment == "insurance"
 
 
-@pytest.mark.parametrize("coverage", [Coverage("expired", 0, True, "2025-06-30"), Coverage("none", 0, False),
-                                      Coverage("valid", 0, False, "2026-12-31")])
+@pytest.mark.parametrize(
+    "coverage",
+    [Coverage("expired", 0, True, "2025-06-30"), Coverage("none", 0, False), Coverage("valid", 0, False, "2026-12-31")],
+)
 def test_an_insured_visit_cannot_be_chosen_when_the_card_pays_nothing_here(flow, coverage):
     view = CheckinView("c1", "Nguyễn Văn An", "0010******45", VIEW.insurance, 0, coverage=coverage)
     to_insurance(flow, view=view)

@@ -49,8 +49,17 @@ def controller(api, tmp_path):
     checkin.refresh()
     flow = CheckinFlow(now=0.0)
     reported = []
-    control = Controller(FakeApp(), flow, checkin, None, FailingPrinter(), clock=lambda: 0.0, background=run_now,
-                         metrics=KioskMetrics(), report_now=lambda: reported.append("now"))
+    control = Controller(
+        FakeApp(),
+        flow,
+        checkin,
+        None,
+        FailingPrinter(),
+        clock=lambda: 0.0,
+        background=run_now,
+        metrics=KioskMetrics(),
+        report_now=lambda: reported.append("now"),
+    )
     flow.on_change = control.on_flow_change
     control.reported = reported
     return control
@@ -63,8 +72,7 @@ def test_call_staff_sends_the_screen_and_what_went_wrong_but_nothing_about_the_p
     controller.submit_typed("001215000123", "2015-08-20")  # the fake backend accepts it
     controller.confirm()
     controller.call_help()
-    assert api.help_calls == [{"screen": "insurance", "reason": "patient_asked", "language": "vi",
-                               "assisted": False}]
+    assert api.help_calls == [{"screen": "insurance", "reason": "patient_asked", "language": "vi", "assisted": False}]
     assert flow.help == "coming"
     assert "001215000123" not in json.dumps(api.help_calls) and "Nguyễn" not in json.dumps(api.help_calls)
 
@@ -106,19 +114,28 @@ def test_the_footer_leaves_the_ticket_with_done_and_other_screens_one_step_back(
 
 # --- insurance in plain words -------------------------------------------------------------------------------
 def _view(coverage=None, percent=80, offline=False):
-    return CheckinView(None if offline else "c1", "An", "0010******45", Message("", ""), percent, offline=offline,
-                       coverage=coverage)
+    return CheckinView(
+        None if offline else "c1", "An", "0010******45", Message("", ""), percent, offline=offline, coverage=coverage
+    )
 
 
-@pytest.mark.parametrize(("coverage", "vi"), [
-    (Coverage("valid", 80, True, "2026-12-31"), "BHYT chi trả 80 % — bạn đồng chi trả 20 %"),
-    (Coverage("valid", 100, True, "2026-12-31"), "BHYT chi trả 100 % — bạn không phải đồng chi trả"),
-    (Coverage("expired", 0, True, "2025-06-30"), "Thẻ BHYT hết hạn ngày 30/06/2025 — khám dịch vụ (tự chi trả)"),
-    (Coverage("valid", 32, False, "2026-12-31"), "Không đúng cơ sở đăng ký — BHYT chi trả 32 %, bạn đồng chi trả 68 %"),
-    (Coverage("valid", 0, False, "2026-12-31"),
-     "Không đúng cơ sở đăng ký khám chữa bệnh ban đầu — BHYT không chi trả lần khám này"),
-    (Coverage("none", 0, False), "Không tìm thấy thẻ BHYT — khám dịch vụ (tự chi trả)"),
-])
+@pytest.mark.parametrize(
+    ("coverage", "vi"),
+    [
+        (Coverage("valid", 80, True, "2026-12-31"), "BHYT chi trả 80 % — bạn đồng chi trả 20 %"),
+        (Coverage("valid", 100, True, "2026-12-31"), "BHYT chi trả 100 % — bạn không phải đồng chi trả"),
+        (Coverage("expired", 0, True, "2025-06-30"), "Thẻ BHYT hết hạn ngày 30/06/2025 — khám dịch vụ (tự chi trả)"),
+        (
+            Coverage("valid", 32, False, "2026-12-31"),
+            "Không đúng cơ sở đăng ký — BHYT chi trả 32 %, bạn đồng chi trả 68 %",
+        ),
+        (
+            Coverage("valid", 0, False, "2026-12-31"),
+            "Không đúng cơ sở đăng ký khám chữa bệnh ban đầu — BHYT không chi trả lần khám này",
+        ),
+        (Coverage("none", 0, False), "Không tìm thấy thẻ BHYT — khám dịch vụ (tự chi trả)"),
+    ],
+)
 def test_insurance_is_said_in_words_never_as_a_bare_percentage(coverage, vi):
     headline = words.headline(_view(coverage))
     assert headline.vi == vi
@@ -130,8 +147,15 @@ def test_offline_insurance_says_it_was_not_checked_and_who_will_check_it():
 
 
 def test_the_check_in_answer_carries_the_insurance_facts():
-    facts = Coverage.from_wire({"status": "valid", "coverage_percent": 80, "in_route": True,
-                                "valid_to": "2026-12-31", "primary_care_facility_name": "Trạm y tế"})
+    facts = Coverage.from_wire(
+        {
+            "status": "valid",
+            "coverage_percent": 80,
+            "in_route": True,
+            "valid_to": "2026-12-31",
+            "primary_care_facility_name": "Trạm y tế",
+        }
+    )
     assert facts == Coverage("valid", 80, True, "2026-12-31", "Trạm y tế")
     assert Coverage.from_wire({"coverage_percent": 80}) is None
 

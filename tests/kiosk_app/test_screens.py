@@ -31,27 +31,63 @@ def face_jpeg():
 
 
 def _scenes(face_jpeg):
-    identity = Identity("chip", "001090012345", "1990-01-01", "Nguyễn Văn An", True, face_jpeg=face_jpeg,
-                        verified_locally=True, trust_level="verified")
-    not_proven = Identity("chip", "001090012345", "1990-01-01", "Nguyễn Văn An", True, face_jpeg=face_jpeg,
-                          verified_locally=True, trust_level="data_authentic_chip_not_proven")
-    view = CheckinView("c1", "Nguyễn Văn An", "0010******45",
-                       Message("Thẻ BHYT còn hạn đến 31/12/2026 — đúng tuyến — được hưởng 80%",
-                               "Health insurance valid until 31/12/2026 — in-route — covers 80%"), 80,
-                       coverage=Coverage("valid", 80, True, "2026-12-31", "Trạm y tế phường Kim Liên"))
-    expired = CheckinView("c2", "Nguyễn Văn An", "0010******45", Message("", ""), 0,
-                          coverage=Coverage("expired", 0, True, "2025-06-30"))
-    out_of_route = CheckinView("c3", "Nguyễn Văn An", "0010******45", Message("", ""), 0,
-                               coverage=Coverage("valid", 0, False, "2026-12-31", "Bệnh viện Đa khoa Hà Đông"))
+    identity = Identity(
+        "chip",
+        "001090012345",
+        "1990-01-01",
+        "Nguyễn Văn An",
+        True,
+        face_jpeg=face_jpeg,
+        verified_locally=True,
+        trust_level="verified",
+    )
+    not_proven = Identity(
+        "chip",
+        "001090012345",
+        "1990-01-01",
+        "Nguyễn Văn An",
+        True,
+        face_jpeg=face_jpeg,
+        verified_locally=True,
+        trust_level="data_authentic_chip_not_proven",
+    )
+    view = CheckinView(
+        "c1",
+        "Nguyễn Văn An",
+        "0010******45",
+        Message(
+            "Thẻ BHYT còn hạn đến 31/12/2026 — đúng tuyến — được hưởng 80%",
+            "Health insurance valid until 31/12/2026 — in-route — covers 80%",
+        ),
+        80,
+        coverage=Coverage("valid", 80, True, "2026-12-31", "Trạm y tế phường Kim Liên"),
+    )
+    expired = CheckinView(
+        "c2", "Nguyễn Văn An", "0010******45", Message("", ""), 0, coverage=Coverage("expired", 0, True, "2025-06-30")
+    )
+    out_of_route = CheckinView(
+        "c3",
+        "Nguyễn Văn An",
+        "0010******45",
+        Message("", ""),
+        0,
+        coverage=Coverage("valid", 0, False, "2026-12-31", "Bệnh viện Đa khoa Hà Đông"),
+    )
     offline = CheckinView(None, "Nguyễn Văn An", "0010******45", Message("", ""), None, offline=True)
     child = Identity("id_and_dob", "001215000123", "2015-08-20")
-    departments = [Department(d["code"], d["name"], d["name_en"], d["location"], d["open_now"])
-                   for d in DEPARTMENTS]
+    departments = [Department(d["code"], d["name"], d["name_en"], d["location"], d["open_now"]) for d in DEPARTMENTS]
     ticket = TicketView("9f2c0d6e5b7a4c1d", 17, departments[0], "N. V. An", view.insurance, waiting_ahead=4)
-    provisional = TicketView("P-1a2b3c4d5e6f", 10_003, departments[0], "N. V. An",
-                             Message("Chưa kiểm tra được thẻ BHYT (mất kết nối). "
-                                     "Nhân viên sẽ kiểm tra khi gọi số.",
-                                     "Insurance could not be checked (no connection)."), provisional=True)
+    provisional = TicketView(
+        "P-1a2b3c4d5e6f",
+        10_003,
+        departments[0],
+        "N. V. An",
+        Message(
+            "Chưa kiểm tra được thẻ BHYT (mất kết nối). Nhân viên sẽ kiểm tra khi gọi số.",
+            "Insurance could not be checked (no connection).",
+        ),
+        provisional=True,
+    )
     from kiosk_app.chip_trust import CARD_NOT_CONFIRMED
 
     error = CARD_NOT_CONFIRMED
@@ -60,9 +96,13 @@ def _scenes(face_jpeg):
         "welcome": {"state": State.WELCOME},
         "welcome_help_coming": {"state": State.WELCOME, "help": "coming"},
         "staff_pin": {"state": State.STAFF_PIN, "message": Message("Mã PIN không đúng.", "Wrong PIN.")},
-        "identify": {"state": State.IDENTIFY, "message": Message(
-            "Thẻ đã bị nhấc ra khi đang đọc. Vui lòng giữ yên thẻ và thử lại.",
-            "The card was removed while reading. Please keep it still and try again.")},
+        "identify": {
+            "state": State.IDENTIFY,
+            "message": Message(
+                "Thẻ đã bị nhấc ra khi đang đọc. Vui lòng giữ yên thẻ và thử lại.",
+                "The card was removed while reading. Please keep it still and try again.",
+            ),
+        },
         "identify_offline": {"state": State.IDENTIFY, "offline": True},
         "keypad": {"state": State.TYPING, "method": "typed"},
         "reading": {"state": State.READING, "method": "card"},
@@ -76,15 +116,25 @@ def _scenes(face_jpeg):
         "insurance_expired": {"state": State.INSURANCE, "identity": identity, "checkin": expired},
         "insurance_out_of_route": {"state": State.INSURANCE, "identity": identity, "checkin": out_of_route},
         "insurance_offline": {"state": State.INSURANCE, "identity": identity, "checkin": offline},
-        "department": {"state": State.DEPARTMENT, "identity": identity, "checkin": view,
-                       "departments": departments},
-        "ticket": {"state": State.TICKET, "identity": identity, "checkin": view, "ticket": ticket,
-                   "payment": "insurance"},
-        "ticket_not_printed": {"state": State.TICKET, "identity": identity, "checkin": view, "ticket": ticket,
-                               "payment": "self_pay", "print_message": printer_failed, "help": "coming",
-                               "countdown": 12},
-        "ticket_provisional": {"state": State.TICKET, "identity": identity, "checkin": view,
-                               "ticket": provisional},
+        "department": {"state": State.DEPARTMENT, "identity": identity, "checkin": view, "departments": departments},
+        "ticket": {
+            "state": State.TICKET,
+            "identity": identity,
+            "checkin": view,
+            "ticket": ticket,
+            "payment": "insurance",
+        },
+        "ticket_not_printed": {
+            "state": State.TICKET,
+            "identity": identity,
+            "checkin": view,
+            "ticket": ticket,
+            "payment": "self_pay",
+            "print_message": printer_failed,
+            "help": "coming",
+            "countdown": 12,
+        },
+        "ticket_provisional": {"state": State.TICKET, "identity": identity, "checkin": view, "ticket": provisional},
         "error": {"state": State.ERROR, "message": error},
         "error_countdown": {"state": State.ERROR, "message": error, "countdown": 9, "help": "failed"},
     }
@@ -138,8 +188,15 @@ def test_every_screen_renders_and_fits(orientation, language, text_size, face_jp
     checkin.refresh()
     # A frozen clock: the app's once-a-second idle tick must not wipe a scene while it is photographed
     # (with the real clock it did, and a "department" screenshot showed the welcome screen).
-    app = KioskApp(checkin=checkin, reader=None, auto_sync=False, clock=lambda: 1_000.0, background=run_now,
-                   animations=False, verify_pin=lambda pin: False)
+    app = KioskApp(
+        checkin=checkin,
+        reader=None,
+        auto_sync=False,
+        clock=lambda: 1_000.0,
+        background=run_now,
+        animations=False,
+        verify_pin=lambda pin: False,
+    )
     app._run_prepare()
     # The offscreen window does not always dispatch on_resize to its children: size the root ourselves.
     app.root.size, app.root.pos = Window.size, (0, 0)

@@ -37,8 +37,14 @@ def fuzz_app(database_server):
         citizen = factory.citizen()
         factory.holdings(citizen)
         accounts = {"citizen": factory.account(citizen, level=2)}
-        for role, scope in (("officer", "00088"), ("hospital_staff", "BV-BACHMAI"), ("fleet_admin", None),
-                            ("kiosk", "KIOSK-FUZZ"), ("agency", "AGENCY-FUZZ"), ("admin", None)):
+        for role, scope in (
+            ("officer", "00088"),
+            ("hospital_staff", "BV-BACHMAI"),
+            ("fleet_admin", None),
+            ("kiosk", "KIOSK-FUZZ"),
+            ("agency", "AGENCY-FUZZ"),
+            ("admin", None),
+        ):
             accounts[role] = factory.staff(role, scope)
         db.session.commit()
         usernames = {role: account.username for role, account in accounts.items()}
@@ -59,8 +65,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_holds_under_generated_input(case, fuzz_app):
     if (case.method.upper(), case.path) in SESSION_ENDING:
         pytest.skip("it would end (or rotate) the role's session for the rest of the run")
@@ -73,5 +78,4 @@ def test_api_holds_under_generated_input(case, fuzz_app):
         response = case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
         if response.status_code >= 400:
             content_type = response.headers.get("content-type", [""])[0]  # lowercase keys, list values
-            assert content_type.startswith("application/problem+json"), (
-                role, response.status_code, response.text)
+            assert content_type.startswith("application/problem+json"), (role, response.status_code, response.text)

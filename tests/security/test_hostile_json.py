@@ -11,9 +11,15 @@ import pytest
 from backend import json_guard
 from tests.backend.helpers import login
 
-PUBLIC_JSON_ROUTES = ["/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh",
-                      "/api/v1/fleet/enroll", "/api/v1/fleet/device/challenge", "/api/v1/documents/verify",
-                      "/api/v1/fleet/device/heartbeat"]
+PUBLIC_JSON_ROUTES = [
+    "/api/v1/auth/login",
+    "/api/v1/auth/register",
+    "/api/v1/auth/refresh",
+    "/api/v1/fleet/enroll",
+    "/api/v1/fleet/device/challenge",
+    "/api/v1/documents/verify",
+    "/api/v1/fleet/device/heartbeat",
+]
 
 HOSTILE = {
     "deep-array": ("[" * 100_000 + "]" * 100_000, "json-too-deep"),

@@ -13,10 +13,17 @@ from shared_schemas import personal_id
 from shared_schemas.base import BaseSchema, PastDate, PersonalId, PersonName
 
 
-@pytest.mark.parametrize(("number", "sex", "year"), [
-    ("001090012345", "male", 1990), ("001185006789", "female", 1985), ("079301004321", "female", 2001),
-    ("001215000123", "male", 2015), ("096499000001", "male", 2199), ("001800000001", "male", 2300),
-])
+@pytest.mark.parametrize(
+    ("number", "sex", "year"),
+    [
+        ("001090012345", "male", 1990),
+        ("001185006789", "female", 1985),
+        ("079301004321", "female", 2001),
+        ("001215000123", "male", 2015),
+        ("096499000001", "male", 2199),
+        ("001800000001", "male", 2300),
+    ],
+)
 def test_parse_reads_century_sex_and_year(number, sex, year):
     parts = personal_id.parse(number)
     assert (parts.sex, parts.birth_year) == (sex, year)
@@ -71,20 +78,24 @@ class _Person(BaseSchema):
 
 def test_schema_fields_validate_and_normalise():
     decomposed = "Nguye\u0302\u0303n Va\u0306n An"  # NFD input from some keyboards
-    loaded = _Person().load({"personal_id": "001090012345", "full_name": f"  {decomposed} ",
-                             "date_of_birth": "1990-01-01"})
+    loaded = _Person().load(
+        {"personal_id": "001090012345", "full_name": f"  {decomposed} ", "date_of_birth": "1990-01-01"}
+    )
     assert loaded["full_name"] == "Nguyễn Văn An"
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("personal_id", "12345", "12 digits"),
-    ("full_name", "Nguyễn Văn 4n", "letters"),
-    ("full_name", "A", "between 2 and 100"),
-    ("full_name", "<script>", "letters"),
-    ("date_of_birth", "2999-01-01", "future"),
-    ("date_of_birth", "1850-01-01", "before 1900"),
-    ("date_of_birth", "31/12/1990", "Not a valid date"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("personal_id", "12345", "12 digits"),
+        ("full_name", "Nguyễn Văn 4n", "letters"),
+        ("full_name", "A", "between 2 and 100"),
+        ("full_name", "<script>", "letters"),
+        ("date_of_birth", "2999-01-01", "future"),
+        ("date_of_birth", "1850-01-01", "before 1900"),
+        ("date_of_birth", "31/12/1990", "Not a valid date"),
+    ],
+)
 def test_schema_fields_refuse_bad_values(field, value, message):
     data = {"personal_id": "001090012345", "full_name": "Nguyễn Văn An", "date_of_birth": "1990-01-01", field: value}
     with pytest.raises(ma.ValidationError) as info:
@@ -92,9 +103,17 @@ def test_schema_fields_refuse_bad_values(field, value, message):
     assert message in " ".join(info.value.messages[field])
 
 
-@pytest.mark.parametrize(("province", "random_part"), [
-    ("001", "12345a"), ("001", "12 345"), ("001", "١٢٣٤٥٦"), ("001", "12345"), ("00a", "123456"), ("001", "-12345"),
-])
+@pytest.mark.parametrize(
+    ("province", "random_part"),
+    [
+        ("001", "12345a"),
+        ("001", "12 345"),
+        ("001", "١٢٣٤٥٦"),
+        ("001", "12345"),
+        ("00a", "123456"),
+        ("001", "-12345"),
+    ],
+)
 def test_compose_refuses_non_digit_parts(province, random_part):
     """Issue 14: a personal ID is 12 ASCII digits; compose must not build anything else."""
     with pytest.raises(personal_id.PersonalIdError):

@@ -56,8 +56,10 @@ def main() -> None:
             default = next(c["newWardKey"] for c in candidates if c["isDefaultNewWard"])
             if old_key in legacy:
                 rows.append((*legacy[old_key], new_code[(new_province_key, default)], 1))
-    province_of = {code: old_province_new[key] for key, code in
-                   db.execute("SELECT DISTINCT provinceKey, provinceCode FROM admin_units_legacy")}
+    province_of = {
+        code: old_province_new[key]
+        for key, code in db.execute("SELECT DISTINCT provinceKey, provinceCode FROM admin_units_legacy")
+    }
     with (HERE / "successors_2025.csv").open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["old_code", "level", "new_code", "divided"])
@@ -65,8 +67,10 @@ def main() -> None:
             writer.writerow([old, "province", new, 0])
         for old_ward, _province, new_ward, divided in sorted(set(rows)):
             writer.writerow([old_ward, "ward", new_ward, divided])
-    print(f"{len(provinces)} provinces, {len(wards)} wards; {len(province_of)} old provinces and "
-          f"{len(set(rows))} old wards mapped")
+    print(
+        f"{len(provinces)} provinces, {len(wards)} wards; {len(province_of)} old provinces and "
+        f"{len(set(rows))} old wards mapped"
+    )
 
 
 if __name__ == "__main__":

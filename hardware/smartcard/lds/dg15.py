@@ -23,7 +23,5 @@ def parse(raw: bytes) -> rsa.RSAPublicKey | ec.EllipticCurvePublicKey:
 
 
 def encode(public_key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey) -> bytes:
-    spki = public_key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    spki = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return tlv.encode(DATA_GROUPS[15].tag, spki)

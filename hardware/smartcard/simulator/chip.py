@@ -151,8 +151,15 @@ class SimulatedChip:
             response = ResponseAPDU(b"", SW_OK)
         else:
             if self._chained:
-                command = CommandAPDU(command.cla, command.ins, command.p1, command.p2,
-                                      self._chained + command.data, command.le, extended=command.extended)
+                command = CommandAPDU(
+                    command.cla,
+                    command.ins,
+                    command.p1,
+                    command.p2,
+                    self._chained + command.data,
+                    command.le,
+                    extended=command.extended,
+                )
                 self._chained = b""
             response = self._dispatch(command)
         if session is not None and self.sm is session:
@@ -267,9 +274,7 @@ class SimulatedChip:
             return ResponseAPDU(b"", SW_INS_NOT_SUPPORTED)
         if len(command.data) != 8:
             return ResponseAPDU(b"", SW_WRONG_LENGTH)
-        return ResponseAPDU(
-            active_auth.sign(self.aa_private_key, command.data, self.aa_hash, self.random), SW_OK
-        )
+        return ResponseAPDU(active_auth.sign(self.aa_private_key, command.data, self.aa_hash, self.random), SW_OK)
 
     def _manage_security_environment(self, command: CommandAPDU) -> ResponseAPDU:
         if (command.p1, command.p2) in ((0x41, 0xA6), (0x41, 0xA4)):

@@ -155,9 +155,7 @@ def build_test_pki(
         .not_valid_before(now - dt.timedelta(days=365))
         .not_valid_after(now + dt.timedelta(days=15 * 365))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
-        )
+        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(csca_key.public_key()), critical=False)
         .sign(csca_key, hashes.SHA256())
     )
@@ -169,9 +167,7 @@ def build_test_pki(
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(days=30))
         .not_valid_after(now + dt.timedelta(days=10 * 365))
-        .add_extension(
-            x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True
-        )
+        .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True)
         .sign(csca_key, hashes.SHA256())
     )
     return TestPki(csca_key, csca_cert, ds_key, ds_cert)
@@ -212,9 +208,7 @@ def _dg14(include_aa: bool, ca_infos: bytes = b"") -> bytes:
 
         infos += tlv.encode(
             0x30,
-            ObjectIdentifier(ID_AA).dump()
-            + tlv.encode(0x02, b"\x01")
-            + ObjectIdentifier(_ECDSA_PLAIN_SHA256).dump(),
+            ObjectIdentifier(ID_AA).dump() + tlv.encode(0x02, b"\x01") + ObjectIdentifier(_ECDSA_PLAIN_SHA256).dump(),
         )
     return dg14.encode(tlv.encode(0x31, infos))
 

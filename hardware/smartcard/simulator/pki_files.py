@@ -48,10 +48,12 @@ def _create(folder: Path) -> None:
     private.mkdir(parents=True, exist_ok=True, mode=0o700)
     pem = serialization.Encoding.PEM
     files = {
-        private / "csca-key.pem": pki.csca_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                                             serialization.NoEncryption()),
-        private / "ds-key.pem": pki.ds_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                                         serialization.NoEncryption()),
+        private / "csca-key.pem": pki.csca_key.private_bytes(
+            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
+        private / "ds-key.pem": pki.ds_key.private_bytes(
+            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
         folder / CSCA_CERTIFICATE: pki.csca_certificate.public_bytes(pem),
         private / "ds.pem": pki.ds_certificate.public_bytes(pem),  # written last: marks the set complete
     }

@@ -69,4 +69,5 @@ def test_personal_ids_are_masked_in_logs(caplog):
     assert record.getMessage() == "reading 0010******45 for ticket 12"
     assert mask_text("card GD4010012345678901 id 079301004321.") == "card GD4010012345678901 id 0793******21."
     assert mask_text("decision XP202600000001 for /citizens/001090012345?x") == (
-        "decision XP202600000001 for /citizens/0010******45?x")
+        "decision XP202600000001 for /citizens/0010******45?x"
+    )

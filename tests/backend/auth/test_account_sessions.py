@@ -12,8 +12,7 @@ ME = "/api/v1/accounts/me"
 
 
 def _status(client, headers, username, status="disabled", reason="Nghi bị chiếm đoạt tài khoản"):
-    return client.put(f"/api/v1/accounts/{username}/status", json={"status": status, "reason": reason},
-                      headers=headers)
+    return client.put(f"/api/v1/accounts/{username}/status", json={"status": status, "reason": reason}, headers=headers)
 
 
 def test_a_token_carrying_another_accounts_session_is_refused(app, client, factory):
@@ -22,8 +21,10 @@ def test_a_token_carrying_another_accounts_session_is_refused(app, client, facto
     family_of_b = client.get(f"{ME}/sessions", headers=bearer(b_tokens["access_token"])).json[0]["id"]
     with app.app_context():
         # Minted by the server for A (as a leaked key or a bug might), but naming B's live session.
-        mixed = create_access_token(identity=str(a.id), additional_claims={
-            "role": "citizen", "lvl": 1, "fam": family_of_b, "type": "access", "cid": a.citizen_id})
+        mixed = create_access_token(
+            identity=str(a.id),
+            additional_claims={"role": "citizen", "lvl": 1, "fam": family_of_b, "type": "access", "cid": a.citizen_id},
+        )
     response = client.get(ME, headers=bearer(mixed))
     assert response.status_code == 401 and response.content_type == "application/problem+json"
     assert client.get(ME, headers=bearer(b_tokens["access_token"])).status_code == 200
@@ -47,8 +48,11 @@ def test_raising_the_level_refuses_the_old_claims_and_refresh_gives_the_new(clie
     account = factory.account(citizen)
     tokens = login(client, account.username)
     officer = auth_headers(factory.staff("officer", "01"))
-    raised = client.put(f"/api/v1/accounts/{citizen.personal_id}/level", headers=officer,
-                        json={"level": 2, "evidence": "card_and_face_in_person"})
+    raised = client.put(
+        f"/api/v1/accounts/{citizen.personal_id}/level",
+        headers=officer,
+        json={"level": 2, "evidence": "card_and_face_in_person"},
+    )
     assert raised.status_code == 200
     assert client.get(ME, headers=bearer(tokens["access_token"])).status_code == 401
     renewed = client.post("/api/v1/auth/refresh", headers=bearer(tokens["refresh_token"]))
@@ -66,8 +70,12 @@ def test_an_officer_disables_a_citizen_account_effective_at_once_and_audited(cli
     for tokens in (phone, laptop):
         assert client.get(ME, headers=bearer(tokens["access_token"])).status_code == 401
         assert client.post("/api/v1/auth/refresh", headers=bearer(tokens["refresh_token"])).status_code == 401
-    assert client.post("/api/v1/auth/login", json={"username": account.username,
-                                                   "password": "correct horse battery"}).status_code == 401
+    assert (
+        client.post(
+            "/api/v1/auth/login", json={"username": account.username, "password": "correct horse battery"}
+        ).status_code
+        == 401
+    )
     # Re-enabled by an admin: the citizen logs in again and finds both changes, with who and why.
     admin = auth_headers(factory.staff("admin"))
     assert _status(client, admin, account.username, "active", "Đã xác minh chủ tài khoản").status_code == 200

@@ -20,8 +20,14 @@ REPO = Path(__file__).resolve().parents[3]
 
 def _dev_app(make_app, folder):
     # A development app that names no secret at all, as `make run` starts.
-    return make_app(ENV_NAME="development", CONGDAN_ENV="development", TESTING=False, SECRETS_DIR=str(folder),
-                    SECRET_KEY=None, JWT_SECRET_KEY=None)
+    return make_app(
+        ENV_NAME="development",
+        CONGDAN_ENV="development",
+        TESTING=False,
+        SECRETS_DIR=str(folder),
+        SECRET_KEY=None,
+        JWT_SECRET_KEY=None,
+    )
 
 
 def test_unconfigured_secrets_are_generated_into_private_files(make_app, tmp_path):
@@ -62,22 +68,39 @@ def test_no_secret_is_written_in_the_source():
 def test_a_token_signed_with_the_former_development_secret_is_refused(make_app, tmp_path):
     app = _dev_app(make_app, tmp_path / "secrets")
     now = int(datetime.now(timezone.utc).timestamp())
-    forged = pyjwt.encode({"sub": "1", "role": "admin", "lvl": 2, "fam": "x" * 32, "type": "access",
-                           "iat": now, "nbf": now, "exp": now + 600, "jti": "j"}, FORMER_DEV_SECRET,
-                          algorithm="HS256")
+    forged = pyjwt.encode(
+        {
+            "sub": "1",
+            "role": "admin",
+            "lvl": 2,
+            "fam": "x" * 32,
+            "type": "access",
+            "iat": now,
+            "nbf": now,
+            "exp": now + 600,
+            "jti": "j",
+        },
+        FORMER_DEV_SECRET,
+        algorithm="HS256",
+    )
     response = app.test_client().get("/api/v1/accounts/me", headers={"Authorization": f"Bearer {forged}"})
     assert response.status_code == 401
 
 
 def test_the_gateway_secret_is_not_derived_from_the_session_secret(make_app, tmp_path):
     app = _dev_app(make_app, tmp_path / "secrets")
-    fields = {"intent_id": "f" * 32, "gateway_transaction_id": "txn-0001", "outcome": "succeeded", "amount": 1,
-              "currency": "VND", "paid_at": "2026-11-20T10:00:00+07:00"}
+    fields = {
+        "intent_id": "f" * 32,
+        "gateway_transaction_id": "txn-0001",
+        "outcome": "succeeded",
+        "amount": 1,
+        "currency": "VND",
+        "paid_at": "2026-11-20T10:00:00+07:00",
+    }
     now = datetime.now(timezone.utc)
     derived = gateways.SimulatedGateway((app.config["SECRET_KEY"] + ":payments").encode())
     forged = derived.resign(fields, now=now)
-    response = app.test_client().post("/api/v1/payments/callbacks/simulated", json=forged.body,
-                                      headers=forged.headers)
+    response = app.test_client().post("/api/v1/payments/callbacks/simulated", json=forged.body, headers=forged.headers)
     assert response.status_code == 401
     assert response.json["code"] == "callback-signature-invalid"
 

@@ -158,8 +158,11 @@ def test_behind_a_trusted_proxy_the_back_off_keys_on_the_forwarded_client(make_a
     proxy = _client(application, "127.0.0.1")  # nginx on loopback, forwarding two different clients
 
     def via(client_address, password="wrong guess"):
-        return proxy.post("/api/v1/auth/login", json={"username": username, "password": password},
-                          headers={"X-Forwarded-For": client_address})
+        return proxy.post(
+            "/api/v1/auth/login",
+            json={"username": username, "password": password},
+            headers={"X-Forwarded-For": client_address},
+        )
 
     assert [via("198.51.100.30").status_code for _ in range(6)] == [401] * 5 + [429]
     assert via("192.0.2.40", PASSWORD).status_code == 200  # another client behind the same proxy

@@ -30,14 +30,14 @@ def principal(factory):
 
 def _remembered(session, principal, key="key-00000001", operation="thing", body=None, ref="ref-1"):
     print_ = idempotency.fingerprint(operation, body or {"a": 1})
-    idempotency.remember(session=session, principal=principal, key=key, operation=operation, fingerprint=print_,
-                         resource_ref=ref)
+    idempotency.remember(
+        session=session, principal=principal, key=key, operation=operation, fingerprint=print_, resource_ref=ref
+    )
     return print_
 
 
 def test_fingerprint_is_canonical_and_covers_operation_and_body():
-    body = {"b": [1, 2], "a": "Nguyễn", "on": date(2026, 1, 2),
-            "at": datetime(2026, 1, 2, 3, 4, tzinfo=timezone.utc)}
+    body = {"b": [1, 2], "a": "Nguyễn", "on": date(2026, 1, 2), "at": datetime(2026, 1, 2, 3, 4, tzinfo=timezone.utc)}
     same = dict(reversed(list(body.items())))
     assert idempotency.fingerprint("op", body) == idempotency.fingerprint("op", same)
     assert len(idempotency.fingerprint("op", body)) == 64
@@ -48,38 +48,62 @@ def test_fingerprint_is_canonical_and_covers_operation_and_body():
 
 def test_a_new_or_missing_key_replays_nothing(session, principal):
     print_ = idempotency.fingerprint("thing", {"a": 1})
-    assert idempotency.replayed(session=session, principal=principal, key=None, operation="thing",
-                                fingerprint=print_) is None
-    assert idempotency.replayed(session=session, principal=principal, key="key-00000001", operation="thing",
-                                fingerprint=print_) is None
-    idempotency.remember(session=session, principal=principal, key=None, operation="thing", fingerprint=print_,
-                         resource_ref="ref-1")
+    assert (
+        idempotency.replayed(session=session, principal=principal, key=None, operation="thing", fingerprint=print_)
+        is None
+    )
+    assert (
+        idempotency.replayed(
+            session=session, principal=principal, key="key-00000001", operation="thing", fingerprint=print_
+        )
+        is None
+    )
+    idempotency.remember(
+        session=session, principal=principal, key=None, operation="thing", fingerprint=print_, resource_ref="ref-1"
+    )
     assert session.scalar(sa.select(sa.func.count()).select_from(IdempotencyKey)) == 0
 
 
 def test_the_same_request_replays_the_first_result(session, principal):
     print_ = _remembered(session, principal)
-    assert idempotency.replayed(session=session, principal=principal, key="key-00000001", operation="thing",
-                                fingerprint=print_) == "ref-1"
+    assert (
+        idempotency.replayed(
+            session=session, principal=principal, key="key-00000001", operation="thing", fingerprint=print_
+        )
+        == "ref-1"
+    )
 
 
 @pytest.mark.parametrize(("operation", "body"), [("thing", {"a": 2}), ("other-thing", {"a": 1})])
 def test_the_same_key_for_a_different_request_is_a_conflict(session, principal, operation, body):
     _remembered(session, principal)
     with pytest.raises(IdempotencyKeyReused) as refused:
-        idempotency.replayed(session=session, principal=principal, key="key-00000001", operation=operation,
-                             fingerprint=idempotency.fingerprint(operation, body))
+        idempotency.replayed(
+            session=session,
+            principal=principal,
+            key="key-00000001",
+            operation=operation,
+            fingerprint=idempotency.fingerprint(operation, body),
+        )
     assert isinstance(refused.value, Conflict) and refused.value.code == "idempotency-key-reused"
 
 
 def test_keys_belong_to_one_account(session, factory, principal):
     print_ = _remembered(session, principal)
     stranger = _principal(factory.account(factory.citizen()))
-    assert idempotency.replayed(session=session, principal=stranger, key="key-00000001", operation="thing",
-                                fingerprint=print_) is None
+    assert (
+        idempotency.replayed(
+            session=session, principal=stranger, key="key-00000001", operation="thing", fingerprint=print_
+        )
+        is None
+    )
     _remembered(session, stranger, ref="ref-2")  # the same key, another account: no clash
-    assert idempotency.replayed(session=session, principal=stranger, key="key-00000001", operation="thing",
-                                fingerprint=print_) == "ref-2"
+    assert (
+        idempotency.replayed(
+            session=session, principal=stranger, key="key-00000001", operation="thing", fingerprint=print_
+        )
+        == "ref-2"
+    )
 
 
 def test_the_database_refuses_a_second_record_for_a_key(session, principal):
@@ -92,11 +116,16 @@ def test_amend_lets_a_later_request_take_over_the_result(session, principal):
     first = _remembered(session, principal)
     later = idempotency.fingerprint("thing", {"a": 1, "offline": True})
     idempotency.amend(session=session, principal=principal, key="key-00000001", fingerprint=later)
-    assert idempotency.replayed(session=session, principal=principal, key="key-00000001", operation="thing",
-                                fingerprint=later) == "ref-1"
+    assert (
+        idempotency.replayed(
+            session=session, principal=principal, key="key-00000001", operation="thing", fingerprint=later
+        )
+        == "ref-1"
+    )
     with pytest.raises(IdempotencyKeyReused):
-        idempotency.replayed(session=session, principal=principal, key="key-00000001", operation="thing",
-                             fingerprint=first)
+        idempotency.replayed(
+            session=session, principal=principal, key="key-00000001", operation="thing", fingerprint=first
+        )
 
 
 @pytest.mark.parametrize("key", ["12345678", "a" * 100, "kiosk-7:checkin.0001_x", "550e8400-e29b-41d4-a716"])
@@ -106,8 +135,9 @@ def test_header_schemas_accept_keys(key):
     assert RequiredIdempotencyHeaderSchema().load(headers) == {"idempotency_key": key}
 
 
-@pytest.mark.parametrize("key", ["", "1234567", "a" * 101, "key with spaces", "khóa-000001", "key/0000001",
-                                 "key-0001\n"])
+@pytest.mark.parametrize(
+    "key", ["", "1234567", "a" * 101, "key with spaces", "khóa-000001", "key/0000001", "key-0001\n"]
+)
 def test_header_schemas_refuse_malformed_keys(key):
     for schema in (IdempotencyHeaderSchema(), RequiredIdempotencyHeaderSchema()):
         with pytest.raises(ma.ValidationError) as refused:
@@ -147,13 +177,20 @@ def test_the_loser_of_a_race_retries_and_replays_the_winner(make_app):
 
     def create():
         attempts.append(1)
-        ref = idempotency.replayed(session=db.session, principal=principal, key="key-00000001",
-                                   operation="thing", fingerprint=winner)
+        ref = idempotency.replayed(
+            session=db.session, principal=principal, key="key-00000001", operation="thing", fingerprint=winner
+        )
         if ref is not None and len(attempts) > 1:
             return ref
         # The first attempt behaves as if it had read before the winner committed.
-        idempotency.remember(session=db.session, principal=principal, key="key-00000001", operation="thing",
-                             fingerprint=winner, resource_ref="loser")
+        idempotency.remember(
+            session=db.session,
+            principal=principal,
+            key="key-00000001",
+            operation="thing",
+            fingerprint=winner,
+            resource_ref="loser",
+        )
         return "loser"
 
     with app.test_request_context():

@@ -12,26 +12,67 @@ from PIL import Image
 from hardware.qr import QrKind, classify_qr, decode, parse_document_link
 from tests.backend.documents.conftest import pdf_text, rasterize
 
-KINDS = ["residence-confirmation", "temporary-residence-approval", "judicial_record_2", "traffic-fine-receipt",
-         "judicial-fee-receipt"]
+KINDS = [
+    "residence-confirmation",
+    "temporary-residence-approval",
+    "judicial_record_2",
+    "traffic-fine-receipt",
+    "judicial-fee-receipt",
+]
 EXPECTED = {
     # kind: (issuing agency as printed, number pattern, words that must be on the page)
-    "residence-confirmation": ("CÔNG AN PHƯỜNG PHÚC XÁ", r"\d{6}/\d{4}/XNCT-CAX00001",
-                               ["CÔNG AN THÀNH PHỐ HÀ NỘI", "XÁC NHẬN THÔNG TIN VỀ CƯ TRÚ", "Mẫu CT07",
-                                "Luật Cư trú số 68/2020/QH14", "Phúc Xá, ngày", "TRƯỞNG CÔNG AN"]),
-    "temporary-residence-approval": ("CÔNG AN PHƯỜNG BẾN NGHÉ", r"\d{6}/\d{4}/TB-CAX26740",
-                                     ["THÔNG BÁO KẾT QUẢ ĐĂNG KÝ TẠM TRÚ", "Bến Nghé, ngày"]),
-    "judicial_record_2": ("SỞ TƯ PHÁP", r"\d{6}/\d{4}/LLTP2-STP01",
-                          ["ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI", "PHIẾU LÝ LỊCH TƯ PHÁP SỐ 2",
-                           "Luật Lý lịch tư pháp số 28/2009/QH12", "Hà Nội, ngày", "GIÁM ĐỐC"]),
-    "traffic-fine-receipt": ("PHÒNG CẢNH SÁT GIAO THÔNG", r"\d{6}/\d{4}/BLP-PC08-01",
-                             ["CÔNG AN THÀNH PHỐ HÀ NỘI", "BIÊN LAI THU TIỀN PHẠT", "18.000.000 đồng",
-                              "1.076.000 đồng", "19.076.000 đồng",
-                              "Bằng chữ: Mười chín triệu không trăm bảy mươi sáu nghìn đồng",
-                              "Điều 73 và Điều 78"]),
-    "judicial-fee-receipt": ("SỞ TƯ PHÁP", r"\d{6}/\d{4}/BLPHI-STP79",
-                             ["ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ", "BIÊN LAI THU PHÍ", "205.000 đồng",
-                              "Bằng chữ: Hai trăm linh năm nghìn đồng", "Hồ Chí Minh, ngày"]),
+    "residence-confirmation": (
+        "CÔNG AN PHƯỜNG PHÚC XÁ",
+        r"\d{6}/\d{4}/XNCT-CAX00001",
+        [
+            "CÔNG AN THÀNH PHỐ HÀ NỘI",
+            "XÁC NHẬN THÔNG TIN VỀ CƯ TRÚ",
+            "Mẫu CT07",
+            "Luật Cư trú số 68/2020/QH14",
+            "Phúc Xá, ngày",
+            "TRƯỞNG CÔNG AN",
+        ],
+    ),
+    "temporary-residence-approval": (
+        "CÔNG AN PHƯỜNG BẾN NGHÉ",
+        r"\d{6}/\d{4}/TB-CAX26740",
+        ["THÔNG BÁO KẾT QUẢ ĐĂNG KÝ TẠM TRÚ", "Bến Nghé, ngày"],
+    ),
+    "judicial_record_2": (
+        "SỞ TƯ PHÁP",
+        r"\d{6}/\d{4}/LLTP2-STP01",
+        [
+            "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI",
+            "PHIẾU LÝ LỊCH TƯ PHÁP SỐ 2",
+            "Luật Lý lịch tư pháp số 28/2009/QH12",
+            "Hà Nội, ngày",
+            "GIÁM ĐỐC",
+        ],
+    ),
+    "traffic-fine-receipt": (
+        "PHÒNG CẢNH SÁT GIAO THÔNG",
+        r"\d{6}/\d{4}/BLP-PC08-01",
+        [
+            "CÔNG AN THÀNH PHỐ HÀ NỘI",
+            "BIÊN LAI THU TIỀN PHẠT",
+            "18.000.000 đồng",
+            "1.076.000 đồng",
+            "19.076.000 đồng",
+            "Bằng chữ: Mười chín triệu không trăm bảy mươi sáu nghìn đồng",
+            "Điều 73 và Điều 78",
+        ],
+    ),
+    "judicial-fee-receipt": (
+        "SỞ TƯ PHÁP",
+        r"\d{6}/\d{4}/BLPHI-STP79",
+        [
+            "ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ",
+            "BIÊN LAI THU PHÍ",
+            "205.000 đồng",
+            "Bằng chữ: Hai trăm linh năm nghìn đồng",
+            "Hồ Chí Minh, ngày",
+        ],
+    ),
 }
 
 

@@ -17,10 +17,16 @@ from tests.backend.helpers import bearer, login
 
 
 def _issue(session, holder, *, now=None, validity=timedelta(days=365)):
-    return service.issue_document(session=session, holder=holder, doc_type="residence-confirmation",
-                                  jurisdiction=holder.permanent_ward_code,
-                                  lines=[Line("Họ và tên", "Full name", holder.full_name)],
-                                  content={"full_name": holder.full_name}, validity=validity, now=now)
+    return service.issue_document(
+        session=session,
+        holder=holder,
+        doc_type="residence-confirmation",
+        jurisdiction=holder.permanent_ward_code,
+        lines=[Line("Họ và tên", "Full name", holder.full_name)],
+        content={"full_name": holder.full_name},
+        validity=validity,
+        now=now,
+    )
 
 
 def test_rotation_keeps_old_documents_verifiable(app, session, factory, client):
@@ -34,10 +40,8 @@ def test_rotation_keeps_old_documents_verifiable(app, session, factory, client):
         jwks = client.get("/.well-known/jwks.json").json
         assert {k["kid"] for k in jwks["keys"]} >= {old_kid, new.kid}
         for document in (old, new):
-            assert jws.verify_document_token(document.token, jwks, utcnow(),
-                                             content={"full_name": "Phạm Thị Ngọc Ánh"})
-            assert client.post("/api/v1/documents/verify",
-                               json={"token": document.token}).json["status"] == "valid"
+            assert jws.verify_document_token(document.token, jwks, utcnow(), content={"full_name": "Phạm Thị Ngọc Ánh"})
+            assert client.post("/api/v1/documents/verify", json={"token": document.token}).json["status"] == "valid"
     finally:
         keyring(app).keys.pop(keyring(app).current_kid)
         keyring(app).current_kid = old_kid
@@ -51,8 +55,12 @@ def test_expired_and_revoked_are_told_apart(session, factory, client):
     with pytest.raises(jws.TokenExpired):
         jws.verify_document_token(expired.token, keyring().jwks(), utcnow())
     current = _issue(session, holder)
-    assert service.revoke_for_holder(session=session, citizen_id=holder.id, doc_type="residence-confirmation",
-                                     reason="residence-changed") == 1  # the expired one is left alone
+    assert (
+        service.revoke_for_holder(
+            session=session, citizen_id=holder.id, doc_type="residence-confirmation", reason="residence-changed"
+        )
+        == 1
+    )  # the expired one is left alone
     verdict = client.post("/api/v1/documents/verify", json={"token": current.token}).json
     assert (verdict["status"], verdict["reason"]) == ("revoked", "residence-changed")
     assert verdict["holder"].count("*") == 6
@@ -94,8 +102,7 @@ def test_identity_qr_verifies_offline_and_replay_fails(client, factory):
     jwks = client.get("/.well-known/jwks.json").json
     now = utcnow()
     claims = verify_identity_qr(response.json["token"], jwks, now)
-    assert (claims.personal_id, claims.full_name, claims.account_level) == (citizen.personal_id,
-                                                                            "Đỗ Thị Ngân", 2)
+    assert (claims.personal_id, claims.full_name, claims.account_level) == (citizen.personal_id, "Đỗ Thị Ngân", 2)
     assert 100 <= claims.expires_at - claims.issued_at <= 130
     with pytest.raises(TokenExpired):
         verify_identity_qr(response.json["token"], jwks, now + timedelta(seconds=200))

@@ -26,8 +26,11 @@ VERIFY_PDF = "/api/v1/documents/verify-pdf"
 
 
 def _upload(client, pdf: bytes):
-    return client.post(VERIFY_PDF, data={"file": (io.BytesIO(pdf), "document.pdf", "application/pdf")},
-                       content_type="multipart/form-data")
+    return client.post(
+        VERIFY_PDF,
+        data={"file": (io.BytesIO(pdf), "document.pdf", "application/pdf")},
+        content_type="multipart/form-data",
+    )
 
 
 def test_pyhanko_validator_names_the_signer_and_finds_the_file_unchanged(app, issue):
@@ -77,7 +80,7 @@ def test_a_changed_byte_and_an_appended_revision_are_refused(app, client, issue)
 def test_a_pdf_signed_by_someone_else_is_refused(app, client, issue):
     document = issue("residence-confirmation")
     stranger = pades._from_pem(pades._create_test_ca(), tsa_url=None)
-    unsigned_original = document.pdf[:document.pdf.index(b"%%EOF") + 5]  # fpdf's file, before our signature
+    unsigned_original = document.pdf[: document.pdf.index(b"%%EOF") + 5]  # fpdf's file, before our signature
     resigned = pades.sign_pdf(unsigned_original, reason="x", location="y", signing=stranger)
     with app.app_context():
         verdict = pades.validate(resigned)
@@ -115,23 +118,41 @@ def test_page_states_in_plain_words(client, session, issue):
 
 def test_page_tells_revoked_replaced_and_expired_apart(client, session, issue):
     revoked = issue("residence-confirmation")
-    service.revoke_for_holder(session=session, citizen_id=revoked.holder_citizen_id,
-                              doc_type="residence-confirmation", reason="residence-changed")
+    service.revoke_for_holder(
+        session=session,
+        citizen_id=revoked.holder_citizen_id,
+        doc_type="residence-confirmation",
+        reason="residence-changed",
+    )
     html = client.get(f"/v/{_code(revoked)}").get_data(as_text=True)
     assert 'data-status="revoked"' in html and "thông tin cư trú của người được cấp đã thay đổi" in html
 
     old = issue("residence-confirmation")
     holder = session.get(Citizen, old.holder_citizen_id)
-    new = service.issue_document(session=session, holder=holder, doc_type="residence-confirmation",
-                                 jurisdiction=holder.permanent_ward_code, lines=[], content={"n": 2},
-                                 validity=timedelta(days=365))
-    assert service.supersede(session=session, holder_citizen_id=holder.id, doc_type="residence-confirmation",
-                             new=new) == 1
+    new = service.issue_document(
+        session=session,
+        holder=holder,
+        doc_type="residence-confirmation",
+        jurisdiction=holder.permanent_ward_code,
+        lines=[],
+        content={"n": 2},
+        validity=timedelta(days=365),
+    )
+    assert (
+        service.supersede(session=session, holder_citizen_id=holder.id, doc_type="residence-confirmation", new=new) == 1
+    )
     assert 'data-status="replaced"' in client.get(f"/v/{_code(old)}").get_data(as_text=True)
 
-    expired = service.issue_document(session=session, holder=holder, doc_type="residence-confirmation",
-                                     jurisdiction=holder.permanent_ward_code, lines=[], content={"n": 3},
-                                     validity=timedelta(days=1), now=utcnow() - timedelta(days=3))
+    expired = service.issue_document(
+        session=session,
+        holder=holder,
+        doc_type="residence-confirmation",
+        jurisdiction=holder.permanent_ward_code,
+        lines=[],
+        content={"n": 3},
+        validity=timedelta(days=1),
+        now=utcnow() - timedelta(days=3),
+    )
     assert 'data-status="expired"' in client.get(f"/v/{_code(expired)}").get_data(as_text=True)
 
 
@@ -195,7 +216,7 @@ def test_documents_issued_before_pades_still_verify_by_their_hash(client, sessio
     import hashlib
 
     document = issue("residence-confirmation")
-    unsigned = document.pdf[:document.pdf.index(b"%%EOF") + 5]
+    unsigned = document.pdf[: document.pdf.index(b"%%EOF") + 5]
     document.pdf, document.pdf_sha256 = unsigned, hashlib.sha256(unsigned).hexdigest()
     document.number = document.short_id = None  # as rows issued before numbering and PAdES look
     session.flush()

@@ -12,18 +12,21 @@ from backend.documents.words import amount_in_figures, amount_in_words, vietname
 from backend.extensions import db
 
 
-@pytest.mark.parametrize("amount, words", [
-    (0, "Không đồng"),
-    (105, "Một trăm linh năm đồng"),
-    (1_005, "Một nghìn không trăm linh năm đồng"),
-    (21_000, "Hai mươi mốt nghìn đồng"),
-    (200_000, "Hai trăm nghìn đồng"),
-    (1_250_000, "Một triệu hai trăm năm mươi nghìn đồng"),
-    (1_015_000, "Một triệu không trăm mười lăm nghìn đồng"),
-    (19_076_000, "Mười chín triệu không trăm bảy mươi sáu nghìn đồng"),
-    (2_000_000_000, "Hai tỷ đồng"),
-    (1_000_001_000, "Một tỷ không trăm linh một nghìn đồng"),
-])
+@pytest.mark.parametrize(
+    "amount, words",
+    [
+        (0, "Không đồng"),
+        (105, "Một trăm linh năm đồng"),
+        (1_005, "Một nghìn không trăm linh năm đồng"),
+        (21_000, "Hai mươi mốt nghìn đồng"),
+        (200_000, "Hai trăm nghìn đồng"),
+        (1_250_000, "Một triệu hai trăm năm mươi nghìn đồng"),
+        (1_015_000, "Một triệu không trăm mười lăm nghìn đồng"),
+        (19_076_000, "Mười chín triệu không trăm bảy mươi sáu nghìn đồng"),
+        (2_000_000_000, "Hai tỷ đồng"),
+        (1_000_001_000, "Một tỷ không trăm linh một nghìn đồng"),
+    ],
+)
 def test_amounts_in_words_as_receipts_write_them(amount, words):
     assert amount_in_words(amount) == words
     assert "lẻ" not in words  # one style throughout: "linh"
@@ -42,7 +45,11 @@ def test_amount_in_figures_groups_thousands_with_dots():
 def test_authorities_by_kind_and_jurisdiction():
     ward = authorities.resolve(authorities.RESIDENCE_POLICE, "00001")
     assert (ward.parent_vi, ward.name_vi, ward.code, ward.place) == (
-        "CÔNG AN THÀNH PHỐ HÀ NỘI", "Công an phường Phúc Xá", "CAX00001", "Phúc Xá")
+        "CÔNG AN THÀNH PHỐ HÀ NỘI",
+        "Công an phường Phúc Xá",
+        "CAX00001",
+        "Phúc Xá",
+    )
     department = authorities.resolve(authorities.JUDICIAL_RECORDS_DEPARTMENT, "79")
     assert (department.full_name_vi, department.code) == ("Sở Tư pháp thành phố Hồ Chí Minh", "STP79")
     assert authorities.resolve(authorities.TRAFFIC_POLICE, "26740").code == "PC08-79"  # a ward: its province
@@ -95,8 +102,14 @@ def test_concurrent_issuers_never_share_a_number(make_app):
 def test_make_run_creates_the_test_ca_once_in_the_instance_folder(tmp_path):
     folder = tmp_path / "instance" / "document-signing"
     created = pades.ensure_test_ca(folder)
-    assert sorted(p.name for p in folder.iterdir()) == ["ca.key", "ca.pem", "signer.key", "signer.pem",
-                                                          "tsa.key", "tsa.pem"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "ca.key",
+        "ca.pem",
+        "signer.key",
+        "signer.pem",
+        "tsa.key",
+        "tsa.pem",
+    ]
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in folder.iterdir())
     again = pades.ensure_test_ca(folder)  # the next start (or another worker) uses the same CA
     assert again.signer_cert.dump() == created.signer_cert.dump()
@@ -105,9 +118,11 @@ def test_make_run_creates_the_test_ca_once_in_the_instance_folder(tmp_path):
 
 def test_a_configured_certificate_needs_its_timestamp_authority(make_app, tmp_path):
     pades.ensure_test_ca(tmp_path)
-    app = make_app(DOCUMENT_SIGNING_CERT=str(tmp_path / "signer.pem"),
-                   DOCUMENT_SIGNING_KEY=str(tmp_path / "signer.key"),
-                   DOCUMENT_SIGNING_CHAIN=str(tmp_path / "ca.pem"))
+    app = make_app(
+        DOCUMENT_SIGNING_CERT=str(tmp_path / "signer.pem"),
+        DOCUMENT_SIGNING_KEY=str(tmp_path / "signer.key"),
+        DOCUMENT_SIGNING_CHAIN=str(tmp_path / "ca.pem"),
+    )
     with pytest.raises(pades.PadesConfigError, match="DOCUMENT_TSA_URL"):
         pades.material(app)
     broken = make_app(DOCUMENT_SIGNING_CERT=str(tmp_path / "missing.pem"), DOCUMENT_TSA_URL="http://tsa.invalid")

@@ -68,13 +68,9 @@ def create_code(client, headers, hospital_code: str, label="Sảnh A, tầng 1")
     return response.json
 
 
-def enrolled_agent(
-    client, headers, hospital_code: str, data_dir, *, clock=None
-) -> tuple[FleetAgent, RecordingHooks]:
+def enrolled_agent(client, headers, hospital_code: str, data_dir, *, clock=None) -> tuple[FleetAgent, RecordingHooks]:
     hooks = RecordingHooks()
     kwargs = {"clock": clock} if clock else {}
-    agent = FleetAgent(
-        data_dir, transport=ClientTransport(client), app_version="1.4.0", hooks=hooks, **kwargs
-    )
+    agent = FleetAgent(data_dir, transport=ClientTransport(client), app_version="1.4.0", hooks=hooks, **kwargs)
     agent.enroll(create_code(client, headers, hospital_code)["code"], serial_number="SN-001")
     return agent, hooks

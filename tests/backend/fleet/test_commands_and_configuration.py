@@ -24,9 +24,7 @@ def _kiosk(client, headers, kiosk_id):
     return client.get(f"/api/v1/fleet/kiosks/{kiosk_id}", headers=headers).json
 
 
-def test_hospital_profile_reaches_the_kiosk_signed_and_the_kiosk_reports_it(
-    client, agent, admin_headers, hospital
-):
+def test_hospital_profile_reaches_the_kiosk_signed_and_the_kiosk_reports_it(client, agent, admin_headers, hospital):
     first = agent.heartbeat()
     assert first.configuration_applied == 0  # the default
     profile = client.post(
@@ -86,9 +84,7 @@ def test_lock_command_is_delivered_run_and_acknowledged(client, agent, admin_hea
 
 def test_every_command_kind_runs_its_hook(client, agent, admin_headers):
     for kind in contract.COMMAND_KINDS:
-        client.post(
-            f"/api/v1/fleet/kiosks/{agent.kiosk_id}/commands", headers=admin_headers, json={"kind": kind}
-        )
+        client.post(f"/api/v1/fleet/kiosks/{agent.kiosk_id}/commands", headers=admin_headers, json={"kind": kind})
     outcome = agent.heartbeat()
     assert [status for _, _, status in outcome.commands] == ["succeeded"] * len(contract.COMMAND_KINDS)
     assert outcome.configuration_applied is not None  # reload_config resends the configuration
@@ -111,9 +107,7 @@ def test_a_failing_hook_is_reported_as_failed(client, agent, admin_headers):
 
 
 def test_unacknowledged_command_is_redelivered_and_not_rerun(client, agent, admin_headers, monkeypatch):
-    client.post(
-        f"/api/v1/fleet/kiosks/{agent.kiosk_id}/commands", headers=admin_headers, json={"kind": "restart_app"}
-    )
+    client.post(f"/api/v1/fleet/kiosks/{agent.kiosk_id}/commands", headers=admin_headers, json={"kind": "restart_app"})
     original = agent._call
 
     def lose_acknowledgements(method, path, payload, signed=True):

@@ -24,9 +24,7 @@ def _csrf(html: str) -> str:
 
 def login(http, username: str, password: str = PASSWORD):
     page = http.get("/fleet/login")
-    return http.post(
-        "/fleet/login", data={"username": username, "password": password, "csrf_token": _csrf(page.text)}
-    )
+    return http.post("/fleet/login", data={"username": username, "password": password, "csrf_token": _csrf(page.text)})
 
 
 def test_pages_need_a_login(client):
@@ -42,12 +40,7 @@ def test_session_cookie_is_secure_httponly_strict(client, admin):
     )
     assert response.status_code == 302
     cookie = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("congdan_fleet=")][0]
-    assert (
-        "Secure" in cookie
-        and "HttpOnly" in cookie
-        and "SameSite=Strict" in cookie
-        and "Path=/fleet" in cookie
-    )
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/fleet" in cookie
     assert "Content-Security-Policy" in page.headers
 
 
@@ -65,9 +58,7 @@ def test_forms_need_the_session_csrf_token(http, admin, agent):
     response = http.post(f"/fleet/kiosks/{agent.kiosk_id}/commands", data={"kind": "lock"})
     assert response.status_code == 400 and "text/html" in response.content_type
     page = http.get(f"/fleet/kiosks/{agent.kiosk_id}")
-    sent = http.post(
-        f"/fleet/kiosks/{agent.kiosk_id}/commands", data={"kind": "lock", "csrf_token": _csrf(page.text)}
-    )
+    sent = http.post(f"/fleet/kiosks/{agent.kiosk_id}/commands", data={"kind": "lock", "csrf_token": _csrf(page.text)})
     assert sent.status_code == 303
 
 

@@ -107,9 +107,7 @@ def test_command_result_from_an_unknown_key_is_refused(client, agent, admin_head
     body = json.dumps({"status": "succeeded", "detail": "forged"}).encode()
     response = _post(client, path, body, _forged_headers(agent.kiosk_id, path, body))
     assert response.status_code == 401
-    state = client.get(f"/api/v1/fleet/kiosks/{agent.kiosk_id}/commands", headers=admin_headers).json[0][
-        "state"
-    ]
+    state = client.get(f"/api/v1/fleet/kiosks/{agent.kiosk_id}/commands", headers=admin_headers).json[0]["state"]
     assert state == "queued"
 
 

@@ -83,17 +83,13 @@ def test_device_token_by_challenge_works_for_the_checkin_api(client, agent):
 
 
 def test_challenge_response_from_another_key_is_refused_and_spends_the_challenge(client, agent):
-    challenge = client.post("/api/v1/fleet/device/challenge", json={"kiosk_id": agent.kiosk_id}).json[
-        "challenge"
-    ]
+    challenge = client.post("/api/v1/fleet/device/challenge", json={"kiosk_id": agent.kiosk_id}).json["challenge"]
     forged = Ed25519PrivateKey.generate().sign(
         contract.challenge_signing_input(kiosk_id=agent.kiosk_id, challenge=challenge)
     )
     body = {"kiosk_id": agent.kiosk_id, "challenge": challenge, "signature": b64url_encode(forged)}
     assert client.post("/api/v1/fleet/device/token", json=body).status_code == 401
-    genuine = agent._private.sign(
-        contract.challenge_signing_input(kiosk_id=agent.kiosk_id, challenge=challenge)
-    )
+    genuine = agent._private.sign(contract.challenge_signing_input(kiosk_id=agent.kiosk_id, challenge=challenge))
     body["signature"] = b64url_encode(genuine)
     assert client.post("/api/v1/fleet/device/token", json=body).status_code == 401  # spent
 
@@ -112,8 +108,11 @@ def test_suspension_refuses_tokens_and_requests_at_once(client, agent, admin_hea
     from backend.extensions import db
 
     change = db.session.scalars(sa.select(AccountStatusChange).order_by(AccountStatusChange.id.desc())).first()
-    assert (change.status, change.reason, change.actor_role) == ("disabled", "kiosk suspended: stolen screen",
-                                                                 "fleet_admin")
+    assert (change.status, change.reason, change.actor_role) == (
+        "disabled",
+        "kiosk suspended: stolen screen",
+        "fleet_admin",
+    )
     refused = client.post(
         "/api/v1/fleet/device/heartbeat",
         data=b"{}",
@@ -136,11 +135,7 @@ def test_suspension_refuses_tokens_and_requests_at_once(client, agent, admin_hea
 def test_decommissioned_kiosk_cannot_come_back(client, agent, admin_headers):
     url = f"/api/v1/fleet/kiosks/{agent.kiosk_id}/status"
     assert (
-        client.put(
-            url, headers=admin_headers, json={"status": "decommissioned", "reason": "retired"}
-        ).status_code
+        client.put(url, headers=admin_headers, json={"status": "decommissioned", "reason": "retired"}).status_code
         == 200
     )
-    assert (
-        client.put(url, headers=admin_headers, json={"status": "active", "reason": "oops"}).status_code == 409
-    )
+    assert client.put(url, headers=admin_headers, json={"status": "active", "reason": "oops"}).status_code == 409

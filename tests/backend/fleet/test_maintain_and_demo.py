@@ -73,8 +73,11 @@ def test_demo_enrollment_code_is_random_private_and_expires_within_a_day(make_ap
         record = session.scalar(sa.select(EnrollmentCode).where(EnrollmentCode.code_hash == _hash_code(code)))
         assert record.used_at is None
         # Still valid: the same code. A day later: a new one, and the old one no longer enrolls anything.
-        assert ensure_demo_enrollment_code(session=session, admin=admin, now=now + timedelta(hours=1),
-                                           folder=tmp_path)[0] == code
-        later, _, renewed = ensure_demo_enrollment_code(session=session, admin=admin,
-                                                        now=now + timedelta(hours=25), folder=tmp_path)
+        assert (
+            ensure_demo_enrollment_code(session=session, admin=admin, now=now + timedelta(hours=1), folder=tmp_path)[0]
+            == code
+        )
+        later, _, renewed = ensure_demo_enrollment_code(
+            session=session, admin=admin, now=now + timedelta(hours=25), folder=tmp_path
+        )
         assert renewed and later != code and path.read_text().strip() == later

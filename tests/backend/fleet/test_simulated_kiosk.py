@@ -74,9 +74,7 @@ def test_enroll_heartbeat_configure_lock_acknowledge_seen_on_the_dashboard(http,
         },
     )
     version = agent.heartbeat().configuration_applied
-    assert (
-        version and hooks.calls[-1] == ("config", agent.settings) and agent.settings["idle_timeout_s"] == 45
-    )
+    assert version and hooks.calls[-1] == ("config", agent.settings) and agent.settings["idle_timeout_s"] == 45
     agent.heartbeat()
     detail = http.get(f"/fleet/kiosks/{agent.kiosk_id}").text
     assert f"đang chạy v{version} · được giao v{version}" in detail

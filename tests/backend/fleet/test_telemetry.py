@@ -39,9 +39,7 @@ def test_heartbeats_sum_into_one_five_minute_bucket(client, agent, admin_headers
     assert sum(b.heartbeats for b in buckets) == 3 and sum(b.chip_succeeded for b in buckets) == 3
     assert sum(b.cccd_qr_attempted for b in buckets) == 3 and sum(b.cccd_qr_succeeded for b in buckets) == 0
     points = client.get(f"/api/v1/fleet/kiosks/{agent.kiosk_id}/metrics?hours=2", headers=admin_headers).json
-    assert (
-        sum(p["scans_attempted"] for p in points) == 6 and sum(p["checkins_completed"] for p in points) == 3
-    )
+    assert sum(p["scans_attempted"] for p in points) == 6 and sum(p["checkins_completed"] for p in points) == 3
     assert any(p["mean_checkin_ms"] == 5500 for p in points)
 
 
@@ -73,9 +71,7 @@ def test_rollup_folds_old_detail_into_hours(app, agent, session):
         3,
         {"identify": [3, 300]},
     )
-    left = session.scalars(
-        sa.select(MetricBucket.resolution).where(MetricBucket.kiosk_id == agent.kiosk_id)
-    ).all()
+    left = session.scalars(sa.select(MetricBucket.resolution).where(MetricBucket.kiosk_id == agent.kiosk_id)).all()
     assert sorted(left) == ["h1", "m5"]
     # Hours past their retention go too.
     assert telemetry.rollup(session, old + timedelta(days=400))["hours_dropped"] >= 1
@@ -89,9 +85,7 @@ def test_silent_kiosk_is_offline_and_alerted_until_it_is_back(client, agent, adm
     offline = client.get("/api/v1/fleet/kiosks?connectivity=offline", headers=admin_headers).json
     assert [k["id"] for k in offline] == [agent.kiosk_id]
     alerts = client.get("/api/v1/fleet/alerts", headers=admin_headers).json
-    assert [(a["kiosk_id"], a["kind"], a["severity"]) for a in alerts] == [
-        (agent.kiosk_id, "offline", "critical")
-    ]
+    assert [(a["kiosk_id"], a["kind"], a["severity"]) for a in alerts] == [(agent.kiosk_id, "offline", "critical")]
     assert len(client.get("/api/v1/fleet/alerts", headers=admin_headers).json) == 1  # not opened twice
     overview = client.get("/api/v1/fleet/overview", headers=admin_headers).json
     assert overview[0]["offline"] == 1 and overview[0]["open_alerts"] == 1
@@ -113,9 +107,7 @@ def test_printer_out_of_paper_opens_and_resolves_an_alert(client, agent, admin_h
     }
     agent.heartbeat()
     assert client.get("/api/v1/fleet/alerts", headers=admin_headers).json == []
-    assert (
-        client.get(f"/api/v1/fleet/kiosks/{agent.kiosk_id}", headers=admin_headers).json["paper_low"] is True
-    )
+    assert client.get(f"/api/v1/fleet/kiosks/{agent.kiosk_id}", headers=admin_headers).json["paper_low"] is True
 
 
 def test_read_success_dropping_opens_an_alert_with_hysteresis(client, agent, admin_headers):

@@ -11,15 +11,42 @@ from tests.chip_evidence import ChipCard
 
 
 def add_hospital(session, *, code="BV-TEST", level="central", facility_code="01929") -> Hospital:
-    hospital = Hospital(code=code, name="Bệnh viện Thử nghiệm", name_en="Test Hospital", level=level,
-                        province_code="01", facility_code=facility_code)
+    hospital = Hospital(
+        code=code,
+        name="Bệnh viện Thử nghiệm",
+        name_en="Test Hospital",
+        level=level,
+        province_code="01",
+        facility_code=facility_code,
+    )
     hospital.departments = [
-        Department(code="NOI", name="Phòng khám Nội", name_en="Internal medicine", location="Tầng 2",
-                   opens_at=time(0), closes_at=time(0), open_weekdays="0123456"),
-        Department(code="MAT", name="Phòng khám Mắt", name_en="Eyes", location="Tầng 3",
-                   opens_at=time(0), closes_at=time(0), open_weekdays="0123456"),
-        Department(code="DONG", name="Phòng khám đóng cửa", name_en="Closed clinic", location="",
-                   opens_at=time(7), closes_at=time(16), open_weekdays=""),
+        Department(
+            code="NOI",
+            name="Phòng khám Nội",
+            name_en="Internal medicine",
+            location="Tầng 2",
+            opens_at=time(0),
+            closes_at=time(0),
+            open_weekdays="0123456",
+        ),
+        Department(
+            code="MAT",
+            name="Phòng khám Mắt",
+            name_en="Eyes",
+            location="Tầng 3",
+            opens_at=time(0),
+            closes_at=time(0),
+            open_weekdays="0123456",
+        ),
+        Department(
+            code="DONG",
+            name="Phòng khám đóng cửa",
+            name_en="Closed clinic",
+            location="",
+            opens_at=time(7),
+            closes_at=time(16),
+            open_weekdays="",
+        ),
     ]
     session.add(hospital)
     session.flush()
@@ -28,17 +55,25 @@ def add_hospital(session, *, code="BV-TEST", level="central", facility_code="019
 
 def add_kiosk(session, factory, hospital: Hospital, block: int = 0):
     account = factory.staff("kiosk", hospital.code)
-    session.add(KioskRegistration(account_id=account.id, hospital_id=hospital.id, provisional_block=block,
-                                  created_at=utcnow()))
+    session.add(
+        KioskRegistration(account_id=account.id, hospital_id=hospital.id, provisional_block=block, created_at=utcnow())
+    )
     session.flush()
     return account
 
 
-def insure(session, citizen, *, group="GD", level=4, facility="01088", valid_to=date(2099, 12, 31),
-           valid_from=date(2020, 1, 1)) -> HealthInsuranceCard:
-    card = HealthInsuranceCard(card_number=f"{group}{level}01{citizen.personal_id[-10:]}", citizen_id=citizen.id,
-                               valid_from=valid_from, valid_to=valid_to, benefit_level=level,
-                               primary_care_facility_code=facility, primary_care_facility_name="Trạm Y tế")
+def insure(
+    session, citizen, *, group="GD", level=4, facility="01088", valid_to=date(2099, 12, 31), valid_from=date(2020, 1, 1)
+) -> HealthInsuranceCard:
+    card = HealthInsuranceCard(
+        card_number=f"{group}{level}01{citizen.personal_id[-10:]}",
+        citizen_id=citizen.id,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        benefit_level=level,
+        primary_care_facility_code=facility,
+        primary_care_facility_name="Trạm Y tế",
+    )
     session.add(card)
     session.flush()
     return card

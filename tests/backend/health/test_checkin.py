@@ -15,8 +15,11 @@ def checkin(client, headers, body, key=None):
 
 
 def ticket(client, headers, checkin_id, department="NOI", key="key-00000001", **body):
-    return client.post(f"/api/v1/health/checkins/{checkin_id}/tickets", json={"department_code": department, **body},
-                       headers={**headers, "Idempotency-Key": key})
+    return client.post(
+        f"/api/v1/health/checkins/{checkin_id}/tickets",
+        json={"department_code": department, **body},
+        headers={**headers, "Idempotency-Key": key},
+    )
 
 
 def test_chip_checkin_shows_masked_identity_and_coverage(client, session, factory, kiosk_headers):
@@ -91,8 +94,9 @@ def test_idempotency_key_replays_and_refuses_a_different_body(client, factory, k
     assert replay.json["id"] == first.json["id"] and replay.json["number"] == first.json["number"]
     conflict = ticket(client, kiosk_headers, cid, department="MAT", key="retry-key-1")
     assert conflict.status_code == 409 and conflict.json["code"] == "idempotency-key-reused"
-    missing = client.post(f"/api/v1/health/checkins/{cid}/tickets", json={"department_code": "NOI"},
-                          headers=kiosk_headers)
+    missing = client.post(
+        f"/api/v1/health/checkins/{cid}/tickets", json={"department_code": "NOI"}, headers=kiosk_headers
+    )
     assert missing.status_code == 422
 
 

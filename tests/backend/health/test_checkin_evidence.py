@@ -45,8 +45,9 @@ def test_a_genuine_chip_answering_the_servers_challenge_is_verified(client, sess
     patient = factory.citizen(full_name="Trần Thị Bình", sex="female", date_of_birth=date(1985, 5, 10))
     card = ChipCard.of(patient)
     challenge_id, nonce = challenge(client, kiosk_headers)
-    response = checkin(client, kiosk_headers, chip_proof(card, challenge_id=challenge_id, challenge=nonce,
-                                                         kiosk_verdict="verified"))
+    response = checkin(
+        client, kiosk_headers, chip_proof(card, challenge_id=challenge_id, challenge=nonce, kiosk_verdict="verified")
+    )
     assert response.status_code == 201, response.json
     assert response.json["trust_level"] == "chip_verified"
     assert response.json["patient"]["full_name"] == "Trần Thị Bình"
@@ -58,8 +59,12 @@ def test_a_genuine_chip_answering_the_servers_challenge_is_verified(client, sess
 
 def test_a_chip_claim_without_the_read_is_refused(client, factory, kiosk_headers):
     patient = factory.citizen()
-    claim = {"method": "chip", "personal_id": patient.personal_id,
-             "date_of_birth": patient.date_of_birth.isoformat(), "full_name": patient.full_name}
+    claim = {
+        "method": "chip",
+        "personal_id": patient.personal_id,
+        "date_of_birth": patient.date_of_birth.isoformat(),
+        "full_name": patient.full_name,
+    }
     refused(checkin(client, kiosk_headers, claim))
 
 
@@ -72,8 +77,9 @@ def test_a_data_group_listed_in_the_sod_but_left_out_is_refused(client, factory,
     card = ChipCard.of(factory.citizen())
     challenge_id, nonce = challenge(client, kiosk_headers)
     # The clone hides DG15 (its AA key) hoping to pass as a card without Active Authentication.
-    refused(checkin(client, kiosk_headers, chip_proof(card, leave_out=(15,), challenge_id=challenge_id)),
-            "group-missing")
+    refused(
+        checkin(client, kiosk_headers, chip_proof(card, leave_out=(15,), challenge_id=challenge_id)), "group-missing"
+    )
 
 
 def test_a_sod_signed_under_an_untrusted_csca_is_refused(client, factory, kiosk_headers):
@@ -85,8 +91,10 @@ def test_an_aa_signature_over_another_challenge_is_refused(client, factory, kios
     card = ChipCard.of(factory.citizen())
     challenge_id, _ = challenge(client, kiosk_headers)
     recorded = card.answer(b"\x01" * 8)  # a transcript recorded at another time
-    refused(checkin(client, kiosk_headers, chip_proof(card, challenge_id=challenge_id, signature=recorded)),
-            "active-authentication-failed")
+    refused(
+        checkin(client, kiosk_headers, chip_proof(card, challenge_id=challenge_id, signature=recorded)),
+        "active-authentication-failed",
+    )
 
 
 def test_a_clone_without_the_aa_key_is_refused_or_recorded_as_unproven(client, factory, kiosk_headers):
@@ -94,11 +102,15 @@ def test_a_clone_without_the_aa_key_is_refused_or_recorded_as_unproven(client, f
     genuine = ChipCard.of(patient)
     challenge_id, nonce = challenge(client, kiosk_headers)
     forged = genuine.answer(nonce, key=ChipCard.of(patient).aa_key)  # the clone signs with a key of its own
-    refused(checkin(client, kiosk_headers, chip_proof(genuine, challenge_id=challenge_id, signature=forged)),
-            "active-authentication-failed")
+    refused(
+        checkin(client, kiosk_headers, chip_proof(genuine, challenge_id=challenge_id, signature=forged)),
+        "active-authentication-failed",
+    )
     challenge_id, _ = challenge(client, kiosk_headers)
-    refused(checkin(client, kiosk_headers, chip_proof(genuine, challenge_id=challenge_id)),  # no answer at all
-            "active-authentication-failed")
+    refused(
+        checkin(client, kiosk_headers, chip_proof(genuine, challenge_id=challenge_id)),  # no answer at all
+        "active-authentication-failed",
+    )
     # Without a server challenge (an offline read) the copied files prove the data, not the chip, and the
     # kiosk's "verified" is kept as its claim only.
     offline = checkin(client, kiosk_headers, chip_proof(genuine, kiosk_verdict="verified"))
@@ -113,8 +125,11 @@ def test_a_read_replayed_from_the_outbox_after_its_challenge_expired(client, ses
     card = ChipCard.of(factory.citizen())
     challenge_id, nonce = challenge(client, kiosk_headers)
     read_at = datetime.now(UTC) - timedelta(minutes=20)
-    session.execute(sa.update(IdentificationChallenge).where(IdentificationChallenge.public_id == challenge_id)
-                    .values(created_at=read_at - timedelta(seconds=5), expires_at=read_at + timedelta(minutes=3)))
+    session.execute(
+        sa.update(IdentificationChallenge)
+        .where(IdentificationChallenge.public_id == challenge_id)
+        .values(created_at=read_at - timedelta(seconds=5), expires_at=read_at + timedelta(minutes=3))
+    )
     evidence = chip_proof(card, challenge_id=challenge_id, challenge=nonce)
     claimed_now = checkin(client, kiosk_headers, evidence)  # no reason given why the answer is late
     refused(claimed_now, "challenge-invalid")
@@ -127,8 +142,10 @@ def test_a_challenge_is_bound_to_the_kiosk_it_was_issued_to(client, session, fac
     other = bearer(login(client, add_kiosk(session, factory, hospital, block=1).username)["access_token"])
     card = ChipCard.of(factory.citizen())
     challenge_id, nonce = challenge(client, other)
-    refused(checkin(client, kiosk_headers, chip_proof(card, challenge_id=challenge_id, challenge=nonce)),
-            "challenge-invalid")
+    refused(
+        checkin(client, kiosk_headers, chip_proof(card, challenge_id=challenge_id, challenge=nonce)),
+        "challenge-invalid",
+    )
 
 
 def test_chip_evidence_sizes_are_capped(client, factory, kiosk_headers):
@@ -175,8 +192,7 @@ def test_forged_tampered_and_unsigned_identity_qrs_are_refused(client, factory, 
     refused(checkin(client, kiosk_headers, legacy))  # an id and a "token id" were all the kiosk used to send
 
 
-def test_an_expired_identity_qr_is_refused_and_a_replay_conflicts(client, app, factory, kiosk_headers,
-                                                                   auth_headers):
+def test_an_expired_identity_qr_is_refused_and_a_replay_conflicts(client, app, factory, kiosk_headers, auth_headers):
     from backend.core.keys import keyring
 
     token = _identity_token(client, factory, auth_headers)
@@ -188,27 +204,37 @@ def test_an_expired_identity_qr_is_refused_and_a_replay_conflicts(client, app, f
     assert checkin(client, kiosk_headers, fresh).status_code == 409
 
 
-def test_an_identity_qr_shown_offline_syncs_at_the_offline_level(client, app, factory, kiosk_headers,
-                                                                  auth_headers):
+def test_an_identity_qr_shown_offline_syncs_at_the_offline_level(client, app, factory, kiosk_headers, auth_headers):
     from backend.core.keys import keyring
 
     token = _identity_token(client, factory, auth_headers)
     shown = datetime.now(UTC) - timedelta(minutes=30)
-    offline = _resign(token, keyring(app).current.private, iat=int(shown.timestamp()),
-                      exp=int(shown.timestamp()) + 120)
+    offline = _resign(token, keyring(app).current.private, iat=int(shown.timestamp()), exp=int(shown.timestamp()) + 120)
     identification = {"method": "signed_qr", "identity_token": offline}
     synced = checkin(client, kiosk_headers, identification, identified_at=(shown + timedelta(seconds=30)).isoformat())
     assert synced.status_code == 201 and synced.json["trust_level"] == "app_qr_offline"
     # A kiosk claiming the QR was shown long after it expired gets nothing.
-    late = _resign(token, keyring(app).current.private, jti="another-token-id-0001", iat=int(shown.timestamp()),
-                   exp=int(shown.timestamp()) + 120)
-    refused(checkin(client, kiosk_headers, {"method": "signed_qr", "identity_token": late},
-                    identified_at=(shown + timedelta(minutes=10)).isoformat()))
+    late = _resign(
+        token,
+        keyring(app).current.private,
+        jti="another-token-id-0001",
+        iat=int(shown.timestamp()),
+        exp=int(shown.timestamp()) + 120,
+    )
+    refused(
+        checkin(
+            client,
+            kiosk_headers,
+            {"method": "signed_qr", "identity_token": late},
+            identified_at=(shown + timedelta(minutes=10)).isoformat(),
+        )
+    )
 
 
 # --- data without proof: card QR and typed details ----------------------------------------------------------
-def test_card_data_and_typed_details_are_recorded_at_their_level_without_consent(client, session, factory,
-                                                                                 kiosk_headers, hospital):
+def test_card_data_and_typed_details_are_recorded_at_their_level_without_consent(
+    client, session, factory, kiosk_headers, hospital
+):
     adult = factory.citizen()
     child = factory.citizen(date_of_birth=date(date.today().year - 5, 6, 1))
     card_qr = checkin(client, kiosk_headers, proof(adult, method="cccd_qr"))
@@ -220,8 +246,11 @@ def test_card_data_and_typed_details_are_recorded_at_their_level_without_consent
     assert list(receipts) == []
     assert checkin(client, kiosk_headers, proof(adult, method="id_and_dob")).status_code == 403
     # A ticket still works, and staff see how the patient was identified.
-    ticket = client.post(f"{CHECKINS}/{card_qr.json['id']}/tickets", json={"department_code": "NOI"},
-                         headers={**kiosk_headers, "Idempotency-Key": "evidence-ticket-1"})
+    ticket = client.post(
+        f"{CHECKINS}/{card_qr.json['id']}/tickets",
+        json={"department_code": "NOI"},
+        headers={**kiosk_headers, "Idempotency-Key": "evidence-ticket-1"},
+    )
     assert ticket.status_code == 201, ticket.json
     staff = bearer(login(client, factory.staff("hospital_staff", hospital.code).username)["access_token"])
     queue = client.get("/api/v1/health/queues/NOI", headers=staff).json

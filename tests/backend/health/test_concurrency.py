@@ -47,10 +47,14 @@ def test_concurrent_checkins_get_distinct_sequential_numbers(make_app):
             h = headers[index % len(headers)]
             made = c.post("/api/v1/health/checkins", json={"identification": proofs[index]}, headers=h)
             assert made.status_code == 201, made.json
-            answer = c.post(f"/api/v1/health/checkins/{made.json['id']}/tickets", json={"department_code": "NOI"},
-                            headers={**h, "Idempotency-Key": f"concurrent-{index}"})
+            answer = c.post(
+                f"/api/v1/health/checkins/{made.json['id']}/tickets",
+                json={"department_code": "NOI"},
+                headers={**h, "Idempotency-Key": f"concurrent-{index}"},
+            )
             assert answer.status_code == 201, answer.json
             return answer.json["number"]
+
         return run
 
     numbers = _run_all([job(i) for i in range(PATIENTS)])
@@ -67,14 +71,21 @@ def test_concurrent_retries_and_double_taps_give_one_ticket(make_app):
 
     def same_key():
         c = app.test_client()
-        return c.post(f"/api/v1/health/checkins/{checkin_id}/tickets", json={"department_code": "NOI"},
-                      headers={**headers, "Idempotency-Key": "one-retried-key"})
+        return c.post(
+            f"/api/v1/health/checkins/{checkin_id}/tickets",
+            json={"department_code": "NOI"},
+            headers={**headers, "Idempotency-Key": "one-retried-key"},
+        )
 
     def new_key(n):
         def run():
             c = app.test_client()
-            return c.post(f"/api/v1/health/checkins/{checkin_id}/tickets", json={"department_code": "NOI"},
-                          headers={**headers, "Idempotency-Key": f"double-tap-{n}"})
+            return c.post(
+                f"/api/v1/health/checkins/{checkin_id}/tickets",
+                json={"department_code": "NOI"},
+                headers={**headers, "Idempotency-Key": f"double-tap-{n}"},
+            )
+
         return run
 
     answers = _run_all([same_key] * 4 + [new_key(n) for n in range(4)])

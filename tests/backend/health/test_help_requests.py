@@ -16,12 +16,17 @@ def _staff_headers(client, factory, hospital_code):
 def test_a_kiosk_call_reaches_its_hospitals_staff_and_is_acknowledged(client, factory, hospital, kiosk_headers):
     staff = _staff_headers(client, factory, hospital.code)
     assert client.get(URL, headers=staff).json == []
-    response = client.post(URL, headers=kiosk_headers, json={
-        "screen": "insurance", "reason": "patient_asked", "language": "vi"})
+    response = client.post(
+        URL, headers=kiosk_headers, json={"screen": "insurance", "reason": "patient_asked", "language": "vi"}
+    )
     assert response.status_code == 201, response.json
     call = response.json
     assert (call["screen"], call["reason"], call["state"], call["hospital_code"]) == (
-        "insurance", "patient_asked", "open", hospital.code)
+        "insurance",
+        "patient_asked",
+        "open",
+        hospital.code,
+    )
     listed = client.get(URL, headers=staff).json
     assert [c["id"] for c in listed] == [call["id"]] and listed[0]["kiosk"]
 
@@ -53,8 +58,13 @@ def test_staff_of_another_hospital_neither_see_nor_acknowledge_the_call(client, 
 
 
 def test_bad_input_is_a_clear_422(client, kiosk_headers):
-    for body in ({}, {"screen": "nowhere"}, {"screen": "welcome", "reason": "bored"},
-                 {"screen": "welcome", "detail": "x" * 201}, {"screen": "welcome", "full_name": "Nguyễn Văn An"}):
+    for body in (
+        {},
+        {"screen": "nowhere"},
+        {"screen": "welcome", "reason": "bored"},
+        {"screen": "welcome", "detail": "x" * 201},
+        {"screen": "welcome", "full_name": "Nguyễn Văn An"},
+    ):
         response = client.post(URL, headers=kiosk_headers, json=body)
         assert response.status_code == 422, body
         assert response.headers["Content-Type"].startswith("application/problem+json")
@@ -75,8 +85,9 @@ def test_an_enrolled_kiosks_call_is_recorded_by_the_fleet(client, factory, auth_
 
 
 # --- the patient's choice on the ticket: khám BHYT or khám dịch vụ (issue 19) --------------------------------
-def test_the_ticket_records_the_insured_or_self_paid_choice_and_staff_see_it(client, session, factory, hospital,
-                                                                               kiosk_headers):
+def test_the_ticket_records_the_insured_or_self_paid_choice_and_staff_see_it(
+    client, session, factory, hospital, kiosk_headers
+):
     from tests.backend.health.hospital_data import insure, proof
 
     staff = _staff_headers(client, factory, hospital.code)
@@ -85,18 +96,24 @@ def test_the_ticket_records_the_insured_or_self_paid_choice_and_staff_see_it(cli
     uninsured = factory.citizen(full_name="Lê Văn Cường")
     choices = []
     for patient, asked in ((insured, "self_pay"), (insured, "insurance"), (uninsured, "insurance")):
-        cid = client.post("/api/v1/health/checkins", headers=kiosk_headers,
-                          json={"identification": proof(patient)}).json["id"]
+        cid = client.post(
+            "/api/v1/health/checkins", headers=kiosk_headers, json={"identification": proof(patient)}
+        ).json["id"]
         department = "MAT" if (patient is insured and asked == "insurance") else "NOI"
-        response = client.post(f"/api/v1/health/checkins/{cid}/tickets", headers={
-            **kiosk_headers, "Idempotency-Key": f"pay-{patient.id}-{asked}"},
-            json={"department_code": department, "payment": asked})
+        response = client.post(
+            f"/api/v1/health/checkins/{cid}/tickets",
+            headers={**kiosk_headers, "Idempotency-Key": f"pay-{patient.id}-{asked}"},
+            json={"department_code": department, "payment": asked},
+        )
         assert response.status_code in (200, 201), response.json
         choices.append(response.json["payment"])
     # An insured visit needs a card that pays here: without one it is self-paid, whatever the kiosk asked.
     assert choices == ["self_pay", "insurance", "self_pay"]
     queue = client.get("/api/v1/health/queues/NOI", headers=staff).json
     assert [t["payment"] for t in queue["tickets"]] == ["self_pay", "self_pay"]
-    bad = client.post(f"/api/v1/health/checkins/{cid}/tickets", headers={**kiosk_headers, "Idempotency-Key": "pay-x"},
-                      json={"department_code": "NOI", "payment": "free"})
+    bad = client.post(
+        f"/api/v1/health/checkins/{cid}/tickets",
+        headers={**kiosk_headers, "Idempotency-Key": "pay-x"},
+        json={"department_code": "NOI", "payment": "free"},
+    )
     assert bad.status_code == 422

@@ -54,7 +54,10 @@ def test_aa_on_the_servers_challenge_makes_it_verified():
     verdict = verify_chip_evidence(_files(card), STORE, challenge=nonce, aa_signature=card.answer(nonce))
     assert verdict.trust_level == "chip_verified"
     assert (verdict.personal_id, verdict.full_name, verdict.date_of_birth) == (
-        "001090012345", "Nguyễn Văn An", dt.date(1990, 1, 1))
+        "001090012345",
+        "Nguyễn Văn An",
+        dt.date(1990, 1, 1),
+    )
 
 
 def test_without_a_challenge_the_data_is_authentic_but_the_chip_not_proven():
@@ -63,8 +66,11 @@ def test_without_a_challenge_the_data_is_authentic_but_the_chip_not_proven():
 
 
 def test_a_card_offering_only_chip_authentication_is_data_authentic():
-    spki = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(Encoding.DER,
-                                                                             PublicFormat.SubjectPublicKeyInfo)
+    spki = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    )
     groups = _basic_groups() | {14: _dg14(_info(ID_PK_ECDH, spki))}
     verdict = verify_chip_evidence(_signed(groups), STORE, challenge=os.urandom(8), aa_signature=None)
     assert verdict.trust_level == "chip_data_authentic" and "Chip Authentication" in verdict.detail

@@ -34,8 +34,9 @@ def _chip_checkin(app, pki) -> dict:
         client = app.test_client()
         card = ChipCard(card_holder(patient.personal_id, patient.full_name, patient.date_of_birth), pki=pki)
         headers = bearer(login(client, kiosk.username)["access_token"])
-        return client.post(CHECKINS, json={"identification": {"method": "chip", "chip": card.evidence()}},
-                           headers=headers).json
+        return client.post(
+            CHECKINS, json={"identification": {"method": "chip", "chip": card.evidence()}}, headers=headers
+        ).json
 
 
 def test_development_trusts_the_shared_simulator_csca(make_app, tmp_path):
@@ -44,7 +45,11 @@ def test_development_trusts_the_shared_simulator_csca(make_app, tmp_path):
 
 
 def test_production_without_a_csca_store_verifies_no_chip(make_app, tmp_path):
-    app = make_app(CSCA_STORE_DIR=None, SIMULATOR_PKI_DIR=str(tmp_path), ENV_NAME="production",
-                   PAYMENT_GATEWAY_SECRET="test-gateway-secret-" + "z" * 32,
-                   OIDC_PAIRWISE_SECRET="test-pairwise-secret-" + "w" * 32)
+    app = make_app(
+        CSCA_STORE_DIR=None,
+        SIMULATOR_PKI_DIR=str(tmp_path),
+        ENV_NAME="production",
+        PAYMENT_GATEWAY_SECRET="test-gateway-secret-" + "z" * 32,
+        OIDC_PAIRWISE_SECRET="test-pairwise-secret-" + "w" * 32,
+    )
     assert _chip_checkin(app, load_or_create(tmp_path))["reason"] == "no-trust-store"

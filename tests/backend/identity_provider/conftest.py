@@ -35,5 +35,3 @@ def provider(make_app):
 @pytest.fixture()
 def rp_key():
     return ECKey.generate_key("P-256", parameters={"kid": "rp-1"})
-
-

@@ -27,20 +27,38 @@ class Provider:
     account_id: int
 
 
-def register(app, *, client_id="NH-VIETBANK", scopes=("identity", "address"), level=1, method="private_key_jwt",
-             jwks=None, sector=None, name="Ngân hàng Việt Bank"):
+def register(
+    app,
+    *,
+    client_id="NH-VIETBANK",
+    scopes=("identity", "address"),
+    level=1,
+    method="private_key_jwt",
+    jwks=None,
+    sector=None,
+    name="Ngân hàng Việt Bank",
+):
     from backend.core import clock
     from backend.core.access import ADMIN, Principal
     from backend.identity_provider import service
 
-    data = {"client_id": client_id, "name": name, "purpose": "Mở tài khoản thanh toán (eKYC)",
-            "legal_basis": "Thông tư 17/2024/TT-NHNN, Điều 14", "sector": sector, "redirect_uris": [REDIRECT_URI],
-            "post_logout_redirect_uris": [LOGOUT_URI], "scopes": list(scopes), "level_required": level,
-            "auth_method": method, "jwks": jwks, "consent_days": 90}
+    data = {
+        "client_id": client_id,
+        "name": name,
+        "purpose": "Mở tài khoản thanh toán (eKYC)",
+        "legal_basis": "Thông tư 17/2024/TT-NHNN, Điều 14",
+        "sector": sector,
+        "redirect_uris": [REDIRECT_URI],
+        "post_logout_redirect_uris": [LOGOUT_URI],
+        "scopes": list(scopes),
+        "level_required": level,
+        "auth_method": method,
+        "jwks": jwks,
+        "consent_days": 90,
+    }
     with app.app_context():
         admin = Principal(account_id=None, role=ADMIN, level=2, label="test", family_id="")
-        _, secret = service.register_relying_party(session=db.session, principal=admin, data=data,
-                                                   now=clock.now())
+        _, secret = service.register_relying_party(session=db.session, principal=admin, data=data, now=clock.now())
         db.session.commit()
     return secret
 
@@ -73,12 +91,19 @@ class Browser:
         return self.http.get(url, allow_redirects=False)
 
     def login(self, page, personal_id: str, password: str = PASSWORD):
-        form = {"csrf_token": csrf_of(page.text), **_hidden(page.text), "personal_id": personal_id,
-                "password": password}
+        form = {
+            "csrf_token": csrf_of(page.text),
+            **_hidden(page.text),
+            "personal_id": personal_id,
+            "password": password,
+        }
         response = self.http.post(self.base_url + "/oidc/login", data=form, allow_redirects=False)
         if response.status_code == 303:
-            return self.open(self.base_url + response.headers["Location"]
-                             if response.headers["Location"].startswith("/") else response.headers["Location"])
+            return self.open(
+                self.base_url + response.headers["Location"]
+                if response.headers["Location"].startswith("/")
+                else response.headers["Location"]
+            )
         return response
 
     def decide(self, page, decision: str):
@@ -87,5 +112,7 @@ class Browser:
 
 
 def _hidden(html: str) -> dict:
-    return {"client_id": re.search(r'name="client_id" value="([^"]+)"', html).group(1),
-            "request_uri": re.search(r'name="request_uri" value="([^"]+)"', html).group(1)}
+    return {
+        "client_id": re.search(r'name="client_id" value="([^"]+)"', html).group(1),
+        "request_uri": re.search(r'name="request_uri" value="([^"]+)"', html).group(1),
+    }

@@ -22,10 +22,18 @@ def test_admin_registers_and_suspends_a_party(client, factory, session):
     assert _login(client, admin.username).status_code == 303
     page = client.get("/oidc/admin/new")
     assert page.status_code == 200 and "Nơi thường trú" in page.get_data(as_text=True)
-    form = {"csrf_token": _csrf(page.get_data(as_text=True)), "client_id": "TINH-HN", "name": "Cổng DVC Hà Nội",
-            "purpose": "Đăng nhập cổng dịch vụ công của tỉnh", "legal_basis": "Nghị định 69/2024/NĐ-CP",
-            "redirect_uris": "https://dichvucong.hanoi.gov.vn/callback", "scopes": ["identity", "address"],
-            "level_required": "2", "auth_method": "client_secret_basic", "consent_days": "30"}
+    form = {
+        "csrf_token": _csrf(page.get_data(as_text=True)),
+        "client_id": "TINH-HN",
+        "name": "Cổng DVC Hà Nội",
+        "purpose": "Đăng nhập cổng dịch vụ công của tỉnh",
+        "legal_basis": "Nghị định 69/2024/NĐ-CP",
+        "redirect_uris": "https://dichvucong.hanoi.gov.vn/callback",
+        "scopes": ["identity", "address"],
+        "level_required": "2",
+        "auth_method": "client_secret_basic",
+        "consent_days": "30",
+    }
     registered = client.post("/oidc/admin/new", data=form)
     assert registered.status_code == 200 and 'id="client-secret"' in registered.get_data(as_text=True)
     party = session.query(RelyingParty).filter_by(client_id="TINH-HN").one()

@@ -28,8 +28,9 @@ class ReferenceApp:
     def __init__(self, base_url: str, personal_id: str):
         self.api = base_url + "/api/v1/identity-provider"
         self.http = requests.Session()
-        token = self.http.post(base_url + "/api/v1/auth/login",
-                               json={"username": personal_id, "password": PASSWORD}).json()["access_token"]
+        token = self.http.post(
+            base_url + "/api/v1/auth/login", json={"username": personal_id, "password": PASSWORD}
+        ).json()["access_token"]
         self.http.headers["Authorization"] = f"Bearer {token}"
         self.key = Ed25519PrivateKey.generate()
         self.key_id = None
@@ -50,8 +51,10 @@ class ReferenceApp:
     def answer(self, request: dict, decision: str, *, key=None):
         message = request["signing_input"].replace("<decision>", decision).encode()
         signature = (key or self.key).sign(message)
-        return self.http.post(self.api + f"/login-requests/{request['id']}/decision",
-                              json={"decision": decision, "device_key_id": self.key_id, "signature": _b64(signature)})
+        return self.http.post(
+            self.api + f"/login-requests/{request['id']}/decision",
+            json={"decision": decision, "device_key_id": self.key_id, "signature": _b64(signature)},
+        )
 
 
 def _qr_id(html: str) -> str:
@@ -74,10 +77,12 @@ def test_qr_login_approved_by_the_bound_phone(provider, rp_key):
     consent = browser.open(url)  # "I approved in the app"
     assert "Đồng ý chia sẻ dữ liệu" in consent.text
     code = callback_params(browser.decide(consent, "approve"))["code"]
-    token = _token(meta, rp_key, grant_type="authorization_code", code=code, redirect_uri=REDIRECT_URI,
-                   code_verifier=verifier).json()
-    claims = jwt.decode(token["id_token"], KeySet.import_key_set(requests.get(meta["jwks_uri"]).json()),
-                        algorithms=["Ed25519"]).claims
+    token = _token(
+        meta, rp_key, grant_type="authorization_code", code=code, redirect_uri=REDIRECT_URI, code_verifier=verifier
+    ).json()
+    claims = jwt.decode(
+        token["id_token"], KeySet.import_key_set(requests.get(meta["jwks_uri"]).json()), algorithms=["Ed25519"]
+    ).claims
     assert claims["acr"] == "2" and claims["amr"] == ["hwk", "user"]
     assert browser.open(url).status_code == 400  # the pushed request was used up
 
@@ -102,10 +107,12 @@ def test_password_session_is_stepped_up_by_the_phone(provider, rp_key):
     assert phone.answer(waiting[0], "approve").status_code == 200
     consent = browser.open(url)
     code = callback_params(browser.decide(consent, "approve"))["code"]
-    token = _token(meta, rp_key, grant_type="authorization_code", code=code, redirect_uri=REDIRECT_URI,
-                   code_verifier=verifier).json()
-    claims = jwt.decode(token["id_token"], KeySet.import_key_set(requests.get(meta["jwks_uri"]).json()),
-                        algorithms=["Ed25519"]).claims
+    token = _token(
+        meta, rp_key, grant_type="authorization_code", code=code, redirect_uri=REDIRECT_URI, code_verifier=verifier
+    ).json()
+    claims = jwt.decode(
+        token["id_token"], KeySet.import_key_set(requests.get(meta["jwks_uri"]).json()), algorithms=["Ed25519"]
+    ).claims
     assert claims["acr"] == "2" and claims["amr"] == ["hwk", "pwd", "user"]
 
 
@@ -144,10 +151,12 @@ def test_an_officer_unbinds_a_lost_phone(provider, rp_key):
     url = provider.base_url + f"/api/v1/identity-provider/citizens/{provider.citizen_pid}/device-keys/unbind"
 
     def as_officer(username):
-        token = requests.post(provider.base_url + "/api/v1/auth/login",
-                              json={"username": username, "password": PASSWORD}).json()["access_token"]
-        return requests.post(url, json={"reason": "báo mất điện thoại tại công an phường"},
-                             headers={"Authorization": f"Bearer {token}"})
+        token = requests.post(
+            provider.base_url + "/api/v1/auth/login", json={"username": username, "password": PASSWORD}
+        ).json()["access_token"]
+        return requests.post(
+            url, json={"reason": "báo mất điện thoại tại công an phường"}, headers={"Authorization": f"Bearer {token}"}
+        )
 
     assert as_officer(elsewhere).status_code == 403
     unbound = as_officer(officer)

@@ -24,8 +24,9 @@ def _ekyc_token(provider, rp_key, scope="openid ekyc") -> tuple[dict, dict]:
     consent = browser.login(browser.open(authorize_url(meta, pushed.json()["request_uri"])), provider.citizen_pid)
     assert ("Kết quả đối chiếu thẻ căn cước gắn chip" in consent.text) == ("ekyc" in scope)
     code = callback_params(browser.decide(consent, "approve"))["code"]
-    token = _token(meta, rp_key, grant_type="authorization_code", code=code, redirect_uri=REDIRECT_URI,
-                   code_verifier=verifier).json()
+    token = _token(
+        meta, rp_key, grant_type="authorization_code", code=code, redirect_uri=REDIRECT_URI, code_verifier=verifier
+    ).json()
     return meta, {"Authorization": f"Bearer {token['access_token']}"}
 
 
@@ -44,14 +45,14 @@ def test_genuine_card_of_the_consenting_citizen_matches(provider, rp_key):
     assert other["matches_registry"] is False and other["holder_alive"] is None and not other["chip_genuine"]
     assert other["card_status"] is None  # nothing is said about a stranger's card
 
-    tampered = ChipCard(card_holder(provider.citizen_pid, "Phạm Thị Hoa", dt.date(1990, 1, 1)),
-                        tamper_data_group=1)
+    tampered = ChipCard(card_holder(provider.citizen_pid, "Phạm Thị Hoa", dt.date(1990, 1, 1)), tamper_data_group=1)
     refused = requests.post(base + "/oidc/ekyc", json=tampered.evidence(), headers=headers, timeout=5)
     assert refused.status_code == 422 and refused.headers["Content-Type"] == "application/problem+json"
 
     api = requests.Session()
-    access = api.post(base + "/api/v1/auth/login", json={"username": provider.citizen_pid,
-                                                        "password": PASSWORD}).json()["access_token"]
+    access = api.post(
+        base + "/api/v1/auth/login", json={"username": provider.citizen_pid, "password": PASSWORD}
+    ).json()["access_token"]
     log = api.get(base + "/api/v1/me/access-log", headers={"Authorization": f"Bearer {access}"}).json()
     items = log["items"] if isinstance(log, dict) else log
     assert sum(1 for e in items if e["record_type"] == "oidc-ekyc") == 2
@@ -65,8 +66,9 @@ def _officer_headers(provider) -> dict:
         officer = Factory(db.session).staff("officer", "00088")
         db.session.commit()
         username = officer.username
-    token = requests.post(provider.base_url + "/api/v1/auth/login", json={"username": username,
-                                                                          "password": PASSWORD}).json()
+    token = requests.post(
+        provider.base_url + "/api/v1/auth/login", json={"username": username, "password": PASSWORD}
+    ).json()
     return {"Authorization": f"Bearer {token['access_token']}"}
 
 
@@ -91,10 +93,14 @@ def test_card_status_comes_from_the_card_register(provider, rp_key):
     assert _check(provider, headers, dt.date(2019, 1, 1))["card_status"] == "unknown"  # never issued: a forgery
 
     api = requests.Session()
-    access = api.post(provider.base_url + "/api/v1/auth/login", json={"username": provider.citizen_pid,
-                                                                     "password": PASSWORD}).json()["access_token"]
-    lost = api.post(provider.base_url + "/api/v1/citizens/me/identity-cards/report-lost",
-                    json={"reason": "mất ví / lost my wallet"}, headers={"Authorization": f"Bearer {access}"})
+    access = api.post(
+        provider.base_url + "/api/v1/auth/login", json={"username": provider.citizen_pid, "password": PASSWORD}
+    ).json()["access_token"]
+    lost = api.post(
+        provider.base_url + "/api/v1/citizens/me/identity-cards/report-lost",
+        json={"reason": "mất ví / lost my wallet"},
+        headers={"Authorization": f"Bearer {access}"},
+    )
     assert lost.status_code == 200, lost.text
     result = _check(provider, headers, dt.date(2021, 4, 15))
     assert result["card_status"] == "reported_lost" and result["chip_genuine"] and result["matches_registry"]

@@ -29,17 +29,33 @@ def discover(base_url: str) -> dict:
     return requests.get(base_url + "/.well-known/openid-configuration", timeout=5).json()
 
 
-def push(meta: dict, key, *, scope="openid identity address", challenge=None, method="S256", extra=None,
-         redirect_uri=REDIRECT_URI, client_id=CLIENT_ID):
+def push(
+    meta: dict,
+    key,
+    *,
+    scope="openid identity address",
+    challenge=None,
+    method="S256",
+    extra=None,
+    redirect_uri=REDIRECT_URI,
+    client_id=CLIENT_ID,
+):
     """A pushed authorization request authenticated with a fresh private_key_jwt assertion."""
-    params = {"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri, "scope": scope,
-              "state": secrets.token_urlsafe(12), "nonce": secrets.token_urlsafe(12),
-              "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-              "client_assertion": private_key_jwt_sign(key, client_id, meta["issuer"], alg="ES256"),
-              **({"code_challenge": challenge, "code_challenge_method": method} if challenge else {}),
-              **(extra or {})}
-    response = requests.post(meta["pushed_authorization_request_endpoint"], data=params, timeout=5,
-                             allow_redirects=False)
+    params = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "scope": scope,
+        "state": secrets.token_urlsafe(12),
+        "nonce": secrets.token_urlsafe(12),
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion": private_key_jwt_sign(key, client_id, meta["issuer"], alg="ES256"),
+        **({"code_challenge": challenge, "code_challenge_method": method} if challenge else {}),
+        **(extra or {}),
+    }
+    response = requests.post(
+        meta["pushed_authorization_request_endpoint"], data=params, timeout=5, allow_redirects=False
+    )
     return response, params
 
 
@@ -48,9 +64,12 @@ def authorize_url(meta: dict, request_uri: str, client_id=CLIENT_ID) -> str:
 
 
 def rp_session(meta: dict, key) -> OAuth2Session:
-    session = OAuth2Session(CLIENT_ID, key, token_endpoint_auth_method=PrivateKeyJWT(meta["token_endpoint"],
-                                                                                   alg="ES256"),
-                            redirect_uri=REDIRECT_URI)
+    session = OAuth2Session(
+        CLIENT_ID,
+        key,
+        token_endpoint_auth_method=PrivateKeyJWT(meta["token_endpoint"], alg="ES256"),
+        redirect_uri=REDIRECT_URI,
+    )
     return session
 
 
@@ -73,16 +92,16 @@ def test_full_flow_with_authlib_client(provider, rp_key):
 
     browser, consent_page, params, verifier = login_and_consent(provider, meta, rp_key)
     # The consent page names the recipient, the purpose, the duration and exactly the fields.
-    for text in ("Ngân hàng Việt Bank", "Mở tài khoản thanh toán", "90 ngày", "Số định danh cá nhân",
-                 "Nơi thường trú"):
+    for text in ("Ngân hàng Việt Bank", "Mở tài khoản thanh toán", "90 ngày", "Số định danh cá nhân", "Nơi thường trú"):
         assert text in consent_page.text
     assert "Số sổ hộ khẩu" not in consent_page.text  # household was not asked for
     callback = callback_params(browser.decide(consent_page, "approve"))
     assert callback["state"] == params["state"] and callback["iss"] == meta["issuer"]
 
     client = rp_session(meta, rp_key)
-    token = client.fetch_token(meta["token_endpoint"], grant_type="authorization_code", code=callback["code"],
-                               code_verifier=verifier)
+    token = client.fetch_token(
+        meta["token_endpoint"], grant_type="authorization_code", code=callback["code"], code_verifier=verifier
+    )
     jwks = KeySet.import_key_set(requests.get(meta["jwks_uri"], timeout=5).json())
     id_token = jwt.decode(token["id_token"], jwks, algorithms=["Ed25519"])
     claims = id_token.claims
@@ -102,8 +121,9 @@ def test_full_flow_with_authlib_client(provider, rp_key):
 
     # The citizen sees the receipt and the releases, and revokes.
     api = requests.Session()
-    access = api.post(provider.base_url + "/api/v1/auth/login",
-                      json={"username": provider.citizen_pid, "password": PASSWORD}).json()["access_token"]
+    access = api.post(
+        provider.base_url + "/api/v1/auth/login", json={"username": provider.citizen_pid, "password": PASSWORD}
+    ).json()["access_token"]
     api.headers.update(bearer(access))
     receipts = api.get(provider.base_url + "/api/v1/me/consents").json()
     receipt = next(r for r in receipts if r["recipient_code"] == CLIENT_ID)
@@ -114,17 +134,24 @@ def test_full_flow_with_authlib_client(provider, rp_key):
     assert api.post(provider.base_url + f"/api/v1/me/consents/{receipt['id']}/revoke").status_code == 200
 
     assert client.get(meta["userinfo_endpoint"]).status_code == 401
-    refused = requests.post(meta["token_endpoint"], data={
-        "grant_type": "refresh_token", "refresh_token": renewed["refresh_token"],
-        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion": private_key_jwt_sign(rp_key, CLIENT_ID, meta["token_endpoint"], alg="ES256")},
-        timeout=5)
+    refused = requests.post(
+        meta["token_endpoint"],
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": renewed["refresh_token"],
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": private_key_jwt_sign(rp_key, CLIENT_ID, meta["token_endpoint"], alg="ES256"),
+        },
+        timeout=5,
+    )
     assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
 
     # RP-initiated logout: a registered redirect with the state comes back; the login cookie is gone.
-    out = browser.http.get(meta["end_session_endpoint"], params={
-        "id_token_hint": token["id_token"], "post_logout_redirect_uri": LOGOUT_URI, "state": "s1"},
-        allow_redirects=False)
+    out = browser.http.get(
+        meta["end_session_endpoint"],
+        params={"id_token_hint": token["id_token"], "post_logout_redirect_uri": LOGOUT_URI, "state": "s1"},
+        allow_redirects=False,
+    )
     assert out.status_code == 302, out.text
     assert out.headers["Location"] == LOGOUT_URI + "?state=s1"
     assert not browser.http.cookies.get("congdan_login")
@@ -140,21 +167,41 @@ def test_refusal_is_access_denied_to_the_party(provider, rp_key):
 
 
 def test_client_secret_basic_party(provider):
-    secret = register(provider.app, client_id="CONG-DVC", method="client_secret_basic", scopes=("identity",),
-                      name="Cổng Dịch vụ công quốc gia")
+    secret = register(
+        provider.app,
+        client_id="CONG-DVC",
+        method="client_secret_basic",
+        scopes=("identity",),
+        name="Cổng Dịch vụ công quốc gia",
+    )
     meta = discover(provider.base_url)
     verifier, challenge = pkce()
-    pushed = requests.post(meta["pushed_authorization_request_endpoint"], auth=("CONG-DVC", secret), data={
-        "response_type": "code", "client_id": "CONG-DVC", "redirect_uri": REDIRECT_URI, "scope": "openid identity",
-        "state": "st", "nonce": "n", "code_challenge": challenge, "code_challenge_method": "S256"}, timeout=5)
+    pushed = requests.post(
+        meta["pushed_authorization_request_endpoint"],
+        auth=("CONG-DVC", secret),
+        data={
+            "response_type": "code",
+            "client_id": "CONG-DVC",
+            "redirect_uri": REDIRECT_URI,
+            "scope": "openid identity",
+            "state": "st",
+            "nonce": "n",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        },
+        timeout=5,
+    )
     assert pushed.status_code == 201, pushed.text
     browser = Browser(provider.base_url)
-    page = browser.login(browser.open(authorize_url(meta, pushed.json()["request_uri"], "CONG-DVC")),
-                         provider.citizen_pid)
+    page = browser.login(
+        browser.open(authorize_url(meta, pushed.json()["request_uri"], "CONG-DVC")), provider.citizen_pid
+    )
     code = callback_params(browser.decide(page, "approve"))["code"]
-    client = OAuth2Session("CONG-DVC", secret, token_endpoint_auth_method="client_secret_basic",
-                           redirect_uri=REDIRECT_URI)
-    token = client.fetch_token(meta["token_endpoint"], grant_type="authorization_code", code=code,
-                               code_verifier=verifier)
+    client = OAuth2Session(
+        "CONG-DVC", secret, token_endpoint_auth_method="client_secret_basic", redirect_uri=REDIRECT_URI
+    )
+    token = client.fetch_token(
+        meta["token_endpoint"], grant_type="authorization_code", code=code, code_verifier=verifier
+    )
     assert client.get(meta["userinfo_endpoint"]).json()["full_name"] == "Phạm Thị Hoa"
     assert token["token_type"].lower() == "bearer"

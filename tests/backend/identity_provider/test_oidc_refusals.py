@@ -29,9 +29,15 @@ def _code(provider, meta, rp_key, *, challenge):
 
 
 def _token(meta, rp_key, **form):
-    return requests.post(meta["token_endpoint"], timeout=5, data={
-        "client_assertion_type": ASSERTION_TYPE,
-        "client_assertion": private_key_jwt_sign(rp_key, CLIENT_ID, meta["token_endpoint"], alg="ES256"), **form})
+    return requests.post(
+        meta["token_endpoint"],
+        timeout=5,
+        data={
+            "client_assertion_type": ASSERTION_TYPE,
+            "client_assertion": private_key_jwt_sign(rp_key, CLIENT_ID, meta["token_endpoint"], alg="ES256"),
+            **form,
+        },
+    )
 
 
 def test_pushed_request_refusals(provider, rp_key):
@@ -55,9 +61,19 @@ def test_pushed_request_refusals(provider, rp_key):
 def test_authorization_endpoint_takes_only_pushed_requests(provider, rp_key):
     meta = _setup(provider, rp_key)
     _, challenge = pkce()
-    direct = requests.get(meta["authorization_endpoint"], timeout=5, params={
-        "response_type": "code", "client_id": CLIENT_ID, "redirect_uri": REDIRECT_URI, "scope": "openid",
-        "code_challenge": challenge, "code_challenge_method": "S256"}, allow_redirects=False)
+    direct = requests.get(
+        meta["authorization_endpoint"],
+        timeout=5,
+        params={
+            "response_type": "code",
+            "client_id": CLIENT_ID,
+            "redirect_uri": REDIRECT_URI,
+            "scope": "openid",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        },
+        allow_redirects=False,
+    )
     assert direct.status_code == 400 and "request_uri" in direct.text
 
 
@@ -86,8 +102,14 @@ def test_pkce_verifier_is_checked(provider, rp_key):
     missing = _token(meta, rp_key, grant_type="authorization_code", code=code, redirect_uri=REDIRECT_URI)
     assert missing.status_code == 400 and missing.json()["error"] == "invalid_request"
     code = _code(provider, meta, rp_key, challenge=challenge)
-    wrong = _token(meta, rp_key, grant_type="authorization_code", code=code, redirect_uri=REDIRECT_URI,
-                   code_verifier=verifier[:-2] + "xx")
+    wrong = _token(
+        meta,
+        rp_key,
+        grant_type="authorization_code",
+        code=code,
+        redirect_uri=REDIRECT_URI,
+        code_verifier=verifier[:-2] + "xx",
+    )
     assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
 
 
@@ -95,14 +117,16 @@ def test_replayed_code_revokes_what_it_issued(provider, rp_key):
     meta = _setup(provider, rp_key)
     verifier, challenge = pkce()
     code = _code(provider, meta, rp_key, challenge=challenge)
-    first = _token(meta, rp_key, grant_type="authorization_code", code=code, redirect_uri=REDIRECT_URI,
-                   code_verifier=verifier)
+    first = _token(
+        meta, rp_key, grant_type="authorization_code", code=code, redirect_uri=REDIRECT_URI, code_verifier=verifier
+    )
     assert first.status_code == 200
     access = first.json()["access_token"]
     headers = {"Authorization": f"Bearer {access}"}
     assert requests.get(meta["userinfo_endpoint"], headers=headers, timeout=5).status_code == 200
-    replay = _token(meta, rp_key, grant_type="authorization_code", code=code, redirect_uri=REDIRECT_URI,
-                    code_verifier=verifier)
+    replay = _token(
+        meta, rp_key, grant_type="authorization_code", code=code, redirect_uri=REDIRECT_URI, code_verifier=verifier
+    )
     assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
     assert requests.get(meta["userinfo_endpoint"], headers=headers, timeout=5).status_code == 401
     refresh = _token(meta, rp_key, grant_type="refresh_token", refresh_token=first.json()["refresh_token"])
@@ -114,20 +138,44 @@ def test_client_assertion_refusals(provider, rp_key):
     verifier, challenge = pkce()
     code = _code(provider, meta, rp_key, challenge=challenge)
     stranger = ECKey.generate_key("P-256", parameters={"kid": "rp-1"})
-    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
-            "code_verifier": verifier, "client_assertion_type": ASSERTION_TYPE}
-    wrong_key = requests.post(meta["token_endpoint"], timeout=5, data={
-        **form, "client_assertion": private_key_jwt_sign(stranger, CLIENT_ID, meta["token_endpoint"], alg="ES256")})
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": REDIRECT_URI,
+        "code_verifier": verifier,
+        "client_assertion_type": ASSERTION_TYPE,
+    }
+    wrong_key = requests.post(
+        meta["token_endpoint"],
+        timeout=5,
+        data={
+            **form,
+            "client_assertion": private_key_jwt_sign(stranger, CLIENT_ID, meta["token_endpoint"], alg="ES256"),
+        },
+    )
     assert wrong_key.status_code in (400, 401) and wrong_key.json()["error"] == "invalid_client"
-    wrong_audience = requests.post(meta["token_endpoint"], timeout=5, data={
-        **form, "client_assertion": private_key_jwt_sign(rp_key, CLIENT_ID, "https://elsewhere/token", alg="ES256")})
+    wrong_audience = requests.post(
+        meta["token_endpoint"],
+        timeout=5,
+        data={
+            **form,
+            "client_assertion": private_key_jwt_sign(rp_key, CLIENT_ID, "https://elsewhere/token", alg="ES256"),
+        },
+    )
     assert wrong_audience.json()["error"] == "invalid_client"
     assertion = private_key_jwt_sign(rp_key, CLIENT_ID, meta["token_endpoint"], alg="ES256")
     ok = requests.post(meta["token_endpoint"], timeout=5, data={**form, "client_assertion": assertion})
     assert ok.status_code == 200
-    reused = requests.post(meta["token_endpoint"], timeout=5, data={
-        "grant_type": "refresh_token", "refresh_token": ok.json()["refresh_token"],
-        "client_assertion_type": ASSERTION_TYPE, "client_assertion": assertion})
+    reused = requests.post(
+        meta["token_endpoint"],
+        timeout=5,
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": ok.json()["refresh_token"],
+            "client_assertion_type": ASSERTION_TYPE,
+            "client_assertion": assertion,
+        },
+    )
     assert reused.json()["error"] == "invalid_client"  # an assertion authenticates once
 
 
@@ -135,8 +183,9 @@ def test_tampered_id_token_does_not_verify(provider, rp_key):
     meta = _setup(provider, rp_key)
     verifier, challenge = pkce()
     code = _code(provider, meta, rp_key, challenge=challenge)
-    id_token = _token(meta, rp_key, grant_type="authorization_code", code=code, redirect_uri=REDIRECT_URI,
-                      code_verifier=verifier).json()["id_token"]
+    id_token = _token(
+        meta, rp_key, grant_type="authorization_code", code=code, redirect_uri=REDIRECT_URI, code_verifier=verifier
+    ).json()["id_token"]
     jwks = KeySet.import_key_set(requests.get(meta["jwks_uri"], timeout=5).json())
     header, payload, signature = id_token.split(".")
     claims = jwt.decode(id_token, jwks, algorithms=["Ed25519"]).claims

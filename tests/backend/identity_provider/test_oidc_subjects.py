@@ -12,22 +12,36 @@ from tests.backend.identity_provider.test_oidc_flow import authorize_url, discov
 
 
 def _sign_in(provider, client_id: str, *, sector: str | None = None) -> tuple[OAuth2Session, dict, dict]:
-    secret = register(provider.app, client_id=client_id, method="client_secret_basic", scopes=("identity",),
-                      sector=sector)
+    secret = register(
+        provider.app, client_id=client_id, method="client_secret_basic", scopes=("identity",), sector=sector
+    )
     meta = discover(provider.base_url)
     verifier, challenge = pkce()
-    pushed = requests.post(meta["pushed_authorization_request_endpoint"], auth=(client_id, secret), timeout=5,
-                           data={"response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT_URI,
-                                 "scope": "openid identity", "state": "s", "code_challenge": challenge,
-                                 "code_challenge_method": "S256"})
+    pushed = requests.post(
+        meta["pushed_authorization_request_endpoint"],
+        auth=(client_id, secret),
+        timeout=5,
+        data={
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": REDIRECT_URI,
+            "scope": "openid identity",
+            "state": "s",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        },
+    )
     browser = Browser(provider.base_url)
-    page = browser.login(browser.open(authorize_url(meta, pushed.json()["request_uri"], client_id)),
-                         provider.citizen_pid)
+    page = browser.login(
+        browser.open(authorize_url(meta, pushed.json()["request_uri"], client_id)), provider.citizen_pid
+    )
     code = callback_params(browser.decide(page, "approve"))["code"]
-    client = OAuth2Session(client_id, secret, token_endpoint_auth_method="client_secret_basic",
-                           redirect_uri=REDIRECT_URI)
-    token = client.fetch_token(meta["token_endpoint"], grant_type="authorization_code", code=code,
-                               code_verifier=verifier)
+    client = OAuth2Session(
+        client_id, secret, token_endpoint_auth_method="client_secret_basic", redirect_uri=REDIRECT_URI
+    )
+    token = client.fetch_token(
+        meta["token_endpoint"], grant_type="authorization_code", code=code, code_verifier=verifier
+    )
     return client, token, meta
 
 
@@ -68,6 +82,10 @@ def test_suspending_a_party_stops_its_tokens_at_once(provider):
         service.set_relying_party_status(session=db.session, client_id="NH-SUSP", status="suspended")
         db.session.commit()
     assert client.get(meta["userinfo_endpoint"]).status_code == 401
-    refused = requests.post(meta["token_endpoint"], auth=("NH-SUSP", client.client_secret), timeout=5,
-                            data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]})
+    refused = requests.post(
+        meta["token_endpoint"],
+        auth=("NH-SUSP", client.client_secret),
+        timeout=5,
+        data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
+    )
     assert refused.status_code in (400, 401) and refused.json()["error"] == "invalid_client"

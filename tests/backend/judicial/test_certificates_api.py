@@ -97,8 +97,10 @@ def _pay_and_issue(client, app, world, request):
     assert issued.status_code == 200, issued.json
     # Issuing is a change by an official: in the person's access log, as a creation, with who.
     log = client.get("/api/v1/me/access-log", headers=world["citizen"]).json["items"]
-    assert any(e["action"] == "create" and e["record_type"] == "criminal-record-certificate"
-               and e["actor_role"] == "officer" for e in log)
+    assert any(
+        e["action"] == "create" and e["record_type"] == "criminal-record-certificate" and e["actor_role"] == "officer"
+        for e in log
+    )
     return issued.json
 
 
@@ -107,9 +109,7 @@ def test_certificate_no1_and_no2_show_the_right_convictions(client, app, world, 
     assert (no1["status"], no1["fee_amount"], no1["due_on"]) == ("awaiting_payment", 200_000, None)
     # Not in the queue before the fee is paid; then there with its legal deadline.
     assert client.get("/api/v1/judicial/queue", headers=world["officer"]).json == []
-    intent = open_intent(
-        client, world["citizen"], "judicial-fee", no1["number"], 200_000, key="fee-1-aaaa"
-    ).json
+    intent = open_intent(client, world["citizen"], "judicial-fee", no1["number"], 200_000, key="fee-1-aaaa").json
     deliver(client, callback(app, intent, NOW))
     queue = client.get("/api/v1/judicial/queue", headers=world["officer"]).json
     assert [(q["number"], q["due_on"], q["overdue"]) for q in queue] == [(no1["number"], "2026-11-30", False)]
@@ -138,9 +138,7 @@ def test_certificate_no1_and_no2_show_the_right_convictions(client, app, world, 
         assert stored.holder_citizen_id == world["person"].id
         assert documents.verify(session=session, token=stored.token, now=NOW).status == "valid"
         assert documents.verify_pdf(session=session, pdf=stored.pdf, now=NOW).status == "valid"
-    assert (
-        client.get(f"/api/v1/documents/{issued2['document_id']}", headers=world["officer"]).status_code == 403
-    )
+    assert client.get(f"/api/v1/documents/{issued2['document_id']}", headers=world["officer"]).status_code == 403
 
 
 def test_no1_after_the_expungement_date_shows_no_record(client, app, world, monkeypatch):
@@ -170,52 +168,75 @@ def _check_fees():
 
 def test_a_claimed_exemption_pays_the_standard_fee_until_an_officer_accepts_its_evidence(client, world, session):
     """Issue 12/14: a self-declared "poor household" or "disability" is a claim, not a free pass."""
-    request = _request(
-        client, world["citizen"], fee_category="disability", lived_in_several_provinces=True
-    ).json
+    request = _request(client, world["citizen"], fee_category="disability", lived_in_several_provinces=True).json
     assert (request["status"], request["fee_amount"], request["fee_claim_status"]) == (
-        "awaiting_payment", 200_000, "claimed")
+        "awaiting_payment",
+        200_000,
+        "claimed",
+    )
     claims = client.get("/api/v1/judicial/fee-claims", headers=world["officer"]).json
     assert [c["number"] for c in claims] == [request["number"]]
     seen = client.get("/api/v1/me/access-log", headers=world["citizen"]).json
     assert any(e["purpose"] == "fee exemption checks" for e in seen["items"]), seen
-    accepted = client.post(f"{REQUESTS}/{request['number']}/fee-claim", headers=world["officer"],
-                           json={"decision": "accept", "evidence": "Giấy xác nhận khuyết tật số 123/XN"})
+    accepted = client.post(
+        f"{REQUESTS}/{request['number']}/fee-claim",
+        headers=world["officer"],
+        json={"decision": "accept", "evidence": "Giấy xác nhận khuyết tật số 123/XN"},
+    )
     assert accepted.status_code == 200, accepted.json
-    assert (accepted.json["status"], accepted.json["fee_amount"], accepted.json["due_on"],
-            accepted.json["fee_claim_status"]) == ("queued", 0, "2026-12-05", "accepted")
+    assert (
+        accepted.json["status"],
+        accepted.json["fee_amount"],
+        accepted.json["due_on"],
+        accepted.json["fee_claim_status"],
+    ) == ("queued", 0, "2026-12-05", "accepted")
     refused = open_intent(client, world["citizen"], "judicial-fee", request["number"], 1, key="fee-exempt-1")
     assert refused.status_code == 409 and refused.json["code"] == "request-not-payable"
-    again = client.post(f"{REQUESTS}/{request['number']}/fee-claim", headers=world["officer"],
-                        json={"decision": "refuse", "evidence": "Không có giấy tờ"})
+    again = client.post(
+        f"{REQUESTS}/{request['number']}/fee-claim",
+        headers=world["officer"],
+        json={"decision": "refuse", "evidence": "Không có giấy tờ"},
+    )
     assert again.status_code == 409
-    stored = session.get(CertificateRequest, session.scalar(
-        sa.select(CertificateRequest.id).where(CertificateRequest.number == request["number"])))
+    stored = session.get(
+        CertificateRequest,
+        session.scalar(sa.select(CertificateRequest.id).where(CertificateRequest.number == request["number"])),
+    )
     assert stored.fee_claim_evidence == "Giấy xác nhận khuyết tật số 123/XN"
 
 
-def test_a_refused_claim_keeps_the_standard_fee_and_other_officers_cannot_decide(
-        client, world, factory, auth_headers):
+def test_a_refused_claim_keeps_the_standard_fee_and_other_officers_cannot_decide(client, world, factory, auth_headers):
     request = _request(client, world["citizen"], fee_category="poor-household").json
     elsewhere = auth_headers(factory.staff("officer", "79"))
     assert client.get("/api/v1/judicial/fee-claims", headers=elsewhere).json == []
-    outside = client.post(f"{REQUESTS}/{request['number']}/fee-claim", headers=elsewhere,
-                          json={"decision": "accept", "evidence": "Sổ hộ nghèo"})
+    outside = client.post(
+        f"{REQUESTS}/{request['number']}/fee-claim",
+        headers=elsewhere,
+        json={"decision": "accept", "evidence": "Sổ hộ nghèo"},
+    )
     assert outside.status_code == 404
-    refused = client.post(f"{REQUESTS}/{request['number']}/fee-claim", headers=world["officer"],
-                          json={"decision": "refuse", "evidence": "Không có trong danh sách hộ nghèo"})
+    refused = client.post(
+        f"{REQUESTS}/{request['number']}/fee-claim",
+        headers=world["officer"],
+        json={"decision": "refuse", "evidence": "Không có trong danh sách hộ nghèo"},
+    )
     assert (refused.json["status"], refused.json["fee_amount"], refused.json["fee_claim_status"]) == (
-        "awaiting_payment", 200_000, "refused")
+        "awaiting_payment",
+        200_000,
+        "refused",
+    )
 
 
-@pytest.mark.parametrize(("born", "category", "outcome"), [
-    (date(1966, 11, 20), "elderly", ("queued", 0, "verified")),  # 60th birthday on the request day
-    (date(1966, 11, 21), "elderly", 422),  # 60 tomorrow: not yet elderly (Law on the Elderly Art. 2)
-    (date(2010, 11, 21), "child", ("queued", 0, "verified")),  # 15, turns 16 tomorrow
-    (date(2010, 11, 20), "child", 422),  # 16 today
-])
-def test_age_exemptions_are_registry_facts(client, factory, auth_headers, app, monkeypatch, born, category,
-                                           outcome):
+@pytest.mark.parametrize(
+    ("born", "category", "outcome"),
+    [
+        (date(1966, 11, 20), "elderly", ("queued", 0, "verified")),  # 60th birthday on the request day
+        (date(1966, 11, 21), "elderly", 422),  # 60 tomorrow: not yet elderly (Law on the Elderly Art. 2)
+        (date(2010, 11, 21), "child", ("queued", 0, "verified")),  # 15, turns 16 tomorrow
+        (date(2010, 11, 20), "child", 422),  # 16 today
+    ],
+)
+def test_age_exemptions_are_registry_facts(client, factory, auth_headers, app, monkeypatch, born, category, outcome):
     monkeypatch.setitem(app.config, "CLOCK", Clock(NOW))
     person = factory.citizen(full_name="Trần Văn Tuổi", date_of_birth=born)
     response = _request(client, auth_headers(factory.account(person, level=2)), fee_category=category)
@@ -247,9 +268,7 @@ def test_bad_requests_are_refused_and_change_nothing(client, world, session, fie
 
 def test_wrong_fee_amount_and_level_one_are_refused(client, world, factory, auth_headers):
     request = _request(client, world["citizen"]).json
-    wrong = open_intent(
-        client, world["citizen"], "judicial-fee", request["number"], 100_000, key="fee-wrong-1"
-    )
+    wrong = open_intent(client, world["citizen"], "judicial-fee", request["number"], 100_000, key="fee-wrong-1")
     assert wrong.status_code == 422 and wrong.json["code"] == "amount-mismatch"
     level1 = auth_headers(factory.account(factory.citizen(full_name="Lê Văn Một"), level=1))
     assert _request(client, level1).status_code == 403
@@ -265,15 +284,25 @@ def test_officers_see_only_their_jurisdiction(client, world, factory, auth_heade
 
 def test_a_suspended_sentence_carries_its_probation_term_onto_the_certificate(client, app, world, session):
     """Penal Code Art. 65: the officer enters the probation term; the count of Art. 70(2) runs from its end."""
-    base = {"personal_id": world["person"].personal_id, "court": "Tòa án nhân dân quận Ba Đình",
-            "judgment_date": "2024-05-10", "offence": "Đánh bạc", "penal_code_article": "Điều 321",
-            "offence_date": "2024-01-05", "crime_category": "less-serious",
-            "principal_penalty": "suspended-sentence"}
-    missing = client.post("/api/v1/judicial/convictions", headers=world["officer"],
-                          json={**base, "judgment_number": "7/2024/HS-ST"})
+    base = {
+        "personal_id": world["person"].personal_id,
+        "court": "Tòa án nhân dân quận Ba Đình",
+        "judgment_date": "2024-05-10",
+        "offence": "Đánh bạc",
+        "penal_code_article": "Điều 321",
+        "offence_date": "2024-01-05",
+        "crime_category": "less-serious",
+        "principal_penalty": "suspended-sentence",
+    }
+    missing = client.post(
+        "/api/v1/judicial/convictions", headers=world["officer"], json={**base, "judgment_number": "7/2024/HS-ST"}
+    )
     assert missing.status_code == 422 and "probation_months" in missing.json["errors"]["json"]
-    recorded = client.post("/api/v1/judicial/convictions", headers=world["officer"],
-                           json={**base, "judgment_number": "7/2024/HS-ST", "probation_months": 24})
+    recorded = client.post(
+        "/api/v1/judicial/convictions",
+        headers=world["officer"],
+        json={**base, "judgment_number": "7/2024/HS-ST", "probation_months": 24},
+    )
     assert recorded.status_code == 201 and recorded.json["probation_months"] == 24
     no1 = _request(client, world["citizen"]).json
     preview = client.get(f"{REQUESTS}/{no1['number']}/compilation", headers=world["officer"]).json
@@ -283,18 +312,31 @@ def test_a_suspended_sentence_carries_its_probation_term_onto_the_certificate(cl
     document = client.get(f"/api/v1/documents/{issued['document_id']}", headers=world["citizen"]).json
     shown = next(c for c in document["content"]["convictions"] if c["judgment_number"] == "7/2024/HS-ST")
     assert shown["probation_months"] == 24
-    line = entry_line(1, CertificateEntry(session.get(ConvictionRecord, recorded.json["id"]), None, False, False),
-                      shown)
+    line = entry_line(
+        1, CertificateEntry(session.get(ConvictionRecord, recorded.json["id"]), None, False, False), shown
+    )
     assert "Tù cho hưởng án treo, thời gian thử thách 2 năm" in line.value
 
 
 def test_a_national_security_conviction_stays_until_a_court_expunges_it(client, app, world):
     """Art. 70(1), 71: Chapter XIII (Arts. 108-122) is never expunged automatically."""
-    recorded = client.post("/api/v1/judicial/convictions", headers=world["officer"], json={
-        "personal_id": world["person"].personal_id, "court": "Tòa án nhân dân TP Hà Nội",
-        "judgment_number": "1/2010/HS-ST", "judgment_date": "2010-03-01", "offence": "Tuyên truyền chống Nhà nước",
-        "penal_code_article": "Điều 117", "offence_date": "2009-10-01", "crime_category": "very-serious",
-        "principal_penalty": "imprisonment", "imprisonment_months": 24, "principal_completed_on": "2012-03-01"})
+    recorded = client.post(
+        "/api/v1/judicial/convictions",
+        headers=world["officer"],
+        json={
+            "personal_id": world["person"].personal_id,
+            "court": "Tòa án nhân dân TP Hà Nội",
+            "judgment_number": "1/2010/HS-ST",
+            "judgment_date": "2010-03-01",
+            "offence": "Tuyên truyền chống Nhà nước",
+            "penal_code_article": "Điều 117",
+            "offence_date": "2009-10-01",
+            "crime_category": "very-serious",
+            "principal_penalty": "imprisonment",
+            "imprisonment_months": 24,
+            "principal_completed_on": "2012-03-01",
+        },
+    )
     assert recorded.status_code == 201, recorded.json
     no2 = _request(client, world["citizen"], certificate_type=2).json
     preview = client.get(f"{REQUESTS}/{no2['number']}/compilation", headers=world["officer"]).json

@@ -26,18 +26,36 @@ def _load(app, tmp_path, document, by="Nguyễn Văn Quản trị, Vụ Pháp ch
     return app.test_cli_runner().invoke(args=["law", "load", str(path), "--by", by])
 
 
-BASE_SALARY_2026 = {"parameters": {"health.base_salary": {
-    "description": "Statutory base salary",
-    "versions": [{"effective_from": "2026-07-01", "value": 2_530_000,
-                  "source": "Nghị định (test fixture) Điều 3 khoản 2"}]}}}
+BASE_SALARY_2026 = {
+    "parameters": {
+        "health.base_salary": {
+            "description": "Statutory base salary",
+            "versions": [
+                {
+                    "effective_from": "2026-07-01",
+                    "value": 2_530_000,
+                    "source": "Nghị định (test fixture) Điều 3 khoản 2",
+                }
+            ],
+        }
+    }
+}
 
 
 def test_every_shipped_parameter_has_a_date_and_a_legal_source():
     versions = store.shipped()
     assert {v.name for v in versions} >= {
-        "traffic.payment_days", "traffic.late_surcharge_per_day", "traffic.licence_points",
-        "judicial.certificate_fees", "judicial.expungement_waiting", "judicial.never_automatic_chapters",
-        "health.base_salary", "health.benefit_levels", "health.self_referred_share", "calendar.2026"}
+        "traffic.payment_days",
+        "traffic.late_surcharge_per_day",
+        "traffic.licence_points",
+        "judicial.certificate_fees",
+        "judicial.expungement_waiting",
+        "judicial.never_automatic_chapters",
+        "health.base_salary",
+        "health.benefit_levels",
+        "health.self_referred_share",
+        "calendar.2026",
+    }
     for version in versions:
         assert version.effective_from and len(version.source) >= 8 and version.origin == "shipped"
 
@@ -59,12 +77,29 @@ def test_a_loaded_base_salary_applies_from_its_date_only_and_is_audited(law_app,
 
 
 def test_next_years_holidays_are_loaded_without_a_code_change(law_app, tmp_path):
-    calendar_2029 = {"parameters": {"calendar.2029": {
-        "description": "Public holidays 2029",
-        "versions": [{"effective_from": "2029-01-01", "source": "Bộ luật Lao động 2019 Điều 112; test fixture",
-                      "value": {"days_off": [{"date": "2029-01-01", "name": "Tết Dương lịch",
-                                              "source": "Bộ luật Lao động 2019 Điều 112"}],
-                                "working_days": []}}]}}}
+    calendar_2029 = {
+        "parameters": {
+            "calendar.2029": {
+                "description": "Public holidays 2029",
+                "versions": [
+                    {
+                        "effective_from": "2029-01-01",
+                        "source": "Bộ luật Lao động 2019 Điều 112; test fixture",
+                        "value": {
+                            "days_off": [
+                                {
+                                    "date": "2029-01-01",
+                                    "name": "Tết Dương lịch",
+                                    "source": "Bộ luật Lao động 2019 Điều 112",
+                                }
+                            ],
+                            "working_days": [],
+                        },
+                    }
+                ],
+            }
+        }
+    }
     with law_app.app_context():
         with pytest.raises(CalendarNotCovered):
             add_working_days(date(2028, 12, 28), 3)
@@ -72,25 +107,76 @@ def test_next_years_holidays_are_loaded_without_a_code_change(law_app, tmp_path)
         assert add_working_days(date(2028, 12, 28), 3) == date(2029, 1, 3)  # Fri 29, (Mon 1 off) Tue 2, Wed 3
 
 
-@pytest.mark.parametrize("document", [
-    {"parameters": {"health.salary_of_the_minister": BASE_SALARY_2026["parameters"]["health.base_salary"]}},
-    {"parameters": {"health.base_salary": {"description": "x y z", "versions": [
-        {"effective_from": "2026-07-01", "value": -5, "source": "Nghị định giả mạo"}]}}},
-    {"parameters": {"health.base_salary": {"description": "x y z", "versions": [
-        {"effective_from": "2026-07-01", "value": 2_530_000}]}}},  # no legal source
-    {"parameters": {"traffic.late_surcharge_per_day": {"description": "rate", "versions": [
-        {"effective_from": "2027-01-01", "value": [3, 2], "source": "Luật giả định Điều 78"}]}}},  # over 100 %
-    {"parameters": {"calendar.2029": {"description": "holidays", "versions": [
-        {"effective_from": "2029-01-01", "source": "Bộ luật Lao động 2019 Điều 112",
-         "value": {"days_off": [], "working_days": [
-             {"date": "2029-01-08", "name": "a Monday", "source": "Công văn giả định"}]}}]}}},
-    {"parameters": {"calendar.2029": {"description": "holidays", "versions": [
-        {"effective_from": "2029-01-01", "source": "Bộ luật Lao động 2019 Điều 112",
-         "value": {"days_off": [{"date": "2030-01-01", "name": "wrong year", "source": "Bộ luật Lao động"}],
-                   "working_days": []}}]}}},
-    {"parameters": {}},
-    {"laws": []},
-])
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"parameters": {"health.salary_of_the_minister": BASE_SALARY_2026["parameters"]["health.base_salary"]}},
+        {
+            "parameters": {
+                "health.base_salary": {
+                    "description": "x y z",
+                    "versions": [{"effective_from": "2026-07-01", "value": -5, "source": "Nghị định giả mạo"}],
+                }
+            }
+        },
+        {
+            "parameters": {
+                "health.base_salary": {
+                    "description": "x y z",
+                    "versions": [{"effective_from": "2026-07-01", "value": 2_530_000}],
+                }
+            }
+        },  # no legal source
+        {
+            "parameters": {
+                "traffic.late_surcharge_per_day": {
+                    "description": "rate",
+                    "versions": [{"effective_from": "2027-01-01", "value": [3, 2], "source": "Luật giả định Điều 78"}],
+                }
+            }
+        },  # over 100 %
+        {
+            "parameters": {
+                "calendar.2029": {
+                    "description": "holidays",
+                    "versions": [
+                        {
+                            "effective_from": "2029-01-01",
+                            "source": "Bộ luật Lao động 2019 Điều 112",
+                            "value": {
+                                "days_off": [],
+                                "working_days": [
+                                    {"date": "2029-01-08", "name": "a Monday", "source": "Công văn giả định"}
+                                ],
+                            },
+                        }
+                    ],
+                }
+            }
+        },
+        {
+            "parameters": {
+                "calendar.2029": {
+                    "description": "holidays",
+                    "versions": [
+                        {
+                            "effective_from": "2029-01-01",
+                            "source": "Bộ luật Lao động 2019 Điều 112",
+                            "value": {
+                                "days_off": [
+                                    {"date": "2030-01-01", "name": "wrong year", "source": "Bộ luật Lao động"}
+                                ],
+                                "working_days": [],
+                            },
+                        }
+                    ],
+                }
+            }
+        },
+        {"parameters": {}},
+        {"laws": []},
+    ],
+)
 def test_bad_files_are_refused_whole_and_change_nothing(law_app, tmp_path, document):
     with law_app.app_context():
         result = _load(law_app, tmp_path, document)

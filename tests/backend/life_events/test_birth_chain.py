@@ -46,8 +46,11 @@ def test_birth_chain_end_to_end(client, session, family, as_):
     inbox = client.get("/api/v1/notifications", headers=as_("grandfather")).json
     assert any(application["ref"] in (n.get("ref") or "") for n in inbox["items"]), inbox
     assert show(client, as_, "grandfather", application["ref"])["ref"] == application["ref"]  # what he consents to
-    consent = client.post(f"/api/v1/life-events/applications/{application['ref']}/household-consent",
-                          headers=as_("grandfather"), json={"decision": "consent"})
+    consent = client.post(
+        f"/api/v1/life-events/applications/{application['ref']}/household-consent",
+        headers=as_("grandfather"),
+        json={"decision": "consent"},
+    )
     assert consent.status_code == 200, consent.json
     residence = step(consent.json, "permanent_residence")
     assert residence["status"] == "ready" and residence["due_on"] == "2026-12-03"  # 7 working days
@@ -76,15 +79,21 @@ def test_new_child_card_is_seen_by_hospital_check_in_at_once(client, session, fa
     certificate = birth_certificate(client, as_, family.mother)
     application = declare_birth(client, as_, certificate["ref"], who="father", father=family.father).json
     child_pid = decide(client, as_, "civil_status", step(application, "birth_registration")["id"]).json["result_ref"]
-    client.post(f"/api/v1/life-events/applications/{application['ref']}/household-consent",
-                headers=as_("grandfather"), json={"decision": "consent"})
+    client.post(
+        f"/api/v1/life-events/applications/{application['ref']}/household-consent",
+        headers=as_("grandfather"),
+        json={"decision": "consent"},
+    )
     for name, officer in (("permanent_residence", "police"), ("health_insurance", "social_insurance")):
         current = step(show(client, as_, "father", application["ref"]), name)
         assert decide(client, as_, officer, current["id"]).status_code == 200
     kiosk = add_kiosk(session, factory, session.scalar(sa.select(Hospital)))
     child = session.scalar(sa.select(Citizen).where(Citizen.personal_id == child_pid))
-    response = client.post("/api/v1/health/checkins", headers=bearer(login(client, kiosk.username)["access_token"]),
-                           json={"identification": proof(child, method="id_and_dob")})
+    response = client.post(
+        "/api/v1/health/checkins",
+        headers=bearer(login(client, kiosk.username)["access_token"]),
+        json={"identification": proof(child, method="id_and_dob")},
+    )
     assert response.status_code == 201, response.json
     insurance = response.json["insurance"]
     assert (insurance["status"], insurance["valid_to"], insurance["coverage_percent"]) == ("valid", "2032-11-19", 100)

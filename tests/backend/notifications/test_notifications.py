@@ -26,11 +26,13 @@ class FlakyAdapter(PushAdapter):
 
 def test_inbox_list_and_mark_read(client, factory, session):
     citizen, other = factory.citizen(), factory.citizen(full_name="Bùi Thị Lan", sex="female")
-    first = notify(session=session, citizen_id=citizen.id, kind="application-received", title="Đã nhận hồ sơ",
-                   body="Hồ sơ #1")
+    first = notify(
+        session=session, citizen_id=citizen.id, kind="application-received", title="Đã nhận hồ sơ", body="Hồ sơ #1"
+    )
     notify(session=session, citizen_id=citizen.id, kind="document-issued", title="Văn bản đã cấp", body="...")
-    theirs = notify(session=session, citizen_id=other.id, kind="document-issued", title="Không phải của bạn",
-                    body="...")
+    theirs = notify(
+        session=session, citizen_id=other.id, kind="document-issued", title="Không phải của bạn", body="..."
+    )
     headers = bearer(login(client, factory.account(citizen).username)["access_token"])
     inbox = client.get("/api/v1/notifications", headers=headers).json
     assert (inbox["total"], inbox["unread"]) == (2, 2)
@@ -52,8 +54,11 @@ def test_outbox_retries_with_backoff_then_sends(session, factory):
     assert deliver_pending(session=session, adapter=adapter, now=now)["retry"] == 1
     message = session.scalars(sa.select(OutboxMessage)).one()
     assert message.next_attempt_at == now + timedelta(seconds=30)
-    assert deliver_pending(session=session, adapter=adapter, now=now + timedelta(seconds=10)) == \
-        {"sent": 0, "retry": 0, "failed": 0}  # not due yet
+    assert deliver_pending(session=session, adapter=adapter, now=now + timedelta(seconds=10)) == {
+        "sent": 0,
+        "retry": 0,
+        "failed": 0,
+    }  # not due yet
     deliver_pending(session=session, adapter=adapter, now=now + timedelta(seconds=30))
     assert message.next_attempt_at == now + timedelta(seconds=90)
     assert deliver_pending(session=session, adapter=adapter, now=now + timedelta(minutes=2))["sent"] == 1
@@ -69,8 +74,11 @@ def test_outbox_gives_up_after_max_attempts(session, factory):
         now += timedelta(hours=2)
         deliver_pending(session=session, adapter=adapter, now=now)
     message = session.scalars(sa.select(OutboxMessage)).one()
-    assert (message.status, message.attempts, message.last_error) == ("failed", MAX_ATTEMPTS,
-                                                                       "push service unavailable")
+    assert (message.status, message.attempts, message.last_error) == (
+        "failed",
+        MAX_ATTEMPTS,
+        "push service unavailable",
+    )
     assert [backoff(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
     assert backoff(20) == timedelta(hours=1)
 

@@ -41,9 +41,7 @@ def simulated_gateway(app) -> gateways.SimulatedGateway:
 
 
 def callback(app, intent: dict, now: datetime, **kwargs) -> gateways.SignedCallback:
-    return simulated_gateway(app).callback(
-        intent_public_id=intent["id"], amount=intent["amount"], now=now, **kwargs
-    )
+    return simulated_gateway(app).callback(intent_public_id=intent["id"], amount=intent["amount"], now=now, **kwargs)
 
 
 def deliver(client, signed: gateways.SignedCallback):

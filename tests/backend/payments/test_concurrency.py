@@ -69,13 +69,9 @@ def test_same_payment_in_parallel_posts_exactly_once(make_app):
             "plate": "30A99999",
         },
     ).json
-    intent = open_intent(
-        client, citizen, "traffic-fine", decision["number"], 19_000_000, key="race-intent"
-    ).json
+    intent = open_intent(client, citizen, "traffic-fine", decision["number"], 19_000_000, key="race-intent").json
     transaction = "gw-tx-0001"
-    signed = [
-        callback(app, intent, at(2026, 11, 2, 10), transaction_id=transaction) for _ in range(CALLBACKS)
-    ]
+    signed = [callback(app, intent, at(2026, 11, 2, 10), transaction_id=transaction) for _ in range(CALLBACKS)]
 
     def gateway_delivery(message):
         return lambda: deliver(app.test_client(), message)
@@ -95,9 +91,7 @@ def test_same_payment_in_parallel_posts_exactly_once(make_app):
         next(r.json["receipt_number"] for r in deliveries if r.json["result"] == "posted")
     }
     # Every client retry replays the first intent (the Idempotency-Key), before or after the posting.
-    assert all(r.status_code == 201 and r.json["id"] == intent["id"] for r in retries), [
-        r.json for r in retries
-    ]
+    assert all(r.status_code == 201 and r.json["id"] == intent["id"] for r in retries), [r.json for r in retries]
     with app.app_context():
         session = db.session
         postings = session.scalars(sa.select(PaymentPosting)).all()

@@ -37,8 +37,11 @@ def sms(app):
 
 
 def _start(client, citizen, **overrides):
-    body = {"personal_id": citizen.personal_id, "full_name": citizen.full_name,
-            "date_of_birth": citizen.date_of_birth.isoformat()}
+    body = {
+        "personal_id": citizen.personal_id,
+        "full_name": citizen.full_name,
+        "date_of_birth": citizen.date_of_birth.isoformat(),
+    }
     body.update(overrides)
     response = client.post("/api/v1/auth/register", json=body)
     response.close()  # the SMS leaves once the response is done
@@ -50,8 +53,9 @@ def _code(sms) -> str:
 
 
 def _confirm(client, registration_id, code, password=NEW_PASSWORD):
-    return client.post("/api/v1/auth/register/confirm",
-                       json={"registration_id": registration_id, "code": code, "password": password})
+    return client.post(
+        "/api/v1/auth/register/confirm", json={"registration_id": registration_id, "code": code, "password": password}
+    )
 
 
 def test_registration_by_sms_code_to_the_registry_phone(client, factory, sms):
@@ -71,17 +75,24 @@ def test_guessed_details_get_the_same_answer_as_right_ones(client, factory, sms)
     registered = factory.citizen(phone="0922222222")
     factory.account(registered)
     dead = factory.citizen(deceased_on=date(2020, 1, 1), phone="0933333333")
-    attempts = [_start(client, right), _start(client, right, date_of_birth="1990-01-02"),
-                _start(client, right, full_name="Nguyễn Văn Bình"), _start(client, dead), _start(client, registered),
-                _start(client, right, personal_id="001090999999")]
+    attempts = [
+        _start(client, right),
+        _start(client, right, date_of_birth="1990-01-02"),
+        _start(client, right, full_name="Nguyễn Văn Bình"),
+        _start(client, dead),
+        _start(client, registered),
+        _start(client, right, personal_id="001090999999"),
+    ]
     shapes = {(r.status_code, tuple(sorted(r.json)), r.json["detail"]) for r in attempts}
     assert len(shapes) == 1 and next(iter(shapes))[0] == 202
     # Only the registry's phones heard anything: the matching citizen got a code, the account holder a notice.
     assert [m.phone for m in sms.sent] == ["0911111111", "0922222222"]
     assert not any(word.isdigit() and len(word) == 6 for word in sms.sent[1].text.split())
     for response in attempts[1:]:
-        assert _confirm(client, response.json["registration_id"], "000000").json["detail"] == \
-            _confirm(client, attempts[0].json["registration_id"], "000000").json["detail"]
+        assert (
+            _confirm(client, response.json["registration_id"], "000000").json["detail"]
+            == _confirm(client, attempts[0].json["registration_id"], "000000").json["detail"]
+        )
 
 
 def test_an_existing_account_cannot_be_taken_over_or_locked(client, factory, sms, auth_headers):
@@ -103,16 +114,19 @@ def test_sms_code_guessing_is_capped(client, factory, sms):
     wrong = [c for c in (f"{n:06d}" for n in range(10)) if c != real][:5]
     assert [_confirm(client, started.json["registration_id"], c).status_code for c in wrong] == [422] * 5
     assert _confirm(client, started.json["registration_id"], real).status_code == 422  # no attempts left
-    assert client.post("/api/v1/auth/login", json={"username": citizen.personal_id,
-                                                   "password": NEW_PASSWORD}).status_code == 401
+    assert (
+        client.post("/api/v1/auth/login", json={"username": citizen.personal_id, "password": NEW_PASSWORD}).status_code
+        == 401
+    )
 
 
 def test_registration_starts_are_limited_per_id_number(make_app):
     from backend.extensions import db
     from tests.backend.helpers import Factory
 
-    app = make_app(REGISTRATION_LIMIT_PER_ID="2 per hour", SMS_ADAPTER="tests.backend.registry.test_accounts:"
-                                                                       "RecordingSms")
+    app = make_app(
+        REGISTRATION_LIMIT_PER_ID="2 per hour", SMS_ADAPTER="tests.backend.registry.test_accounts:RecordingSms"
+    )
     with app.app_context():
         citizen = Factory(db.session).citizen(phone="0966666666")
         db.session.commit()
@@ -157,26 +171,37 @@ def test_officer_raise_resets_credentials_and_binds_them_anew(client, factory, a
     account = factory.account(citizen, level=1)  # perhaps made by an impostor: it does not matter now
     old_session = login(client, citizen.personal_id)
     officer = auth_headers(factory.staff("officer", "00088"))
-    response = client.put(f"/api/v1/accounts/{citizen.personal_id}/level",
-                          json={"level": 2, "evidence": "card_and_face_in_person"}, headers=officer)
+    response = client.put(
+        f"/api/v1/accounts/{citizen.personal_id}/level",
+        json={"level": 2, "evidence": "card_and_face_in_person"},
+        headers=officer,
+    )
     assert response.status_code == 200, response.json
     assert response.json["account"]["level"] == 2
     code = response.json["activation_code"]
     # Every old session and the old password are gone.
     assert client.get("/api/v1/accounts/me", headers=bearer(old_session["access_token"])).status_code == 401
     assert client.post("/api/v1/auth/refresh", headers=bearer(old_session["refresh_token"])).status_code == 401
-    assert client.post("/api/v1/auth/login", json={"username": citizen.personal_id,
-                                                   "password": PASSWORD}).status_code == 401
-    bad = client.post("/api/v1/auth/activate", json={"username": citizen.personal_id, "activation_code": "AAAAA-AAAAA",
-                                                     "password": NEW_PASSWORD})
+    assert (
+        client.post("/api/v1/auth/login", json={"username": citizen.personal_id, "password": PASSWORD}).status_code
+        == 401
+    )
+    bad = client.post(
+        "/api/v1/auth/activate",
+        json={"username": citizen.personal_id, "activation_code": "AAAAA-AAAAA", "password": NEW_PASSWORD},
+    )
     assert bad.status_code == 422
-    activated = client.post("/api/v1/auth/activate", json={"username": citizen.personal_id, "activation_code": code,
-                                                           "password": NEW_PASSWORD})
+    activated = client.post(
+        "/api/v1/auth/activate",
+        json={"username": citizen.personal_id, "activation_code": code, "password": NEW_PASSWORD},
+    )
     assert activated.status_code == 200 and activated.json["level"] == 2
     tokens = login(client, citizen.personal_id, NEW_PASSWORD)
     assert client.get("/api/v1/accounts/me", headers=bearer(tokens["access_token"])).json["id"] == account.id
-    reused = client.post("/api/v1/auth/activate", json={"username": citizen.personal_id, "activation_code": code,
-                                                        "password": "yet another password"})
+    reused = client.post(
+        "/api/v1/auth/activate",
+        json={"username": citizen.personal_id, "activation_code": code, "password": "yet another password"},
+    )
     assert reused.status_code == 422
     events = session.scalars(sa.select(AuditEvent).where(AuditEvent.subject_citizen_id == citizen.id)).all()
     assert [(e.action, e.record_type) for e in events] == [("update", "identity-account")]
@@ -187,10 +212,18 @@ def test_officer_raise_resets_credentials_and_binds_them_anew(client, factory, a
 def test_officer_raise_makes_an_account_for_someone_without_one(client, factory, auth_headers):
     citizen = factory.citizen()
     officer = auth_headers(factory.staff("officer", "00088"))
-    response = client.put(f"/api/v1/accounts/{citizen.personal_id}/level",
-                          json={"level": 2, "evidence": "chip_card_in_person"}, headers=officer)
+    response = client.put(
+        f"/api/v1/accounts/{citizen.personal_id}/level",
+        json={"level": 2, "evidence": "chip_card_in_person"},
+        headers=officer,
+    )
     assert response.status_code == 200 and response.json["account"]["username"] == citizen.personal_id
-    activated = client.post("/api/v1/auth/activate", json={
-        "username": citizen.personal_id, "activation_code": response.json["activation_code"],
-        "password": NEW_PASSWORD})
+    activated = client.post(
+        "/api/v1/auth/activate",
+        json={
+            "username": citizen.personal_id,
+            "activation_code": response.json["activation_code"],
+            "password": NEW_PASSWORD,
+        },
+    )
     assert activated.status_code == 200

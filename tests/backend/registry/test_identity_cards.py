@@ -47,19 +47,30 @@ def test_only_an_officer_covering_the_citizen_changes_the_register(client, facto
         refused = client.post(revoke, json=body, headers=headers)
         assert refused.status_code == 403 and refused.content_type == "application/problem+json"
     other = factory.citizen(full_name="Trần Văn Khác")
-    foreign = client.post(CARDS.format(pid=other.personal_id) + f"/{card['id']}/revoke", json=body,
-                          headers=auth_headers(factory.staff("officer", "00088")))
+    foreign = client.post(
+        CARDS.format(pid=other.personal_id) + f"/{card['id']}/revoke",
+        json=body,
+        headers=auth_headers(factory.staff("officer", "00088")),
+    )
     assert foreign.status_code == 404  # a card id of someone else is not this citizen's card
     revoked = client.post(revoke, json=body, headers=auth_headers(factory.staff("officer", "00088")))
     assert revoked.status_code == 200 and revoked.json["status"] == "revoked"
 
 
-@pytest.mark.parametrize("body", [{"issued_on": "2999-01-01", **ISSUE}, {"issued_on": "1989-12-31", **ISSUE},
-                                  {"issued_on": "2021-04-15"}, {"issued_on": "2021-04-15", "reason": "x"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"issued_on": "2999-01-01", **ISSUE},
+        {"issued_on": "1989-12-31", **ISSUE},
+        {"issued_on": "2021-04-15"},
+        {"issued_on": "2021-04-15", "reason": "x"},
+    ],
+)
 def test_impossible_issues_are_refused_with_a_problem(client, factory, auth_headers, body):
     citizen = factory.citizen(date_of_birth=dt.date(1990, 1, 1))
-    response = client.post(CARDS.format(pid=citizen.personal_id), json=body,
-                           headers=auth_headers(factory.staff("officer", "00088")))
+    response = client.post(
+        CARDS.format(pid=citizen.personal_id), json=body, headers=auth_headers(factory.staff("officer", "00088"))
+    )
     assert response.status_code == 422 and response.content_type == "application/problem+json"
 
 
@@ -87,16 +98,22 @@ def test_the_status_is_evaluated_for_the_day_of_the_check(session, factory):
     officer = factory.staff("officer", "00088")
     from backend.core.access import Principal
 
-    principal = Principal(account_id=officer.id, role="officer", level=2, label="t", family_id="t",
-                          scope_code="00088")
+    principal = Principal(account_id=officer.id, role="officer", level=2, label="t", family_id="t", scope_code="00088")
     now = dt.datetime(2024, 1, 10, 3, tzinfo=dt.UTC)
-    card = identity_cards.issue(session=session, principal=principal, personal_id=citizen.personal_id,
-                                issued_on=dt.date(2021, 4, 15), reason="cấp thẻ / issued", now=now)
+    card = identity_cards.issue(
+        session=session,
+        principal=principal,
+        personal_id=citizen.personal_id,
+        issued_on=dt.date(2021, 4, 15),
+        reason="cấp thẻ / issued",
+        now=now,
+    )
     assert card.expires_on == dt.date(2026, 3, 15)  # issued at 20: valid to the 25th birthday
 
     def status(on, issued_on=dt.date(2021, 4, 15), pid=citizen.personal_id):
-        return identity_cards.status_of(session=session, personal_id=pid, mrz_document_number=pid[3:],
-                                        issued_on=issued_on, on=on)
+        return identity_cards.status_of(
+            session=session, personal_id=pid, mrz_document_number=pid[3:], issued_on=issued_on, on=on
+        )
 
     assert status(dt.date(2026, 3, 15)) == "valid"
     assert status(dt.date(2026, 3, 16)) == "expired"
@@ -121,9 +138,16 @@ def test_the_demo_register_holds_the_card_the_simulated_chip_carries(make_app):
         add_demo_people(session=db.session, password="demo-test-password")
         db.session.commit()
         on = dt.date(2026, 12, 1)
-        assert identity_cards.status_of(session=db.session, personal_id=DEMO_PATIENT.personal_id,
-                                        mrz_document_number=DEMO_PATIENT.document_number,
-                                        issued_on=DEMO_PATIENT.issue_date, on=on) == "valid"
+        assert (
+            identity_cards.status_of(
+                session=db.session,
+                personal_id=DEMO_PATIENT.personal_id,
+                mrz_document_number=DEMO_PATIENT.document_number,
+                issued_on=DEMO_PATIENT.issue_date,
+                on=on,
+            )
+            == "valid"
+        )
     client = app.test_client()
     headers = bearer(login(client, DEMO_PATIENT.personal_id, "demo-test-password")["access_token"])
     cards = client.get(CARDS.format(pid=DEMO_PATIENT.personal_id), headers=headers).json

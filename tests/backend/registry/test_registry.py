@@ -16,14 +16,16 @@ def _officer(factory, auth_headers, scope="00088"):
     return auth_headers(factory.staff("officer", scope))
 
 
-@pytest.mark.parametrize(("day", "address"), [
-    # Before the 1/7/2025 reorganisation: ward, district, province.
-    (datetime(2025, 6, 30, 12, tzinfo=UTC), "Số 5 Phố Huế, Phường Hàng Bài, Quận Hoàn Kiếm, Thành phố Hà Nội"),
-    # From it: Hàng Bài is part of Phường Cửa Nam, and there is no district level.
-    (datetime(2025, 7, 1, 12, tzinfo=UTC), "Số 5 Phố Huế, Phường Cửa Nam, Thành phố Hà Nội"),
-])
-def test_own_record_has_addresses_household_and_holdings(client, factory, auth_headers, app, monkeypatch, day,
-                                                         address):
+@pytest.mark.parametrize(
+    ("day", "address"),
+    [
+        # Before the 1/7/2025 reorganisation: ward, district, province.
+        (datetime(2025, 6, 30, 12, tzinfo=UTC), "Số 5 Phố Huế, Phường Hàng Bài, Quận Hoàn Kiếm, Thành phố Hà Nội"),
+        # From it: Hàng Bài is part of Phường Cửa Nam, and there is no district level.
+        (datetime(2025, 7, 1, 12, tzinfo=UTC), "Số 5 Phố Huế, Phường Cửa Nam, Thành phố Hà Nội"),
+    ],
+)
+def test_own_record_has_addresses_household_and_holdings(client, factory, auth_headers, app, monkeypatch, day, address):
     monkeypatch.setitem(app.config, "CLOCK", lambda: day)
     citizen = factory.citizen(full_name="Nguyễn Văn An")
     factory.holdings(citizen)
@@ -48,8 +50,13 @@ def test_search_is_accent_and_case_insensitive(client, factory, auth_headers):
 
 def test_search_stays_in_the_officers_jurisdiction(client, factory, auth_headers):
     factory.citizen(full_name="Nguyễn Văn An")
-    factory.citizen(full_name="Nguyễn Văn An", ward_code="26740", province_code="79", birth_province="079",
-                    date_of_birth=date(1992, 1, 1))
+    factory.citizen(
+        full_name="Nguyễn Văn An",
+        ward_code="26740",
+        province_code="79",
+        birth_province="079",
+        date_of_birth=date(1992, 1, 1),
+    )
     hanoi = client.get(f"/api/v1/citizens?name=nguyen+van+an&{PURPOSE}", headers=_officer(factory, auth_headers, "01"))
     assert [r["date_of_birth"] for r in hanoi.json] == ["1990-01-01"]
 
@@ -83,9 +90,15 @@ def test_citizen_never_learns_whether_another_number_exists(client, factory, aut
 
 
 def _birth(**overrides):
-    body = {"personal_id": "001225000777", "full_name": "Phạm Minh Khôi", "date_of_birth": "2025-03-04",
-            "sex": "male", "permanent_ward_code": "00088", "permanent_street": "Số 9 Phố Huế",
-            "purpose": "birth registration"}
+    body = {
+        "personal_id": "001225000777",
+        "full_name": "Phạm Minh Khôi",
+        "date_of_birth": "2025-03-04",
+        "sex": "male",
+        "permanent_ward_code": "00088",
+        "permanent_street": "Số 9 Phố Huế",
+        "purpose": "birth registration",
+    }
     body.update(overrides)
     return body
 
@@ -104,8 +117,9 @@ def test_id_number_that_contradicts_sex_is_refused_with_the_reason(client, facto
 
 
 def test_id_number_that_contradicts_birth_year_is_refused_with_the_reason(client, factory, auth_headers):
-    response = client.post("/api/v1/citizens", json=_birth(date_of_birth="2024-03-04"),
-                           headers=_officer(factory, auth_headers))
+    response = client.post(
+        "/api/v1/citizens", json=_birth(date_of_birth="2024-03-04"), headers=_officer(factory, auth_headers)
+    )
     assert response.status_code == 422
     assert "Digits 5-6" in response.json["detail"]
 
@@ -131,8 +145,9 @@ def test_unknown_ward_and_duplicates_and_jurisdiction(client, factory, auth_head
     assert client.post("/api/v1/citizens", json=_birth(permanent_ward_code="99999"), headers=headers).status_code == 422
     assert client.post("/api/v1/citizens", json=_birth(), headers=headers).status_code == 201
     assert client.post("/api/v1/citizens", json=_birth(), headers=headers).status_code == 409
-    elsewhere = client.post("/api/v1/citizens", json=_birth(personal_id="001225000778", permanent_ward_code="26740"),
-                            headers=headers)
+    elsewhere = client.post(
+        "/api/v1/citizens", json=_birth(personal_id="001225000778", permanent_ward_code="26740"), headers=headers
+    )
     assert elsewhere.status_code == 403
 
 

@@ -44,9 +44,12 @@ def test_bulk_load_writes_valid_rows(database_server):
     report = bulk_load_population(engine, citizens=60_000, seed=5)  # above the drop-indexes threshold
     with engine.connect() as connection:
         count = connection.execute(sa.text("SELECT COUNT(*) FROM citizens")).scalar_one()
-        heads = connection.execute(sa.text(
-            "SELECT COUNT(*) FROM households h JOIN citizens c ON c.id = h.head_citizen_id "
-            "WHERE c.household_id = h.id")).scalar_one()
+        heads = connection.execute(
+            sa.text(
+                "SELECT COUNT(*) FROM households h JOIN citizens c ON c.id = h.head_citizen_id "
+                "WHERE c.household_id = h.id"
+            )
+        ).scalar_one()
         indexes = {i["name"] for i in sa.inspect(connection).get_indexes("citizens")}
     engine.dispose()
     assert count == report.citizens == 60_000

@@ -21,17 +21,21 @@ def test_both_generations_of_units_are_shipped_with_the_mapping():
     old_provinces = {code[1:] for code in personal_id.province_names()}  # birth code 0PP = unit code PP
     assert len(old_provinces) == 63
     assert {units.province_after(old) for old in old_provinces} == {
-        code for code, unit in new.items() if unit["level"] == "province"}
+        code for code, unit in new.items() if unit["level"] == "province"
+    }
     assert units.province_after("74") == units.province_after("77") == "79"  # Bình Dương, BR-VT -> TP HCM
     assert units.province_after("02") == "08"  # Hà Giang -> Tuyên Quang
 
 
-@pytest.mark.parametrize(("code", "on", "ward", "district", "province"), [
-    ("00088", BEFORE, "Phường Hàng Bài", "Quận Hoàn Kiếm", "Thành phố Hà Nội"),
-    ("00088", AFTER, "Phường Cửa Nam", None, "Thành phố Hà Nội"),
-    ("26740", BEFORE, "Phường Bến Nghé", "Quận 1", "Thành phố Hồ Chí Minh"),
-    ("26740", AFTER, "Phường Sài Gòn", None, "Thành phố Hồ Chí Minh"),
-])
+@pytest.mark.parametrize(
+    ("code", "on", "ward", "district", "province"),
+    [
+        ("00088", BEFORE, "Phường Hàng Bài", "Quận Hoàn Kiếm", "Thành phố Hà Nội"),
+        ("00088", AFTER, "Phường Cửa Nam", None, "Thành phố Hà Nội"),
+        ("26740", BEFORE, "Phường Bến Nghé", "Quận 1", "Thành phố Hồ Chí Minh"),
+        ("26740", AFTER, "Phường Sài Gòn", None, "Thành phố Hồ Chí Minh"),
+    ],
+)
 def test_a_place_is_named_with_the_units_valid_on_the_day(code, on, ward, district, province):
     place = units.place_on(code, on)
     assert (place.ward_name, place.district_name, place.province_name) == (ward, district, province)
@@ -51,12 +55,16 @@ def test_jurisdictions_follow_the_succession_from_1_7_2025():
     assert "00070" not in units.jurisdiction("00088", AFTER)  # Hàng Trống went to Phường Hoàn Kiếm
 
 
-@pytest.mark.parametrize(("day", "status"), [
-    (datetime(2025, 6, 30, 9, tzinfo=UTC), 403),  # Trần Hưng Đạo is not the Hàng Bài officer's ward
-    (datetime(2025, 7, 1, 9, tzinfo=UTC), 200),   # both are Phường Cửa Nam now
-])
-def test_an_officers_scope_resolves_to_the_units_valid_on_the_day(client, factory, auth_headers, app,
-                                                                   monkeypatch, day, status):
+@pytest.mark.parametrize(
+    ("day", "status"),
+    [
+        (datetime(2025, 6, 30, 9, tzinfo=UTC), 403),  # Trần Hưng Đạo is not the Hàng Bài officer's ward
+        (datetime(2025, 7, 1, 9, tzinfo=UTC), 200),  # both are Phường Cửa Nam now
+    ],
+)
+def test_an_officers_scope_resolves_to_the_units_valid_on_the_day(
+    client, factory, auth_headers, app, monkeypatch, day, status
+):
     monkeypatch.setitem(app.config, "CLOCK", lambda: day)
     citizen = factory.citizen(full_name="Phạm Thị Cửa", sex="female", ward_code="00082")
     officer = auth_headers(factory.staff("officer", "00088"))

@@ -18,12 +18,22 @@ def people(factory, session):
     household = Household(household_number="HK-TEST-RES-1", ward_code="00088", street_address="Số 5 Phố Huế")
     session.add(household)
     session.flush()
-    applicant = factory.citizen(full_name="Nguyễn Văn Ánh", household_id=household.id,
-                                relation_to_head="Chủ hộ")
-    child = factory.citizen(full_name="Nguyễn Thị Hồng", sex="female", date_of_birth=date(2015, 4, 1),
-                            household_id=household.id, relation_to_head="Con")
-    owner = factory.citizen(full_name="Trần Thị Ngọc Ẩn", sex="female", date_of_birth=date(1970, 5, 6),
-                            ward_code="26740", province_code="79", birth_province="079")
+    applicant = factory.citizen(full_name="Nguyễn Văn Ánh", household_id=household.id, relation_to_head="Chủ hộ")
+    child = factory.citizen(
+        full_name="Nguyễn Thị Hồng",
+        sex="female",
+        date_of_birth=date(2015, 4, 1),
+        household_id=household.id,
+        relation_to_head="Con",
+    )
+    owner = factory.citizen(
+        full_name="Trần Thị Ngọc Ẩn",
+        sex="female",
+        date_of_birth=date(1970, 5, 6),
+        ward_code="26740",
+        province_code="79",
+        birth_province="079",
+    )
     stranger = factory.citizen(full_name="Lê Văn Đức", date_of_birth=date(1985, 9, 9))
     accounts = {
         "applicant": factory.account(applicant, level=2),
@@ -33,8 +43,7 @@ def people(factory, session):
         "officer_province": factory.staff("officer", "79"),
         "officer_elsewhere": factory.staff("officer", "00088"),
     }
-    return {"applicant": applicant, "child": child, "owner": owner, "stranger": stranger,
-            "accounts": accounts}
+    return {"applicant": applicant, "child": child, "owner": owner, "stranger": stranger, "accounts": accounts}
 
 
 @pytest.fixture()
@@ -60,8 +69,13 @@ def today():
 
 @pytest.fixture()
 def application_body(people, today):
-    return {"ward_code": "26740", "street": "Số 45 Đường Lê Lợi", "legal_basis": "tenancy",
-            "owner_personal_id": people["owner"].personal_id, "reason": "Làm việc tại TP Hồ Chí Minh",
-            "start_date": (today + timedelta(days=1)).isoformat(),
-            "end_date": (today + timedelta(days=366)).isoformat(),
-            "member_personal_ids": [people["child"].personal_id]}
+    return {
+        "ward_code": "26740",
+        "street": "Số 45 Đường Lê Lợi",
+        "legal_basis": "tenancy",
+        "owner_personal_id": people["owner"].personal_id,
+        "reason": "Làm việc tại TP Hồ Chí Minh",
+        "start_date": (today + timedelta(days=1)).isoformat(),
+        "end_date": (today + timedelta(days=366)).isoformat(),
+        "member_personal_ids": [people["child"].personal_id],
+    }

@@ -17,14 +17,26 @@ NOTICES = "/api/v1/residence/accommodation-notices"
 
 
 def _hotel(people, **overrides):
-    return {"name": "Khách sạn Bến Nghé", "licence_number": "0312345678", "ward_code": "26740",
-            "street": "Số 9 Đường Hàm Nghi", "operator_personal_id": people["owner"].personal_id, **overrides}
+    return {
+        "name": "Khách sạn Bến Nghé",
+        "licence_number": "0312345678",
+        "ward_code": "26740",
+        "street": "Số 9 Đường Hàm Nghi",
+        "operator_personal_id": people["owner"].personal_id,
+        **overrides,
+    }
 
 
 def _guests(people):
     now_vn = utcnow().astimezone(VIETNAM_TZ)
-    return [{"personal_id": people["stranger"].personal_id, "full_name": "Lê Văn Đức",
-             "arrival_at": now_vn.isoformat(), "departure_on": (now_vn.date() + timedelta(days=1)).isoformat()}]
+    return [
+        {
+            "personal_id": people["stranger"].personal_id,
+            "full_name": "Lê Văn Đức",
+            "arrival_at": now_vn.isoformat(),
+            "departure_on": (now_vn.date() + timedelta(days=1)).isoformat(),
+        }
+    ]
 
 
 def test_operator_sends_notices_for_their_establishment_and_no_one_else_does(api, people, session):
@@ -39,8 +51,13 @@ def test_operator_sends_notices_for_their_establishment_and_no_one_else_does(api
     refused = api("applicant", "POST", NOTICES, json=notice)
     assert refused.status_code == 403 and refused.json["code"] == "forbidden"
     assert api("applicant", "POST", NOTICES, json={**notice, "establishment_id": 999_999}).status_code == 404
-    free_text = {"establishment_name": "Khách sạn Ma", "ward_code": "26740", "street": "Số 1 Đường Bất Kỳ",
-                 "reason": "Du lịch", "guests": _guests(people)}
+    free_text = {
+        "establishment_name": "Khách sạn Ma",
+        "ward_code": "26740",
+        "street": "Số 1 Đường Bất Kỳ",
+        "reason": "Du lịch",
+        "guests": _guests(people),
+    }
     assert api("applicant", "POST", NOTICES, json=free_text).status_code == 422
     # The address is the establishment's: a street sent along is not accepted in its place.
     assert api("owner", "POST", NOTICES, json={**notice, "street": "Số 1 Nơi Khác"}).status_code == 201
@@ -48,9 +65,11 @@ def test_operator_sends_notices_for_their_establishment_and_no_one_else_does(api
     assert {n["street"] for n in stored} == {"Số 9 Đường Hàm Nghi"}
     assert [e["name"] for e in api("owner", "GET", PATH).json] == ["Khách sạn Bến Nghé"]
     assert api("applicant", "GET", PATH).json == []
-    logged = session.scalar(sa.select(AuditEvent.actor_role).where(
-        AuditEvent.subject_citizen_id == people["owner"].id,
-        AuditEvent.record_type == "accommodation-establishment"))
+    logged = session.scalar(
+        sa.select(AuditEvent.actor_role).where(
+            AuditEvent.subject_citizen_id == people["owner"].id, AuditEvent.record_type == "accommodation-establishment"
+        )
+    )
     assert logged == "officer"
 
 
@@ -60,11 +79,16 @@ def test_registration_is_for_officers_of_the_ward_and_operators_with_checked_ide
     assert api("officer", "POST", PATH, json=_hotel(people)).status_code == 409  # same licence number
     assert api("applicant", "POST", PATH, json=_hotel(people, licence_number="0399999999")).status_code == 403
     level_one = factory.account(factory.citizen(full_name="Phạm Văn Một"), level=1)
-    refused = api("officer", "POST", PATH, json=_hotel(people, licence_number="0311111111",
-                                                       operator_personal_id=level_one.username))
+    refused = api(
+        "officer",
+        "POST",
+        PATH,
+        json=_hotel(people, licence_number="0311111111", operator_personal_id=level_one.username),
+    )
     assert refused.status_code == 422 and "operator_personal_id" in str(refused.json["errors"])
-    nobody = api("officer", "POST", PATH, json=_hotel(people, licence_number="0322222222",
-                                                      operator_personal_id="001090999999"))
+    nobody = api(
+        "officer", "POST", PATH, json=_hotel(people, licence_number="0322222222", operator_personal_id="001090999999")
+    )
     assert nobody.status_code == 422
 
 

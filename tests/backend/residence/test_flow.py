@@ -12,8 +12,13 @@ from shared_schemas import signed as jws
 
 
 def test_apply_consent_approve_confirm_verify(api, people, application_body, client):
-    created = api("applicant", "POST", "/api/v1/residence/applications", json=application_body,
-                  headers={"Idempotency-Key": "flow-test-0001"})
+    created = api(
+        "applicant",
+        "POST",
+        "/api/v1/residence/applications",
+        json=application_body,
+        headers={"Idempotency-Key": "flow-test-0001"},
+    )
     assert created.status_code == 201, created.json
     application = created.json
     assert application["status"] == "awaiting_owner_consent"
@@ -22,23 +27,28 @@ def test_apply_consent_approve_confirm_verify(api, people, application_body, cli
 
     pending = api("owner", "GET", "/api/v1/residence/consent-requests")
     assert [a["id"] for a in pending.json] == [app_id]
-    consented = api("owner", "POST", f"/api/v1/residence/applications/{app_id}/consent",
-                    json={"decision": "consent"})
+    consented = api("owner", "POST", f"/api/v1/residence/applications/{app_id}/consent", json={"decision": "consent"})
     assert consented.status_code == 200, consented.json
     assert consented.json["status"] == "under_review" and consented.json["due_on"]
 
     queue = api("officer", "GET", "/api/v1/residence/work-queue")
     assert [item["id"] for item in queue.json] == [app_id]
     assert queue.json[0]["overdue"] is False
-    lookup = api("officer", "GET", f"/api/v1/residence/applications/{app_id}/applicant-residence"
-                                   "?purpose=temporary+residence+review")
+    lookup = api(
+        "officer",
+        "GET",
+        f"/api/v1/residence/applications/{app_id}/applicant-residence?purpose=temporary+residence+review",
+    )
     assert lookup.status_code == 200 and lookup.json["temporary_address"] is None
-    approved = api("officer", "POST", f"/api/v1/residence/applications/{app_id}/decision",
-                   json={"decision": "approve"})
+    approved = api("officer", "POST", f"/api/v1/residence/applications/{app_id}/decision", json={"decision": "approve"})
     assert approved.status_code == 200, approved.json
     assert approved.json["status"] == "approved" and approved.json["approval_document_id"]
     assert [e["status"] for e in approved.json["events"]] == [
-        "submitted", "awaiting_owner_consent", "under_review", "approved"]
+        "submitted",
+        "awaiting_owner_consent",
+        "under_review",
+        "approved",
+    ]
 
     record = api("applicant", "GET", "/api/v1/citizens/me").json
     assert record["temporary_address"]["ward_code"] == "26740"
@@ -58,21 +68,27 @@ def test_apply_consent_approve_confirm_verify(api, people, application_body, cli
     jwks = client.get("/.well-known/jwks.json").json
     verified = jws.verify_document_token(document["token"], jwks, utcnow(), content=document["content"])
     assert verified.claims["doc"] == "residence-confirmation"
-    assert verified.claims["hid"] == people["applicant"].personal_id[:4] + "******" + \
-        people["applicant"].personal_id[-2:]
+    assert (
+        verified.claims["hid"] == people["applicant"].personal_id[:4] + "******" + people["applicant"].personal_id[-2:]
+    )
     # Online, anonymously: the token, then the PDF file itself.
     online = client.post("/api/v1/documents/verify", json={"token": document["token"]})
     assert online.json["status"] == "valid", online.json
-    upload = client.post("/api/v1/documents/verify-pdf", data={"file": (io.BytesIO(pdf.data), "ct07.pdf")},
-                         content_type="multipart/form-data")
+    upload = client.post(
+        "/api/v1/documents/verify-pdf",
+        data={"file": (io.BytesIO(pdf.data), "ct07.pdf")},
+        content_type="multipart/form-data",
+    )
     assert upload.status_code == 200 and upload.json["status"] == "valid", upload.json
 
     # One byte changed anywhere fails.
     tampered_pdf = bytearray(pdf.data)
     tampered_pdf[len(tampered_pdf) // 2] ^= 0x01
-    upload = client.post("/api/v1/documents/verify-pdf",
-                         data={"file": (io.BytesIO(bytes(tampered_pdf)), "ct07.pdf")},
-                         content_type="multipart/form-data")
+    upload = client.post(
+        "/api/v1/documents/verify-pdf",
+        data={"file": (io.BytesIO(bytes(tampered_pdf)), "ct07.pdf")},
+        content_type="multipart/form-data",
+    )
     assert upload.json["status"] == "tampered", upload.json
     header, payload, signature = document["token"].split(".")
     raw = bytearray(jws.b64url_decode(payload))
@@ -82,25 +98,38 @@ def test_apply_consent_approve_confirm_verify(api, people, application_body, cli
     with pytest.raises(jws.BadSignature):
         jws.verify_document_token(forged, jwks, utcnow())
     changed = {**document["content"], "temporary_until": "2099-12-31"}
-    mismatch = client.post("/api/v1/documents/verify", json={"token": document["token"],
-                                                             "content": changed}).json
+    mismatch = client.post("/api/v1/documents/verify", json={"token": document["token"], "content": changed}).json
     assert (mismatch["status"], mismatch["reason"]) == ("tampered", "content-mismatch")
 
     kinds = [n["kind"] for n in api("applicant", "GET", "/api/v1/notifications").json["items"]]
     for kind in ("application-received", "owner-consented", "application-approved", "document-issued"):
         assert kind in kinds
-    assert "owner-consent-needed" in [n["kind"] for n in api("owner", "GET",
-                                                             "/api/v1/notifications").json["items"]]
+    assert "owner-consent-needed" in [n["kind"] for n in api("owner", "GET", "/api/v1/notifications").json["items"]]
 
 
 def test_idempotent_retry_replays_and_conflicts(api, application_body):
-    first = api("applicant", "POST", "/api/v1/residence/applications", json=application_body,
-                headers={"Idempotency-Key": "retry-key-0001"})
-    again = api("applicant", "POST", "/api/v1/residence/applications", json=application_body,
-                headers={"Idempotency-Key": "retry-key-0001"})
+    first = api(
+        "applicant",
+        "POST",
+        "/api/v1/residence/applications",
+        json=application_body,
+        headers={"Idempotency-Key": "retry-key-0001"},
+    )
+    again = api(
+        "applicant",
+        "POST",
+        "/api/v1/residence/applications",
+        json=application_body,
+        headers={"Idempotency-Key": "retry-key-0001"},
+    )
     assert first.status_code == again.status_code == 201
     assert first.json["id"] == again.json["id"]
-    other = api("applicant", "POST", "/api/v1/residence/applications",
-                json={**application_body, "reason": "Học tập"}, headers={"Idempotency-Key": "retry-key-0001"})
+    other = api(
+        "applicant",
+        "POST",
+        "/api/v1/residence/applications",
+        json={**application_body, "reason": "Học tập"},
+        headers={"Idempotency-Key": "retry-key-0001"},
+    )
     assert other.status_code == 409 and other.content_type == "application/problem+json"
     assert len(api("applicant", "GET", "/api/v1/residence/applications").json) == 1

@@ -17,8 +17,12 @@ def _shape(response):
 
 def test_the_applicant_learns_no_name_and_no_existence(api, people, application_body):
     known = api("applicant", "POST", POST, json=application_body)
-    unknown = api("applicant", "POST", POST, json={**application_body, "street": "Số 46 Đường Lê Lợi",
-                                                   "owner_personal_id": UNKNOWN_PID})
+    unknown = api(
+        "applicant",
+        "POST",
+        POST,
+        json={**application_body, "street": "Số 46 Đường Lê Lợi", "owner_personal_id": UNKNOWN_PID},
+    )
     assert known.status_code == unknown.status_code == 201
     assert known.json["owner"] == {"personal_id": people["owner"].personal_id, "full_name": None}
     assert people["owner"].full_name not in known.get_data(as_text=True)
@@ -31,8 +35,7 @@ def test_the_applicant_learns_no_name_and_no_existence(api, people, application_
     again = api("applicant", "GET", f"{POST}/{known.json['id']}")
     assert again.json["owner"]["full_name"] is None
     # The owner and a covering officer still see who is who.
-    assert api("owner", "GET", f"{POST}/{known.json['id']}").json["owner"]["full_name"] == \
-        people["owner"].full_name
+    assert api("owner", "GET", f"{POST}/{known.json['id']}").json["owner"]["full_name"] == people["owner"].full_name
 
 
 def test_the_owner_notification_quotes_the_applicants_text_bounded_and_clean(api, people, application_body):
@@ -40,8 +43,12 @@ def test_the_owner_notification_quotes_the_applicants_text_bounded_and_clean(api
     response = api("applicant", "POST", POST, json={**application_body, "street": hostile[:200]})
     assert response.status_code in (201, 422)
     if response.status_code == 422:  # the schema refuses control characters outright: also fine
-        response = api("applicant", "POST", POST, json={**application_body,
-                                                         "street": "Số 45 Lê Lợi NGÂN HÀNG: chuyển tiền " + "x" * 150})
+        response = api(
+            "applicant",
+            "POST",
+            POST,
+            json={**application_body, "street": "Số 45 Lê Lợi NGÂN HÀNG: chuyển tiền " + "x" * 150},
+        )
         assert response.status_code == 201
     notes = api("owner", "GET", "/api/v1/notifications").json
     items = notes["items"] if isinstance(notes, dict) else notes

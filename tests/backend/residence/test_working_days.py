@@ -11,17 +11,20 @@ from backend.residence.working_days import (
 )
 
 
-@pytest.mark.parametrize(("received", "expected"), [
-    (date(2026, 11, 16), date(2026, 11, 19)),  # Monday -> Thursday
-    (date(2026, 11, 19), date(2026, 11, 25)),  # Thursday -> Wednesday: weekend + Culture Day (Tue 24 Nov)
-    (date(2026, 11, 20), date(2026, 11, 26)),  # Friday -> Thursday
-    (date(2026, 11, 21), date(2026, 11, 26)),  # received on a Saturday: counting starts Monday
-    (date(2026, 2, 12), date(2026, 2, 24)),    # Thursday before Tết 2026 (16-20 Feb): Fri 13, Mon 23, Tue 24
-    (date(2026, 4, 24), date(2026, 5, 4)),     # Hùng Kings observed Mon 27 Apr; 30 Apr and 1 May
-    (date(2025, 8, 29), date(2025, 9, 5)),     # National Day 1-2 Sep 2025
-    (date(2026, 12, 30), date(2027, 1, 5)),    # New Year's Day 2027 on a Friday
-    (date(2027, 2, 3), date(2027, 2, 15)),     # Tết 2027: 4-10 Feb (Thu-Wed)
-])
+@pytest.mark.parametrize(
+    ("received", "expected"),
+    [
+        (date(2026, 11, 16), date(2026, 11, 19)),  # Monday -> Thursday
+        (date(2026, 11, 19), date(2026, 11, 25)),  # Thursday -> Wednesday: weekend + Culture Day (Tue 24 Nov)
+        (date(2026, 11, 20), date(2026, 11, 26)),  # Friday -> Thursday
+        (date(2026, 11, 21), date(2026, 11, 26)),  # received on a Saturday: counting starts Monday
+        (date(2026, 2, 12), date(2026, 2, 24)),  # Thursday before Tết 2026 (16-20 Feb): Fri 13, Mon 23, Tue 24
+        (date(2026, 4, 24), date(2026, 5, 4)),  # Hùng Kings observed Mon 27 Apr; 30 Apr and 1 May
+        (date(2025, 8, 29), date(2025, 9, 5)),  # National Day 1-2 Sep 2025
+        (date(2026, 12, 30), date(2027, 1, 5)),  # New Year's Day 2027 on a Friday
+        (date(2027, 2, 3), date(2027, 2, 15)),  # Tết 2027: 4-10 Feb (Thu-Wed)
+    ],
+)
 def test_three_working_days(received, expected):
     assert add_working_days(received, 3) == expected
 

@@ -145,9 +145,7 @@ def test_record_see_surcharge_pay_twice_posted_once_receipt_verifies(client, wor
     # The receipt is a signed document the citizen holds, and it verifies.
     status = client.get(f"/api/v1/payments/intents/{intent.json['id']}", headers=world["driver_h"]).json
     assert status["status"] == "succeeded" and status["receipt_number"] == first.json["receipt_number"]
-    document = client.get(
-        f"/api/v1/documents/{status['receipt_document_id']}", headers=world["driver_h"]
-    ).json
+    document = client.get(f"/api/v1/documents/{status['receipt_document_id']}", headers=world["driver_h"]).json
     assert document["doc_type"] == "traffic-fine-receipt" and document["content"]["amount"] == 19_066_500
     # The receipt splits the total into the fine and the late surcharge, which add up to what was paid.
     items = [item["amount"] for item in document["content"]["items"]]
@@ -168,10 +166,7 @@ def test_suspension_shows_on_the_licence_for_exactly_its_period(client, world, c
         suspension_months=22,
     )
     assert created.status_code == 201, created.json
-    assert (
-        created.json["suspension_starts_on"] == "2026-11-02"
-        and created.json["suspension_ends_on"] == "2028-09-02"
-    )
+    assert created.json["suspension_starts_on"] == "2026-11-02" and created.json["suspension_ends_on"] == "2028-09-02"
 
     def status(day, headers=world["driver_h"]):
         licences = client.get(f"/api/v1/traffic/licences/mine?on={day}", headers=headers).json
@@ -222,9 +217,7 @@ def test_camera_violation_is_decided_against_the_owner_who_is_notified(client, w
     )
     assert created.status_code == 201, created.json
     assert created.json["points_deducted"] == 0
-    decision = session.scalar(
-        sa.select(PenaltyDecision).where(PenaltyDecision.number == created.json["number"])
-    )
+    decision = session.scalar(sa.select(PenaltyDecision).where(PenaltyDecision.number == created.json["number"]))
     assert decision.liable_citizen_id == world["owner"].id
     inbox = session.scalars(sa.select(Notification).where(Notification.citizen_id == world["owner"].id)).all()
     assert any(n.kind == "camera-violation" and "30A12345" in n.title for n in inbox)
@@ -234,9 +227,7 @@ def test_retried_recording_with_the_same_key_creates_one_decision(client, world,
     first = record(client, world["officer"], plate="30A12345", licence_number="010000000777")
     again = record(client, world["officer"], plate="30A12345", licence_number="010000000777")
     assert first.json["number"] == again.json["number"]
-    other = record(
-        client, world["officer"], plate="30A12345", licence_number="010000000777", fine_amount=19_000_000
-    )
+    other = record(client, world["officer"], plate="30A12345", licence_number="010000000777", fine_amount=19_000_000)
     assert other.status_code == 409 and other.json["code"] == "idempotency-key-reused"
 
 
@@ -327,9 +318,15 @@ def test_someone_elses_fine_is_not_found(client, world, clock, factory, auth_hea
 def test_a_licence_at_zero_points_shows_and_enforces_the_earliest_retest(client, world, clock, session):
     """Road Traffic Order and Safety Law 2024 Art. 58(3): re-test no earlier than 6 months after reaching 0."""
     for n, hour in enumerate((8, 9, 10)):
-        created = record(client, world["officer"], key=f"zero-points-{n}", violation_code="XM-DEN-DO",
-                         plate="29-B1 123.45", driver_personal_id=world["driver"].personal_id,
-                         occurred_at=f"2026-11-01T{hour:02d}:00:00+07:00")
+        created = record(
+            client,
+            world["officer"],
+            key=f"zero-points-{n}",
+            violation_code="XM-DEN-DO",
+            plate="29-B1 123.45",
+            driver_personal_id=world["driver"].personal_id,
+            occurred_at=f"2026-11-01T{hour:02d}:00:00+07:00",
+        )
         assert created.status_code == 201, created.json
 
     def licence(day):
@@ -354,9 +351,14 @@ def test_a_licence_at_zero_points_shows_and_enforces_the_earliest_retest(client,
 
 
 def test_a_violation_on_the_first_day_of_decree_168_is_decided_by_it(client, world, clock):
-    created = record(client, world["officer"], key="decree-168-first-day", plate="30A-123.45",
-                     licence_number="010000000777",
-                     occurred_at="2025-01-01T00:00:00+07:00")
+    created = record(
+        client,
+        world["officer"],
+        key="decree-168-first-day",
+        plate="30A-123.45",
+        licence_number="010000000777",
+        occurred_at="2025-01-01T00:00:00+07:00",
+    )
     assert created.status_code == 201, created.json
     assert created.json["fine_amount"] == 19_000_000
 

@@ -9,8 +9,11 @@ from backend.verification.models import Agency
 
 @pytest.fixture()
 def verification_config(app, tmp_path):
-    keys = {"VERIFICATION_SPOOL_DIR": str(tmp_path / "spool"), "VERIFICATION_CHUNK_ROWS": 3,
-            "VERIFICATION_WORKER": "inline"}
+    keys = {
+        "VERIFICATION_SPOOL_DIR": str(tmp_path / "spool"),
+        "VERIFICATION_CHUNK_ROWS": 3,
+        "VERIFICATION_WORKER": "inline",
+    }
     saved = {k: app.config.get(k) for k in keys}
     app.config.update(keys)
     yield keys

@@ -19,11 +19,15 @@ from backend.verification.models import Agency, VerificationJob
 from tests.backend.helpers import Factory, bearer, login
 from tests.backend.verification.test_jobs import upload
 
-_WORKBOOK = ('<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-             '<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>')
-_RELS = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-         '<Relationship Id="rId1" Type="worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+_WORKBOOK = (
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_RELS = (
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+)
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 HEADER = ["so_dinh_danh", "ho_ten", "ngay_sinh", "gioi_tinh"]
 
@@ -33,8 +37,15 @@ def _inline_row(number: int, values: list[str]) -> str:
     return f'<row r="{number}">{cells}</row>'
 
 
-def workbook(sheet_rows: str | bytes, *, shared: str | None = None, dimension: str | None = None,
-             level: int = zipfile.ZIP_DEFLATED, workbook_xml: str = _WORKBOOK, extra: dict | None = None) -> bytes:
+def workbook(
+    sheet_rows: str | bytes,
+    *,
+    shared: str | None = None,
+    dimension: str | None = None,
+    level: int = zipfile.ZIP_DEFLATED,
+    workbook_xml: str = _WORKBOOK,
+    extra: dict | None = None,
+) -> bytes:
     """A minimal XLSX built by hand (so it can be as hostile as a test needs)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", level) as archive:
@@ -42,7 +53,7 @@ def workbook(sheet_rows: str | bytes, *, shared: str | None = None, dimension: s
         for name, text in (extra or {}).items():
             archive.writestr(name, text)
         archive.writestr("xl/_rels/workbook.xml.rels", _RELS)
-        head = f'<worksheet {_NS}>' + (f'<dimension ref="{dimension}"/>' if dimension else "") + "<sheetData>"
+        head = f"<worksheet {_NS}>" + (f'<dimension ref="{dimension}"/>' if dimension else "") + "<sheetData>"
         if isinstance(sheet_rows, bytes):
             with archive.open("xl/worksheets/sheet1.xml", "w") as part:
                 part.write(head.encode())
@@ -82,8 +93,15 @@ def test_total_uncompressed_size_is_capped(client, app, agency_headers):
     rows = "".join(_inline_row(i, [f"{i:012d}", "Nguyễn Văn An", "1990-01-01", "Nam"]) for i in range(2, 400))
     app.config["VERIFICATION_XLSX_MAX_UNCOMPRESSED"] = 20_000
     try:
-        _refused(upload(client, agency_headers, workbook(_inline_row(1, HEADER) + rows, level=zipfile.ZIP_STORED),
-                        filename="lon.xlsx"), "xlsx_max_uncompressed")
+        _refused(
+            upload(
+                client,
+                agency_headers,
+                workbook(_inline_row(1, HEADER) + rows, level=zipfile.ZIP_STORED),
+                filename="lon.xlsx",
+            ),
+            "xlsx_max_uncompressed",
+        )
     finally:
         app.config.pop("VERIFICATION_XLSX_MAX_UNCOMPRESSED")
 
@@ -92,8 +110,10 @@ def test_shared_strings_part_over_its_cap_is_refused_at_upload(client, app, agen
     shared = "".join(f"<si><t>{i}</t></si>" for i in range(5_000))
     app.config["VERIFICATION_XLSX_MAX_SHARED_STRINGS_BYTES"] = 10_000
     try:
-        _refused(upload(client, agency_headers, workbook(_inline_row(1, HEADER), shared=shared),
-                        filename="chuoi.xlsx"), "xlsx_max_shared_strings_bytes")
+        _refused(
+            upload(client, agency_headers, workbook(_inline_row(1, HEADER), shared=shared), filename="chuoi.xlsx"),
+            "xlsx_max_shared_strings_bytes",
+        )
     finally:
         app.config.pop("VERIFICATION_XLSX_MAX_SHARED_STRINGS_BYTES")
 
@@ -102,9 +122,11 @@ def test_too_many_shared_strings_stop_the_job_at_the_cap(client, app, agency_hea
     shared = "".join(f"<si><t>chuỗi {i}</t></si>" for i in range(5_000))
     app.config["VERIFICATION_XLSX_MAX_SHARED_STRINGS"] = 1_000
     try:
-        job = _job(client, agency_headers, upload(client, agency_headers,
-                                                  workbook(_inline_row(1, HEADER), shared=shared),
-                                                  filename="chuoi.xlsx"))
+        job = _job(
+            client,
+            agency_headers,
+            upload(client, agency_headers, workbook(_inline_row(1, HEADER), shared=shared), filename="chuoi.xlsx"),
+        )
     finally:
         app.config.pop("VERIFICATION_XLSX_MAX_SHARED_STRINGS")
     assert job["status"] == "failed"
@@ -112,8 +134,10 @@ def test_too_many_shared_strings_stop_the_job_at_the_cap(client, app, agency_hea
 
 
 def test_declared_dimension_over_the_column_cap_is_refused_at_upload(client, agency_headers):
-    _refused(upload(client, agency_headers, workbook(_inline_row(1, HEADER), dimension="A1:ZZ3"),
-                    filename="rong.xlsx"), "max_columns")
+    _refused(
+        upload(client, agency_headers, workbook(_inline_row(1, HEADER), dimension="A1:ZZ3"), filename="rong.xlsx"),
+        "max_columns",
+    )
 
 
 def test_undeclared_wide_sheet_stops_at_the_column_cap(client, agency_headers):
@@ -130,8 +154,9 @@ def test_long_xlsx_cell_stops_the_job(client, agency_headers):
 
 def test_csv_caps(client, app, agency_headers):
     header = ",".join(HEADER)
-    _refused(upload(client, agency_headers, (header + "".join(f",c{i}" for i in range(60)) + "\n").encode()),
-             "max_columns")
+    _refused(
+        upload(client, agency_headers, (header + "".join(f",c{i}" for i in range(60)) + "\n").encode()), "max_columns"
+    )
     long_cell = f"{header}\n001090000001,{'A' * 3_000},1990-01-01,Nam\n".encode()
     job = _job(client, agency_headers, upload(client, agency_headers, long_cell))
     assert job["status"] == "failed" and "quá dài" in job["error"]
@@ -153,17 +178,21 @@ def test_csv_caps(client, app, agency_headers):
 def test_hand_built_workbook_with_shared_strings_dates_and_gaps_is_read(client, factory, agency_headers):
     an = factory.citizen(full_name="Nguyễn Văn An", date_of_birth=date(1990, 1, 1))
     shared = "".join(f"<si><t>{text}</t></si>" for text in HEADER + ["Nguyễn Văn An", "Nam"])
-    rows = ('<row r="1">' + "".join(f'<c r="{c}1" t="s"><v>{i}</v></c>' for i, c in enumerate("ABCD")) + "</row>"
-            f'<row r="3"><c r="A3" t="inlineStr"><is><t>{an.personal_id}</t></is></c><c r="B3" t="s"><v>4</v></c>'
-            '<c r="C3" t="str"><v>01/01/1990</v></c><c r="D3" t="s"><v>5</v></c></row>')
-    job = _job(client, agency_headers, upload(client, agency_headers, workbook(rows, shared=shared),
-                                              filename="tay.xlsx"))
+    rows = (
+        '<row r="1">' + "".join(f'<c r="{c}1" t="s"><v>{i}</v></c>' for i, c in enumerate("ABCD")) + "</row>"
+        f'<row r="3"><c r="A3" t="inlineStr"><is><t>{an.personal_id}</t></is></c><c r="B3" t="s"><v>4</v></c>'
+        '<c r="C3" t="str"><v>01/01/1990</v></c><c r="D3" t="s"><v>5</v></c></row>'
+    )
+    job = _job(
+        client, agency_headers, upload(client, agency_headers, workbook(rows, shared=shared), filename="tay.xlsx")
+    )
     assert job["status"] == "done" and job["summary"]["counts"] == {"match": 1} and job["summary"]["blank_rows"] == 1
 
 
 def test_no_write_lock_is_held_while_a_file_is_converted_and_planned(make_app, tmp_path, monkeypatch):
-    app = make_app(VERIFICATION_SPOOL_DIR=str(tmp_path / "spool"), VERIFICATION_CHUNK_ROWS=50,
-                   VERIFICATION_WORKER="off")
+    app = make_app(
+        VERIFICATION_SPOOL_DIR=str(tmp_path / "spool"), VERIFICATION_CHUNK_ROWS=50, VERIFICATION_WORKER="off"
+    )
     url = app.config["DATABASE_URL"]
     if not url.startswith("sqlite"):
         pytest.skip("the write lock in question is SQLite's")
@@ -246,16 +275,25 @@ def test_date_cells_follow_the_cell_style_and_the_workbook_epoch(tmp_path):
     from backend.verification import xlsx
     from backend.verification.limits import Caps
 
-    styles = (f'<styleSheet {_NS}><numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy;@"/></numFmts>'
-              '<cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="14"/>'
-              '<xf numFmtId="165"/></cellXfs></styleSheet>')
-    row = ('<row r="1"><c r="A1" s="1"><v>32874</v></c><c r="B1" s="2"><v>32874</v></c>'
-           '<c r="C1"><v>32874</v></c><c r="D1" s="1"><v>1</v></c><c r="E1"><v>1.5</v></c>'
-           '<c r="F1" t="b"><v>1</v></c></row>')
+    styles = (
+        f'<styleSheet {_NS}><numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy;@"/></numFmts>'
+        '<cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="14"/>'
+        '<xf numFmtId="165"/></cellXfs></styleSheet>'
+    )
+    row = (
+        '<row r="1"><c r="A1" s="1"><v>32874</v></c><c r="B1" s="2"><v>32874</v></c>'
+        '<c r="C1"><v>32874</v></c><c r="D1" s="1"><v>1</v></c><c r="E1"><v>1.5</v></c>'
+        '<c r="F1" t="b"><v>1</v></c></row>'
+    )
     path = tmp_path / "ngay.xlsx"
     path.write_bytes(workbook(row, extra={"xl/styles.xml": styles}))
     assert list(xlsx.rows(path, Caps())) == [["1990-01-01", "1990-01-01", "32874", "1900-01-01", "1.5", "TRUE"]]
     # The same serial in a workbook on the 1904 date system is four years and a day later.
-    path.write_bytes(workbook(row, extra={"xl/styles.xml": styles}, workbook_xml=_WORKBOOK.replace(
-        "<sheets>", '<workbookPr date1904="1"/><sheets>')))
+    path.write_bytes(
+        workbook(
+            row,
+            extra={"xl/styles.xml": styles},
+            workbook_xml=_WORKBOOK.replace("<sheets>", '<workbookPr date1904="1"/><sheets>'),
+        )
+    )
     assert next(xlsx.rows(path, Caps()))[0] == "1994-01-02"

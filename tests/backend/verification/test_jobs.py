@@ -23,8 +23,12 @@ def csv_bytes(rows: list[list[str]], header=("so_dinh_danh", "ho_ten", "ngay_sin
 
 
 def upload(client, headers, content: bytes, filename="students.csv", purpose="clean student records"):
-    return client.post("/api/v1/verification/jobs", headers=headers, content_type="multipart/form-data",
-                       data={"purpose": purpose, "file": (io.BytesIO(content), filename)})
+    return client.post(
+        "/api/v1/verification/jobs",
+        headers=headers,
+        content_type="multipart/form-data",
+        data={"purpose": purpose, "file": (io.BytesIO(content), filename)},
+    )
 
 
 def _people(factory):
@@ -36,15 +40,15 @@ def _people(factory):
 
 def _rows(an, binh, gone):
     return [
-        [an.personal_id, "Nguyễn Văn An", "01/01/1990", "Nam", "HS1"],            # 2 match
-        [binh.personal_id, "Tran Thi Binh", "1985-05-10", "Nữ", "HS2"],            # 3 match, accents only
-        [binh.personal_id, "Trần Thị Bình", "1985-05-11", "male", "HS3"],          # 4 mismatch dob + sex
-        [gone.personal_id, "Lê Văn Cường", "1940-03-03", "Nam", "HS4"],            # 5 deceased
-        [an.personal_id[:11], "Nguyễn Văn An", "1990-01-01", "Nam", "HS5"],        # 6 invalid: 11 digits
-        ["001190999999", "Nguyễn Văn An", "1990-01-01", "Nam", "HS6"],             # 7 invalid: digit 4 female
-        ["001090999999", "Nguyễn Văn An", "1990-01-01", "Nam", "HS7"],             # 8 not found
-        [an.personal_id, "Nguyễn Văn An", "31/02/1990", "Nam", "HS8"],             # 9 malformed date
-        [an.personal_id, "Nguyễn Văn An"],                                          # 10 malformed width
+        [an.personal_id, "Nguyễn Văn An", "01/01/1990", "Nam", "HS1"],  # 2 match
+        [binh.personal_id, "Tran Thi Binh", "1985-05-10", "Nữ", "HS2"],  # 3 match, accents only
+        [binh.personal_id, "Trần Thị Bình", "1985-05-11", "male", "HS3"],  # 4 mismatch dob + sex
+        [gone.personal_id, "Lê Văn Cường", "1940-03-03", "Nam", "HS4"],  # 5 deceased
+        [an.personal_id[:11], "Nguyễn Văn An", "1990-01-01", "Nam", "HS5"],  # 6 invalid: 11 digits
+        ["001190999999", "Nguyễn Văn An", "1990-01-01", "Nam", "HS6"],  # 7 invalid: digit 4 female
+        ["001090999999", "Nguyễn Văn An", "1990-01-01", "Nam", "HS7"],  # 8 not found
+        [an.personal_id, "Nguyễn Văn An", "31/02/1990", "Nam", "HS8"],  # 9 malformed date
+        [an.personal_id, "Nguyễn Văn An"],  # 10 malformed width
     ]
 
 
@@ -57,30 +61,61 @@ def test_upload_csv_runs_and_reports_every_outcome(client, factory, session, age
     assert job["progress"]["rows_done"] == job["progress"]["total_rows"] == 9
     assert job["progress"]["percent"] == 100.0
     summary = job["summary"]
-    assert summary["counts"] == {"match": 2, "mismatch": 1, "deceased": 1, "invalid_id": 2, "not_found": 1,
-                                 "malformed": 2}
+    assert summary["counts"] == {
+        "match": 2,
+        "mismatch": 1,
+        "deceased": 1,
+        "invalid_id": 2,
+        "not_found": 1,
+        "malformed": 2,
+    }
     problems = {p["problem"]: p["rows"] for p in summary["top_problems"]}
     assert problems["full_name_accents"] == 1 and problems["date_of_birth"] == 1 and problems["sex"] == 1
     assert {(m["line"], m["reason"][:14]) for m in summary["malformed_lines"]} == {
-        (9, "date_of_birth "), (10, "expected 5 col")}
-    assert session.scalar(sa.select(sa.func.count()).select_from(VerificationChunk)
-                          .where(VerificationChunk.job_id == job["id"])) == 3  # 3 rows a chunk in tests
+        (9, "date_of_birth "),
+        (10, "expected 5 col"),
+    }
+    assert (
+        session.scalar(
+            sa.select(sa.func.count()).select_from(VerificationChunk).where(VerificationChunk.job_id == job["id"])
+        )
+        == 3
+    )  # 3 rows a chunk in tests
 
     results = client.get(job["results_url"], headers=agency_headers)
     assert results.status_code == 200 and results.mimetype == "text/csv"
     table = list(csv.reader(io.StringIO(results.get_data().decode("utf-8-sig"))))
-    assert table[0] == ["so_dinh_danh", "ho_ten", "ngay_sinh", "gioi_tinh", "ma_hs", "line", "verification_result",
-                        "differences", "detail"]
+    assert table[0] == [
+        "so_dinh_danh",
+        "ho_ten",
+        "ngay_sinh",
+        "gioi_tinh",
+        "ma_hs",
+        "line",
+        "verification_result",
+        "differences",
+        "detail",
+    ]
     by_code = {row[4]: row for row in table[1:]}
     assert [by_code[f"HS{i}"][6] for i in range(1, 9)] == [
-        "match", "match", "mismatch", "deceased", "invalid_id", "invalid_id", "not_found", "malformed"]
+        "match",
+        "match",
+        "mismatch",
+        "deceased",
+        "invalid_id",
+        "invalid_id",
+        "not_found",
+        "malformed",
+    ]
     assert by_code["HS2"][7] == "full_name_accents" and by_code["HS3"][7] == "date_of_birth sex"
     assert "12 digits" in by_code["HS5"][8] and "Digit 4" in by_code["HS6"][8]
     assert by_code["HS1"][5] == "2" and table[-1][5] == "10"
 
-    audit = session.execute(sa.select(AuditEvent.subject_citizen_id, AuditEvent.purpose, AuditEvent.actor_role,
-                                      AuditEvent.record_ref)
-                            .where(AuditEvent.record_type == "verification")).all()
+    audit = session.execute(
+        sa.select(
+            AuditEvent.subject_citizen_id, AuditEvent.purpose, AuditEvent.actor_role, AuditEvent.record_ref
+        ).where(AuditEvent.record_type == "verification")
+    ).all()
     assert sorted(row[0] for row in audit) == sorted([an.id, binh.id, binh.id, gone.id])
     assert {row[1:] for row in audit} == {("clean student records", "agency", f"verification-job:{job['id']}")}
 
@@ -104,18 +139,22 @@ def test_upload_xlsx(client, factory, agency_headers):
 
 def test_json_chunks(client, factory, agency_headers):
     an, binh, _ = _people(factory)
-    created = client.post("/api/v1/verification/record-jobs", headers=agency_headers,
-                          json={"purpose": "clean student records"})
+    created = client.post(
+        "/api/v1/verification/record-jobs", headers=agency_headers, json={"purpose": "clean student records"}
+    )
     assert created.status_code == 201 and created.json["status"] == "receiving"
     url = f"/api/v1/verification/jobs/{created.json['id']}"
-    record = {"personal_id": an.personal_id, "full_name": "Nguyễn Văn An", "date_of_birth": "1990-01-01",
-              "sex": "male"}
+    record = {"personal_id": an.personal_id, "full_name": "Nguyễn Văn An", "date_of_birth": "1990-01-01", "sex": "male"}
     assert client.post(url + "/records", headers=agency_headers, json={"records": [record] * 2}).status_code == 200
-    second = [dict(record, personal_id=binh.personal_id, full_name="Trần Thị Bình", sex="female",
-                   date_of_birth="1985-05-10"), dict(record, date_of_birth="not a date")]
+    second = [
+        dict(record, personal_id=binh.personal_id, full_name="Trần Thị Bình", sex="female", date_of_birth="1985-05-10"),
+        dict(record, date_of_birth="not a date"),
+    ]
     assert client.post(url + "/records", headers=agency_headers, json={"records": second}).status_code == 200
-    assert client.post(url + "/records", headers=agency_headers,
-                       json={"records": [dict(record, role="x")]}).status_code == 422
+    assert (
+        client.post(url + "/records", headers=agency_headers, json={"records": [dict(record, role="x")]}).status_code
+        == 422
+    )
     submitted = client.post(url + "/submit", headers=agency_headers)
     assert submitted.status_code == 202
     job = client.get(url, headers=agency_headers).json
@@ -126,8 +165,9 @@ def test_json_chunks(client, factory, agency_headers):
 
 def test_agency_sees_only_its_own_jobs(client, factory, session, agency, agency_headers, auth_headers):
     an, _, _ = _people(factory)
-    job_id = upload(client, agency_headers, csv_bytes([[an.personal_id, "Nguyễn Văn An", "1990-01-01", "Nam",
-                                                        "x"]])).json["id"]
+    job_id = upload(
+        client, agency_headers, csv_bytes([[an.personal_id, "Nguyễn Văn An", "1990-01-01", "Nam", "x"]])
+    ).json["id"]
     session.add(Agency(code="SYT-01", name="Sở Y tế Hà Nội", daily_quota=10))
     other = auth_headers(factory.staff("agency", "SYT-01"))
     assert client.get(f"/api/v1/verification/jobs/{job_id}", headers=other).status_code == 404
@@ -140,8 +180,11 @@ def test_quota(client, factory, session, agency, agency_headers, auth_headers):
     an, _, _ = _people(factory)
     row = [an.personal_id, "Nguyễn Văn An", "1990-01-01", "Nam", "x"]
     admin = auth_headers(factory.staff("admin"))
-    response = client.put("/api/v1/verification/agencies/SGDDT-79", headers=admin,
-                          json={"name": "Sở Giáo dục và Đào tạo TP.HCM", "daily_quota": 4})
+    response = client.put(
+        "/api/v1/verification/agencies/SGDDT-79",
+        headers=admin,
+        json={"name": "Sở Giáo dục và Đào tạo TP.HCM", "daily_quota": 4},
+    )
     assert response.status_code == 200 and response.json["daily_quota"] == 4
     changed_by = session.scalar(sa.select(Agency.changed_by_account_id).where(Agency.code == "SGDDT-79"))
     assert changed_by is not None  # the administrator who set the quota
@@ -152,11 +195,13 @@ def test_quota(client, factory, session, agency, agency_headers, auth_headers):
     done = upload(client, agency_headers, csv_bytes([row] * 3)).json
     assert client.get(f"/api/v1/verification/jobs/{done['id']}", headers=agency_headers).json["status"] == "done"
     assert client.get("/api/v1/verification/agencies", headers=admin).json[0]["used_today"] == 3
-    created = client.post("/api/v1/verification/record-jobs", headers=agency_headers,
-                          json={"purpose": "clean student records"}).json
+    created = client.post(
+        "/api/v1/verification/record-jobs", headers=agency_headers, json={"purpose": "clean student records"}
+    ).json
     record = {"personal_id": an.personal_id, "full_name": "An", "date_of_birth": "1990-01-01", "sex": "male"}
-    over = client.post(f"/api/v1/verification/jobs/{created['id']}/records", headers=agency_headers,
-                       json={"records": [record] * 2})
+    over = client.post(
+        f"/api/v1/verification/jobs/{created['id']}/records", headers=agency_headers, json={"records": [record] * 2}
+    )
     assert over.status_code == 429 and over.json["code"] == "quota-exceeded"
     upload(client, agency_headers, csv_bytes([row]))
     refused = upload(client, agency_headers, csv_bytes([row]))
@@ -177,10 +222,10 @@ def test_bad_uploads(client, app, agency_headers):
     finally:
         app.config.pop("VERIFICATION_MAX_UPLOAD_BYTES")
     assert upload(client, agency_headers, b"x", purpose="").status_code == 422
-    not_ready = client.post("/api/v1/verification/record-jobs", headers=agency_headers,
-                            json={"purpose": "clean student records"}).json
-    assert client.get(f"/api/v1/verification/jobs/{not_ready['id']}/results",
-                      headers=agency_headers).status_code == 409
+    not_ready = client.post(
+        "/api/v1/verification/record-jobs", headers=agency_headers, json={"purpose": "clean student records"}
+    ).json
+    assert client.get(f"/api/v1/verification/jobs/{not_ready['id']}/results", headers=agency_headers).status_code == 409
 
 
 def test_unregistered_agency_cannot_upload(client, factory, auth_headers, verification_config):
@@ -192,23 +237,24 @@ def test_cli_verify_file(app, factory, session, agency, tmp_path):
     an, binh, gone = _people(factory)
     source = tmp_path / "students.csv"
     source.write_bytes(csv_bytes(_rows(an, binh, gone)))
-    result = app.test_cli_runner().invoke(args=["verify-file", str(source), "--agency", "SGDDT-79",
-                                                "--purpose", "clean student records"])
+    result = app.test_cli_runner().invoke(
+        args=["verify-file", str(source), "--agency", "SGDDT-79", "--purpose", "clean student records"]
+    )
     assert result.exit_code == 0, result.output
     assert "9 rows" in result.output and "malformed" in result.output
     with open(tmp_path / "students-verified.csv", encoding="utf-8-sig") as results:
         table = list(csv.reader(results))
     assert len(table) == 10 and table[1][6] == "match"
-    refused = app.test_cli_runner().invoke(args=["verify-file", str(source), "--agency", "NOPE",
-                                                 "--purpose", "clean student records"])
+    refused = app.test_cli_runner().invoke(
+        args=["verify-file", str(source), "--agency", "NOPE", "--purpose", "clean student records"]
+    )
     assert refused.exit_code != 0 and "not registered" in refused.output
 
 
 # The served path: committed rows, several worker threads sharing one job's chunks, registry reads on
 # their own autocommit connection (the tests above run jobs inline, in the request's transaction).
 def test_two_worker_threads_share_a_job(make_app, tmp_path):
-    app = make_app(VERIFICATION_SPOOL_DIR=str(tmp_path / "spool"), VERIFICATION_CHUNK_ROWS=2,
-                   VERIFICATION_WORKER="off")
+    app = make_app(VERIFICATION_SPOOL_DIR=str(tmp_path / "spool"), VERIFICATION_CHUNK_ROWS=2, VERIFICATION_WORKER="off")
     with app.app_context():
         session = db.new_session()
         factory = Factory(session)
@@ -245,12 +291,19 @@ def test_two_worker_threads_share_a_job(make_app, tmp_path):
 
     job = client.get(f"/api/v1/verification/jobs/{job_id}", headers=headers).json
     assert job["status"] == "done" and job["progress"]["rows_done"] == 9
-    assert job["summary"]["counts"] == {"match": 2, "mismatch": 1, "deceased": 1, "invalid_id": 2, "not_found": 1,
-                                        "malformed": 2}
+    assert job["summary"]["counts"] == {
+        "match": 2,
+        "mismatch": 1,
+        "deceased": 1,
+        "invalid_id": 2,
+        "not_found": 1,
+        "malformed": 2,
+    }
     download = client.get(job["results_url"], headers=headers).get_data().decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(download)))
     assert [row[5] for row in table[1:]] == [str(line) for line in range(2, 11)]  # parts in order
     with app.app_context():
-        audited = db.session.scalars(sa.select(AuditEvent.subject_citizen_id)
-                                     .where(AuditEvent.record_type == "verification")).all()
+        audited = db.session.scalars(
+            sa.select(AuditEvent.subject_citizen_id).where(AuditEvent.record_type == "verification")
+        ).all()
     assert sorted(audited) == ids

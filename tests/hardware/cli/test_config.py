@@ -54,8 +54,10 @@ def test_printer_specs(text, spec):
     "text, spec",
     [
         ("pcsc", CardReaderSpec("pcsc", None, "pcsc")),
-        ("pcsc:ACS ACR1252 1S CL Reader PICC 00 00", CardReaderSpec("pcsc", "ACS ACR1252 1S CL Reader PICC 00 00",
-                                                                      "pcsc:ACS ACR1252 1S CL Reader PICC 00 00")),
+        (
+            "pcsc:ACS ACR1252 1S CL Reader PICC 00 00",
+            CardReaderSpec("pcsc", "ACS ACR1252 1S CL Reader PICC 00 00", "pcsc:ACS ACR1252 1S CL Reader PICC 00 00"),
+        ),
         ("simulator", CardReaderSpec("simulator", None, "simulator")),
     ],
 )
@@ -120,8 +122,12 @@ def test_from_empty_mapping_configures_nothing_and_opening_is_an_error():
 def test_every_bad_setting_is_reported_at_once():
     with pytest.raises(HardwareConfigError) as caught:
         HardwareConfig.from_mapping(
-            {"CONGDAN_CAMERA": "webcam", "CONGDAN_PRINTER": "usb:x", "CONGDAN_PRINTER_WIDTH_PX": "500",
-             "CONGDAN_PRINTER_NATIVE_QR": "maybe"}
+            {
+                "CONGDAN_CAMERA": "webcam",
+                "CONGDAN_PRINTER": "usb:x",
+                "CONGDAN_PRINTER_WIDTH_PX": "500",
+                "CONGDAN_PRINTER_NATIVE_QR": "maybe",
+            }
         )
     message = str(caught.value)
     for variable in ("CONGDAN_CAMERA", "CONGDAN_PRINTER:", "CONGDAN_PRINTER_WIDTH_PX", "CONGDAN_PRINTER_NATIVE_QR"):

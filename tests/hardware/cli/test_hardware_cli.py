@@ -30,9 +30,18 @@ def test_scan_qr_image_with_a_verified_signed_qr(tmp_path, capsys):
     key = Ed25519PrivateKey.generate()
     now = int(time.time())
     token = sign_compact(
-        {"iss": "congdan", "sub": "079203001122", "name": "Trần Văn Bình", "dob": "2003-06-05", "lvl": 2,
-         "iat": now, "exp": now + 120, "jti": "t-1"},
-        key, "k1",
+        {
+            "iss": "congdan",
+            "sub": "079203001122",
+            "name": "Trần Văn Bình",
+            "dob": "2003-06-05",
+            "lvl": 2,
+            "iat": now,
+            "exp": now + 120,
+            "jti": "t-1",
+        },
+        key,
+        "k1",
     )
     frame = SimulatedCamera([token], seed=2).read()
     assert decode(frame) == [token]
@@ -106,7 +115,11 @@ def test_no_command_prints_help(capsys):
 def test_python_dash_m_hardware():
     result = subprocess.run(
         [sys.executable, "-m", "hardware", "print-ticket", "--printer", "dummy", "--demo"],
-        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "printed ticket" in result.stdout

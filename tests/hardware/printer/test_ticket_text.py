@@ -17,8 +17,9 @@ def _huge(elements) -> str:
 
 
 def test_room_and_floor_are_printed_under_the_department(ticket):
-    lines = [e.text for e in layout_ticket(replace(ticket, location="Phòng 203, tầng 2, nhà A"))
-             if isinstance(e, TextLine)]
+    lines = [
+        e.text for e in layout_ticket(replace(ticket, location="Phòng 203, tầng 2, nhà A")) if isinstance(e, TextLine)
+    ]
     assert lines[lines.index(ticket.department) + 1] == "Phòng 203, tầng 2, nhà A"
     assert "Phòng 203, tầng 2, nhà A" not in [e.text for e in layout_ticket(ticket) if isinstance(e, TextLine)]
 

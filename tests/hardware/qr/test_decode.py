@@ -73,8 +73,9 @@ def test_opencv_fallback_returns_raw_utf8_bytes(qr_image):
 
 def test_sharpened_retry_rescues_a_blurred_frame():
     # Seed 13 of these options is a frame zbar misses on its own and reads after the unsharp mask.
-    options = SceneOptions(max_rotation_deg=180, module_px=(3, 4), blur_sigma=(0.5, 1.3), noise_std=(5, 12),
-                           glare=(40, 160), grey=True)
+    options = SceneOptions(
+        max_rotation_deg=180, module_px=(3, 4), blur_sigma=(0.5, 1.3), noise_std=(5, 12), glare=(40, 160), grey=True
+    )
     scene = render_scene(VIETNAMESE_NAME, np.random.default_rng(13), options)
     assert decode(scene.frame, fallback=False) == []
     assert decode(scene.frame) == [VIETNAMESE_NAME]

@@ -29,24 +29,43 @@ from shared_schemas import signed as jws
 
 def _token(key, *, iat=None, exp_in=3600, **extra):
     now = int(time.time()) if iat is None else iat
-    claims = {"iss": "https://congdan.gov.vn", "doc": "residence-confirmation", "did": "6f1c-doc",
-              "hid": "0011******45", "iat": now, "exp": now + exp_in, "sha256": "ab" * 32, **extra}
+    claims = {
+        "iss": "https://congdan.gov.vn",
+        "doc": "residence-confirmation",
+        "did": "6f1c-doc",
+        "hid": "0011******45",
+        "iat": now,
+        "exp": now + exp_in,
+        "sha256": "ab" * 32,
+        **extra,
+    }
     return jws.sign_compact(claims, key, "k1", jws.DOCUMENT_TOKEN_TYPE)
 
 
-@pytest.mark.parametrize("text, url", [
-    ("HTTPS://CONGDAN.GOV.VN/V/AB3D5F7H.K9M2P4Q6", "https://congdan.gov.vn/v/AB3D5F7H.K9M2P4Q6"),
-    ("https://congdan.gov.vn/v/ab3d5f7h.k9m2p4q6", "https://congdan.gov.vn/v/AB3D5F7H.K9M2P4Q6"),
-    ("http://127.0.0.1:5000/congdan/v/AB3D5F7H.K9M2P4Q6", "http://127.0.0.1:5000/congdan/v/AB3D5F7H.K9M2P4Q6"),
-])
+@pytest.mark.parametrize(
+    "text, url",
+    [
+        ("HTTPS://CONGDAN.GOV.VN/V/AB3D5F7H.K9M2P4Q6", "https://congdan.gov.vn/v/AB3D5F7H.K9M2P4Q6"),
+        ("https://congdan.gov.vn/v/ab3d5f7h.k9m2p4q6", "https://congdan.gov.vn/v/AB3D5F7H.K9M2P4Q6"),
+        ("http://127.0.0.1:5000/congdan/v/AB3D5F7H.K9M2P4Q6", "http://127.0.0.1:5000/congdan/v/AB3D5F7H.K9M2P4Q6"),
+    ],
+)
 def test_links_are_recognised_and_normalised(text, url):
     assert classify_qr(text) is QrKind.DOCUMENT_LINK
     assert parse_document_link(text).url == url
 
 
-@pytest.mark.parametrize("text", ["https://congdan.gov.vn/v/AB3D5F7H", "https://congdan.gov.vn/v/AB3D5F7U.K9M2P4Q6",
-                                  "ftp://congdan.gov.vn/v/AB3D5F7H.K9M2P4Q6", "congdan.gov.vn/v/AB3D5F7H.K9M2P4Q6",
-                                  "https://congdan.gov.vn/v/AB3D5F7H.K9M2P4Q6 extra", ""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://congdan.gov.vn/v/AB3D5F7H",
+        "https://congdan.gov.vn/v/AB3D5F7U.K9M2P4Q6",
+        "ftp://congdan.gov.vn/v/AB3D5F7H.K9M2P4Q6",
+        "congdan.gov.vn/v/AB3D5F7H.K9M2P4Q6",
+        "https://congdan.gov.vn/v/AB3D5F7H.K9M2P4Q6 extra",
+        "",
+    ],
+)
 def test_other_text_is_not_a_link(text):
     assert classify_qr(text) is not QrKind.DOCUMENT_LINK
     with pytest.raises(MalformedToken):
@@ -60,7 +79,11 @@ def test_signed_payload_verifies_offline_and_fails_when_altered_or_expired():
     assert classify_qr(token) is QrKind.SIGNED_DOCUMENT
     claims = verify_document_qr(token, jwks, time.time())
     assert (claims.doc_type, claims.document_id, claims.holder, claims.key_id) == (
-        "residence-confirmation", "6f1c-doc", "0011******45", "k1")
+        "residence-confirmation",
+        "6f1c-doc",
+        "0011******45",
+        "k1",
+    )
     header, payload, signature = token.split(".")
     altered = jws.b64url_encode(jws.b64url_decode(payload).replace(b"0011", b"0012"))
     with pytest.raises(BadSignature):

@@ -42,9 +42,7 @@ def test_consistency_check_names_the_digit():
         validate("001090012345", sex=FEMALE)
 
 
-@pytest.mark.parametrize(
-    "word, sex", [("Nam", MALE), ("NAM", MALE), ("Nữ", FEMALE), ("nữ", FEMALE), ("Nu", None)]
-)
+@pytest.mark.parametrize("word, sex", [("Nam", MALE), ("NAM", MALE), ("Nữ", FEMALE), ("nữ", FEMALE), ("Nu", None)])
 def test_sex_from_vietnamese(word, sex):
     assert sex_from_vietnamese(word) == sex
 

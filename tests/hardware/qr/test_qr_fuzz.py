@@ -90,8 +90,16 @@ def test_verifier_random_input(jwks, token):
 @FUZZ
 @given(_edits)
 def test_verifier_mutated_token(signing_key, jwks, edits):
-    claims = {"iss": "i", "sub": "001190012345", "name": "Ánh", "dob": "1990-03-12", "lvl": 1,
-              "iat": NOW - 5, "exp": NOW + 100, "jti": "j"}
+    claims = {
+        "iss": "i",
+        "sub": "001190012345",
+        "name": "Ánh",
+        "dob": "1990-03-12",
+        "lvl": 1,
+        "iat": NOW - 5,
+        "exp": NOW + 100,
+        "jti": "j",
+    }
     token = sign_compact(claims, signing_key, "congdan-2024-01").encode("ascii")
     mutated = _mutate(token, edits)
     try:
@@ -109,8 +117,13 @@ _json_values = st.recursive(
 
 
 @FUZZ
-@given(st.dictionaries(st.sampled_from(["iss", "sub", "name", "dob", "lvl", "iat", "exp", "jti", "nbf", "x"]),
-                       _json_values, max_size=10))
+@given(
+    st.dictionaries(
+        st.sampled_from(["iss", "sub", "name", "dob", "lvl", "iat", "exp", "jti", "nbf", "x"]),
+        _json_values,
+        max_size=10,
+    )
+)
 def test_verifier_signed_random_claims(signing_key, jwks, claims):
     # Correctly signed, arbitrary claims: the claim checks, not the signature, must reject them.
     _verify(sign_compact(claims, signing_key, "congdan-2024-01"), jwks)

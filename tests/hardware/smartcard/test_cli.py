@@ -28,9 +28,7 @@ def test_read_card_with_qr_key(citizen):
 
 
 def test_wrong_key_is_a_readable_error():
-    code, text = _run(
-        "--simulator", "--mrz-doc", "000000000", "--mrz-dob", "900101", "--mrz-expiry", "300101"
-    )
+    code, text = _run("--simulator", "--mrz-doc", "000000000", "--mrz-dob", "900101", "--mrz-expiry", "300101")
     assert code == 2
     assert "Không mở được chip" in text
 

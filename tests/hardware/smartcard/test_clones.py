@@ -56,8 +56,12 @@ def test_clone_in_process_is_not_verified(variant, citizen, pki, trust_store):
 def test_the_issue_s_clone_dg15_hidden_from_ef_com_is_still_read(citizen, pki, trust_store):
     """The hole of issue 13: DG15 left out of EF.COM, no AA key. EF.SOD lists DG15, so it is read and AA
     is required; the gap between EF.COM and EF.SOD is noted."""
-    result = read_card(SimulatedTransport(build_chip(citizen, pki, clone="dg15_hidden")), citizen.access_key(),
-                       trust_store, strict=False)
+    result = read_card(
+        SimulatedTransport(build_chip(citizen, pki, clone="dg15_hidden")),
+        citizen.access_key(),
+        trust_store,
+        strict=False,
+    )
     assert 15 not in result.com.data_groups and "DG15" in result.raw_files
     assert result.active_auth.status is active_auth.AaStatus.FAILED
     assert any("EF.SOD signs DG15" in note for note in result.verdict.notes)
@@ -65,8 +69,12 @@ def test_the_issue_s_clone_dg15_hidden_from_ef_com_is_still_read(citizen, pki, t
 
 def test_genuine_card_is_verified_and_exposes_evidence(citizen, pki, trust_store):
     challenge = bytes.fromhex("0123456789ABCDEF")
-    result = read_card(SimulatedTransport(build_chip(citizen, pki, ca="ecdh")), citizen.access_key(),
-                       trust_store, aa_challenge=challenge)
+    result = read_card(
+        SimulatedTransport(build_chip(citizen, pki, ca="ecdh")),
+        citizen.access_key(),
+        trust_store,
+        aa_challenge=challenge,
+    )
     assert result.verdict.level is TrustLevel.VERIFIED and result.verdict.code is VerdictCode.CHIP_PROVEN
     assert result.active_auth.challenge == challenge
     key = dg15.parse(result.raw_files["DG15"])
@@ -76,8 +84,9 @@ def test_genuine_card_is_verified_and_exposes_evidence(citizen, pki, trust_store
 
 def test_aa_challenge_must_be_eight_bytes(citizen, pki, trust_store):
     with pytest.raises(ValueError, match="8 bytes"):
-        read_card(SimulatedTransport(build_chip(citizen, pki)), citizen.access_key(), trust_store,
-                  aa_challenge=b"short")
+        read_card(
+            SimulatedTransport(build_chip(citizen, pki)), citizen.access_key(), trust_store, aa_challenge=b"short"
+        )
 
 
 def test_no_anti_cloning_declared_is_data_authentic_chip_not_proven(citizen, pki, trust_store):
@@ -93,8 +102,13 @@ def test_no_trust_store_is_not_verified(citizen, pki):
 
 
 def test_aa_switched_off_when_required_is_not_verified(citizen, pki, trust_store):
-    result = read_card(SimulatedTransport(build_chip(citizen, pki)), citizen.access_key(), trust_store,
-                       strict=False, active_authentication=False)
+    result = read_card(
+        SimulatedTransport(build_chip(citizen, pki)),
+        citizen.access_key(),
+        trust_store,
+        strict=False,
+        active_authentication=False,
+    )
     assert result.verdict.code is VerdictCode.ACTIVE_AUTHENTICATION_NOT_PERFORMED
 
 
@@ -145,8 +159,9 @@ def test_clone_stripping_cam_from_ef_card_access_is_not_verified(citizen, pki, t
 
     gm = pace.PaceInfo(pace.PROTOCOLS[pace.ID_PACE_ECDH_GM_AES_CBC_CMAC_128], 13)
     genuine = build_chip(citizen, pki, pace=13, cam=True, aa=None)
-    clone = build_chip(citizen, pki, aa=None, files={f: genuine.files[f.fid] for f in _lds_files(genuine)},
-                       pace_infos=[gm])
+    clone = build_chip(
+        citizen, pki, aa=None, files={f: genuine.files[f.fid] for f in _lds_files(genuine)}, pace_infos=[gm]
+    )
     result = read_card(SimulatedTransport(clone), citizen.access_key(), trust_store, strict=False)
     assert result.verdict.code is VerdictCode.CHIP_AUTHENTICATION_NOT_POSSIBLE, result.verdict
 
@@ -160,8 +175,9 @@ def test_ef_card_security_not_signed_by_the_document_signer_fails_cam(citizen, p
     parsed = card_security.parse(chip.mf_files[card_security.EF_CARD_SECURITY.fid])
     from hardware.smartcard import tlv
 
-    forged = card_security.encode(tlv.parse_single(parsed.signed.encapsulated_content, 0x31).value,
-                                  other.ds_key, other.ds_certificate)
+    forged = card_security.encode(
+        tlv.parse_single(parsed.signed.encapsulated_content, 0x31).value, other.ds_key, other.ds_certificate
+    )
     chip.mf_files[card_security.EF_CARD_SECURITY.fid] = forged
     result = read_card(SimulatedTransport(chip), citizen.access_key(), trust_store, strict=False)
     assert result.verdict.code is VerdictCode.CHIP_AUTHENTICATION_FAILED

@@ -119,9 +119,7 @@ def test_secure_messaging_intermediate_values():
 
 def test_chip_side_reproduces_the_example():
     chip = SecureMessaging(TdesCipher(KS_ENC, KS_MAC), SSC)
-    select = chip.unwrap_command(
-        CommandAPDU.from_bytes(H("0CA4020C158709016375432908C044F68E08BF8B92D635FF24F800"))
-    )
+    select = chip.unwrap_command(CommandAPDU.from_bytes(H("0CA4020C158709016375432908C044F68E08BF8B92D635FF24F800")))
     assert select.data == H("011E") and select.cla == 0x00
     assert chip.wrap_response(ResponseAPDU(b"", 0x9000)).to_bytes() == H("990290008E08FA855A5D4C50A8ED9000")
     read = chip.unwrap_command(CommandAPDU.from_bytes(H("0CB000000D9701048E08ED6705417E96BA5500")))

@@ -141,9 +141,7 @@ def test_sod_round_trip(pki):
     assert security_object.signature_algorithm == "ecdsa"
 
 
-@pytest.mark.parametrize(
-    "raw", [b"\x77\x03\x30\x01\x00", b"\x77\x00", tlv.encode(0x77, b"\x30\x80" + b"\x00" * 4)]
-)
+@pytest.mark.parametrize("raw", [b"\x77\x03\x30\x01\x00", b"\x77\x00", tlv.encode(0x77, b"\x30\x80" + b"\x00" * 4)])
 def test_sod_malformed(raw):
     with pytest.raises(MalformedData):
         sod.parse(raw)

@@ -38,9 +38,7 @@ def test_build_and_parse_cccd_td1():
 
 def test_td3_specimen():
     # ICAO 9303 Part 4 specimen passport (Anna Maria Eriksson, Utopia)
-    mrz = parse_mrz(
-        "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10"
-    )
+    mrz = parse_mrz("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10")
     assert (mrz.document_number, mrz.birth_date, mrz.expiry_date) == ("L898902C3", "740812", "120415")
     assert mrz.given_names == "ANNA MARIA"
 

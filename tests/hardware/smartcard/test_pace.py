@@ -173,9 +173,7 @@ def test_aes_secure_messaging_vector():
     )
     select = terminal.wrap_command(CommandAPDU(0x00, 0xA4, 0x02, 0x0C, H("011D")))
     assert select.to_bytes() == H("0CA4020C1D8711013824F3CB16CAA40DDFF8459C215CC4988E08158449671FCC718300")
-    assert (
-        terminal.unwrap_response(ResponseAPDU.from_bytes(H("990290008E085E007CA87260A77F9000"))).sw == 0x9000
-    )
+    assert terminal.unwrap_response(ResponseAPDU.from_bytes(H("990290008E085E007CA87260A77F9000"))).sw == 0x9000
     read = terminal.wrap_command(CommandAPDU(0x00, 0xB0, 0x00, 0x00, le=4))
     assert read.to_bytes() == H("0CB000000D9701048E081049244EED15563D00")
     answer = terminal.unwrap_response(
@@ -214,9 +212,7 @@ def test_read_with_pace(make_transport, citizen, trust_store, parameter_id, curv
 
 
 def test_short_length_pace_read(make_transport, citizen, trust_store):
-    result = read_card(
-        make_transport(pace=13, extended_length=False, aa=None), citizen.access_key(), trust_store
-    )
+    result = read_card(make_transport(pace=13, extended_length=False, aa=None), citizen.access_key(), trust_store)
     assert result.access_control == "PACE" and result.passive_auth.passed
 
 

@@ -29,6 +29,7 @@ from hardware.smartcard.simulator.lds_factory import build_lds
 #: READ EF.CardAccess (which offers no PACE), SELECT eMRTD, GET CHALLENGE, EXTERNAL AUTHENTICATE.
 OPEN_BAC = 4
 
+
 def test_full_read(make_transport, citizen, trust_store):
     transport = make_transport()
     result = read_card(transport, citizen.access_key(), trust_store)
@@ -119,9 +120,7 @@ def test_reader_records_unavailable_groups(make_transport, citizen, trust_store)
 
 def test_select_master_file_answers_6d00(make_transport):
     transport = make_transport()
-    response = ResponseAPDU.from_bytes(
-        transport.transmit(CommandAPDU(0, 0xA4, 0, 0x0C, b"\x3f\x00").to_bytes())
-    )
+    response = ResponseAPDU.from_bytes(transport.transmit(CommandAPDU(0, 0xA4, 0, 0x0C, b"\x3f\x00").to_bytes()))
     assert response.sw == 0x6D00
 
 
@@ -196,9 +195,7 @@ def test_unknown_tag_in_a_signed_data_group(citizen, pki, make_transport, trust_
     from hardware.smartcard.lds import EF_SOD, sod
 
     files = build_lds(citizen, pki)
-    files[DATA_GROUPS[13]] = tlv.encode(
-        0x6D, tlv.encode(0x30, tlv.encode(0x02, b"\x01") + tlv.encode(0x04, b"?"))
-    )
+    files[DATA_GROUPS[13]] = tlv.encode(0x6D, tlv.encode(0x30, tlv.encode(0x02, b"\x01") + tlv.encode(0x04, b"?")))
     groups = {lds_file.data_group: raw for lds_file, raw in files.items() if lds_file.data_group}
     files[EF_SOD] = sod.encode(groups, pki.ds_key, pki.ds_certificate)
     with pytest.raises(UnexpectedTag):  # genuine but not understood
@@ -231,9 +228,7 @@ def test_no_trust_store_is_reported_not_hidden(make_transport, citizen):
 
 def test_rsa_pki_and_rsa_active_authentication(citizen, make_transport):
     pki = build_test_pki("rsa")
-    result = read_card(
-        make_transport(pki=pki, aa="rsa"), citizen.access_key(), TrustStore([pki.csca_certificate])
-    )
+    result = read_card(make_transport(pki=pki, aa="rsa"), citizen.access_key(), TrustStore([pki.csca_certificate]))
     assert result.passive_auth.passed and result.active_auth.passed
 
 
@@ -248,9 +243,7 @@ def test_cloned_chip_fails_active_authentication(citizen, pki, make_transport, t
 
 
 def test_expired_document(pki, make_transport, trust_store):
-    old = DemoCitizen(
-        personal_id="001080123456", birth_date=dt.date(1980, 1, 1), issue_date=dt.date(2016, 1, 1)
-    )
+    old = DemoCitizen(personal_id="001080123456", birth_date=dt.date(1980, 1, 1), issue_date=dt.date(2016, 1, 1))
     with pytest.raises(DocumentExpired) as info:
         read_card(make_transport(citizen=old), old.access_key(), trust_store)
     assert info.value.card_read_result.passive_auth.passed

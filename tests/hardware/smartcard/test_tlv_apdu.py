@@ -43,9 +43,7 @@ def test_constructed_children():
         root.child(0x5C).children()
 
 
-@pytest.mark.parametrize(
-    "data", ["", "5F", "5F1F", "6105AABB", "6180", "6185FFFFFFFFFF", "61820100", "9F8F8F8F0100"]
-)
+@pytest.mark.parametrize("data", ["", "5F", "5F1F", "6105AABB", "6180", "6185FFFFFFFFFF", "61820100", "9F8F8F8F0100"])
 def test_malformed(data):
     with pytest.raises(MalformedTlv):
         tlv.parse_all(bytes.fromhex(data)) if data else tlv.parse_single(b"")

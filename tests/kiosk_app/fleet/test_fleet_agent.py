@@ -70,9 +70,7 @@ class FakeBackend:
             b64url_decode(headers[contract.HEADER_SIGNATURE]), message
         )
         if path.endswith("/heartbeat"):
-            return 200, (
-                self.replies.pop(0) if self.replies else {"heartbeat_interval_s": 15, "commands": []}
-            )
+            return 200, (self.replies.pop(0) if self.replies else {"heartbeat_interval_s": 15, "commands": []})
         return 200, {"state": payload["status"]}
 
 
@@ -106,9 +104,7 @@ def test_enrollment_pins_the_backend_key_and_survives_a_restart(tmp_path, agent,
 def test_every_heartbeat_has_a_fresh_nonce_and_a_valid_signature(agent, backend):
     agent.heartbeat()
     agent.heartbeat()
-    nonces = [
-        headers[contract.HEADER_NONCE] for path, _, headers in backend.requests if path.endswith("heartbeat")
-    ]
+    nonces = [headers[contract.HEADER_NONCE] for path, _, headers in backend.requests if path.endswith("heartbeat")]
     assert len(set(nonces)) == 2 and all(contract.NONCE_PATTERN.fullmatch(n) for n in nonces)
 
 
@@ -219,9 +215,7 @@ def test_forged_or_expired_command_is_not_run_nor_acknowledged(agent, backend):
 
 
 def test_refusal_carries_the_problem(agent, backend, monkeypatch):
-    monkeypatch.setattr(
-        agent, "transport", lambda *a: (403, {"code": "kiosk-not-active", "detail": "suspended"})
-    )
+    monkeypatch.setattr(agent, "transport", lambda *a: (403, {"code": "kiosk-not-active", "detail": "suspended"}))
     with pytest.raises(AgentRefused) as refused:
         agent.heartbeat()
     assert refused.value.status == 403 and refused.value.problem["code"] == "kiosk-not-active"
