@@ -155,6 +155,14 @@ def register_error_handlers(app: Flask) -> None:
             headers={"Retry-After": "5"},
         )
 
+    @app.errorhandler(sa_exc.DBAPIError)
+    def _database_error(error: sa_exc.DBAPIError):
+        # A connection that died mid-request can surface as another DBAPI error while the driver tidies up
+        # (psycopg: "can't change 'autocommit' now" after "connection socket closed"): that is an outage too.
+        if error.connection_invalidated or _lost_connection(error):
+            return _database_unavailable(error)
+        return _crash(error)
+
     @app.errorhandler(Exception)
     def _crash(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
@@ -165,3 +173,16 @@ class Deceased(Conflict):
     """The person is recorded as deceased in the population registry (a death registration)."""
 
     code, title = "deceased", "The person is recorded as deceased"
+
+
+def _lost_connection(error: BaseException) -> bool:
+    """Whether a driver-level lost connection (an OperationalError or InterfaceError of the DBAPI module) is
+    among the causes of `error`."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if type(current).__name__ in ("OperationalError", "InterfaceError"):
+            return True
+        current = current.__cause__ or current.__context__
+    return False

@@ -64,6 +64,7 @@ def server(tmp_path):
 def _issue_three(app, tmp_path: Path) -> dict[str, str]:
     """A valid and a revoked residence confirmation (their QR links, read by zbar off a 150 dpi render),
     and a forged link: the valid document's id with another key."""
+    from backend.core import clock
     from backend.documents import service
     from backend.extensions import db
     from backend.registry.models import Citizen
@@ -90,7 +91,7 @@ def _issue_three(app, tmp_path: Path) -> dict[str, str]:
             session.add(citizen)
             session.flush()
             document = registration.issue_confirmation(
-                session=session, citizen=citizen, include_history=False, now=service.utcnow() - timedelta(minutes=1)
+                session=session, citizen=citizen, include_history=False, now=clock.now() - timedelta(minutes=1)
             )
             if status == "revoked":
                 service.revoke_for_holder(
