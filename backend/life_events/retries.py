@@ -25,17 +25,17 @@ def once(
     model: type[T],
     make: Callable[[], T],
 ) -> T:
-    print_ = idempotency.fingerprint(operation, data)
-    ref = idempotency.replayed(session=session, principal=principal, key=key, operation=operation, fingerprint=print_)
-    if ref is not None:
-        return session.scalar(sa.select(model).where(model.public_id == ref))
-    made = make()
-    idempotency.remember(
+    """The kernel's once-per-key helper, for life-event records found again by their public id."""
+    return idempotency.once(
         session=session,
         principal=principal,
         key=key,
         operation=operation,
-        fingerprint=print_,
-        resource_ref=made.public_id,
+        request=data,
+        replay=lambda ref: session.scalar(sa.select(model).where(model.public_id == ref)),
+        make=lambda: _with_ref(make()),
     )
-    return made
+
+
+def _with_ref(made: T) -> tuple[T, str]:
+    return made, made.public_id
