@@ -15,7 +15,7 @@ RUN_APT := ca-certificates nginx
 KIOSK_APT := espeak-ng
 TEST_APT := nginx libzbar0 libpcsclite-dev gcc pcscd vsmartcard-vpcd postgresql redis-server poppler-utils \
             fonts-dejavu-core libgl1 libgl1-mesa-dri libegl1 libegl-mesa0 libx11-6 libxext6 \
-            libxcursor1 libxi6 libxrandr2 libxss1 libmtdev1 chromium espeak-ng
+            libxcursor1 libxi6 libxrandr2 libxss1 libmtdev1 chromium espeak-ng npm
 
 SEED_CITIZENS ?= 10000
 BIND ?= 127.0.0.1:5000
@@ -50,6 +50,11 @@ $(VENV)/.dev: $(VENV)/.base
 	$(PIP) install -q -e '.[dev,kiosk,pcsc]'
 	touch $@
 
+# axe-core (npm) is injected into the consoles' pages by the e2e accessibility scan (tests/e2e/conftest.py).
+AXE_VERSION := 4.14.1
+$(VENV)/npm/node_modules/axe-core/axe.min.js:
+	npm install -s --prefix $(VENV)/npm axe-core@$(AXE_VERSION) --no-audit --no-fund
+
 run: sysdeps-run $(VENV)/.base
 	$(VENV)/bin/flask --app backend db-upgrade
 	$(VENV)/bin/flask --app backend seed-demo --if-empty --citizens $(SEED_CITIZENS)
@@ -80,7 +85,7 @@ kiosk-voice: $(VENV)/.base
 sysdeps-kiosk:
 	$(call apt_install,$(KIOSK_APT))
 
-test: sysdeps-test $(VENV)/.dev
+test: sysdeps-test $(VENV)/.dev $(VENV)/npm/node_modules/axe-core/axe.min.js
 	$(MAKE) --no-print-directory lint-check test-sqlite test-postgres
 
 # ruff (correctness rules, ruff.toml; one formatter: ruff format) and bandit (medium severity and up); each

@@ -1,0 +1,55 @@
+"""The one console login in a real browser, at desktop and phone width: keyboard-only sign-in, the console home,
+the language switch, and no serious accessibility violations (axe-core)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import E2E_PASSWORD, SIZES, assert_accessible, screenshot
+
+
+def _seed(app) -> None:
+    from backend.auth import passwords
+    from backend.auth.models import Account
+    from backend.extensions import db
+
+    with app.app_context():
+        session = db.new_session()
+        session.add(
+            Account(
+                username="can.bo",
+                password_hash=passwords.hash_password(E2E_PASSWORD),
+                role="officer",
+                level=2,
+                display_name="Cán bộ Phường Ba Đình",
+                scope_code="00004",
+            )
+        )
+        session.commit()
+        session.close()
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_officer_signs_in_with_the_keyboard(live_server, chromium, size):
+    _app, base = live_server(seed=_seed)
+    page = chromium.new_page(viewport=SIZES[size])
+    page.goto(f"{base}/login")
+    assert_accessible(page)
+    screenshot(page, f"console-login-{size}")
+    page.keyboard.type("can.bo")  # the username field has the focus on arrival
+    page.keyboard.press("Tab")
+    page.keyboard.type(E2E_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/console/")
+    assert page.get_by_text("Cán bộ Phường Ba Đình").is_visible()
+    logout = page.get_by_role("button", name="Đăng xuất")
+    assert logout.is_visible()
+    box = logout.bounding_box()
+    assert box["x"] + box["width"] <= SIZES[size]["width"]  # nothing falls off a phone screen
+    assert_accessible(page)
+    screenshot(page, f"console-home-{size}")
+    page.get_by_role("link", name="English").click()
+    assert page.get_by_role("button", name="Log out").is_visible()
+    logout = page.get_by_role("button", name="Log out")
+    logout.click()
+    page.wait_for_url(f"{base}/login")
