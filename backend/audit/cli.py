@@ -22,7 +22,9 @@ from backend.extensions import db
 
 def _partitioned_connection():
     connection = db.engine.connect()
-    if not partitions.is_partitioned(connection):
+    partitioned = partitions.is_partitioned(connection)
+    connection.rollback()  # end the catalog read's transaction: each step below commits on its own
+    if not partitioned:
         connection.close()
         raise click.ClickException(
             "the audit trail is partitioned on PostgreSQL only (this database keeps one table); nothing to do"
@@ -39,9 +41,10 @@ def register(app: Flask) -> None:
     @click.option("--ahead", default=3, show_default=True, type=click.IntRange(0, 36), help="Months beyond this one")
     def create_ahead(ahead: int) -> None:
         """Create this month's partition and the next ones."""
-        with _partitioned_connection() as connection, connection.begin():
+        with _partitioned_connection() as connection:
             created = partitions.ensure_ahead(connection, today=clock.now().date(), ahead=ahead)
             months = partitions.attached_months(connection)
+            connection.commit()
         click.echo(
             f"created {len(created)} partitions ({', '.join(map(str, created)) or 'none'}); "
             f"{len(months)} monthly partitions from {months[0] if months else '-'} to {months[-1] if months else '-'}"
@@ -61,11 +64,11 @@ def register(app: Flask) -> None:
                 "at most the current month: later months are still being written", param_hint="--before"
             )
         with _partitioned_connection() as connection:
-            with connection.begin():
-                partitions.detach_before(connection, before)
+            partitions.detach_before(connection, before)
+            connection.commit()
             pending = [month for month in partitions.detached_months(connection) if month < before]
             for month in pending:
-                with connection.begin():
-                    done = partitions.dump_and_drop(connection, month, Path(out_dir))
+                done = partitions.dump_and_drop(connection, month, Path(out_dir))
+                connection.commit()
                 click.echo(f"{done.month}: {done.rows} rows -> {done.path} (csv sha256 {done.sha256})")
         click.echo(f"archived {len(pending)} months before {before}")
