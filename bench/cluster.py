@@ -1,0 +1,380 @@
+"""`make cluster` / `make cluster-failover`: congdan scaled out on existing engines, all on loopback - HAProxy
+(backend/front/haproxy.py) in front of two gunicorn app nodes, a PostgreSQL primary with a streaming replica
+(bench/pg_cluster.py) and Redis (rate limits shared through REDIS_URL) - under the mixed load of bench/load.py.
+
+    .venv/bin/python bench/cluster.py              # steady load, kill one node mid-run, rolling restart, replica
+    .venv/bin/python bench/cluster.py --failover   # steady load, then promote the replica and carry on
+
+Every request goes through HAProxy. Clients behave as the kiosks do: a write that got no answer (connection
+lost, 502/503/504) is sent again with the same Idempotency-Key, up to 3 times. Printed per phase: requests,
+client-visible failures, retries, p50/p99; then the database check that every key did its work exactly once
+(no doubled check-ins or tickets), the replica's lag (LSNs), and for --failover each promotion step with the
+tables' row counts and hashes before and after. Exit status 1 when an expectation fails. Everything started here
+is stopped at the end, also on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import platform
+import random
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from backend.front.haproxy import Balancer  # noqa: E402
+from bench.harness import Gunicorn, Redis, free_port, server_env  # noqa: E402
+from bench.load import CITIZENS, KIOSK, MIX, Operations, _request, login_headers, percentile, prepare  # noqa: E402
+from bench.pg_cluster import PrimaryWithReplica  # noqa: E402
+
+RETRYABLE = {0, 502, 503, 504}
+TABLES = ("citizens", "accounts", "hospital_checkins", "hospital_queue_tickets", "idempotency_keys", "audit_events")
+
+
+# --- the load, with the kiosks' retry rule ----------------------------------------------------------------
+def _client(port, shared, seconds, seed_value, out):
+    rng = random.Random(seed_value)
+    ops = Operations(port, shared, rng)
+    names, weights = zip(*MIX.items(), strict=True)
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        queue = getattr(ops, rng.choices(names, weights)[0])()
+        while queue:
+            name, method, path, body, headers = queue.pop(0)
+            key = headers.get("Idempotency-Key")
+            for attempt in range(4):
+                started_at = time.time()
+                started = time.perf_counter()
+                try:
+                    status, answer = _request(port, method, path, body, headers)
+                except OSError:
+                    status, answer = 0, {}
+                out.append((name, status, time.perf_counter() - started, started_at, attempt, key))
+                if not (key and status in RETRYABLE and attempt < 3):
+                    break
+                time.sleep(0.2 * (attempt + 1))
+            if name == "checkin" and 200 <= status < 300:
+                queue.append(ops.ticket(answer["id"]))
+
+
+def _generator(port, shared, seconds, threads, seed_value, queue):
+    out: list = []
+    workers = [
+        threading.Thread(target=_client, args=(port, shared, seconds, seed_value * 1000 + i, out))
+        for i in range(threads)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    queue.put(out)
+
+
+class Load:
+    """A closed-loop load of `concurrency` clients in `processes` processes, running in the background."""
+
+    def __init__(self, port, shared, seconds, concurrency=8, processes=2) -> None:
+        self.queue = mp.Queue()
+        per = [concurrency // processes + (1 if i < concurrency % processes else 0) for i in range(processes)]
+        self.procs = [
+            mp.Process(target=_generator, args=(port, shared, seconds, n, i + 1 + int(time.time()) % 1000, self.queue))
+            for i, n in enumerate(per)
+        ]
+        self.started = time.time()
+        for proc in self.procs:
+            proc.start()
+
+    def result(self) -> list:
+        samples = [sample for _ in self.procs for sample in self.queue.get()]
+        for proc in self.procs:
+            proc.join()
+        return samples
+
+
+def report(title: str, samples: list, seconds: float, window: tuple[float, float] | None = None) -> dict:
+    """Per phase: attempts, failures the client saw after its retries, p50/p99 of every attempt."""
+    final = {}
+    for index, (name, status, _, _, _, key) in enumerate(samples):
+        final[key or index] = (name, status)  # a keyed request's last attempt is its outcome
+    attempts = len(samples)
+    failed = [v for v in final.values() if not 200 <= v[1] < 300]
+    retries = sum(1 for s in samples if s[4] > 0)
+    latencies = [s[2] for s in samples]
+    figures = {
+        "requests": len(final),
+        "attempts": attempts,
+        "failed": len(failed),
+        "retries": retries,
+        "p50": percentile(latencies, 0.5),
+        "p99": percentile(latencies, 0.99),
+    }
+    line = (
+        f"{title:34} {len(final):7d} requests ({len(final) / seconds:5.1f}/s), {len(failed)} failed "
+        f"{sorted({(n, s) for n, s in failed}) if failed else ''}, {retries} client retries, "
+        f"p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms"
+    )
+    if window:
+        inside = [s[2] for s in samples if window[0] <= s[3] <= window[1]]
+        figures["p99_window"] = percentile(inside, 0.99)
+        line += f"; p99 in the {window[1] - window[0]:.0f} s around the event {figures['p99_window']:.1f} ms"
+    print(line)
+    return figures
+
+
+# --- the cluster --------------------------------------------------------------------------------------------
+class Cluster:
+    def __init__(self, options) -> None:
+        self.options = options
+        self.pg = PrimaryWithReplica()
+        self.redis = Redis()
+        self.nodes: list[Gunicorn] = []
+        self.balancer: Balancer | None = None
+        self.prefix = Path(self.pg.root) / "haproxy"
+
+    def start(self) -> dict:
+        self.pg.start()
+        print(
+            f"PostgreSQL primary :{self.pg.primary.port}, replica :{self.pg.replica.port} (pg_basebackup "
+            f"{self.pg.basebackup_s:.1f} s)"
+        )
+        self.redis.start()
+        started = time.perf_counter()
+        shared = prepare(self.pg.primary.url, self.options.citizens, self.options.kiosks)
+        print(
+            f"seeded {self.options.citizens:,} citizens + demo data, {self.options.kiosks} fleet kiosks in "
+            f"{time.perf_counter() - started:.0f} s"
+        )
+        from tests.chip_evidence import csca_dir
+
+        env = server_env(self.pg.primary.url, REDIS_URL=self.redis.url, CSCA_STORE_DIR=csca_dir(), PROXY_FIX_HOPS="1")
+        app = f"backend.overload:create_app(max_in_flight={self.options.max_in_flight})"
+        for _ in range(2):
+            self.nodes.append(Gunicorn(dict(env), workers=self.options.workers, threads=8, app=app).start())
+        self.balancer = Balancer(
+            prefix=self.prefix,
+            listen=f"127.0.0.1:{free_port()}",
+            nodes=[f"127.0.0.1:{node.port}" for node in self.nodes],
+            log_path=self.prefix.parent / "haproxy.log",
+        ).start()
+        for name in ("node1", "node2"):
+            self.balancer.wait_up(name)
+        port = self.balancer.port
+        shared["citizens"] = [login_headers(port, c) for c in CITIZENS]
+        shared["kiosk"] = login_headers(port, KIOSK)
+        print(
+            f"HAProxy :{port} -> node1 :{self.nodes[0].port}, node2 :{self.nodes[1].port} (gunicorn "
+            f"{self.options.workers} gthread workers each); Redis :{self.redis.port}"
+        )
+        return shared
+
+    def kill(self, index: int) -> int:
+        """SIGKILL a whole node (master and workers), as a machine losing power would."""
+        node = self.nodes[index]
+        in_flight = self.balancer.servers()[f"node{index + 1}"]["scur"]
+        os.killpg(node.process.pid, signal.SIGKILL)
+        node.process.wait()
+        node.process = None
+        return in_flight
+
+    def restart(self, index: int, *, graceful: bool = True) -> float:
+        """Drain the node in HAProxy, stop gunicorn gracefully (open requests finish), start it, re-admit it."""
+        name, node = f"node{index + 1}", self.nodes[index]
+        started = time.perf_counter()
+        if graceful:
+            self.balancer.drain(name)
+            node.stop()
+        node.start()
+        self.balancer.set_state(name, "ready")
+        self.balancer.wait_up(name)
+        return time.perf_counter() - started
+
+    def stop(self) -> None:
+        if self.balancer is not None:
+            self.balancer.stop()
+        for node in self.nodes:
+            node.stop()
+        self.redis.stop()
+        self.pg.stop()
+
+
+def exactly_once(url: str) -> list[str]:
+    """Every Idempotency-Key the load sent did its work once: check-ins = keys, tickets = distinct results."""
+    import sqlalchemy as sa
+
+    from backend.database import make_engine
+    from backend.health.service import CHECKIN, TICKET
+
+    engine = make_engine(url)
+    with engine.connect() as c:
+        checkin_keys = c.execute(
+            sa.text("SELECT count(*) FROM idempotency_keys WHERE key LIKE 'load-%' AND operation = :op"),
+            {"op": CHECKIN},
+        ).scalar_one()
+        ticket_refs = c.execute(
+            sa.text(
+                "SELECT count(DISTINCT resource_ref) FROM idempotency_keys WHERE key LIKE 'load-%' AND operation = :op"
+            ),
+            {"op": TICKET},
+        ).scalar_one()
+        checkins = c.execute(sa.text("SELECT count(*) FROM hospital_checkins")).scalar_one()
+        tickets = c.execute(sa.text("SELECT count(*) FROM hospital_queue_tickets")).scalar_one()
+        doubled = c.execute(
+            sa.text(
+                "SELECT count(*) FROM (SELECT checkin_id, department_id FROM hospital_queue_tickets "
+                "GROUP BY checkin_id, department_id HAVING count(*) > 1) d"
+            )
+        ).scalar_one()
+    engine.dispose()
+    print(
+        f"exactly once: {checkins} check-ins for {checkin_keys} check-in keys, {tickets} tickets for {ticket_refs} "
+        f"distinct ticket results, {doubled} check-ins with a doubled ticket"
+    )
+    problems = []
+    if checkins != checkin_keys:
+        problems.append(f"{checkins} check-ins for {checkin_keys} keys")
+    if tickets != ticket_refs or doubled:
+        problems.append(f"{tickets} tickets for {ticket_refs} results, {doubled} doubled")
+    return problems
+
+
+def fingerprint(node) -> dict[str, tuple[int, str]]:
+    """Row count and an MD5 over every row's text, per table."""
+    return {
+        table: tuple(
+            node.scalar(
+                f"SELECT count(*)::text || ' ' || coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), '-') "
+                f"FROM {table} t"
+            ).split(" ")  # nosec B608 - fixed table names
+        )
+        for table in TABLES
+    }
+
+
+def run_scale_out(cluster: Cluster, shared: dict, options) -> list[str]:
+    port, problems = cluster.balancer.port, []
+    print(f"\n{'phase':34} figures (every request through HAProxy, {options.concurrency} clients)")
+    steady = Load(port, shared, options.seconds, options.concurrency).result()
+    figures = report("1. steady", steady, options.seconds)
+    if figures["failed"]:
+        problems.append("failures under steady load")
+
+    kill_at, back_at = 4.0, 10.0
+    load = Load(port, shared, options.seconds, options.concurrency)
+    time.sleep(kill_at)
+    killed_at = time.time()
+    in_flight = cluster.kill(0)
+    time.sleep(back_at - kill_at)
+    restart_s = cluster.restart(0, graceful=False)
+    samples = load.result()
+    figures = report("2. node1 SIGKILLed at 4 s", samples, options.seconds, (killed_at - 1, killed_at + 3))
+    print(f"   node1 had {in_flight} requests open when killed; back in {restart_s:.1f} s")
+    if figures["failed"] > in_flight:
+        problems.append(f"killing a node lost {figures['failed']} requests, more than the {in_flight} in flight")
+
+    load = Load(port, shared, options.seconds + 10, options.concurrency)
+    time.sleep(2)
+    rolling_started = time.time()
+    took = [cluster.restart(0), cluster.restart(1)]
+    rolling_ended = time.time()
+    samples = load.result()
+    figures = report(
+        "3. rolling restart of both nodes", samples, options.seconds + 10, (rolling_started, rolling_ended)
+    )
+    print(f"   node1 drained + restarted in {took[0]:.1f} s, node2 in {took[1]:.1f} s")
+    if figures["failed"]:
+        problems.append(f"the rolling restart dropped {figures['failed']} requests")
+
+    problems += exactly_once(cluster.pg.primary.url)
+    primary, replica, behind, waited = cluster.pg.wait_caught_up()
+    print(f"replica: primary at {primary}, replica replayed {replica}, {behind} bytes behind (after {waited:.2f} s)")
+    if behind > 0:
+        problems.append("the replica did not catch up")
+    return problems
+
+
+def run_failover(cluster: Cluster, shared: dict, options) -> list[str]:
+    port, problems = cluster.balancer.port, []
+    steady = Load(port, shared, options.seconds, options.concurrency).result()
+    report("steady load before the failover", steady, options.seconds)
+    pg = cluster.pg
+    print("\nfailover, step by step:")
+    primary, replica, behind, waited = pg.wait_caught_up()
+    print(f" 1. replica caught up: primary {primary}, replica {replica}, {behind} bytes behind ({waited:.2f} s)")
+    before = fingerprint(pg.primary)
+    print(" 2. fingerprints on the primary: " + ", ".join(f"{t} {n}" for t, (n, _) in before.items()))
+    started = time.perf_counter()
+    pg.primary.stop("immediate")
+    print(" 3. primary stopped (pg_ctl stop -m immediate: as if its machine died)")
+    pg.replica.run(*_pg_ctl(pg.replica, "promote"))
+    while pg.replica.scalar("SELECT pg_is_in_recovery()"):
+        time.sleep(0.05)
+    print(
+        f" 4. replica promoted (pg_ctl promote) in {time.perf_counter() - started:.2f} s after the primary died; "
+        f"pg_is_in_recovery() = false"
+    )
+    after = fingerprint(pg.replica)
+    same = before == after
+    print(
+        f" 5. fingerprints on the new primary {'identical' if same else 'DIFFER'}: "
+        + ", ".join(f"{t} {n} md5 {h[:12]}" for t, (n, h) in after.items())
+    )
+    if not same:
+        problems.append("data differs after promotion")
+    for node in cluster.nodes:
+        node.env["DATABASE_URL"] = pg.replica.url
+    took = [cluster.restart(0), cluster.restart(1)]
+    print(f" 6. app nodes pointed at the new primary by a rolling restart ({took[0]:.1f} s + {took[1]:.1f} s)")
+    samples = Load(port, shared, options.seconds, options.concurrency).result()
+    figures = report(" 7. load on the new primary", samples, options.seconds)
+    if figures["failed"]:
+        problems.append("failures after the failover")
+    grown = fingerprint(pg.replica)
+    print(
+        f"    check-ins {after['hospital_checkins'][0]} -> {grown['hospital_checkins'][0]}, audit events "
+        f"{after['audit_events'][0]} -> {grown['audit_events'][0]} (writes land on the new primary)"
+    )
+    problems += exactly_once(pg.replica.url)
+    return problems
+
+
+def _pg_ctl(node, action: str) -> tuple[str, ...]:
+    from tests.pg_server import _bin
+
+    return (_bin("pg_ctl"), "-D", str(node.data), "-w", action)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--failover", action="store_true", help="promote the replica instead of killing nodes")
+    parser.add_argument("--seconds", type=float, default=20, help="length of each load phase")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--citizens", type=int, default=2_000)
+    parser.add_argument("--kiosks", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per node")
+    parser.add_argument("--max-in-flight", type=int, default=8)
+    options = parser.parse_args()
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; load generator "
+        "on the same machine"
+    )
+    cluster = Cluster(options)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        shared = cluster.start()
+        problems = (run_failover if options.failover else run_scale_out)(cluster, shared, options)
+    finally:
+        cluster.stop()
+    print("everything stopped")
+    print("\nOK" if not problems else "\nFAILED: " + "; ".join(problems))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
