@@ -6,7 +6,7 @@
     .venv/bin/python bench/cluster.py --failover   # steady load, then promote the replica and carry on
 
 Every request goes through HAProxy. Clients behave as the kiosks do: a write that got no answer (connection
-lost, 502/503/504) is sent again with the same Idempotency-Key, up to 3 times. Printed per phase: requests,
+lost, 502/504) is sent again with the same Idempotency-Key, and anything the app shed (503 + Retry-After: nothing was done) is sent again, up to 3 times. Printed per phase: requests,
 client-visible failures, retries, p50/p99; then the database check that every key did its work exactly once
 (no doubled check-ins or tickets), the replica's lag (LSNs), and for --failover each promotion step with the
 tables' row counts and hashes before and after. Exit status 1 when an expectation fails. Everything started here
@@ -16,6 +16,8 @@ is stopped at the end, also on Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import multiprocessing as mp
 import os
 import platform
@@ -31,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from backend.front.haproxy import Balancer  # noqa: E402
 from bench.harness import Gunicorn, Redis, free_port, server_env  # noqa: E402
-from bench.load import CITIZENS, KIOSK, MIX, Operations, _request, login_headers, percentile, prepare  # noqa: E402
+from bench.load import CITIZENS, KIOSK, MIX, Operations, login_headers, percentile, prepare  # noqa: E402
 from bench.pg_cluster import PrimaryWithReplica  # noqa: E402
 
 RETRYABLE = {0, 502, 503, 504}
@@ -39,25 +41,46 @@ TABLES = ("citizens", "accounts", "hospital_checkins", "hospital_queue_tickets",
 
 
 # --- the load, with the kiosks' retry rule ----------------------------------------------------------------
+def _send(port, method, path, body, headers) -> tuple[int, dict, bool]:
+    """One request on its own connection (as bench/load.py does) -> (status, answer, shed). HAProxy's own error
+    pages (502/503/504) are HTML: their status is kept, with no answer. Status 0: no response at all. `shed`: the
+    app turned the request away before doing anything (503 problem details with Retry-After, backend/overload.py)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        payload = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+        connection.request(method, path, body=payload, headers={"Content-Type": "application/json", **(headers or {})})
+        response = connection.getresponse()
+        raw = response.read()
+        is_json = "json" in (response.getheader("Content-Type") or "")
+        shed = response.status == 503 and is_json and response.getheader("Retry-After") is not None
+        return response.status, (json.loads(raw) if raw and is_json and method == "POST" else {}), shed
+    except (OSError, http.client.HTTPException):
+        return 0, {}, False
+    finally:
+        connection.close()
+
+
 def _client(port, shared, seconds, seed_value, out):
     rng = random.Random(seed_value)
     ops = Operations(port, shared, rng)
     names, weights = zip(*MIX.items(), strict=True)
     deadline = time.perf_counter() + seconds
+    sent = 0
     while time.perf_counter() < deadline:
         queue = getattr(ops, rng.choices(names, weights)[0])()
         while queue:
             name, method, path, body, headers = queue.pop(0)
             key = headers.get("Idempotency-Key")
+            sent += 1
+            ref = key or f"{seed_value}-{sent}"
             for attempt in range(4):
                 started_at = time.time()
                 started = time.perf_counter()
-                try:
-                    status, answer = _request(port, method, path, body, headers)
-                except OSError:
-                    status, answer = 0, {}
-                out.append((name, status, time.perf_counter() - started, started_at, attempt, key))
-                if not (key and status in RETRYABLE and attempt < 3):
+                status, answer, shed = _send(port, method, path, body, headers)
+                out.append((name, status, time.perf_counter() - started, started_at, attempt, ref))
+                # Retried as the kiosks and the app do: anything shed (nothing was done), and writes that got no
+                # answer only when they carry an Idempotency-Key (the server replays the first result).
+                if attempt == 3 or not (shed or (key and status in RETRYABLE)):
                     break
                 time.sleep(0.2 * (attempt + 1))
             if name == "checkin" and 200 <= status < 300:
@@ -101,8 +124,8 @@ class Load:
 def report(title: str, samples: list, seconds: float, window: tuple[float, float] | None = None) -> dict:
     """Per phase: attempts, failures the client saw after its retries, p50/p99 of every attempt."""
     final = {}
-    for index, (name, status, _, _, _, key) in enumerate(samples):
-        final[key or index] = (name, status)  # a keyed request's last attempt is its outcome
+    for name, status, _, _, _, ref in samples:
+        final[ref] = (name, status)  # a request's last attempt is its outcome
     attempts = len(samples)
     failed = [v for v in final.values() if not 200 <= v[1] < 300]
     retries = sum(1 for s in samples if s[4] > 0)
@@ -123,7 +146,7 @@ def report(title: str, samples: list, seconds: float, window: tuple[float, float
     if window:
         inside = [s[2] for s in samples if window[0] <= s[3] <= window[1]]
         figures["p99_window"] = percentile(inside, 0.99)
-        line += f"; p99 in the {window[1] - window[0]:.0f} s around the event {figures['p99_window']:.1f} ms"
+        line += f"; p99 {figures['p99_window']:.1f} ms in the {window[1] - window[0]:.0f} s of the event"
     print(line)
     return figures
 
@@ -195,6 +218,18 @@ class Cluster:
         self.balancer.wait_up(name)
         return time.perf_counter() - started
 
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds used so far by each component's processes (for the capacity model in docs/scaling.md)."""
+        from bench.bench_heartbeats import _process_tree_cpu
+
+        postmaster = int((self.pg.primary.data / "postmaster.pid").read_text().split()[0])
+        return {
+            "app": sum(_process_tree_cpu(node.process.pid) for node in self.nodes),
+            "postgres": _process_tree_cpu(postmaster),
+            "haproxy": _process_tree_cpu(self.balancer.process.pid),
+            "redis": _process_tree_cpu(self.redis.process.pid),
+        }
+
     def stop(self) -> None:
         if self.balancer is not None:
             self.balancer.stop()
@@ -260,8 +295,15 @@ def fingerprint(node) -> dict[str, tuple[int, str]]:
 def run_scale_out(cluster: Cluster, shared: dict, options) -> list[str]:
     port, problems = cluster.balancer.port, []
     print(f"\n{'phase':34} figures (every request through HAProxy, {options.concurrency} clients)")
+    cpu_before = cluster.cpu()
     steady = Load(port, shared, options.seconds, options.concurrency).result()
+    cpu_after = cluster.cpu()
     figures = report("1. steady", steady, options.seconds)
+    per_request = {k: (cpu_after[k] - cpu_before[k]) * 1000 / max(1, figures["attempts"]) for k in cpu_before}
+    print(
+        "   server CPU per request (mixed workload): app nodes {app:.2f} ms, PostgreSQL primary {postgres:.2f} ms, "
+        "HAProxy {haproxy:.2f} ms, Redis {redis:.2f} ms".format(**per_request)
+    )
     if figures["failed"]:
         problems.append("failures under steady load")
 
