@@ -13,7 +13,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 RUN_APT := ca-certificates nginx
 # The kiosk's voice prompts are rendered at build time (make kiosk-voice) with espeak-ng.
 KIOSK_APT := espeak-ng
-TEST_APT := nginx libzbar0 libpcsclite-dev gcc pcscd vsmartcard-vpcd postgresql redis-server poppler-utils \
+TEST_APT := nginx haproxy libzbar0 libpcsclite-dev gcc pcscd vsmartcard-vpcd postgresql redis-server poppler-utils \
             fonts-dejavu-core libgl1 libgl1-mesa-dri libegl1 libegl-mesa0 libx11-6 libxext6 \
             libxcursor1 libxi6 libxrandr2 libxss1 libmtdev1 chromium espeak-ng
 

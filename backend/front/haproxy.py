@@ -156,10 +156,10 @@ def main() -> int:
     parser.add_argument("--prefix", default="instance/haproxy")
     options = parser.parse_args()
     balancer = Balancer(prefix=Path(options.prefix).resolve(), listen=options.listen, nodes=options.node).start()
-    stop = lambda *_: balancer.stop()  # noqa: E731
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    return balancer.process.wait() if balancer.process else 0
+    process = balancer.process
+    signal.signal(signal.SIGTERM, lambda *_: balancer.stop())
+    signal.signal(signal.SIGINT, lambda *_: balancer.stop())
+    return process.wait()
 
 
 if __name__ == "__main__":
