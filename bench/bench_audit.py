@@ -184,8 +184,8 @@ def main() -> int:
             f"{options.rows:,} events: p50 {p50:.1f} ms, p99 {p99:.1f} ms (target p99 < 20 ms)"
         )
         print(
-            f"the page's queries alone (service.list_for_citizen, random citizens, pages 1-5): p50 {service_p50:.1f} ms, "
-            f"p99 {service_p99:.1f} ms"
+            f"the page's queries alone (service.list_for_citizen, random citizens, pages 1-5): "
+            f"p50 {service_p50:.1f} ms, p99 {service_p99:.1f} ms"
         )
         print("\nplan of the page (newest first, LIMIT 20):\n" + page_plan)
         print("\nplan of the count:\n" + count_plan)

@@ -7,9 +7,10 @@
 
 Every request goes through HAProxy. Clients behave as the kiosks do: a write that got no answer (connection
 lost, 502/504) is sent again with the same Idempotency-Key, and anything the app shed (503 + Retry-After: nothing
-was done) is sent again, up to 3 times. Printed per phase: requests, client-visible failures, retries, p50/p99; then the database check that every key did its work exactly once
-(no doubled check-ins or tickets), the replica's lag (LSNs), and for --failover each promotion step with the
-tables' row counts and hashes before and after. Exit status 1 when an expectation fails. Everything started here
+was done) is sent again, up to 3 times. Printed per phase: requests, client-visible failures, retries, p50/p99;
+then the database check that every key did its work exactly once (no doubled check-ins or tickets), the
+replica's lag (LSNs), and for --failover each promotion step with the tables' row counts and hashes before and
+after. Exit status 1 when an expectation fails. Everything started here
 is stopped at the end, also on Ctrl-C.
 """
 
