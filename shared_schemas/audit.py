@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import ValidationError, fields, validates_schema
 
-from shared_schemas.base import BaseSchema, PageMetaSchema
+from shared_schemas.base import BaseSchema, PageMetaSchema, PageQuerySchema
+
+
+class AccessLogQuerySchema(PageQuerySchema):
+    """A page of the log, optionally for a period: `since` / `until` are calendar days in Vietnam, inclusive.
+    A period reads only the months it covers (the trail is kept in monthly partitions on PostgreSQL)."""
+
+    since = fields.Date()
+    until = fields.Date()
+
+    @validates_schema
+    def _ordered(self, data, **_):
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise ValidationError("since must not be after until", "since")
 
 
 class AuditEventSchema(BaseSchema):

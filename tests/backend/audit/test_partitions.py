@@ -7,6 +7,7 @@ import csv
 import gzip
 import io
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -153,3 +154,21 @@ def test_an_archive_that_stopped_after_detaching_resumes(trail, tmp_path):
 def test_on_sqlite_the_commands_say_there_is_nothing_to_partition(make_app):
     result = make_app().test_cli_runner().invoke(args=["audit", "partitions"])
     assert result.exit_code == 1 and "PostgreSQL only" in result.output
+
+
+@postgres_only
+def test_a_period_of_the_access_log_reads_only_its_months_through_the_subject_time_index(trail):
+    from datetime import date
+
+    from backend.audit.service import access_log_query
+
+    app, _, _ = trail
+    with app.app_context():
+        connection = db.session.connection()
+        partitions.ensure_months(connection, [Month(2031, m) for m in range(1, 6)])
+        query = access_log_query(citizen_id=1, since=date(2031, 2, 1), until=date(2031, 2, 28)).limit(20)
+        sql = str(query.compile(connection, compile_kwargs={"literal_binds": True}))
+        plan = "\n".join(connection.exec_driver_sql(f"EXPLAIN (COSTS OFF) {sql}").scalars())
+    # 1 February in Vietnam starts at 31 January 17:00 UTC: January's last hours and February.
+    assert set(re.findall(r" on (audit_events_\w+)", plan)) == {"audit_events_2031_01", "audit_events_2031_02"}
+    assert "subject_citizen_id_occurred_at_idx" in plan and "Seq Scan" not in plan
