@@ -60,6 +60,10 @@ def test_pagination(client, factory, auth_headers):
         client.get(f"/api/v1/citizens/{citizen.personal_id}?{PURPOSE}", headers=officer)
     page = client.get("/api/v1/me/access-log?page=2&per_page=2", headers=headers).json
     assert page["meta"] == {"page": 2, "per_page": 2, "total": 5} and len(page["items"]) == 2
+    # The last page, a page past the end and one page holding everything tell the same total.
+    for query, items in (("page=3&per_page=2", 1), ("page=4&per_page=2", 0), ("per_page=10", 5), ("per_page=5", 5)):
+        page = client.get(f"/api/v1/me/access-log?{query}", headers=headers).json
+        assert page["meta"]["total"] == 5 and len(page["items"]) == items, query
     assert client.get("/api/v1/me/access-log?per_page=1000", headers=headers).status_code == 422
 
 
