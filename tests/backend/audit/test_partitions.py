@@ -172,3 +172,29 @@ def test_a_period_of_the_access_log_reads_only_its_months_through_the_subject_ti
     # 1 February in Vietnam starts at 31 January 17:00 UTC: January's last hours and February.
     assert set(re.findall(r" on (audit_events_\w+)", plan)) == {"audit_events_2031_01", "audit_events_2031_02"}
     assert "subject_citizen_id_occurred_at_idx" in plan and "Seq Scan" not in plan
+
+
+@postgres_only
+def test_the_migration_keeps_existing_rows_and_their_ids(make_app):
+    from backend import migrate
+
+    app = make_app()
+    engine = app.extensions["congdan.db"]["engine"]
+    migrate.downgrade(engine, "0004_audit_partitions@-1")  # the plain table of 0003
+    with app.app_context():
+        citizen = Factory(db.session).citizen()
+        moments = [datetime(2024, 2, 29, 23, 0, tzinfo=UTC), datetime(2024, 3, 1, 0, 0, tzinfo=UTC)]
+        db.session.execute(sa.insert(AuditEvent), [_event(citizen.id, moment) for moment in moments])
+        db.session.commit()
+        before = db.session.execute(sa.text("SELECT id, occurred_at FROM audit_events ORDER BY id")).all()
+        db.session.close()
+    migrate.upgrade(engine)
+    with app.app_context():
+        assert partitions.is_partitioned(db.session.connection())
+        after = db.session.execute(sa.text("SELECT id, occurred_at FROM audit_events ORDER BY id")).all()
+        assert after == before
+        assert [_where(app, event_id) for event_id, _ in after] == ["audit_events_2024_02", "audit_events_2024_03"]
+        db.session.execute(sa.insert(AuditEvent), [_event(citizen.id, datetime(2024, 3, 2, tzinfo=UTC))])
+        newest = db.session.scalar(sa.select(sa.func.max(AuditEvent.id)))
+        assert newest > after[-1][0]  # the sequence carried over
+        db.session.rollback()
