@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validates_schema
+from datetime import date
+
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from shared_schemas.base import BaseSchema, PageMetaSchema, PageQuerySchema
 
@@ -11,8 +13,9 @@ class AccessLogQuerySchema(PageQuerySchema):
     """A page of the log, optionally for a period: `since` / `until` are calendar days in Vietnam, inclusive.
     A period reads only the months it covers (the trail is kept in monthly partitions on PostgreSQL)."""
 
-    since = fields.Date()
-    until = fields.Date()
+    # Bounded so the day arithmetic of the period (a day before, a day after) stays within Python's dates.
+    since = fields.Date(validate=validate.Range(min=date(1970, 1, 1), max=date(2999, 12, 31)))
+    until = fields.Date(validate=validate.Range(min=date(1970, 1, 1), max=date(2999, 12, 31)))
 
     @validates_schema
     def _ordered(self, data, **_):

@@ -109,3 +109,5 @@ def test_a_period_that_ends_before_it_starts_is_refused(client, factory, auth_he
     headers = auth_headers(factory.account(factory.citizen()))
     response = client.get("/api/v1/me/access-log?since=2026-05-01&until=2026-04-01", headers=headers)
     assert response.status_code == 422 and response.content_type == "application/problem+json"
+    for edge in ("since=0001-01-01", "until=9999-12-31"):  # a day before / after would leave Python's dates
+        assert client.get(f"/api/v1/me/access-log?{edge}", headers=headers).status_code == 422, edge
