@@ -258,7 +258,7 @@ def main() -> int:
         if "subject_citizen_id_occurred_at_idx" not in page_plan or "Seq Scan" in page_plan.split("Planning")[0]:
             failed.append("the page does not read every month through the (subject, time) index")
         # A Vietnamese month starts 7 hours before the UTC one: its view reads that month and the last hours before.
-        if len(set(re.findall(r" on (audit_events_\w+)", month_plan))) > 2:
+        if len(set(re.findall(r" on (audit_events_(?:\d{4}_\d{2}|default))\b", month_plan))) > 2:
             failed.append("one month's view reads more than its month's partitions")
         if database_p99 >= 20:
             failed.append(f"PostgreSQL's time p99 {database_p99:.1f} ms >= 20 ms")
