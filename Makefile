@@ -13,15 +13,18 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 RUN_APT := ca-certificates nginx
 # The kiosk's voice prompts are rendered at build time (make kiosk-voice) with espeak-ng.
 KIOSK_APT := espeak-ng
-TEST_APT := nginx libzbar0 libpcsclite-dev gcc pcscd vsmartcard-vpcd postgresql redis-server poppler-utils \
+TEST_APT := nginx haproxy libzbar0 libpcsclite-dev gcc pcscd vsmartcard-vpcd postgresql redis-server poppler-utils \
             fonts-dejavu-core libgl1 libgl1-mesa-dri libegl1 libegl-mesa0 libx11-6 libxext6 \
             libxcursor1 libxi6 libxrandr2 libxss1 libmtdev1 chromium espeak-ng npm
+
+# The scale-out demonstration (make cluster): HAProxy in front of app nodes, PostgreSQL primary + replica, Redis.
+CLUSTER_APT := haproxy postgresql redis-server
 
 SEED_CITIZENS ?= 10000
 BIND ?= 127.0.0.1:5000
 WORKERS ?= 2
 
-.PHONY: run run-gunicorn kiosk kiosk-voice test test-sqlite test-postgres lint lint-check format fuzz load faults bench-seed bench-api bench-law bench-slow-clients bench-uploads bench-life-events clean sysdeps-run sysdeps-test
+.PHONY: run run-gunicorn kiosk kiosk-voice test test-sqlite test-postgres lint lint-check format fuzz load faults bench-seed bench-api bench-law bench-slow-clients bench-uploads bench-life-events bench-audit cluster cluster-failover clean sysdeps-run sysdeps-test sysdeps-cluster
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -39,6 +42,9 @@ sysdeps-run:
 
 sysdeps-test:
 	$(call apt_install,$(TEST_APT))
+
+sysdeps-cluster:
+	$(call apt_install,$(CLUSTER_APT))
 
 $(VENV)/.base: setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -141,6 +147,19 @@ bench-law: $(VENV)/.base
 
 bench-life-events: $(VENV)/.base
 	$(PY) bench/bench_life_events.py
+
+# The citizen's access log over 10 million audit events in monthly partitions (PostgreSQL; ~3 GB of disk).
+bench-audit: sysdeps-test $(VENV)/.dev
+	$(PY) bench/bench_audit.py
+
+# Scale out (issue 21, docs/scaling.md): HAProxy + two gunicorn nodes + PostgreSQL primary/replica + Redis on
+# loopback; steady load, one node killed mid-run, a rolling restart, the replica's lag. Stops everything after.
+cluster: sysdeps-test sysdeps-cluster $(VENV)/.dev
+	$(PY) bench/cluster.py
+
+# The same cluster, then the primary dies and the replica is promoted: the steps, and the data before and after.
+cluster-failover: sysdeps-test sysdeps-cluster $(VENV)/.dev
+	$(PY) bench/cluster.py --failover
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -13,6 +13,7 @@ from backend.extensions import db
 
 def register(app: Flask) -> None:
     """The one way commands are registered: every domain's cli.py has `register(app)`, called from here."""
+    from backend.audit import cli as audit_cli
     from backend.documents import cli as documents_cli
     from backend.fleet import cli as fleet_cli
     from backend.law import cli as law_cli
@@ -20,7 +21,15 @@ def register(app: Flask) -> None:
     from backend.residence import cli as residence_cli
     from backend.verification import cli as verification_cli
 
-    for domain_cli in (documents_cli, fleet_cli, law_cli, notifications_cli, residence_cli, verification_cli):
+    for domain_cli in (
+        audit_cli,
+        documents_cli,
+        fleet_cli,
+        law_cli,
+        notifications_cli,
+        residence_cli,
+        verification_cli,
+    ):
         domain_cli.register(app)
 
     @app.cli.command("db-upgrade")

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
+from datetime import date
 
-from shared_schemas.base import BaseSchema, PageMetaSchema
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from shared_schemas.base import BaseSchema, PageMetaSchema, PageQuerySchema
+
+
+class AccessLogQuerySchema(PageQuerySchema):
+    """A page of the log, optionally for a period: `since` / `until` are calendar days in Vietnam, inclusive.
+    A period reads only the months it covers (the trail is kept in monthly partitions on PostgreSQL)."""
+
+    # Bounded so the day arithmetic of the period (a day before, a day after) stays within Python's dates.
+    since = fields.Date(validate=validate.Range(min=date(1970, 1, 1), max=date(2999, 12, 31)))
+    until = fields.Date(validate=validate.Range(min=date(1970, 1, 1), max=date(2999, 12, 31)))
+
+    @validates_schema
+    def _ordered(self, data, **_):
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise ValidationError("since must not be after until", "since")
 
 
 class AuditEventSchema(BaseSchema):

@@ -8,8 +8,7 @@ from flask_smorest import Blueprint
 from backend.audit import service
 from backend.core.access import CITIZEN, access, current_principal
 from backend.extensions import db
-from shared_schemas.audit import AuditPageSchema
-from shared_schemas.base import PageQuerySchema
+from shared_schemas.audit import AccessLogQuerySchema, AuditPageSchema
 
 blp = Blueprint("audit", __name__, url_prefix="/", description="Who accessed my data")
 
@@ -17,12 +16,17 @@ blp = Blueprint("audit", __name__, url_prefix="/", description="Who accessed my 
 @blp.route("/me/access-log")
 class OwnAccessLog(MethodView):
     @access(CITIZEN, level=1)
-    @blp.arguments(PageQuerySchema, location="query")
+    @blp.arguments(AccessLogQuerySchema, location="query")
     @blp.response(200, AuditPageSchema)
     def get(self, query):
-        """Every read or change of my data by someone else, newest first (read-only)"""
+        """Every read or change of my data by someone else, newest first, optionally for a period (read-only)"""
         principal = current_principal()
         events, total = service.list_for_citizen(
-            session=db.session, citizen_id=principal.citizen_id, page=query["page"], per_page=query["per_page"]
+            session=db.session,
+            citizen_id=principal.citizen_id,
+            page=query["page"],
+            per_page=query["per_page"],
+            since=query.get("since"),
+            until=query.get("until"),
         )
         return {"items": events, "meta": {"page": query["page"], "per_page": query["per_page"], "total": total}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import g, has_request_context, request
@@ -49,13 +50,33 @@ def record_access(
         session.execute(sa.insert(AuditEvent), rows)
 
 
-def list_for_citizen(*, session: Session, citizen_id: int, page: int, per_page: int) -> tuple[list[AuditEvent], int]:
-    base = sa.select(AuditEvent).where(AuditEvent.subject_citizen_id == citizen_id)
-    total = session.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
-    events = session.scalars(
-        base.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return list(events), total
+def access_log_query(*, citizen_id: int, since: date | None = None, until: date | None = None) -> sa.Select:
+    """The citizen's events, newest first. `since` / `until` are Vietnamese calendar days (inclusive): as literal
+    bounds on the partition key they let PostgreSQL plan only the months they cover."""
+    query = sa.select(AuditEvent).where(AuditEvent.subject_citizen_id == citizen_id)
+    if since is not None:
+        query = query.where(AuditEvent.occurred_at >= clock.end_of_local_day(since - timedelta(days=1)))
+    if until is not None:
+        query = query.where(AuditEvent.occurred_at < clock.end_of_local_day(until))
+    return query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+
+
+def list_for_citizen(
+    *,
+    session: Session,
+    citizen_id: int,
+    page: int,
+    per_page: int,
+    since: date | None = None,
+    until: date | None = None,
+) -> tuple[list[AuditEvent], int]:
+    query = access_log_query(citizen_id=citizen_id, since=since, until=until)
+    offset = (page - 1) * per_page
+    events = list(session.scalars(query.limit(per_page).offset(offset)))
+    if 0 < len(events) < per_page or (offset == 0 and not events):
+        return events, offset + len(events)  # the last page tells the total: no count over every month
+    total = session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    return events, total
 
 
 def record_public_read(

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from alembic import context
 
 import backend.models  # noqa: F401 - registers every model on the metadata
+from backend.audit.partitions import include_in_schema_comparison
 from backend.database import Base
 
 config = context.config
@@ -35,7 +36,13 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        compare_type=True,
+        include_name=include_in_schema_comparison,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

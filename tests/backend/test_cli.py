@@ -12,6 +12,7 @@ def test_every_domain_command_is_registered_under_its_name(make_app):
         ["notifications", "--help"],
         ["documents", "--help"],
         ["law", "--help"],
+        ["audit", "--help"],
         ["verify-file", "--help"],
         ["verify-worker", "--help"],
         ["fleet-maintain", "--help"],

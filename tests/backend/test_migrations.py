@@ -9,13 +9,16 @@ from alembic.migration import MigrationContext
 
 import backend.models  # noqa: F401 - the full metadata
 from backend import migrate
+from backend.audit.partitions import include_in_schema_comparison
 from backend.database import Base, make_engine
 
 
 def test_migrated_schema_matches_models(database_server):
     engine = make_engine(database_server())
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_in_schema_comparison}
+        )
         diff = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert diff == [], f"models and migrations disagree: {diff}"

@@ -60,6 +60,10 @@ def test_pagination(client, factory, auth_headers):
         client.get(f"/api/v1/citizens/{citizen.personal_id}?{PURPOSE}", headers=officer)
     page = client.get("/api/v1/me/access-log?page=2&per_page=2", headers=headers).json
     assert page["meta"] == {"page": 2, "per_page": 2, "total": 5} and len(page["items"]) == 2
+    # The last page, a page past the end and one page holding everything tell the same total.
+    for query, items in (("page=3&per_page=2", 1), ("page=4&per_page=2", 0), ("per_page=10", 5), ("per_page=5", 5)):
+        page = client.get(f"/api/v1/me/access-log?{query}", headers=headers).json
+        assert page["meta"]["total"] == 5 and len(page["items"]) == items, query
     assert client.get("/api/v1/me/access-log?per_page=1000", headers=headers).status_code == 422
 
 
@@ -71,3 +75,39 @@ def test_personal_ids_are_masked_in_logs(caplog):
     assert mask_text("decision XP202600000001 for /citizens/001090012345?x") == (
         "decision XP202600000001 for /citizens/0010******45?x"
     )
+
+
+def test_a_period_lists_only_the_accesses_in_those_vietnamese_days(client, factory, auth_headers, session):
+    from datetime import UTC, datetime
+
+    citizen = factory.citizen()
+    headers = auth_headers(factory.account(citizen))
+    # 2026-03-31 17:30 UTC is already 1 April in Vietnam (UTC+7).
+    for moment in (datetime(2026, 3, 31, 16, 0, tzinfo=UTC), datetime(2026, 3, 31, 17, 30, tzinfo=UTC)):
+        session.add(
+            AuditEvent(
+                occurred_at=moment,
+                subject_citizen_id=citizen.id,
+                actor_role="officer",
+                actor_label="Cán bộ / Officer",
+                action="read",
+                record_type="citizen",
+                purpose="kiểm tra",
+                client_kind="address",
+                client_id="127.0.0.1",
+            )
+        )
+    session.flush()
+    april = client.get("/api/v1/me/access-log?since=2026-04-01&until=2026-04-30", headers=headers).json
+    assert april["meta"]["total"] == 1 and april["items"][0]["occurred_at"].startswith("2026-03-31T17:30")
+    march = client.get("/api/v1/me/access-log?until=2026-03-31", headers=headers).json
+    assert march["meta"]["total"] == 1 and march["items"][0]["occurred_at"].startswith("2026-03-31T16:00")
+    assert client.get("/api/v1/me/access-log", headers=headers).json["meta"]["total"] == 2
+
+
+def test_a_period_that_ends_before_it_starts_is_refused(client, factory, auth_headers):
+    headers = auth_headers(factory.account(factory.citizen()))
+    response = client.get("/api/v1/me/access-log?since=2026-05-01&until=2026-04-01", headers=headers)
+    assert response.status_code == 422 and response.content_type == "application/problem+json"
+    for edge in ("since=0001-01-01", "until=9999-12-31"):  # a day before / after would leave Python's dates
+        assert client.get(f"/api/v1/me/access-log?{edge}", headers=headers).status_code == 422, edge
