@@ -18,9 +18,18 @@ def register(app: Flask) -> None:
     from backend.law import cli as law_cli
     from backend.notifications import cli as notifications_cli
     from backend.residence import cli as residence_cli
+    from backend.updates import cli as updates_cli
     from backend.verification import cli as verification_cli
 
-    for domain_cli in (documents_cli, fleet_cli, law_cli, notifications_cli, residence_cli, verification_cli):
+    for domain_cli in (
+        documents_cli,
+        fleet_cli,
+        law_cli,
+        notifications_cli,
+        residence_cli,
+        updates_cli,
+        verification_cli,
+    ):
         domain_cli.register(app)
 
     @app.cli.command("db-upgrade")
