@@ -26,6 +26,11 @@ from kiosk_app.services.fleet_agent import (
 
 
 def app_version() -> str:
+    """The version of the kiosk_app actually imported: its VERSION file (a slot's package carries its own),
+    else the installed distribution's."""
+    shipped = Path(__file__).resolve().parents[1] / "VERSION"
+    if shipped.is_file():
+        return shipped.read_text(encoding="ascii").strip()
     try:
         return metadata.version("congdan")
     except metadata.PackageNotFoundError:
