@@ -55,7 +55,7 @@ class RepositoryNotInitialised(Conflict):
 
 
 def online_signer(role: str) -> CryptoSigner:
-    return CryptoSigner(keyring(None, _SOURCES[role]).current().private)
+    return CryptoSigner(keyring(None, _SOURCES[role]).current.private)
 
 
 def latest(session: Session, role: str) -> TufMetadata | None:

@@ -83,7 +83,9 @@ class UpdateAgent:
         running = self.slots.version_of(self.slots.active_slot())
         details = {"rollout_id": offer["rollout_id"], "target_version": offer["version"]}
         try:
-            package = self.verifier.fetch(offer["target_name"], offered_version=offer["version"], running_version=running)
+            package = self.verifier.fetch(
+                offer["target_name"], offered_version=offer["version"], running_version=running
+            )
         except UpdateRefused as refused:
             log.warning("update %s refused: %s", offer["version"], refused)
             self.report("refused", detail=str(refused)[:300], **details)

@@ -148,7 +148,11 @@ class SlotStore:
         if pending and pending["slot"] != active:
             # Cut off between the journal and the switch: the old slot still runs, nothing to undo.
             state["pending"] = None
-            state["last_result"] = {"state": "failed", "version": pending["version"], "detail": "interrupted before the switch"}
+            state["last_result"] = {
+                "state": "failed",
+                "version": pending["version"],
+                "detail": "interrupted before the switch",
+            }
             self.save_state(state)
             pending = None
         if not pending:
