@@ -160,7 +160,7 @@ class UpdateAgent:
             return f"the slot ran {result.get('version')!r}, not {decision.version!r}"
         try:
             accepted = self.hooks.heartbeat(decision.version)
-        except Exception as exc:  # noqa: BLE001 - any failure to heartbeat fails the health check
+        except Exception as exc:  # any failure to heartbeat fails the health check
             accepted, reason = False, str(exc)
         else:
             reason = "refused"

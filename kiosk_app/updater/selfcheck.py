@@ -17,8 +17,8 @@ def _app_starts() -> str:
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
     os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
-    import kiosk_app.controller  # noqa: F401
-    import kiosk_app.flow  # noqa: F401
+    import kiosk_app.controller
+    import kiosk_app.flow
     import kiosk_app.services.checkin  # noqa: F401
 
     return "modules load"
@@ -55,7 +55,7 @@ def main() -> int:
     except Exception as exc:  # any failure is the answer: report it, exit non-zero
         report["error"] = f"{type(exc).__name__}: {exc}"[:250]
     report["seconds"] = round(time.monotonic() - started, 2)
-    print(json.dumps(report), flush=True)  # noqa: T201 - the output is the protocol with the updater
+    print(json.dumps(report), flush=True)  # the output is the protocol with the updater
     return 0 if report["ok"] else 1
 
 
