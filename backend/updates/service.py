@@ -192,8 +192,12 @@ def wave_members(session: Session, rollout: Rollout) -> set[str]:
         by_hospital.setdefault(hospital, []).append(kiosk_id)
     members = set(canaries)
     for kiosk_ids in by_hospital.values():
-        ranked = sorted(kiosk_ids, key=lambda k: hashlib.sha256(f"{rollout.id}:{k}".encode()).hexdigest())
-        members.update(ranked[: math.ceil(len(ranked) * rollout.share_percent / 100)])
+        # The canaries already updated count towards their hospital's share.
+        wanted = math.ceil(len(kiosk_ids) * rollout.share_percent / 100) - len(canaries.intersection(kiosk_ids))
+        others = sorted(
+            set(kiosk_ids) - canaries, key=lambda k: hashlib.sha256(f"{rollout.id}:{k}".encode()).hexdigest()
+        )
+        members.update(others[: max(0, wanted)])
     return members
 
 
@@ -246,13 +250,15 @@ def record_report(*, session: Session, kiosk: Kiosk, report: dict, now: datetime
             release_id=rollout.release_id if rollout else None,
             detail=f"runs {state.running_version} (slot {state.slot}); {report.get('detail') or ''}".strip("; "),
         )
-    if rollout is not None and rollout.state == "running":
-        if report["state"] == "rolled_back":
-            halt(
-                session, rollout, f"kiosk {kiosk.id} rolled back: {report.get('detail') or 'health check failed'}", now
-            )
+    # Every report re-evaluates the running wave: a kiosk that does not take part still adds fresh metrics.
+    running = session.scalar(sa.select(Rollout).where(Rollout.state == "running"))
+    if running is not None:
+        changed = previous != (state.state, state.running_version, state.rollout_id)
+        if changed and report["state"] == "rolled_back" and rollout is not None and rollout.id == running.id:
+            reason = f"kiosk {kiosk.id} rolled back: {report.get('detail') or 'health check failed'}"
+            halt(session, running, reason, now)
         else:
-            evaluate(session=session, rollout=rollout, now=now)
+            evaluate(session=session, rollout=running, now=now)
     return state
 
 
