@@ -158,12 +158,12 @@ class SlotStore:
         if not pending:
             return BootDecision(active, self.version_of(active), pending=False)
         pending["starts"] += 1
+        self.save_state(state)  # counted before anything else runs: a crash in this start counts too
         if pending["starts"] > MAX_UNCONFIRMED_STARTS:
             reason = f"not confirmed healthy after {MAX_UNCONFIRMED_STARTS} starts"
             self.roll_back(reason)
             slot = self.active_slot()
             return BootDecision(slot, self.version_of(slot), pending=False, rolled_back=reason)
-        self.save_state(state)
         return BootDecision(active, pending["version"], pending=True)
 
     def confirm(self) -> dict:
