@@ -86,6 +86,11 @@ def _post_to_ui(function: Callable, *args) -> None:
     mainthread(function)(*args)
 
 
+def fleet_hooks_post(function: Callable, *args) -> None:
+    """Run `function` on the UI thread (for callers on the agent's or the updater's thread)."""
+    _post_to_ui(function, *args)
+
+
 def fleet_hooks(
     app, *, checkin, metrics, diagnostics: Callable[[], str], post: Callable[..., None] = _post_to_ui
 ) -> AgentHooks:

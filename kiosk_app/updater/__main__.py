@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         return ROLLED_BACK_EXIT_CODE if outcome == "rolled_back" else 0
     current = slots.current.resolve()
     os.chdir(current)  # the slot's kiosk_app comes first on sys.path
-    os.execv(sys.executable, [sys.executable, "-m", "kiosk_app"])  # nosec B606 - our interpreter, our module
+    os.execv(sys.executable, [sys.executable, "-m", "kiosk_app"])  # nosec B606
     return 0  # pragma: no cover
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-import subprocess  # nosec B404 - runs our own interpreter on our own module, no shell
+import subprocess  # nosec B404
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -137,8 +137,9 @@ class UpdateAgent:
         env = {**os.environ, **self.hooks.extra_env}
         env["PYTHONPATH"] = os.pathsep.join([str(slot_dir), *_base_paths()])
         try:
-            # cwd = the slot, so that its kiosk_app is the one imported (sys.path[0] is the working folder).
-            done = subprocess.run(  # nosec B603 - fixed argv: this interpreter and our module
+            # Our interpreter on our own module (fixed argv, no shell). cwd = the slot, so that its kiosk_app
+            # is the one imported (sys.path[0] is the working folder).
+            done = subprocess.run(  # nosec B603
                 [sys.executable, "-m", "kiosk_app.updater.selfcheck"],
                 cwd=slot_dir,
                 env=env,
