@@ -25,6 +25,10 @@ from tests.backend.updates.update_kit import kiosk_package
 from tests.kiosk_app.live_backend import LiveBackend
 
 ROOT = Path(__file__).resolve().parents[3]
+# These tests are about the kiosk's process and its disk, not the database: run them once, in the SQLite suite.
+pytestmark = pytest.mark.skipif(
+    os.environ.get("CONGDAN_TEST_DATABASE") == "postgresql", reason="kiosk-side; already run in the SQLite suite"
+)
 POWER_CUT = Path(__file__).with_name("power_cut.py")
 
 
