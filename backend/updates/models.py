@@ -21,7 +21,7 @@ class Release(Base):
     target_name: Mapped[str] = mapped_column(sa.String(80), unique=True)  # kiosk_app-2.0.0.tar.gz
     sha256: Mapped[str] = mapped_column(sa.String(64))
     length: Mapped[int]
-    package: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    package: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)  # loaded only when served
     notes: Mapped[str] = mapped_column(sa.String(500), default="")
     created_by: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
     created_at: Mapped[datetime]

@@ -46,38 +46,50 @@ class WaveHealth:
     problem: str | None
 
 
-def _add_buckets(session: Session, rates: GroupRates, kiosk_id: str, since) -> None:
-    columns = [
-        sa.func.coalesce(sa.func.sum(getattr(MetricBucket, f"{s}_{k}")), 0)
-        for s in _SCANS
-        for k in ("attempted", "succeeded")
-    ]
-    row = session.execute(
-        sa.select(*columns, sa.func.coalesce(sa.func.sum(MetricBucket.checkins_completed), 0)).where(
-            MetricBucket.kiosk_id == kiosk_id, MetricBucket.resolution == "m5", MetricBucket.start >= since
-        )
-    ).one()
-    rates.kiosks += 1
-    rates.read_attempts += sum(row[0:8:2])
-    rates.read_successes += sum(row[1:8:2])
-    rates.checkins += row[8]
-
-
 def wave_health(session: Session, rollout: Rollout) -> WaveHealth:
+    """Two groups in one grouped query, so a report costs the same with ten kiosks or ten thousand."""
     release = session.get(Release, rollout.release_id)
-    reports = {
-        r.kiosk_id: r for r in session.scalars(sa.select(KioskUpdate).where(KioskUpdate.rollout_id == rollout.id))
-    }
-    updated, rest, crashes = GroupRates(), GroupRates(), {}
-    for kiosk in session.scalars(sa.select(Kiosk).where(Kiosk.status == "active")):
-        report = reports.get(kiosk.id)
-        if report and report.running_version == release.version and report.confirmed_at:
-            # Metric buckets start on 5-minute marks: the one holding the switch mixes both versions; skip it.
-            _add_buckets(session, updated, kiosk.id, report.confirmed_at)
-            crashes[kiosk.id] = report.crashes
-        else:
-            _add_buckets(session, rest, kiosk.id, rollout.created_at)
-    return WaveHealth(updated, rest, crashes, _problem(updated, rest, crashes))
+    updated_flag = sa.and_(
+        KioskUpdate.rollout_id == rollout.id,
+        KioskUpdate.running_version == release.version,
+        KioskUpdate.confirmed_at.is_not(None),
+    )
+    group = sa.case((updated_flag, 1), else_=0)
+    sums = [
+        sa.func.coalesce(sa.func.sum(getattr(MetricBucket, f"{scan}_{kind}")), 0)
+        for scan in _SCANS
+        for kind in ("attempted", "succeeded")
+    ]
+    rows = session.execute(
+        sa.select(
+            group.label("updated"),
+            sa.func.count(sa.distinct(MetricBucket.kiosk_id)),
+            *sums,
+            sa.func.coalesce(sa.func.sum(MetricBucket.checkins_completed), 0),
+        )
+        .select_from(MetricBucket)
+        .join(Kiosk, Kiosk.id == MetricBucket.kiosk_id)
+        .outerjoin(KioskUpdate, KioskUpdate.kiosk_id == MetricBucket.kiosk_id)
+        .where(
+            Kiosk.status == "active",
+            MetricBucket.resolution == "m5",
+            MetricBucket.start >= rollout.created_at,
+            # Buckets start on 5-minute marks: the one holding the switch mixes both versions; skip it.
+            sa.or_(group == 0, MetricBucket.start >= KioskUpdate.confirmed_at),
+        )
+        .group_by(group)
+    ).all()
+    groups = {0: GroupRates(), 1: GroupRates()}
+    for row in rows:
+        rates = groups[int(row[0])]
+        rates.kiosks = int(row[1])
+        rates.read_attempts = int(sum(row[2:10:2]))
+        rates.read_successes = int(sum(row[3:10:2]))
+        rates.checkins = int(row[10])
+    crashes = dict(
+        session.execute(sa.select(KioskUpdate.kiosk_id, KioskUpdate.crashes).where(updated_flag)).tuples().all()
+    )
+    return WaveHealth(groups[1], groups[0], crashes, _problem(groups[1], groups[0], crashes))
 
 
 def _problem(updated: GroupRates, rest: GroupRates, crashes: dict[str, int]) -> str | None:
