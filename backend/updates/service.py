@@ -230,20 +230,25 @@ def record_report(*, session: Session, kiosk: Kiosk, report: dict, now: datetime
         state = KioskUpdate(kiosk_id=kiosk.id, updated_at=now)
         session.add(state)
     rollout = session.get(Rollout, report["rollout_id"]) if report.get("rollout_id") else None
-    previous = (state.state, state.running_version, state.rollout_id)
-    state.running_version, state.slot, state.state = report["running_version"], report["slot"], report["state"]
+    previous = (state.state, state.running_version, state.rollout_id, state.detail)
+    reported = report["state"]
+    if reported == "confirmed" and kiosk.app_version != report["running_version"]:
+        # The kiosk's health check ends with a heartbeat as the new version; without one, it is not confirmed.
+        reported = "switched"
+    state.running_version, state.slot, state.state = report["running_version"], report["slot"], reported
     state.target_version, state.detail = report.get("target_version"), report.get("detail")
     state.rollout_id = rollout.id if rollout else state.rollout_id
     state.crashes = report.get("crashes", 0)
     state.updated_at = now
-    if report["state"] == "confirmed" and previous != (state.state, state.running_version, state.rollout_id):
+    changed = previous != (state.state, state.running_version, state.rollout_id, state.detail)
+    if reported == "confirmed" and changed:
         state.confirmed_at = now
     session.flush()
-    if previous != (state.state, state.running_version, state.rollout_id) or report.get("detail"):
+    if changed:  # a kiosk repeats its last result at every check: one event per change
         events.record(
             session,
             actor=f"kiosk:{kiosk.id}",
-            action=f"kiosk_{report['state']}",
+            action=f"kiosk_{reported}",
             now=now,
             kiosk_id=kiosk.id,
             rollout_id=rollout.id if rollout else None,
@@ -253,8 +258,7 @@ def record_report(*, session: Session, kiosk: Kiosk, report: dict, now: datetime
     # Every report re-evaluates the running wave: a kiosk that does not take part still adds fresh metrics.
     running = session.scalar(sa.select(Rollout).where(Rollout.state == "running"))
     if running is not None:
-        changed = previous != (state.state, state.running_version, state.rollout_id)
-        if changed and report["state"] == "rolled_back" and rollout is not None and rollout.id == running.id:
+        if changed and reported == "rolled_back" and rollout is not None and rollout.id == running.id:
             reason = f"kiosk {kiosk.id} rolled back: {report.get('detail') or 'health check failed'}"
             halt(session, running, reason, now)
         else:
