@@ -225,11 +225,8 @@ def offer_for(*, session: Session, kiosk: Kiosk, running_version: str, now: date
 
 # --- kiosk reports and wave progress ---------------------------------------------------------------------
 def record_report(*, session: Session, kiosk: Kiosk, report: dict, now: datetime) -> KioskUpdate:
-    state = session.get(KioskUpdate, kiosk.id)
-    if state is None:
-        state = KioskUpdate(kiosk_id=kiosk.id, updated_at=now)
-        session.add(state)
     rollout = session.get(Rollout, report["rollout_id"]) if report.get("rollout_id") else None
+    state = session.get(KioskUpdate, kiosk.id) or KioskUpdate(kiosk_id=kiosk.id, crashes=0)
     previous = (state.state, state.running_version, state.rollout_id, state.detail)
     reported = report["state"]
     if reported == "confirmed" and kiosk.app_version != report["running_version"]:
@@ -240,6 +237,7 @@ def record_report(*, session: Session, kiosk: Kiosk, report: dict, now: datetime
     state.rollout_id = rollout.id if rollout else state.rollout_id
     state.crashes = report.get("crashes", 0)
     state.updated_at = now
+    session.add(state)
     changed = previous != (state.state, state.running_version, state.rollout_id, state.detail)
     if reported == "confirmed" and changed:
         state.confirmed_at = now

@@ -86,9 +86,10 @@ def wave_health(session: Session, rollout: Rollout) -> WaveHealth:
         rates.read_attempts = int(sum(row[2:10:2]))
         rates.read_successes = int(sum(row[3:10:2]))
         rates.checkins = int(row[10])
-    crashes = dict(
-        session.execute(sa.select(KioskUpdate.kiosk_id, KioskUpdate.crashes).where(updated_flag)).tuples().all()
-    )
+    crashes = {
+        kiosk_id: count
+        for kiosk_id, count in session.execute(sa.select(KioskUpdate.kiosk_id, KioskUpdate.crashes).where(updated_flag))
+    }
     return WaveHealth(groups[1], groups[0], crashes, _problem(groups[1], groups[0], crashes))
 
 
