@@ -55,19 +55,11 @@ def wave_health(session: Session, rollout: Rollout) -> WaveHealth:
         KioskUpdate.confirmed_at.is_not(None),
     )
     group = sa.case((updated_flag, 1), else_=0)
-    sums = [
-        sa.func.coalesce(sa.func.sum(getattr(MetricBucket, f"{scan}_{kind}")), 0)
-        for scan in _SCANS
-        for kind in ("attempted", "succeeded")
-    ]
-    rows = session.execute(
-        sa.select(
-            group.label("updated"),
-            sa.func.count(sa.distinct(MetricBucket.kiosk_id)),
-            *sums,
-            sa.func.coalesce(sa.func.sum(MetricBucket.checkins_completed), 0),
-        )
-        .select_from(MetricBucket)
+    columns = [f"{scan}_{kind}" for scan in _SCANS for kind in ("attempted", "succeeded")] + ["checkins_completed"]
+    # The group is computed in a subquery and grouped by its column: PostgreSQL would not match a GROUP BY
+    # expression carrying bound parameters with the same expression in the select list.
+    buckets = (
+        sa.select(group.label("updated"), MetricBucket.kiosk_id, *(getattr(MetricBucket, c) for c in columns))
         .join(Kiosk, Kiosk.id == MetricBucket.kiosk_id)
         .outerjoin(KioskUpdate, KioskUpdate.kiosk_id == MetricBucket.kiosk_id)
         .where(
@@ -77,7 +69,14 @@ def wave_health(session: Session, rollout: Rollout) -> WaveHealth:
             # Buckets start on 5-minute marks: the one holding the switch mixes both versions; skip it.
             sa.or_(group == 0, MetricBucket.start >= KioskUpdate.confirmed_at),
         )
-        .group_by(group)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(
+            buckets.c.updated,
+            sa.func.count(sa.distinct(buckets.c.kiosk_id)),
+            *(sa.func.coalesce(sa.func.sum(buckets.c[c]), 0) for c in columns),
+        ).group_by(buckets.c.updated)
     ).all()
     groups = {0: GroupRates(), 1: GroupRates()}
     for row in rows:
