@@ -150,13 +150,13 @@ def test_dashboard_upload_start_and_emergency_stop(
     assert uploaded.status_code == 303
     page = client.get("/fleet/updates/").text
     assert 'data-release="2.0.0"' in page and 'data-event="release_uploaded"' in page
+    release_id = re.search(r'<option value="(\d+)">2.0.0</option>', page).group(1)
     refused = client.post(
-        "/fleet/updates/rollouts", data={"csrf_token": csrf, "release_id": "1", "canaries": "KSK-FFFFFFFF"}
+        "/fleet/updates/rollouts", data={"csrf_token": csrf, "release_id": release_id, "canaries": "KSK-FFFFFFFF"}
     )
     assert refused.status_code == 422 and "canary" in refused.text
 
     agent, _ = enrolled_agent(client, auth_headers(admin), hospital.code, tmp_path / "kiosk")
-    release_id = re.search(r'<option value="(\d+)">2.0.0</option>', page).group(1)
     form = {"csrf_token": csrf, "release_id": release_id, "canaries": agent.kiosk_id.lower(), "share_percent": "10"}
     assert client.post("/fleet/updates/rollouts", data=form).status_code == 303
     page = client.get("/fleet/updates/").text
