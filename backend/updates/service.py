@@ -79,7 +79,8 @@ def release_by_target(session: Session, target_name: str) -> Release:
 
 # --- rollouts --------------------------------------------------------------------------------------------
 def _rollout(session: Session, rollout_id: int) -> Rollout:
-    rollout = session.get(Rollout, rollout_id)
+    # The URL's int converter takes any size; past the column's range it cannot name a rollout.
+    rollout = session.get(Rollout, rollout_id) if 0 < rollout_id < 2**31 else None
     if rollout is None:
         raise NotFound("No such rollout.")
     return rollout

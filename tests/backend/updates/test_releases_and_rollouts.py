@@ -71,6 +71,8 @@ def test_one_rollout_at_a_time_with_real_canaries(client, admin_headers, trusted
         json={"release_id": release["id"], "canary_kiosk_ids": []},
     )
     assert empty.status_code == 422
+    huge = client.get(f"/api/v1/fleet/updates/rollouts/{10**30}", headers=admin_headers)
+    assert huge.status_code == 404 and huge.content_type.startswith("application/problem+json")
 
 
 def test_the_timestamp_is_re_signed_before_it_expires(app, client, trusted_root, upload, v2_package, monkeypatch):
