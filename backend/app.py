@@ -116,6 +116,8 @@ def register_blueprints(app: Flask) -> None:
     from backend.registry.routes import blp as registry_blp
     from backend.residence.routes import blp as residence_blp
     from backend.traffic.routes import blp as traffic_blp
+    from backend.updates.dashboard import bp as updates_dashboard_bp
+    from backend.updates.routes import blp as updates_blp
     from backend.verification.routes import blp as verification_blp
 
     for blueprint in (
@@ -137,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
         registration_blp,
         life_events_blp,
         identity_provider_api_blp,
+        updates_blp,
     ):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
     app.register_blueprint(probes_blp)
@@ -144,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(verify_page_bp)
     app.register_blueprint(fleet_dashboard_bp)
     app.register_blueprint(consoles_bp)
+    app.register_blueprint(updates_dashboard_bp)
     app.register_blueprint(identity_provider_bp)
     app.register_blueprint(identity_provider_admin_bp)
 

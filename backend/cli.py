@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
     from backend.law import cli as law_cli
     from backend.notifications import cli as notifications_cli
     from backend.residence import cli as residence_cli
+    from backend.updates import cli as updates_cli
     from backend.verification import cli as verification_cli
 
     for domain_cli in (
@@ -28,6 +29,7 @@ def register(app: Flask) -> None:
         law_cli,
         notifications_cli,
         residence_cli,
+        updates_cli,
         verification_cli,
     ):
         domain_cli.register(app)

@@ -19,4 +19,5 @@ from backend.payments import models as payments_models  # noqa: F401
 from backend.registry import models as registry_models  # noqa: F401
 from backend.residence import models as residence_models  # noqa: F401
 from backend.traffic import models as traffic_models  # noqa: F401
+from backend.updates import models as updates_models  # noqa: F401
 from backend.verification import models as verification_models  # noqa: F401

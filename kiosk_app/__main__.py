@@ -23,6 +23,11 @@ if options.enroll:
 from kiosk_app.main import RESTART_EXIT_CODE, run  # noqa: E402
 
 code = run(smoke=options.smoke)
+if code == RESTART_EXIT_CODE and os.environ.get("CONGDAN_KIOSK_SLOTS"):
+    # Running from an update slot: restart through the launcher (boot guard, health check of a new slot),
+    # which must import from the base installation, not from this slot: leave the slot's folder first.
+    os.chdir(os.environ["CONGDAN_KIOSK_SLOTS"])
+    os.execv(sys.executable, [sys.executable, "-m", "kiosk_app.updater", "launch"])  # nosec B606
 if code == RESTART_EXIT_CODE:  # the fleet asked for a restart: start afresh in this same process slot
     os.execv(sys.executable, [sys.executable, "-m", "kiosk_app", *sys.argv[1:]])
 raise SystemExit(code)

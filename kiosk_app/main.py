@@ -144,13 +144,19 @@ class KioskApp(App):
             Clock.schedule_interval(self.controller.sync, SYNC_EVERY_S)
         return manager
 
+    update_worker = None  # kiosk_app.updater.worker.UpdateWorker when the kiosk runs from update slots
+
     def on_start(self) -> None:
         if self.fleet_agent is not None:
             self.fleet_agent.start()
+        if self.update_worker is not None:
+            self.update_worker.start()
 
     def on_stop(self) -> None:
         if self.fleet_agent is not None:
             self.fleet_agent.stop()
+        if self.update_worker is not None:
+            self.update_worker.stop()
 
     def show(self, flow: CheckinFlow) -> None:
         """Put the flow on screen; when it holds no personal data, wipe every screen's widgets too (but
@@ -274,6 +280,17 @@ def build_app(config, *, fleet_transport=None) -> KioskApp:
         kiosk_model=load_model(config.kiosk_model),
         minutes_per_patient=config.minutes_per_patient,
     )
+    from kiosk_app.updater.worker import UpdateWorker, open_update_agent
+
+    updates = open_update_agent(
+        config.api_url,
+        config.data_dir,
+        agent,
+        # Switch only with nobody at the kiosk and nothing waiting in the outbox; the restart waits too.
+        is_idle=lambda: app.flow.state is State.WELCOME and checkin.outbox.pending_count() == 0,
+        restart=lambda: fleet_link.fleet_hooks_post(app.request_restart),
+    )
+    app.update_worker = UpdateWorker(updates) if updates else None
     if agent is not None:
         agent.hooks = fleet_link.fleet_hooks(
             app,

@@ -44,7 +44,7 @@ LAYERS: list[set[str]] = [
     # The fleet (kiosks, their calls for help) and the linked life-event procedures stand on the domains above.
     {"backend.fleet", "backend.life_events"},
     # The national login: releases registry data under consent; uses the fleet's web settings.
-    {"backend.identity_provider"},
+    {"backend.identity_provider", "backend.updates"},
     # The staff web consoles: pages over the services of every domain (their session is auth's).
     {"backend.consoles"},
     # The composition root: wires every domain together.

@@ -26,6 +26,11 @@ from kiosk_app.services.fleet_agent import (
 
 
 def app_version() -> str:
+    """The version of the kiosk_app actually imported: its VERSION file (a slot's package carries its own),
+    else the installed distribution's."""
+    shipped = Path(__file__).resolve().parents[1] / "VERSION"
+    if shipped.is_file():
+        return shipped.read_text(encoding="ascii").strip()
     try:
         return metadata.version("congdan")
     except metadata.PackageNotFoundError:
@@ -79,6 +84,11 @@ def _post_to_ui(function: Callable, *args) -> None:
     from kivy.clock import mainthread
 
     mainthread(function)(*args)
+
+
+def fleet_hooks_post(function: Callable, *args) -> None:
+    """Run `function` on the UI thread (for callers on the agent's or the updater's thread)."""
+    _post_to_ui(function, *args)
 
 
 def fleet_hooks(

@@ -511,6 +511,41 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/fleet/profiles", roles("fleet_admin"), targeted=False),
     Route("POST", "/api/v1/fleet/profiles", roles("fleet_admin", ok=422), body={}, targeted=False),
     Route("GET", "/api/v1/fleet/alerts", roles("fleet_admin"), targeted=False),
+    # --- kiosk software updates: the TUF repository is public (everything in it is signed) --------------
+    Route(
+        "GET",
+        "/api/v1/fleet/updates/tuf/<name>",
+        public(404),
+        targeted=False,
+        params=lambda w, s: {"name": "1.root.json"},
+    ),
+    Route(
+        "GET",
+        "/api/v1/fleet/updates/tuf/targets/<name>",
+        public(404),
+        targeted=False,
+        params=lambda w, s: {"name": "0" * 64 + ".kiosk_app-9.9.9.tar.gz"},
+    ),
+    Route("POST", "/api/v1/fleet/updates/device/check", lambda c, t: 401, body={}, targeted=False),
+    Route("GET", "/api/v1/fleet/updates/releases", roles("fleet_admin"), targeted=False),
+    Route("POST", "/api/v1/fleet/updates/releases", roles("fleet_admin", ok=422), targeted=False),
+    Route("GET", "/api/v1/fleet/updates/rollouts", roles("fleet_admin"), targeted=False),
+    Route("POST", "/api/v1/fleet/updates/rollouts", roles("fleet_admin", ok=422), body={}, targeted=False),
+    Route(
+        "GET",
+        "/api/v1/fleet/updates/rollouts/<rollout_id>",
+        roles("fleet_admin", ok=404),
+        targeted=False,
+        params=lambda w, s: {"rollout_id": 999999},
+    ),
+    Route(
+        "POST",
+        "/api/v1/fleet/updates/rollouts/<rollout_id>",
+        roles("fleet_admin", ok=422),
+        body={},
+        targeted=False,
+        params=lambda w, s: {"rollout_id": 999999},
+    ),
     # --- payments, traffic fines and licences, criminal-record certificates ----------------------------
     # Bodies are empty and references unknown, so an allowed caller gets 422 or 404 from validation or the
     # service, everyone else 401/403 from the access rule.
