@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from backend.traffic.rules import FineRange
+from shared_schemas.text import fold
 
 CATALOGUE_FILE = Path(__file__).parent / "data" / "violations.csv"
 
@@ -74,3 +75,17 @@ def in_force(code: str, on: date) -> Violation | None:
     """The entry a violation committed on `on` is decided by, or None when no entry is in force that day."""
     entry = catalogue().get(code)
     return entry if entry is not None and entry.effective_from <= on else None
+
+
+def search(text: str, on: date, limit: int = 30) -> list[Violation]:
+    """Entries in force on `on` whose code starts with `text`, or whose description (Vietnamese or English,
+    accents and case ignored) holds every word of it; by code."""
+    words = fold(text).split()
+    found = []
+    for entry in catalogue().values():
+        if entry.effective_from > on:
+            continue
+        haystack = fold(f"{entry.description_vi} {entry.description_en} {entry.legal_basis}")
+        if not words or entry.code.lower().startswith(fold(text)) or all(word in haystack for word in words):
+            found.append(entry)
+    return sorted(found, key=lambda entry: entry.code)[:limit]
