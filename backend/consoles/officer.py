@@ -72,8 +72,12 @@ def queue():
     principal, now = CONSOLE.principal(), clock.now()
     sections = [
         ("residence", "Cư trú", "Residence", residence_rows(db.session, principal, now)),
-        ("life-events", "Liên thông khai sinh, khai tử, thường trú", "Linked life events",
-         life_event_rows(db.session, principal, now)),
+        (
+            "life-events",
+            "Liên thông khai sinh, khai tử, thường trú",
+            "Linked life events",
+            life_event_rows(db.session, principal, now),
+        ),
         ("judicial", "Lý lịch tư pháp", "Criminal records", judicial_rows(db.session, principal, now)),
     ]
     return render_template("consoles/officer/queue.html", sections=sections, today=clock.local_date(now), **_helpers())

@@ -479,7 +479,9 @@ def lookup_vehicle(*, session: Session, principal: Principal, plate: str, on: da
         .order_by(PenaltyDecision.decided_at)
     )
     licences = session.scalars(
-        sa.select(DrivingLicence).where(DrivingLicence.citizen_id == vehicle.owner_citizen_id).order_by(DrivingLicence.id)
+        sa.select(DrivingLicence)
+        .where(DrivingLicence.citizen_id == vehicle.owner_citizen_id)
+        .order_by(DrivingLicence.id)
     )
     owner = session.get(Citizen, vehicle.owner_citizen_id)
     return VehicleState(vehicle, owner.full_name, list(unpaid), [licence_state(session, lic, on) for lic in licences])

@@ -19,7 +19,12 @@ def test_front_door_is_vietnamese_first_and_links_onwards(web):
     page = response.get_data(as_text=True)
     assert 'lang="vi"' in page and "dịch vụ công" in page
     assert page.index("Đăng nhập cán bộ") < page.index("Staff login")
-    for target in ('href="/login"', 'href="/api/docs"', 'href="/api/openapi.json"', "/.well-known/openid-configuration"):
+    for target in (
+        'href="/login"',
+        'href="/api/docs"',
+        'href="/api/openapi.json"',
+        "/.well-known/openid-configuration",
+    ):
         assert target in page
     assert '<label for="code">' in page
 

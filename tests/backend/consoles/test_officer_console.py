@@ -80,7 +80,9 @@ def test_request_for_information_reaches_the_applicant_with_its_reason(sign_in, 
     path = f"/console/officer/residence/{application_id}"
     csrf = csrf_of(web.get(path).get_data(as_text=True))
     reason = "Thiếu hợp đồng thuê nhà có công chứng"
-    response = web.post(path + "/decision", data={"csrf_token": csrf, "decision": "request_information", "reason": reason})
+    response = web.post(
+        path + "/decision", data={"csrf_token": csrf, "decision": "request_information", "reason": reason}
+    )
     assert response.status_code == 302
     session.expire_all()
     application = session.get(ResidenceApplication, application_id)
