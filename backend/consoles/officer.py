@@ -53,7 +53,7 @@ ERROR_TITLES = {
 
 
 @bp.errorhandler(DomainError)
-def _refused(error: DomainError):
+def refused_page(error: DomainError):
     """A refusal on a console page is a page too (the API's problem+json is for programs); it names no data."""
     vi, en = ERROR_TITLES.get(error.status, ("Yêu cầu không hợp lệ", "The request is not valid"))
     return render_template("consoles/officer/refused.html", title_vi=vi, title_en=en, detail=error.detail), error.status

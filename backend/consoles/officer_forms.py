@@ -58,9 +58,11 @@ def errors_from(messages: dict) -> FormErrors:
 
 
 def errors_from_domain(error: ValidationFailed) -> FormErrors:
-    """A service's ValidationFailed names its field in `errors` (see backend/errors.py) or only says why."""
+    """A service's ValidationFailed names its field in `errors` (see backend/errors.py), perhaps under the part of
+    the request it came in ("json"), or only says why."""
     errors = FormErrors()
     details = getattr(error, "errors", None) or {}
+    details = details.get("json", details)  # the API's errors name the request part first
     for name, message in details.items():
         errors.add(name, _first(message))
     if not errors:
@@ -71,7 +73,8 @@ def errors_from_domain(error: ValidationFailed) -> FormErrors:
 def load_form(schema: ma.Schema, form, *, fields: tuple[str, ...]) -> tuple[dict | None, FormErrors]:
     """Only the listed fields are read (the CSRF token and buttons are not the schema's business); blank ones
     count as not given, so optional fields take their defaults."""
-    raw = {name: form.get(name, "").strip() for name in fields}
+    raw = {name: form.get(name, "") for name in fields}
+    raw = {name: value.strip() if isinstance(value, str) else value for name, value in raw.items()}
     raw = {name: value for name, value in raw.items() if value != ""}
     try:
         return schema.load(raw), FormErrors()

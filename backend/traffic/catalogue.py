@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -78,14 +79,20 @@ def in_force(code: str, on: date) -> Violation | None:
 
 
 def search(text: str, on: date, limit: int = 30) -> list[Violation]:
-    """Entries in force on `on` whose code starts with `text`, or whose description (Vietnamese or English,
-    accents and case ignored) holds every word of it; by code."""
-    words = fold(text).split()
+    """Entries in force on `on` whose code starts with `text`, or whose description (Vietnamese or English) has a
+    word starting with each word of it; by code. Typed without accents it ignores them (so "den do" also finds
+    speeding, "độ"); typed with accents it keeps them ("đèn đỏ" finds red lights only)."""
+    typed = " ".join(unicodedata.normalize("NFC", text).lower().split())
+    accented = typed != fold(typed)
+    words = typed.split()
     found = []
     for entry in catalogue().values():
         if entry.effective_from > on:
             continue
-        haystack = fold(f"{entry.description_vi} {entry.description_en} {entry.legal_basis}")
-        if not words or entry.code.lower().startswith(fold(text)) or all(word in haystack for word in words):
+        described = f"{entry.description_vi} {entry.description_en} {entry.legal_basis}".lower()
+        haystack = unicodedata.normalize("NFC", described) if accented else fold(described)
+        known = haystack.replace(",", " ").replace("(", " ").split()
+        by_words = all(any(word_known.startswith(word) for word_known in known) for word in words)
+        if not words or entry.code.lower().startswith(typed) or by_words:
             found.append(entry)
     return sorted(found, key=lambda entry: entry.code)[:limit]
