@@ -71,3 +71,19 @@ def test_swagger_assets_serve_only_the_ui_files(web):
     assert web.get("/api/docs/assets/LICENSE").status_code == 404
     assert web.get("/api/docs/assets/../../flask_swagger_ui.py").status_code == 404
     assert web.get("/api/docs/assets/index.template.html").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("listen", "base"), [("127.0.0.1:5000", "http://127.0.0.1:5000"), ("0.0.0.0:80", "http://127.0.0.1:80")]
+)
+def test_make_run_announces_where_to_go(listen, base):
+    from backend.front.serve import addresses
+
+    text = addresses(listen)
+    for path in ("/", "/login", "/api/docs", "/.well-known/openid-configuration"):
+        assert f"{base}{path}\n" in text + "\n"
+
+
+def test_demo_banner_needs_demo_data(make_app):
+    result = make_app().test_cli_runner().invoke(args=["demo-banner"])
+    assert result.exit_code != 0 and "seed-demo" in result.output
