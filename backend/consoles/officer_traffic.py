@@ -45,6 +45,11 @@ LICENCE_STATUS = {
     "expired": ("Hết hạn", "Expired"),
     "revoked": ("Đã thu hồi", "Revoked"),
 }
+PENALTY_STATUS = {
+    "unpaid": ("Chưa nộp phạt", "Unpaid"),
+    "paid": ("Đã nộp phạt", "Paid"),
+    "cancelled": ("Đã hủy", "Cancelled"),
+}
 
 
 class LookupForm(ma.Schema):
@@ -68,6 +73,7 @@ def _page(template: str, status: int = 200, **context):
     helpers = {
         "money": _money,
         "licence_status": lambda s: LICENCE_STATUS.get(s, (s, s)),
+        "penalty_status": lambda s: PENALTY_STATUS.get(s, (s, s)),
         "local_time": lambda moment: moment.astimezone(clock.VIETNAM_TZ).strftime("%d/%m/%Y %H:%M") if moment else "",
     }
     return render_template(template, **helpers, **context), status
