@@ -12,7 +12,8 @@ from backend.errors import ValidationFailed
 # What each field's error means, in Vietnamese; the schema's own (English) message follows it.
 FIELD_VI = {
     "decision": "Hãy chọn một quyết định.",
-    "reason": "Hãy ghi lý do (ít nhất 5 ký tự); lý do được gửi cho người nộp hồ sơ.",
+    "action": "Khi từ chối, hãy ghi người dân cần làm gì tiếp theo.",
+    "reason": "Hãy ghi lý do (đủ dài để người dân hiểu); lý do được gửi cho người nộp hồ sơ.",
     "violation_code": "Mã hành vi không có trong danh mục đang có hiệu lực.",
     "occurred_at": "Thời điểm vi phạm không hợp lệ (không được ở tương lai, phải có ngày và giờ).",
     "place": "Hãy ghi nơi vi phạm (3–200 ký tự).",

@@ -100,7 +100,7 @@ def life_event_rows(session: Session, principal: Principal, now: datetime) -> li
                 received=step.ready_at,
                 due_on=step.due_on,
                 days_left=working_days_left(step.due_on, today),
-                url=None,
+                url=url_for("officer_life_events.step_page", public_id=step.application.public_id, step_id=step.id),
             )
         )
     return _ordered(rows)

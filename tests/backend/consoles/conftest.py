@@ -8,6 +8,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from flask import g, has_app_context
 
 from backend.core import clock
 from tests.backend.helpers import PASSWORD, bearer, login
@@ -25,6 +26,11 @@ def sign_in(app, monkeypatch):
     monkeypatch.setitem(app.config, "CONSOLE_COOKIE_SECURE", False)  # the test client speaks http
 
     def start(account):
+        # The test app's context (and so `g`) outlives requests here, unlike in a server: forget the last
+        # request's console session, or its CSRF token would stand in for the login form's.
+        if has_app_context():
+            for name in ("web_principal", "web_csrf", "web_login_csrf"):
+                g.pop(name, None)
         web = app.test_client()
         form = web.get("/login").get_data(as_text=True)
         response = web.post(
