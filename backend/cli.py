@@ -74,10 +74,13 @@ def register(app: Flask) -> None:
         from backend.demo import is_seeded
 
         session = db.new_session()
-        if not is_seeded(session):
-            raise click.ClickException("no demo data: run `flask seed-demo` first")
-        click.echo(_demo_banner(session))
-        session.commit()  # a fresh kiosk enrollment code when the last one expired
+        try:
+            if not is_seeded(session):
+                raise click.ClickException("no demo data: run `flask seed-demo` first")
+            click.echo(_demo_banner(session))
+            session.commit()  # a fresh kiosk enrollment code when the last one expired
+        finally:
+            session.close()
 
     @app.cli.command("auth-maintain")
     def auth_maintain() -> None:
