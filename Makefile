@@ -65,7 +65,7 @@ run: sysdeps-run $(VENV)/.base
 	$(VENV)/bin/flask --app backend db-upgrade
 	$(VENV)/bin/flask --app backend seed-demo --if-empty --citizens $(SEED_CITIZENS)
 	$(VENV)/bin/flask --app backend documents init-signing
-	$(PY) -m backend.front.serve --listen $(BIND) --workers $(WORKERS)
+	$(PY) -m backend.front.serve --listen $(BIND) --workers $(WORKERS) --demo
 
 # gunicorn alone, without the buffering front (debugging only: slow clients can hold its threads).
 run-gunicorn: sysdeps-run $(VENV)/.base

@@ -96,6 +96,10 @@ def register_blueprints(app: Flask) -> None:
     from backend.auth.registration_routes import blp as registration_blp
     from backend.auth.routes import blp as auth_blp
     from backend.auth.session_routes import blp as sessions_blp
+    from backend.consoles.front import bp as front_bp
+    from backend.consoles.officer import bp as officer_bp
+    from backend.consoles.officer_life_events import bp as officer_life_events_bp
+    from backend.consoles.officer_traffic import bp as officer_traffic_bp
     from backend.consoles.web import bp as consoles_bp
     from backend.documents.page import bp as verify_page_bp
     from backend.documents.routes import blp as documents_blp
@@ -148,6 +152,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(fleet_dashboard_bp)
     app.register_blueprint(consoles_bp)
     app.register_blueprint(updates_dashboard_bp)
+    app.register_blueprint(front_bp)
+    app.register_blueprint(officer_bp)
+    app.register_blueprint(officer_traffic_bp)
+    app.register_blueprint(officer_life_events_bp)
     app.register_blueprint(identity_provider_bp)
     app.register_blueprint(identity_provider_admin_bp)
 

@@ -77,6 +77,22 @@ def register(app: Flask) -> None:
         click.echo(_demo_banner(session))
         session.commit()
 
+    @app.cli.command("demo-banner")
+    def demo_banner() -> None:
+        """Print the demo logins again (`make run` shows them once the server is up)."""
+        if current_app.config["ENV_NAME"] == "production":
+            raise click.ClickException("demo-banner refuses to run in production")
+        from backend.demo import is_seeded
+
+        session = db.new_session()
+        try:
+            if not is_seeded(session):
+                raise click.ClickException("no demo data: run `flask seed-demo` first")
+            click.echo(_demo_banner(session))
+            session.commit()  # a fresh kiosk enrollment code when the last one expired
+        finally:
+            session.close()
+
     @app.cli.command("auth-maintain")
     def auth_maintain() -> None:
         """Forget login back-off entries whose failures are old and whose wait is over (run it from cron)."""

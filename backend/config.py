@@ -75,7 +75,10 @@ class BaseConfig:
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "docs"
-    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
+    # Swagger UI's files come from this app (flask-swagger-ui's packaged copy, backend/consoles/front.py): the
+    # documentation works on a network without internet, and no third party sees who reads it.
+    OPENAPI_SWAGGER_UI_URL = "/api/docs/assets/"
+    OPENAPI_SWAGGER_UI_CONFIG = {"validatorUrl": None}  # the default validator is a public web service
     JSON_SORT_KEYS = False
     DEMO_PASSWORD = "congdan-demo"
 

@@ -214,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
         help="write the nginx configuration into the prefix and exit (for a system nginx)",
     )
     parser.add_argument(
+        "--demo", action="store_true", help="once up, print the demo logins too (`flask demo-banner`; make run)"
+    )
+    parser.add_argument(
         "--upstream", default=None, help="with --render-only: gunicorn's address, e.g. unix:/run/congdan/gunicorn.sock"
     )
     args = parser.parse_args(argv)
@@ -231,7 +234,35 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     print(f"congdan: nginx on http://{args.listen} -> gunicorn on unix:{front.socket} (Ctrl-C stops both)", flush=True)
+    print(addresses(args.listen), flush=True)
+    if args.demo:
+        # The logins come from the database the server uses, so run with the server's environment.
+        shown = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "backend", "demo-banner"],
+            cwd=ROOT,
+            env=front.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        print(shown.stdout.rstrip() or shown.stderr.rstrip(), flush=True)
     return front.wait()
+
+
+def addresses(listen: str) -> str:
+    """Where to go once the server is up (the front door links to all of them)."""
+    host, _, port = listen.rpartition(":")
+    if host in ("", "*", "[::]") or (host[:1].isdigit() and ipaddress.ip_address(host).is_unspecified):
+        host = "127.0.0.1"  # a wildcard listen is reached on loopback from this machine
+    base = f"http://{host}:{port}"
+    return "\n".join(
+        [
+            f"  Trang chủ / Front door:            {base}/",
+            f"  Đăng nhập cán bộ / Staff login:    {base}/login",
+            f"  Tài liệu API / API docs (offline): {base}/api/docs",
+            f"  OpenID Connect discovery:          {base}/.well-known/openid-configuration",
+        ]
+    )
 
 
 if __name__ == "__main__":

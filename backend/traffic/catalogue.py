@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import csv
 import functools
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from backend.traffic.rules import FineRange
+from shared_schemas.text import fold
 
 CATALOGUE_FILE = Path(__file__).parent / "data" / "violations.csv"
 
@@ -74,3 +76,23 @@ def in_force(code: str, on: date) -> Violation | None:
     """The entry a violation committed on `on` is decided by, or None when no entry is in force that day."""
     entry = catalogue().get(code)
     return entry if entry is not None and entry.effective_from <= on else None
+
+
+def search(text: str, on: date, limit: int = 30) -> list[Violation]:
+    """Entries in force on `on` whose code starts with `text`, or whose description (Vietnamese or English) has a
+    word starting with each word of it; by code. Typed without accents it ignores them (so "den do" also finds
+    speeding, "độ"); typed with accents it keeps them ("đèn đỏ" finds red lights only)."""
+    typed = " ".join(unicodedata.normalize("NFC", text).lower().split())
+    accented = typed != fold(typed)
+    words = typed.split()
+    found = []
+    for entry in catalogue().values():
+        if entry.effective_from > on:
+            continue
+        described = f"{entry.description_vi} {entry.description_en} {entry.legal_basis}".lower()
+        haystack = unicodedata.normalize("NFC", described) if accented else fold(described)
+        known = haystack.replace(",", " ").replace("(", " ").split()
+        by_words = all(any(word_known.startswith(word) for word_known in known) for word in words)
+        if not words or entry.code.lower().startswith(typed) or by_words:
+            found.append(entry)
+    return sorted(found, key=lambda entry: entry.code)[:limit]

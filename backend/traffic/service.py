@@ -448,3 +448,40 @@ def lookup_licence(*, session: Session, principal: Principal, number: str, on: d
         record_ref=licence.number,
     )
     return licence_state(session, licence, on)
+
+
+@dataclass(frozen=True)
+class VehicleState:
+    vehicle: Vehicle
+    owner_name: str
+    unpaid: list[PenaltyDecision]  # decisions on this plate still to be paid
+    licences: list[LicenceState]  # the owner's licences (the owner is presumed the driver until shown otherwise)
+
+
+def lookup_vehicle(*, session: Session, principal: Principal, plate: str, on: date, purpose: str) -> VehicleState:
+    """An officer checks a plate (at a stop, anywhere in the country): the vehicle, its unpaid penalties and its
+    owner's licences with their points and suspension; audited like a licence look-up."""
+    vehicle = session.scalar(sa.select(Vehicle).where(Vehicle.plate == plate))
+    if vehicle is None:
+        raise NotFound("No registered vehicle has this plate.")
+    record_access(
+        session=session,
+        principal=principal,
+        subject_citizen_ids=[vehicle.owner_citizen_id],
+        action="read",
+        record_type="vehicle",
+        purpose=purpose,
+        record_ref=vehicle.plate,
+    )
+    unpaid = session.scalars(
+        sa.select(PenaltyDecision)
+        .where(PenaltyDecision.vehicle_id == vehicle.id, PenaltyDecision.status == "unpaid")
+        .order_by(PenaltyDecision.decided_at)
+    )
+    licences = session.scalars(
+        sa.select(DrivingLicence)
+        .where(DrivingLicence.citizen_id == vehicle.owner_citizen_id)
+        .order_by(DrivingLicence.id)
+    )
+    owner = session.get(Citizen, vehicle.owner_citizen_id)
+    return VehicleState(vehicle, owner.full_name, list(unpaid), [licence_state(session, lic, on) for lic in licences])
