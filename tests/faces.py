@@ -98,7 +98,12 @@ def _frame(image: np.ndarray, *, scale=1.0, shift=(0, 0), angle=0.0, light=1.0, 
     if tilt:
         source = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
         target = np.float32(
-            [[0, 0], [width * (1 - tilt), height * tilt / 2], [width * (1 - tilt), height * (1 - tilt / 2)], [0, height]]
+            [
+                [0, 0],
+                [width * (1 - tilt), height * tilt / 2],
+                [width * (1 - tilt), height * (1 - tilt / 2)],
+                [0, height],
+            ]
         )
         placed = cv2.warpPerspective(placed, cv2.getPerspectiveTransform(source, target), FRAME_SIZE)
     rng = np.random.default_rng(seed)

@@ -79,9 +79,10 @@ def judge(prompt: str, poses: list[Pose]) -> LivenessResult:
         ratio = min(openness) / usual if usual > 0 else 1.0
         # The eyes must be open on both sides of the closing: a photo of closed eyes is not a blink.
         closed_at = int(np.argmin(openness))
-        reopened = max(openness[:closed_at], default=0) >= usual * 0.85 and max(
-            openness[closed_at + 1 :], default=0
-        ) >= usual * 0.85
+        reopened = (
+            max(openness[:closed_at], default=0) >= usual * 0.85
+            and max(openness[closed_at + 1 :], default=0) >= usual * 0.85
+        )
         passed = ratio <= BLINK_RATIO and reopened
         return LivenessResult(passed, prompt, ratio, "" if passed else "no-blink")
     offsets = [p.nose_offset for p in poses]
