@@ -61,8 +61,10 @@ class RecoveryAttemptSchema(BaseSchema):
 
 
 class DeviceBindingSchema(BaseSchema):
-    recovery_code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{20,64}$"))
-    public_key = fields.String(required=True, validate=validate.Length(min=40, max=48))
+    recovery_code = fields.String(required=True, validate=validate.Regexp(r"^(congdan-recover:)?[A-Za-z0-9_-]{20,64}$"))
+    public_key = fields.String(
+        required=True, validate=validate.Length(equal=43), metadata={"description": "Raw Ed25519, base64url"}
+    )
     label = fields.String(required=True, validate=validate.Length(min=1, max=100))
 
 
