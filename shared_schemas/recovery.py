@@ -10,8 +10,9 @@ from shared_schemas.identification import Base64Bytes, ChipEvidenceSchema
 
 #: DG2 of a CCCD holds one ICAO photo of 15-20 KB; 64 KB leaves room for a JPEG 2000 at a higher quality.
 MAX_DG2_BYTES = 65_536
-MAX_FRAME_BYTES = 400_000
-MIN_FRAMES, MAX_FRAMES = 3, 10
+#: A 640x480 JPEG frame is 40-80 KB; eight of them in base64 stay under the API's 2 MiB body limit.
+MAX_FRAME_BYTES = 150_000
+MIN_FRAMES, MAX_FRAMES = 3, 8
 PROMPTS = ("blink", "turn_left", "turn_right")
 ATTEMPT_STATUSES = ("started", "refused", "needs_staff", "approved", "code_issued", "completed")
 

@@ -21,10 +21,8 @@ import numpy as np
 from backend.recovery import liveness
 
 MATCH_THRESHOLD = 0.5
-#: Caps on a submitted camera frame (decoded pixels are checked from the header before decoding).
+#: Pixels of a submitted camera frame, checked from the header before decoding (bytes and count: the schema).
 MAX_FRAME_SIDE = 1280
-MAX_FRAME_BYTES = 400_000
-MAX_FRAMES = 10
 #: Frames are scaled so their longer side is at most this before detection: a face at a kiosk fills a good
 #: part of the picture, and detection cost grows with the pixel count.
 DETECT_SIDE = 640
