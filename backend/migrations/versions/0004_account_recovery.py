@@ -35,7 +35,7 @@ def upgrade() -> None:
         sa.Column("citizen_id", sa.Integer(), nullable=True),
         sa.Column("account_id", sa.Integer(), nullable=True),
         sa.Column("trust_level", sa.String(length=24), nullable=True),
-        sa.Column("match_distance", sa.Float(), nullable=True),
+        sa.Column("match_distance", sa.Double(), nullable=True),
         sa.Column("liveness", sa.String(length=60), nullable=True),
         sa.Column("confirmed_by", sa.Integer(), nullable=True),
         sa.Column("code_hash", sa.String(length=64), nullable=True),
