@@ -43,11 +43,11 @@ sysdeps-test:
 $(VENV)/.base: setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip setuptools wheel
-	$(PIP) install -q -e .
+	$(PIP) install -q -e '.[face]'
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.base
-	$(PIP) install -q -e '.[dev,kiosk,pcsc]'
+	$(PIP) install -q -e '.[dev,kiosk,pcsc,face]'
 	touch $@
 
 run: sysdeps-run $(VENV)/.base

@@ -46,6 +46,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Máy chưa thấy bạn quay đầu. Nhân viên sẽ đến hỗ trợ bạn.",
         "The camera did not see you turn your head. A member of staff will come to help you.",
     ),
+    "face-check-unavailable": (
+        "Máy chưa thể so khớp khuôn mặt lúc này. Nhân viên sẽ đến hỗ trợ bạn.",
+        "Face matching is not available right now. A member of staff will come to help you.",
+    ),
     "staff-declined": (
         "Nhân viên không xác nhận được danh tính. Vui lòng đến cơ quan công an để khôi phục tài khoản.",
         "Staff could not confirm your identity. Please go to a police office to recover your account.",

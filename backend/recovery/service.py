@@ -180,8 +180,14 @@ def submit_at_kiosk(
         attempt.status, attempt.reason, attempt.decided_at = "needs_staff", "no-face", now
         _audit(session, principal, attempt, f"face not checked: {type(exc).__name__}")
         return attempt, None
-    result = face.check(reference, live, attempt.prompt)
-    del reference, live  # the photo and the frames go with this request
+    try:
+        result = face.check(reference, live, attempt.prompt)
+    except face.FaceModelsMissing:
+        attempt.status, attempt.reason, attempt.decided_at = "needs_staff", "face-check-unavailable", now
+        _audit(session, principal, attempt, "face matching unavailable on the server: staff called")
+        return attempt, None
+    finally:
+        del reference, live  # the photo and the frames go with this request
     attempt.match_distance = result.distance
     attempt.liveness = result.live.summary()[:60]
     attempt.decided_at = now
