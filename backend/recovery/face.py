@@ -25,7 +25,7 @@ MATCH_THRESHOLD = 0.5
 MAX_FRAME_SIDE = 1280
 #: Frames are scaled so their longer side is at most this before detection: a face at a kiosk fills a good
 #: part of the picture, and detection cost grows with the pixel count.
-DETECT_SIDE = 640
+DETECT_SIDE = 480
 #: A live face at a kiosk is close to the camera; a smaller one (someone behind, a badge, a poster) is ignored.
 MIN_FACE_WIDTH = 80
 
