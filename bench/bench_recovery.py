@@ -26,58 +26,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import cv2
 import segno
-from cryptography.hazmat.primitives.asymmetric import ec
 
-from backend import create_app, migrate
-from backend.database import make_engine
-from backend.extensions import db
 from backend.recovery import face
-from backend.registry.reference import sync_administrative_units
 from hardware.camera.file import FileFrameSource
 from hardware.smartcard.reader import EmrtdReader
-from hardware.smartcard.simulator.chip import SimulatedChip
-from hardware.smartcard.simulator.lds_factory import build_lds
 from hardware.smartcard.transport import SimulatedTransport
 from tests import faces
-from tests.backend.helpers import Factory, bearer, login
-from tests.chip_evidence import card_holder, trusted_pki
-from tests.kiosk_app.live_backend import backend_config
+from tests.backend.helpers import bearer, login
+from tests.backend.recovery.cards import camera_file, recovery_backend, simulated_chip
 
 FRAMES = 6
-
-
-def _camera_file(folder: Path, action: str) -> Path:
-    path = folder / f"camera-{action}.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, faces.FRAME_SIZE)
-    for frame in faces.live_frames("collins", action):
-        writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
-    writer.release()
-    return path
-
-
-def _setup(folder: Path):
-    url = f"sqlite:///{folder / 'recovery.db'}"
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    app = create_app(backend_config(url))
-    with app.app_context():
-        sync_administrative_units(session=db.session)
-        factory = Factory(db.session)
-        kiosk = factory.staff("kiosk", "BV01")
-        holders = []
-        for _ in range(8):
-            citizen = factory.citizen(full_name="Lê Thị Hoa", sex="female")
-            factory.account(citizen, level=2)
-            holders.append(card_holder(citizen.personal_id, citizen.full_name, citizen.date_of_birth, citizen.sex))
-        db.session.commit()
-        return app, kiosk.username, holders
-
-
-def _chip(holder):
-    key = ec.generate_private_key(ec.SECP256R1())
-    files = build_lds(holder, trusted_pki(), key.public_key(), face=faces.chip_photo("collins"))
-    return SimulatedChip(files, holder.access_key(), aa_private_key=key)
 
 
 def _one(client, headers, holder, videos: dict, face_cpu: list) -> dict:
@@ -87,7 +45,7 @@ def _one(client, headers, holder, videos: dict, face_cpu: list) -> dict:
     attempt = client.post("/api/v1/recovery/attempts", headers=headers).json
     times["start"] = time.perf_counter() - started
     mark = time.perf_counter()
-    with SimulatedTransport(_chip(holder)) as transport:
+    with SimulatedTransport(simulated_chip(holder)) as transport:
         result = EmrtdReader(transport).read(holder.access_key(), aa_challenge=base64.b64decode(attempt["challenge"]))
     times["chip read"] = time.perf_counter() - mark
     mark = time.perf_counter()
@@ -181,11 +139,11 @@ def main() -> None:
     face.check = timed_check
     with tempfile.TemporaryDirectory(prefix="congdan-bench-recovery-") as tmp:
         folder = Path(tmp)
-        app, kiosk_name, holders = _setup(folder)
+        app, kiosk_name, holders = recovery_backend(folder, holders=8)
         client = app.test_client()
         headers = bearer(login(client, kiosk_name)["access_token"])
         # The camera files are made first (synthesising the frames is test-data work, not the kiosk's).
-        videos = {prompt: _camera_file(folder, prompt) for prompt in ("blink", "turn_left", "turn_right")}
+        videos = {prompt: camera_file(folder, "collins", prompt) for prompt in ("blink", "turn_left", "turn_right")}
         rounds = [_one(client, headers, holders[i % len(holders)], videos, face_cpu) for i in range(args.rounds)]
     print(f"statuses: {[r['status'] for r in rounds]}")
     for step in ("start", "chip read", "camera", "backend verify + match", "QR", "total", "total CPU (this process)"):

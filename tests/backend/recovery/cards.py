@@ -64,3 +64,52 @@ def submit(client, headers, attempt: dict, card: FaceCard, face: str, action: st
     evidence = card.evidence(attempt["challenge_id"], base64.b64decode(attempt["challenge"]), **chip_options)
     body = {"chip": evidence, "frames": list(frames(face, action or attempt["prompt"]))}
     return client.post(f"{ATTEMPTS}/{attempt['attempt_id']}/evidence", json=body, headers=headers)
+
+
+def recovery_backend(folder, holders: int = 4):
+    """A backend app on its own migrated SQLite file with a kiosk account (hospital BV01) and citizens with
+    level-2 accounts; returns (app, kiosk username, [card holders]). For the kiosk tests and the bench."""
+    from backend import create_app, migrate
+    from backend.database import make_engine
+    from backend.extensions import db
+    from backend.registry.reference import sync_administrative_units
+    from tests.backend.helpers import Factory
+    from tests.kiosk_app.live_backend import backend_config
+
+    url = f"sqlite:///{folder / 'recovery.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    app = create_app(backend_config(url))
+    with app.app_context():
+        sync_administrative_units(session=db.session)
+        factory = Factory(db.session)
+        kiosk = factory.staff("kiosk", "BV01")
+        people = []
+        for _ in range(holders):
+            citizen = factory.citizen(full_name="Lê Thị Hoa", sex="female")
+            factory.account(citizen, level=2)
+            people.append(card_holder(citizen.personal_id, citizen.full_name, citizen.date_of_birth, citizen.sex))
+        db.session.commit()
+        return app, kiosk.username, people
+
+
+def simulated_chip(holder, face: str = "collins"):
+    """The software chip of `holder` with `face` in DG2 and a genuine AA key."""
+    from hardware.smartcard.simulator.chip import SimulatedChip
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    files = build_lds(holder, trusted_pki(), key.public_key(), face=faces.chip_photo(face))
+    return SimulatedChip(files, holder.access_key(), aa_private_key=key)
+
+
+def camera_file(folder, face: str, action: str):
+    """A video file (MJPG) of `face` doing `action`, for hardware.camera.file.FileFrameSource."""
+    import cv2
+
+    path = folder / f"camera-{face}-{action}.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, faces.FRAME_SIZE)
+    for frame in faces.live_frames(face, action):
+        writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+    writer.release()
+    return path
