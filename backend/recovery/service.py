@@ -176,7 +176,7 @@ def submit_at_kiosk(
     try:
         reference = face.decode_image(dg2.parse(chip["dg2"])[0].image_bytes, max_side=2000)
         live = [face.decode_image(frame) for frame in frames]
-    except (face.ImageRefused, Exception) as exc:  # a hostile DG2 or frame is a refusal, never a 500
+    except Exception as exc:  # a hostile DG2 or frame (any decoder layer) is a staff call, never a 500
         attempt.status, attempt.reason, attempt.decided_at = "needs_staff", "no-face", now
         _audit(session, principal, attempt, f"face not checked: {type(exc).__name__}")
         return attempt, None
