@@ -20,7 +20,7 @@ from backend.audit.service import record_access
 from backend.auth.models import Account
 from backend.core import clock
 from backend.core.access import HOSPITAL_STAFF, KIOSK, OFFICER, Principal
-from backend.core.unit_of_work import keep_when_refused
+from backend.core.unit_of_work import hand_off, keep_when_refused
 from backend.errors import Forbidden, NotFound
 from backend.identification import service as identification
 from backend.notifications.service import notify
@@ -173,6 +173,9 @@ def submit_at_kiosk(
         raise _refuse(session, attempt, "expired", now)
     identity = _verified_card(session, principal, attempt, chip, now)
     citizen, _account = _account_for(session, attempt, identity.personal_id, now, principal)
+    # The face work takes about a second of CPU: no transaction (on SQLite, the write lock) stays open over it.
+    # The challenge is spent and the attempt holds the card from here on, whatever the match says.
+    hand_off(session)
     try:
         reference = face.decode_image(dg2.parse(chip["dg2"])[0].image_bytes, max_side=2000)
         live = [face.decode_image(frame) for frame in frames]

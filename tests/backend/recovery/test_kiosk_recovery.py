@@ -258,3 +258,47 @@ def test_frames_that_are_not_images_call_staff_not_a_crash(client, kiosk_headers
         f"{ATTEMPTS}/{attempt['attempt_id']}/evidence", json={"chip": evidence, "frames": junk}, headers=kiosk_headers
     )
     assert response.status_code == 200 and response.json["status"] == "needs_staff"
+
+
+def test_no_write_lock_is_held_while_the_face_is_matched(make_app, monkeypatch):
+    import sqlite3
+
+    from backend.extensions import db
+    from backend.recovery import face
+    from tests.backend.helpers import Factory
+
+    app = make_app()
+    url = app.config["DATABASE_URL"]
+    if not url.startswith("sqlite"):
+        pytest.skip("the write lock in question is SQLite's")
+    with app.app_context():
+        session = db.new_session()
+        factory = Factory(session)
+        citizen = factory.citizen(full_name="Lê Thị Hoa", sex="female", date_of_birth=date(1958, 3, 8))
+        factory.account(citizen, level=2)
+        kiosk = factory.staff("kiosk", "BV01")
+        session.commit()
+        session.expunge(citizen)
+        username = kiosk.username
+        session.close()
+    client = app.test_client()
+    headers = bearer(login(client, username)["access_token"])
+    commits = []
+    real_check = face.check
+
+    def check_while_someone_writes(*args, **kwargs):
+        # timeout=0: a held write lock makes this fail at once with "database is locked".
+        probe = sqlite3.connect(url.split("///", 1)[1], timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("UPDATE accounts SET level = level")
+            probe.execute("COMMIT")
+            commits.append(True)
+        finally:
+            probe.close()
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(face, "check", check_while_someone_writes)
+    response = submit(client, headers, start(client, headers), FaceCard(citizen), "collins")
+    assert response.json["status"] == "code_issued", response.json
+    assert commits == [True]
