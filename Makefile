@@ -49,11 +49,11 @@ sysdeps-cluster:
 $(VENV)/.base: setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip setuptools wheel
-	$(PIP) install -q -e .
+	$(PIP) install -q -e '.[face]'
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.base
-	$(PIP) install -q -e '.[dev,kiosk,pcsc]'
+	$(PIP) install -q -e '.[dev,kiosk,pcsc,face]'
 	touch $@
 
 # axe-core (npm) is injected into the consoles' pages by the e2e accessibility scan (tests/e2e/conftest.py).

@@ -117,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.notifications.routes import blp as notifications_blp
     from backend.payments.routes import blp as payments_blp
     from backend.probes import blp as probes_blp
+    from backend.recovery.routes import blp as recovery_blp
     from backend.registry.routes import blp as registry_blp
     from backend.residence.routes import blp as residence_blp
     from backend.traffic.routes import blp as traffic_blp
@@ -144,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
         life_events_blp,
         identity_provider_api_blp,
         updates_blp,
+        recovery_blp,
     ):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
     app.register_blueprint(probes_blp)

@@ -16,6 +16,7 @@ from backend.life_events import models as life_events_models  # noqa: F401
 from backend.notifications import models as notifications_models  # noqa: F401
 from backend.payments import disbursements as payments_disbursements  # noqa: F401
 from backend.payments import models as payments_models  # noqa: F401
+from backend.recovery import models as recovery_models  # noqa: F401
 from backend.registry import models as registry_models  # noqa: F401
 from backend.residence import models as residence_models  # noqa: F401
 from backend.traffic import models as traffic_models  # noqa: F401

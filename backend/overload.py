@@ -40,6 +40,7 @@ EXPENSIVE_ROUTES = (
     ("POST", "/fleet/login"),  # the fleet dashboard's login form
     ("POST", "/api/v1/verification/"),  # uploads, JSON record chunks
     ("GET", "/api/v1/verification/jobs/*/results"),  # results downloads (whole files)
+    ("POST", "/api/v1/recovery/attempts/*/evidence"),  # face match and liveness: about 1 s of CPU
 )
 
 

@@ -24,7 +24,7 @@ TRUST_LEVELS = (CHIP_VERIFIED, CHIP_DATA_AUTHENTIC, APP_QR_VERIFIED, APP_QR_OFFL
 #: The values of hardware.smartcard.verdict.TrustLevel.
 KIOSK_VERDICTS = ("verified", "data_authentic_chip_not_proven", "not_verified")
 
-CHALLENGE_PURPOSES = ("hospital-checkin", "registration")
+CHALLENGE_PURPOSES = ("hospital-checkin", "registration", "account-recovery")
 
 #: Caps on what a client may submit (bytes, decoded). A CCCD's EF.SOD with its Document Signer certificate
 #: is 2-3 KB; DG13 under 1 KB; DG14 and DG15 a few hundred bytes. DG2 (the face) is never needed here.

@@ -139,3 +139,14 @@ class ApiClient:
 
     def request_help(self, body: dict) -> dict:
         return self._call("POST", "/api/v1/health/help-requests", json=body)[1]
+
+    # --- account recovery (kiosk_app/recovery_flow.py) --------------------------------------------------
+    def recovery_start(self) -> dict:
+        """A recovery attempt: the chip challenge and the liveness prompt to show."""
+        return self._call("POST", "/api/v1/recovery/attempts")[1]
+
+    def recovery_evidence(self, attempt_id: str, body: dict) -> dict:
+        return self._call("POST", f"/api/v1/recovery/attempts/{attempt_id}/evidence", json=body)[1]
+
+    def recovery_status(self, attempt_id: str) -> dict:
+        return self._call("GET", f"/api/v1/recovery/attempts/{attempt_id}")[1]

@@ -687,6 +687,43 @@ ROUTES: list[Route] = [
         targeted=False,
         params=lambda world, subject: {"request_id": "0" * 32},
     ),
+    # --- account recovery: kiosks, the hospital's staff, officers' desks, the new phone, the citizen's lock --
+    Route("POST", "/api/v1/recovery/attempts", roles("kiosk", ok=201), targeted=False),
+    Route(
+        "GET",
+        "/api/v1/recovery/attempts/<attempt_id>",
+        roles("kiosk", ok=404),
+        targeted=False,
+        params=lambda world, subject: {"attempt_id": "0" * 32},
+    ),
+    Route(
+        "POST",
+        "/api/v1/recovery/attempts/<attempt_id>/evidence",
+        roles("kiosk", ok=422),
+        body={},
+        targeted=False,
+        params=lambda world, subject: {"attempt_id": "0" * 32},
+    ),
+    Route("GET", "/api/v1/recovery/assists", roles("hospital_staff"), targeted=False),
+    Route(
+        "POST",
+        "/api/v1/recovery/attempts/<attempt_id>/staff-confirmation",
+        roles("hospital_staff", ok=404),
+        body={"confirmed": True},
+        targeted=False,
+        params=lambda world, subject: {"attempt_id": "0" * 32},
+    ),
+    Route("POST", "/api/v1/recovery/desk/attempts", roles("officer", ok=201), targeted=False),
+    Route(
+        "POST",
+        "/api/v1/recovery/desk/attempts/<attempt_id>",
+        roles("officer", ok=422),
+        body={},
+        targeted=False,
+        params=lambda world, subject: {"attempt_id": "0" * 32},
+    ),
+    Route("POST", "/api/v1/recovery/device-bindings", public(422), body={}, targeted=False),
+    Route("POST", "/api/v1/recovery/account-lock", citizen_only(), body={}, targeted=False),
 ]
 
 
