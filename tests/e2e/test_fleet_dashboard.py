@@ -113,7 +113,7 @@ def _enroll_fleet(app, base_url: str, tmp_path: Path):
 
     from backend.database import utcnow
     from backend.extensions import db
-    from backend.fleet import telemetry
+    from backend.fleet import ingest
     from backend.fleet.models import Kiosk
     from kiosk_app.services.fleet_agent import AgentHooks, FleetAgent, RequestsTransport
 
@@ -154,20 +154,17 @@ def _enroll_fleet(app, base_url: str, tmp_path: Path):
         # A day of history for the busy kiosk's chart, and the silent kiosk's last heartbeat 20 minutes ago.
         for hours_ago in range(1, 24):
             scans = 20 + (hours_ago * 7) % 25
-            telemetry.add_heartbeat(
-                session,
-                agents["busy"].kiosk_id,
-                {
-                    "devices": {"printer": "ok"},
-                    "outbox_backlog": 0,
-                    "metrics": {
-                        "scans": {"chip": {"attempted": scans, "succeeded": scans - hours_ago % 4}},
-                        "checkins_completed": scans - 5,
-                        "step_ms": {"identify": {"count": 10, "total_ms": 52000}},
-                    },
+            heartbeat = {
+                "devices": {"printer": "ok"},
+                "outbox_backlog": 0,
+                "metrics": {
+                    "scans": {"chip": {"attempted": scans, "succeeded": scans - hours_ago % 4}},
+                    "checkins_completed": scans - 5,
+                    "step_ms": {"identify": {"count": 10, "total_ms": 52000}},
                 },
-                now - timedelta(hours=hours_ago),
-            )
+            }
+            beat = ingest.Beat(agents["busy"].kiosk_id, heartbeat, now - timedelta(hours=hours_ago))
+            ingest.write_buckets(session, [beat])
         session.get(Kiosk, agents["silent"].kiosk_id).last_seen_at = now - timedelta(minutes=20)
         session.commit()
         session.close()
