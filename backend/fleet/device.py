@@ -90,7 +90,8 @@ def authenticate_request(*, session: Session, request: SignedRequest, now: datet
         prune_nonces(session, now, kiosk_id=kiosk.id)  # else the buffer's flush prunes them, once a second
     table = RequestNonce.__table__
     claim = ingest.upsert_statement(session, table).values(kiosk_id=kiosk.id, nonce=request.nonce, seen_at=now)
-    if session.connection().execute(claim.on_conflict_do_nothing()).rowcount != 1:
+    # RETURNING rather than rowcount: what drivers report for ON CONFLICT DO NOTHING differs.
+    if session.connection().execute(claim.on_conflict_do_nothing().returning(table.c.nonce)).first() is None:
         raise ReplayedRequest("This request was already received; a replay is refused.")
     return kiosk
 

@@ -143,7 +143,7 @@ class DeviceToken(MethodView):
 @blp.route("/device/heartbeat")
 class Heartbeat(MethodView):
     @device_signed
-    @blp.arguments(HeartbeatSchema)
+    @blp.arguments(HeartbeatSchema())  # an instance: a class would be instantiated (5 schemas deep) per request
     @blp.response(200, HeartbeatReplySchema)
     def post(self, data):
         """Vitals and job metrics; the reply carries signed configuration and queued commands"""
