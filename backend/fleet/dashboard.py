@@ -18,7 +18,7 @@ from backend.fleet import charts, commands, enrollment, monitoring
 from backend.fleet import kiosks as fleet_kiosks
 from backend.fleet import profiles as fleet_profiles
 from backend.fleet.labels import label
-from backend.fleet.lookups import hospital_names
+from backend.fleet.lookups import get_kiosk, hospital_names
 from backend.fleet.settings import fleet_setting
 from backend.fleet.telemetry import VIETNAM
 from shared_schemas.fleet import COMMAND_KINDS, LANGUAGES
@@ -69,6 +69,18 @@ def _http_error(error: HTTPException):
 @bp.app_template_filter("vn_time")
 def _vn_time(moment, fmt: str = "%d/%m/%Y %H:%M") -> str:
     return "—" if moment is None else moment.astimezone(VIETNAM).strftime(fmt)
+
+
+@bp.app_template_filter("vn_age")
+def _vn_age(seconds: int | None) -> Markup:
+    """How long ago, bilingual: "12 phút trước / 12 min ago"."""
+    if seconds is None:
+        return Markup("—")
+    for size, vi, en in ((86400, "ngày", "d"), (3600, "giờ", "h"), (60, "phút", "min"), (1, "giây", "s")):
+        if seconds >= size or size == 1:
+            count = seconds // size
+            return Markup('{} {} trước <span class="en">{} {} ago</span>').format(count, vi, count, en)
+    return Markup("—")
 
 
 @bp.app_context_processor
@@ -226,6 +238,34 @@ def alerts():
     return _page("fleet/alerts.html", rows=rows, state=state, names=hospital_names(db.session))
 
 
+def _back_to(default: str):
+    """Where the form was (only this dashboard's own pages: never an address a link could smuggle in)."""
+    target = request.form.get("next") or ""
+    if target.startswith("/fleet/") and not target.startswith("//") and "\\" not in target:
+        return redirect(target, 303)
+    return redirect(default, 303)
+
+
+@bp.route("/alerts/<int:alert_id>/acknowledge", methods=["POST"])
+@signed_in
+def acknowledge_alert(alert_id: int):
+    monitoring.acknowledge_alert(session=db.session, principal=CONSOLE.principal(), alert_id=alert_id, now=clock.now())
+    return _back_to(url_for("fleet_dashboard.alerts"))
+
+
+@bp.route("/alerts/<int:alert_id>/resolve", methods=["POST"])
+@signed_in
+def resolve_alert(alert_id: int):
+    monitoring.resolve_alert(
+        session=db.session,
+        principal=CONSOLE.principal(),
+        alert_id=alert_id,
+        note=(request.form.get("note") or "")[:500],
+        now=clock.now(),
+    )
+    return _back_to(url_for("fleet_dashboard.alerts"))
+
+
 @bp.route("/enrollment-codes", methods=["GET", "POST"])
 @signed_in
 def enrollment_codes():
@@ -255,6 +295,12 @@ def enrollment_codes():
     return _page("fleet/codes.html", codes=codes, created=created, qr_svg=qr_svg, names=hospital_names(db.session))
 
 
+def _target_hospital(hospital_code: str | None, kiosk_id: str | None) -> str | None:
+    if hospital_code:
+        return hospital_code
+    return get_kiosk(db.session, kiosk_id).hospital_code if kiosk_id else None
+
+
 @bp.route("/profiles", methods=["GET", "POST"])
 @signed_in
 def profiles():
@@ -268,9 +314,12 @@ def profiles():
                 "idle_timeout_s": max(15, min(600, int(request.form.get("idle_timeout_s") or 60))),
                 "heartbeat_interval_s": max(5, min(600, int(request.form.get("heartbeat_interval_s") or 15))),
                 "languages": [lang for lang in LANGUAGES if request.form.get(f"lang_{lang}")] or ["vi"],
-                "departments": [d.strip() for d in (request.form.get("departments") or "").split(",") if d.strip()][
-                    :60
-                ],
+                # Ticked from the target hospital's own list; a code ticked under another hospital is not sent.
+                "departments": [
+                    value.partition(":")[2]
+                    for value in request.form.getlist("department")
+                    if value.partition(":")[0] == _target_hospital(hospital_code, kiosk_id)
+                ][:60],
                 "printer": {
                     "copies": max(1, min(3, int(request.form.get("copies") or 1))),
                     "paper_width_mm": 58 if request.form.get("paper_width_mm") == "58" else 80,
@@ -301,4 +350,5 @@ def profiles():
         kiosks=kiosks,
         notice=notice,
         languages=LANGUAGES,
+        departments=fleet_profiles.department_choices(db.session),
     )

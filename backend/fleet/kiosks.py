@@ -38,6 +38,7 @@ class KioskView:
     vitals_age_s: int | None = None
     down_since: datetime | None = None
     down_reason: str | None = None
+    lock_pending: str | None = None  # "lock" or "unlock" sent but not yet confirmed by the kiosk
 
     def __getattr__(self, name: str):
         # The schema dumps the kiosk's own columns through the view (id, status, last_seen_at, ...).
@@ -56,7 +57,7 @@ class KioskView:
 
 
 def _views(session: Session, kiosks: list[Kiosk], now: datetime) -> list[KioskView]:
-    """Views of many kiosks in three queries, whatever their number (no query per kiosk)."""
+    """Views of many kiosks in four queries, whatever their number (no query per kiosk)."""
     ids = [k.id for k in kiosks]
     versions = assigned_versions(session, kiosks)
     offline = (
@@ -66,6 +67,23 @@ def _views(session: Session, kiosks: list[Kiosk], now: datetime) -> list[KioskVi
                 sa.select(Alert).where(Alert.kiosk_id.in_(ids), Alert.kind == "offline", Alert.resolved_at.is_(None))
             )
         }
+        if ids
+        else {}
+    )
+    # The latest lock/unlock still waiting for the kiosk's acknowledgement, per kiosk (the badge shows what the
+    # kiosk reported; this says what is on its way).
+    pending = (
+        dict(
+            session.execute(
+                sa.select(Command.kiosk_id, Command.kind)
+                .where(
+                    Command.kiosk_id.in_(ids),
+                    Command.kind.in_(("lock", "unlock")),
+                    Command.state.in_(("queued", "delivered")),
+                )
+                .order_by(Command.id)
+            ).all()
+        )
         if ids
         else {}
     )
@@ -80,7 +98,7 @@ def _views(session: Session, kiosks: list[Kiosk], now: datetime) -> list[KioskVi
             down_since = kiosk.last_seen_at
             alert = offline.get(kiosk.id)
             down_reason = alert.detail if alert is not None else "Không nhận được nhịp tim / no heartbeat received"
-        views.append(KioskView(kiosk, state, versions[kiosk.id], age, down_since, down_reason))
+        views.append(KioskView(kiosk, state, versions[kiosk.id], age, down_since, down_reason, pending.get(kiosk.id)))
     return views
 
 

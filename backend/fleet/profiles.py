@@ -9,10 +9,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from backend.core.access import Principal
+from backend.errors import ValidationFailed
 from backend.fleet.kiosk_directory import fleet_changed
 from backend.fleet.lookups import get_hospital, get_kiosk, require_admin
 from backend.fleet.models import ConfigurationProfile, Kiosk
 from backend.fleet.settings import default_settings
+from backend.health.models import Department, Hospital
 
 
 def effective_profile(session: Session, kiosk_id: str, hospital_code: str) -> tuple[int, dict]:
@@ -55,6 +57,30 @@ def assigned_versions(session: Session, kiosks: list[Kiosk]) -> dict[str, int]:
     return {k.id: own.get(k.id) or by_hospital.get(k.hospital_code) or 0 for k in kiosks}
 
 
+def department_choices(session: Session) -> dict[str, list[Department]]:
+    """Each hospital's active departments (clinics), the only codes a profile may list for its kiosks."""
+    choices: dict[str, list[Department]] = {}
+    rows = session.execute(
+        sa.select(Hospital.code, Department)
+        .join(Department, Department.hospital_id == Hospital.id)
+        .where(Department.active.is_(True))
+        .order_by(Hospital.code, Department.code)
+    )
+    for hospital_code, department in rows:
+        choices.setdefault(hospital_code, []).append(department)
+    return choices
+
+
+def _check_departments(session: Session, hospital_code: str, codes: list[str]) -> None:
+    known = {d.code for d in department_choices(session).get(hospital_code, [])}
+    unknown = sorted(set(codes) - known)
+    if unknown:
+        raise ValidationFailed(
+            f"Not departments of {hospital_code}: {', '.join(unknown)}.",
+            errors={"json": {"settings": {"departments": [f"Unknown at {hospital_code}: {', '.join(unknown)}"]}}},
+        )
+
+
 def create_profile(
     *,
     session: Session,
@@ -68,8 +94,9 @@ def create_profile(
     require_admin(principal)
     if hospital_code is not None:
         get_hospital(session, hospital_code)
+        _check_departments(session, hospital_code, settings.get("departments") or [])
     else:
-        get_kiosk(session, kiosk_id)
+        _check_departments(session, get_kiosk(session, kiosk_id).hospital_code, settings.get("departments") or [])
     profile = ConfigurationProfile(
         hospital_code=hospital_code,
         kiosk_id=kiosk_id,
