@@ -194,6 +194,8 @@ def test_admin_finds_the_offline_kiosk_and_locks_it(server, tmp_path, device):
     viewport = VIEWPORTS[device]
 
     def shot(name: str) -> None:
+        # Nothing wider than the screen: tables scroll inside their cards, the page itself never sideways.
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], name
         page.screenshot(path=str(SHOTS / f"{device}_{name}.png"), full_page=True)
 
     with sync_api.sync_playwright() as playwright:
