@@ -140,7 +140,7 @@ def _process_tree_cpu(pid: int) -> float:
     return total
 
 
-def _wait_ready(port: int, timeout_s: float = 60) -> None:
+def _wait_ready(port: int, timeout_s: float = 180) -> None:
     import requests
 
     deadline = time.monotonic() + timeout_s

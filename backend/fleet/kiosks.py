@@ -14,8 +14,9 @@ from backend.auth.models import Account, AccountStatusChange
 from backend.core.access import Principal
 from backend.errors import Conflict
 from backend.fleet.kiosk_directory import fleet_changed
+from backend.fleet.labels import label
 from backend.fleet.lookups import get_kiosk, require_admin
-from backend.fleet.models import Alert, Command, Kiosk
+from backend.fleet.models import Command, Kiosk
 from backend.fleet.profiles import assigned_versions
 from backend.fleet.settings import fleet_setting
 
@@ -30,7 +31,7 @@ def connectivity(last_seen_at: datetime | None, now: datetime) -> str:
 @dataclass(frozen=True)
 class KioskView:
     """A kiosk with what is derived about it: connectivity now, how old its vitals are, the version it should
-    run and, when it is down, since when and why (its open offline alert)."""
+    run and, when it is down, since when and why."""
 
     kiosk: Kiosk
     connectivity: str
@@ -57,19 +58,9 @@ class KioskView:
 
 
 def _views(session: Session, kiosks: list[Kiosk], now: datetime) -> list[KioskView]:
-    """Views of many kiosks in four queries, whatever their number (no query per kiosk)."""
+    """Views of many kiosks in three queries, whatever their number (no query per kiosk)."""
     ids = [k.id for k in kiosks]
     versions = assigned_versions(session, kiosks)
-    offline = (
-        {
-            alert.kiosk_id: alert
-            for alert in session.scalars(
-                sa.select(Alert).where(Alert.kiosk_id.in_(ids), Alert.kind == "offline", Alert.resolved_at.is_(None))
-            )
-        }
-        if ids
-        else {}
-    )
     # The latest lock/unlock still waiting for the kiosk's acknowledgement, per kiosk (the badge shows what the
     # kiosk reported; this says what is on its way).
     pending = (
@@ -93,11 +84,12 @@ def _views(session: Session, kiosks: list[Kiosk], now: datetime) -> list[KioskVi
         age = None if kiosk.last_seen_at is None else max(0, int((now - kiosk.last_seen_at).total_seconds()))
         down_since = down_reason = None
         if kiosk.status != "active":
-            down_reason = f"{kiosk.status}: {kiosk.status_reason or ''}".strip(": ")
+            vi, en = label(kiosk.status)
+            down_reason = f"{vi} / {en}: {kiosk.status_reason}" if kiosk.status_reason else f"{vi} / {en}"
         elif state == "offline":
+            # The reason is what is known: its heartbeats stopped (the last report says what it saw then).
             down_since = kiosk.last_seen_at
-            alert = offline.get(kiosk.id)
-            down_reason = alert.detail if alert is not None else "Không nhận được nhịp tim / no heartbeat received"
+            down_reason = "Không còn gửi nhịp tim / heartbeats stopped"
         views.append(KioskView(kiosk, state, versions[kiosk.id], age, down_since, down_reason, pending.get(kiosk.id)))
     return views
 
