@@ -222,7 +222,7 @@ def run(kiosks: int, intervals: int, interval_s: float, workers: int, url: str, 
         # holds the key) long before any given minute. Sent as fast as the server takes them.
         with ThreadPoolExecutor(max_workers=8) as pool:
             for beat in range(warmup):
-                list(pool.map(lambda identity: send(*identity, beat), identities))
+                list(pool.map(lambda identity, beat=beat: send(*identity, beat), identities))
         latencies.clear()
         failures.clear()
         schedule = sorted(
