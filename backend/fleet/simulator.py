@@ -1,4 +1,4 @@
-"""`python -m backend.fleet.simulator --url http://127.0.0.1:5000`: keeps the demo kiosks beating for `make run`.
+"""`flask --app backend fleet-simulate --url http://127.0.0.1:5000`: keeps the demo kiosks beating for `make run`.
 
 The demo fleet (backend/fleet/demo.py) is seeded with throwaway keys. At start the simulator adopts the demo kiosks
 (only those with the demo serial numbers, never in production): it gives each a fresh Ed25519 key pair, registers
@@ -9,7 +9,6 @@ silent, so the dashboard always has one to explain. SIGTERM or Ctrl-C stops it."
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import random
@@ -158,26 +157,16 @@ def run(base_url: str, kiosks: list[SimulatedKiosk], interval_s: float, stop: th
         stop.wait(interval_s)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="http://127.0.0.1:5000", help="where the kiosks send (the public address)")
-    parser.add_argument("--interval", type=float, default=15.0, help="seconds between a kiosk's heartbeats")
-    args = parser.parse_args(argv)
-    if not args.url.startswith(("http://", "https://")):
+def simulate(app, url: str, interval_s: float) -> int:
+    """Adopt the demo kiosks and beat for them until SIGTERM or Ctrl-C (`flask --app backend fleet-simulate`)."""
+    if not url.startswith(("http://", "https://")):
         raise SystemExit("--url must be an http(s) address")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    from backend import create_app
-
-    kiosks = adopt_demo_kiosks(create_app())
+    kiosks = adopt_demo_kiosks(app)
     if not kiosks:
         log.info("fleet simulator: no demo kiosks in this database; nothing to do")
         return 0
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    run(args.url, kiosks, args.interval, stop)
+    run(url, kiosks, interval_s, stop)
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -254,7 +254,7 @@ def start_simulator(listen: str) -> subprocess.Popen:
     if host == "*" or (host[:1].isdigit() and ipaddress.ip_address(host).is_unspecified):
         host = "127.0.0.1"
     return subprocess.Popen(
-        [sys.executable, "-m", "backend.fleet.simulator", "--url", f"http://{host}:{port}"],
+        [sys.executable, "-m", "flask", "--app", "backend", "fleet-simulate", "--url", f"http://{host}:{port}"],
         cwd=ROOT,
         start_new_session=True,
     )
