@@ -241,7 +241,11 @@ def run(kiosks: int, intervals: int, interval_s: float, workers: int, url: str, 
         cpu = _process_tree_cpu(server.pid) - cpu_before
     finally:
         server.terminate()
-        server.wait(15)
+        try:
+            server.wait(60)  # the workers write their last buffered heartbeats on the way out
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(10)
     latencies.sort()
 
     def pct(p: float) -> float:
