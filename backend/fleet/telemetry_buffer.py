@@ -38,11 +38,12 @@ class TelemetryBuffer:
     def of_app() -> TelemetryBuffer | None:
         """This app's buffer, or None when heartbeats are written inside their requests."""
         app = current_app._get_current_object()
+        # Asked each time, not remembered: an app whose setting changes (a test) follows it at once.
+        interval = float(fleet_setting("FLEET_TELEMETRY_FLUSH_S"))
+        if interval <= 0:
+            return None
         buffer = app.extensions.get(_EXTENSION)
         if buffer is None:
-            interval = float(fleet_setting("FLEET_TELEMETRY_FLUSH_S"))
-            if interval <= 0:
-                return None
             buffer = app.extensions.setdefault(_EXTENSION, TelemetryBuffer(app, interval))
         return buffer
 
