@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from backend.fleet.models import Alert, Kiosk, MetricBucket
 from backend.fleet.settings import fleet_setting
@@ -84,6 +85,15 @@ def _write_vitals(session: Session, latest: list[Beat]) -> None:
             }
         )
     session.connection().execute(statement, rows)
+    _expire(session, Kiosk, [(beat.kiosk_id,) for beat in latest])
+
+
+def _expire(session: Session, model, keys: list[tuple]) -> None:
+    """Rows this session already holds were changed behind the ORM's back: read them afresh next time."""
+    for key in keys:
+        held = session.identity_map.get(identity_key(model, key))
+        if held is not None:
+            session.expire(held)
 
 
 def _increments(heartbeat: dict) -> dict:
@@ -133,6 +143,7 @@ def write_buckets(session: Session, beats: list[Beat]) -> None:
         )
     if steps:
         _merge_step_timings(session, steps)
+    _expire(session, MetricBucket, [(kiosk_id, DETAIL, start) for kiosk_id, start in sums])
 
 
 def _merge_step_timings(session: Session, steps: dict[tuple[str, datetime], dict]) -> None:
