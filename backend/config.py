@@ -134,6 +134,7 @@ _ENV_KEYS = {
     "OIDC_ISSUER": str,
     "FLEET_SIGNING_KEY": str,
     "FLEET_SIGNING_KEY_FILE": str,
+    "FLEET_TELEMETRY_FLUSH_S": float,
     "VERIFICATION_SPOOL_DIR": str,
     "MAX_IN_FLIGHT": int,
     # Legal-parameter versions loaded by administrators (backend/law); default instance/law.

@@ -227,6 +227,10 @@ class FleetKioskSchema(BaseSchema):
     config_version = fields.Integer(allow_none=True, metadata={"description": "The version the kiosk runs"})
     assigned_config_version = fields.Integer()
     enrolled_at = fields.AwareDateTime()
+    vitals_age_s = fields.Integer(allow_none=True, metadata={"description": "Seconds since the last heartbeat"})
+    vitals_stale = fields.Boolean(metadata={"description": "The kiosk is offline: its vitals are its last known"})
+    down_since = fields.AwareDateTime(allow_none=True)
+    down_reason = fields.String(allow_none=True)
 
 
 class FleetKioskStatusSchema(BaseSchema):
@@ -295,7 +299,7 @@ class FleetProfileQuerySchema(BaseSchema):
 
 
 class FleetProfileSchema(BaseSchema):
-    version = fields.Integer()
+    version = fields.Integer(attribute="id")
     hospital_code = fields.String(allow_none=True)
     kiosk_id = fields.String(allow_none=True)
     settings = fields.Dict()
@@ -316,6 +320,13 @@ class FleetAlertSchema(BaseSchema):
     detail = fields.String()
     opened_at = fields.AwareDateTime()
     resolved_at = fields.AwareDateTime(allow_none=True)
+    state = fields.String(metadata={"description": "open, acknowledged or resolved"})
+    acknowledged_at = fields.AwareDateTime(allow_none=True)
+    note = fields.String(allow_none=True, metadata={"description": "What was done, given when resolving"})
+
+
+class FleetAlertResolveSchema(BaseSchema):
+    note = fields.String(required=True, validate=validate.Length(min=3, max=500))
 
 
 class HospitalCountsSchema(BaseSchema):

@@ -5,12 +5,14 @@ heartbeats arrive; this catches the kiosks that stopped sending them."""
 
 from __future__ import annotations
 
+import logging
+
 import click
 from flask import Flask
 
 from backend.core import clock
 from backend.extensions import db
-from backend.fleet import telemetry
+from backend.fleet import simulator, telemetry
 
 
 def register(app: Flask) -> None:
@@ -26,3 +28,11 @@ def register(app: Flask) -> None:
             f"rolled up {rolled['rolled_up']} five-minute buckets into {rolled['hours_written']} hours, "
             f"dropped {rolled['hours_dropped']} expired hours; {offline} kiosks newly offline"
         )
+
+    @app.cli.command("fleet-simulate")
+    @click.option("--url", default="http://127.0.0.1:5000", help="where the kiosks send (the public address)")
+    @click.option("--interval", default=15.0, help="seconds between a kiosk's heartbeats")
+    def fleet_simulate(url: str, interval: float) -> None:
+        """Demo data only: keep the demo kiosks beating (make run starts this beside the server)."""
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+        simulator.simulate(app, url, interval)

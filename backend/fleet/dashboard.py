@@ -14,8 +14,11 @@ from backend.core.access import FLEET_ADMIN
 from backend.core.unit_of_work import unit_of_work
 from backend.errors import DomainError
 from backend.extensions import db, limiter
-from backend.fleet import charts, present, service
+from backend.fleet import charts, commands, enrollment, monitoring
+from backend.fleet import kiosks as fleet_kiosks
+from backend.fleet import profiles as fleet_profiles
 from backend.fleet.labels import label
+from backend.fleet.lookups import get_kiosk, hospital_names
 from backend.fleet.settings import fleet_setting
 from backend.fleet.telemetry import VIETNAM
 from shared_schemas.fleet import COMMAND_KINDS, LANGUAGES
@@ -66,6 +69,18 @@ def _http_error(error: HTTPException):
 @bp.app_template_filter("vn_time")
 def _vn_time(moment, fmt: str = "%d/%m/%Y %H:%M") -> str:
     return "—" if moment is None else moment.astimezone(VIETNAM).strftime(fmt)
+
+
+@bp.app_template_filter("vn_age")
+def _vn_age(seconds: int | None) -> Markup:
+    """How long ago, bilingual: "12 phút trước / 12 min ago"."""
+    if seconds is None:
+        return Markup("—")
+    for size, vi, en in ((86400, "ngày", "d"), (3600, "giờ", "h"), (60, "phút", "min"), (1, "giây", "s")):
+        if seconds >= size or size == 1:
+            count = seconds // size
+            return Markup('{} {} trước <span class="en">{} {} ago</span>').format(count, vi, count, en)
+    return Markup("—")
 
 
 @bp.app_context_processor
@@ -124,22 +139,22 @@ def overview():
     if connectivity not in (None, "online", "offline", "never_seen"):
         connectivity = None
     hospital = request.args.get("hospital") or None
-    counts = service.fleet_overview(session=db.session, principal=CONSOLE.principal(), now=now)
-    kiosks = service.list_kiosks(
+    counts = monitoring.fleet_overview(session=db.session, principal=CONSOLE.principal(), now=now)
+    kiosks = fleet_kiosks.list_kiosks(
         session=db.session,
         principal=CONSOLE.principal(),
         now=now,
         hospital_code=hospital,
         connectivity_filter=connectivity,
     )
-    alerts = service.list_alerts(
+    alerts = monitoring.list_alerts(
         session=db.session, principal=CONSOLE.principal(), now=now, state="open", hospital_code=None
     )
     return _page(
         "fleet/overview.html",
         counts=counts,
         kiosks=kiosks,
-        names=service.hospital_names(db.session),
+        names=hospital_names(db.session),
         connectivity=connectivity,
         hospital=hospital,
         open_alerts=len(alerts),
@@ -152,15 +167,15 @@ def overview():
 def kiosk(kiosk_id: str):
     now = clock.now()
     principal = CONSOLE.principal()
-    view = service.kiosk_view(session=db.session, principal=principal, kiosk_id=kiosk_id, now=now)
-    points = service.metric_series(session=db.session, principal=principal, kiosk_id=kiosk_id, hours=24, now=now)
+    view = fleet_kiosks.kiosk_view(session=db.session, principal=principal, kiosk_id=kiosk_id, now=now)
+    points = monitoring.metric_series(session=db.session, principal=principal, kiosk_id=kiosk_id, hours=24, now=now)
     return _page(
         "fleet/kiosk.html",
         view=view,
         kiosk=view.kiosk,
-        hospital_name=service.hospital_names(db.session).get(view.kiosk.hospital_code, ""),
-        commands=service.list_commands(session=db.session, principal=principal, kiosk_id=kiosk_id, limit=20),
-        alerts=service.list_alerts(
+        hospital_name=hospital_names(db.session).get(view.kiosk.hospital_code, ""),
+        commands=commands.list_commands(session=db.session, principal=principal, kiosk_id=kiosk_id, limit=20),
+        alerts=monitoring.list_alerts(
             session=db.session,
             principal=principal,
             now=now,
@@ -182,7 +197,7 @@ def send_command(kiosk_id: str):
     if kind not in COMMAND_KINDS:
         abort(400, "Unknown command.")
     message = (request.form.get("message") or "").strip()[:200] or None
-    command = service.queue_command(
+    command = commands.queue_command(
         session=db.session,
         principal=CONSOLE.principal(),
         kiosk_id=kiosk_id,
@@ -200,7 +215,7 @@ def change_status(kiosk_id: str):
     if status not in ("active", "suspended", "decommissioned"):
         abort(400, "Unknown status.")
     reason = (request.form.get("reason") or "").strip()[:200] or "dashboard"
-    service.change_status(
+    fleet_kiosks.change_status(
         session=db.session,
         principal=CONSOLE.principal(),
         kiosk_id=kiosk_id,
@@ -217,17 +232,45 @@ def alerts():
     state = request.args.get("state", "open")
     if state not in ("open", "resolved", "all"):
         state = "open"
-    rows = service.list_alerts(
+    rows = monitoring.list_alerts(
         session=db.session, principal=CONSOLE.principal(), now=clock.now(), state=state, hospital_code=None
     )
-    return _page("fleet/alerts.html", rows=rows, state=state, names=service.hospital_names(db.session))
+    return _page("fleet/alerts.html", rows=rows, state=state, names=hospital_names(db.session))
+
+
+def _back_to(default: str):
+    """Where the form was (only this dashboard's own pages: never an address a link could smuggle in)."""
+    target = request.form.get("next") or ""
+    if target.startswith("/fleet/") and not target.startswith("//") and "\\" not in target:
+        return redirect(target, 303)
+    return redirect(default, 303)
+
+
+@bp.route("/alerts/<int:alert_id>/acknowledge", methods=["POST"])
+@signed_in
+def acknowledge_alert(alert_id: int):
+    monitoring.acknowledge_alert(session=db.session, principal=CONSOLE.principal(), alert_id=alert_id, now=clock.now())
+    return _back_to(url_for("fleet_dashboard.alerts"))
+
+
+@bp.route("/alerts/<int:alert_id>/resolve", methods=["POST"])
+@signed_in
+def resolve_alert(alert_id: int):
+    monitoring.resolve_alert(
+        session=db.session,
+        principal=CONSOLE.principal(),
+        alert_id=alert_id,
+        note=(request.form.get("note") or "")[:500],
+        now=clock.now(),
+    )
+    return _back_to(url_for("fleet_dashboard.alerts"))
 
 
 @bp.route("/enrollment-codes", methods=["GET", "POST"])
 @signed_in
 def enrollment_codes():
     now = clock.now()
-    created = None
+    created = qr_svg = None
     if request.method == "POST":
         try:
             valid_hours = max(1, min(168, int(request.form.get("valid_hours") or 24)))
@@ -236,7 +279,7 @@ def enrollment_codes():
         label_text = (request.form.get("location_label") or "").strip()[:100]
         if not label_text:
             abort(400, "Give the kiosk's location.")
-        record, code = service.create_enrollment_code(
+        record, code = enrollment.create_enrollment_code(
             session=db.session,
             principal=CONSOLE.principal(),
             hospital_code=request.form.get("hospital_code", ""),
@@ -244,15 +287,18 @@ def enrollment_codes():
             valid_hours=valid_hours,
             now=now,
         )
-        created = present.enrollment_code(record, now, code=code)
-        svg = segno.make(created["qr_text"], error="m").svg_inline(scale=6, border=2)
+        created = enrollment.CodeView(record, "active", code)
+        svg = segno.make(created.qr_text, error="m").svg_inline(scale=6, border=2)
         # segno's SVG of the code we generated ourselves, not user input (bandit B704 does not apply).
-        created["qr_svg"] = Markup(svg)  # nosec B704
-    codes = [
-        present.enrollment_code(c, now)
-        for c in service.list_enrollment_codes(session=db.session, principal=CONSOLE.principal(), limit=50)
-    ]
-    return _page("fleet/codes.html", codes=codes, created=created, names=service.hospital_names(db.session))
+        qr_svg = Markup(svg)  # nosec B704
+    codes = enrollment.list_enrollment_codes(session=db.session, principal=CONSOLE.principal(), now=now, limit=50)
+    return _page("fleet/codes.html", codes=codes, created=created, qr_svg=qr_svg, names=hospital_names(db.session))
+
+
+def _target_hospital(hospital_code: str | None, kiosk_id: str | None) -> str | None:
+    if hospital_code:
+        return hospital_code
+    return get_kiosk(db.session, kiosk_id).hospital_code if kiosk_id else None
 
 
 @bp.route("/profiles", methods=["GET", "POST"])
@@ -268,9 +314,12 @@ def profiles():
                 "idle_timeout_s": max(15, min(600, int(request.form.get("idle_timeout_s") or 60))),
                 "heartbeat_interval_s": max(5, min(600, int(request.form.get("heartbeat_interval_s") or 15))),
                 "languages": [lang for lang in LANGUAGES if request.form.get(f"lang_{lang}")] or ["vi"],
-                "departments": [d.strip() for d in (request.form.get("departments") or "").split(",") if d.strip()][
-                    :60
-                ],
+                # Ticked from the target hospital's own list; a code ticked under another hospital is not sent.
+                "departments": [
+                    value.partition(":")[2]
+                    for value in request.form.getlist("department")
+                    if value.partition(":")[0] == _target_hospital(hospital_code, kiosk_id)
+                ][:60],
                 "printer": {
                     "copies": max(1, min(3, int(request.form.get("copies") or 1))),
                     "paper_width_mm": 58 if request.form.get("paper_width_mm") == "58" else 80,
@@ -279,7 +328,7 @@ def profiles():
             }
         except ValueError:
             abort(400, "Numbers only, please.")
-        profile = service.create_profile(
+        profile = fleet_profiles.create_profile(
             session=db.session,
             principal=CONSOLE.principal(),
             hospital_code=hospital_code,
@@ -288,20 +337,18 @@ def profiles():
             now=now,
         )
         notice = profile.id
-    rows = [
-        present.profile(p)
-        for p in service.list_profiles(
-            session=db.session, principal=CONSOLE.principal(), hospital_code=None, kiosk_id=None
-        )[:30]
-    ]
-    kiosks = service.list_kiosks(
+    rows = fleet_profiles.list_profiles(
+        session=db.session, principal=CONSOLE.principal(), hospital_code=None, kiosk_id=None
+    )[:30]
+    kiosks = fleet_kiosks.list_kiosks(
         session=db.session, principal=CONSOLE.principal(), now=now, hospital_code=None, connectivity_filter=None
     )
     return _page(
         "fleet/profiles.html",
         rows=rows,
-        names=service.hospital_names(db.session),
+        names=hospital_names(db.session),
         kiosks=kiosks,
         notice=notice,
         languages=LANGUAGES,
+        departments=fleet_profiles.department_choices(db.session),
     )

@@ -16,7 +16,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy.orm import Session
 
 from backend.core.access import Principal
-from backend.fleet import device, service, telemetry
+from backend.fleet import device, enrollment, telemetry
+from backend.fleet.kiosk_directory import load_kiosk
 from backend.fleet.models import EnrollmentCode
 from shared_schemas import fleet as contract
 from shared_schemas.signed import b64url_encode
@@ -37,13 +38,13 @@ DEMO_KIOSKS = (
 def _enroll_with_throwaway_key(
     session: Session, admin: Principal, hospital: str, place: str, serial: str, now: datetime
 ):
-    _record, code = service.create_enrollment_code(
+    _record, code = enrollment.create_enrollment_code(
         session=session, principal=admin, hospital_code=hospital, location_label=place, valid_hours=1, now=now
     )
     key = Ed25519PrivateKey.generate()
     public_key = b64url_encode(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
     proof = b64url_encode(key.sign(contract.enrollment_proof_input(code=code, public_key=public_key)))
-    return service.enroll(
+    return enrollment.enroll(
         session=session,
         code=code,
         public_key=public_key,
@@ -85,7 +86,7 @@ def _heartbeat(state: str, hour: int) -> dict:
 def add_demo_fleet(*, session: Session, admin: Principal, now: datetime) -> None:
     """Needs the demo hospitals and the fleet admin's account."""
     for hospital, place, serial, state in DEMO_KIOSKS:
-        kiosk = _enroll_with_throwaway_key(session, admin, hospital, place, serial, now)
+        kiosk = load_kiosk(session, _enroll_with_throwaway_key(session, admin, hospital, place, serial, now).id)
         # Six hours of heartbeats (one an hour keeps seeding fast); the offline one fell silent 3 hours ago.
         hours = range(6, 3, -1) if state == "offline" else range(6, -1, -1)
         for hour in hours:
@@ -106,10 +107,10 @@ def ensure_demo_enrollment_code(
     path = folder / DEMO_CODE_FILE
     if path.exists():
         code = path.read_text(encoding="ascii").strip()
-        record = session.scalar(sa.select(EnrollmentCode).where(EnrollmentCode.code_hash == service._hash_code(code)))
-        if record is not None and service.enrollment_code_state(record, now) == "active":
+        record = session.scalar(sa.select(EnrollmentCode).where(EnrollmentCode.code_hash == enrollment.hash_code(code)))
+        if record is not None and enrollment.enrollment_code_state(record, now) == "active":
             return code, record.expires_at, False
-    record, code = service.create_enrollment_code(
+    record, code = enrollment.create_enrollment_code(
         session=session,
         principal=admin,
         hospital_code="BV-BACHMAI",

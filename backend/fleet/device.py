@@ -8,17 +8,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backend.errors import Conflict, NotFound, Unauthenticated
-from backend.fleet import telemetry
+from backend.errors import Conflict, Forbidden, NotFound, Unauthenticated
+from backend.fleet import ingest
 from backend.fleet.keys import fleet_keys
-from backend.fleet.models import Command, Kiosk, RequestNonce
-from backend.fleet.service import KioskSuspended, effective_profile
+from backend.fleet.kiosk_directory import PENDING_STATES, KnownKiosk, kiosk_directory
+from backend.fleet.models import Command, RequestNonce
 from backend.fleet.settings import fleet_setting
+from backend.fleet.telemetry_buffer import TelemetryBuffer
 from shared_schemas import fleet as contract
 from shared_schemas.signed import sign_compact, signature_valid
+
+
+class KioskSuspended(Forbidden):
+    code, title = "kiosk-not-active", "This kiosk is not active"
 
 
 class SignatureRefused(Unauthenticated):
@@ -46,9 +50,10 @@ class SignedRequest:
     signature: str | None
 
 
-def authenticate_request(*, session: Session, request: SignedRequest, now: datetime) -> Kiosk:
+def authenticate_request(*, session: Session, request: SignedRequest, now: datetime) -> KnownKiosk:
     """The kiosk that signed this request, or a refusal: unknown kiosk or key, bad signature, a suspended
-    kiosk, a clock outside the window, or a nonce already used (a replay)."""
+    kiosk, a clock outside the window, or a nonce already used (a replay). The kiosk comes from this worker's
+    directory (backend/fleet/kiosk_directory.py); the nonce is the one write on this path."""
     if not (request.kiosk_id and request.timestamp and request.nonce and request.signature):
         raise SignatureRefused(
             f"Sign this request: send {contract.HEADER_KIOSK}, {contract.HEADER_TIMESTAMP}, "
@@ -61,7 +66,7 @@ def authenticate_request(*, session: Session, request: SignedRequest, now: datet
         or not contract.NONCE_PATTERN.fullmatch(request.nonce)
     ):
         raise SignatureRefused("The signature headers are malformed.")
-    kiosk = session.get(Kiosk, request.kiosk_id)
+    kiosk = kiosk_directory().lookup(session, request.kiosk_id)
     # One answer for an unknown kiosk and a wrong key, so neither can be told apart from outside.
     message = contract.request_signing_input(
         method=request.method,
@@ -81,54 +86,39 @@ def authenticate_request(*, session: Session, request: SignedRequest, now: datet
             "The request time is too far from the server's; check the kiosk clock.",
             server_time=int(now.timestamp()),
         )
-    # Nonces older than the window can go: a request that old is refused by its timestamp anyway.
-    session.execute(
-        sa.delete(RequestNonce).where(
-            RequestNonce.kiosk_id == kiosk.id, RequestNonce.seen_at < now - timedelta(seconds=2 * skew)
-        )
-    )
-    try:
-        with session.begin_nested():
-            session.add(RequestNonce(kiosk_id=kiosk.id, nonce=request.nonce, seen_at=now))
-            session.flush()
-    except IntegrityError:
-        raise ReplayedRequest("This request was already received; a replay is refused.") from None
+    if TelemetryBuffer.of_app() is None:
+        prune_nonces(session, now, kiosk_id=kiosk.id)  # else the buffer's flush prunes them, once a second
+    table = RequestNonce.__table__
+    claim = ingest.upsert_statement(session, table).values(kiosk_id=kiosk.id, nonce=request.nonce, seen_at=now)
+    # RETURNING rather than rowcount: what drivers report for ON CONFLICT DO NOTHING differs.
+    if session.connection().execute(claim.on_conflict_do_nothing().returning(table.c.nonce)).first() is None:
+        raise ReplayedRequest("This request was already received; a replay is refused.")
     return kiosk
 
 
-def _signed_configuration(kiosk: Kiosk, version: int, settings: dict, now: datetime) -> str:
+def prune_nonces(session: Session, now: datetime, *, kiosk_id: str | None = None) -> None:
+    """Nonces older than the window can go: a request that old is refused by its timestamp anyway."""
+    cutoff = now - timedelta(seconds=2 * fleet_setting("FLEET_REQUEST_MAX_SKEW_S"))
+    statement = sa.delete(RequestNonce).where(RequestNonce.seen_at < cutoff)
+    if kiosk_id is not None:
+        statement = statement.where(RequestNonce.kiosk_id == kiosk_id)
+    session.execute(statement)
+
+
+def _signed_configuration(kiosk_id: str, version: int, settings: dict, now: datetime) -> str:
     key = fleet_keys().current
     return sign_compact(
-        {
-            "iss": "congdan",
-            "iat": int(now.timestamp()),
-            "kiosk": kiosk.id,
-            "version": version,
-            "settings": settings,
-        },
+        {"iss": "congdan", "iat": int(now.timestamp()), "kiosk": kiosk_id, "version": version, "settings": settings},
         key.private,
         key.kid,
         contract.CONFIG_TOKEN_TYPE,
     )
 
 
-def record_heartbeat(*, session: Session, kiosk: Kiosk, heartbeat: dict, now: datetime) -> dict:
-    """Store the vitals and metrics, update alerts, and answer with what the kiosk should do next."""
-    devices = heartbeat["devices"]
-    kiosk.last_seen_at = now
-    kiosk.app_version, kiosk.uptime_s = heartbeat["app_version"], heartbeat["uptime_s"]
-    kiosk.card_reader_state, kiosk.camera_state = devices["card_reader"], devices["camera"]
-    kiosk.printer_state, kiosk.paper_low = devices["printer"], heartbeat["paper_low"]
-    kiosk.outbox_backlog, kiosk.last_error = heartbeat["outbox_backlog"], heartbeat["last_error"]
-    kiosk.locked, kiosk.config_version = heartbeat["locked"], heartbeat["config_version"]
-    telemetry.add_heartbeat(session, kiosk.id, heartbeat, now)
-    telemetry.evaluate_heartbeat(session, kiosk, heartbeat, now)
-
+def _deliver_commands(session: Session, kiosk_id: str, now: datetime) -> list[dict]:
     delivered = []
     for command in session.scalars(
-        sa.select(Command)
-        .where(Command.kiosk_id == kiosk.id, Command.state.in_(("queued", "delivered")))
-        .order_by(Command.id)
+        sa.select(Command).where(Command.kiosk_id == kiosk_id, Command.state.in_(PENDING_STATES)).order_by(Command.id)
     ):
         if command.expires_at <= now:
             command.state, command.completed_at, command.result = "expired", now, "not acknowledged in time"
@@ -137,22 +127,37 @@ def record_heartbeat(*, session: Session, kiosk: Kiosk, heartbeat: dict, now: da
         if command.state == "queued":
             command.state, command.delivered_at = "delivered", now
         delivered.append({"id": command.id, "kind": command.kind, "token": command.token})
+    if not delivered:
+        kiosk_directory().forget(kiosk_id)  # none left: this worker stops looking until the fleet changes
+    return delivered
 
-    version, settings = effective_profile(session, kiosk)
+
+def record_heartbeat(
+    *, session: Session, kiosk: KnownKiosk, heartbeat: dict, now: datetime, buffer: TelemetryBuffer | None = None
+) -> dict:
+    """Store the vitals and metrics (through the buffer when there is one: it writes about a second's worth at
+    once) and answer with what the kiosk should do next: waiting commands and, when it runs another version
+    than it should, its signed configuration."""
+    beat = ingest.Beat(kiosk.id, heartbeat, now)
+    if buffer is None:
+        ingest.write(session, [beat])
+    else:
+        buffer.add(beat)
+    delivered = _deliver_commands(session, kiosk.id, now) if kiosk.has_pending_commands else []
     reload_asked = any(c["kind"] == "reload_config" for c in delivered)
     configuration = None
-    if version != heartbeat["config_version"] or reload_asked:
-        configuration = _signed_configuration(kiosk, version, settings, now)
+    if kiosk.config_version != heartbeat["config_version"] or reload_asked:
+        configuration = _signed_configuration(kiosk.id, kiosk.config_version, kiosk.settings, now)
     return {
         "server_time": now,
-        "heartbeat_interval_s": settings["heartbeat_interval_s"],
+        "heartbeat_interval_s": kiosk.settings["heartbeat_interval_s"],
         "configuration": configuration,
         "commands": delivered,
     }
 
 
 def record_command_result(
-    *, session: Session, kiosk: Kiosk, command_id: int, status: str, detail: str, now: datetime
+    *, session: Session, kiosk: KnownKiosk, command_id: int, status: str, detail: str, now: datetime
 ) -> Command:
     """The kiosk's acknowledgement; a repeat of the same result is accepted, a different one is not."""
     command = session.get(Command, command_id)
@@ -167,4 +172,5 @@ def record_command_result(
     command.state, command.completed_at, command.result = status, now, detail or None
     if command.delivered_at is None:
         command.delivered_at = now
+    kiosk_directory().forget(kiosk.id)
     return command

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from backend.auth import tokens
 from backend.auth.models import Account, TokenFamily
 from backend.errors import Unauthenticated
+from backend.fleet.device import KioskSuspended
 from backend.fleet.models import Kiosk, RequestNonce
-from backend.fleet.service import KioskSuspended
 from backend.fleet.settings import fleet_setting
 from shared_schemas import fleet as contract
 from shared_schemas.signed import b64url_encode, signature_valid

@@ -147,5 +147,22 @@ class Alert(Base):
     detail: Mapped[str] = mapped_column(sa.String(200))
     opened_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+    # A person looking at it ("acknowledged") and closing it with a note; a heartbeat that clears the
+    # condition resolves it without a person (resolved_by stays empty).
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
+    resolved_by: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
+    note: Mapped[str | None] = mapped_column(sa.String(500))
 
     __table_args__ = (sa.Index("ix_fleet_alerts_kiosk_id_resolved_at", "kiosk_id", "resolved_at"),)
+
+
+class FleetRevision(Base):
+    """One row whose counter goes up whenever a kiosk's status, commands or profile change. Every app worker
+    caches kiosk keys and state (backend/fleet/kiosk_directory.py) and drops the cache when it sees the
+    counter move, so a suspension reaches all workers within seconds without a lookup per heartbeat."""
+
+    __tablename__ = "fleet_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(sa.BigInteger, default=0)

@@ -14,8 +14,9 @@ from backend.core.access import FLEET_ADMIN, access, current_principal, public
 from backend.core.unit_of_work import keep_when_refused
 from backend.errors import NotFound
 from backend.extensions import db, limiter
-from backend.fleet import device, device_tokens, present, service
+from backend.fleet import commands, device, device_tokens, enrollment, kiosks, monitoring, profiles
 from backend.fleet.keys import fleet_keys
+from backend.fleet.telemetry_buffer import TelemetryBuffer
 from shared_schemas import fleet as contract
 from shared_schemas.fleet import (
     ChallengeRequestSchema,
@@ -28,6 +29,7 @@ from shared_schemas.fleet import (
     EnrollmentCodeSchema,
     EnrollSchema,
     FleetAlertQuerySchema,
+    FleetAlertResolveSchema,
     FleetAlertSchema,
     FleetCommandCreateSchema,
     FleetCommandSchema,
@@ -91,8 +93,8 @@ class Enroll(MethodView):
     @blp.response(201, EnrolledSchema)
     def post(self, data):
         """A new kiosk spends an enrollment code and registers its Ed25519 public key"""
-        kiosk = service.enroll(session=db.session, now=clock.now(), **data)
-        version, settings = service.effective_profile(db.session, kiosk)
+        kiosk = enrollment.enroll(session=db.session, now=clock.now(), **data)
+        _version, settings = profiles.effective_profile(db.session, kiosk.id, kiosk.hospital_code)
         return {
             "kiosk_id": kiosk.id,
             "hospital_code": kiosk.hospital_code,
@@ -141,12 +143,13 @@ class DeviceToken(MethodView):
 @blp.route("/device/heartbeat")
 class Heartbeat(MethodView):
     @device_signed
-    @blp.arguments(HeartbeatSchema)
+    @blp.arguments(HeartbeatSchema())  # an instance: a class would be instantiated (5 schemas deep) per request
     @blp.response(200, HeartbeatReplySchema)
     def post(self, data):
         """Vitals and job metrics; the reply carries signed configuration and queued commands"""
-        reply = device.record_heartbeat(session=db.session, kiosk=g.fleet_kiosk, heartbeat=data, now=clock.now())
-        return reply
+        return device.record_heartbeat(
+            session=db.session, kiosk=g.fleet_kiosk, heartbeat=data, now=clock.now(), buffer=TelemetryBuffer.of_app()
+        )
 
 
 @blp.route("/device/commands/<string:command_id>/result")
@@ -162,7 +165,7 @@ class CommandResult(MethodView):
         command = device.record_command_result(
             session=db.session, kiosk=g.fleet_kiosk, command_id=int(command_id), now=clock.now(), **data
         )
-        return present.command(command)
+        return command
 
 
 # --- fleet admins ---------------------------------------------------------------------------------------
@@ -172,8 +175,7 @@ class Overview(MethodView):
     @blp.response(200, HospitalCountsSchema(many=True))
     def get(self):
         """Kiosk status counts per hospital"""
-        counts = service.fleet_overview(session=db.session, principal=current_principal(), now=clock.now())
-        return counts
+        return monitoring.fleet_overview(session=db.session, principal=current_principal(), now=clock.now())
 
 
 @blp.route("/enrollment-codes")
@@ -182,22 +184,17 @@ class EnrollmentCodes(MethodView):
     @blp.response(200, EnrollmentCodeSchema(many=True))
     def get(self):
         """Recent enrollment codes (the codes themselves are shown only once)"""
-        now = clock.now()
-        return [
-            present.enrollment_code(c, now)
-            for c in service.list_enrollment_codes(session=db.session, principal=current_principal())
-        ]
+        return enrollment.list_enrollment_codes(session=db.session, principal=current_principal(), now=clock.now())
 
     @access(FLEET_ADMIN)
     @blp.arguments(EnrollmentCodeCreateSchema)
     @blp.response(201, EnrollmentCodeSchema)
     def post(self, data):
         """Create a single-use, expiring enrollment code for a hospital and a location"""
-        now = clock.now()
-        record, code = service.create_enrollment_code(
-            session=db.session, principal=current_principal(), now=now, **data
+        record, code = enrollment.create_enrollment_code(
+            session=db.session, principal=current_principal(), now=clock.now(), **data
         )
-        return present.enrollment_code(record, now, code=code)
+        return enrollment.CodeView(record, "active", code)
 
 
 @blp.route("/kiosks")
@@ -207,14 +204,13 @@ class Kiosks(MethodView):
     @blp.response(200, FleetKioskSchema(many=True))
     def get(self, query):
         """Kiosks, optionally of one hospital or with one connectivity (online, offline, never_seen)"""
-        views = service.list_kiosks(
+        return kiosks.list_kiosks(
             session=db.session,
             principal=current_principal(),
             now=clock.now(),
             hospital_code=query["hospital_code"],
             connectivity_filter=query["connectivity"],
         )
-        return [present.kiosk(v) for v in views]
 
 
 @blp.route("/kiosks/<string:kiosk_id>")
@@ -223,9 +219,7 @@ class KioskDetail(MethodView):
     @blp.response(200, FleetKioskSchema)
     def get(self, kiosk_id):
         """One kiosk's last vitals and configuration versions"""
-        return present.kiosk(
-            service.kiosk_view(session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=clock.now())
-        )
+        return kiosks.kiosk_view(session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=clock.now())
 
 
 @blp.route("/kiosks/<string:kiosk_id>/status")
@@ -235,10 +229,9 @@ class KioskStatus(MethodView):
     @blp.response(200, FleetKioskSchema)
     def put(self, data, kiosk_id):
         """Suspend, reactivate or decommission a kiosk (suspension refuses its requests at once)"""
-        view = service.change_status(
+        return kiosks.change_status(
             session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=clock.now(), **data
         )
-        return present.kiosk(view)
 
 
 @blp.route("/kiosks/<string:kiosk_id>/commands")
@@ -247,20 +240,16 @@ class KioskCommands(MethodView):
     @blp.response(200, FleetCommandSchema(many=True))
     def get(self, kiosk_id):
         """A kiosk's recent commands and their results"""
-        return [
-            present.command(c)
-            for c in service.list_commands(session=db.session, principal=current_principal(), kiosk_id=kiosk_id)
-        ]
+        return commands.list_commands(session=db.session, principal=current_principal(), kiosk_id=kiosk_id)
 
     @access(FLEET_ADMIN)
     @blp.arguments(FleetCommandCreateSchema)
     @blp.response(201, FleetCommandSchema)
     def post(self, data, kiosk_id):
         """Queue a command; it goes out with the kiosk's next heartbeat reply"""
-        command = service.queue_command(
+        return commands.queue_command(
             session=db.session, principal=current_principal(), kiosk_id=kiosk_id, now=clock.now(), **data
         )
-        return present.command(command)
 
 
 @blp.route("/kiosks/<string:kiosk_id>/metrics")
@@ -270,7 +259,7 @@ class KioskMetrics(MethodView):
     @blp.response(200, FleetMetricPointSchema(many=True))
     def get(self, query, kiosk_id):
         """Job metrics per hour: scans attempted and read, check-ins, mean check-in time"""
-        return service.metric_series(
+        return monitoring.metric_series(
             session=db.session,
             principal=current_principal(),
             kiosk_id=kiosk_id,
@@ -286,18 +275,14 @@ class Profiles(MethodView):
     @blp.response(200, FleetProfileSchema(many=True))
     def get(self, query):
         """Configuration profile versions, newest first"""
-        return [
-            present.profile(p)
-            for p in service.list_profiles(session=db.session, principal=current_principal(), **query)
-        ]
+        return profiles.list_profiles(session=db.session, principal=current_principal(), **query)
 
     @access(FLEET_ADMIN)
     @blp.arguments(FleetProfileCreateSchema)
     @blp.response(201, FleetProfileSchema)
     def post(self, data):
         """A new profile version for a hospital or one kiosk"""
-        profile = service.create_profile(session=db.session, principal=current_principal(), now=clock.now(), **data)
-        return present.profile(profile)
+        return profiles.create_profile(session=db.session, principal=current_principal(), now=clock.now(), **data)
 
 
 @blp.route("/alerts")
@@ -307,5 +292,27 @@ class Alerts(MethodView):
     @blp.response(200, FleetAlertSchema(many=True))
     def get(self, query):
         """Alerts: offline kiosks, printers out of paper, read-success rate dropping"""
-        rows = service.list_alerts(session=db.session, principal=current_principal(), now=clock.now(), **query)
-        return [present.alert(a, code) for a, code in rows]
+        return monitoring.list_alerts(session=db.session, principal=current_principal(), now=clock.now(), **query)
+
+
+@blp.route("/alerts/<int:alert_id>/acknowledge")
+class AlertAcknowledge(MethodView):
+    @access(FLEET_ADMIN)
+    @blp.response(200, FleetAlertSchema)
+    def post(self, alert_id):
+        """Take an open alert: it stays open, showing who is on it and since when"""
+        return monitoring.acknowledge_alert(
+            session=db.session, principal=current_principal(), alert_id=alert_id, now=clock.now()
+        )
+
+
+@blp.route("/alerts/<int:alert_id>/resolve")
+class AlertResolve(MethodView):
+    @access(FLEET_ADMIN)
+    @blp.arguments(FleetAlertResolveSchema)
+    @blp.response(200, FleetAlertSchema)
+    def post(self, data, alert_id):
+        """Close an alert with a note saying what was done (who and when are recorded)"""
+        return monitoring.resolve_alert(
+            session=db.session, principal=current_principal(), alert_id=alert_id, now=clock.now(), **data
+        )

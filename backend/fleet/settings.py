@@ -15,6 +15,11 @@ DEFAULTS = {
     "FLEET_HOURLY_RETENTION_DAYS": 90,
     "FLEET_READ_SUCCESS_MIN": 0.8,
     "FLEET_READ_SUCCESS_MIN_ATTEMPTS": 20,
+    # Heartbeats: each worker's kiosk cache looks at the fleet revision this often (a suspension reaches every
+    # worker within it), and its telemetry buffer writes this often (0: inside each heartbeat's request, the
+    # default of testing apps, whose tests look at a heartbeat's writes as soon as its request ends).
+    "FLEET_DIRECTORY_CHECK_S": 1.0,
+    "FLEET_TELEMETRY_FLUSH_S": 1.0,
     "FLEET_DASHBOARD_COOKIE_SECURE": True,  # tests on http://127.0.0.1 turn it off
     "FLEET_DASHBOARD_SESSION_HOURS": 8,
 }
@@ -28,6 +33,8 @@ DEFAULT_PROFILE = {
 
 
 def fleet_setting(name: str):
+    if name == "FLEET_TELEMETRY_FLUSH_S" and current_app.testing:
+        return current_app.config.get(name, 0)
     return current_app.config.get(name, DEFAULTS[name])
 
 

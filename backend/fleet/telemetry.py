@@ -1,5 +1,6 @@
-"""Telemetry: job metrics summed into 5-minute buckets, rolled up into hours when old; alerts (offline,
-printer out of paper, read-success rate dropping) opened and resolved as heartbeats arrive or stop."""
+"""Telemetry: job metrics summed into 5-minute buckets (written by backend/fleet/ingest.py), rolled up into hours
+when old and read back as series; kiosks that stopped beating swept into offline alerts (the alerts a heartbeat
+opens or clears are in ingest.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.fleet.models import Alert, Kiosk, MetricBucket
@@ -17,7 +17,7 @@ from shared_schemas.clock import VIETNAM_TZ as VIETNAM
 from shared_schemas.fleet import SCAN_METHODS
 
 DETAIL, HOURLY = "m5", "h1"
-_COUNTERS = tuple(f"{m}_{w}" for m in SCAN_METHODS for w in ("attempted", "succeeded")) + (
+COUNTERS = tuple(f"{m}_{w}" for m in SCAN_METHODS for w in ("attempted", "succeeded")) + (
     "heartbeats",
     "checkins_completed",
     "paper_low_heartbeats",
@@ -36,7 +36,7 @@ def bucket_start(moment: datetime, resolution: str) -> datetime:
     return moment.replace(minute=moment.minute - moment.minute % 5, second=0, microsecond=0)
 
 
-def _merge_steps(into: dict, steps: dict) -> dict:
+def merge_steps(into: dict, steps: dict) -> dict:
     merged = {name: list(pair) for name, pair in (into or {}).items()}
     for name, timing in steps.items():
         count, total = (timing["count"], timing["total_ms"]) if isinstance(timing, dict) else timing
@@ -44,44 +44,6 @@ def _merge_steps(into: dict, steps: dict) -> dict:
         pair[0] += count
         pair[1] += total
     return merged
-
-
-def add_heartbeat(session: Session, kiosk_id: str, heartbeat: dict, now: datetime) -> None:
-    """Add one heartbeat's counts to the kiosk's current 5-minute bucket."""
-    metrics = heartbeat.get("metrics") or {}
-    increments = {
-        "heartbeats": 1,
-        "checkins_completed": metrics.get("checkins_completed", 0),
-        "paper_low_heartbeats": int(bool(heartbeat.get("paper_low"))),
-    }
-    for method, counts in (metrics.get("scans") or {}).items():
-        increments[f"{method}_attempted"] = counts["attempted"]
-        increments[f"{method}_succeeded"] = counts["succeeded"]
-    key = (kiosk_id, DETAIL, bucket_start(now, DETAIL))
-    for _attempt in range(2):
-        bucket = session.get(MetricBucket, key)
-        if bucket is None:
-            try:
-                # The kiosk's first heartbeat in this bucket; a concurrent one may insert it first.
-                with session.begin_nested():
-                    bucket = MetricBucket(
-                        kiosk_id=kiosk_id,
-                        resolution=DETAIL,
-                        start=key[2],
-                        step_ms={},
-                        **dict.fromkeys(_COUNTERS, 0),
-                        outbox_max=0,
-                    )
-                    session.add(bucket)
-                    session.flush()
-            except IntegrityError:
-                continue
-        for name, value in increments.items():
-            setattr(bucket, name, getattr(bucket, name) + value)
-        bucket.outbox_max = max(bucket.outbox_max, heartbeat.get("outbox_backlog") or 0)
-        if metrics.get("step_ms"):
-            bucket.step_ms = _merge_steps(bucket.step_ms, metrics["step_ms"])
-        return
 
 
 def rollup(session: Session, now: datetime) -> dict:
@@ -103,15 +65,15 @@ def rollup(session: Session, now: datetime) -> dict:
                 resolution=HOURLY,
                 start=hour,
                 step_ms={},
-                **dict.fromkeys(_COUNTERS, 0),
+                **dict.fromkeys(COUNTERS, 0),
                 outbox_max=0,
             )
             session.add(target)
         for bucket in buckets:
-            for name in _COUNTERS:
+            for name in COUNTERS:
                 setattr(target, name, getattr(target, name) + getattr(bucket, name))
             target.outbox_max = max(target.outbox_max, bucket.outbox_max)
-            target.step_ms = _merge_steps(target.step_ms, bucket.step_ms or {})
+            target.step_ms = merge_steps(target.step_ms, bucket.step_ms or {})
             session.delete(bucket)
     hourly_cutoff = now - timedelta(days=fleet_setting("FLEET_HOURLY_RETENTION_DAYS"))
     dropped = session.execute(
@@ -144,7 +106,7 @@ def hourly_series(session: Session, kiosk_id: str, *, since: datetime, now: date
         hour["a"] += sum(getattr(row, f"{m}_attempted") for m in SCAN_METHODS)
         hour["s"] += sum(getattr(row, f"{m}_succeeded") for m in SCAN_METHODS)
         hour["c"] += row.checkins_completed
-        hour["steps"] = _merge_steps(hour["steps"], row.step_ms or {})
+        hour["steps"] = merge_steps(hour["steps"], row.step_ms or {})
     points = []
     moment = bucket_start(since, HOURLY)
     while moment <= now:
@@ -165,77 +127,7 @@ def hourly_series(session: Session, kiosk_id: str, *, since: datetime, now: date
     return points
 
 
-def read_success(session: Session, kiosk_id: str, *, since: datetime) -> tuple[int, int]:
-    attempted = sum(getattr(MetricBucket, f"{m}_attempted") for m in SCAN_METHODS)
-    succeeded = sum(getattr(MetricBucket, f"{m}_succeeded") for m in SCAN_METHODS)
-    row = session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(attempted), 0), sa.func.coalesce(sa.func.sum(succeeded), 0)).where(
-            MetricBucket.kiosk_id == kiosk_id, MetricBucket.resolution == DETAIL, MetricBucket.start >= since
-        )
-    ).one()
-    return int(row[0]), int(row[1])
-
-
 # --- alerts -------------------------------------------------------------------------------------------------
-def open_alerts(session: Session, kiosk_id: str) -> dict[str, Alert]:
-    return {
-        alert.kind: alert
-        for alert in session.scalars(sa.select(Alert).where(Alert.kiosk_id == kiosk_id, Alert.resolved_at.is_(None)))
-    }
-
-
-def _set(
-    session: Session,
-    current: dict[str, Alert],
-    kiosk_id: str,
-    kind: str,
-    active: bool,
-    detail: str,
-    now: datetime,
-) -> None:
-    alert = current.get(kind)
-    if active and alert is None:
-        current[kind] = Alert(kiosk_id=kiosk_id, kind=kind, severity=SEVERITY[kind], detail=detail[:200], opened_at=now)
-        session.add(current[kind])
-    elif not active and alert is not None:
-        alert.resolved_at = now
-
-
-def evaluate_heartbeat(session: Session, kiosk: Kiosk, heartbeat: dict, now: datetime) -> None:
-    """A heartbeat arrived: the kiosk is not offline; check paper and the read-success rate."""
-    current = open_alerts(session, kiosk.id)
-    _set(session, current, kiosk.id, "offline", False, "", now)
-    _set(
-        session,
-        current,
-        kiosk.id,
-        "printer_out_of_paper",
-        heartbeat["devices"]["printer"] == "paper_out",
-        "Máy in hết giấy / Printer out of paper",
-        now,
-    )
-    scans = (heartbeat.get("metrics") or {}).get("scans") or {}
-    if scans or "read_success_low" in current:
-        attempted, succeeded = read_success(session, kiosk.id, since=now - timedelta(hours=1))
-        minimum = fleet_setting("FLEET_READ_SUCCESS_MIN")
-        if attempted >= fleet_setting("FLEET_READ_SUCCESS_MIN_ATTEMPTS"):
-            rate = succeeded / attempted
-            # Hysteresis: resolve only once clearly recovered, so a rate near the line does not flap.
-            if rate < minimum or ("read_success_low" in current and rate < minimum + 0.05):
-                _set(
-                    session,
-                    current,
-                    kiosk.id,
-                    "read_success_low",
-                    True,
-                    f"Tỉ lệ đọc thành công {rate:.0%} trong 60 phút ({succeeded}/{attempted}) / "
-                    f"read success {rate:.0%} in the last hour",
-                    now,
-                )
-            else:
-                _set(session, current, kiosk.id, "read_success_low", False, "", now)
-
-
 def sweep_offline(session: Session, now: datetime) -> int:
     """Open an offline alert for each active kiosk silent for longer than FLEET_OFFLINE_AFTER_S."""
     cutoff = now - timedelta(seconds=fleet_setting("FLEET_OFFLINE_AFTER_S"))

@@ -4,6 +4,9 @@ the public address buffering whole requests (slow clients cost nginx a connectio
 Both run in the foreground under this launcher: nginx with `daemon off` and a prefix folder of its own
 (config, pid, error log, temp files; nginx runs as whoever starts it, root in the sandbox), gunicorn with
 backend/gunicorn_conf.py. Ctrl-C or SIGTERM stops both; if either exits, the other is stopped too.
+
+With demo data, a third child keeps the demo kiosks beating (backend/fleet/simulator.py, signed heartbeats through
+nginx like real kiosks); `--no-simulator` leaves it out. It stops with the others.
 """
 
 from __future__ import annotations
@@ -209,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
         help="nginx's folder: config, pid, error log, temp files, and gunicorn's socket",
     )
     parser.add_argument(
+        "--no-simulator", action="store_true", help="do not start the demo fleet simulator (backend/fleet/simulator.py)"
+    )
+    parser.add_argument(
         "--render-only",
         action="store_true",
         help="write the nginx configuration into the prefix and exit (for a system nginx)",
@@ -226,8 +232,11 @@ def main(argv: list[str] | None = None) -> int:
         print(render(prefix=prefix, listen=args.listen, upstream=upstream))
         return 0
     front = Front(listen=args.listen, prefix=args.prefix.resolve(), workers=args.workers).start()
+    # The demo kiosks keep beating only for the demo data (make run passes --demo).
+    simulator = start_simulator(args.listen) if args.demo and not args.no_simulator else None
 
     def _stop(signum, _frame):
+        stop_simulator(simulator)
         front.stop()
         raise SystemExit(128 + signum)
 
@@ -246,7 +255,36 @@ def main(argv: list[str] | None = None) -> int:
             check=False,
         )
         print(shown.stdout.rstrip() or shown.stderr.rstrip(), flush=True)
-    return front.wait()
+    if simulator is not None:
+        print("congdan: demo kiosks beating (fleet simulator; --no-simulator to leave it out)", flush=True)
+    try:
+        return front.wait()
+    finally:
+        stop_simulator(simulator)
+
+
+def start_simulator(listen: str) -> subprocess.Popen:
+    """The demo fleet simulator as a child process, sending to nginx's address."""
+    host, _, port = listen.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    if host == "*" or (host[:1].isdigit() and ipaddress.ip_address(host).is_unspecified):
+        host = "127.0.0.1"
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "backend", "fleet-simulate", "--url", f"http://{host}:{port}"],
+        cwd=ROOT,
+        start_new_session=True,
+    )
+
+
+def stop_simulator(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(5)
 
 
 def addresses(listen: str) -> str:

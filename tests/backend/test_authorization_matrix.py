@@ -546,6 +546,21 @@ ROUTES: list[Route] = [
         targeted=False,
         params=lambda w, s: {"rollout_id": 999999},
     ),
+    Route(
+        "POST",
+        "/api/v1/fleet/alerts/<alert_id>/acknowledge",
+        roles("fleet_admin", ok=404),
+        targeted=False,
+        params=lambda world, subject: {"alert_id": 987654},
+    ),
+    Route(
+        "POST",
+        "/api/v1/fleet/alerts/<alert_id>/resolve",
+        roles("fleet_admin", ok=422),
+        body={},
+        targeted=False,
+        params=lambda world, subject: {"alert_id": 987654},
+    ),
     # --- payments, traffic fines and licences, criminal-record certificates ----------------------------
     # Bodies are empty and references unknown, so an allowed caller gets 422 or 404 from validation or the
     # service, everyone else 401/403 from the access rule.

@@ -1,17 +1,20 @@
 """The fleet dashboard in a real browser: Playwright drives Debian's Chromium against a live server.
 
-A fleet admin logs in, finds the offline kiosk, sends it a lock command; the kiosk (a simulated agent over
-HTTP) comes back, runs and acknowledges it, and the dashboard shows it. Screenshots go to
-tests/e2e/screenshots/out/ (git-ignored) for a person to look at.
+A fleet admin logs in, finds the offline kiosk (why and since when, its vitals marked stale), sends it a lock
+command (shown as pending until the kiosk reports itself locked); the kiosk (a simulated agent over HTTP) comes
+back, runs and acknowledges it, and the dashboard shows it; an alert is acknowledged and resolved with a note;
+clinics are ticked from the hospital's list. On a desktop (1440×900) and a phone (390×844, where the menu and
+logout must stay on screen). Screenshots go to tests/e2e/screenshots/out/ (git-ignored) for a person to look at.
 """
 
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -38,7 +41,7 @@ def _seed(app) -> None:
     from backend.auth import passwords
     from backend.auth.models import Account
     from backend.extensions import db
-    from backend.health.models import Hospital
+    from backend.health.models import Department, Hospital
 
     with app.app_context():
         session = db.new_session()
@@ -69,6 +72,14 @@ def _seed(app) -> None:
                 ),
             ]
         )
+        session.flush()
+        bach_mai = session.scalar(sa.select(Hospital).where(Hospital.code == "BV-BACHMAI"))
+        for code, name, name_en in (("NOI", "Khoa Nội", "Internal medicine"), ("NHI", "Khoa Nhi", "Paediatrics")):
+            session.add(
+                Department(
+                    hospital_id=bach_mai.id, code=code, name=name, name_en=name_en, opens_at=time(7), closes_at=time(17)
+                )
+            )
         session.commit()
         session.close()
 
@@ -113,7 +124,7 @@ def _enroll_fleet(app, base_url: str, tmp_path: Path):
 
     from backend.database import utcnow
     from backend.extensions import db
-    from backend.fleet import telemetry
+    from backend.fleet import ingest
     from backend.fleet.models import Kiosk
     from kiosk_app.services.fleet_agent import AgentHooks, FleetAgent, RequestsTransport
 
@@ -154,59 +165,77 @@ def _enroll_fleet(app, base_url: str, tmp_path: Path):
         # A day of history for the busy kiosk's chart, and the silent kiosk's last heartbeat 20 minutes ago.
         for hours_ago in range(1, 24):
             scans = 20 + (hours_ago * 7) % 25
-            telemetry.add_heartbeat(
-                session,
-                agents["busy"].kiosk_id,
-                {
-                    "devices": {"printer": "ok"},
-                    "outbox_backlog": 0,
-                    "metrics": {
-                        "scans": {"chip": {"attempted": scans, "succeeded": scans - hours_ago % 4}},
-                        "checkins_completed": scans - 5,
-                        "step_ms": {"identify": {"count": 10, "total_ms": 52000}},
-                    },
+            heartbeat = {
+                "devices": {"printer": "ok"},
+                "outbox_backlog": 0,
+                "metrics": {
+                    "scans": {"chip": {"attempted": scans, "succeeded": scans - hours_ago % 4}},
+                    "checkins_completed": scans - 5,
+                    "step_ms": {"identify": {"count": 10, "total_ms": 52000}},
                 },
-                now - timedelta(hours=hours_ago),
-            )
+            }
+            beat = ingest.Beat(agents["busy"].kiosk_id, heartbeat, now - timedelta(hours=hours_ago))
+            ingest.write_buckets(session, [beat])
         session.get(Kiosk, agents["silent"].kiosk_id).last_seen_at = now - timedelta(minutes=20)
         session.commit()
         session.close()
     return agents
 
 
-def test_admin_finds_the_offline_kiosk_and_locks_it(server, tmp_path):
+VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.mark.parametrize("device", list(VIEWPORTS))
+def test_admin_finds_the_offline_kiosk_and_locks_it(server, tmp_path, device):
     app, base_url = server
     agents = _enroll_fleet(app, base_url, tmp_path)
     silent = agents["silent"]
     SHOTS.mkdir(parents=True, exist_ok=True)
+    viewport = VIEWPORTS[device]
+
+    def shot(name: str) -> None:
+        # Nothing wider than the screen: tables scroll inside their cards, the page itself never sideways.
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], name
+        page.screenshot(path=str(SHOTS / f"{device}_{name}.png"), full_page=True)
+
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+        page = browser.new_page(viewport=viewport, locale="vi-VN")
         page.on("dialog", lambda dialog: dialog.accept())
         try:
             page.goto(f"{base_url}/fleet/")
             assert page.url.endswith("/fleet/login")
-            page.screenshot(path=str(SHOTS / "01_login.png"))
+            shot("01_login")
             page.fill("input[name=username]", "fleet.admin")
             page.fill("input[name=password]", PASSWORD)
             page.click("button[type=submit].primary")
             page.wait_for_url(f"{base_url}/fleet/")
             sync_api.expect(page.locator("section.hospitals .card")).to_have_count(2)
-            page.screenshot(path=str(SHOTS / "02_overview.png"), full_page=True)
+            # The menu and logout stay on screen, whatever the width.
+            for control in ("header.top .logout button", "header.top nav a[href$='/fleet/alerts']"):
+                box = page.locator(control).bounding_box()
+                assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], (control, box)
+            shot("02_overview")
 
             page.click("a[data-filter=offline]")
             rows = page.locator("table.kiosks tbody tr[data-connectivity=offline]")
             sync_api.expect(rows).to_have_count(1)
             sync_api.expect(rows.first).to_have_attribute("data-kiosk", silent.kiosk_id)
-            page.screenshot(path=str(SHOTS / "03_offline_filter.png"), full_page=True)
+            sync_api.expect(rows.first.locator("[data-down]")).to_contain_text("Ngừng từ")
+            sync_api.expect(rows.first.locator("[data-stale]")).to_be_visible()
+            shot("03_offline_filter")
 
             rows.first.locator("a").first.click()
             page.wait_for_url(f"{base_url}/fleet/kiosks/{silent.kiosk_id}")
+            sync_api.expect(page.locator("#vitals [data-stale]")).to_contain_text("20 phút trước")
             page.select_option("#command-kind", "lock")
             page.fill("input[name=message]", "Tạm ngưng để bảo trì")
             page.click("form[data-confirm] button.primary")
             sync_api.expect(page.locator("tr[data-kind=lock]")).to_have_attribute("data-state", "queued")
-            page.screenshot(path=str(SHOTS / "04_lock_queued.png"), full_page=True)
+            # Sent is not obeyed: until the kiosk reports it, the badge says pending, not locked.
+            sync_api.expect(page.locator("[data-lock=pending]")).to_be_visible()
+            sync_api.expect(page.locator("[data-lock=reported]")).to_have_count(0)
+            shot("04_lock_queued")
 
             # The kiosk comes back online, gets the lock with its heartbeat reply and acknowledges it.
             outcome = silent.heartbeat()
@@ -214,24 +243,39 @@ def test_admin_finds_the_offline_kiosk_and_locks_it(server, tmp_path):
             silent.heartbeat()
             page.reload()
             sync_api.expect(page.locator("tr[data-kind=lock]")).to_have_attribute("data-state", "succeeded")
-            sync_api.expect(page.locator("text=Đang khoá").first).to_be_visible()
-            page.screenshot(path=str(SHOTS / "05_lock_acknowledged.png"), full_page=True)
+            sync_api.expect(page.locator("[data-lock=reported]")).to_be_visible()
+            sync_api.expect(page.locator("[data-lock=pending]")).to_have_count(0)
+            sync_api.expect(page.locator("#vitals [data-stale]")).to_have_count(0)
+            shot("05_lock_acknowledged")
 
             page.goto(f"{base_url}/fleet/kiosks/{agents['busy'].kiosk_id}")
             sync_api.expect(page.locator("svg.chart")).to_be_visible()
-            page.screenshot(path=str(SHOTS / "06_kiosk_metrics.png"), full_page=True)
+            shot("06_kiosk_metrics")
 
-            page.goto(f"{base_url}/fleet/alerts?state=all")
-            sync_api.expect(page.locator("text=Máy in hết giấy").first).to_be_visible()
-            page.screenshot(path=str(SHOTS / "07_alerts.png"), full_page=True)
+            page.goto(f"{base_url}/fleet/alerts")
+            paper = page.locator("tr[data-alert]", has_text="Máy in hết giấy").first
+            sync_api.expect(paper).to_have_attribute("data-state", "open")
+            paper.locator("button", has_text="Nhận xử lý").click()
+            paper = page.locator("tr[data-alert]", has_text="Máy in hết giấy").first
+            sync_api.expect(paper).to_have_attribute("data-state", "acknowledged")
+            paper.locator("input[name=note]").fill("Đã thay cuộn giấy mới")
+            paper.locator("button", has_text="Đóng").click()
+            page.goto(f"{base_url}/fleet/alerts?state=resolved")
+            sync_api.expect(page.locator("text=Đã thay cuộn giấy mới").first).to_be_visible()
+            shot("07_alerts")
 
             page.goto(f"{base_url}/fleet/enrollment-codes")
             page.fill("input[name=location_label]", "Sảnh chờ, tầng 3")
             page.click("form button.primary")
             sync_api.expect(page.locator("#new-code")).to_be_visible()
-            page.screenshot(path=str(SHOTS / "08_enrollment_code.png"), full_page=True)
+            shot("08_enrollment_code")
 
             page.goto(f"{base_url}/fleet/profiles")
-            page.screenshot(path=str(SHOTS / "09_profiles.png"), full_page=True)
+            page.select_option("#profile-target", "h:BV-BACHMAI")
+            sync_api.expect(page.locator("fieldset.clinics[data-hospital=BV-BACHMAI]")).to_be_visible()
+            page.check("input[value='BV-BACHMAI:NHI']")
+            page.click("form.grid-form button.primary")
+            sync_api.expect(page.locator("text=NHI").first).to_be_visible()
+            shot("09_profiles")
         finally:
             browser.close()

@@ -196,13 +196,13 @@ def _enrollment_code(live_backend) -> str:
     from backend.auth.models import Account
     from backend.core.access import FLEET_ADMIN, Principal
     from backend.extensions import db
-    from backend.fleet import service
+    from backend.fleet import enrollment
 
     with live_backend.app.app_context():
         session = db.session
         admin = session.scalar(sa.select(Account).where(Account.role == FLEET_ADMIN))
         principal = Principal(account_id=admin.id, role=FLEET_ADMIN, level=2, label="test", family_id="t")
-        _record, code = service.create_enrollment_code(
+        _record, code = enrollment.create_enrollment_code(
             session=session,
             principal=principal,
             hospital_code="BV-BACHMAI",
@@ -216,7 +216,7 @@ def _enrollment_code(live_backend) -> str:
 
 def test_an_enrolled_kiosk_checks_in_with_its_device_key_and_obeys_a_remote_lock(live_backend, tmp_path):
     from backend.extensions import db
-    from backend.fleet import service
+    from backend.fleet import commands
     from backend.fleet.models import Kiosk, MetricBucket
     from kiosk_app.config import KioskConfig
     from kiosk_app.enroll import main as enroll_main
@@ -250,7 +250,7 @@ def test_an_enrolled_kiosk_checks_in_with_its_device_key_and_obeys_a_remote_lock
     with live_backend.app.app_context():
         buckets = db.session.scalars(sa.select(MetricBucket).where(MetricBucket.kiosk_id == agent.kiosk_id))
         assert sum(b.chip_attempted for b in buckets) == 1
-        service.queue_command(
+        commands.queue_command(
             session=db.session,
             principal=admin,
             kiosk_id=agent.kiosk_id,

@@ -5,6 +5,21 @@ document.addEventListener("DOMContentLoaded", function () {
       if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
     });
   });
+  // Profiles: show only the departments of the hospital the new version is for.
+  var target = document.getElementById("profile-target");
+  if (target) {
+    var showClinics = function () {
+      var option = target.options[target.selectedIndex];
+      var hospital = option ? option.getAttribute("data-hospital") : null;
+      document.querySelectorAll("fieldset.clinics").forEach(function (set) {
+        var mine = set.getAttribute("data-hospital") === hospital;
+        set.hidden = !mine;
+        if (!mine) { set.querySelectorAll("input").forEach(function (box) { box.checked = false; }); }
+      });
+    };
+    target.addEventListener("change", showClinics);
+    showClinics();
+  }
   if (document.querySelector("table.kiosks")) {
     // The overview is a status board: reload every 30 s unless the admin is typing somewhere.
     window.setInterval(function () {

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from datetime import time
 
-from backend.health.models import Hospital
+from backend.health.models import Department, Hospital
 from kiosk_app.services.fleet_agent import AgentHooks, FleetAgent
 
 _serial = itertools.count(1)
@@ -21,6 +22,19 @@ def add_hospital(session, *, code: str | None = None, name="Bệnh viện Bạch
         facility_code=f"9{n:04d}",
     )
     session.add(hospital)
+    session.flush()
+    # Its clinics: profiles may list only these (backend/fleet/profiles.py).
+    for code, name, name_en in (("NOI", "Khoa Nội", "Internal medicine"), ("MAT", "Khoa Mắt", "Ophthalmology")):
+        session.add(
+            Department(
+                hospital_id=hospital.id,
+                code=code,
+                name=name,
+                name_en=name_en,
+                opens_at=time(7),
+                closes_at=time(17),
+            )
+        )
     session.flush()
     return hospital
 

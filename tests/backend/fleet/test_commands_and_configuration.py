@@ -156,3 +156,12 @@ def test_commands_to_a_suspended_kiosk_are_refused(client, agent, admin_headers)
         f"/api/v1/fleet/kiosks/{agent.kiosk_id}/commands", headers=admin_headers, json={"kind": "unlock"}
     )
     assert response.status_code == 409
+
+
+def test_a_profile_lists_only_departments_of_its_hospital(client, agent, admin_headers, hospital):
+    refused = client.post(
+        "/api/v1/fleet/profiles",
+        headers=admin_headers,
+        json={"kiosk_id": agent.kiosk_id, "settings": {**SETTINGS, "departments": ["NOI", "TIM"]}},
+    )
+    assert refused.status_code == 422 and "TIM" in refused.json["detail"]

@@ -110,13 +110,14 @@ def test_profile_form_creates_a_version(http, admin, hospital):
             "idle_timeout_s": "45",
             "heartbeat_interval_s": "30",
             "lang_vi": "on",
-            "departments": "NOI",
+            "department": [f"{hospital.code}:NOI", "BV-OTHER:NOI"],  # another hospital's tick is dropped
             "copies": "1",
             "paper_width_mm": "80",
             "csrf_token": _csrf(page.text),
         },
     )
     assert saved.status_code == 200 and "Đã lưu phiên bản" in saved.text
+    assert f'value="{hospital.code}:MAT"' in page.text  # clinics are ticked from the hospital's list
 
 
 def test_unknown_kiosk_page_is_a_readable_404(http, admin):

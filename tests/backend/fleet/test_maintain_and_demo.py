@@ -11,8 +11,8 @@ from backend.database import utcnow
 from backend.demo import add_demo_people, add_demo_services
 from backend.extensions import db
 from backend.fleet.demo import DEMO_CODE_FILE, ensure_demo_enrollment_code
+from backend.fleet.enrollment import hash_code as _hash_code
 from backend.fleet.models import Alert, EnrollmentCode, Kiosk, MetricBucket
-from backend.fleet.service import _hash_code
 from backend.health.demo import add_demo_hospitals
 from backend.residence.models import ResidenceApplication
 from backend.traffic.models import PenaltyDecision

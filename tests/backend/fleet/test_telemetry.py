@@ -8,7 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from backend.database import utcnow
-from backend.fleet import telemetry
+from backend.fleet import ingest, telemetry
 from backend.fleet.models import Kiosk, MetricBucket
 
 
@@ -60,8 +60,8 @@ def test_rollup_folds_old_detail_into_hours(app, agent, session):
             scans={"chip": {"attempted": 10, "succeeded": 9}},
             step_ms={"identify": {"count": 1, "total_ms": 100}},
         )
-        telemetry.add_heartbeat(session, agent.kiosk_id, heartbeat, old + timedelta(minutes=minutes))
-    telemetry.add_heartbeat(session, agent.kiosk_id, _heartbeat(), utcnow())
+        ingest.write_buckets(session, [ingest.Beat(agent.kiosk_id, heartbeat, old + timedelta(minutes=minutes))])
+    ingest.write_buckets(session, [ingest.Beat(agent.kiosk_id, _heartbeat(), utcnow())])
     report = telemetry.rollup(session, utcnow())
     assert report["rolled_up"] == 3 and report["hours_written"] == 1
     hour = session.get(MetricBucket, (agent.kiosk_id, "h1", old))
