@@ -146,8 +146,11 @@ def ticket_action(department_code: str, ticket_id: str, action: str):
 def _refused(refused: DomainError, department_code: str):
     if refused.status in (403, 404) and not _department_exists(department_code):
         abort(404)
-    return _back("hospital_console.queue", "refused:" + _REFUSALS.get(type(refused).__name__, "other"),
-                 department_code=department_code)
+    return _back(
+        "hospital_console.queue",
+        "refused:" + _REFUSALS.get(type(refused).__name__, "other"),
+        department_code=department_code,
+    )
 
 
 _REFUSALS = {"NotFound": "empty", "Conflict": "state", "IdempotencyKeyReused": "state"}
@@ -200,8 +203,7 @@ def help_action(request_id: str, action: str):
     note = " ".join(request.form.get("note", "").split())
     if not note or len(note) > NOTE_MAX:
         return _back("hospital_console.help_calls", "note")
-    help_requests.resolve(session=db.session, principal=_principal(), request_id=request_id, note=note,
-                          now=clock.now())
+    help_requests.resolve(session=db.session, principal=_principal(), request_id=request_id, note=note, now=clock.now())
     return _back("hospital_console.help_calls", "resolved")
 
 

@@ -187,9 +187,7 @@ def _made(result: service.TicketResult) -> tuple[service.TicketResult, str]:
 
 
 def _my_ticket(session: Session, principal: Principal, department_code: str, ticket_id: str) -> QueueTicket:
-    department = service.get_department(
-        session, staff_hospital(session=session, principal=principal), department_code
-    )
+    department = service.get_department(session, staff_hospital(session=session, principal=principal), department_code)
     ticket = session.scalar(
         sa.select(QueueTicket).where(QueueTicket.public_id == ticket_id, QueueTicket.department_id == department.id)
     )
