@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.auth.routes import blp as auth_blp
     from backend.auth.session_routes import blp as sessions_blp
     from backend.consoles.hospital import bp as hospital_console_bp
+    from backend.consoles.indicators import bp as indicators_console_bp
     from backend.consoles.waiting_room import bp as waiting_room_bp
     from backend.consoles.web import bp as consoles_bp
     from backend.documents.page import bp as verify_page_bp
@@ -148,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(consoles_bp)
     app.register_blueprint(hospital_console_bp)
     app.register_blueprint(waiting_room_bp)
+    app.register_blueprint(indicators_console_bp)
     app.register_blueprint(identity_provider_bp)
     app.register_blueprint(identity_provider_admin_bp)
 

@@ -1,0 +1,34 @@
+"""Server-rendered SVG trend charts for the Project 06 dashboard (no script, no external library): one line per
+indicator over the periods shown, 0–100 %, with each point's value in a <title> for screen readers and tooltips."""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+WIDTH, HEIGHT, PAD = 320, 90, 14
+
+
+def trend_svg(label: str, keys: list[str], percents: list[float | None]) -> Markup:
+    """A line of the percentages (gaps where a period had no case), labelled for assistive technology."""
+    step = (WIDTH - 2 * PAD) / max(1, len(percents) - 1)
+
+    def y(value: float) -> float:
+        return round(HEIGHT - PAD - (HEIGHT - 2 * PAD) * value / 100, 1)
+
+    points = [
+        (round(PAD + i * step, 1), y(p), key, p) for i, (key, p) in enumerate(zip(keys, percents)) if p is not None
+    ]
+    summary = ", ".join(f"{key}: {'—' if p is None else f'{p}%'}" for key, p in zip(keys, percents, strict=True))
+    parts = [
+        f'<svg class="trend" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" '
+        f'aria-label="{escape(label)}: {escape(summary)}">',
+        f'<line x1="{PAD}" y1="{y(100)}" x2="{WIDTH - PAD}" y2="{y(100)}" class="grid"/>',
+        f'<line x1="{PAD}" y1="{y(50)}" x2="{WIDTH - PAD}" y2="{y(50)}" class="grid"/>',
+        f'<line x1="{PAD}" y1="{y(0)}" x2="{WIDTH - PAD}" y2="{y(0)}" class="axis"/>',
+    ]
+    if len(points) > 1:
+        parts.append('<polyline class="line" points="' + " ".join(f"{x},{yy}" for x, yy, _, _ in points) + '"/>')
+    for x, yy, key, p in points:
+        parts.append(f'<circle cx="{x}" cy="{yy}" r="3.5" class="dot"><title>{escape(key)}: {p}%</title></circle>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
