@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT, PAD = 320, 90, 14
+WIDTH, HEIGHT, PAD, LEFT = 320, 90, 14, 34
 
 
 def trend_svg(label: str, keys: list[str], percents: list[float | None]) -> Markup:
     """A line of the percentages (gaps where a period had no case), labelled for assistive technology."""
-    step = (WIDTH - 2 * PAD) / max(1, len(percents) - 1)
+    step = (WIDTH - LEFT - PAD) / max(1, len(percents) - 1)
 
     def y(value: float) -> float:
         return round(HEIGHT - PAD - (HEIGHT - 2 * PAD) * value / 100, 1)
@@ -22,10 +22,11 @@ def trend_svg(label: str, keys: list[str], percents: list[float | None]) -> Mark
     parts = [
         f'<svg class="trend" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" '
         f'aria-label="{escape(label)}: {escape(summary)}">',
-        f'<line x1="{PAD}" y1="{y(100)}" x2="{WIDTH - PAD}" y2="{y(100)}" class="grid"/>',
-        f'<line x1="{PAD}" y1="{y(50)}" x2="{WIDTH - PAD}" y2="{y(50)}" class="grid"/>',
-        f'<line x1="{PAD}" y1="{y(0)}" x2="{WIDTH - PAD}" y2="{y(0)}" class="axis"/>',
     ]
+    for level in (100, 50, 0):
+        kind = "axis" if level == 0 else "grid"
+        parts.append(f'<line x1="{LEFT}" y1="{y(level)}" x2="{WIDTH - PAD}" y2="{y(level)}" class="{kind}"/>')
+        parts.append(f'<text x="{LEFT - 4}" y="{y(level) + 3}" text-anchor="end" aria-hidden="true">{level}%</text>')
     if len(points) > 1:
         parts.append('<polyline class="line" points="' + " ".join(f"{x},{yy}" for x, yy, _, _ in points) + '"/>')
     for x, yy, key, p in points:

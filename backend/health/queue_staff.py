@@ -156,11 +156,14 @@ def todays_checkins(*, session: Session, principal: Principal, on: date | None =
 
 
 def waiting_board(*, session: Session, hospital_code: str, on: date | None = None) -> tuple[Hospital, list]:
-    """The public screen: per open department, the numbers being called (latest first). Numbers only."""
+    """The public screen: per department open now (or still calling), the numbers being called, latest first.
+    Numbers only: nothing on it names a patient."""
     hospital = service.get_hospital(session, hospital_code)
     on = on or clock.today()
     calls = _latest_calls(session, hospital, on, BOARD_CALLS_PER_DEPARTMENT)
-    return hospital, [(d, calls.get(d.id, [])) for d in hospital.departments if d.active]
+    now = clock.now()
+    shown = [d for d in hospital.departments if d.active and (d.id in calls or service.is_open(d, now))]
+    return hospital, [(d, calls.get(d.id, [])) for d in shown]
 
 
 def _latest_calls(session: Session, hospital: Hospital, on: date, per_department: int) -> dict[int, list[BoardCall]]:
