@@ -106,6 +106,16 @@ def test_rates_are_computed_from_the_records(session, events):
     assert _rate(national, data.ON_TIME).total == 5 and {code for code, _, _ in national.areas} >= {"01", "79"}
 
 
+def test_level2_activation_counts_living_citizens_of_age_by_residence(session, factory, events):
+    factory.citizen(full_name="Trẻ Em", date_of_birth=clock.today().replace(year=clock.today().year - 10))
+    factory.citizen(full_name="Đã Mất", deceased_on=clock.today() - timedelta(days=3))
+    result = figures.report(session=session, scope=figures.Scope("01", None, "01"), kind="month", at=None)
+    level2 = _rate(result, data.LEVEL2)
+    # Four living adults in Hà Nội; two hold level 2 (one applicant, one certificate requester). The child and
+    # the deceased are not counted; neither is the Sài Gòn citizen.
+    assert (level2.ok, level2.total) == (2, 4)
+
+
 def test_a_province_leader_drills_down_to_the_late_cases_of_their_province_only(app, session, factory, events):
     web = sign_in(app, factory.staff("officer", "01"))
     html = web.get("/console/indicators/").get_data(as_text=True)
