@@ -40,6 +40,26 @@ TRUST_WORDS = {
     "details_typed": ("Nhập số định danh và ngày sinh (trẻ em)", "ID number and birth date typed (child)"),
 }
 STRONG_TRUST = ("chip_verified", "app_qr_verified")
+#: The kiosk's screens and reasons of a call for help (shared_schemas.kiosk_help), in words for the desk.
+HELP_WORDS = {
+    "welcome": ("màn hình chào", "welcome screen"),
+    "identify": ("chọn cách xác thực", "choosing how to identify"),
+    "reading": ("đang đọc thẻ", "reading the card"),
+    "typing": ("nhập số định danh", "typing the ID number"),
+    "checking_in": ("đang tiếp đón", "checking in"),
+    "confirm": ("xác nhận thông tin", "confirming details"),
+    "insurance": ("bảo hiểm y tế", "health insurance"),
+    "department": ("chọn phòng khám", "choosing a clinic"),
+    "issuing": ("đang in số", "printing the ticket"),
+    "ticket": ("phiếu số thứ tự", "the ticket"),
+    "error": ("màn hình lỗi", "error screen"),
+    "locked": ("ki-ốt bị khoá", "kiosk locked"),
+    "patient_asked": ("người bệnh gọi", "patient asked"),
+    "identify_failed": ("không xác thực được", "identification failed"),
+    "checkin_refused": ("tiếp đón bị từ chối", "check-in refused"),
+    "print_failed": ("máy in lỗi", "printer failed"),
+    "offline": ("ki-ốt mất kết nối", "kiosk offline"),
+}
 
 
 @bp.after_request
@@ -65,7 +85,9 @@ def _key() -> str:
 
 
 def _page(template: str, **context):
-    return render_template(f"consoles/hospital/{template}", new_key=_key, mask_name=mask_name, **context)
+    return render_template(
+        f"consoles/hospital/{template}", new_key=_key, mask_name=mask_name, help_words=HELP_WORDS, **context
+    )
 
 
 def _back(endpoint: str, message: str | None = None, **values):

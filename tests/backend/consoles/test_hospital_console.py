@@ -117,7 +117,7 @@ def test_help_calls_are_acknowledged_then_resolved_with_a_note(app, client, fact
     ).json
     web = sign_in(app, factory.staff("hospital_staff", hospital.code))
     page = "/console/hospital/help"
-    assert "insurance" in web.get(page).get_data(as_text=True)
+    assert "tại: bảo hiểm y tế" in web.get(page).get_data(as_text=True)
     assert post_form(web, page, f"{page}/{call['id']}/acknowledge")[0].status_code == 302
     refused, _ = post_form(web, page, f"{page}/{call['id']}/resolve", note="   ")
     assert "msg=note" in refused.headers["Location"]
