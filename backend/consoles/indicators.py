@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from backend.auth.console import CONSOLE, register_console, signed_in
 from backend.consoles import indicators_data as data
 from backend.consoles import indicators_report as figures
-from backend.consoles.indicators_chart import trend_svg
+from backend.consoles.indicators_chart import trend
 from backend.core import clock
 from backend.core.access import ADMIN, OFFICER
 from backend.errors import DomainError
@@ -73,7 +73,7 @@ def dashboard():
     scope = _scope(query)
     result = figures.report(session=db.session, scope=scope, kind=query["period"], at=query["at"])
     keys = [p.key for p in result.periods]
-    charts = {d.key: trend_svg(d.vi, keys, [rate.percent for rate in result.series[d.key]]) for d in data.DEFINITIONS}
+    charts = {d.key: trend(keys, [rate.percent for rate in result.series[d.key]]) for d in data.DEFINITIONS}
     return render_template(
         "consoles/indicators/dashboard.html",
         query=query,
