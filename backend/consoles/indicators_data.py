@@ -11,6 +11,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from backend.auth.models import Account
+from backend.consoles.indicators_definitions import (  # noqa: F401 (the names the dashboard uses)
+    BY_KEY,
+    DEFINITIONS,
+    E_PAYMENT,
+    E_RESULTS,
+    LEVEL2,
+    LEVEL2_MIN_AGE,
+    ON_TIME,
+    ONLINE,
+)
 from backend.core import clock
 from backend.judicial.models import CertificateRequest
 from backend.law import store as law
@@ -19,84 +29,6 @@ from backend.payments.models import PaymentPosting
 from backend.registry.models import AdministrativeUnit, Citizen
 from backend.residence.models import APPROVED, ResidenceApplication
 from backend.traffic.models import PenaltyDecision
-
-ONLINE, ON_TIME, E_RESULTS, E_PAYMENT, LEVEL2 = "online", "on_time", "e_results", "e_payment", "level2"
-LEVEL2_MIN_AGE = 14  # the age from which a citizen holds a chip ID card and may have a level-2 account
-
-
-@dataclass(frozen=True)
-class Definition:
-    key: str
-    vi: str
-    en: str
-    how_vi: str
-    how_en: str
-    lost_vi: str
-    lost_en: str
-
-
-DEFINITIONS = (
-    Definition(
-        ONLINE,
-        "Tỷ lệ hồ sơ trực tuyến",
-        "Online application rate",
-        "Hồ sơ nộp trực tuyến (tạm trú, lý lịch tư pháp, liên thông khai sinh/khai tử) chia cho số hồ sơ đó cộng "
-        "số giấy chứng sinh/giấy báo tử của bệnh viện mà gia đình không khai trực tuyến trong thời hạn luật định "
-        "(60 ngày khai sinh, 15 ngày khai tử).",
-        "Applications submitted online (temporary residence, judicial record, birth/death joint procedures) divided "
-        "by those plus the hospitals' birth and death notices the family did not declare online within the legal "
-        "period (60 days for a birth, 15 for a death).",
-        "Giấy chứng sinh/báo tử không được khai trực tuyến đúng hạn",
-        "Birth/death notices not declared online in time",
-    ),
-    Definition(
-        ON_TIME,
-        "Tỷ lệ giải quyết đúng hạn",
-        "On-time rate",
-        "Hồ sơ (tạm trú, lý lịch tư pháp, từng bước liên thông) có kết quả trong kỳ vào hoặc trước hạn luật định, "
-        "chia cho số hồ sơ có kết quả trong kỳ cộng số hồ sơ chưa có kết quả mà quá hạn trong kỳ.",
-        "Applications (temporary residence, judicial record, each joint-procedure step) decided in the period on or "
-        "before their legal deadline, divided by those decided in the period plus those still open whose deadline "
-        "passed in the period.",
-        "Hồ sơ giải quyết trễ hạn hoặc đang quá hạn",
-        "Applications decided late or overdue",
-    ),
-    Definition(
-        E_RESULTS,
-        "Tỷ lệ trả kết quả điện tử",
-        "Electronic results rate",
-        "Kết quả trả trong kỳ dưới dạng văn bản điện tử có chữ ký số (thông báo chấp thuận tạm trú, phiếu lý lịch "
-        "tư pháp nhận bản điện tử) chia cho tổng số kết quả trả trong kỳ (kể cả phiếu chỉ gửi bản giấy qua bưu điện).",
-        "Results issued in the period as signed electronic documents (temporary-residence approval notices, judicial "
-        "record certificates delivered electronically) divided by all results issued in the period (including "
-        "certificates sent on paper by post only).",
-        "Kết quả chỉ trả bản giấy",
-        "Results issued on paper only",
-    ),
-    Definition(
-        E_PAYMENT,
-        "Tỷ lệ thanh toán trực tuyến",
-        "Online payment rate",
-        "Khoản phí và tiền phạt thanh toán trực tuyến trong kỳ (biên lai điện tử) chia cho số khoản đó cộng số "
-        "quyết định xử phạt hết hạn nộp trong kỳ mà chưa được nộp trực tuyến.",
-        "Fees and fines paid online in the period (electronic receipts) divided by those plus the penalty decisions "
-        "whose payment deadline passed in the period without an online payment.",
-        "Tiền phạt hết hạn mà không nộp trực tuyến",
-        "Fines past their deadline not paid online",
-    ),
-    Definition(
-        LEVEL2,
-        "Tỷ lệ kích hoạt định danh điện tử mức 2",
-        "Level-2 electronic identity activation",
-        f"Công dân còn sống từ {LEVEL2_MIN_AGE} tuổi trở lên (theo nơi thường trú) có tài khoản định danh điện tử "
-        f"mức 2 vào cuối kỳ, chia cho số công dân đó.",
-        f"Living citizens aged {LEVEL2_MIN_AGE} or over (by permanent residence) holding a level-2 electronic "
-        "identity account at the end of the period, divided by all such citizens.",
-        "Công dân đủ điều kiện chưa kích hoạt mức 2 (theo xã/phường)",
-        "Eligible citizens without level 2 (by commune)",
-    ),
-)
-BY_KEY = {d.key: d for d in DEFINITIONS}
 
 
 @dataclass(frozen=True)
@@ -120,91 +52,110 @@ def _day(moment: datetime | None) -> date | None:
     return clock.local_date(moment) if moment else None
 
 
+@dataclass(frozen=True)
+class _Window:
+    """What every query narrows to: the first day scored, its first moment, today, and one province or all."""
+
+    since: date
+    start: datetime
+    today: date
+    province_code: str | None
+
+    def province(self, column):
+        return sa.true() if self.province_code is None else column == self.province_code
+
+
 def event_cases(*, session: Session, since: date, province_code: str | None) -> list[Case]:
-    """Every point of the four event-based indicators scored on or after `since` (one province or all)."""
-    today = clock.today()
-    cases = _online(session, today) + _on_time(session, today) + _e_results(session) + _e_payment(session, today)
+    """Every point of the four event-based indicators scored on or after `since` (one province or all). Each
+    query reads only the columns it needs, from `since` on, in the province asked: the dashboard stays fast on a
+    national database."""
+    window = _Window(since, clock.end_of_local_day(since - timedelta(days=1)), clock.today(), province_code)
+    cases = _online(session, window) + _on_time(session, window) + _e_results(session, window)
+    cases += _e_payment(session, window)
     return [c for c in cases if c.on >= since and (province_code is None or c.province_code == province_code)]
 
 
-def _ward_of_citizens(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:
-    if not ids:
-        return {}
-    rows = session.execute(
-        sa.select(Citizen.id, Citizen.permanent_province_code, Citizen.permanent_ward_code).where(Citizen.id.in_(ids))
-    )
-    return {cid: (province, ward) for cid, province, ward in rows}
+_HOME = (Citizen.permanent_province_code, Citizen.permanent_ward_code)
 
 
-def _online(session: Session, today: date) -> list[Case]:
+def _online(session: Session, w: _Window) -> list[Case]:
     cases = [
-        Case(
-            ONLINE,
-            f"TT-{a.id}",
-            "residence",
-            a.province_code,
-            a.ward_code,
-            _day(a.submitted_at),
-            True,
-            citizen_id=a.applicant_citizen_id,
+        Case(ONLINE, f"TT-{id_}", "residence", province, ward, _day(at), True, citizen_id=citizen)
+        for id_, province, ward, at, citizen in session.execute(
+            sa.select(
+                ResidenceApplication.id,
+                ResidenceApplication.province_code,
+                ResidenceApplication.ward_code,
+                ResidenceApplication.submitted_at,
+                ResidenceApplication.applicant_citizen_id,
+            ).where(ResidenceApplication.submitted_at >= w.start, w.province(ResidenceApplication.province_code))
         )
-        for a in session.scalars(sa.select(ResidenceApplication))
     ]
-    requests = list(session.scalars(sa.select(CertificateRequest)))
-    applications = list(session.scalars(sa.select(LifeEventApplication)))
-    declared = {a.notification_id for a in applications if a.notification_id is not None}
-    notices = [n for n in session.scalars(sa.select(HospitalNotification)) if n.id not in declared]
-    wards = _ward_of_citizens(
-        session,
-        {r.subject_citizen_id for r in requests}
-        | {a.applicant_citizen_id for a in applications}
-        | {n.subject_citizen_id for n in notices},
+    cases += [
+        Case(ONLINE, number, "judicial", province, ward, _day(at), True, citizen_id=citizen)
+        for number, at, citizen, province, ward in session.execute(
+            sa.select(
+                CertificateRequest.number,
+                CertificateRequest.requested_at,
+                CertificateRequest.subject_citizen_id,
+                *_HOME,
+            )
+            .join(Citizen, Citizen.id == CertificateRequest.subject_citizen_id)
+            .where(CertificateRequest.requested_at >= w.start, w.province(Citizen.permanent_province_code))
+        )
+    ]
+    cases += [
+        Case(ONLINE, public_id[:12], f"life-{kind}", province, ward, _day(at), True, citizen_id=citizen)
+        for public_id, kind, at, citizen, province, ward in session.execute(
+            sa.select(
+                LifeEventApplication.public_id,
+                LifeEventApplication.kind,
+                LifeEventApplication.submitted_at,
+                LifeEventApplication.applicant_citizen_id,
+                *_HOME,
+            )
+            .join(Citizen, Citizen.id == LifeEventApplication.applicant_citizen_id)
+            .where(LifeEventApplication.submitted_at >= w.start, w.province(Citizen.permanent_province_code))
+        )
+    ]
+    return cases + _undeclared_notices(session, w)
+
+
+def _undeclared_notices(session: Session, w: _Window) -> list[Case]:
+    """Hospital birth/death notices no online application followed within the legal period (the longest period
+    is 60 days: older notices were scored before the window)."""
+    declared = sa.select(LifeEventApplication.id).where(LifeEventApplication.notification_id == HospitalNotification.id)
+    rows = session.execute(
+        sa.select(
+            HospitalNotification.public_id,
+            HospitalNotification.kind,
+            HospitalNotification.event_at,
+            HospitalNotification.subject_citizen_id,
+            *_HOME,
+        )
+        .join(Citizen, Citizen.id == HospitalNotification.subject_citizen_id)
+        .where(
+            ~declared.exists(),
+            HospitalNotification.event_at >= w.start - timedelta(days=400),
+            w.province(Citizen.permanent_province_code),
+        )
     )
-    for r in requests:
-        province, ward = wards[r.subject_citizen_id]
-        cases.append(
-            Case(
-                ONLINE,
-                r.number,
-                "judicial",
-                province,
-                ward,
-                _day(r.requested_at),
-                True,
-                citizen_id=r.subject_citizen_id,
-            )
-        )
-    for a in applications:
-        province, ward = wards[a.applicant_citizen_id]
-        cases.append(
-            Case(
-                ONLINE,
-                a.public_id[:12],
-                f"life-{a.kind}",
-                province,
-                ward,
-                _day(a.submitted_at),
-                True,
-                citizen_id=a.applicant_citizen_id,
-            )
-        )
-    for n in notices:
-        event_on = _day(n.event_at)
-        days = law.value(f"civil.{n.kind}_registration_days", event_on)
-        deadline = event_on + timedelta(days=days)
-        if deadline < today:
-            province, ward = wards[n.subject_citizen_id]
+    cases = []
+    for public_id, kind, event_at, citizen, province, ward in rows:
+        event_on = _day(event_at)
+        deadline = event_on + timedelta(days=law.value(f"civil.{kind}_registration_days", event_on))
+        if deadline < w.today:
             cases.append(
                 Case(
                     ONLINE,
-                    n.public_id[:12],
-                    f"notice-{n.kind}",
+                    public_id[:12],
+                    f"notice-{kind}",
                     province,
                     ward,
                     deadline + timedelta(days=1),
                     False,
                     due_on=deadline,
-                    citizen_id=n.subject_citizen_id,
+                    citizen_id=citizen,
                 )
             )
     return cases
@@ -232,123 +183,166 @@ def _timeliness(kind, ref, province, ward, due_on, done_on, today, citizen_id) -
     return None
 
 
-def _on_time(session: Session, today: date) -> list[Case]:
-    cases = []
-    for a in session.scalars(sa.select(ResidenceApplication).where(ResidenceApplication.due_on.is_not(None))):
-        cases.append(
-            _timeliness(
-                "residence",
-                f"TT-{a.id}",
-                a.province_code,
-                a.ward_code,
-                a.due_on,
-                _day(a.decided_at),
-                today,
-                a.applicant_citizen_id,
-            )
-        )
-    requests = list(session.scalars(sa.select(CertificateRequest).where(CertificateRequest.due_on.is_not(None))))
-    wards = _ward_of_citizens(session, {r.subject_citizen_id for r in requests})
-    for r in requests:
-        province, ward = wards[r.subject_citizen_id]
-        cases.append(
-            _timeliness("judicial", r.number, province, ward, r.due_on, _day(r.issued_at), today, r.subject_citizen_id)
-        )
-    steps = session.execute(
-        sa.select(LifeEventStep, LifeEventApplication.public_id, LifeEventApplication.applicant_citizen_id)
-        .join(LifeEventApplication, LifeEventApplication.id == LifeEventStep.application_id)
-        .where(LifeEventStep.due_on.is_not(None))
+def _scored_since(decided_column, due_column, w: _Window):
+    """Decided in the window, or still open with a deadline that passed in it (or is still to come)."""
+    return sa.or_(
+        decided_column >= w.start,
+        sa.and_(decided_column.is_(None), due_column >= w.since - timedelta(days=1)),
     )
-    for step, public_id, applicant in steps:
-        cases.append(
-            _timeliness(
-                f"step-{step.step}",
-                f"{public_id[:12]}/{step.position}",
-                step.province_code,
-                step.ward_code,
-                step.due_on,
-                _day(step.decided_at),
-                today,
-                applicant,
-            )
-        )
-    return [c for c in cases if c is not None]
 
 
-def _e_results(session: Session) -> list[Case]:
-    cases = [
-        Case(
-            E_RESULTS,
-            f"TT-{a.id}",
-            "residence",
-            a.province_code,
-            a.ward_code,
-            _day(a.decided_at),
-            True,
-            citizen_id=a.applicant_citizen_id,
-        )
-        for a in session.scalars(
-            sa.select(ResidenceApplication).where(
-                ResidenceApplication.status == APPROVED, ResidenceApplication.decided_at.is_not(None)
+def _on_time(session: Session, w: _Window) -> list[Case]:
+    rows = [
+        ("residence", f"TT-{id_}", province, ward, due, _day(decided), citizen)
+        for id_, province, ward, due, decided, citizen in session.execute(
+            sa.select(
+                ResidenceApplication.id,
+                ResidenceApplication.province_code,
+                ResidenceApplication.ward_code,
+                ResidenceApplication.due_on,
+                ResidenceApplication.decided_at,
+                ResidenceApplication.applicant_citizen_id,
+            ).where(
+                ResidenceApplication.due_on.is_not(None),
+                _scored_since(ResidenceApplication.decided_at, ResidenceApplication.due_on, w),
+                w.province(ResidenceApplication.province_code),
             )
         )
     ]
-    issued = list(session.scalars(sa.select(CertificateRequest).where(CertificateRequest.issued_at.is_not(None))))
-    wards = _ward_of_citizens(session, {r.subject_citizen_id for r in issued})
-    for r in issued:
-        province, ward = wards[r.subject_citizen_id]
-        electronic = r.delivery == "electronic" and r.document_id is not None
+    rows += [
+        ("judicial", number, province, ward, due, _day(issued), citizen)
+        for number, due, issued, citizen, province, ward in session.execute(
+            sa.select(
+                CertificateRequest.number,
+                CertificateRequest.due_on,
+                CertificateRequest.issued_at,
+                CertificateRequest.subject_citizen_id,
+                *_HOME,
+            )
+            .join(Citizen, Citizen.id == CertificateRequest.subject_citizen_id)
+            .where(
+                CertificateRequest.due_on.is_not(None),
+                _scored_since(CertificateRequest.issued_at, CertificateRequest.due_on, w),
+                w.province(Citizen.permanent_province_code),
+            )
+        )
+    ]
+    rows += [
+        (f"step-{step}", f"{public_id[:12]}/{position}", province, ward, due, _day(decided), citizen)
+        for step, position, province, ward, due, decided, public_id, citizen in session.execute(
+            sa.select(
+                LifeEventStep.step,
+                LifeEventStep.position,
+                LifeEventStep.province_code,
+                LifeEventStep.ward_code,
+                LifeEventStep.due_on,
+                LifeEventStep.decided_at,
+                LifeEventApplication.public_id,
+                LifeEventApplication.applicant_citizen_id,
+            )
+            .join(LifeEventApplication, LifeEventApplication.id == LifeEventStep.application_id)
+            .where(
+                LifeEventStep.due_on.is_not(None),
+                _scored_since(LifeEventStep.decided_at, LifeEventStep.due_on, w),
+                w.province(LifeEventStep.province_code),
+            )
+        )
+    ]
+    cases = [
+        _timeliness(kind, ref, p, ward, due, done, w.today, citizen) for kind, ref, p, ward, due, done, citizen in rows
+    ]
+    return [c for c in cases if c is not None]
+
+
+def _e_results(session: Session, w: _Window) -> list[Case]:
+    cases = [
+        Case(E_RESULTS, f"TT-{id_}", "residence", province, ward, _day(decided), True, citizen_id=citizen)
+        for id_, province, ward, decided, citizen in session.execute(
+            sa.select(
+                ResidenceApplication.id,
+                ResidenceApplication.province_code,
+                ResidenceApplication.ward_code,
+                ResidenceApplication.decided_at,
+                ResidenceApplication.applicant_citizen_id,
+            ).where(
+                ResidenceApplication.status == APPROVED,
+                ResidenceApplication.decided_at >= w.start,
+                w.province(ResidenceApplication.province_code),
+            )
+        )
+    ]
+    for number, issued, delivery, document_id, citizen, province, ward in session.execute(
+        sa.select(
+            CertificateRequest.number,
+            CertificateRequest.issued_at,
+            CertificateRequest.delivery,
+            CertificateRequest.document_id,
+            CertificateRequest.subject_citizen_id,
+            *_HOME,
+        )
+        .join(Citizen, Citizen.id == CertificateRequest.subject_citizen_id)
+        .where(CertificateRequest.issued_at >= w.start, w.province(Citizen.permanent_province_code))
+    ):
+        electronic = delivery == "electronic" and document_id is not None
         cases.append(
             Case(
                 E_RESULTS,
-                r.number,
+                number,
                 "judicial",
                 province,
                 ward,
-                _day(r.issued_at),
+                _day(issued),
                 electronic,
                 note="" if electronic else "post",
-                citizen_id=r.subject_citizen_id,
+                citizen_id=citizen,
             )
         )
     return cases
 
 
-def _e_payment(session: Session, today: date) -> list[Case]:
-    postings = list(session.scalars(sa.select(PaymentPosting)))
-    wards = _ward_of_citizens(session, {p.citizen_id for p in postings})
-    cases = []
-    for p in postings:
-        province, ward = wards[p.citizen_id]
-        cases.append(
-            Case(
-                E_PAYMENT,
-                p.receipt_number,
-                p.purpose_kind,
-                province,
-                ward,
-                _day(p.posted_at),
-                True,
-                citizen_id=p.citizen_id,
+def _e_payment(session: Session, w: _Window) -> list[Case]:
+    cases = [
+        Case(E_PAYMENT, receipt, kind, province, ward, _day(posted), True, citizen_id=citizen)
+        for receipt, kind, posted, citizen, province, ward in session.execute(
+            sa.select(
+                PaymentPosting.receipt_number,
+                PaymentPosting.purpose_kind,
+                PaymentPosting.posted_at,
+                PaymentPosting.citizen_id,
+                *_HOME,
             )
+            .join(Citizen, Citizen.id == PaymentPosting.citizen_id)
+            .where(PaymentPosting.posted_at >= w.start, w.province(Citizen.permanent_province_code))
         )
+    ]
     unpaid = session.execute(
-        sa.select(PenaltyDecision, AdministrativeUnit.province_code)
+        sa.select(
+            PenaltyDecision.number,
+            PenaltyDecision.ward_code,
+            PenaltyDecision.payment_deadline,
+            PenaltyDecision.liable_citizen_id,
+            AdministrativeUnit.province_code,
+        )
         .join(AdministrativeUnit, AdministrativeUnit.code == PenaltyDecision.ward_code)
-        .where(PenaltyDecision.status == "unpaid", PenaltyDecision.payment_deadline < today)
+        .where(
+            PenaltyDecision.status == "unpaid",
+            PenaltyDecision.payment_deadline < w.today,
+            PenaltyDecision.payment_deadline >= w.since - timedelta(days=1),
+            w.province(AdministrativeUnit.province_code),
+        )
     )
-    for decision, province in unpaid:
+    for number, ward, deadline, citizen, province in unpaid:
         cases.append(
             Case(
                 E_PAYMENT,
-                decision.number,
+                number,
                 "traffic-fine",
                 province,
-                decision.ward_code,
-                decision.payment_deadline + timedelta(days=1),
+                ward,
+                deadline + timedelta(days=1),
                 False,
-                due_on=decision.payment_deadline,
-                citizen_id=decision.liable_citizen_id,
+                due_on=deadline,
+                citizen_id=citizen,
             )
         )
     return cases
