@@ -358,26 +358,35 @@ class Population:
     level2: int
 
 
-def level2_population(*, session: Session, at: date, province_code: str | None) -> list[Population]:
-    """Counted in the database (one grouped query): a demo or real population is far too big to load."""
-    born_by = date(at.year - LEVEL2_MIN_AGE, at.month, min(at.day, 28))
-    end = clock.end_of_local_day(at)
-    holds_level2 = sa.and_(Account.level == 2, sa.func.coalesce(Account.level_raised_at, Account.created_at) < end)
-    query = (
-        sa.select(
-            Citizen.permanent_province_code,
-            Citizen.permanent_ward_code,
-            sa.func.count(Citizen.id),
-            sa.func.count(Account.id).filter(holds_level2),
+def level2_populations(*, session: Session, ats: list[date], province_code: str | None) -> list[list[Population]]:
+    """For each day in `ats`, per commune: counted in the database in one pass over the citizens (a national
+    population is far too big to load, and one scan per period would multiply the cost)."""
+    level2_since = sa.case(
+        (Account.level == 2, sa.func.coalesce(Account.level_raised_at, Account.created_at)), else_=None
+    )
+    columns = []
+    for at in ats:
+        born_by = date(at.year - LEVEL2_MIN_AGE, at.month, min(at.day, 28))
+        eligible = sa.and_(
+            Citizen.date_of_birth <= born_by, sa.or_(Citizen.deceased_on.is_(None), Citizen.deceased_on > at)
         )
+        holds = sa.and_(eligible, level2_since < clock.end_of_local_day(at))
+        columns += [sa.func.sum(sa.case((eligible, 1), else_=0)), sa.func.sum(sa.case((holds, 1), else_=0))]
+    query = (
+        sa.select(Citizen.permanent_province_code, Citizen.permanent_ward_code, *columns)
         .outerjoin(
             Account,
             sa.and_(Account.citizen_id == Citizen.id, Account.role == "citizen", Account.status == "active"),
         )
-        .where(Citizen.date_of_birth <= born_by, sa.or_(Citizen.deceased_on.is_(None), Citizen.deceased_on > at))
         .group_by(Citizen.permanent_province_code, Citizen.permanent_ward_code)
         .order_by(Citizen.permanent_province_code, Citizen.permanent_ward_code)
     )
     if province_code is not None:
         query = query.where(Citizen.permanent_province_code == province_code)
-    return [Population(p, w, eligible, level2) for p, w, eligible, level2 in session.execute(query)]
+    result: list[list[Population]] = [[] for _ in ats]
+    for province, ward, *counts in session.execute(query):
+        for index in range(len(ats)):
+            eligible, level2 = int(counts[2 * index] or 0), int(counts[2 * index + 1] or 0)
+            if eligible:
+                result[index].append(Population(province, ward, eligible, level2))
+    return result

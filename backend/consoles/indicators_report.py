@@ -128,8 +128,8 @@ def report(*, session: Session, scope: Scope, kind: str, at: str | None) -> Repo
                 if period is chosen:
                     area = areas.setdefault(_area_of(case.province_code, case.ward_code, scope), {})
                     _count(area.setdefault(case.indicator, Rate()), case.ok)
-    for index, period in enumerate(shown):
-        for population in _population(session, scope, period.end):
+    for index, (period, populations) in enumerate(zip(shown, _populations(session, scope, shown), strict=True)):
+        for population in populations:
             rate = result.series[data.LEVEL2][index]
             rate.ok, rate.total = rate.ok + population.level2, rate.total + population.eligible
             if period is chosen:
@@ -146,9 +146,14 @@ def _count(rate: Rate, ok: bool) -> None:
     rate.ok += int(ok)
 
 
+def _populations(session: Session, scope: Scope, shown: list[Period]) -> list[list[data.Population]]:
+    ats = [min(period.end, clock.today()) for period in shown]
+    per_day = data.level2_populations(session=session, ats=ats, province_code=scope.province_code)
+    return [[p for p in rows if scope.ward_code is None or p.ward_code == scope.ward_code] for rows in per_day]
+
+
 def _population(session: Session, scope: Scope, at: date) -> list[data.Population]:
-    rows = data.level2_population(session=session, at=min(at, clock.today()), province_code=scope.province_code)
-    return [p for p in rows if scope.ward_code is None or p.ward_code == scope.ward_code]
+    return _populations(session, scope, [Period("", at, at)])[0]
 
 
 def _names(session: Session, codes: set[str]) -> dict[str, str]:
