@@ -97,9 +97,12 @@ def register_blueprints(app: Flask) -> None:
     from backend.auth.routes import blp as auth_blp
     from backend.auth.session_routes import blp as sessions_blp
     from backend.consoles.front import bp as front_bp
+    from backend.consoles.hospital import bp as hospital_console_bp
+    from backend.consoles.indicators import bp as indicators_console_bp
     from backend.consoles.officer import bp as officer_bp
     from backend.consoles.officer_life_events import bp as officer_life_events_bp
     from backend.consoles.officer_traffic import bp as officer_traffic_bp
+    from backend.consoles.waiting_room import bp as waiting_room_bp
     from backend.consoles.web import bp as consoles_bp
     from backend.documents.page import bp as verify_page_bp
     from backend.documents.routes import blp as documents_blp
@@ -158,6 +161,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(officer_bp)
     app.register_blueprint(officer_traffic_bp)
     app.register_blueprint(officer_life_events_bp)
+    app.register_blueprint(hospital_console_bp)
+    app.register_blueprint(waiting_room_bp)
+    app.register_blueprint(indicators_console_bp)
     app.register_blueprint(identity_provider_bp)
     app.register_blueprint(identity_provider_admin_bp)
 

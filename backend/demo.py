@@ -224,6 +224,7 @@ def seed_demo(engine: sa.Engine, session: Session, *, citizens: int, seed: int, 
     add_demo_hospitals(session=session, password=password)
     add_demo_services(session=session)
     add_demo_life_events(session=session, password=password)
+    add_demo_console_activity(session=session)
     return report
 
 
@@ -260,6 +261,19 @@ def add_demo_services(*, session: Session) -> None:
     )
     add_demo_fines(session=session, officer=demo_principal(session, "officer.hanoi"), now=now)
     add_demo_agency(session=session)
+
+
+def add_demo_console_activity(*, session: Session) -> None:
+    """Weeks of residence applications for the Project 06 dashboard, and today's queue at Bạch Mai."""
+    from backend.consoles import demo_activity
+
+    session.flush()
+    demo_activity.add_residence_history(session=session, officer_for=lambda name: demo_principal(session, name))
+    demo_activity.add_hospital_morning(
+        session=session,
+        kiosk=demo_principal(session, "kiosk.bachmai.1"),
+        staff=demo_principal(session, "staff.bachmai"),
+    )
 
 
 def is_seeded(session: Session) -> bool:

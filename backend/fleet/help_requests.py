@@ -1,6 +1,7 @@
 """Calls for help from check-in kiosks: a patient (or the kiosk, when something failed) asks for staff; the
 hospital's staff list open calls at once and acknowledge them. An enrolled kiosk's call also opens a fleet
-alert ("help_requested") so the fleet records it; acknowledging resolves that alert. A call names the kiosk,
+alert ("help_requested") so the fleet records it; acknowledging resolves that alert; resolving the call keeps
+staff's note of what they did. A call names the kiosk,
 the screen and what went wrong, never the patient."""
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ class HelpRequest(Base):
     created_at: Mapped[datetime]
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
+    # Resolved: the member of staff who went says what they did (the call stays on the record).
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
+    resolution_note: Mapped[str | None] = mapped_column(sa.String(300))
 
     __table_args__ = (sa.Index("ix_hospital_help_requests_open", "hospital_id", "acknowledged_at", "created_at"),)
 
@@ -176,3 +181,13 @@ def acknowledge(*, session: Session, principal: Principal, request_id: str, now:
                     alert.resolved_at = now
         session.flush()
     return _call(session, request, hospital.code)
+
+
+def resolve(*, session: Session, principal: Principal, request_id: str, note: str, now: datetime) -> HelpCall:
+    """The call is dealt with: what staff did is kept with it (acknowledging it too, if nobody had)."""
+    call = acknowledge(session=session, principal=principal, request_id=request_id, now=now)
+    request = call.request
+    if request.resolved_at is None:
+        request.resolved_at, request.resolved_by, request.resolution_note = now, principal.account_id, note
+        session.flush()
+    return call

@@ -121,13 +121,16 @@ class QueueTicket(Base):
     number: Mapped[int]
     citizen_id: Mapped[int] = mapped_column(sa.ForeignKey("citizens.id"), index=True)
     checkin_id: Mapped[int] = mapped_column(sa.ForeignKey("hospital_checkins.id"), index=True)
-    status: Mapped[str] = mapped_column(sa.String(10), default="waiting")  # waiting | called | done
+    # waiting | called | done | skipped (called and absent: recalling puts them back on the board)
+    status: Mapped[str] = mapped_column(sa.String(10), default="waiting")
     provisional: Mapped[bool] = mapped_column(default=False)
     # The patient's choice at the kiosk: insurance (khám BHYT) | self_pay (khám dịch vụ).
     payment: Mapped[str] = mapped_column(sa.String(10), default="insurance", server_default="insurance")
     issued_at: Mapped[datetime]
     called_at: Mapped[datetime | None]
     called_by: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
+    # How many times staff called this number again: each recall is a new announcement on the waiting-room screen.
+    recalls: Mapped[int] = mapped_column(default=0, server_default="0")
 
     department: Mapped[Department] = relationship()
     checkin: Mapped[Checkin] = relationship()
@@ -135,5 +138,5 @@ class QueueTicket(Base):
     __table_args__ = (
         sa.UniqueConstraint("department_id", "service_date", "number", name="uq_hospital_queue_tickets_number"),
         sa.Index("ix_hospital_queue_tickets_queue", "department_id", "service_date", "status"),
-        sa.CheckConstraint("status IN ('waiting', 'called', 'done')", name="status"),
+        sa.CheckConstraint("status IN ('waiting', 'called', 'done', 'skipped')", name="status"),
     )
