@@ -83,9 +83,10 @@ def register_extensions(app: Flask) -> None:
             "description": "The access token from /api/v1/auth/login (or a kiosk's device token)",
         },
     )
-    from backend.auth import tokens
+    from backend.auth import token_state, tokens
 
     tokens.register_jwt_callbacks(jwt)
+    token_state.init_app(app)
     from backend.identity_provider import server as identity_provider
 
     identity_provider.init_app(app)
