@@ -148,7 +148,9 @@ def _statement(dialect: str):
     """Built and compiled once per dialect: SQLAlchemy's per-execution cache key of a statement this size cost more
     than the query itself. Text with typed columns keeps the result processing (dates, JSON)."""
     if dialect not in _STATEMENTS:
-        statement = _record_statement(dialect).where(Citizen.id == sa.bindparam("citizen_id"))
+        # The placeholder as literal text: a bound parameter compiled for PostgreSQL carries a cast
+        # (":citizen_id::INTEGER") that text() cannot parse back.
+        statement = _record_statement(dialect).where(Citizen.id == sa.literal_column(":citizen_id"))
         module = postgresql if dialect == "postgresql" else sqlite
         sql = str(statement.compile(dialect=module.dialect(paramstyle="named")))
         types = {name: sa.Date() for name in ("date_of_birth", "temporary_until", "deceased_on")}
