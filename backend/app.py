@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 
 from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -21,6 +20,16 @@ log = logging.getLogger(__name__)
 
 # Request bodies we accept; anything else on a write is 415 before a view runs.
 _JSON_TYPES = ("application/json", "application/merge-patch+json")
+# Every response carries these unless its view set them: (lower-case name, name, value).
+_DEFAULT_HEADERS = tuple(
+    (name.lower(), name, value)
+    for name, value in (
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "no-referrer"),
+        ("Cache-Control", "no-store"),
+    )
+)
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -83,9 +92,10 @@ def register_extensions(app: Flask) -> None:
             "description": "The access token from /api/v1/auth/login (or a kiosk's device token)",
         },
     )
-    from backend.auth import tokens
+    from backend.auth import token_state, tokens
 
     tokens.register_jwt_callbacks(jwt)
+    token_state.init_app(app)
     from backend.identity_provider import server as identity_provider
 
     identity_provider.init_app(app)
@@ -171,7 +181,7 @@ def register_blueprints(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _request_context():
-        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        g.request_id = request.headers.get("X-Request-ID") or os.urandom(16).hex()  # uuid4().hex's length
         if request.routing_exception is not None:
             return None  # 404/405 come first: the body type does not matter for a route that is not there
         if request.method in ("POST", "PUT", "PATCH") and request.content_length != 0:
@@ -198,11 +208,17 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("Cache-Control", "no-store")
-        response.headers["X-Request-ID"] = g.get("request_id", "")
+        # One pass over the response's headers, then appends: werkzeug's setdefault scans the list once per
+        # header and set() twice (measured: an eighth of a trivial request's CPU, bench/bench_pipeline.py).
+        headers = response.headers
+        present = {key.lower() for key in headers.keys()}
+        for lower, key, value in _DEFAULT_HEADERS:
+            if lower not in present:
+                headers.add(key, value)
+        if "x-request-id" in present:
+            headers["X-Request-ID"] = g.get("request_id", "")
+        else:
+            headers.add("X-Request-ID", g.get("request_id", ""))
         return response
 
 

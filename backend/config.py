@@ -45,6 +45,11 @@ class BaseConfig:
     FLEET_CHALLENGE_LIMIT = "20 per minute"  # per kiosk id and client address
     # Refresh tokens: a second use within this many seconds is a client race (two tabs), not a theft.
     REFRESH_REUSE_GRACE_S = 10
+    # Token-family state cached per process (backend/auth/token_state.py): how often each process asks the
+    # database whether anything was revoked (a logout reaches every process within this), and the oldest an
+    # entry may be. 0 turns the cache off (one database check per request).
+    TOKEN_STATE_RECHECK_S = 2.0
+    TOKEN_STATE_MAX_AGE_S = 30.0
     # Hospital kiosks: typed ID + date of birth (children only) per kiosk; registration per ID number.
     TYPED_CHECKIN_LIMIT_PER_KIOSK = "30 per 10 minutes"
     REGISTRATION_LIMIT_PER_ID = "3 per hour"
@@ -144,6 +149,8 @@ _ENV_KEYS = {
     "SMS_ADAPTER": str,
     "MAX_EXPENSIVE_IN_FLIGHT": int,
     "PROXY_FIX_HOPS": int,
+    "TOKEN_STATE_RECHECK_S": float,
+    "TOKEN_STATE_MAX_AGE_S": float,
     # Caps on uploaded verification files (backend/verification/limits.py).
     **{
         f"VERIFICATION_{name}": int

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -9,7 +11,34 @@ from flask_limiter.util import get_remote_address
 from backend.api import ProblemApi
 from backend.database import Database
 
+
+class VerifiedTokenCache(JWTManager):
+    """flask-jwt-extended decodes every token three times (claims unverified, header, then verified) and PyJWT
+    checks each base64 segment character by character: a fifth of a cheap request's CPU. A client sends the same
+    access token for its whole life, so the claims of a token whose signature was verified are kept, keyed by the
+    exact token string, until the token expires. Expiry, the revocation check and everything else still run on
+    every request (a cached token past its `exp` goes through the full decode, which refuses it)."""
+
+    max_entries = 50_000
+
+    def __init__(self, *args, **kwargs) -> None:
+        self._verified: dict[str, dict] = {}
+        super().__init__(*args, **kwargs)
+
+    def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None, allow_expired: bool = False) -> dict:
+        if csrf_value is None and not allow_expired:
+            claims = self._verified.get(encoded_token)
+            if claims is not None and time.time() < claims.get("exp", 0):
+                return dict(claims)
+        claims = super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+        if csrf_value is None and not allow_expired and "exp" in claims:
+            if len(self._verified) >= self.max_entries:
+                self._verified = {}
+            self._verified[encoded_token] = dict(claims)
+        return claims
+
+
 db = Database()
 api = ProblemApi()
-jwt = JWTManager()
+jwt = VerifiedTokenCache()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

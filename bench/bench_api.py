@@ -1,10 +1,12 @@
 """API throughput against the real server: gunicorn with 2 sync workers on a seeded SQLite database.
 
-    python bench/bench_api.py [--citizens 100000] [--seconds 10] [--concurrency 4]
+    python bench/bench_api.py [--citizens 100000] [--seconds 10] [--concurrency 4] [--database postgresql]
 
-Measures `GET /healthz` (trivial), `GET /api/v1/citizens/me` (JWT check + revocation lookup + record
-with addresses and holdings) and `POST /api/v1/auth/login` (Argon2id verify + session rows), each for
-the same number of seconds, and prints requests/s, p50/p99 latency and the ratio to the trivial endpoint.
+Measures `GET /healthz` (trivial), `GET /api/v1/citizens/me` (JWT check + revocation check + record
+with addresses and holdings), `GET /api/v1/traffic/penalties/mine` (my fines) and `POST /api/v1/auth/login`
+(Argon2id verify + session rows), each for the same number of seconds, and prints requests/s, p50/p99
+latency and the ratio to the trivial endpoint. `--database postgresql` runs on a throwaway PostgreSQL
+(tests/pg_server.py) instead of a SQLite file.
 The load generator runs in separate processes on the same machine, so it competes for the CPU.
 """
 
@@ -80,12 +82,29 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
 
-    folder = tempfile.mkdtemp(prefix="congdan-api-bench-")
+    postgres = None
+    if args.database == "postgresql":
+        sys.path.insert(0, str(ROOT))
+        from tests.pg_server import ThrowawayPostgres
+
+        postgres = ThrowawayPostgres()
+        url = postgres.start()
+    else:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='congdan-api-bench-')}/bench.db"
+    try:
+        _bench(args, url)
+    finally:
+        if postgres is not None:
+            postgres.stop()
+
+
+def _bench(args, url: str) -> None:
     env = dict(
         os.environ,
-        DATABASE_URL=f"sqlite:///{folder}/bench.db",
+        DATABASE_URL=url,
         CONGDAN_ENV="development",
         LOGIN_LIMIT_PER_ADDRESS="10000000 per minute",
         LOGIN_LIMIT_PER_ACCOUNT="10000000 per minute",
@@ -138,6 +157,13 @@ def main() -> None:
                 {"Authorization": f"Bearer {token}"},
             ),
             (
+                "my fines GET /api/v1/traffic/penalties/mine",
+                "GET",
+                "/api/v1/traffic/penalties/mine",
+                None,
+                {"Authorization": f"Bearer {token}"},
+            ),
+            (
                 "login POST /api/v1/auth/login",
                 "POST",
                 "/api/v1/auth/login",
@@ -152,14 +178,14 @@ def main() -> None:
 
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; gunicorn "
-        f"{args.workers} sync workers, SQLite, {args.citizens:,} citizens; {args.concurrency} client processes, "
-        f"{args.seconds:.0f} s each"
+        f"{args.workers} sync workers, {args.database}, {args.citizens:,} citizens; "
+        f"{args.concurrency} client processes, {args.seconds:.0f} s each"
     )
     trivial = rows[0]["rps"]
-    print(f"{'endpoint':42} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>7}")
+    print(f"{'endpoint':46} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>7}")
     for row in rows:
         print(
-            f"{row['name']:42} {row['rps']:9.0f} {row['p50']:8.1f} {row['p99']:8.1f} {row['errors']:7d} "
+            f"{row['name']:46} {row['rps']:9.0f} {row['p50']:8.1f} {row['p99']:8.1f} {row['errors']:7d} "
             f"{row['rps'] / trivial:7.2f}"
         )
 

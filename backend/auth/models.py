@@ -94,3 +94,14 @@ class AccountStatusChange(Base):
     actor_role: Mapped[str] = mapped_column(sa.String(20))
     occurred_at: Mapped[datetime]
     sessions_ended: Mapped[int] = mapped_column(default=0)
+
+
+class AuthStateEpoch(Base):
+    """One row whose version goes up whenever a token family is revoked or an account's status, role, level or
+    scope changes. Every process caches token-family state (backend/auth/token_state.py) and reads this version
+    every few seconds instead of the family on every request: a changed version empties its cache."""
+
+    __tablename__ = "auth_state_epochs"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(sa.BigInteger, default=0)

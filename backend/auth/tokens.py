@@ -1,7 +1,8 @@
 """Access and refresh tokens (flask-jwt-extended), rotation with reuse detection, revocation.
 
 Revocation state lives in the database (token_families), so it survives restarts and every server
-process sees it; checking it costs one primary-key lookup per request.
+process sees it; each process caches it (backend/auth/token_state.py), so checking it costs no database round
+trip on the hot path.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from flask import current_app
 from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token
 from sqlalchemy.orm import Session
 
+from backend.auth import token_state
 from backend.auth.models import Account, RefreshToken, TokenFamily
 from backend.core import clock
 from backend.errors import Unauthenticated, problem_response
@@ -109,32 +111,9 @@ def _within_reuse_grace(session: Session, jti: str, family_id: str) -> bool:
 def is_token_refused(session: Session, payload: dict) -> bool:
     """A token is only as good as the account it names, as that account is now: its family must be live and
     belong to the subject, the account active, and an access token's role, level and scope those the account
-    has at this moment. So demoting, rescoping or disabling an account refuses its tokens at the next request,
-    and claims copied between accounts' tokens are worthless. One indexed join per request."""
-    family_id = payload.get("fam")
-    if not family_id:
-        return True
-    row = session.execute(
-        sa.select(
-            TokenFamily.revoked_at,
-            TokenFamily.account_id,
-            Account.status,
-            Account.role,
-            Account.level,
-            Account.scope_code,
-            Account.citizen_id,
-        )
-        .join(Account, Account.id == TokenFamily.account_id)
-        .where(TokenFamily.id == family_id)
-    ).first()
-    if row is None or row.revoked_at is not None or row.status != "active":
-        return True
-    if str(row.account_id) != str(payload.get("sub")):
-        return True
-    if payload.get("type") == "access":
-        claimed = (payload.get("role"), payload.get("lvl"), payload.get("scope"), payload.get("cid"))
-        return claimed != (row.role, row.level, row.scope_code or None, row.citizen_id)
-    return False
+    has at this moment. So demoting, rescoping or disabling an account refuses its tokens (within seconds in every
+    process: backend/auth/token_state.py), and claims copied between accounts' tokens are worthless."""
+    return token_state.is_token_refused(session, payload)
 
 
 def is_family_revoked(session: Session, family_id: str | None) -> bool:

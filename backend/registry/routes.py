@@ -9,7 +9,7 @@ from backend.core import clock
 from backend.core.access import CITIZEN, OFFICER, access, current_principal, public
 from backend.core.unit_of_work import committed
 from backend.extensions import db
-from backend.registry import identity_cards, present, service
+from backend.registry import identity_cards, service
 from shared_schemas.identity_cards import IdentityCardIssueSchema, IdentityCardReasonSchema, IdentityCardSchema
 from shared_schemas.registry import (
     AdministrativeUnitSchema,
@@ -30,7 +30,7 @@ class OwnRecord(MethodView):
     @blp.response(200, CitizenSchema)
     def get(self):
         """My registry record (level 1 and up)"""
-        return present.citizen_record(service.read_own_record(session=db.session, principal=current_principal()))
+        return service.read_own_record(session=db.session, principal=current_principal())
 
 
 @blp.route("/citizens/<string:personal_id>")
@@ -40,10 +40,9 @@ class CitizenRecordView(MethodView):
     @blp.response(200, CitizenSchema)
     def get(self, query, personal_id):
         """A citizen's record: the citizen themself, or an officer of their jurisdiction (audited)"""
-        record = service.read_record(
+        return service.read_record(
             session=db.session, principal=current_principal(), pid=personal_id, purpose=query["purpose"]
         )
-        return present.citizen_record(record)
 
 
 @blp.route("/citizens")

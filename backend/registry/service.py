@@ -2,67 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from backend.audit.service import record_access
 from backend.core import clock
 from backend.core.access import CITIZEN, OFFICER, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from backend.registry import units
-from backend.registry.models import (
-    AdministrativeUnit,
-    Citizen,
-    DrivingLicence,
-    HealthInsuranceCard,
-    Household,
-    Vehicle,
-)
+from backend.registry import records, units
+from backend.registry.models import AdministrativeUnit, Citizen
+from backend.registry.records import Address, CitizenRecord
 from shared_schemas import personal_id
 from shared_schemas.text import fold, nfc
 
 
-@dataclass(frozen=True)
-class Address:
-    ward_code: str
-    street: str
-    ward_name: str
-    district_name: str | None
-    province_name: str
-
-    @property
-    def full_text(self) -> str:
-        parts = [self.street, self.ward_name, self.district_name, self.province_name]
-        return ", ".join(p for p in parts if p)
-
-
-@dataclass
-class CitizenRecord:
-    """A citizen with addresses resolved and holdings loaded, as the API shows it."""
-
-    citizen: Citizen
-    permanent_address: Address
-    temporary_address: Address | None
-    household: Household | None
-    vehicles: list[Vehicle]
-    driving_licences: list[DrivingLicence]
-    health_insurance_cards: list[HealthInsuranceCard]
-
-
 def resolve_address(session: Session, ward_code: str, street: str, *, on: date) -> Address:
-    """Name the ward, district and province as they are on `on` (since 1/7/2025: the successor ward and
-    province, no district). Units are shipped reference data read from memory (registry/units.py)."""
-    place = units.place_on(ward_code, on)
-    return Address(
-        ward_code=ward_code,
-        street=street,
-        ward_name=place.ward_name,
-        district_name=place.district_name,
-        province_name=place.province_name,
-    )
+    """Name the ward, district and province as they are on `on` (see registry/records.py)."""
+    return records.resolve_address(ward_code, street, on=on)
 
 
 def get_ward(session: Session, ward_code: str) -> AdministrativeUnit:
@@ -108,40 +66,13 @@ def _authorize_read(principal: Principal, citizen: Citizen) -> None:
     raise Forbidden("You may not see this citizen's data.")
 
 
-def load_record(session: Session, citizen: Citizen) -> CitizenRecord:
-    def owned(model, column):
-        return list(session.scalars(sa.select(model).where(column == citizen.id).order_by(model.id)))
-
-    household = None
-    if citizen.household_id:
-        household = session.scalar(
-            sa.select(Household).where(Household.id == citizen.household_id).options(selectinload(Household.members))
-        )
-    temporary = None
-    if citizen.temporary_ward_code:
-        temporary = resolve_address(
-            session, citizen.temporary_ward_code, citizen.temporary_street or "", on=clock.today()
-        )
-    return CitizenRecord(
-        citizen=citizen,
-        permanent_address=resolve_address(
-            session, citizen.permanent_ward_code, citizen.permanent_street, on=clock.today()
-        ),
-        temporary_address=temporary,
-        household=household,
-        vehicles=owned(Vehicle, Vehicle.owner_citizen_id),
-        driving_licences=owned(DrivingLicence, DrivingLicence.citizen_id),
-        health_insurance_cards=owned(HealthInsuranceCard, HealthInsuranceCard.citizen_id),
-    )
-
-
 def read_own_record(*, session: Session, principal: Principal) -> CitizenRecord:
     if principal.role != CITIZEN or principal.citizen_id is None:
         raise Forbidden("Only a citizen account has its own registry record.")
-    citizen = session.get(Citizen, principal.citizen_id)
-    if citizen is None:
+    record = records.read(session, principal.citizen_id)
+    if record is None:
         raise NotFound("Your registry record was not found.")
-    return load_record(session, citizen)
+    return record
 
 
 def read_record(*, session: Session, principal: Principal, pid: str, purpose: str) -> CitizenRecord:
@@ -151,10 +82,10 @@ def read_record(*, session: Session, principal: Principal, pid: str, purpose: st
     whether that number exists.
     """
     if principal.role == CITIZEN:
-        own = session.get(Citizen, principal.citizen_id) if principal.citizen_id else None
+        own = records.read(session, principal.citizen_id) if principal.citizen_id else None
         if own is None or own.personal_id != pid:
             raise Forbidden("You may only see your own data.")
-        return load_record(session, own)
+        return own
     citizen = find_citizen(session, pid)
     _authorize_read(principal, citizen)
     record_access(
@@ -166,7 +97,7 @@ def read_record(*, session: Session, principal: Principal, pid: str, purpose: st
         record_ref=citizen.personal_id,
         purpose=purpose,
     )
-    return load_record(session, citizen)
+    return records.read(session, citizen.id)
 
 
 def search(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from dataclasses import dataclass
@@ -371,19 +372,29 @@ def list_own(*, session: Session, principal: Principal) -> list[PenaltyDecision]
     """Fines on my ID number, my vehicles and my licences, newest first."""
     if principal.role != CITIZEN or principal.citizen_id is None:
         raise Forbidden("Only a citizen account has fines.")
-    me = principal.citizen_id
-    mine = sa.or_(
-        PenaltyDecision.liable_citizen_id == me,
-        PenaltyDecision.driver_citizen_id == me,
-        PenaltyDecision.vehicle_id.in_(sa.select(Vehicle.id).where(Vehicle.owner_citizen_id == me)),
-        PenaltyDecision.licence_id.in_(sa.select(DrivingLicence.id).where(DrivingLicence.citizen_id == me)),
+    return list(session.scalars(_own_decisions(), {"me": principal.citizen_id}))
+
+
+@functools.cache
+def _own_decisions() -> sa.Select:
+    """Built once (building it was half the request): one indexed look-up per way a fine can be mine, united.
+    An OR across the columns (two of them through subqueries) leaves PostgreSQL no index to use, so it scanned
+    every decision in the country."""
+    me = sa.bindparam("me")
+    mine = sa.union(
+        sa.select(PenaltyDecision.id).where(PenaltyDecision.liable_citizen_id == me),
+        sa.select(PenaltyDecision.id).where(PenaltyDecision.driver_citizen_id == me),
+        sa.select(PenaltyDecision.id)
+        .join(Vehicle, Vehicle.id == PenaltyDecision.vehicle_id)
+        .where(Vehicle.owner_citizen_id == me),
+        sa.select(PenaltyDecision.id)
+        .join(DrivingLicence, DrivingLicence.id == PenaltyDecision.licence_id)
+        .where(DrivingLicence.citizen_id == me),
     )
-    return list(
-        session.scalars(
-            sa.select(PenaltyDecision)
-            .where(mine)
-            .order_by(PenaltyDecision.decided_at.desc(), PenaltyDecision.id.desc())
-        )
+    return (
+        sa.select(PenaltyDecision)
+        .where(PenaltyDecision.id.in_(mine))
+        .order_by(PenaltyDecision.decided_at.desc(), PenaltyDecision.id.desc())
     )
 
 

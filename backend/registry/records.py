@@ -1,0 +1,205 @@
+"""A citizen's record as the API shows it (shared_schemas.registry.CitizenSchema dumps it as it is), read in one
+SQL statement: the citizen, the household number and every list (household members, vehicles, driving licences,
+health-insurance cards) come back as one row, each list as a JSON array the database builds. Plain rows, no ORM
+objects: the owner's own record is the busiest read of the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+
+from backend.core import clock
+from backend.registry import units
+from backend.registry.models import Citizen, DrivingLicence, HealthInsuranceCard, Household, Vehicle
+
+
+@dataclass(frozen=True)
+class Address:
+    ward_code: str
+    street: str
+    ward_name: str
+    district_name: str | None
+    province_name: str
+
+    @property
+    def full_text(self) -> str:
+        parts = [self.street, self.ward_name, self.district_name, self.province_name]
+        return ", ".join(p for p in parts if p)
+
+
+def resolve_address(ward_code: str, street: str, *, on: date) -> Address:
+    """Name the ward, district and province as they are on `on` (since 1/7/2025: the successor ward and
+    province, no district). Units are shipped reference data read from memory (registry/units.py)."""
+    place = units.place_on(ward_code, on)
+    return Address(ward_code, street, place.ward_name, place.district_name, place.province_name)
+
+
+@dataclass(frozen=True)
+class HouseholdView:
+    household_number: str
+    members: list[dict]
+
+
+@dataclass(frozen=True)
+class CitizenRecord:
+    """Hồ sơ công dân: the record with addresses named as on the day it is read."""
+
+    id: int
+    personal_id: str
+    full_name: str
+    date_of_birth: date
+    sex: str
+    old_id_number: str | None
+    ethnicity: str
+    religion: str | None
+    nationality: str
+    place_of_origin: str | None
+    permanent_address: Address
+    temporary_address: Address | None
+    temporary_until: date | None
+    relation_to_head: str | None
+    household: HouseholdView | None
+    deceased_on: date | None
+    vehicles: list[dict]
+    driving_licences: list[dict]
+    health_insurance_cards: list[dict]
+
+
+_MEMBER = aliased(Citizen, name="member")
+# list name -> (table, the column naming the citizen or household, the fields shown, which of them are dates)
+_LISTS = {
+    "members": (_MEMBER, _MEMBER.household_id, ("full_name", "relation_to_head", "date_of_birth"), ("date_of_birth",)),
+    "vehicles": (Vehicle, Vehicle.owner_citizen_id, ("plate", "kind", "brand", "registered_on"), ("registered_on",)),
+    "driving_licences": (
+        DrivingLicence,
+        DrivingLicence.citizen_id,
+        ("number", "licence_class", "issued_on", "expires_on", "status", "points"),
+        ("issued_on", "expires_on"),
+    ),
+    "health_insurance_cards": (
+        HealthInsuranceCard,
+        HealthInsuranceCard.citizen_id,
+        (
+            "card_number",
+            "valid_from",
+            "valid_to",
+            "benefit_level",
+            "primary_care_facility_code",
+            "primary_care_facility_name",
+        ),
+        ("valid_from", "valid_to"),
+    ),
+}
+_CITIZEN_COLUMNS = (
+    "id",
+    "personal_id",
+    "full_name",
+    "date_of_birth",
+    "sex",
+    "old_id_number",
+    "ethnicity",
+    "religion",
+    "nationality",
+    "place_of_origin",
+    "permanent_ward_code",
+    "permanent_street",
+    "temporary_ward_code",
+    "temporary_street",
+    "temporary_until",
+    "relation_to_head",
+    "deceased_on",
+)
+
+
+def _json_array(dialect: str, table, owner_column, owner, fields: tuple[str, ...]):
+    """A correlated subquery: the rows of `table` belonging to `owner` as a JSON array of objects (with their id,
+    to keep the order of the rows: SQLite 3.40 has no ORDER BY inside an aggregate)."""
+    pairs = []
+    for name in ("id", *fields):
+        pairs += [sa.literal_column(f"'{name}'"), getattr(table, name)]
+    if dialect == "postgresql":
+        aggregate = sa.func.json_agg(sa.func.json_build_object(*pairs), type_=sa.JSON)
+    else:
+        aggregate = sa.func.json_group_array(sa.func.json_object(*pairs), type_=sa.JSON)
+    return sa.select(aggregate).where(owner_column == owner).scalar_subquery()
+
+
+def _record_statement(dialect: str) -> sa.Select:
+    owners = {"members": Citizen.household_id}
+    lists = [
+        _json_array(dialect, table, column, owners.get(name, Citizen.id), fields).label(name)
+        for name, (table, column, fields, _dates) in _LISTS.items()
+    ]
+    return (
+        sa.select(*(getattr(Citizen, c) for c in _CITIZEN_COLUMNS), Household.household_number, *lists)
+        .select_from(Citizen)
+        .outerjoin(Household, Household.id == Citizen.household_id)
+    )
+
+
+_STATEMENTS: dict[str, sa.TextClause] = {}
+
+
+def _statement(dialect: str):
+    """Built and compiled once per dialect: SQLAlchemy's per-execution cache key of a statement this size cost more
+    than the query itself. Text with typed columns keeps the result processing (dates, JSON)."""
+    if dialect not in _STATEMENTS:
+        # The placeholder as literal text: a bound parameter compiled for PostgreSQL carries a cast
+        # (":citizen_id::INTEGER") that text() cannot parse back.
+        statement = _record_statement(dialect).where(Citizen.id == sa.literal_column(":citizen_id"))
+        module = postgresql if dialect == "postgresql" else sqlite
+        sql = str(statement.compile(dialect=module.dialect(paramstyle="named")))
+        types = {name: sa.Date() for name in ("date_of_birth", "temporary_until", "deceased_on")}
+        _STATEMENTS[dialect] = sa.text(sql).columns(**types, **{name: sa.JSON() for name in _LISTS})
+    return _STATEMENTS[dialect]
+
+
+def _rows(raw, dates: tuple[str, ...]) -> list[dict]:
+    rows = sorted(raw or (), key=lambda r: r["id"])
+    for row in rows:
+        del row["id"]
+        for key in dates:
+            if row[key] is not None:
+                row[key] = date.fromisoformat(row[key])
+    return rows
+
+
+def read(session: Session, citizen_id: int) -> CitizenRecord | None:
+    """The record of the citizen with this registry id (None when there is none)."""
+    connection = session.connection()  # Core, not the ORM layer: plain rows need none of it
+    row = connection.execute(_statement(connection.dialect.name), {"citizen_id": citizen_id}).first()
+    if row is None:
+        return None
+    lists = {name: _rows(getattr(row, name), dates) for name, (_t, _c, _f, dates) in _LISTS.items()}
+    today = clock.today()
+    temporary = None
+    if row.temporary_ward_code:
+        temporary = resolve_address(row.temporary_ward_code, row.temporary_street or "", on=today)
+    household = None
+    if row.household_number is not None:
+        household = HouseholdView(row.household_number, lists.pop("members"))
+    return CitizenRecord(
+        id=row.id,
+        personal_id=row.personal_id,
+        full_name=row.full_name,
+        date_of_birth=row.date_of_birth,
+        sex=row.sex,
+        old_id_number=row.old_id_number,
+        ethnicity=row.ethnicity,
+        religion=row.religion,
+        nationality=row.nationality,
+        place_of_origin=row.place_of_origin,
+        permanent_address=resolve_address(row.permanent_ward_code, row.permanent_street, on=today),
+        temporary_address=temporary,
+        temporary_until=row.temporary_until,
+        relation_to_head=row.relation_to_head,
+        household=household,
+        deceased_on=row.deceased_on,
+        vehicles=lists["vehicles"],
+        driving_licences=lists["driving_licences"],
+        health_insurance_cards=lists["health_insurance_cards"],
+    )
