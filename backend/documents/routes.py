@@ -13,7 +13,6 @@ from flask_smorest import Blueprint
 
 from backend.core.access import CITIZEN, access, current_principal, public
 from backend.core.keys import keyring
-from backend.core.unit_of_work import committed
 from backend.documents import service
 from backend.documents.uploads import PDF, read_upload
 from backend.extensions import db
@@ -66,14 +65,10 @@ def present_verification(result: service.Verification) -> dict:
 
 
 def _verified(work, channel: str) -> dict:
-    """Run a verification and record it in the holder's access trail, in one transaction."""
-
-    def verify_and_record():
-        result = work()
-        service.record_verification(session=db.session, result=result, channel=channel)
-        return result
-
-    return present_verification(committed(verify_and_record))
+    """Run a verification and record it in the holder's access trail (the request's unit of work saves both)."""
+    result = work()
+    service.record_verification(session=db.session, result=result, channel=channel)
+    return present_verification(result)
 
 
 @blp.route("")
