@@ -21,8 +21,8 @@ from backend.fleet import telemetry
 from backend.fleet.keys import fleet_keys
 from backend.fleet.models import Alert, Command, ConfigurationProfile, EnrollmentCode, Kiosk
 from backend.fleet.settings import default_settings, fleet_setting
+from backend.health.kiosks import register_kiosk_account
 from backend.health.models import Hospital
-from backend.health.service import register_kiosk_account
 from shared_schemas import fleet as contract
 from shared_schemas.signed import sign_compact, signature_valid
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from backend.consent.models import ConsentReceipt
 from backend.core import clock
+from backend.health.checkin import CheckinResult
 from backend.health.models import Department, QueueTicket
-from backend.health.service import CheckinResult, TicketResult
+from backend.health.tickets import TicketResult
 from shared_schemas.text import mask_name, mask_personal_id
 
 

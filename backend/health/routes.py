@@ -19,7 +19,7 @@ from backend.core.access import (
     public,
 )
 from backend.extensions import db, limiter
-from backend.health import present, service
+from backend.health import checkin, consents, hospitals, kiosks, present, queue, tickets
 from backend.health.models import Hospital
 from shared_schemas.base import IdempotencyHeaderSchema, RequiredIdempotencyHeaderSchema
 from shared_schemas.health import (
@@ -36,7 +36,8 @@ from shared_schemas.health import (
     TicketSchema,
 )
 
-blp = Blueprint("hospital", __name__, url_prefix="/", description="Hospitals, check-in kiosks and queues")
+# "hospital_checkin", not "health": the liveness probe is backend/probes.py (/healthz).
+blp = Blueprint("hospital_checkin", __name__, url_prefix="/", description="Hospitals, check-in kiosks and queues")
 
 
 def _not_typed() -> bool:
@@ -53,7 +54,7 @@ def _kiosk_key() -> str:
 
 
 def _kiosk_view(registration, hospital, account) -> dict:
-    start, end = service.provisional_range(registration)
+    start, end = kiosks.provisional_range(registration)
     return {
         "username": account.username,
         "display_name": account.display_name,
@@ -69,7 +70,7 @@ class Hospitals(MethodView):
     @blp.response(200, HospitalSchema(many=True))
     def get(self):
         """Hospitals that take check-ins"""
-        return service.list_hospitals(session=db.session)
+        return hospitals.list_hospitals(session=db.session)
 
 
 @blp.route("/health/hospitals/<string:hospital_code>/departments")
@@ -78,7 +79,7 @@ class Departments(MethodView):
     @blp.response(200, DepartmentSchema(many=True))
     def get(self, hospital_code):
         """A hospital's departments and clinics, their opening hours and whether they are open now"""
-        rows = service.list_departments(session=db.session, hospital_code=hospital_code, now=clock.now())
+        rows = hospitals.list_departments(session=db.session, hospital_code=hospital_code, now=clock.now())
         return [present.department(d, open_now) for d, open_now in rows]
 
 
@@ -89,7 +90,7 @@ class Kiosks(MethodView):
     @blp.response(201, KioskSchema)
     def post(self, data):
         """Provision a check-in kiosk account for my hospital, with its own offline number block"""
-        registration = service.register_kiosk(session=db.session, principal=current_principal(), **data)
+        registration = kiosks.register_kiosk(session=db.session, principal=current_principal(), **data)
         return _kiosk_view(
             registration,
             db.session.get(Hospital, registration.hospital_id),
@@ -104,7 +105,7 @@ class OwnKiosk(MethodView):
     def get(self):
         """This kiosk: its hospital and the provisional numbers it may issue while offline"""
         principal = current_principal()
-        registration, hospital = service.kiosk_registration(session=db.session, principal=principal)
+        registration, hospital = kiosks.kiosk_registration(session=db.session, principal=principal)
         return _kiosk_view(registration, hospital, db.session.get(Account, principal.account_id))
 
 
@@ -124,7 +125,7 @@ class Checkins(MethodView):
         """Check in a patient identified at this kiosk. The server verifies the evidence itself (chip read,
         signed QR) and records the trust level; masked identity, insurance and coverage (audited; a consent
         receipt only when the server verified the patient was there)"""
-        result = service.create_checkin(
+        result = checkin.create_checkin(
             session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
         )
         return present.checkin(result)
@@ -140,7 +141,7 @@ class CheckinTickets(MethodView):
     def post(self, data, checkin_id, idempotency_key):
         """Issue the queue ticket for the chosen department (sequential per department per day; the
         patient's existing ticket when they already have one; offline kiosks send their provisional number)"""
-        result = service.issue_ticket(
+        result = tickets.issue_ticket(
             session=db.session,
             principal=current_principal(),
             checkin_id=checkin_id,
@@ -157,14 +158,14 @@ class Queue(MethodView):
     @blp.response(200, QueueSchema)
     def get(self, query, department_code):
         """My department's queue for the day, in arrival order (audited)"""
-        department, rows = service.queue_view(
+        department, rows = queue.queue_view(
             session=db.session, principal=current_principal(), department_code=department_code, on=query["date"]
         )
         tickets = [present.queue_entry(t, name) for t, name in rows]
         return {
             "department": present.department(department),
             "tickets": tickets,
-            "service_date": query["date"] or service.clock.today(),
+            "service_date": query["date"] or clock.today(),
             "waiting": sum(1 for t in tickets if t["status"] == "waiting"),
         }
 
@@ -175,7 +176,7 @@ class CallNext(MethodView):
     @blp.response(200, TicketSchema)
     def post(self, department_code):
         """Call the next waiting patient of my department (audited)"""
-        result = service.call_next(session=db.session, principal=current_principal(), department_code=department_code)
+        result = queue.call_next(session=db.session, principal=current_principal(), department_code=department_code)
         return present.ticket(result)
 
 
@@ -185,7 +186,7 @@ class OwnConsents(MethodView):
     @blp.response(200, ConsentSchema(many=True))
     def get(self):
         """What I agreed to share, with whom and until when (shown next to my access log)"""
-        return [present.consent(c) for c in service.list_consents(session=db.session, principal=current_principal())]
+        return [present.consent(c) for c in consents.list_consents(session=db.session, principal=current_principal())]
 
 
 @blp.route("/me/consents/<string:consent_id>/revoke")
@@ -194,5 +195,5 @@ class RevokeConsent(MethodView):
     @blp.response(200, ConsentSchema)
     def post(self, consent_id):
         """Revoke a consent for the future (what was already shared stays in the access log)"""
-        consent = service.revoke_consent(session=db.session, principal=current_principal(), consent_id=consent_id)
+        consent = consents.revoke_consent(session=db.session, principal=current_principal(), consent_id=consent_id)
         return present.consent(consent)

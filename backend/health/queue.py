@@ -1,0 +1,90 @@
+"""The staff side of a department's queue: today's tickets in arrival order and calling the next patient.
+This is the queue's public service API (the staff API and the hospital console call it)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from backend.audit.service import record_access
+from backend.consent.models import ConsentReceipt
+from backend.core import clock
+from backend.core.access import HOSPITAL_STAFF, Principal
+from backend.errors import Forbidden, NotFound
+from backend.health.checkin import PURPOSE
+from backend.health.hospitals import get_department, get_hospital
+from backend.health.models import (
+    Checkin,
+    Department,
+    QueueTicket,
+)
+from backend.health.tickets import TicketResult, lock_queue, ticket_result
+from backend.registry.models import Citizen
+
+
+def _staff_department(session: Session, principal: Principal, department_code: str) -> Department:
+    if principal.role != HOSPITAL_STAFF:
+        raise Forbidden("Only hospital staff see queues.")
+    return get_department(session, get_hospital(session, principal.scope_code), department_code)
+
+
+def queue_view(
+    *, session: Session, principal: Principal, department_code: str, on: date | None = None
+) -> tuple[Department, list[tuple[QueueTicket, str | None]]]:
+    """Today's tickets in arrival order, with the patient's name unless they revoked consent."""
+    department = _staff_department(session, principal, department_code)
+    on = on or clock.today()
+    rows = session.execute(
+        sa.select(QueueTicket, Citizen.full_name, ConsentReceipt.revoked_at)
+        .join(Citizen, Citizen.id == QueueTicket.citizen_id)
+        .join(Checkin, Checkin.id == QueueTicket.checkin_id)
+        .outerjoin(ConsentReceipt, ConsentReceipt.id == Checkin.consent_id)
+        .where(QueueTicket.department_id == department.id, QueueTicket.service_date == on)
+        .order_by(QueueTicket.issued_at, QueueTicket.number)
+    ).all()
+    visible = [(t, name if revoked is None else None) for t, name, revoked in rows]
+    record_access(
+        session=session,
+        principal=principal,
+        action="read",
+        record_type="queue",
+        subject_citizen_ids=[t.citizen_id for t, name in visible if name is not None],
+        record_ref=f"{department.code}/{on.isoformat()}",
+        purpose=PURPOSE,
+    )
+    return department, visible
+
+
+def call_next(
+    *, session: Session, principal: Principal, department_code: str, now: datetime | None = None
+) -> TicketResult:
+    """Call the longest-waiting patient (provisional tickets take their place by arrival time)."""
+    department = _staff_department(session, principal, department_code)
+    now = now or clock.now()
+    lock_queue(session, department.hospital.code, department.code, clock.local_date(now))
+    ticket = session.scalar(
+        sa.select(QueueTicket)
+        .where(
+            QueueTicket.department_id == department.id,
+            QueueTicket.service_date == clock.local_date(now),
+            QueueTicket.status == "waiting",
+        )
+        .order_by(QueueTicket.issued_at, QueueTicket.number)
+        .limit(1)
+    )
+    if ticket is None:
+        raise NotFound("Nobody is waiting in this queue.")
+    ticket.status, ticket.called_at, ticket.called_by = "called", now, principal.account_id
+    session.flush()
+    record_access(
+        session=session,
+        principal=principal,
+        subject_citizen_ids=[ticket.citizen_id],
+        action="update",
+        record_type="queue-ticket",
+        record_ref=ticket.public_id,
+        purpose=PURPOSE,
+    )
+    return ticket_result(session, ticket, True)
