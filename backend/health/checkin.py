@@ -17,6 +17,7 @@ from backend.core import clock, idempotency
 from backend.core.access import KIOSK, Principal
 from backend.errors import Forbidden, ValidationFailed
 from backend.health import coverage
+from backend.health.consents import Consent
 from backend.health.identification import identify_patient
 from backend.health.kiosks import kiosk_registration
 from backend.health.models import (
@@ -25,6 +26,7 @@ from backend.health.models import (
 )
 from backend.registry.models import Citizen, HealthInsuranceCard
 from shared_schemas.clock import VIETNAM_TZ as VIETNAM
+from shared_schemas.text import mask_insurance_card, mask_personal_id
 
 PURPOSE = "hospital check-in"
 CHECKIN_LIFETIME = timedelta(minutes=30)
@@ -32,14 +34,72 @@ CHECKIN = "hospital-checkin"  # the operation, for Idempotency-Key replays
 SHARED_DATA = "identity,health_insurance"
 
 
+@dataclass(frozen=True)
+class Patient:
+    """Who was checked in, as the kiosk may show it (PatientSchema): the personal ID masked."""
+
+    full_name: str
+    personal_id_masked: str
+    date_of_birth: date
+    sex: str
+
+    @classmethod
+    def of(cls, citizen: Citizen) -> Patient:
+        return cls(citizen.full_name, mask_personal_id(citizen.personal_id), citizen.date_of_birth, citizen.sex)
+
+
+@dataclass(frozen=True)
+class Insurance:
+    """The BHYT coverage computed at check-in with the card it was computed from (InsuranceSchema)."""
+
+    coverage: coverage.Coverage
+    card: HealthInsuranceCard | None
+
+    @property
+    def card_number_masked(self) -> str | None:
+        return mask_insurance_card(self.card.card_number) if self.card else None
+
+    @property
+    def benefit_level(self) -> int | None:
+        return self.card.benefit_level if self.card else None
+
+    @property
+    def primary_care_facility_name(self) -> str | None:
+        return self.card.primary_care_facility_name if self.card else None
+
+    def __getattr__(self, name: str):  # status, valid_to, in_route, ..., message_en: the computed coverage's
+        return getattr(self.coverage, name)
+
+
 @dataclass
 class CheckinResult:
+    """A check-in as the kiosk receives it (CheckinSchema dumps it)."""
+
     checkin: Checkin
     citizen: Citizen
     hospital: Hospital
     card: HealthInsuranceCard | None
     result: coverage.Coverage
-    consent: ConsentReceipt | None
+    consent_receipt: ConsentReceipt | None
+
+    @property
+    def id(self) -> str:
+        return self.checkin.public_id
+
+    def __getattr__(self, name: str):  # method, identified_at, expires_at, trust_level: the check-in's own
+        return getattr(self.checkin, name)
+
+    @property
+    def patient(self) -> Patient:
+        return Patient.of(self.citizen)
+
+    @property
+    def insurance(self) -> Insurance:
+        return Insurance(self.result, self.card)
+
+    @property
+    def consent(self) -> Consent | None:
+        return Consent.of(self.consent_receipt, clock.now()) if self.consent_receipt else None
 
 
 def new_public_id() -> str:

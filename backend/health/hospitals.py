@@ -3,6 +3,7 @@ Vietnam's clock, overnight clinics included)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -14,6 +15,18 @@ from backend.health.models import (
     Hospital,
 )
 from shared_schemas.clock import VIETNAM_TZ as VIETNAM
+
+
+@dataclass(frozen=True)
+class DepartmentHours:
+    """A department as the directory shows it: its own fields and hours, and whether it is open at the
+    moment asked (DepartmentSchema dumps it)."""
+
+    department: Department
+    open_now: bool
+
+    def __getattr__(self, name: str):
+        return getattr(self.department, name)
 
 
 def get_hospital(session: Session, code: str | None) -> Hospital:
@@ -51,11 +64,11 @@ def list_hospitals(*, session: Session) -> list[Hospital]:
     return list(session.scalars(sa.select(Hospital).order_by(Hospital.code)))
 
 
-def list_departments(*, session: Session, hospital_code: str, now: datetime) -> list[tuple[Department, bool]]:
+def list_departments(*, session: Session, hospital_code: str, now: datetime) -> list[DepartmentHours]:
     hospital = get_hospital(session, hospital_code)
     departments = session.scalars(
         sa.select(Department)
         .where(Department.hospital_id == hospital.id, Department.active.is_(True))
         .order_by(Department.code)
     )
-    return [(d, is_open(d, now)) for d in departments]
+    return [DepartmentHours(d, is_open(d, now)) for d in departments]

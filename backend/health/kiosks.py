@@ -3,6 +3,7 @@ out while offline."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -22,9 +23,35 @@ from backend.health.models import (
 PROVISIONAL_BASE, PROVISIONAL_BLOCK = 10_000, 100  # offline numbers never meet the daily sequence
 
 
+@dataclass(frozen=True)
+class KioskProfile:
+    """A kiosk as it and its hospital's staff see it (KioskSchema): its account, its hospital and the
+    provisional numbers it may give out while offline."""
+
+    account: Account
+    hospital: Hospital
+    registration: KioskRegistration
+
+    @property
+    def username(self) -> str:
+        return self.account.username
+
+    @property
+    def display_name(self) -> str | None:
+        return self.account.display_name
+
+    @property
+    def provisional_range_start(self) -> int:
+        return provisional_range(self.registration)[0]
+
+    @property
+    def provisional_range_end(self) -> int:
+        return provisional_range(self.registration)[1]
+
+
 def register_kiosk(
     *, session: Session, principal: Principal, username: str, password: str, display_name: str
-) -> KioskRegistration:
+) -> KioskProfile:
     """Hospital staff provision a kiosk account scoped to their hospital, with its own offline block."""
     if principal.role != HOSPITAL_STAFF:
         raise Forbidden("Only hospital staff provision kiosks.")
@@ -32,9 +59,10 @@ def register_kiosk(
     account = auth_service.create_kiosk_account(
         session=session, username=username, hospital_code=hospital.code, display_name=display_name, password=password
     )
-    return register_kiosk_account(
+    registration = register_kiosk_account(
         session=session, account=account, hospital=hospital, created_by=principal.account_id, now=clock.now()
     )
+    return KioskProfile(account, hospital, registration)
 
 
 def register_kiosk_account(
@@ -67,6 +95,11 @@ def kiosk_registration(*, session: Session, principal: Principal) -> tuple[Kiosk
     if registration is None or registration.hospital_id != hospital.id:
         raise Forbidden("This kiosk is not registered with a hospital.")
     return registration, hospital
+
+
+def kiosk_profile(*, session: Session, principal: Principal) -> KioskProfile:
+    registration, hospital = kiosk_registration(session=session, principal=principal)
+    return KioskProfile(session.get(Account, principal.account_id), hospital, registration)
 
 
 def provisional_range(registration: KioskRegistration) -> tuple[int, int]:

@@ -26,18 +26,32 @@ from backend.health.models import (
     QueueTicket,
 )
 from backend.registry.models import Citizen, HealthInsuranceCard
+from shared_schemas.text import mask_name
 
 TICKET = "queue-ticket"  # the operation, for Idempotency-Key replays
 
 
 @dataclass
 class TicketResult:
+    """A queue ticket as the kiosk prints it and staff call it (TicketSchema dumps it)."""
+
     ticket: QueueTicket
     existing: bool
     waiting_ahead: int
     patient_name: str
-    coverage_message_vi: str
-    coverage_message_en: str
+    insurance_message_vi: str
+    insurance_message_en: str
+
+    @property
+    def id(self) -> str:
+        return self.ticket.public_id
+
+    @property
+    def patient_name_masked(self) -> str:
+        return mask_name(self.patient_name)
+
+    def __getattr__(self, name: str):  # number, department, service_date, issued_at, status, provisional, payment
+        return getattr(self.ticket, name)
 
 
 def lock_queue(session: Session, hospital_code: str, department_code: str, service_date: date) -> None:
