@@ -8,7 +8,6 @@ from flask_smorest import Blueprint
 
 from backend.core import clock
 from backend.core.access import ADMIN, CITIZEN, OFFICER, access, current_principal
-from backend.documents.routes import present as present_document
 from backend.documents.uploads import read_upload
 from backend.extensions import db
 from backend.registry.models import Citizen
@@ -232,7 +231,7 @@ class Confirmations(MethodView):
             include_history=data["include_history"],
             now=clock.now(),
         )
-        return present_document(document)
+        return document
 
 
 @blp.route("/accommodation-notices")
