@@ -63,6 +63,18 @@ class LicenceState:
     suspended_until: date | None
     retest_from: date | None = None  # at 0 points: the earliest day of the theory re-test
 
+    @property
+    def number(self) -> str:
+        return self.licence.number
+
+    @property
+    def licence_class(self) -> str:
+        return self.licence.licence_class
+
+    @property
+    def expires_on(self) -> date:
+        return self.licence.expires_on
+
 
 def amount_due(decision: PenaltyDecision, on: date) -> AmountDue:
     late = rules.days_late(decision.payment_deadline, on)
