@@ -21,7 +21,7 @@ from backend.health.models import (
     Department,
     QueueTicket,
 )
-from backend.health.tickets import TicketResult, lock_queue, ticket_result
+from backend.health.tickets import TicketResult, audit_ticket, lock_queue, ticket_result
 from backend.registry.models import Citizen
 from shared_schemas.text import mask_name
 
@@ -121,13 +121,5 @@ def call_next(
         raise NotFound("Nobody is waiting in this queue.")
     ticket.status, ticket.called_at, ticket.called_by = "called", now, principal.account_id
     session.flush()
-    record_access(
-        session=session,
-        principal=principal,
-        subject_citizen_ids=[ticket.citizen_id],
-        action="update",
-        record_type="queue-ticket",
-        record_ref=ticket.public_id,
-        purpose=PURPOSE,
-    )
+    audit_ticket(session, principal, ticket, "update")
     return ticket_result(session, ticket, True)

@@ -54,6 +54,20 @@ class TicketResult:
         return getattr(self.ticket, name)
 
 
+def audit_ticket(session: Session, principal: Principal, ticket: QueueTicket, action: str) -> None:
+    """A ticket carries the patient's name: issuing, renumbering, calling (and any later staff action on it)
+    is recorded in the patient's access log."""
+    record_access(
+        session=session,
+        principal=principal,
+        subject_citizen_ids=[ticket.citizen_id],
+        action=action,
+        record_type="queue-ticket",
+        record_ref=ticket.public_id,
+        purpose=PURPOSE,
+    )
+
+
 def lock_queue(session: Session, hospital_code: str, department_code: str, service_date: date) -> None:
     """Take the department's counter row for the day (creating it): concurrent issuers wait here.
 
@@ -212,15 +226,7 @@ def issue_ticket(
     )
     session.add(ticket)
     session.flush()
-    record_access(
-        session=session,
-        principal=principal,
-        subject_citizen_ids=[checkin.citizen_id],
-        action="create",
-        record_type="queue-ticket",
-        record_ref=ticket.public_id,
-        purpose=PURPOSE,
-    )
+    audit_ticket(session, principal, ticket, "create")
     idempotency.remember(
         session=session,
         principal=principal,
@@ -258,13 +264,5 @@ def _adopt_provisional_number(
         ticket.number, ticket.provisional = number, True
         # A further retry of the offline request replays this ticket.
         idempotency.amend(session=session, principal=principal, key=idempotency_key, fingerprint=print_)
-        record_access(
-            session=session,
-            principal=principal,
-            subject_citizen_ids=[ticket.citizen_id],
-            action="update",
-            record_type="queue-ticket",
-            record_ref=ticket.public_id,
-            purpose=PURPOSE,
-        )
+        audit_ticket(session, principal, ticket, "update")
     return ticket_result(session, ticket, True)
