@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from backend.core import clock
 from backend.core.access import CITIZEN, OFFICER, access, current_principal, public
 from backend.extensions import db
-from backend.traffic import catalogue, read_models, retest, service
+from backend.traffic import catalogue, licences, read_models, retest, service
 from shared_schemas.base import RequiredIdempotencyHeaderSchema
 from shared_schemas.traffic import (
     LicenceLookupQuerySchema,
@@ -96,7 +96,7 @@ class OwnLicences(MethodView):
     @blp.response(200, LicenceSchema(many=True))
     def get(self, query):
         """My driving licences: status, points and any suspension on `on` (default today)"""
-        return service.own_licences(session=db.session, principal=current_principal(), on=query["on"] or clock.today())
+        return licences.own_licences(session=db.session, principal=current_principal(), on=query["on"] or clock.today())
 
 
 @blp.route("/licences/<string:number>")
@@ -106,7 +106,7 @@ class Licence(MethodView):
     @blp.response(200, LicenceSchema)
     def get(self, query, number):
         """Look up a licence (audited, with a purpose): suspended, out of points, expired or valid on a day"""
-        return service.lookup_licence(
+        return licences.lookup_licence(
             session=db.session,
             principal=current_principal(),
             number=number,
