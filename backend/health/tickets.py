@@ -179,17 +179,22 @@ def issue_ticket(
             QueueTicket.status != "done",
         )
     )
-    if existing is not None:
+
+    def answer(ticket: QueueTicket, existing: bool) -> TicketResult:
+        """A retry with this Idempotency-Key replays this ticket."""
         idempotency.remember(
             session=session,
             principal=principal,
             key=idempotency_key,
             operation=TICKET,
             fingerprint=print_,
-            resource_ref=existing.public_id,
+            resource_ref=ticket.public_id,
             now=now,
         )
-        return ticket_result(session, existing, True)
+        return ticket_result(session, ticket, existing)
+
+    if existing is not None:
+        return answer(existing, True)
     if provisional_number is None:
         if not is_open(department, now):
             raise Conflict(
@@ -227,16 +232,7 @@ def issue_ticket(
     session.add(ticket)
     session.flush()
     audit_ticket(session, principal, ticket, "create")
-    idempotency.remember(
-        session=session,
-        principal=principal,
-        key=idempotency_key,
-        operation=TICKET,
-        fingerprint=print_,
-        resource_ref=ticket.public_id,
-        now=now,
-    )
-    return ticket_result(session, ticket, False)
+    return answer(ticket, False)
 
 
 def _adopt_provisional_number(
