@@ -120,7 +120,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.fleet.dashboard import bp as fleet_dashboard_bp
     from backend.fleet.help_routes import blp as hospital_help_blp
     from backend.fleet.routes import blp as fleet_blp
-    from backend.health.routes import blp as hospital_blp
+    from backend.health.routes import blp as hospital_checkin_blp
     from backend.identification.routes import blp as identification_blp
     from backend.identity_provider.admin_pages import bp as identity_provider_admin_bp
     from backend.identity_provider.api_routes import blp as identity_provider_api_blp
@@ -143,7 +143,7 @@ def register_blueprints(app: Flask) -> None:
         sessions_blp,
         registry_blp,
         audit_blp,
-        hospital_blp,
+        hospital_checkin_blp,
         hospital_help_blp,
         verification_blp,
         residence_blp,

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from flask import Flask, current_app, g
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -37,17 +37,13 @@ class UtcDateTime(sa.TypeDecorator):
 
 
 def utcnow() -> datetime:
+    """The wall clock, read only by backend/core/clock.py (the service clock tests and demos can move)."""
     return datetime.now(timezone.utc)
 
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UtcDateTime()}
-
-
-class TimestampMixin:
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -129,7 +129,8 @@ def exactly_once(url: str) -> list[str]:
     import sqlalchemy as sa
 
     from backend.database import make_engine
-    from backend.health.service import CHECKIN, TICKET
+    from backend.health.checkin import CHECKIN
+    from backend.health.tickets import TICKET
 
     engine = make_engine(url)
     with engine.connect() as c:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import datetime
 
 import marshmallow as ma
 from marshmallow import fields
 
 from shared_schemas import personal_id
+from shared_schemas.clock import VIETNAM_TZ
 from shared_schemas.text import nfc
 
 # C0 controls other than tab/newline/CR, DEL and C1 controls: never meaningful in our text fields, and
@@ -82,7 +83,9 @@ class PastDate(fields.Date):
 
     def _deserialize(self, value, attr, data, **kwargs):
         parsed = super()._deserialize(value, attr, data, **kwargs)
-        if parsed > date.today():
+        # Vietnam's date, not the server's: a birth at 06:00 in Hà Nội is still "yesterday" in UTC. The wall
+        # clock, because this layer is shared with the kiosk and cannot read the backend's service clock.
+        if parsed > datetime.now(VIETNAM_TZ).date():
             raise ma.ValidationError("The date is in the future.")
         if parsed.year < 1900:
             raise ma.ValidationError("The date is before 1900.")

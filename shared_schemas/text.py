@@ -27,6 +27,11 @@ def mask_personal_id(id_number: str) -> str:
     return id_number[:4] + "*" * (len(id_number) - 6) + id_number[-2:]
 
 
+def mask_insurance_card(card_number: str) -> str:
+    """Mask a BHYT card number for the kiosk screen: 'DN4010123456789' -> 'DN401*******789'."""
+    return card_number[:5] + "*" * (len(card_number) - 8) + card_number[-3:]
+
+
 def queue_number_text(number: int, *, provisional: bool = False) -> str:
     """A queue number as the screen shows it and the paper prints it: four digits ("0042"); a provisional
     number taken offline carries a "P" ("P10042") so staff see it is not yet from the hospital's sequence."""

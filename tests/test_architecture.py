@@ -147,7 +147,7 @@ def test_the_checker_sees_upward_and_sideways_imports(tmp_path):
         "line 1: backend.auth.models.Account (layer 6 >= backend.core's 3)",
     ]
     module.write_text("import flask\nfrom backend.residence import service\n")
-    assert len(violations(module, "backend.health.service")) == 2
+    assert len(violations(module, "backend.health.queue")) == 2
     assert violations(module, "shared_schemas.clock") == [
         "line 1: flask (forbidden for shared_schemas)",
         "line 2: backend.residence (forbidden for shared_schemas)",

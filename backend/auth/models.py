@@ -7,7 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.database import Base, TimestampMixin
+from backend.core.timestamps import TimestampMixin
+from backend.database import Base
 
 
 class Account(Base, TimestampMixin):

@@ -12,7 +12,6 @@ from backend.core.access import OFFICER, access, current_principal, public
 from backend.core.unit_of_work import keep_when_refused
 from backend.extensions import db, limiter
 from backend.identification import service as identification
-from backend.identification.routes import present_challenge
 from backend.notifications.sms import send_after_response
 from shared_schemas.auth import (
     AccountSchema,
@@ -105,9 +104,7 @@ class RegisterChipChallenge(MethodView):
     @blp.response(201, ChipChallengeSchema)
     def post(self):
         """A single-use challenge (3 minutes) for the chip's Active Authentication during a registration"""
-        return present_challenge(
-            identification.issue_challenge(session=db.session, purpose="registration", account_id=None)
-        )
+        return identification.issue_challenge(session=db.session, purpose="registration", account_id=None)
 
 
 @blp.route("/auth/register/chip")

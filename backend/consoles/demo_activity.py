@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 from backend.core import clock
 from backend.core.access import CITIZEN, Principal
 from backend.errors import DomainError
+from backend.health import checkin as health_checkin
+from backend.health import hospitals as health_hospitals
 from backend.health import queue_staff
-from backend.health import service as health
+from backend.health import tickets as health_tickets
 from backend.registry.models import Citizen
 from backend.residence import service as residence
 from shared_schemas.health import CheckinCreateSchema
@@ -105,7 +107,9 @@ def add_hospital_morning(*, session: Session, kiosk: Principal, staff: Principal
     issued = 0
     open_now = [
         d.code
-        for d, is_open in health.list_departments(session=session, hospital_code=kiosk.scope_code, now=clock.now())
+        for d, is_open in health_hospitals.list_departments(
+            session=session, hospital_code=kiosk.scope_code, now=clock.now()
+        )
         if is_open
     ]
     if not open_now:
@@ -118,13 +122,13 @@ def add_hospital_morning(*, session: Session, kiosk: Principal, staff: Principal
             "full_name": citizen.full_name,
         }
         try:
-            checkin = health.create_checkin(
+            checkin = health_checkin.create_checkin(
                 session=session,
                 principal=kiosk,
                 data=CheckinCreateSchema().load({"identification": proof}),
                 idempotency_key=None,
             )
-            health.issue_ticket(
+            health_tickets.issue_ticket(
                 session=session,
                 principal=kiosk,
                 checkin_id=checkin.checkin.public_id,

@@ -16,8 +16,8 @@ from backend.core.access import HOSPITAL_STAFF
 from backend.errors import DomainError
 from backend.extensions import db
 from backend.fleet import help_requests
+from backend.health import queue as health_queue
 from backend.health import queue_staff
-from backend.health import service as health_service
 from shared_schemas.clock import VIETNAM_TZ
 from shared_schemas.text import mask_name
 
@@ -123,13 +123,11 @@ def queue_live(department_code: str):
 
 
 def _queue_context(department_code: str) -> dict:
-    department, rows = health_service.queue_view(
-        session=db.session, principal=_principal(), department_code=department_code
-    )
+    queue = health_queue.queue_view(session=db.session, principal=_principal(), department_code=department_code)
     return {
-        "department": department,
-        "tickets": rows,
-        "waiting": sum(1 for ticket, _ in rows if ticket.status == "waiting"),
+        "department": queue.department,
+        "tickets": [(entry.ticket, entry.patient_name_masked) for entry in queue.tickets],
+        "waiting": queue.waiting,
     }
 
 

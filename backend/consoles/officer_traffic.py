@@ -18,7 +18,7 @@ from backend.core import clock
 from backend.core.access import OFFICER
 from backend.errors import DomainError, ValidationFailed
 from backend.extensions import db
-from backend.traffic import catalogue, service
+from backend.traffic import catalogue, licences, service
 from shared_schemas.base import IDEMPOTENCY_KEY
 from shared_schemas.traffic import PenaltyCreateSchema, Plate
 
@@ -98,14 +98,14 @@ def lookup():
         if data["plate"]:
             result = (
                 "vehicle",
-                service.lookup_vehicle(
+                licences.lookup_vehicle(
                     session=db.session, principal=principal, plate=data["plate"], on=on, purpose=purpose
                 ),
             )
         else:
             result = (
                 "licence",
-                service.lookup_licence(
+                licences.lookup_licence(
                     session=db.session, principal=principal, number=data["licence"], on=on, purpose=purpose
                 ),
             )

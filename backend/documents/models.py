@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -40,6 +41,11 @@ class SignedDocument(Base):
     short_id: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
     short_key_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     replaced_by_id: Mapped[str | None] = mapped_column(sa.String(36))
+
+    @property
+    def content(self) -> dict:
+        """The document's fields (their canonical JSON is what the signed token's `sha256` claim covers)."""
+        return json.loads(self.content_json)
 
 
 class DocumentNumberSequence(Base):

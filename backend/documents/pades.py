@@ -222,6 +222,7 @@ def _from_pem(files: dict[str, bytes], *, tsa_url: str | None) -> SigningMateria
 
 
 def _create_test_ca() -> dict[str, bytes]:
+    # The wall clock, not the service clock: pyHanko checks certificate validity against the real time.
     now = datetime.now(UTC) - timedelta(minutes=5)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = _name("Congdan TEST Document CA - not for real use")

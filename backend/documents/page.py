@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, current_app, render_template
 
-from backend.core.unit_of_work import committed
+from backend.core.unit_of_work import unit_of_work
 from backend.documents import service
 from backend.documents.templates import TEMPLATES
 from backend.extensions import db, limiter
@@ -74,8 +74,9 @@ REASONS_VI = {
 @bp.get("/v/<code>")
 @bp.get("/V/<code>")
 @limiter.limit(lambda: current_app.config.get("DOCUMENT_PAGE_LIMIT_PER_ADDRESS", "60 per minute"))
+@unit_of_work
 def verify_page(code: str):
-    result = committed(lambda: _verify_and_record(code))
+    result = _verify_and_record(code)
     document = result.document
     template = TEMPLATES.get(document.doc_type) if document is not None else None
     body = render_template(

@@ -13,7 +13,6 @@ from flask_smorest import Blueprint
 
 from backend.core.access import CITIZEN, access, current_principal, public
 from backend.core.keys import keyring
-from backend.core.unit_of_work import committed
 from backend.documents import service
 from backend.documents.uploads import PDF, read_upload
 from backend.extensions import db
@@ -31,49 +30,11 @@ well_known = FlaskBlueprint("well_known", __name__)
 VERIFY_PDF_MAX_BYTES = 2 * 1024 * 1024
 
 
-def present(document) -> dict:
-    return {
-        "id": document.id,
-        "doc_type": document.doc_type,
-        "issued_at": document.issued_at,
-        "expires_at": document.expires_at,
-        "revoked_at": document.revoked_at,
-        "revoked_reason": document.revoked_reason,
-        "kid": document.kid,
-        "token": document.token,
-        "content": service.document_content(document),
-        "pdf_sha256": document.pdf_sha256,
-        "number": document.number,
-    }
-
-
-def present_verification(result: service.Verification) -> dict:
-    body = {"status": result.status, "reason": result.reason}
-    if result.document is not None:
-        document = result.document
-        body.update(
-            document_id=document.id,
-            doc_type=document.doc_type,
-            holder=result.claims["hid"],
-            issued_at=document.issued_at,
-            expires_at=document.expires_at,
-            revoked_at=document.revoked_at,
-            kid=document.kid,
-            number=document.number,
-            issuer_code=document.issuer_code,
-        )
-    return body
-
-
-def _verified(work, channel: str) -> dict:
-    """Run a verification and record it in the holder's access trail, in one transaction."""
-
-    def verify_and_record():
-        result = work()
-        service.record_verification(session=db.session, result=result, channel=channel)
-        return result
-
-    return present_verification(committed(verify_and_record))
+def _verified(work, channel: str) -> service.Verification:
+    """Run a verification and record it in the holder's access trail (the request's unit of work saves both)."""
+    result = work()
+    service.record_verification(session=db.session, result=result, channel=channel)
+    return result
 
 
 @blp.route("")
@@ -82,7 +43,7 @@ class Documents(MethodView):
     @blp.response(200, SignedDocumentSchema(many=True))
     def get(self):
         """My signed documents, newest first"""
-        return [present(d) for d in service.list_own(session=db.session, principal=current_principal())]
+        return service.list_own(session=db.session, principal=current_principal())
 
 
 @blp.route("/<uuid:document_id>")
@@ -91,7 +52,7 @@ class Document(MethodView):
     @blp.response(200, SignedDocumentSchema)
     def get(self, document_id):
         """One of my documents, with its signed token and content"""
-        return present(service.get_own(session=db.session, principal=current_principal(), document_id=str(document_id)))
+        return service.get_own(session=db.session, principal=current_principal(), document_id=str(document_id))
 
 
 @blp.route("/<uuid:document_id>/pdf")

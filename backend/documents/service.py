@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import re
 import secrets
@@ -15,7 +14,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from backend.audit import service as audit
 from backend.core import clock
@@ -41,6 +40,9 @@ _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L
 _PDF_TOKEN = re.compile(rb"congdan-jws:([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)")
 
 
+_VERIFICATION_SHOWS = frozenset({"doc_type", "issued_at", "expires_at", "revoked_at", "kid", "number", "issuer_code"})
+
+
 @dataclass(frozen=True)
 class Verification:
     """What a verifier learns about a document; `reason` says why it is not valid."""
@@ -49,6 +51,19 @@ class Verification:
     reason: str | None = None
     document: SignedDocument | None = None
     claims: dict | None = None
+
+    def __getattr__(self, name: str):
+        """What DocumentVerificationSchema shows of the document: nothing at all when no document was found
+        (the keys are absent, not null), else its own fields and the holder's masked ID from the token."""
+        document = self.__dict__.get("document")
+        if document is not None:
+            if name == "document_id":
+                return document.id
+            if name == "holder":
+                return self.claims["hid"]
+            if name in _VERIFICATION_SHOWS:
+                return getattr(document, name)
+        raise AttributeError(name)
 
 
 def issuer() -> str:
@@ -216,6 +231,7 @@ def list_own(*, session: Session, principal: Principal) -> list[SignedDocument]:
     return list(
         session.scalars(
             sa.select(SignedDocument)
+            .options(defer(SignedDocument.pdf))  # the list shows no PDF: do not read each one's bytes
             .where(SignedDocument.holder_citizen_id == principal.citizen_id)
             .order_by(SignedDocument.issued_at.desc(), SignedDocument.id)
         )
@@ -334,7 +350,3 @@ def identity_token(
     }
     token = jws.sign_compact(claims, keys.current.private, keys.current.kid, jws.IDENTITY_TOKEN_TYPE)
     return token, expires_at
-
-
-def document_content(document: SignedDocument) -> dict:
-    return json.loads(document.content_json)

@@ -17,7 +17,7 @@ from backend.core.access import Principal
 from backend.errors import Conflict, Forbidden, ValidationFailed
 from backend.fleet.lookups import get_hospital, require_admin
 from backend.fleet.models import EnrollmentCode, Kiosk
-from backend.health.service import register_kiosk_account
+from backend.health.kiosks import register_kiosk_account
 from shared_schemas import fleet as contract
 from shared_schemas.signed import signature_valid
 

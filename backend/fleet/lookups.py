@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from backend.core.access import FLEET_ADMIN, Principal
 from backend.errors import Forbidden, NotFound, ValidationFailed
 from backend.fleet.models import Kiosk
-from backend.health import service as health_service
+from backend.health import hospitals as health_hospitals
 from backend.health.models import Hospital
 
 
@@ -20,7 +20,7 @@ def require_admin(principal: Principal) -> None:
 def get_hospital(session: Session, code: str) -> Hospital:
     """The hospital (asked of the health domain); an unknown code is the caller's input error."""
     try:
-        return health_service.get_hospital(session, code)
+        return health_hospitals.get_hospital(session, code)
     except NotFound:
         raise ValidationFailed(
             f"No hospital with code {code!r}.", errors={"json": {"hospital_code": ["Unknown hospital."]}}

@@ -8,7 +8,8 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.database import Base, TimestampMixin
+from backend.core.timestamps import TimestampMixin
+from backend.database import Base
 
 
 class Hospital(Base, TimestampMixin):

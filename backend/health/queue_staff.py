@@ -15,7 +15,7 @@ from backend.consent.models import ConsentReceipt
 from backend.core import clock, idempotency
 from backend.core.access import HOSPITAL_STAFF, Principal
 from backend.errors import Conflict, Forbidden, NotFound
-from backend.health import service
+from backend.health import checkin, hospitals, queue, tickets
 from backend.health.models import Checkin, Department, Hospital, QueueTicket
 from backend.registry.models import Citizen
 
@@ -49,7 +49,7 @@ def staff_hospital(*, session: Session, principal: Principal) -> Hospital:
     """The staff member's own hospital (their account's scope); nobody else's."""
     if principal.role != HOSPITAL_STAFF:
         raise Forbidden("Only hospital staff see the hospital's queues.")
-    return service.get_hospital(session, principal.scope_code)
+    return hospitals.get_hospital(session, principal.scope_code)
 
 
 def queue_overview(*, session: Session, principal: Principal, on: date | None = None) -> list[DepartmentQueue]:
@@ -81,7 +81,7 @@ def queue_overview(*, session: Session, principal: Principal, on: date | None = 
 
 def call_next_once(
     *, session: Session, principal: Principal, department_code: str, idempotency_key: str | None
-) -> service.TicketResult:
+) -> tickets.TicketResult:
     """Call next; a repeated click or a resubmitted form with the same key replays the first call, so a
     patient is never skipped over by a double call."""
     return idempotency.once(
@@ -90,8 +90,8 @@ def call_next_once(
         key=idempotency_key,
         operation=CALL,
         request={"department": department_code},
-        replay=lambda ref: service.ticket_result(session, _ticket_by_public_id(session, ref), True),
-        make=lambda: _made(service.call_next(session=session, principal=principal, department_code=department_code)),
+        replay=lambda ref: tickets.ticket_result(session, _ticket_by_public_id(session, ref), True),
+        make=lambda: _made(queue.call_next(session=session, principal=principal, department_code=department_code)),
     )
 
 
@@ -150,7 +150,7 @@ def todays_checkins(*, session: Session, principal: Principal, on: date | None =
         record_type="health-checkin",
         subject_citizen_ids=[row.checkin.citizen_id for row in visible if row.full_name is not None],
         record_ref=f"{hospital.code}/{on.isoformat()}",
-        purpose=service.PURPOSE,
+        purpose=checkin.PURPOSE,
     )
     return visible
 
@@ -158,11 +158,11 @@ def todays_checkins(*, session: Session, principal: Principal, on: date | None =
 def waiting_board(*, session: Session, hospital_code: str, on: date | None = None) -> tuple[Hospital, list]:
     """The public screen: per department open now (or still calling), the numbers being called, latest first.
     Numbers only: nothing on it names a patient."""
-    hospital = service.get_hospital(session, hospital_code)
+    hospital = hospitals.get_hospital(session, hospital_code)
     on = on or clock.today()
     calls = _latest_calls(session, hospital, on, BOARD_CALLS_PER_DEPARTMENT)
     now = clock.now()
-    shown = [d for d in hospital.departments if d.active and (d.id in calls or service.is_open(d, now))]
+    shown = [d for d in hospital.departments if d.active and (d.id in calls or hospitals.is_open(d, now))]
     return hospital, [(d, calls.get(d.id, [])) for d in shown]
 
 
@@ -185,12 +185,14 @@ def _ticket_by_public_id(session: Session, public_id: str) -> QueueTicket:
     return session.scalar(sa.select(QueueTicket).where(QueueTicket.public_id == public_id))
 
 
-def _made(result: service.TicketResult) -> tuple[service.TicketResult, str]:
+def _made(result: tickets.TicketResult) -> tuple[tickets.TicketResult, str]:
     return result, result.ticket.public_id
 
 
 def _my_ticket(session: Session, principal: Principal, department_code: str, ticket_id: str) -> QueueTicket:
-    department = service.get_department(session, staff_hospital(session=session, principal=principal), department_code)
+    department = hospitals.get_department(
+        session, staff_hospital(session=session, principal=principal), department_code
+    )
     ticket = session.scalar(
         sa.select(QueueTicket).where(QueueTicket.public_id == ticket_id, QueueTicket.department_id == department.id)
     )
@@ -220,5 +222,5 @@ def _audit(session: Session, principal: Principal, ticket: QueueTicket) -> None:
         action="update",
         record_type="queue-ticket",
         record_ref=ticket.public_id,
-        purpose=service.PURPOSE,
+        purpose=checkin.PURPOSE,
     )

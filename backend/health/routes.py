@@ -8,7 +8,6 @@ from flask.views import MethodView
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
 from flask_smorest import Blueprint
 
-from backend.auth.models import Account
 from backend.core import clock
 from backend.core.access import (
     CITIZEN,
@@ -19,8 +18,7 @@ from backend.core.access import (
     public,
 )
 from backend.extensions import db, limiter
-from backend.health import present, service
-from backend.health.models import Hospital
+from backend.health import checkin, consents, hospitals, kiosks, queue, tickets
 from shared_schemas.base import IdempotencyHeaderSchema, RequiredIdempotencyHeaderSchema
 from shared_schemas.health import (
     CheckinCreateSchema,
@@ -36,7 +34,8 @@ from shared_schemas.health import (
     TicketSchema,
 )
 
-blp = Blueprint("hospital", __name__, url_prefix="/", description="Hospitals, check-in kiosks and queues")
+# "hospital_checkin", not "health": the liveness probe is backend/probes.py (/healthz).
+blp = Blueprint("hospital_checkin", __name__, url_prefix="/", description="Hospitals, check-in kiosks and queues")
 
 
 def _not_typed() -> bool:
@@ -52,24 +51,13 @@ def _kiosk_key() -> str:
     return f"typed-checkin:{claims.get('sub')}:{claims.get('scope')}"
 
 
-def _kiosk_view(registration, hospital, account) -> dict:
-    start, end = service.provisional_range(registration)
-    return {
-        "username": account.username,
-        "display_name": account.display_name,
-        "hospital": hospital,
-        "provisional_range_start": start,
-        "provisional_range_end": end,
-    }
-
-
 @blp.route("/health/hospitals")
 class Hospitals(MethodView):
     @public
     @blp.response(200, HospitalSchema(many=True))
     def get(self):
         """Hospitals that take check-ins"""
-        return service.list_hospitals(session=db.session)
+        return hospitals.list_hospitals(session=db.session)
 
 
 @blp.route("/health/hospitals/<string:hospital_code>/departments")
@@ -78,8 +66,7 @@ class Departments(MethodView):
     @blp.response(200, DepartmentSchema(many=True))
     def get(self, hospital_code):
         """A hospital's departments and clinics, their opening hours and whether they are open now"""
-        rows = service.list_departments(session=db.session, hospital_code=hospital_code, now=clock.now())
-        return [present.department(d, open_now) for d, open_now in rows]
+        return hospitals.list_departments(session=db.session, hospital_code=hospital_code, now=clock.now())
 
 
 @blp.route("/health/kiosks")
@@ -89,12 +76,7 @@ class Kiosks(MethodView):
     @blp.response(201, KioskSchema)
     def post(self, data):
         """Provision a check-in kiosk account for my hospital, with its own offline number block"""
-        registration = service.register_kiosk(session=db.session, principal=current_principal(), **data)
-        return _kiosk_view(
-            registration,
-            db.session.get(Hospital, registration.hospital_id),
-            db.session.get(Account, registration.account_id),
-        )
+        return kiosks.register_kiosk(session=db.session, principal=current_principal(), **data)
 
 
 @blp.route("/health/kiosks/me")
@@ -103,9 +85,7 @@ class OwnKiosk(MethodView):
     @blp.response(200, KioskSchema)
     def get(self):
         """This kiosk: its hospital and the provisional numbers it may issue while offline"""
-        principal = current_principal()
-        registration, hospital = service.kiosk_registration(session=db.session, principal=principal)
-        return _kiosk_view(registration, hospital, db.session.get(Account, principal.account_id))
+        return kiosks.kiosk_profile(session=db.session, principal=current_principal())
 
 
 @blp.route("/health/checkins")
@@ -124,10 +104,9 @@ class Checkins(MethodView):
         """Check in a patient identified at this kiosk. The server verifies the evidence itself (chip read,
         signed QR) and records the trust level; masked identity, insurance and coverage (audited; a consent
         receipt only when the server verified the patient was there)"""
-        result = service.create_checkin(
+        return checkin.create_checkin(
             session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
         )
-        return present.checkin(result)
 
 
 @blp.route("/health/checkins/<string:checkin_id>/tickets")
@@ -140,14 +119,14 @@ class CheckinTickets(MethodView):
     def post(self, data, checkin_id, idempotency_key):
         """Issue the queue ticket for the chosen department (sequential per department per day; the
         patient's existing ticket when they already have one; offline kiosks send their provisional number)"""
-        result = service.issue_ticket(
+        result = tickets.issue_ticket(
             session=db.session,
             principal=current_principal(),
             checkin_id=checkin_id,
             idempotency_key=idempotency_key,
             **data,
         )
-        return present.ticket(result), 200 if result.existing else 201
+        return result, 200 if result.existing else 201
 
 
 @blp.route("/health/queues/<string:department_code>")
@@ -157,16 +136,9 @@ class Queue(MethodView):
     @blp.response(200, QueueSchema)
     def get(self, query, department_code):
         """My department's queue for the day, in arrival order (audited)"""
-        department, rows = service.queue_view(
+        return queue.queue_view(
             session=db.session, principal=current_principal(), department_code=department_code, on=query["date"]
         )
-        tickets = [present.queue_entry(t, name) for t, name in rows]
-        return {
-            "department": present.department(department),
-            "tickets": tickets,
-            "service_date": query["date"] or service.clock.today(),
-            "waiting": sum(1 for t in tickets if t["status"] == "waiting"),
-        }
 
 
 @blp.route("/health/queues/<string:department_code>/call")
@@ -175,8 +147,7 @@ class CallNext(MethodView):
     @blp.response(200, TicketSchema)
     def post(self, department_code):
         """Call the next waiting patient of my department (audited)"""
-        result = service.call_next(session=db.session, principal=current_principal(), department_code=department_code)
-        return present.ticket(result)
+        return queue.call_next(session=db.session, principal=current_principal(), department_code=department_code)
 
 
 @blp.route("/me/consents")
@@ -185,7 +156,7 @@ class OwnConsents(MethodView):
     @blp.response(200, ConsentSchema(many=True))
     def get(self):
         """What I agreed to share, with whom and until when (shown next to my access log)"""
-        return [present.consent(c) for c in service.list_consents(session=db.session, principal=current_principal())]
+        return consents.list_consents(session=db.session, principal=current_principal())
 
 
 @blp.route("/me/consents/<string:consent_id>/revoke")
@@ -194,5 +165,4 @@ class RevokeConsent(MethodView):
     @blp.response(200, ConsentSchema)
     def post(self, consent_id):
         """Revoke a consent for the future (what was already shared stays in the access log)"""
-        consent = service.revoke_consent(session=db.session, principal=current_principal(), consent_id=consent_id)
-        return present.consent(consent)
+        return consents.revoke_consent(session=db.session, principal=current_principal(), consent_id=consent_id)

@@ -22,3 +22,11 @@ class IdentificationChallenge(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
     used_at: Mapped[datetime | None]
+
+    @property
+    def challenge_id(self) -> str:  # the wire's name (ChipChallengeSchema) for the public id
+        return self.public_id
+
+    @property
+    def challenge(self) -> bytes:
+        return self.nonce

@@ -20,15 +20,6 @@ blp = Blueprint(
 )
 
 
-def present_challenge(challenge) -> dict:
-    return {
-        "challenge_id": challenge.public_id,
-        "challenge": challenge.nonce,
-        "purpose": challenge.purpose,
-        "expires_at": challenge.expires_at,
-    }
-
-
 def _kiosk_key() -> str:
     verify_jwt_in_request()
     return f"chip-challenge:{get_jwt().get('sub')}"
@@ -45,6 +36,4 @@ class Challenges(MethodView):
         """A single-use challenge (valid 3 minutes) for the chip's INTERNAL AUTHENTICATE during a check-in;
         bound to this kiosk"""
         principal = current_principal()
-        return present_challenge(
-            service.issue_challenge(session=db.session, purpose="hospital-checkin", account_id=principal.account_id)
-        )
+        return service.issue_challenge(session=db.session, purpose="hospital-checkin", account_id=principal.account_id)

@@ -17,7 +17,7 @@ from backend.auth.models import Account
 from backend.auth.web_session import cookie_serializer as _serializer
 from backend.core import clock
 from backend.core.access import ADMIN, Principal
-from backend.core.unit_of_work import committed
+from backend.core.unit_of_work import unit_of_work
 from backend.errors import DomainError, Unauthenticated
 from backend.extensions import db
 from backend.fleet.settings import fleet_setting
@@ -73,6 +73,7 @@ def _headers(response):
 
 @bp.route("/login", methods=["GET", "POST"])
 @_form
+@unit_of_work
 def login():
     error = None
     if request.method == "POST":
@@ -86,7 +87,6 @@ def login():
                 failures=(Unauthenticated,),
                 action=lambda: _admin(username),
             )
-            db.session.commit()
             response = make_response(redirect(url_for("oidc_admin.parties"), code=303))
             value = _serializer(_SALT).dumps({"a": account.id, "c": secrets.token_urlsafe(24)})
             response.set_cookie(
@@ -114,6 +114,7 @@ def _admin(username: str) -> Account:
 
 
 @bp.route("/")
+@unit_of_work
 def parties():
     return render_template(
         "oidc/admin_parties.html",
@@ -125,14 +126,16 @@ def parties():
 
 @bp.route("/<string:client_id>/status", methods=["POST"])
 @_form
+@unit_of_work
 def change_status(client_id):
     status = "suspended" if request.form.get("status") == "suspended" else "active"
-    committed(lambda: service.set_relying_party_status(session=db.session, client_id=client_id, status=status))
+    service.set_relying_party_status(session=db.session, client_id=client_id, status=status)
     return redirect(url_for("oidc_admin.parties"), code=303)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @_form
+@unit_of_work
 def register():
     errors, secret, form = None, None, request.form
     if request.method == "POST":
@@ -153,11 +156,10 @@ def register():
                     "consent_days": int(form.get("consent_days") or 90),
                 }
             )
-            party, secret = committed(
-                lambda: service.register_relying_party(
+            with db.session.begin_nested():  # a refused registration leaves nothing behind on this page
+                party, secret = service.register_relying_party(
                     session=db.session, principal=g.admin, data=data, now=clock.now()
                 )
-            )
             return render_template("oidc/admin_registered.html", party=party, secret=secret)
         except ValidationError as invalid:
             errors = invalid.messages

@@ -8,7 +8,6 @@ from flask_smorest import Blueprint
 
 from backend.core import clock
 from backend.core.access import ADMIN, CITIZEN, OFFICER, access, current_principal
-from backend.core.unit_of_work import committed
 from backend.extensions import db
 from backend.identity_provider import login_requests, service
 from shared_schemas.identity_provider import (
@@ -44,10 +43,8 @@ class RelyingParties(MethodView):
     @blp.response(201, RegisteredRelyingPartySchema)
     def post(self, data):
         """Register a relying party (its scopes name the registry fields it may receive)"""
-        party, secret = committed(
-            lambda: service.register_relying_party(
-                session=db.session, principal=current_principal(), data=data, now=clock.now()
-            )
+        party, secret = service.register_relying_party(
+            session=db.session, principal=current_principal(), data=data, now=clock.now()
         )
         return {"relying_party": party, "client_secret": secret}
 
@@ -59,9 +56,7 @@ class RelyingPartyStatus(MethodView):
     @blp.response(200, RelyingPartySchema)
     def post(self, data, client_id):
         """Suspend (or reinstate) a relying party: its tokens stop working at once"""
-        return committed(
-            lambda: service.set_relying_party_status(session=db.session, client_id=client_id, status=data["status"])
-        )
+        return service.set_relying_party_status(session=db.session, client_id=client_id, status=data["status"])
 
 
 @blp.route("/device-keys")
@@ -77,10 +72,8 @@ class DeviceKeys(MethodView):
     @blp.response(201, DeviceKeySchema)
     def post(self, data):
         """Bind this phone's Ed25519 key (done when the account is activated on it)"""
-        return committed(
-            lambda: login_requests.register_device_key(
-                session=db.session, principal=current_principal(), now=clock.now(), **data
-            )
+        return login_requests.register_device_key(
+            session=db.session, principal=current_principal(), now=clock.now(), **data
         )
 
 
@@ -90,10 +83,8 @@ class DeviceKeyUnbind(MethodView):
     @blp.response(200, DeviceKeySchema)
     def post(self, key_id):
         """Unbind a phone (lost or replaced): it approves nothing from now on"""
-        return committed(
-            lambda: login_requests.unbind_device_key(
-                session=db.session, principal=current_principal(), key_id=key_id, now=clock.now()
-            )
+        return login_requests.unbind_device_key(
+            session=db.session, principal=current_principal(), key_id=key_id, now=clock.now()
         )
 
 
@@ -104,14 +95,12 @@ class CitizenDeviceUnbind(MethodView):
     @blp.response(200, DeviceKeySchema(many=True))
     def post(self, data, personal_id):
         """An officer unbinds a citizen's phones (lost phone reported in person; audited)"""
-        return committed(
-            lambda: login_requests.unbind_for_citizen(
-                session=db.session,
-                principal=current_principal(),
-                personal_id=personal_id,
-                reason=data["reason"],
-                now=clock.now(),
-            )
+        return login_requests.unbind_for_citizen(
+            session=db.session,
+            principal=current_principal(),
+            personal_id=personal_id,
+            reason=data["reason"],
+            now=clock.now(),
         )
 
 
@@ -142,8 +131,6 @@ class LoginDecision(MethodView):
     @blp.response(200, LoginRequestSchema)
     def post(self, data, request_id):
         """Approve or deny a login with a signature of the bound device key"""
-        return committed(
-            lambda: login_requests.decide(
-                session=db.session, principal=current_principal(), request_id=request_id, now=clock.now(), **data
-            )
+        return login_requests.decide(
+            session=db.session, principal=current_principal(), request_id=request_id, now=clock.now(), **data
         )

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from backend.auth.throttle import TooManyAttempts
 from backend.core import clock
-from backend.core.unit_of_work import committed
+from backend.core.unit_of_work import unit_of_work
 from backend.errors import Unauthenticated, ValidationFailed
 from backend.extensions import db, limiter
 from backend.identity_provider import claims, ekyc, login_requests, service, tokens, web_session
@@ -70,6 +70,7 @@ def jwks():
 # --- pushed authorization request (RFC 9126) ------------------------------------------------------------
 @bp.route("/oidc/par", methods=["POST"], endpoint="pushed_authorization_request")
 @form_body
+@unit_of_work
 def pushed_authorization_request():
     def push():
         oauth_request = authorization.create_oauth2_request(None)
@@ -93,7 +94,7 @@ def pushed_authorization_request():
         body = service.push_request(session=db.session, client=client, parameters=parameters, now=clock.now())
         return jsonify(body), 201
 
-    return committed(push)
+    return push()
 
 
 # --- authorization endpoint: login, step-up, consent -------------------------------------------------------
@@ -113,6 +114,7 @@ def _back_to_authorize(grant):
 
 @bp.route("/oidc/authorize", methods=["GET", "POST"])
 @form_body
+@unit_of_work
 def authorize():
     grant, failure = _authorization_grant()
     if failure:
@@ -121,29 +123,22 @@ def authorize():
     client, row = grant.client, grant.request.pushed_request
     g.oidc_form_targets = _origins(client.redirect_uri_list)
     needed = service.required_level(client, grant.request.payload.data)
-    if login_requests.collect_approvals(session=db.session, login=login, now=clock.now()):
-        db.session.commit()
+    login_requests.collect_approvals(session=db.session, login=login, now=clock.now())
     account = service.active_account(session=db.session, account_id=login.account_id)
     if request.method == "POST":
         web_session.check_csrf(login)
         if request.form.get("decision") != "approve" or account is None or login.level < needed:
-            return web_session.save(committed(lambda: _refuse(grant, row)), login)
-        return web_session.save(committed(lambda: _approve(grant, row, login, account)), login)
+            return web_session.save(_refuse(grant, row), login)
+        return web_session.save(_approve(grant, row, login, account), login)
     context = {"client": client, "row": row, "needed": needed, "csrf": login.csrf}
     if account is None:
-        shown = committed(
-            lambda: login_requests.show(
-                session=db.session, login=login, client=client, account_id=None, now=clock.now()
-            )
-        )
+        shown = login_requests.show(session=db.session, login=login, client=client, account_id=None, now=clock.now())
         return web_session.save(_page("oidc/login.html", qr=shown, **context), login)
     if login.level < needed:
         if account.level < needed:
             return web_session.save(_page("oidc/level.html", account=account, **context), login)
-        shown = committed(
-            lambda: login_requests.show(
-                session=db.session, login=login, client=client, account_id=account.id, now=clock.now()
-            )
+        shown = login_requests.show(
+            session=db.session, login=login, client=client, account_id=account.id, now=clock.now()
         )
         return web_session.save(_page("oidc/stepup.html", qr=shown, **context), login)
     fields = claims.labelled(claims.fields_for(grant.request.payload.scope))
@@ -185,6 +180,7 @@ _LOGIN_REFUSED_VI = {
 @bp.route("/oidc/login", methods=["POST"])
 @form_body
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
+@unit_of_work
 def login_with_password():
     grant, failure = _authorization_grant()
     if failure:
@@ -192,19 +188,16 @@ def login_with_password():
     login = web_session.load()
     web_session.check_csrf(login)
     try:
-        # The back-off commits a failure itself (it must outlive the refusal), so no committed() here.
+        # A refused password is caught here, so the unit of work commits the back-off's recorded failure.
         account = service.login_with_password(
             session=db.session,
             personal_id=request.form.get("personal_id", "").strip(),
             password=request.form.get("password", ""),
             address=request.remote_addr,
         )
-        db.session.commit()
     except (Unauthenticated, TooManyAttempts) as error:
-        shown = committed(
-            lambda: login_requests.show(
-                session=db.session, login=login, client=grant.client, account_id=None, now=clock.now()
-            )
+        shown = login_requests.show(
+            session=db.session, login=login, client=grant.client, account_id=None, now=clock.now()
         )
         page = _page(
             "oidc/login.html",
@@ -224,18 +217,18 @@ def login_with_password():
 # --- token, userinfo, logout ----------------------------------------------------------------------------
 @bp.route("/oidc/token", methods=["POST"])
 @form_body
+@unit_of_work
 def token():
-    return committed(lambda: authorization.create_token_response())
+    return authorization.create_token_response()
 
 
 @bp.route("/oidc/userinfo", methods=["GET"])
+@unit_of_work
 def userinfo():
     issued, failure = _bearer("openid")
     if failure:
         return failure
-    released = committed(
-        lambda: tokens.release_claims(session=db.session, token=issued, now=clock.now(), record_type="oidc-userinfo")
-    )
+    released = tokens.release_claims(session=db.session, token=issued, now=clock.now(), record_type="oidc-userinfo")
     return jsonify(released)
 
 
@@ -247,12 +240,13 @@ def _bearer(scope: str):
 
 
 @bp.route("/oidc/ekyc/challenges", methods=["POST"])
+@unit_of_work
 def ekyc_challenge():
     """A nonce for the chip's Active Authentication, for the party's own chip read."""
     issued, failure = _bearer("ekyc")
     if failure:
         return failure
-    row = committed(lambda: ekyc.challenge(session=db.session, token=issued, now=clock.now()))
+    row = ekyc.challenge(session=db.session, token=issued, now=clock.now())
     return jsonify(
         {
             "challenge_id": row.public_id,
@@ -263,6 +257,7 @@ def ekyc_challenge():
 
 
 @bp.route("/oidc/ekyc", methods=["POST"])
+@unit_of_work
 def ekyc_check():
     """Chip evidence the party read -> genuine? matches the registry? holder alive? (audited)"""
     issued, failure = _bearer("ekyc")
@@ -272,11 +267,12 @@ def ekyc_check():
         evidence = ChipEvidenceSchema().load(request.get_json(silent=True) or {})
     except ValidationError as error:
         raise ValidationFailed("The chip evidence is malformed.", errors=error.messages) from None
-    return jsonify(committed(lambda: ekyc.check(session=db.session, token=issued, evidence=evidence, now=clock.now())))
+    return jsonify(ekyc.check(session=db.session, token=issued, evidence=evidence, now=clock.now()))
 
 
 @bp.route("/oidc/logout", methods=["GET", "POST"], endpoint="end_session")
 @form_body
+@unit_of_work
 def end_session():
     """RP-initiated logout 1.0: the provider's login ends; the party's redirect is honoured only when it was
     registered and the id_token_hint is ours."""

@@ -58,7 +58,7 @@ def entry_content(entry, certificate_type: int, include_bans: bool) -> dict:
         content["ban"] = c.ban
     if certificate_type == 2:
         content["expunged"] = entry.expunged
-        content["expunged_on"] = entry.expunged_on.isoformat() if entry.expunged else None
+        content["expunged_on"] = entry.expunged_on.isoformat() if entry.expunged_on else None
         content["treated_as_no_record"] = entry.no_record
         content["court_must_decide"] = entry.court_must_decide
     return content

@@ -4,13 +4,13 @@ must decide on are dated legal parameters (backend/law/data/judicial.json), read
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
 from backend.law import store
+from backend.law.calendar import add_months
 
 NON_CUSTODIAL = ("warning", "fine", "non-custodial-reform", "suspended-sentence")
 PRINCIPAL_PENALTIES = NON_CUSTODIAL + ("imprisonment", "life-imprisonment", "death-commuted")
@@ -32,12 +32,6 @@ class Conviction(Protocol):
     additional_completed_on: date | None  # the last additional penalty (ban, probation, ...)
     exempted: bool  # exempted from criminal liability or from the penalty
     court_expunged_on: date | None  # a court's expungement decision (Art. 71)
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def add_years(day: date, years: int) -> date:

@@ -23,48 +23,6 @@ from shared_schemas.judicial import (
 
 blp = Blueprint("judicial", __name__, url_prefix="/judicial", description="Criminal-record certificates")
 
-_REQUEST_FIELDS = (
-    "number",
-    "certificate_type",
-    "purpose",
-    "copies",
-    "delivery",
-    "postal_address",
-    "include_bans",
-    "fee_category",
-    "fee_amount",
-    "fee_claim_status",
-    "status",
-    "requested_at",
-    "paid_at",
-    "due_on",
-    "issued_at",
-    "document_id",
-)
-
-
-def present_request(request) -> dict:
-    return {name: getattr(request, name) for name in _REQUEST_FIELDS}
-
-
-def present_compilation(compilation: service.Compilation) -> dict:
-    return {
-        "request": present_request(compilation.request),
-        "subject_name": compilation.subject.full_name,
-        "on": compilation.on,
-        "has_criminal_record": bool(compilation.entries),
-        "entries": [
-            {
-                "conviction": e.conviction,
-                "expunged": e.expunged,
-                "expunged_on": e.expunged_on if e.expunged else None,
-                "treated_as_no_record": e.no_record,
-                "court_must_decide": e.court_must_decide,
-            }
-            for e in compilation.entries
-        ],
-    }
-
 
 @blp.route("/convictions")
 class Convictions(MethodView):
@@ -84,11 +42,9 @@ class Requests(MethodView):
     @blp.response(201, CertificateRequestSchema)
     def post(self, data, idempotency_key):
         """Request certificate No. 1 or No. 2 about myself; pay the fee (if any) with a payment intent"""
-        request = service.request_certificate(
+        return service.request_certificate(
             session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
         )
-
-        return present_request(request)
 
 
 @blp.route("/requests/mine")
@@ -97,7 +53,7 @@ class OwnRequests(MethodView):
     @blp.response(200, CertificateRequestSchema(many=True))
     def get(self):
         """My certificate requests, newest first"""
-        return [present_request(r) for r in service.list_own(session=db.session, principal=current_principal())]
+        return service.list_own(session=db.session, principal=current_principal())
 
 
 @blp.route("/requests/<string:number>")
@@ -106,8 +62,7 @@ class Request(MethodView):
     @blp.response(200, CertificateRequestSchema)
     def get(self, number):
         """One request: mine, or (audited) one about a person in my jurisdiction"""
-        request = service.get_request(session=db.session, principal=current_principal(), number=number)
-        return present_request(request)
+        return service.get_request(session=db.session, principal=current_principal(), number=number)
 
 
 @blp.route("/queue")
@@ -116,11 +71,7 @@ class Queue(MethodView):
     @blp.response(200, CertificateQueueEntrySchema(many=True))
     def get(self):
         """Paid requests about people in my jurisdiction, nearest legal deadline first"""
-        today = clock.today()
-        return [
-            {**present_request(r), "subject_name": c.full_name, "overdue": r.due_on < today}
-            for r, c in service.queue(session=db.session, principal=current_principal())
-        ]
+        return service.queue(session=db.session, principal=current_principal())
 
 
 @blp.route("/requests/<string:number>/compilation")
@@ -129,10 +80,9 @@ class RequestCompilation(MethodView):
     @blp.response(200, CertificateCompilationSchema)
     def get(self, number):
         """Preview what the certificate will show today (audited)"""
-        compilation = service.compile_certificate(
+        return service.compile_certificate(
             session=db.session, principal=current_principal(), number=number, on=clock.today()
         )
-        return present_compilation(compilation)
 
 
 @blp.route("/requests/<string:number>/issue")
@@ -141,9 +91,7 @@ class IssueCertificate(MethodView):
     @blp.response(200, CertificateRequestSchema)
     def post(self, number):
         """Compile, sign and issue the certificate to the person (a signed PDF with QR)"""
-        return present_request(
-            service.issue_certificate(session=db.session, principal=current_principal(), number=number)
-        )
+        return service.issue_certificate(session=db.session, principal=current_principal(), number=number)
 
 
 @blp.route("/fee-claims")
@@ -152,8 +100,7 @@ class FeeClaims(MethodView):
     @blp.response(200, CertificateQueueEntrySchema(many=True))
     def get(self):
         """Unpaid requests whose fee exemption or reduction waits for my check (people in my jurisdiction)"""
-        claims = service.fee_claims(session=db.session, principal=current_principal())
-        return [{**present_request(r), "subject_name": c.full_name, "overdue": False} for r, c in claims]
+        return service.fee_claims(session=db.session, principal=current_principal())
 
 
 @blp.route("/requests/<string:number>/fee-claim")
@@ -163,12 +110,10 @@ class FeeClaimDecision(MethodView):
     @blp.response(200, CertificateRequestSchema)
     def post(self, data, number):
         """Accept or refuse a claimed fee exemption/reduction after checking its evidence (audited)"""
-        return present_request(
-            service.decide_fee_claim(
-                session=db.session,
-                principal=current_principal(),
-                number=number,
-                accept=data["decision"] == "accept",
-                evidence=data["evidence"],
-            )
+        return service.decide_fee_claim(
+            session=db.session,
+            principal=current_principal(),
+            number=number,
+            accept=data["decision"] == "accept",
+            evidence=data["evidence"],
         )

@@ -32,19 +32,52 @@ class RequestNotPayable(Conflict):
 
 @dataclass(frozen=True)
 class CertificateEntry:
+    """One conviction as a certificate shows it (CertificateEntrySchema)."""
+
     conviction: ConvictionRecord
-    expunged_on: date | None
+    expunges_on: date | None  # the day the record is (or will be) expunged by law
     expunged: bool
     no_record: bool  # Art. 69(2) / 107(1): the law treats the person as having no record for it
     court_must_decide: str | None = None  # Art. 70(1): the chapter whose convictions only a court expunges
 
+    @property
+    def expunged_on(self) -> date | None:
+        """Shown only once it happened: a future expunging day says nothing on a certificate."""
+        return self.expunges_on if self.expunged else None
+
+    @property
+    def treated_as_no_record(self) -> bool:
+        return self.no_record
+
 
 @dataclass(frozen=True)
 class Compilation:
+    """What a certificate will show on a day (CertificateCompilationSchema)."""
+
     request: CertificateRequest
     subject: Citizen
     on: date
     entries: list[CertificateEntry]  # what the certificate shows, in judgment order
+
+    @property
+    def subject_name(self) -> str:
+        return self.subject.full_name
+
+    @property
+    def has_criminal_record(self) -> bool:
+        return bool(self.entries)
+
+
+@dataclass(frozen=True)
+class QueuedRequest:
+    """A request in an officer's list, with its subject's name (CertificateQueueEntrySchema)."""
+
+    request: CertificateRequest
+    subject_name: str
+    overdue: bool
+
+    def __getattr__(self, name: str):  # number, certificate_type, purpose, fee, status, dates
+        return getattr(self.request, name)
 
 
 def record_conviction(
@@ -195,7 +228,7 @@ def get_request(
     raise NotFound("No such certificate request among those you may see.")
 
 
-def queue(*, session: Session, principal: Principal) -> list[tuple[CertificateRequest, Citizen]]:
+def queue(*, session: Session, principal: Principal) -> list[QueuedRequest]:
     """Paid requests waiting for me (people living in my jurisdiction), the nearest legal deadline first."""
     rows = session.execute(
         sa.select(CertificateRequest, Citizen)
@@ -204,7 +237,11 @@ def queue(*, session: Session, principal: Principal) -> list[tuple[CertificateRe
         .order_by(CertificateRequest.due_on, CertificateRequest.id)
     ).all()
     today = clock.today()
-    return [(request, citizen) for request, citizen in rows if officer_covers_citizen(principal, citizen, on=today)]
+    return [
+        QueuedRequest(request, citizen.full_name, request.due_on < today)
+        for request, citizen in rows
+        if officer_covers_citizen(principal, citizen, on=today)
+    ]
 
 
 def compile_certificate(*, session: Session, principal: Principal, number: str, on: date) -> Compilation:
@@ -274,8 +311,8 @@ def issue_certificate(
     return request
 
 
-def fee_claims(*, session: Session, principal: Principal) -> list[tuple[CertificateRequest, Citizen]]:
-    return fees.claims(session=session, principal=principal)
+def fee_claims(*, session: Session, principal: Principal) -> list[QueuedRequest]:
+    return [QueuedRequest(r, c.full_name, False) for r, c in fees.claims(session=session, principal=principal)]
 
 
 def decide_fee_claim(

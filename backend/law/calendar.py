@@ -10,9 +10,18 @@ How a worked Saturday counts is a decision per kind of deadline (README "Legal p
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, timedelta
 
 from backend.law import store
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day `months` later, or the month's last day when it is shorter (31 Jan + 1 month = 28/29 Feb): how
+    periods in months end for suspensions, points restored, retests and expungement waiting periods."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class CalendarNotCovered(LookupError):

@@ -7,7 +7,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.core.access import CITIZEN, HOSPITAL_STAFF, OFFICER, access, current_principal
-from backend.core.unit_of_work import committed
 from backend.extensions import db
 from backend.life_events import allowance, birth, chain, death, hospital, residence, revocation  # noqa: F401
 from shared_schemas.base import IdempotencyHeaderSchema
@@ -42,10 +41,8 @@ class BirthCertificates(MethodView):
     @blp.response(201, HospitalNotificationSchema)
     def post(self, data, idempotency_key=None):
         """Issue an electronic birth certificate (giấy chứng sinh); the mother holds it in the app"""
-        return committed(
-            lambda: hospital.issue_birth_certificate(
-                session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
-            )
+        return hospital.issue_birth_certificate(
+            session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
         )
 
 
@@ -57,10 +54,8 @@ class DeathNotices(MethodView):
     @blp.response(201, HospitalNotificationSchema)
     def post(self, data, idempotency_key=None):
         """Issue an electronic death notice (giấy báo tử) to the relative present"""
-        return committed(
-            lambda: hospital.issue_death_notice(
-                session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
-            )
+        return hospital.issue_death_notice(
+            session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
         )
 
 
@@ -81,10 +76,8 @@ class Births(MethodView):
     @blp.response(201, LifeEventApplicationSchema)
     def post(self, data, idempotency_key=None):
         """Declare a birth once: birth registration, permanent residence and the child's BHYT card"""
-        return committed(
-            lambda: birth.apply(
-                session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
-            )
+        return birth.apply(
+            session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
         )
 
 
@@ -96,10 +89,8 @@ class Deaths(MethodView):
     @blp.response(201, LifeEventApplicationSchema)
     def post(self, data, idempotency_key=None):
         """Declare a relative's death once: death registration, residence deregistration, burial allowance"""
-        return committed(
-            lambda: death.apply(
-                session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
-            )
+        return death.apply(
+            session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
         )
 
 
@@ -111,10 +102,8 @@ class PermanentResidence(MethodView):
     @blp.response(201, LifeEventApplicationSchema)
     def post(self, data, idempotency_key=None):
         """Apply for permanent residence in a household (the head consents; the commune police decide)"""
-        return committed(
-            lambda: residence.apply(
-                session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
-            )
+        return residence.apply(
+            session=db.session, principal=current_principal(), data=data, idempotency_key=idempotency_key
         )
 
 
@@ -124,9 +113,7 @@ class Application(MethodView):
     @blp.response(200, LifeEventApplicationSchema)
     def get(self, ref):
         """One application: its applicant, or an officer of one of its agencies covering it (audited)"""
-        return committed(
-            lambda: chain.get_application(session=db.session, principal=current_principal(), public_id=ref)
-        )
+        return chain.get_application(session=db.session, principal=current_principal(), public_id=ref)
 
 
 @blp.route("/applications/<string:ref>/household-consent")
@@ -136,14 +123,12 @@ class HouseholdConsent(MethodView):
     @blp.response(200, LifeEventApplicationSchema)
     def post(self, data, ref):
         """The head of the chosen household consents to the child's permanent residence, or refuses"""
-        return committed(
-            lambda: birth.household_consent(
-                session=db.session,
-                principal=current_principal(),
-                public_id=ref,
-                decision=data["decision"],
-                note=data.get("note"),
-            )
+        return birth.household_consent(
+            session=db.session,
+            principal=current_principal(),
+            public_id=ref,
+            decision=data["decision"],
+            note=data.get("note"),
         )
 
 
@@ -163,16 +148,14 @@ class StepDecision(MethodView):
     @blp.response(200, StepSchema)
     def post(self, data, step_id):
         """Approve a step (its work is done and the next step reaches its queue) or refuse it, saying why"""
-        return committed(
-            lambda: chain.decide(
-                session=db.session,
-                principal=current_principal(),
-                step_id=step_id,
-                decision=data["decision"],
-                reason=data.get("reason"),
-                action=data.get("action"),
-                consent_needed=birth.consent_needed,
-            )
+        return chain.decide(
+            session=db.session,
+            principal=current_principal(),
+            step_id=step_id,
+            decision=data["decision"],
+            reason=data.get("reason"),
+            action=data.get("action"),
+            consent_needed=birth.consent_needed,
         )
 
 
@@ -183,11 +166,9 @@ class DeathRevocation(MethodView):
     @blp.response(200, DeathRegistrationSchema)
     def post(self, data, registration_id):
         """Revoke a wrong death registration: everything its effects changed is restored"""
-        return committed(
-            lambda: revocation.revoke(
-                session=db.session,
-                principal=current_principal(),
-                registration_id=registration_id,
-                reason=data["reason"],
-            )
+        return revocation.revoke(
+            session=db.session,
+            principal=current_principal(),
+            registration_id=registration_id,
+            reason=data["reason"],
         )

@@ -7,7 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.database import Base, utcnow
+from backend.core import clock
+from backend.database import Base
 
 
 class Notification(Base):
@@ -22,7 +23,7 @@ class Notification(Base):
     body: Mapped[str] = mapped_column(sa.Text)
     # What it is about, e.g. "residence-application:12".
     ref: Mapped[str | None] = mapped_column(sa.String(60))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     read_at: Mapped[datetime | None]
 
 
@@ -36,7 +37,7 @@ class OutboxMessage(Base):
     notification_id: Mapped[int] = mapped_column(sa.ForeignKey("notifications.id"), index=True)
     status: Mapped[str] = mapped_column(sa.String(10), default="pending")  # pending | sent | failed
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
     last_error: Mapped[str | None] = mapped_column(sa.String(300))
     sent_at: Mapped[datetime | None]
 

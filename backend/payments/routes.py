@@ -21,24 +21,6 @@ from shared_schemas.payments import (
 blp = Blueprint("payments", __name__, url_prefix="/payments", description="Online payment of fines and fees")
 
 
-def present_intent(intent, posting) -> dict:
-    return {
-        "id": intent.public_id,
-        "purpose": intent.purpose_kind,
-        "reference": intent.purpose_ref,
-        "description": intent.description,
-        "amount": intent.amount,
-        "currency": "VND",
-        "status": intent.status,
-        "checkout_url": intent.checkout_url,
-        "created_at": intent.created_at,
-        "expires_at": intent.expires_at,
-        "completed_at": intent.completed_at,
-        "receipt_number": posting.receipt_number if posting else None,
-        "receipt_document_id": posting.receipt_document_id if posting else None,
-    }
-
-
 @blp.route("/intents")
 class Intents(MethodView):
     @access(CITIZEN, level=1)
@@ -55,7 +37,7 @@ class Intents(MethodView):
             **data,
         )
 
-        return present_intent(intent, service.posting_for(db.session, intent))
+        return service.payment(db.session, intent)
 
 
 @blp.route("/intents/<string:intent_id>")
@@ -65,7 +47,7 @@ class Intent(MethodView):
     def get(self, intent_id):
         """One of my payments: its status and, once paid, its receipt"""
         intent = service.get_intent(session=db.session, principal=current_principal(), public_id=intent_id)
-        return present_intent(intent, service.posting_for(db.session, intent))
+        return service.payment(db.session, intent)
 
 
 @blp.route("/callbacks/<string:gateway_name>")

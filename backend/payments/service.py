@@ -119,6 +119,42 @@ def posting_for(session: Session, intent: PaymentIntent) -> PaymentPosting | Non
     return session.scalar(sa.select(PaymentPosting).where(PaymentPosting.intent_id == intent.id))
 
 
+@dataclass(frozen=True)
+class Payment:
+    """A payment intent as the citizen sees it, with its receipt once posted (PaymentIntentSchema)."""
+
+    intent: PaymentIntent
+    posting: PaymentPosting | None
+    currency: str = "VND"
+
+    @property
+    def id(self) -> str:
+        return self.intent.public_id
+
+    @property
+    def purpose(self) -> str:
+        return self.intent.purpose_kind
+
+    @property
+    def reference(self) -> str:
+        return self.intent.purpose_ref
+
+    @property
+    def receipt_number(self) -> str | None:
+        return self.posting.receipt_number if self.posting else None
+
+    @property
+    def receipt_document_id(self) -> str | None:
+        return self.posting.receipt_document_id if self.posting else None
+
+    def __getattr__(self, name: str):  # description, amount, status, checkout_url, created/expires/completed_at
+        return getattr(self.intent, name)
+
+
+def payment(session: Session, intent: PaymentIntent) -> Payment:
+    return Payment(intent, posting_for(session, intent))
+
+
 def handle_callback(
     *,
     session: Session,

@@ -8,7 +8,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.database import Base, TimestampMixin
+from backend.core.timestamps import TimestampMixin
+from backend.database import Base
 
 # Application states. "Open" ones can still change; the others are final.
 AWAITING_OWNER_CONSENT, UNDER_REVIEW = "awaiting_owner_consent", "under_review"

@@ -8,11 +8,10 @@ from flask_smorest import Blueprint
 
 from backend.core import clock
 from backend.core.access import ADMIN, CITIZEN, OFFICER, access, current_principal
-from backend.documents.routes import present as present_document
 from backend.documents.uploads import read_upload
 from backend.extensions import db
 from backend.registry.models import Citizen
-from backend.residence import establishments, notices, present, registration, service
+from backend.residence import establishments, notices, read_models, registration, service
 from shared_schemas.base import IdempotencyHeaderSchema
 from shared_schemas.documents import SignedDocumentSchema
 from shared_schemas.residence import (
@@ -43,7 +42,11 @@ ATTACHMENT_MAX_BYTES = 1024 * 1024
 
 
 def _show(application):
-    return present.application(db.session, application, now=clock.now(), viewer=current_principal())
+    return read_models.application(db.session, application, now=clock.now(), viewer=current_principal())
+
+
+def _show_all(applications):
+    return read_models.applications(db.session, applications, now=clock.now(), viewer=current_principal())
 
 
 @blp.route("/applications")
@@ -52,7 +55,7 @@ class Applications(MethodView):
     @blp.response(200, ApplicationSchema(many=True))
     def get(self):
         """My temporary-residence applications, newest first"""
-        return [_show(a) for a in service.list_own(session=db.session, principal=current_principal())]
+        return _show_all(service.list_own(session=db.session, principal=current_principal()))
 
     @access(CITIZEN, level=2)
     @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
@@ -163,7 +166,7 @@ class ApplicantResidence(MethodView):
         citizen, history = service.applicant_residence(
             session=db.session, principal=current_principal(), application_id=application_id, purpose=query["purpose"]
         )
-        return present.applicant_residence(db.session, citizen, history, on=clock.today())
+        return read_models.applicant_residence(db.session, citizen, history, on=clock.today())
 
 
 @blp.route("/consent-requests")
@@ -172,7 +175,7 @@ class ConsentRequests(MethodView):
     @blp.response(200, ApplicationSchema(many=True))
     def get(self):
         """Applications waiting for my consent as owner"""
-        return [_show(a) for a in service.consent_requests(session=db.session, principal=current_principal())]
+        return _show_all(service.consent_requests(session=db.session, principal=current_principal()))
 
 
 @blp.route("/work-queue")
@@ -183,7 +186,7 @@ class WorkQueue(MethodView):
         """Applications under review in my jurisdiction, oldest first, with the legal deadline"""
         now = clock.now()
         rows = service.work_queue(session=db.session, principal=current_principal(), now=now)
-        return [present.queue_item(db.session, a, c, now=now) for a, c in rows]
+        return [read_models.work_queue_item(db.session, a, c, now=now) for a, c in rows]
 
 
 @blp.route("/temporary-residence/extensions")
@@ -208,14 +211,7 @@ class Deregistration(MethodView):
     def post(self, data):
         """Deregister my temporary residence"""
         ended = service.deregister(session=db.session, principal=current_principal(), reason=data["reason"])
-        return {
-            "address": present.resolve_address(db.session, ended.ward_code, ended.street, on=clock.today()),
-            "start_date": ended.start_date,
-            "end_date": ended.end_date,
-            "status": ended.status,
-            "ended_on": ended.ended_on,
-            "ended_reason": ended.ended_reason,
-        }
+        return read_models.temporary_residence(db.session, ended, on=clock.today())
 
 
 @blp.route("/confirmations")
@@ -232,7 +228,7 @@ class Confirmations(MethodView):
             include_history=data["include_history"],
             now=clock.now(),
         )
-        return present_document(document)
+        return document
 
 
 @blp.route("/accommodation-notices")

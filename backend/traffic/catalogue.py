@@ -35,6 +35,14 @@ class Violation:
     def suspends(self) -> bool:
         return self.suspension_months_max > 0
 
+    @property
+    def fine_min(self) -> int:
+        return self.fine.minimum
+
+    @property
+    def fine_max(self) -> int:
+        return self.fine.maximum
+
 
 @functools.cache
 def catalogue() -> dict[str, Violation]:

@@ -13,8 +13,8 @@ from backend.core import clock
 from backend.core.access import Principal
 from backend.errors import Conflict, NotFound, ValidationFailed
 from backend.registry.models import DrivingLicence
+from backend.traffic.licences import LicenceState, licence_state, sync_licence
 from backend.traffic.models import LicenceRetest
-from backend.traffic.service import LicenceState, licence_state, sync_licence
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:

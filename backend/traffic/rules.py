@@ -4,13 +4,13 @@ licence points and suspension periods. Money is integer đồng; dates are Vietn
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from backend.law import calendar as law_calendar
 from backend.law import store
+from backend.law.calendar import add_months
 from shared_schemas.traffic import AGGRAVATING, MITIGATING, PlateError, normalise_plate  # noqa: F401
 
 
@@ -64,13 +64,6 @@ def surcharge(fine: int, days: int, on: date) -> int:
     rounded half up to the đồng; the rate is the one in force on `on`, the day of payment."""
     rate_num, rate_den = store.value("traffic.late_surcharge_per_day", on)
     return round_half_up_div(fine * days * rate_num, rate_den)
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day `months` later, or the month's last day when it is shorter (31 Jan + 1 month = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.database import Base, TimestampMixin
+from backend.core.timestamps import TimestampMixin
+from backend.database import Base
 
 JOB_STATUSES = ("receiving", "queued", "running", "done", "failed", "rejected")
 CHUNK_STATUSES = ("pending", "running", "done")

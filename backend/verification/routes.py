@@ -44,21 +44,9 @@ def _start_worker():
     worker.ensure_started(current_app)
 
 
-def present(job) -> dict:
-    return {
-        "id": job.id,
-        "status": job.status,
-        "source_format": job.source_format,
-        "original_filename": job.original_filename,
-        "purpose": job.purpose,
-        "created_at": job.created_at,
-        "started_at": job.started_at,
-        "finished_at": job.finished_at,
-        "error": job.error,
-        "progress": service.progress(job),
-        "summary": job.summary,
-        "results_url": url_for("verification.JobResults", job_id=job.id) if job.status == "done" else None,
-    }
+def _status(job) -> service.JobStatus:
+    done = job.status == "done"
+    return service.JobStatus(job, url_for("verification.JobResults", job_id=job.id) if done else None)
 
 
 def streamed_upload(view):
@@ -144,7 +132,7 @@ class Jobs(MethodView):
             page=query["page"],
             per_page=query["per_page"],
         )
-        return [present(job) for job in jobs]
+        return [_status(job) for job in jobs]
 
     @access(AGENCY)
     @streamed_upload
@@ -166,7 +154,7 @@ class Jobs(MethodView):
         )
         hand_off(db.session)  # the worker's own session must see the job
         worker.wake(current_app, db.session)
-        return present(db.session.get(type(job), job.id))
+        return _status(db.session.get(type(job), job.id))
 
 
 @blp.route("/record-jobs")
@@ -184,7 +172,7 @@ class RecordJobs(MethodView):
             client_id=current_principal().client_id,
             request_id=g.get("request_id"),
         )
-        return present(job)
+        return _status(job)
 
 
 @blp.route("/jobs/<int:job_id>/records")
@@ -201,7 +189,7 @@ class JobRecords(MethodView):
             job_id=job_id,
             records=data["records"],
         )
-        return present(job)
+        return _status(job)
 
 
 @blp.route("/jobs/<int:job_id>/submit")
@@ -213,7 +201,7 @@ class JobSubmit(MethodView):
         job = service.submit_json_job(session=db.session, principal=current_principal(), job_id=job_id)
         hand_off(db.session)  # the worker's own session must see the job
         worker.wake(current_app, db.session)
-        return present(db.session.get(type(job), job.id))
+        return _status(db.session.get(type(job), job.id))
 
 
 @blp.route("/jobs/<int:job_id>")
@@ -222,7 +210,7 @@ class Job(MethodView):
     @blp.response(200, JobSchema)
     def get(self, job_id):
         """A job's status, progress (rows done/total, rate, ETA) and, when done, its summary"""
-        return present(service.get_job(session=db.session, principal=current_principal(), job_id=job_id))
+        return _status(service.get_job(session=db.session, principal=current_principal(), job_id=job_id))
 
 
 @blp.route("/jobs/<int:job_id>/results")

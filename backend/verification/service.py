@@ -229,6 +229,22 @@ def results_file(*, session: Session, principal: Principal, job_id: int) -> Resu
     )
 
 
+@dataclass(frozen=True)
+class JobStatus:
+    """A job as its agency polls it (JobSchema): the row, its progress, and where its results are once done
+    (the URL is the route's to name)."""
+
+    job: VerificationJob
+    results_url: str | None
+
+    @property
+    def progress(self) -> dict:
+        return progress(self.job)
+
+    def __getattr__(self, name: str):  # id, status, source_format, filename, purpose, times, error, summary
+        return getattr(self.job, name)
+
+
 def progress(job: VerificationJob) -> dict:
     """rows done / total, rate and ETA, from the job row alone (cheap enough to poll)."""
     total, done = job.total_rows if job.status != "receiving" else None, job.rows_done

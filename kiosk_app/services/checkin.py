@@ -16,6 +16,7 @@ from kiosk_app.flow import CheckinView, Coverage, Department, Identity, Message,
 from kiosk_app.services.api import ApiClient, ApiRefused, ApiUnavailable
 from kiosk_app.services.outbox import Outbox, RangeExhausted
 from shared_schemas.clock import VIETNAM_TZ as VIETNAM
+from shared_schemas.text import mask_name, mask_personal_id
 
 log = logging.getLogger(__name__)
 
@@ -55,15 +56,6 @@ class CheckinRefused(Exception):
     def __init__(self, message: Message) -> None:
         super().__init__(message.en)
         self.message = message
-
-
-def mask_id(personal_id: str) -> str:
-    return personal_id[:4] + "*" * 6 + personal_id[-2:]
-
-
-def mask_name(full_name: str) -> str:
-    words = full_name.split()
-    return " ".join([f"{w[0]}." for w in words[:-1]] + words[-1:])
 
 
 def _department(d: dict) -> Department:
@@ -154,7 +146,7 @@ class CheckinService:
             return CheckinView(
                 None,
                 identity.full_name or "",
-                mask_id(identity.personal_id),
+                mask_personal_id(identity.personal_id),
                 OFFLINE_INSURANCE,
                 None,
                 offline=True,

@@ -29,7 +29,7 @@ from tests.faults.conftest import size
 from tests.kiosk_app.live_backend import DEMO_KIOSK_USERNAME, PASSWORD, LiveBackend, demo_backend, demo_database
 
 CHECKINS, KILLED_SYNC = size(60, 500), size(30, 200)
-# A kiosk has 100 provisional numbers per department a day (backend/health/service.py PROVISIONAL_BLOCK):
+# A kiosk has 100 provisional numbers per department a day (backend/health/kiosks.py PROVISIONAL_BLOCK):
 # the day's patients go to three clinics, so a long outage stays within the blocks.
 CLINICS = (
     Department("NOI", "Phòng khám Nội tổng hợp", "General internal medicine"),

@@ -140,3 +140,12 @@ def test_jwks_is_public_and_cacheable(client):
     assert response.status_code == 200
     assert "max-age" in response.headers["Cache-Control"]
     assert all(set(k) >= {"kty", "crv", "kid", "x"} and "d" not in k for k in response.json["keys"])
+
+
+def test_a_verdict_names_the_document_only_when_one_was_found(session, factory, client):
+    document = _issue(session, factory.citizen())
+    found = client.post("/api/v1/documents/verify", json={"token": document.token}).json
+    assert found["document_id"] == document.id and found["holder"] and found["kid"] == document.kid
+    header, payload, signature = document.token.split(".")
+    forged = client.post("/api/v1/documents/verify", json={"token": f"{header}.{payload}.{signature[::-1]}"}).json
+    assert set(forged) == {"status", "reason"} and forged["status"] != "valid"

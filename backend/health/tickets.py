@@ -1,0 +1,264 @@
+"""Queue tickets: the kiosk issues the patient's ticket for a department, numbered from the department's
+daily counter, never twice, or with the provisional number an offline kiosk printed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from backend.audit.service import record_access
+from backend.consent.models import ConsentReceipt
+from backend.core import clock, idempotency
+from backend.core.access import KIOSK, Principal
+from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from backend.health.checkin import PURPOSE, insurance_coverage, new_public_id
+from backend.health.hospitals import get_department, is_open
+from backend.health.kiosks import kiosk_registration, provisional_range
+from backend.health.models import (
+    Checkin,
+    Hospital,
+    QueueCounter,
+    QueueTicket,
+)
+from backend.registry.models import Citizen, HealthInsuranceCard
+from shared_schemas.text import mask_name
+
+TICKET = "queue-ticket"  # the operation, for Idempotency-Key replays
+
+
+@dataclass
+class TicketResult:
+    """A queue ticket as the kiosk prints it and staff call it (TicketSchema dumps it)."""
+
+    ticket: QueueTicket
+    existing: bool
+    waiting_ahead: int
+    patient_name: str
+    insurance_message_vi: str
+    insurance_message_en: str
+
+    @property
+    def id(self) -> str:
+        return self.ticket.public_id
+
+    @property
+    def patient_name_masked(self) -> str:
+        return mask_name(self.patient_name)
+
+    def __getattr__(self, name: str):  # number, department, service_date, issued_at, status, provisional, payment
+        return getattr(self.ticket, name)
+
+
+def audit_ticket(session: Session, principal: Principal, ticket: QueueTicket, action: str) -> None:
+    """A ticket carries the patient's name: issuing, renumbering, calling (and any later staff action on it)
+    is recorded in the patient's access log."""
+    record_access(
+        session=session,
+        principal=principal,
+        subject_citizen_ids=[ticket.citizen_id],
+        action=action,
+        record_type="queue-ticket",
+        record_ref=ticket.public_id,
+        purpose=PURPOSE,
+    )
+
+
+def lock_queue(session: Session, hospital_code: str, department_code: str, service_date: date) -> None:
+    """Take the department's counter row for the day (creating it): concurrent issuers wait here.
+
+    This is the first write of the transaction, so on SQLite it also takes the database write lock
+    before anything below is read."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = QueueCounter.__table__
+    statement = insert(table).values(
+        hospital_code=hospital_code, department_code=department_code, service_date=service_date, last_number=0
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["hospital_code", "department_code", "service_date"],
+            set_={"last_number": table.c.last_number},
+        )
+    )
+
+
+def _next_number(session: Session, hospital_code: str, department_code: str, service_date: date) -> int:
+    return session.execute(
+        sa.update(QueueCounter)
+        .where(
+            QueueCounter.hospital_code == hospital_code,
+            QueueCounter.department_code == department_code,
+            QueueCounter.service_date == service_date,
+        )
+        .values(last_number=QueueCounter.last_number + 1)
+        .returning(QueueCounter.last_number)
+    ).scalar_one()
+
+
+def ticket_result(session: Session, ticket: QueueTicket, existing: bool) -> TicketResult:
+    ahead = (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(QueueTicket)
+            .where(
+                QueueTicket.department_id == ticket.department_id,
+                QueueTicket.service_date == ticket.service_date,
+                QueueTicket.status == "waiting",
+                QueueTicket.issued_at < ticket.issued_at,
+            )
+        )
+        or 0
+    )
+    checkin = ticket.checkin
+    hospital = session.get(Hospital, checkin.hospital_id)
+    card = session.get(HealthInsuranceCard, checkin.insurance_card_id) if checkin.insurance_card_id else None
+    flags = {"visit_type": checkin.visit_type, "referral": checkin.referral, "emergency": checkin.emergency}
+    result = insurance_coverage(card, hospital, ticket.service_date, flags)
+    citizen = session.get(Citizen, ticket.citizen_id)
+    return TicketResult(ticket, existing, ahead, citizen.full_name, result.message_vi, result.message_en)
+
+
+def issue_ticket(
+    *,
+    session: Session,
+    principal: Principal,
+    checkin_id: str,
+    department_code: str,
+    provisional_number: int | None,
+    idempotency_key: str,
+    now: datetime | None = None,
+    payment: str = "insurance",
+) -> TicketResult:
+    """The patient chose a department: their ticket for today (the existing one if they have it)."""
+    if principal.role != KIOSK:
+        raise Forbidden("Only hospital kiosks issue queue tickets.")
+    now = now or clock.now()
+    hospital_code = principal.scope_code or ""
+    checkin = session.scalar(sa.select(Checkin).where(Checkin.public_id == checkin_id))
+    if checkin is None or checkin.kiosk_account_id != principal.account_id:
+        raise NotFound("No such check-in at this kiosk.")
+    service_date = clock.local_date(checkin.identified_at)
+    lock_queue(session, hospital_code, department_code, service_date)
+    body = {"checkin_id": checkin_id, "department_code": department_code, "provisional_number": provisional_number}
+    print_ = idempotency.fingerprint(TICKET, body)
+    try:
+        ref = idempotency.replayed(
+            session=session, principal=principal, key=idempotency_key, operation=TICKET, fingerprint=print_
+        )
+    except idempotency.IdempotencyKeyReused:
+        if provisional_number is None:
+            raise
+        # The kiosk sent this request online, lost the answer, and gave the patient a provisional number:
+        # nobody has seen the number issued then, so the ticket takes the one on the patient's paper.
+        online = idempotency.fingerprint(TICKET, {**body, "provisional_number": None})
+        ref = idempotency.replayed(
+            session=session, principal=principal, key=idempotency_key, operation=TICKET, fingerprint=online
+        )
+        return _adopt_provisional_number(session, principal, checkin, ref, provisional_number, idempotency_key, print_)
+    if ref is not None:
+        return ticket_result(session, session.scalar(sa.select(QueueTicket).where(QueueTicket.public_id == ref)), True)
+    # A provisional number was handed out while the kiosk was offline and the check-in fresh; how long the
+    # network then stayed down says nothing about the check-in.
+    if provisional_number is None and checkin.expires_at < now:
+        raise Conflict("This check-in has expired. Please identify again.")
+    consent = session.get(ConsentReceipt, checkin.consent_id) if checkin.consent_id else None
+    if consent is not None and consent.revoked_at is not None:
+        raise Forbidden("The patient revoked consent for this visit.")
+    registration, hospital = kiosk_registration(session=session, principal=principal)
+    department = get_department(session, hospital, department_code)
+    existing = session.scalar(
+        sa.select(QueueTicket).where(
+            QueueTicket.department_id == department.id,
+            QueueTicket.service_date == service_date,
+            QueueTicket.citizen_id == checkin.citizen_id,
+            QueueTicket.status != "done",
+        )
+    )
+
+    def answer(ticket: QueueTicket, existing: bool) -> TicketResult:
+        """A retry with this Idempotency-Key replays this ticket."""
+        idempotency.remember(
+            session=session,
+            principal=principal,
+            key=idempotency_key,
+            operation=TICKET,
+            fingerprint=print_,
+            resource_ref=ticket.public_id,
+            now=now,
+        )
+        return ticket_result(session, ticket, existing)
+
+    if existing is not None:
+        return answer(existing, True)
+    if provisional_number is None:
+        if not is_open(department, now):
+            raise Conflict(
+                f"{department.name} is closed now ({department.opens_at:%H:%M}–{department.closes_at:%H:%M})."
+            )
+        number = _next_number(session, hospital_code, department_code, service_date)
+    else:
+        low, high = provisional_range(registration)
+        if not low <= provisional_number <= high:
+            raise ValidationFailed(
+                f"Provisional numbers of this kiosk run from {low} to {high}.",
+                errors={"json": {"provisional_number": ["Outside this kiosk's range."]}},
+            )
+        if session.scalar(
+            sa.select(QueueTicket.id).where(
+                QueueTicket.department_id == department.id,
+                QueueTicket.service_date == service_date,
+                QueueTicket.number == provisional_number,
+            )
+        ):
+            raise Conflict("This provisional number was already used today.")
+        number = provisional_number
+    ticket = QueueTicket(
+        public_id=new_public_id(),
+        department_id=department.id,
+        service_date=service_date,
+        number=number,
+        citizen_id=checkin.citizen_id,
+        checkin_id=checkin.id,
+        provisional=provisional_number is not None,
+        # An insured visit needs a card that pays here: what the check-in verified decides.
+        payment=payment if checkin.coverage_percent > 0 else "self_pay",
+        issued_at=checkin.identified_at if provisional_number is not None else now,
+    )
+    session.add(ticket)
+    session.flush()
+    audit_ticket(session, principal, ticket, "create")
+    return answer(ticket, False)
+
+
+def _adopt_provisional_number(
+    session: Session, principal: Principal, checkin: Checkin, ref: str, number: int, idempotency_key: str, print_: str
+) -> TicketResult:
+    """Renumber the ticket a lost answer carried, unless someone could have seen its number by now (it was
+    called, it belongs to an earlier check-in) or the provisional number is not this kiosk's to give."""
+    ticket = session.scalar(sa.select(QueueTicket).where(QueueTicket.public_id == ref))
+    registration, _ = kiosk_registration(session=session, principal=principal)
+    low, high = provisional_range(registration)
+    taken = session.scalar(
+        sa.select(QueueTicket.id).where(
+            QueueTicket.department_id == ticket.department_id,
+            QueueTicket.service_date == ticket.service_date,
+            QueueTicket.number == number,
+        )
+    )
+    if (
+        ticket.checkin_id == checkin.id
+        and ticket.status == "waiting"
+        and not ticket.provisional
+        and low <= number <= high
+        and taken is None
+    ):
+        ticket.number, ticket.provisional = number, True
+        # A further retry of the offline request replays this ticket.
+        idempotency.amend(session=session, principal=principal, key=idempotency_key, fingerprint=print_)
+        audit_ticket(session, principal, ticket, "update")
+    return ticket_result(session, ticket, True)
