@@ -37,7 +37,7 @@ EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})
 # (method, path prefix) of the expensive routes; a prefix ending in "/" covers what follows it.
 EXPENSIVE_ROUTES = (
     ("POST", "/api/v1/auth/"),  # login, registration, refresh: Argon2 hashes, possession proofs, OTP
-    ("POST", "/fleet/login"),  # the fleet dashboard's login form
+    ("POST", "/login"),  # the consoles' login form
     ("POST", "/api/v1/verification/"),  # uploads, JSON record chunks
     ("GET", "/api/v1/verification/jobs/*/results"),  # results downloads (whole files)
     ("POST", "/api/v1/recovery/attempts/*/evidence"),  # face match and liveness: about 1 s of CPU

@@ -17,13 +17,20 @@ from backend.core.access import ADMIN, AGENCY, FLEET_ADMIN, HOSPITAL_STAFF, OFFI
 CONSOLE_ROLES = (OFFICER, HOSPITAL_STAFF, FLEET_ADMIN, AGENCY, ADMIN)
 LANG_COOKIE = "congdan_lang"
 
+
+def cookie_secure() -> bool:
+    """Every web cookie of the site (consoles, the OpenID provider's login) is Secure unless this setting turns it
+    off for tests and demos on http://127.0.0.1."""
+    return bool(current_app.config.get("CONSOLE_COOKIE_SECURE", True))
+
+
 CONSOLE = WebSession(
     name="console",
     path="/",
     client="web-console",
     login_endpoint="consoles.login",
     max_age_s=lambda: int(current_app.config.get("CONSOLE_SESSION_HOURS", 8) * 3600),
-    cookie_secure=lambda: bool(current_app.config.get("CONSOLE_COOKIE_SECURE", True)),
+    cookie_secure=cookie_secure,
 )
 
 

@@ -1,25 +1,24 @@
 """The fleet admins' dashboard: server-rendered pages under /fleet (outside the token API). Its login, session
-cookie and CSRF tokens are the auth domain's web session (backend/auth/web_session.py)."""
+cookie and CSRF tokens are the one console session of every staff console (backend/auth/console.py)."""
 
 from __future__ import annotations
 
 import segno
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from backend.auth.web_session import FORM_CONTENT_TYPES, LoginRefused, WebSession
+from backend.auth.console import CONSOLE, register_console
+from backend.auth.console import signed_in as console_signed_in
 from backend.core import clock
 from backend.core.access import FLEET_ADMIN
-from backend.core.unit_of_work import unit_of_work
 from backend.errors import DomainError
-from backend.extensions import db, limiter
+from backend.extensions import db
 from backend.fleet import charts, commands, enrollment, monitoring
 from backend.fleet import kiosks as fleet_kiosks
 from backend.fleet import profiles as fleet_profiles
 from backend.fleet.labels import label
 from backend.fleet.lookups import get_kiosk, hospital_names
-from backend.fleet.settings import fleet_setting
 from backend.fleet.telemetry import VIETNAM
 from shared_schemas.fleet import COMMAND_KINDS, LANGUAGES
 
@@ -32,15 +31,9 @@ bp = Blueprint(
     static_url_path="/static",
 )
 
-CONSOLE = WebSession(
-    name="fleet",
-    path="/fleet",
-    client="fleet-dashboard",
-    login_endpoint="fleet_dashboard.login",
-    max_age_s=lambda: int(fleet_setting("FLEET_DASHBOARD_SESSION_HOURS") * 3600),
-    cookie_secure=lambda: bool(fleet_setting("FLEET_DASHBOARD_COOKIE_SECURE")),
-)
-signed_in = CONSOLE.login_required(FLEET_ADMIN)
+# The one web login of every console (backend/auth/console.py): the fleet admin signs in at /login.
+signed_in = console_signed_in(FLEET_ADMIN)
+register_console("fleet_dashboard.overview", (FLEET_ADMIN,), "Quản lý ki-ốt", "Kiosk fleet")
 
 _CSP = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
@@ -98,36 +91,11 @@ def _page(template: str, **context):
     return render_template(template, principal=CONSOLE.principal(), **context)
 
 
-# --- login and logout -----------------------------------------------------------------------------------
-@bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-@unit_of_work
+# --- the old login address -------------------------------------------------------------------------------
+@bp.route("/login")
 def login():
-    if request.method != "POST":
-        return CONSOLE.login_form(lambda: _page("fleet/login.html", error=None))
-    try:
-        account = CONSOLE.log_in(FLEET_ADMIN)
-    except LoginRefused as refused:
-        message = refused.message
-        response = CONSOLE.login_form(lambda: _page("fleet/login.html", error=message))
-        response.status_code = refused.status
-        if refused.retry_after is not None:
-            response.headers["Retry-After"] = str(refused.retry_after)
-        return response
-    response = redirect(url_for("fleet_dashboard.overview"))
-    CONSOLE.start(account, response)
-    return response
-
-
-login.accepts_content_types = FORM_CONTENT_TYPES
-
-
-@bp.route("/logout", methods=["POST"])
-@signed_in
-def logout():
-    response = redirect(url_for("fleet_dashboard.login"))
-    CONSOLE.logout(response)
-    return response
+    """Bookmarks of the fleet's own login page land on the one console login."""
+    return redirect(url_for("consoles.login"))
 
 
 # --- pages ----------------------------------------------------------------------------------------------

@@ -20,8 +20,6 @@ DEFAULTS = {
     # default of testing apps, whose tests look at a heartbeat's writes as soon as its request ends).
     "FLEET_DIRECTORY_CHECK_S": 1.0,
     "FLEET_TELEMETRY_FLUSH_S": 1.0,
-    "FLEET_DASHBOARD_COOKIE_SECURE": True,  # tests on http://127.0.0.1 turn it off
-    "FLEET_DASHBOARD_SESSION_HOURS": 8,
 }
 
 DEFAULT_PROFILE = {

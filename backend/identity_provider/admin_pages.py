@@ -13,6 +13,7 @@ from marshmallow import ValidationError
 
 from backend.auth import service as auth_service
 from backend.auth import throttle
+from backend.auth.console import cookie_secure
 from backend.auth.models import Account
 from backend.auth.web_session import cookie_serializer as _serializer
 from backend.core import clock
@@ -20,7 +21,6 @@ from backend.core.access import ADMIN, Principal
 from backend.core.unit_of_work import unit_of_work
 from backend.errors import DomainError, Unauthenticated
 from backend.extensions import db
-from backend.fleet.settings import fleet_setting
 from backend.identity_provider import claims, service
 from shared_schemas.identity_provider import RelyingPartyCreateSchema
 
@@ -96,7 +96,7 @@ def login():
                 path="/oidc/admin",
                 httponly=True,
                 samesite="Strict",
-                secure=bool(fleet_setting("FLEET_DASHBOARD_COOKIE_SECURE")),
+                secure=cookie_secure(),
             )
             return response
         except DomainError as refused:

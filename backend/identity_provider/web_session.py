@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from flask import abort, make_response, request
 from itsdangerous import BadSignature
 
+from backend.auth.console import cookie_secure
 from backend.auth.web_session import cookie_serializer as _serializer
-from backend.fleet.settings import fleet_setting
 
 COOKIE = "congdan_login"
 PATH = "/oidc"
@@ -89,7 +89,7 @@ def save(response, login: LoginSession):
         path=PATH,
         httponly=True,
         samesite="Lax",
-        secure=bool(fleet_setting("FLEET_DASHBOARD_COOKIE_SECURE")),
+        secure=cookie_secure(),
     )
     return response
 

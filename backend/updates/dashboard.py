@@ -1,6 +1,6 @@
 """The fleet dashboard's software page (/fleet/updates): releases, rollouts with their wave, progress and
 health, each kiosk's version, the audit trail; upload, start, stop, resume, advance. Signed in through the
-fleet dashboard's own web session (backend/fleet/dashboard.py)."""
+one console session (backend/auth/console.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import functools
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
+from backend.auth.console import CONSOLE
 from backend.core import clock
 from backend.errors import DomainError
 from backend.extensions import db
-from backend.fleet.dashboard import CONSOLE, signed_in
+from backend.fleet.dashboard import signed_in
 from backend.updates import events, service
 from backend.updates.settings import update_setting
 

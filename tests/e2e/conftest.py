@@ -50,7 +50,6 @@ def server_config(url: str, **overrides) -> dict:
         "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
         "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
         "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
-        "FLEET_DASHBOARD_COOKIE_SECURE": False,
         "CONSOLE_COOKIE_SECURE": False,
         **overrides,
     }

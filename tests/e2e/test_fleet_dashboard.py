@@ -105,7 +105,7 @@ def server(tmp_path):
             "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
             "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
             "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
-            "FLEET_DASHBOARD_COOKIE_SECURE": False,
+            "CONSOLE_COOKIE_SECURE": False,
         }
     )  # http://127.0.0.1 in this test only
     _seed(app)
@@ -204,7 +204,7 @@ def test_admin_finds_the_offline_kiosk_and_locks_it(server, tmp_path, device):
         page.on("dialog", lambda dialog: dialog.accept())
         try:
             page.goto(f"{base_url}/fleet/")
-            assert page.url.endswith("/fleet/login")
+            assert page.url.endswith("/login")
             shot("01_login")
             page.fill("input[name=username]", "fleet.admin")
             page.fill("input[name=password]", PASSWORD)

@@ -132,7 +132,7 @@ def test_expensive_routes_have_their_own_smaller_budget():
         ("/api/v1/auth/refresh", "POST"),
         ("/api/v1/verification/jobs", "POST"),
         ("/api/v1/verification/jobs/7/results", "GET"),
-        ("/fleet/login", "POST"),
+        ("/login", "POST"),
     ] * 3:
         refused = Client(shedder).open(path, method=method, buffered=True)
         assert refused.status_code == 503, path
@@ -144,7 +144,7 @@ def test_expensive_routes_have_their_own_smaller_budget():
             "/api/v1/citizens/me",
             "/api/v1/documents",
             "/api/v1/verification/jobs/7",
-            "/fleet/login",
+            "/login",
             "/api/v1/notifications",
             "/api/v1/audit/me",
         )

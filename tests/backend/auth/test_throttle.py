@@ -113,20 +113,20 @@ def test_unknown_accounts_back_off_the_same_way(world, clock):
     assert statuses == [401] * 5 + [429]
 
 
-def test_fleet_dashboard_login_shares_the_back_off(world, clock):
+def test_console_login_shares_the_back_off(world, clock):
     import re
 
     application, _, admin = world
     attacker = _client(application, "198.51.100.10")
     for _ in range(5):
         assert _login(attacker, admin).status_code == 401
-    page = attacker.get("/fleet/login")
+    page = attacker.get("/login")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
-    response = attacker.post("/fleet/login", data={"csrf_token": csrf, "username": admin, "password": PASSWORD})
+    response = attacker.post("/login", data={"csrf_token": csrf, "username": admin, "password": PASSWORD})
     assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
     clock.advance(int(response.headers["Retry-After"]))
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True)).group(1)
-    response = attacker.post("/fleet/login", data={"csrf_token": csrf, "username": admin, "password": PASSWORD})
+    response = attacker.post("/login", data={"csrf_token": csrf, "username": admin, "password": PASSWORD})
     assert response.status_code == 302  # the right password, once the wait is over
 
 

@@ -14,7 +14,7 @@ from tests.backend.helpers import PASSWORD
 
 @pytest.fixture()
 def http(app, client, monkeypatch):
-    monkeypatch.setitem(app.config, "FLEET_DASHBOARD_COOKIE_SECURE", False)  # the test client speaks http
+    monkeypatch.setitem(app.config, "CONSOLE_COOKIE_SECURE", False)  # the test client speaks http
     return client
 
 
@@ -23,33 +23,34 @@ def _csrf(html: str) -> str:
 
 
 def login(http, username: str, password: str = PASSWORD):
-    page = http.get("/fleet/login")
-    return http.post("/fleet/login", data={"username": username, "password": password, "csrf_token": _csrf(page.text)})
+    page = http.get("/login")
+    return http.post("/login", data={"username": username, "password": password, "csrf_token": _csrf(page.text)})
 
 
 def test_pages_need_a_login(client):
     response = client.get("/fleet/")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/fleet/login")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    old_address = client.get("/fleet/login")  # bookmarks of the fleet's own login page
+    assert old_address.status_code == 302 and old_address.headers["Location"].endswith("/login")
 
 
 def test_session_cookie_is_secure_httponly_strict(client, admin):
-    page = client.get("/fleet/login")
+    page = client.get("/login")
     response = client.post(
-        "/fleet/login",
+        "/login",
         data={"username": admin.username, "password": PASSWORD, "csrf_token": _csrf(page.text)},
     )
     assert response.status_code == 302
-    cookie = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("congdan_fleet=")][0]
-    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/fleet" in cookie
-    assert "Content-Security-Policy" in page.headers
+    cookie = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("congdan_console=")][0]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
 
 
 def test_login_refuses_wrong_password_other_roles_and_missing_csrf(http, admin, factory):
     assert login(http, admin.username, "wrong password").status_code == 401
     officer = factory.staff("officer", "01")
-    refused = login(http, officer.username)
-    assert refused.status_code == 401 and "Sai tên đăng nhập" in refused.text
-    no_csrf = http.post("/fleet/login", data={"username": admin.username, "password": PASSWORD})
+    assert login(http, officer.username).status_code == 302  # one login for every console ...
+    assert http.get("/fleet/").status_code == 302  # ... but the fleet's pages are not an officer's
+    no_csrf = http.post("/login", data={"username": admin.username, "password": PASSWORD})
     assert no_csrf.status_code == 401
 
 
@@ -65,8 +66,8 @@ def test_forms_need_the_session_csrf_token(http, admin, agent):
 def test_logout_ends_the_session(http, admin):
     login(http, admin.username)
     page = http.get("/fleet/")
-    assert page.status_code == 200
-    http.post("/fleet/logout", data={"csrf_token": _csrf(page.text)})
+    assert page.status_code == 200 and "Content-Security-Policy" in page.headers
+    http.post("/logout", data={"csrf_token": _csrf(page.text)})
     assert http.get("/fleet/").status_code == 302
 
 

@@ -14,7 +14,7 @@ from tests.backend.helpers import PASSWORD
 
 @pytest.fixture()
 def http(app, client, monkeypatch):
-    monkeypatch.setitem(app.config, "FLEET_DASHBOARD_COOKIE_SECURE", False)
+    monkeypatch.setitem(app.config, "CONSOLE_COOKIE_SECURE", False)
     return client
 
 
@@ -23,9 +23,9 @@ def _csrf(html: str) -> str:
 
 
 def test_enroll_heartbeat_configure_lock_acknowledge_seen_on_the_dashboard(http, admin, hospital, tmp_path):
-    page = http.get("/fleet/login")
+    page = http.get("/login")
     http.post(
-        "/fleet/login",
+        "/login",
         data={"username": admin.username, "password": PASSWORD, "csrf_token": _csrf(page.text)},
     )
 

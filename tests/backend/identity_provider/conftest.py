@@ -16,7 +16,7 @@ from tests.backend.identity_provider.oidc_kit import Provider
 def provider(make_app):
     from werkzeug.serving import make_server
 
-    app = make_app(FLEET_DASHBOARD_COOKIE_SECURE=False)
+    app = make_app(CONSOLE_COOKIE_SECURE=False)
     with app.app_context():
         factory = Factory(db.session)
         citizen = factory.citizen(full_name="Phạm Thị Hoa", personal_id="001190012345")

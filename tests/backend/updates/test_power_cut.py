@@ -35,7 +35,7 @@ POWER_CUT = Path(__file__).with_name("power_cut.py")
 @pytest.fixture()
 def fleet(make_app, tmp_path, v1_package, v2_package, tmp_path_factory):
     """A live backend with v2.0.0 released to one canary kiosk, enrolled in tmp_path/kiosk on v1.0.0."""
-    app = make_app(FLEET_DASHBOARD_COOKIE_SECURE=False)
+    app = make_app(CONSOLE_COOKIE_SECURE=False)
     with app.app_context():
         hospital = add_hospital(db.session)
         admin = Factory(db.session).staff("fleet_admin", username="fleet.admin.power")

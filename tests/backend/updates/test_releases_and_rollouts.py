@@ -131,10 +131,10 @@ def test_root_key_ceremony_from_the_cli_and_rotation(make_app, tmp_path):
 def test_dashboard_upload_start_and_emergency_stop(
     app, client, admin, auth_headers, hospital, tmp_path, trusted_root, v2_package, monkeypatch
 ):
-    monkeypatch.setitem(app.config, "FLEET_DASHBOARD_COOKIE_SECURE", False)
-    page = client.get("/fleet/login")
+    monkeypatch.setitem(app.config, "CONSOLE_COOKIE_SECURE", False)
+    page = client.get("/login")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    client.post("/fleet/login", data={"username": admin.username, "password": PASSWORD, "csrf_token": csrf})
+    client.post("/login", data={"username": admin.username, "password": PASSWORD, "csrf_token": csrf})
     page = client.get("/fleet/updates/")
     assert page.status_code == 200 and "Phần mềm ki-ốt" in page.text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)

@@ -43,10 +43,10 @@ def rollout(client, admin_headers, rollout_id: int) -> dict:
 
 
 def dashboard(app, client, admin) -> str:
-    app.config["FLEET_DASHBOARD_COOKIE_SECURE"] = False
-    page = client.get("/fleet/login")
+    app.config["CONSOLE_COOKIE_SECURE"] = False
+    page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    client.post("/fleet/login", data={"username": admin.username, "password": PASSWORD, "csrf_token": token})
+    client.post("/login", data={"username": admin.username, "password": PASSWORD, "csrf_token": token})
     return client.get("/fleet/updates/").text
 
 
