@@ -225,12 +225,14 @@ def offer_for(*, session: Session, kiosk: Kiosk, running_version: str, now: date
 
 
 # --- kiosk reports and wave progress ---------------------------------------------------------------------
-def record_report(*, session: Session, kiosk: Kiosk, report: dict, now: datetime) -> KioskUpdate:
+def record_report(*, session: Session, kiosk, report: dict, now: datetime) -> KioskUpdate:
+    """`kiosk` is the signed caller (the fleet's cached KnownKiosk: its id is what counts here)."""
     rollout = session.get(Rollout, report["rollout_id"]) if report.get("rollout_id") else None
     state = session.get(KioskUpdate, kiosk.id) or KioskUpdate(kiosk_id=kiosk.id, crashes=0)
     previous = (state.state, state.running_version, state.rollout_id, state.detail)
     reported = report["state"]
-    if reported == "confirmed" and kiosk.app_version != report["running_version"]:
+    heard_as = session.scalar(sa.select(Kiosk.app_version).where(Kiosk.id == kiosk.id))
+    if reported == "confirmed" and heard_as != report["running_version"]:
         # The kiosk's health check ends with a heartbeat as the new version; without one, it is not confirmed.
         reported = "switched"
     state.running_version, state.slot, state.state = report["running_version"], report["slot"], reported
