@@ -10,7 +10,6 @@ from datetime import date, datetime
 from flask import url_for
 from sqlalchemy.orm import Session
 
-from backend.audit.service import record_access
 from backend.core import clock
 from backend.core.access import Principal
 from backend.errors import Forbidden
@@ -108,28 +107,19 @@ def life_event_rows(session: Session, principal: Principal, now: datetime) -> li
 
 def judicial_rows(session: Session, principal: Principal, now: datetime) -> list[QueueRow]:
     today = clock.local_date(now)
-    found = judicial.queue(session=session, principal=principal)
-    # The queue shows whose record is asked for: that is a read of their data, and they see it in their trail.
-    record_access(
-        session=session,
-        principal=principal,
-        subject_citizen_ids=[citizen.id for _request, citizen in found],
-        action="read",
-        record_type="certificate-work-queue",
-        purpose="criminal-record certificate work queue",
-    )
+    found = judicial.queue(session=session, principal=principal)  # audited there: the queue names the subjects
     rows = [
         QueueRow(
-            ref=request.number,
-            what_vi=f"Phiếu lý lịch tư pháp số {request.certificate_type}",
-            what_en=f"Criminal-record certificate no. {request.certificate_type}",
-            who=citizen.full_name,
+            ref=entry.request.number,
+            what_vi=f"Phiếu lý lịch tư pháp số {entry.request.certificate_type}",
+            what_en=f"Criminal-record certificate no. {entry.request.certificate_type}",
+            who=entry.subject_name,
             place="",
-            received=request.paid_at,
-            due_on=request.due_on,
-            days_left=working_days_left(request.due_on, today),
+            received=entry.request.paid_at,
+            due_on=entry.request.due_on,
+            days_left=working_days_left(entry.request.due_on, today),
             url=None,
         )
-        for request, citizen in found
+        for entry in found
     ]
     return _ordered(rows)

@@ -237,11 +237,21 @@ def queue(*, session: Session, principal: Principal) -> list[QueuedRequest]:
         .order_by(CertificateRequest.due_on, CertificateRequest.id)
     ).all()
     today = clock.today()
-    return [
+    mine = [
         QueuedRequest(request, citizen.full_name, request.due_on < today)
         for request, citizen in rows
         if officer_covers_citizen(principal, citizen, on=today)
     ]
+    # The queue names whose record is asked for: a read of their data, shown in their access log.
+    record_access(
+        session=session,
+        principal=principal,
+        subject_citizen_ids=[entry.request.subject_citizen_id for entry in mine],
+        action="read",
+        record_type="certificate-work-queue",
+        purpose="criminal-record certificate work queue",
+    )
+    return mine
 
 
 def compile_certificate(*, session: Session, principal: Principal, number: str, on: date) -> Compilation:

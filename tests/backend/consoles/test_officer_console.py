@@ -95,3 +95,36 @@ def test_a_decision_without_the_session_csrf_token_is_refused(sign_in, factory, 
     response = web.post(f"/console/officer/residence/{application_id}/decision", data={"decision": "approve"})
     assert response.status_code == 400
     assert session.get(ResidenceApplication, application_id).status == "under_review"
+
+
+def test_queue_lists_criminal_record_requests_and_their_subjects_see_the_read(sign_in, factory, session):
+    from datetime import timedelta
+
+    from backend.core import clock
+    from backend.judicial.models import CertificateRequest
+
+    citizen = factory.citizen(full_name="Đỗ Văn Hùng", ward_code="26740", province_code="79", birth_province="079")
+    now = clock.now()
+    session.add(
+        CertificateRequest(
+            number="LLTP-QUEUE-0001",
+            requester_account_id=factory.account(citizen, level=2).id,
+            subject_citizen_id=citizen.id,
+            certificate_type=2,
+            purpose="Xin việc",
+            copies=1,
+            delivery="electronic",
+            fee_category="standard",
+            fee_amount=200_000,
+            status="queued",
+            requested_at=now,
+            paid_at=now,
+            due_on=clock.today() + timedelta(days=10),
+        )
+    )
+    session.flush()
+    web = sign_in(factory.staff("officer", "26740"))
+    html = web.get("/console/officer/").get_data(as_text=True)
+    assert "LLTP-QUEUE-0001" in html and "Đỗ Văn Hùng" in html and "Phiếu lý lịch tư pháp số 2" in html
+    reads = session.scalars(sa.select(AuditEvent.record_type).where(AuditEvent.subject_citizen_id == citizen.id)).all()
+    assert "certificate-work-queue" in reads

@@ -113,6 +113,9 @@ def test_certificate_no1_and_no2_show_the_right_convictions(client, app, world, 
     deliver(client, callback(app, intent, NOW))
     queue = client.get("/api/v1/judicial/queue", headers=world["officer"]).json
     assert [(q["number"], q["due_on"], q["overdue"]) for q in queue] == [(no1["number"], "2026-11-30", False)]
+    # The queue names whose record is asked for: the person sees that read in their access log.
+    log = client.get("/api/v1/me/access-log", headers=world["citizen"]).json["items"]
+    assert any(e["record_type"] == "certificate-work-queue" and e["actor_role"] == "officer" for e in log)
 
     preview = client.get(f"{REQUESTS}/{no1['number']}/compilation", headers=world["officer"]).json
     assert [e["conviction"]["judgment_number"] for e in preview["entries"]] == ["45/2022/HS-ST"]
