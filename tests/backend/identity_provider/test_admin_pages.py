@@ -13,13 +13,16 @@ def _csrf(html: str) -> str:
 
 
 def _login(client, username):
-    return client.post("/oidc/admin/login", data={"username": username, "password": PASSWORD})
+    """The one console login (its form carries a CSRF token of its own)."""
+    form = client.get("/login").get_data(as_text=True)
+    return client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": _csrf(form)})
 
 
 def test_admin_registers_and_suspends_a_party(client, factory, session):
     admin = factory.staff("admin")
     assert client.get("/oidc/admin/").status_code == 302  # not logged in
-    assert _login(client, admin.username).status_code == 303
+    assert client.get("/oidc/admin/login").headers["Location"].endswith("/login")  # the old address
+    assert _login(client, admin.username).status_code == 302
     page = client.get("/oidc/admin/new")
     assert page.status_code == 200 and "Nơi thường trú" in page.get_data(as_text=True)
     form = {
@@ -51,10 +54,12 @@ def test_admin_registers_and_suspends_a_party(client, factory, session):
     assert 'data-client="TINH-HN" data-status="suspended"' in client.get("/oidc/admin/").get_data(as_text=True)
 
 
-def test_only_administrators_log_in(client, factory):
+def test_only_administrators_get_in(app, factory):
     for role in ("fleet_admin", "officer"):
-        staff = factory.staff(role)
-        assert _login(client, staff.username).status_code == 401
-    citizen = factory.account(factory.citizen())
-    assert _login(client, citizen.username).status_code == 401
+        client = app.test_client()
+        assert _login(client, factory.staff(role).username).status_code == 302  # a console of their own ...
+        assert client.get("/oidc/admin/").status_code == 302  # ... but not this one
+        assert client.post("/oidc/admin/new", data={}).status_code == 302
+    client = app.test_client()
+    assert _login(client, factory.account(factory.citizen()).username).status_code == 401
     assert client.get("/oidc/admin/").status_code == 302
