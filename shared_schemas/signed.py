@@ -85,9 +85,14 @@ def b64url_decode(text: str) -> bytes:
     if not _B64URL.fullmatch(text) or len(text) % 4 == 1:
         raise ValueError("not unpadded base64url")
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except binascii.Error as exc:
         raise ValueError(str(exc)) from None
+    # Canonical only: the last character's unused low bits must be zero, or two spellings of one token (a
+    # signature edited in its final character) would both verify.
+    if b64url_encode(raw) != text:
+        raise ValueError("not canonical base64url")
+    return raw
 
 
 def sign_compact(claims: Mapping[str, Any], private_key: Ed25519PrivateKey, kid: str, typ: str) -> str:

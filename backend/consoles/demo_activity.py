@@ -106,11 +106,9 @@ def add_hospital_morning(*, session: Session, kiosk: Principal, staff: Principal
     rng = random.Random(12)
     issued = 0
     open_now = [
-        d.code
-        for d, is_open in health_hospitals.list_departments(
-            session=session, hospital_code=kiosk.scope_code, now=clock.now()
-        )
-        if is_open
+        hours.code
+        for hours in health_hospitals.list_departments(session=session, hospital_code=kiosk.scope_code, now=clock.now())
+        if hours.open_now
     ]
     if not open_now:
         return 0

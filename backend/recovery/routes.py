@@ -151,7 +151,7 @@ class DeviceBindings(MethodView):
 @blp.route("/account-lock")
 class AccountLock(MethodView):
     @access(CITIZEN)
-    @blp.arguments(AccountLockSchema)
+    @blp.arguments(AccountLockSchema, required=False)  # the reason is optional: a lost phone needs no story
     @blp.response(200, AccountLockResultSchema)
     def post(self, data):
         """Lock my own account (a lost or stolen phone); unlocking needs the chip card and my face"""
