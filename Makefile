@@ -15,7 +15,7 @@ RUN_APT := ca-certificates nginx
 KIOSK_APT := espeak-ng
 TEST_APT := nginx haproxy libzbar0 libpcsclite-dev gcc pcscd vsmartcard-vpcd postgresql redis-server poppler-utils \
             fonts-dejavu-core libgl1 libgl1-mesa-dri libegl1 libegl-mesa0 libx11-6 libxext6 \
-            libxcursor1 libxi6 libxrandr2 libxss1 libmtdev1 chromium espeak-ng npm
+            libxcursor1 libxi6 libxrandr2 libxss1 libmtdev1 chromium espeak-ng
 
 # The scale-out demonstration (make cluster): HAProxy in front of app nodes, PostgreSQL primary + replica, Redis.
 CLUSTER_APT := haproxy postgresql redis-server
@@ -58,8 +58,13 @@ $(VENV)/.dev: $(VENV)/.base
 
 # axe-core (npm) is injected into the consoles' pages by the e2e accessibility scan (tests/e2e/conftest.py).
 AXE_VERSION := 4.14.1
+# npm from Debian only when the machine has none (a NodeSource node brings its own and conflicts with Debian's).
 $(VENV)/npm/node_modules/axe-core/axe.min.js:
+	@command -v npm >/dev/null 2>&1 || $(MAKE) --no-print-directory sysdeps-npm
 	npm install -s --prefix $(VENV)/npm axe-core@$(AXE_VERSION) --no-audit --no-fund
+
+sysdeps-npm:
+	$(call apt_install,npm)
 
 run: sysdeps-run $(VENV)/.base
 	$(VENV)/bin/flask --app backend db-upgrade
