@@ -338,9 +338,9 @@ def build_app(config, *, fleet_transport=None) -> KioskApp:
         config.data_dir,
         agent,
         # Switch only with nobody at the kiosk and nothing waiting in the outbox; the restart waits too.
-        is_idle=lambda: app.flow.state is State.WELCOME
-        and not app.recovery.active
-        and checkin.outbox.pending_count() == 0,
+        is_idle=lambda: (
+            app.flow.state is State.WELCOME and not app.recovery.active and checkin.outbox.pending_count() == 0
+        ),
         restart=lambda: fleet_link.fleet_hooks_post(app.request_restart),
     )
     app.update_worker = UpdateWorker(updates) if updates else None
