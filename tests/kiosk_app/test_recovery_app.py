@@ -46,7 +46,11 @@ def _app(tmp_path, api, size):
 def _button(screen, text: str):
     from kivy.uix.button import Button
 
-    found = [w for w in screen.walk(restrict=True) if isinstance(w, Button) and w.text.startswith(text)]
+    found = [
+        w
+        for w in screen.walk(restrict=True)
+        if isinstance(w, Button) and w.text.startswith(text) and _shown(w) and not w.disabled
+    ]
     assert len(found) == 1, [w.text for w in screen.walk(restrict=True) if isinstance(w, Button)]
     return found[0]
 
@@ -89,6 +93,7 @@ def test_the_welcome_buttons_recovery_reaches_the_qr_and_done_goes_back(orientat
         _button(screen, "Xong").dispatch("on_release")
         assert app.root.current == "welcome" and screen.picture is None and not app.recovery.active
     finally:
+        _idle()  # layout work still scheduled for this app's widgets runs while the app is alive
         app.stop()
         Window.remove_widget(app.root)
 
@@ -105,6 +110,10 @@ def test_cancel_on_the_staff_screen_and_a_fleet_lock_both_end_the_recovery(tmp_p
         _button(screen, "Huỷ").dispatch("on_release")
         assert app.root.current == "welcome" and app.recovery.flow.chip_photo is None and screen.body_vi == ""
 
+        app.recovery.open()  # pressed by mistake: "Huỷ" under "Bắt đầu" goes straight back
+        _button(screen, "Huỷ").dispatch("on_release")
+        assert app.root.current == "welcome" and not app.recovery.active
+
         app.recovery.open()
         app.recovery.press()
         app.lock("Bảo trì / Maintenance")
@@ -112,5 +121,6 @@ def test_cancel_on_the_staff_screen_and_a_fleet_lock_both_end_the_recovery(tmp_p
         app.recovery.tick()
         assert app.root.current == "locked"
     finally:
+        _idle()  # layout work still scheduled for this app's widgets runs while the app is alive
         app.stop()
         Window.remove_widget(app.root)
