@@ -85,13 +85,13 @@ def chip_reader(scan_payload: Callable[[], str], open_card_transport: Callable[[
     return read
 
 
-def frame_capture(open_camera: Callable[[], FrameSource]):
+def frame_capture(open_camera: Callable[[], FrameSource], *, sleep: Callable[[float], None] = time.sleep):
     """The recovery's frames from the kiosk's camera, opened for the capture only."""
 
     def capture(_attempt: dict) -> list[bytes]:
         camera = open_camera()
         try:
-            return capture_frames(camera)
+            return capture_frames(camera, sleep=sleep)
         finally:
             camera.close()
 
