@@ -260,13 +260,13 @@ def _recovery_devices(reader: IdentityReader | None) -> tuple:
     """The chip read and the camera frames for a recovery, on the devices the check-in uses."""
     from kiosk_app.services.recovery import chip_reader, frame_capture
 
-    if reader is None:  # a kiosk without devices (layout tests): a recovery ends in a plain refusal
+    devices = getattr(reader, "devices", None)
+    if devices is None:  # a kiosk without devices (layout and fleet tests): a recovery ends in a plain refusal
 
         def no_device(_attempt):
             raise RuntimeError("no card reader or camera configured")
 
         return no_device, no_device
-    devices = reader.devices
     return chip_reader(reader.scan_payload, devices.open_card_transport), frame_capture(devices.open_camera)
 
 
