@@ -210,7 +210,7 @@ class Controller:
     def tick(self, _dt=None) -> None:
         self.flow.tick(now=self.now())  # the countdown reaches the screen through flow.on_countdown
         # A remote restart waits for the patient at the kiosk to finish (or walk away).
-        if self.app.restart_requested and self.flow.state is State.WELCOME:
+        if self.app.restart_requested and self.flow.state is State.WELCOME and not self.app.recovery_busy():
             self.app.restart()
 
     def sync(self, _dt=None) -> None:

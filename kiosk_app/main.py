@@ -15,6 +15,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kiosk_app.controller import Controller
 from kiosk_app.flow import CheckinFlow, State
 from kiosk_app.kiosk_models import KioskModel, load_model
+from kiosk_app.recovery_controller import RecoveryController
 from kiosk_app.screens import ALL_SCREENS, load_layouts
 from kiosk_app.services.checkin import CheckinService
 from kiosk_app.services.devices import IdentityReader
@@ -91,6 +92,7 @@ class KioskApp(App):
         kiosk_model: KioskModel | None = None,
         animations: bool = True,
         minutes_per_patient: int = 7,
+        recovery_devices: tuple | None = None,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -114,6 +116,18 @@ class KioskApp(App):
         self.flow.on_cue = play_cue
         self.flow.on_countdown = self._show_countdown
         self.staff_pin_enabled = verify_pin is not None
+        # Account recovery (issue 23): its own flow and screen; the check-in flow waits on the welcome screen.
+        read_chip, capture = recovery_devices or _recovery_devices(reader)
+        self.recovery = RecoveryController(
+            checkin.api,
+            read_chip,
+            capture,
+            show=self.show_recovery,
+            leave=self.leave_recovery,
+            is_online=lambda: checkin.online,
+            clock=clock,
+            background=background,
+        )
         self.auto_sync = auto_sync
         self.hospital_name = checkin.facility_name()
         self.fleet_agent = fleet_agent  # started with the app, stopped with it
@@ -131,7 +145,7 @@ class KioskApp(App):
 
     def build(self):
         load_layouts()
-        manager = KioskScreens(on_activity=self.controller.touch, transition=NoTransition())
+        manager = KioskScreens(on_activity=self._activity, transition=NoTransition())
         for screen_class in ALL_SCREENS:
             manager.add_widget(screen_class())
         manager.current = "locked" if self.locked else "welcome"
@@ -139,6 +153,7 @@ class KioskApp(App):
         if preload is not None:
             log.info("%d sounds and voice prompts loaded", preload())
         Clock.schedule_interval(self.controller.tick, 1.0)
+        Clock.schedule_interval(self.recovery.tick, 1.0)
         if self.auto_sync:
             self.controller.sync()
             Clock.schedule_interval(self.controller.sync, SYNC_EVERY_S)
@@ -166,8 +181,8 @@ class KioskApp(App):
         self.voice_on, self.help_state, self.assisted = flow.voice_on, flow.help or "", flow.assisted
         self.step, self.for_child = flow.step or 0, flow.for_child
         manager = self.root
-        if manager is None:
-            return
+        if manager is None or (self.recovery.active and not self.locked):
+            return  # the recovery screen stays until the recovery ends (leave_recovery shows the flow again)
         name = "locked" if self.locked else SCREEN_OF[flow.state]
         if not flow.holds_personal_data:
             for screen in manager.screens:
@@ -176,6 +191,27 @@ class KioskApp(App):
         manager.get_screen(name).show(flow)
         manager.current = name
 
+    def _activity(self) -> None:
+        self.controller.touch()
+        self.recovery.touch()
+
+    # --- account recovery (kiosk_app/recovery_controller.py) ------------------------------------------
+    def recovery_busy(self) -> bool:
+        return self.recovery.active
+
+    def show_recovery(self, view) -> None:
+        if self.root is None or self.locked:
+            return
+        screen = self.root.get_screen("recovery")
+        screen.text_scale = self.text_scale
+        screen.show_view(view)
+        self.root.current = "recovery"
+
+    def leave_recovery(self) -> None:
+        if self.root is not None:
+            self.root.get_screen("recovery").clear()
+        self.show(self.flow)
+
     def _show_countdown(self, flow: CheckinFlow) -> None:
         self.countdown = flow.countdown or 0
 
@@ -183,6 +219,7 @@ class KioskApp(App):
     def lock(self, message: str | None = None) -> None:
         """Out of service until unlocked: whatever a patient had started is dropped."""
         self.locked, self.lock_message = True, message or ""
+        self.recovery.close()
         self.flow.wipe()  # shows the locked screen through on_change
 
     def unlock(self) -> None:
@@ -217,6 +254,20 @@ class KioskApp(App):
         pending = checkin.outbox.pending_count()
         state = "Trực tuyến / Online" if checkin.online else "Ngoại tuyến / Offline"
         self.status_line = f"{state}" + (f" · {pending} chờ đồng bộ / waiting to sync" if pending else "")
+
+
+def _recovery_devices(reader: IdentityReader | None) -> tuple:
+    """The chip read and the camera frames for a recovery, on the devices the check-in uses."""
+    from kiosk_app.services.recovery import chip_reader, frame_capture
+
+    devices = getattr(reader, "devices", None)
+    if devices is None:  # a kiosk without devices (layout and fleet tests): a recovery ends in a plain refusal
+
+        def no_device(_attempt):
+            raise RuntimeError("no card reader or camera configured")
+
+        return no_device, no_device
+    return chip_reader(reader.scan_payload, devices.open_card_transport), frame_capture(devices.open_camera)
 
 
 def build_app(config, *, fleet_transport=None) -> KioskApp:
@@ -287,7 +338,9 @@ def build_app(config, *, fleet_transport=None) -> KioskApp:
         config.data_dir,
         agent,
         # Switch only with nobody at the kiosk and nothing waiting in the outbox; the restart waits too.
-        is_idle=lambda: app.flow.state is State.WELCOME and checkin.outbox.pending_count() == 0,
+        is_idle=lambda: (
+            app.flow.state is State.WELCOME and not app.recovery.active and checkin.outbox.pending_count() == 0
+        ),
         restart=lambda: fleet_link.fleet_hooks_post(app.request_restart),
     )
     app.update_worker = UpdateWorker(updates) if updates else None

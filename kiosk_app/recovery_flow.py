@@ -138,8 +138,9 @@ class RecoveryFlow:
                 state,
                 "Đặt thẻ căn cước lên đầu đọc",
                 "Place your ID card on the reader",
-                "Giữ thẻ yên cho đến khi nghe tiếng báo.",
-                "Keep the card still until you hear the sound.",
+                "Đưa mã QR mặt sau thẻ vào camera, rồi giữ thẻ yên trên đầu đọc cho đến khi nghe tiếng báo.",
+                "Show the QR on the back of the card to the camera, then keep the card still on the reader "
+                "until you hear the sound.",
             )
         if state == RecoveryState.FACE:
             vi, en = PROMPTS[(self.attempt or {}).get("prompt", "blink")]

@@ -128,6 +128,7 @@ TEXTS = {
         "The app's QR code\nWhile offline, the QR on the ID card cannot be used",
     ),
     "staff": ("Nhân viên", "Staff"),
+    "recover_account": ("Khôi phục tài khoản", "Recover account"),
     "staff_pin_title": ("Nhân viên: nhập mã PIN", "Staff: type your PIN"),
     "assisted": (
         "Chế độ nhân viên hỗ trợ — mức tin cậy hiện ở bước 2",

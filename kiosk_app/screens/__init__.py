@@ -10,6 +10,7 @@ from kiosk_app.screens.keypad import KeypadScreen
 from kiosk_app.screens.locked import LockedScreen
 from kiosk_app.screens.message import MessageScreen
 from kiosk_app.screens.reading import ReadingScreen
+from kiosk_app.screens.recovery import RecoveryScreen
 from kiosk_app.screens.staff_pin import StaffPinScreen
 from kiosk_app.screens.ticket import TicketScreen
 from kiosk_app.screens.welcome import WelcomeScreen
@@ -26,6 +27,7 @@ ALL_SCREENS = (
     TicketScreen,
     LockedScreen,
     StaffPinScreen,
+    RecoveryScreen,
 )
 
 __all__ = ["ALL_SCREENS", "load_layouts"]

@@ -24,6 +24,9 @@ def qr_png(text: str) -> bytes:
     return out.getvalue()
 
 
+CANCELLABLE = ("intro", "reading_card", "face", "checking")
+
+
 class RecoveryScreen(KioskScreen):
     title_vi = StringProperty("")
     title_en = StringProperty("")
@@ -34,6 +37,7 @@ class RecoveryScreen(KioskScreen):
     staff_line = StringProperty("")
     picture = ObjectProperty(None, allownone=True)
     has_picture = BooleanProperty(False)
+    can_cancel = BooleanProperty(False)  # before the backend's answer the main button is "start" or absent
     text_scale = NumericProperty(1.0)  # 1.3 in large-text mode, as the check-in screens
 
     def show_view(self, view) -> None:
@@ -41,6 +45,7 @@ class RecoveryScreen(KioskScreen):
         self.body_vi, self.body_en = view.body_vi, view.body_en
         self.button_vi, self.button_en = view.button_vi, view.button_en
         self.staff_line = view.staff_line
+        self.can_cancel = view.state in CANCELLABLE
         if view.qr_text:
             self.picture = _texture(qr_png(view.qr_text), "png")
         elif view.photo_jpeg:
@@ -53,3 +58,4 @@ class RecoveryScreen(KioskScreen):
         """The chip photo and the code leave the widgets with the attempt."""
         self.picture, self.has_picture = None, False
         self.body_vi = self.body_en = self.staff_line = ""
+        self.can_cancel = False

@@ -61,3 +61,38 @@ def capture_frames(
         if ok:
             frames.append(jpeg.tobytes())
     return frames
+
+
+def chip_reader(scan_payload: Callable[[], str], open_card_transport: Callable[[], object]):
+    """The recovery's chip read on the kiosk's devices: the card's QR (camera) opens the chip, as at check-in."""
+    from hardware import qr
+    from hardware.smartcard import access_keys_from_qr
+    from kiosk_app.services.devices import UNKNOWN_QR, IdentifyError
+
+    def read(attempt: dict) -> tuple[dict, bytes | None]:
+        payload = scan_payload()
+        if qr.classify_qr(payload) is not qr.QrKind.CCCD:
+            raise IdentifyError(UNKNOWN_QR)
+        access_key = access_keys_from_qr(qr.parse_cccd_qr(payload))
+        transport = open_card_transport()
+        try:
+            return read_card(transport, access_key, attempt)
+        finally:
+            close = getattr(transport, "close", None)
+            if close:
+                close()
+
+    return read
+
+
+def frame_capture(open_camera: Callable[[], FrameSource], *, sleep: Callable[[float], None] = time.sleep):
+    """The recovery's frames from the kiosk's camera, opened for the capture only."""
+
+    def capture(_attempt: dict) -> list[bytes]:
+        camera = open_camera()
+        try:
+            return capture_frames(camera, sleep=sleep)
+        finally:
+            camera.close()
+
+    return capture

@@ -115,3 +115,29 @@ def test_someone_elses_face_brings_the_staff_screen_with_the_chip_photo(backend)
     flow, _api = _run(live, kiosk, holders[1], folder, "hopper", "collins")
     assert flow.state == RecoveryState.STAFF
     assert flow.view().photo_jpeg and flow.frames is None
+
+
+def test_the_controller_runs_the_recovery_on_the_kiosks_device_glue_against_the_backend(backend):
+    """The welcome button's path with the app's own device glue: the card's QR opens the software chip, the
+    camera file plays the prompted action, the backend issues the code (threads run inline)."""
+    from kiosk_app.recovery_controller import RecoveryController
+    from kiosk_app.services.recovery import chip_reader, frame_capture
+    from tests.kiosk_app.fakes import run_now
+
+    live, kiosk, holders, folder = backend
+    holder, views = holders[2], []
+    control = RecoveryController(
+        ApiClient(live.url, kiosk, PASSWORD, timeout_s=60),
+        chip_reader(holder.qr_text, lambda: SimulatedTransport(simulated_chip(holder, "collins"))),
+        frame_capture(
+            lambda: FileFrameSource(camera_file(folder, "collins", control.flow.attempt["prompt"])),
+            sleep=lambda _s: None,
+        ),
+        show=views.append,
+        leave=lambda: None,
+        background=run_now,
+    )
+    control.open()
+    control.press()
+    assert [view.state for view in views][-4:] == ["reading_card", "face", "checking", "code"], views[-1]
+    assert views[-1].qr_text.startswith("congdan-recover:")
