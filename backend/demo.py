@@ -119,6 +119,8 @@ DEMO_STAFF = (
     ("staff.bachmai", "hospital_staff", "BV-BACHMAI", "Nhân viên Bệnh viện Bạch Mai"),
     ("fleet.admin", "fleet_admin", None, "Quản trị ki-ốt"),
     ("agency.sgd", "agency", "SGD-HANOI", "Sở Giáo dục và Đào tạo Hà Nội"),
+    # The national view of the Project 06 dashboard and the OpenID provider's relying parties.
+    ("admin.quocgia", "admin", None, "Quản trị quốc gia"),
 )
 
 
