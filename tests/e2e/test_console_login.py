@@ -4,6 +4,7 @@ the language switch, and no serious accessibility violations (axe-core)."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import E2E_PASSWORD, SIZES, assert_accessible, screenshot
 
@@ -41,15 +42,15 @@ def test_officer_signs_in_with_the_keyboard(live_server, chromium, size):
     page.keyboard.type(E2E_PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/console/")
-    assert page.get_by_text("Cán bộ Phường Ba Đình").is_visible()
+    expect(page.get_by_text("Cán bộ Phường Ba Đình")).to_be_visible()
     logout = page.get_by_role("button", name="Đăng xuất")
-    assert logout.is_visible()
+    expect(logout).to_be_visible()
     box = logout.bounding_box()
     assert box["x"] + box["width"] <= SIZES[size]["width"]  # nothing falls off a phone screen
     assert_accessible(page)
     screenshot(page, f"console-home-{size}")
     page.get_by_role("link", name="English").click()
-    assert page.get_by_role("button", name="Log out").is_visible()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
     logout = page.get_by_role("button", name="Log out")
     logout.click()
     page.wait_for_url(f"{base}/login")

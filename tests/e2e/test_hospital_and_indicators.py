@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import E2E_PASSWORD, SIZES, assert_accessible, screenshot
 
@@ -153,7 +154,7 @@ def test_hospital_staff_main_path_and_the_waiting_room(live_server, chromium, si
     page = _new_page(chromium, size)
     _sign_in(page, base, "nv.benhvien")
     page.wait_for_url(f"{base}/console/hospital/")
-    assert page.get_by_text("1 yêu cầu hỗ trợ đang chờ").is_visible()
+    expect(page.get_by_text("1 yêu cầu hỗ trợ đang chờ")).to_be_visible()
     assert_accessible(page)
     screenshot(page, f"hospital-overview-{size}")
     display = page.locator("a.display-link").get_attribute("href")
@@ -175,7 +176,7 @@ def test_hospital_staff_main_path_and_the_waiting_room(live_server, chromium, si
 
     page.get_by_role("link", name="Tiếp đón hôm nay").click()
     page.wait_for_url("**/checkins")
-    assert page.get_by_text("Mã QR in trên thẻ: chỉ là dữ liệu, chưa xác minh").first.is_visible()
+    expect(page.get_by_text("Mã QR in trên thẻ: chỉ là dữ liệu, chưa xác minh").first).to_be_visible()
     assert_accessible(page)
     screenshot(page, f"hospital-checkins-{size}")
 
@@ -185,13 +186,13 @@ def test_hospital_staff_main_path_and_the_waiting_room(live_server, chromium, si
     page.get_by_label("Đã xử lý thế nào").fill("Đã hướng dẫn người bệnh chọn lại thẻ BHYT")
     page.get_by_role("button", name="Đã xong").click()
     page.wait_for_url("**/help?msg=resolved")
-    assert page.get_by_text("Đã hướng dẫn người bệnh chọn lại thẻ BHYT").is_visible()
+    expect(page.get_by_text("Đã hướng dẫn người bệnh chọn lại thẻ BHYT")).to_be_visible()
     assert_accessible(page)
     screenshot(page, f"hospital-help-{size}")
 
     screen = _new_page(chromium, size)  # the waiting-room TV: no login
     screen.goto(display)
-    assert screen.locator(f'.number[data-call^="NOI-{number}-"]').is_visible()
+    expect(screen.locator(f'.number[data-call^="NOI-{number}-"]')).to_be_visible()
     assert "Nguyễn" not in screen.content()
     assert_accessible(screen)
     screenshot(screen, f"waiting-room-{size}")
@@ -204,7 +205,7 @@ def test_province_leader_dashboard_drill_down_and_export(live_server, chromium, 
     _sign_in(page, base, "lanh.dao.hn")
     page.wait_for_load_state()
     page.goto(f"{base}/console/indicators/")
-    assert page.get_by_role("heading", name="Tỷ lệ giải quyết đúng hạn").is_visible()
+    expect(page.get_by_role("heading", name="Tỷ lệ giải quyết đúng hạn")).to_be_visible()
     assert page.locator("svg.trend").count() == 5
     assert_accessible(page)
     screenshot(page, f"indicators-dashboard-{size}")

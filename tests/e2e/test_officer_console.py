@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import E2E_PASSWORD, SIZES, assert_accessible, screenshot
 
@@ -85,8 +86,8 @@ def test_officer_works_the_residence_queue(live_server, chromium, size):
     screenshot(page, f"officer-queue-{size}")
 
     rows.nth(1).get_by_role("link").click()
-    assert page.get_by_role("heading", name="Đăng ký tạm trú").is_visible()
-    assert page.get_by_text("Lê Minh Châu").first.is_visible()
+    expect(page.get_by_role("heading", name="Đăng ký tạm trú")).to_be_visible()
+    expect(page.get_by_text("Lê Minh Châu").first).to_be_visible()
     page.get_by_role("radio", name="Từ chối").check()
     page.get_by_role("button", name="Ghi quyết định").click()
     assert page.get_by_role("alert").inner_text().startswith("Hãy ghi lý do")
@@ -123,8 +124,8 @@ def test_officer_records_a_traffic_violation(live_server, chromium, size):
     _fits(page, SIZES[size]["width"])
     screenshot(page, f"officer-traffic-record-{size}")
     page.get_by_role("button", name="Ra quyết định xử phạt").click()
-    assert page.get_by_role("status").is_visible()
-    assert page.get_by_text("19.000.000 đ", exact=True).is_visible()
+    expect(page.get_by_role("status")).to_be_visible()
+    expect(page.get_by_text("19.000.000 đ", exact=True)).to_be_visible()
     assert_accessible(page)
     _fits(page, SIZES[size]["width"])
     screenshot(page, f"officer-traffic-decision-{size}")
@@ -132,8 +133,8 @@ def test_officer_records_a_traffic_violation(live_server, chromium, size):
     page.get_by_role("link", name="Xử phạt giao thông").first.click()
     page.get_by_role("textbox", name="Biển số").fill("30A-123.45")
     page.get_by_role("button", name="Tra cứu").click()
-    assert page.get_by_text("Phạm Văn Lái").first.is_visible()
-    assert page.get_by_text("8 / 12").is_visible()  # the red light cost 4 of 12 points
+    expect(page.get_by_text("Phạm Văn Lái").first).to_be_visible()
+    expect(page.get_by_text("8 / 12")).to_be_visible()  # the red light cost 4 of 12 points
     assert_accessible(page)
     _fits(page, SIZES[size]["width"])
     screenshot(page, f"officer-traffic-lookup-{size}")
