@@ -17,6 +17,7 @@ import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 from backend.verification import bulk, spool
 from backend.verification.records import (
@@ -85,6 +86,7 @@ _WRITE_BATCH = 1_000  # result lines per writerows call
 # about twice as fast over a chunk's text, and the text's own start is checked by _RISKY_START.
 _RISKY = re.compile(r'[,\n]"?[=+\-@\t\r]')
 _RISKY_START = re.compile(r'"?[=+\-@\t\r]')
+_EOL = "\r\n"
 _NOT_FOUND_DETAIL = "No one in the registry has this number."
 _DECEASED_DETAIL = "Deceased per the registry."
 
@@ -182,20 +184,35 @@ def _verify_chunk(dialect: str, raw, work: ChunkWork, part: spool.PartWriter) ->
     combos_get = combos.get
     match_key = ("match", ())
     malformed_key = ("malformed", ("malformed",))
-    out: list[list] = []
-    out_append = out.append
-    writerows = part.writer.writerows
     text = "".join(lines)
-    if _RISKY.search(text) or _RISKY_START.match(text):  # only a chunk with a risky cell pays for the check
+    risky = _RISKY.search(text) or _RISKY_START.match(text)
+    # A plain chunk (no quote character, no cell that could be a formula) has one record per line, and
+    # csv.writer would write a record's fields back as that very line: a match row's result line is
+    # then its text line plus the appended columns, without re-serialising its fields. Other rows of
+    # a plain chunk are serialised by a csv.writer into the same list of text, in order.
+    plain = not risky and '"' not in text
+    out: list = []
+    text_append = out.append
+    if plain:
+        out_append = csv.writer(SimpleNamespace(write=text_append)).writerow
 
-        def writerows(rows, _write=part.writer.writerows):
-            _write([[spreadsheet_safe(value) for value in row] for row in rows])
+        def writerows(pieces, _write=part.file.write):
+            _write("".join(pieces))
+
+    else:
+        out_append = text_append
+        writerows = part.writer.writerows
+        if risky:  # only a chunk with a cell that could be a formula pays for the check
+
+            def writerows(rows, _write=part.writer.writerows):
+                _write([[spreadsheet_safe(value) for value in row] for row in rows])
 
     audited: list[int] = []
     audited_append = audited.append
     text = None
     matches = 0
-    for line, fields in zip(line_numbers, records):
+    # zip stops at the last record: raw_line is the record's own line whenever the chunk is plain.
+    for line, fields, raw_line in zip(line_numbers, records, lines):
         record = None
         # The common row, inline: right width, every field well-formed. Anything else goes to the
         # general path (Normaliser.row), which also finds the reason a row is malformed.
@@ -269,7 +286,10 @@ def _verify_chunk(dialect: str, raw, work: ChunkWork, part: spool.PartWriter) ->
                 if not matches:  # the key takes its first-seen place; its count is added at the end
                     combos[match_key] = 0
                 matches += 1  # what compare() says for equal fields
-                out_append(fields + [line, "match", "", ""])
+                if plain:
+                    text_append(f"{raw_line.rstrip(_EOL)},{line},match,,\r\n")
+                else:
+                    out_append(fields + [line, "match", "", ""])
                 if len(out) >= _WRITE_BATCH:
                     writerows(out)
                     out.clear()
