@@ -84,7 +84,9 @@ _WRITE_BATCH = 1_000  # result lines per writerows call
 # A cell's first character (after an opening quote, if any) is a formula trigger: see spreadsheet_safe.
 # Two patterns, not one with (?:^|,) in MULTILINE mode: a search led by a plain character class runs
 # about twice as fast over a chunk's text, and the text's own start is checked by _RISKY_START.
-_RISKY = re.compile(r'[,\n]"?[=+\-@\t\r]')
+# An unquoted \r is a line end (the chunk's lines are split on it), never a cell's first character: only
+# a quoted cell can start with one, so a CRLF line ending in an empty cell does not count.
+_RISKY = re.compile(r'[,\n](?:"[=+\-@\t\r]|[=+\-@\t])')
 _RISKY_START = re.compile(r'"?[=+\-@\t\r]')
 _EOL = "\r\n"
 _NOT_FOUND_DETAIL = "No one in the registry has this number."

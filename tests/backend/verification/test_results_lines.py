@@ -33,7 +33,7 @@ def test_match_lines_are_written_as_csv_writer_would_in_a_plain_file(client, fac
     rows = [  # CRLF and LF endings, spaces around cells, an apostrophe, an empty optional cell
         f"{pid},Nguyễn Văn An,01/01/1990,Nam,HS 1 \r\n",
         f" {pid} , Nguyễn  Văn An ,1990-01-01, nam ,O'Brien\n",
-        f"{pid},Nguyễn Văn An,1990-01-01,Nam,\n",  # (",\r" would count as a formula trigger: not plain)
+        f"{pid},Nguyễn Văn An,1990-01-01,Nam,\r\n",
         f"{pid},Nguyễn Văn An,1990-01-01,Nam,HS4",
     ]
     data = _results(client, agency_headers, (header + "".join(rows)).encode("utf-8"))
