@@ -285,8 +285,8 @@ def _verify_chunk(dialect: str, raw, work: ChunkWork, part: spool.PartWriter) ->
                 and (not old_id or old_id == found[6])
                 and (not province or province == found[7])
             ):
-                if not matches:  # the key takes its first-seen place; its count is added at the end
-                    combos[match_key] = 0
+                if not matches:  # the key takes its first-seen place (compare() may have given it
+                    combos.setdefault(match_key, 0)  # already, for a name in capitals); counts added at the end
                 matches += 1  # what compare() says for equal fields
                 if plain:
                     text_append(f"{raw_line.rstrip(_EOL)},{line},match,,\r\n")

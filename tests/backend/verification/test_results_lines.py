@@ -58,3 +58,15 @@ def test_a_record_over_two_lines_keeps_the_line_numbers_of_the_records_after_it(
         [(fields + ["HS\n1"], 2, "match"), (fields + ["HS2"], 4, "match")]
         + [(fields + ["HS3"], 5, "match"), (fields + ["HS4"], 6, "match")]
     )
+
+
+def test_a_match_in_capitals_before_the_first_plain_match_is_counted(client, factory, agency_headers):
+    an = factory.citizen(full_name="Nguyễn Văn An", date_of_birth=date(1990, 1, 1))
+    content = (
+        "so_dinh_danh,ho_ten,ngay_sinh,gioi_tinh,ma_hs\n"
+        f"{an.personal_id},NGUYỄN VĂN AN,1990-01-01,Nam,HS1\n"  # compare() says match: case only
+        f"{an.personal_id},Nguyễn Văn An,1990-01-01,Nam,HS2\n"  # the inline path's match
+    ).encode("utf-8")
+    response = upload(client, agency_headers, content)
+    job = client.get(f"/api/v1/verification/jobs/{response.json['id']}", headers=agency_headers).json
+    assert job["summary"]["counts"] == {"match": 2}
