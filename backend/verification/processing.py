@@ -17,6 +17,7 @@ import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 from backend.verification import bulk, spool
 from backend.verification.records import (
@@ -81,7 +82,13 @@ _provinces: dict[str, str | None] = {}
 _MISSING = object()
 _WRITE_BATCH = 1_000  # result lines per writerows call
 # A cell's first character (after an opening quote, if any) is a formula trigger: see spreadsheet_safe.
-_RISKY = re.compile(r'(?:^|,)"?[=+\-@\t\r]', re.MULTILINE)
+# Two patterns, not one with (?:^|,) in MULTILINE mode: a search led by a plain character class runs
+# about twice as fast over a chunk's text, and the text's own start is checked by _RISKY_START.
+# An unquoted \r is a line end (the chunk's lines are split on it), never a cell's first character: only
+# a quoted cell can start with one, so a CRLF line ending in an empty cell does not count.
+_RISKY = re.compile(r'[,\n](?:"[=+\-@\t\r]|[=+\-@\t])')
+_RISKY_START = re.compile(r'"?[=+\-@\t\r]')
+_EOL = "\r\n"
 _NOT_FOUND_DETAIL = "No one in the registry has this number."
 _DECEASED_DETAIL = "Deceased per the registry."
 
@@ -102,6 +109,16 @@ def _province(raw: str) -> str | None:
         if not (len(province) == 2 and province.isdigit()):
             return None
     return province
+
+
+def _record_line_offsets(lines: list[str]) -> list[int]:
+    """Each record's first line, counted from the chunk's first (for chunks with multi-line records)."""
+    reader = csv.reader(lines)
+    offsets, previous = [], 0
+    for _fields in reader:
+        offsets.append(previous)
+        previous = reader.line_num
+    return offsets
 
 
 _gc_lock = threading.Lock()
@@ -141,18 +158,24 @@ def _verify_chunk(dialect: str, raw, work: ChunkWork, part: spool.PartWriter) ->
     width = work.columns.width
     p_pid, p_name, p_dob, p_sex, p_old, p_province = work.columns.positions
 
-    # Pass 1 only collects the IDs to look up (the csv module is cheap next to the rest): the rows
-    # are parsed again in pass 2 and never held all at once, which keeps the heap small - with
-    # 50,000 rows' lists and tuples alive, the cyclic garbage collector took a third of the time.
-    # A malformed row's ID is looked up too; it is never consulted.
-    ids = {fields[p_pid].strip() for fields in csv.reader(lines) if len(fields) == width}
-    registry_get = bulk.lookup_citizens(dialect, raw, ids).get
-    ids = None
+    # The chunk is parsed once and held (one chunk, so memory stays flat in the file's size; the
+    # cyclic collector is paused, so the 50,000 lists cost it nothing). A malformed row's ID is
+    # looked up too; it is never consulted.
+    records = list(csv.reader(lines))
+    registry_get = bulk.lookup_citizens(
+        dialect, raw, {fields[p_pid].strip() for fields in records if len(fields) == width}
+    ).get
+    # A record is one text line unless a quoted field holds a line break: only then are the records'
+    # first lines counted (as reader.line_num does).
+    first_line = work.first_line
+    if len(records) == len(lines):
+        line_numbers = range(first_line, first_line + len(records))
+    else:
+        line_numbers = [first_line + offset for offset in _record_line_offsets(lines)]
 
-    # Pass 2: parse, normalise, compare, write. Counts go by (outcome, problems) combination and are
+    # Normalise, compare, write. Counts go by (outcome, problems) combination and are
     # added to the tally at the end in first-seen order, so its dicts come out exactly as they did
     # when rows were added one by one.
-    reader = csv.reader(lines)
     normaliser = Normaliser(work.columns)
     malformed_cap = work.malformed_cap
     malformed: list[list] = []
@@ -163,23 +186,35 @@ def _verify_chunk(dialect: str, raw, work: ChunkWork, part: spool.PartWriter) ->
     combos_get = combos.get
     match_key = ("match", ())
     malformed_key = ("malformed", ("malformed",))
-    out: list[list] = []
-    out_append = out.append
-    writerows = part.writer.writerows
-    if _RISKY.search("".join(lines)):  # only a chunk with a cell that could be a formula pays for the check
+    text = "".join(lines)
+    risky = _RISKY.search(text) or _RISKY_START.match(text)
+    # A plain chunk (no quote character, no cell that could be a formula) has one record per line, and
+    # csv.writer would write a record's fields back as that very line: a match row's result line is
+    # then its text line plus the appended columns, without re-serialising its fields. Other rows of
+    # a plain chunk are serialised by a csv.writer into the same list of text, in order.
+    plain = not risky and '"' not in text
+    out: list = []
+    text_append = out.append
+    if plain:
+        out_append = csv.writer(SimpleNamespace(write=text_append)).writerow
 
-        def writerows(rows, _write=part.writer.writerows):
-            _write([[spreadsheet_safe(value) for value in row] for row in rows])
+        def writerows(pieces, _write=part.file.write):
+            _write("".join(pieces))
+
+    else:
+        out_append = text_append
+        writerows = part.writer.writerows
+        if risky:  # only a chunk with a cell that could be a formula pays for the check
+
+            def writerows(rows, _write=part.writer.writerows):
+                _write([[spreadsheet_safe(value) for value in row] for row in rows])
 
     audited: list[int] = []
     audited_append = audited.append
-    first_line = work.first_line
-    previous_line_num = 0
-    rows = 0
-    for fields in reader:
-        line = first_line + previous_line_num
-        previous_line_num = reader.line_num
-        rows += 1
+    text = None
+    matches = 0
+    # zip stops at the last record: raw_line is the record's own line whenever the chunk is plain.
+    for line, fields, raw_line in zip(line_numbers, records, lines):
         record = None
         # The common row, inline: right width, every field well-formed. Anything else goes to the
         # general path (Normaliser.row), which also finds the reason a row is malformed.
@@ -250,8 +285,17 @@ def _verify_chunk(dialect: str, raw, work: ChunkWork, part: spool.PartWriter) ->
                 and (not old_id or old_id == found[6])
                 and (not province or province == found[7])
             ):
-                key = match_key  # what compare() says for equal fields
-                out_append(fields + [line, "match", "", ""])
+                if not matches:  # the key takes its first-seen place (compare() may have given it
+                    combos.setdefault(match_key, 0)  # already, for a name in capitals); counts added at the end
+                matches += 1  # what compare() says for equal fields
+                if plain:
+                    text_append(f"{raw_line.rstrip(_EOL)},{line},match,,\r\n")
+                else:
+                    out_append(fields + [line, "match", "", ""])
+                if len(out) >= _WRITE_BATCH:
+                    writerows(out)
+                    out.clear()
+                continue
             else:
                 outcome, differences = compare(record, found[1:])
                 if outcome == "deceased":
@@ -265,6 +309,9 @@ def _verify_chunk(dialect: str, raw, work: ChunkWork, part: spool.PartWriter) ->
             writerows(out)
             out.clear()
     writerows(out)
+    if matches:
+        combos[match_key] += matches
+    rows = len(records)
 
     tally = Tally(malformed_cap=malformed_cap, malformed=malformed, blank=blank)
     counts, problems = tally.counts, tally.problems
