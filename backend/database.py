@@ -6,7 +6,7 @@ import logging
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -58,16 +58,38 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_IMMEDIATE = "congdan_sqlite_begin_immediate"
+
+
+def expect_writes() -> None:
+    """The rest of this request begins its SQLite transactions IMMEDIATE (the unit of work says so when a read
+    request's deferred transaction lost a race for the write lock: its retry should queue for the lock)."""
+    if has_request_context():
+        setattr(g, _IMMEDIATE, True)
+
+
+def _begins_immediate() -> bool:
+    # Outside a request (CLI, workers) and for requests that change something: take the write lock at BEGIN.
+    # A read request (GET) begins DEFERRED, so two workers' reads run side by side under WAL instead of queueing
+    # behind one lock. The few reads that also write (an access-log record of somebody else's read) upgrade at
+    # their first write; if another writer got in first SQLite refuses the upgrade ("database is locked"), the
+    # unit of work retries, and the retry begins IMMEDIATE (`expect_writes`).
+    if not has_request_context() or request.method not in READ_METHODS:
+        return True
+    return bool(getattr(g, _IMMEDIATE, False))
+
+
 def _sqlite_begin(connection: sa.Connection) -> None:
     if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _begins_immediate() else "BEGIN")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, echo=echo, connect_args={"check_same_thread": False})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
-        # IMMEDIATE: take the write lock at BEGIN. A deferred transaction that reads and then writes
+        # IMMEDIATE for writes: take the write lock at BEGIN. A deferred transaction that reads and then writes
         # fails at once with "database is locked" when another writer got in between (no busy wait).
         sa.event.listen(engine, "begin", _sqlite_begin)
         return engine

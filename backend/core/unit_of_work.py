@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from backend.errors import DomainError
+from backend.database import expect_writes
 from backend.extensions import db
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ def committed(work: Callable[[], T], *, attempts: int = ATTEMPTS) -> T:
             session.rollback()  # the whole transaction: the retry must read afresh
             if attempt == attempts - 1:
                 raise
+            expect_writes()  # a read request that wrote: its retry takes SQLite's write lock at BEGIN
             log.info("write lost a race (%s); retrying", type(exc.orig).__name__)
             time.sleep(0.005 * (attempt + 1))
         finally:
