@@ -27,6 +27,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.harness import process_tree_cpu  # noqa: E402
+
 VENV_BIN = Path(sys.executable).parent
 DEMO_USER, DEMO_PASSWORD = "001090012345", "congdan-demo"
 
@@ -58,14 +62,16 @@ def _worker(port, method, path, body, headers, seconds, queue):
     queue.put((latencies, errors))
 
 
-def _run(port, name, method, path, body, headers, seconds, concurrency):
+def _run(server_pid, port, name, method, path, body, headers, seconds, concurrency):
     queue = mp.Queue()
+    cpu_before = process_tree_cpu(server_pid)
     procs = [
         mp.Process(target=_worker, args=(port, method, path, body, headers, seconds, queue)) for _ in range(concurrency)
     ]
     for p in procs:
         p.start()
     results = [queue.get() for _ in procs]
+    cpu = process_tree_cpu(server_pid) - cpu_before
     for p in procs:
         p.join()
     latencies = sorted(x for lat, _ in results for x in lat)
@@ -73,7 +79,15 @@ def _run(port, name, method, path, body, headers, seconds, concurrency):
     rps = len(latencies) / seconds
     p50 = latencies[len(latencies) // 2] * 1000
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
-    return {"name": name, "requests": len(latencies), "errors": errors, "rps": rps, "p50": p50, "p99": p99}
+    return {
+        "name": name,
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": rps,
+        "p50": p50,
+        "p99": p99,
+        "cpu_ms": cpu * 1000 / max(1, len(latencies)),
+    }
 
 
 def main() -> None:
@@ -87,7 +101,6 @@ def main() -> None:
 
     postgres = None
     if args.database == "postgresql":
-        sys.path.insert(0, str(ROOT))
         from tests.pg_server import ThrowawayPostgres
 
         postgres = ThrowawayPostgres()
@@ -171,7 +184,7 @@ def _bench(args, url: str) -> None:
                 json_headers,
             ),
         ]
-        rows = [_run(port, *s, args.seconds, args.concurrency) for s in scenarios]
+        rows = [_run(server.pid, port, *s, args.seconds, args.concurrency) for s in scenarios]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
@@ -182,12 +195,13 @@ def _bench(args, url: str) -> None:
         f"{args.concurrency} client processes, {args.seconds:.0f} s each"
     )
     trivial = rows[0]["rps"]
-    print(f"{'endpoint':46} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>7}")
+    print(f"{'endpoint':46} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>7} {'server CPU ms':>14}")
     for row in rows:
         print(
             f"{row['name']:46} {row['rps']:9.0f} {row['p50']:8.1f} {row['p99']:8.1f} {row['errors']:7d} "
-            f"{row['rps'] / trivial:7.2f}"
+            f"{row['rps'] / trivial:7.2f} {row['cpu_ms']:14.2f}"
         )
+    print("server CPU ms: CPU time of the gunicorn master and workers per request (from /proc), not the clients'")
 
 
 if __name__ == "__main__":
