@@ -120,7 +120,7 @@ def _hold(shedder, path: str, method: str, results: list) -> threading.Thread:
 
 def test_expensive_routes_have_their_own_smaller_budget():
     release, entered = threading.Event(), threading.Semaphore(0)
-    shedder = LoadShedder(_blocking_app(release, entered), max_in_flight=8, max_expensive=2)
+    shedder = LoadShedder(_blocking_app(release, entered), max_in_flight=8, max_expensive=2, expensive_wait_s=0)
     results: list[int] = []
     # Two anonymous logins fill the expensive budget...
     held = [_hold(shedder, "/api/v1/auth/login", "POST", results) for _ in range(2)]
@@ -159,6 +159,41 @@ def test_expensive_routes_have_their_own_smaller_budget():
     # Both budgets came back.
     assert Client(shedder).post("/api/v1/auth/login", buffered=True).status_code == 200
     assert Client(shedder).get("/api/v1/citizens/me", buffered=True).status_code == 200
+
+
+def test_an_expensive_request_waits_briefly_for_its_budget_and_only_a_few_wait():
+    """Logins meeting in one worker: the third waits for a slot instead of a 503; a flood is still shed at once
+    (no more waiters than the budget) and a waiter whose slot does not come in time is shed after the wait."""
+    release, entered = threading.Event(), threading.Semaphore(0)
+    shedder = LoadShedder(_blocking_app(release, entered), max_in_flight=8, max_expensive=1, expensive_wait_s=2)
+    results: list[int] = []
+    holder = _hold(shedder, "/api/v1/auth/login", "POST", results)
+    assert entered.acquire(timeout=5)
+    waiter = _hold(shedder, "/api/v1/auth/login", "POST", results)
+    deadline = time.monotonic() + 5
+    while shedder._expensive_waiters.acquire(blocking=False):  # until the waiter holds the one waiting place
+        shedder._expensive_waiters.release()
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    started = time.perf_counter()
+    flood = Client(shedder).post("/api/v1/auth/login", buffered=True)
+    assert flood.status_code == 503 and time.perf_counter() - started < 0.5  # no place to wait: shed at once
+    release.set()  # the holder finishes: the waiter gets its slot and is served
+    holder.join(5)
+    waiter.join(5)
+    assert results == [200, 200]
+
+    free, inside = threading.Event(), threading.Semaphore(0)
+    late = LoadShedder(_blocking_app(free, inside), max_in_flight=8, max_expensive=1, expensive_wait_s=0.05)
+    blocked: list[int] = []
+    busy = _hold(late, "/api/v1/auth/login", "POST", blocked)
+    assert inside.acquire(timeout=5)
+    started = time.perf_counter()
+    assert Client(late).post("/api/v1/auth/login", buffered=True).status_code == 503  # waited, no slot came
+    assert 0.04 < time.perf_counter() - started < 1
+    free.set()
+    busy.join(5)
+    assert blocked == [200]
 
 
 def test_an_expensive_request_refused_for_the_whole_gives_its_own_slot_back():
