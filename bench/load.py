@@ -25,6 +25,7 @@ import multiprocessing as mp
 import os
 import platform
 import random
+import resource
 import secrets
 import sys
 import threading
@@ -37,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backend.health.demo import DEMO_KIOSK_USERNAME as KIOSK  # noqa: E402
-from bench.harness import DEMO_PASSWORD, Gunicorn, Redis, seed, server_env  # noqa: E402
+from bench.harness import DEMO_PASSWORD, Gunicorn, Redis, process_tree_cpu, seed, server_env  # noqa: E402
 
 CITIZENS = ("001090012345", "001185006789", "079301004321")  # demo accounts (backend/demo.py)
 HEARTBEAT = "/api/v1/fleet/device/heartbeat"
@@ -329,8 +330,25 @@ def main() -> int:
             f"{options.processes} processes on the same machine"
         )
         print(f"\n1. mixed workload, {concurrency} concurrent clients, {options.seconds:.0f} s")
+        meters = {
+            "app (gunicorn)": server.process.pid,
+            "PostgreSQL": int((postgres.data / "postmaster.pid").read_text().split()[0]),
+            "Redis": redis.process.pid,
+        }
+        before = {name: process_tree_cpu(pid) for name, pid in meters.items()}
+        generator_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         mixed = run_phase(port, shared, "mixed", options.seconds, concurrency, options.processes)
         errors = report_mixed(mixed, options.seconds)
+        spent = {name: process_tree_cpu(pid) - before[name] for name, pid in meters.items()}
+        generator_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        spent["load generator"] = (generator_after.ru_utime + generator_after.ru_stime) - (
+            generator_before.ru_utime + generator_before.ru_stime
+        )
+        print(
+            "CPU per request (ms, from /proc): "
+            + ", ".join(f"{name} {seconds * 1000 / max(1, len(mixed)):.2f}" for name, seconds in spent.items())
+            + f"; the machine's {os.cpu_count()} cores gave {sum(spent.values()) / options.seconds:.2f} cores"
+        )
 
         print(f"\n2. trivial endpoint GET /healthz, {concurrency} concurrent clients, {options.trivial_seconds:.0f} s")
         trivial = run_phase(port, shared, "trivial", options.trivial_seconds, concurrency, options.processes)

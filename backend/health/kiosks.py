@@ -88,13 +88,16 @@ def register_kiosk_account(
 def kiosk_registration(*, session: Session, principal: Principal) -> tuple[KioskRegistration, Hospital]:
     if principal.role != KIOSK:
         raise Forbidden("Only kiosks have a kiosk profile.")
-    registration = session.scalar(
-        sa.select(KioskRegistration).where(KioskRegistration.account_id == principal.account_id)
-    )
-    hospital = get_hospital(session, principal.scope_code)
-    if registration is None or registration.hospital_id != hospital.id:
+    # One statement on every kiosk request (check-ins, tickets); the refusals below say which part is missing.
+    row = session.execute(
+        sa.select(KioskRegistration, Hospital)
+        .join(Hospital, Hospital.id == KioskRegistration.hospital_id)
+        .where(KioskRegistration.account_id == principal.account_id, Hospital.code == principal.scope_code)
+    ).first()
+    if row is None:
+        get_hospital(session, principal.scope_code)  # NotFound when the token names no hospital
         raise Forbidden("This kiosk is not registered with a hospital.")
-    return registration, hospital
+    return row.KioskRegistration, row.Hospital
 
 
 def kiosk_profile(*, session: Session, principal: Principal) -> KioskProfile:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.audit.service import record_access
 from backend.consent.models import ConsentReceipt
@@ -21,6 +22,7 @@ from backend.health.hospitals import get_department, is_open
 from backend.health.kiosks import kiosk_registration, provisional_range
 from backend.health.models import (
     Checkin,
+    Department,
     Hospital,
     QueueCounter,
     QueueTicket,
@@ -100,7 +102,12 @@ def _next_number(session: Session, hospital_code: str, department_code: str, ser
     ).scalar_one()
 
 
-def ticket_result(session: Session, ticket: QueueTicket, existing: bool) -> TicketResult:
+def ticket_result(
+    session: Session, ticket: QueueTicket, existing: bool, department: Department | None = None
+) -> TicketResult:
+    if department is not None and department.id == ticket.department_id:
+        # Loaded already (the caller checked it is open): the answer names it without loading it again.
+        set_committed_value(ticket, "department", department)
     ahead = (
         session.scalar(
             sa.select(sa.func.count())
@@ -139,9 +146,14 @@ def issue_ticket(
         raise Forbidden("Only hospital kiosks issue queue tickets.")
     now = now or clock.now()
     hospital_code = principal.scope_code or ""
-    checkin = session.scalar(sa.select(Checkin).where(Checkin.public_id == checkin_id))
-    if checkin is None or checkin.kiosk_account_id != principal.account_id:
+    row = session.execute(
+        sa.select(Checkin, ConsentReceipt.revoked_at)
+        .outerjoin(ConsentReceipt, ConsentReceipt.id == Checkin.consent_id)
+        .where(Checkin.public_id == checkin_id)
+    ).first()
+    if row is None or row.Checkin.kiosk_account_id != principal.account_id:
         raise NotFound("No such check-in at this kiosk.")
+    checkin, consent_revoked_at = row
     service_date = clock.local_date(checkin.identified_at)
     lock_queue(session, hospital_code, department_code, service_date)
     body = {"checkin_id": checkin_id, "department_code": department_code, "provisional_number": provisional_number}
@@ -166,8 +178,7 @@ def issue_ticket(
     # network then stayed down says nothing about the check-in.
     if provisional_number is None and checkin.expires_at < now:
         raise Conflict("This check-in has expired. Please identify again.")
-    consent = session.get(ConsentReceipt, checkin.consent_id) if checkin.consent_id else None
-    if consent is not None and consent.revoked_at is not None:
+    if consent_revoked_at is not None:
         raise Forbidden("The patient revoked consent for this visit.")
     registration, hospital = kiosk_registration(session=session, principal=principal)
     department = get_department(session, hospital, department_code)
@@ -191,7 +202,7 @@ def issue_ticket(
             resource_ref=ticket.public_id,
             now=now,
         )
-        return ticket_result(session, ticket, existing)
+        return ticket_result(session, ticket, existing, department)
 
     if existing is not None:
         return answer(existing, True)
