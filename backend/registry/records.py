@@ -64,21 +64,21 @@ class CitizenRecord:
     relation_to_head: str | None
     household: HouseholdView | None
     deceased_on: date | None
+    # The lists' rows are in wire form, as the database rendered them (dates as ISO text).
     vehicles: list[dict]
     driving_licences: list[dict]
     health_insurance_cards: list[dict]
 
 
 _MEMBER = aliased(Citizen, name="member")
-# list name -> (table, the column naming the citizen or household, the fields shown, which of them are dates)
+# list name -> (table, the column naming the citizen or household, the fields shown)
 _LISTS = {
-    "members": (_MEMBER, _MEMBER.household_id, ("full_name", "relation_to_head", "date_of_birth"), ("date_of_birth",)),
-    "vehicles": (Vehicle, Vehicle.owner_citizen_id, ("plate", "kind", "brand", "registered_on"), ("registered_on",)),
+    "members": (_MEMBER, _MEMBER.household_id, ("full_name", "relation_to_head", "date_of_birth")),
+    "vehicles": (Vehicle, Vehicle.owner_citizen_id, ("plate", "kind", "brand", "registered_on")),
     "driving_licences": (
         DrivingLicence,
         DrivingLicence.citizen_id,
         ("number", "licence_class", "issued_on", "expires_on", "status", "points"),
-        ("issued_on", "expires_on"),
     ),
     "health_insurance_cards": (
         HealthInsuranceCard,
@@ -91,7 +91,6 @@ _LISTS = {
             "primary_care_facility_code",
             "primary_care_facility_name",
         ),
-        ("valid_from", "valid_to"),
     ),
 }
 _CITIZEN_COLUMNS = (
@@ -132,7 +131,7 @@ def _record_statement(dialect: str) -> sa.Select:
     owners = {"members": Citizen.household_id}
     lists = [
         _json_array(dialect, table, column, owners.get(name, Citizen.id), fields).label(name)
-        for name, (table, column, fields, _dates) in _LISTS.items()
+        for name, (table, column, fields) in _LISTS.items()
     ]
     return (
         sa.select(*(getattr(Citizen, c) for c in _CITIZEN_COLUMNS), Household.household_number, *lists)
@@ -185,13 +184,12 @@ def _json(value) -> list:
     return json.loads(value) if isinstance(value, str) else (value or [])
 
 
-def _rows(raw, dates: tuple[str, ...]) -> list[dict]:
+def _rows(raw) -> list[dict]:
+    """The list in registry order, each row in wire form as the database rendered it (dates as ISO text):
+    CitizenSchema's `RenderedRows` dumps them as they are."""
     rows = sorted(_json(raw), key=lambda r: r["id"])
     for row in rows:
         del row["id"]
-        for key in dates:
-            if row[key] is not None:
-                row[key] = date.fromisoformat(row[key])
     return rows
 
 
@@ -200,7 +198,7 @@ def read(session: Session, citizen_id: int) -> CitizenRecord | None:
     row = _fetch_row(session.connection(), citizen_id)
     if row is None:
         return None
-    lists = {name: _rows(row[name], dates) for name, (_t, _c, _f, dates) in _LISTS.items()}
+    lists = {name: _rows(row[name]) for name in _LISTS}
     today = clock.today()
     temporary = None
     if row["temporary_ward_code"]:
