@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 
@@ -73,6 +74,12 @@ def create_app(config: dict | None = None) -> Flask:
         overload.install(
             app, max_in_flight=int(app.config["MAX_IN_FLIGHT"]), max_expensive=int(expensive) if expensive else None
         )
+    if app.config.get("GC_FREEZE") and not app.testing:
+        # What was built so far (routes, schemas, law tables, unit names: ~285,000 objects) lives as long as the
+        # process. Frozen, the cyclic collector no longer walks it: a full collection went from about 220 ms to
+        # under 1 ms on the 2-core bench machine, young collections got cheaper, and the workers gunicorn forks
+        # from a preloaded app stop dirtying its shared pages (the collector writes to every object it visits).
+        gc.freeze()
     return app
 
 

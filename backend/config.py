@@ -85,6 +85,9 @@ class BaseConfig:
     OPENAPI_SWAGGER_UI_URL = "/api/docs/assets/"
     OPENAPI_SWAGGER_UI_CONFIG = {"validatorUrl": None}  # the default validator is a public web service
     JSON_SORT_KEYS = False
+    # Move what create_app built into the garbage collector's permanent generation (backend/app.py). Never under
+    # TESTING, where one process builds many apps.
+    GC_FREEZE = True
     DEMO_PASSWORD = "congdan-demo"
 
 

@@ -159,3 +159,23 @@ def test_production_accepts_generated_secrets_only_in_a_folder_the_operator_chos
     application = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
     assert (tmp_path / "shared-secrets" / "JWT_SECRET_KEY").read_text() == application.config["JWT_SECRET_KEY"]
     application.extensions["congdan.db"]["engine"].dispose()
+
+
+def test_a_served_app_freezes_what_it_built_and_a_test_app_does_not(app, tmp_path):
+    """Frozen objects are left out of the cyclic collector's walks (backend/app.py). A test process builds many
+    apps, so TESTING never freezes; a served app (development settings) does, once, in its own process."""
+    import gc
+    import os
+    import subprocess
+    import sys
+
+    assert app.testing and gc.get_freeze_count() == 0
+    script = (
+        "import gc; from backend import create_app; "
+        f"create_app({{'DATABASE_URL': 'sqlite:///{tmp_path}/served.db'}}); print(gc.get_freeze_count())"
+    )
+    env = dict(os.environ, CONGDAN_ENV="development", PYTHONPATH=os.getcwd(), SECRETS_DIR=str(tmp_path / "secrets"))
+    frozen = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True, cwd=os.getcwd()
+    )
+    assert int(frozen.stdout.split()[-1]) > 50_000
