@@ -13,8 +13,8 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend.errors import DomainError
 from backend.database import expect_writes
+from backend.errors import DomainError
 from backend.extensions import db
 
 log = logging.getLogger(__name__)
