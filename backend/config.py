@@ -85,8 +85,9 @@ class BaseConfig:
     OPENAPI_SWAGGER_UI_URL = "/api/docs/assets/"
     OPENAPI_SWAGGER_UI_CONFIG = {"validatorUrl": None}  # the default validator is a public web service
     JSON_SORT_KEYS = False
-    # Move what create_app built into the garbage collector's permanent generation (backend/app.py). Never under
-    # TESTING, where one process builds many apps.
+    # Move what create_app built into the garbage collector's permanent generation (backend/app.py): for a process
+    # that serves one app. Never under TESTING; the test suite also sets GC_FREEZE=0 (tests/conftest.py), as a
+    # process that builds many apps would keep every one of them.
     GC_FREEZE = True
     DEMO_PASSWORD = "congdan-demo"
 
@@ -154,6 +155,7 @@ _ENV_KEYS = {
     "PROXY_FIX_HOPS": int,
     "TOKEN_STATE_RECHECK_S": float,
     "TOKEN_STATE_MAX_AGE_S": float,
+    "GC_FREEZE": lambda value: value.strip().lower() not in ("0", "false", "no", "off"),
     # Caps on uploaded verification files (backend/verification/limits.py).
     **{
         f"VERIFICATION_{name}": int

@@ -161,21 +161,25 @@ def test_production_accepts_generated_secrets_only_in_a_folder_the_operator_chos
     application.extensions["congdan.db"]["engine"].dispose()
 
 
-def test_a_served_app_freezes_what_it_built_and_a_test_app_does_not(app, tmp_path):
-    """Frozen objects are left out of the cyclic collector's walks (backend/app.py). A test process builds many
-    apps, so TESTING never freezes; a served app (development settings) does, once, in its own process."""
-    import gc
+def test_a_served_app_freezes_what_it_built_unless_told_not_to(tmp_path):
+    """Frozen objects are left out of the cyclic collector's walks (backend/app.py): a served app (development
+    settings) freezes what create_app built, once, in its own process; GC_FREEZE=0 (the test suite) does not."""
     import os
     import subprocess
     import sys
 
-    assert app.testing and gc.get_freeze_count() == 0
     script = (
         "import gc; from backend import create_app; "
         f"create_app({{'DATABASE_URL': 'sqlite:///{tmp_path}/served.db'}}); print(gc.get_freeze_count())"
     )
     env = dict(os.environ, CONGDAN_ENV="development", PYTHONPATH=os.getcwd(), SECRETS_DIR=str(tmp_path / "secrets"))
-    frozen = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True, cwd=os.getcwd()
-    )
-    assert int(frozen.stdout.split()[-1]) > 50_000
+
+    def frozen(**extra) -> int:
+        run = subprocess.run(
+            [sys.executable, "-c", script], env={**env, **extra}, capture_output=True, text=True, check=True
+        )
+        return int(run.stdout.split()[-1])
+
+    env.pop("GC_FREEZE", None)
+    assert frozen() > 50_000
+    assert frozen(GC_FREEZE="0") == 0
