@@ -9,10 +9,12 @@ same statement is a single write (FOR UPDATE is not rendered there) and the data
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import socket
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,7 +28,7 @@ from backend.extensions import db
 from backend.verification import bulk, spool
 from backend.verification.limits import Caps
 from backend.verification.models import Agency, VerificationChunk, VerificationJob
-from backend.verification.processing import ChunkWork, verify_chunk, verify_in_process
+from backend.verification.processing import ChunkWork, verify_chunk, verify_in_process, warm_up_process
 from backend.verification.records import HeaderError, map_header
 
 log = logging.getLogger(__name__)
@@ -58,14 +60,21 @@ def settings(app: Flask) -> Settings:
         mode=config.get("VERIFICATION_WORKER") or ("inline" if app.testing else "thread"),
         lease_seconds=int(config.get("VERIFICATION_LEASE_SECONDS", 600)),
         json_max_records=int(config.get("VERIFICATION_JSON_MAX_RECORDS", 5_000)),
-        # 0 by default: see docs/verification-scaling.md ("Why threads, not processes").
-        processes=int(config.get("VERIFICATION_PROCESSES", 0)),
+        # One verifying process per core (at most 4) when there are two or more cores, so a chunk's
+        # Python work (parse, normalise, compare) runs outside the GIL of the app process: see
+        # docs/verification-scaling.md ("Processes on two or more cores"). 0: verify in the threads.
+        processes=int(config.get("VERIFICATION_PROCESSES", default_processes())),
         # One per core: a thread's registry look-ups and audit writes run in the database driver with
         # the GIL released, so a second thread's Python work overlaps them.
         threads=int(config.get("VERIFICATION_THREADS", min(os.cpu_count() or 1, 4))),
         database_url=config["DATABASE_URL"],
         caps=Caps.from_config(config),
     )
+
+
+def default_processes() -> int:
+    cores = os.cpu_count() or 1
+    return min(cores, 4) if cores >= 2 else 0
 
 
 def worker_name() -> str:
@@ -374,6 +383,8 @@ def run_once(session: Session, config: Settings, worker: str, only_job: int | No
         return False
     job_id = _claim_job(session, only_job)
     if job_id is not None:
+        if hasattr(pool, "warm_up"):
+            pool.warm_up(config.database_url)  # the processes start while the file is planned
         plan_job(session, job_id, config)
         return True
     chunk_id = _claim_chunk(session, worker, only_job)
@@ -398,6 +409,33 @@ def run_until_idle(
             on_progress()
 
 
+class VerifierPool(ProcessPoolExecutor):
+    """The verifying processes of an app process (VERIFICATION_PROCESSES). Spawned, not forked: the
+    app process has threads (and maybe open connections) of its own. `warm_up` starts them all and
+    opens their connections ahead of the first chunk; a failure there is only logged (the chunk's
+    own call opens the connection again and reports it)."""
+
+    def __init__(self, processes: int):
+        super().__init__(processes, mp_context=multiprocessing.get_context("spawn"))
+        self.size = processes
+        self._warm_lock = threading.Lock()
+        self._warmed = False
+
+    def warm_up(self, database_url: str) -> None:
+        with self._warm_lock:
+            if self._warmed:
+                return
+            self._warmed = True
+        # One task each: a task submitted while no process is idle spawns the next (up to `size`).
+        for _ in range(self.size):
+            self.submit(warm_up_process, database_url).add_done_callback(_log_warm_up_failure)
+
+
+def _log_warm_up_failure(future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("verification process warm-up failed: %s", future.exception())
+
+
 class EmbeddedWorker:
     """The default deployment's worker: per app process, VERIFICATION_THREADS claiming threads (default
     one per core, at most 4) that verify chunks themselves, or hand the rows to a pool of
@@ -409,13 +447,7 @@ class EmbeddedWorker:
         self.poll_seconds = poll_seconds
         self.wake_event = threading.Event()
         config = settings(app)
-        self.pool = None
-        if config.processes > 0:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            # spawn, not fork: the app process has threads (and maybe open connections) of its own.
-            self.pool = ProcessPoolExecutor(config.processes, mp_context=multiprocessing.get_context("spawn"))
+        self.pool = VerifierPool(config.processes) if config.processes > 0 else None
         self.threads = [
             threading.Thread(target=self._run, name=f"verification-worker-{i}", daemon=True)
             for i in range(max(config.processes, config.threads, 1))
