@@ -195,7 +195,7 @@ def run_job(url: str, path: Path, workdir: Path) -> dict:
     total = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
     embedded = app.extensions.get("congdan.verification_worker")
-    pool_rss = [_peak_rss_mib(pid) for pid in (embedded.pool._processes if embedded and embedded.pool else {})]
+    pool_rss = [_peak_rss_mib(pid) for pid in (embedded.pool.pids() if embedded and embedded.pool else [])]
     if embedded and embedded.pool:  # the pool's CPU counts too: reap its processes to read it
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         embedded.pool.shutdown()

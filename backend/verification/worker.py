@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -280,7 +281,7 @@ def process_chunk(session: Session, chunk_id: int, config: Settings, pool=None) 
         started = time.perf_counter()
         if pool is not None:
             session.rollback()  # no snapshot held while a pool process works
-            result = pool.submit(verify_in_process, config.database_url, work).result()
+            result = pool.verify(config.database_url, work)
         elif config.mode == "inline":
             # Inline (tests, and nothing else): the registry rows may be uncommitted in this session.
             part = spool.PartWriter(config.spool_root, job.id, chunk.seq)
@@ -383,7 +384,7 @@ def run_once(session: Session, config: Settings, worker: str, only_job: int | No
         return False
     job_id = _claim_job(session, only_job)
     if job_id is not None:
-        if hasattr(pool, "warm_up"):
+        if pool is not None:
             pool.warm_up(config.database_url)  # the processes start while the file is planned
         plan_job(session, job_id, config)
         return True
@@ -409,26 +410,53 @@ def run_until_idle(
             on_progress()
 
 
-class VerifierPool(ProcessPoolExecutor):
+class VerifierPool:
     """The verifying processes of an app process (VERIFICATION_PROCESSES). Spawned, not forked: the
     app process has threads (and maybe open connections) of its own. `warm_up` starts them all and
     opens their connections ahead of the first chunk; a failure there is only logged (the chunk's
     own call opens the connection again and reports it)."""
 
     def __init__(self, processes: int):
-        super().__init__(processes, mp_context=multiprocessing.get_context("spawn"))
         self.size = processes
-        self._warm_lock = threading.Lock()
+        self._lock = threading.Lock()
         self._warmed = False
+        self._executor = self._new_executor()
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.size, mp_context=multiprocessing.get_context("spawn"))
 
     def warm_up(self, database_url: str) -> None:
-        with self._warm_lock:
+        with self._lock:
             if self._warmed:
                 return
             self._warmed = True
+            executor = self._executor
         # One task each: a task submitted while no process is idle spawns the next (up to `size`).
         for _ in range(self.size):
-            self.submit(warm_up_process, database_url).add_done_callback(_log_warm_up_failure)
+            executor.submit(warm_up_process, database_url).add_done_callback(_log_warm_up_failure)
+
+    def verify(self, database_url: str, work: ChunkWork):
+        """The chunk verified in one of the processes. If a process died (killed, out of memory), the
+        pool is broken for good: it is replaced once and the chunk verified again (its part file is
+        rewritten; nothing of it was committed, since the caller commits only after this returns)."""
+        executor = self._executor
+        try:
+            return executor.submit(verify_in_process, database_url, work).result()
+        except BrokenProcessPool:
+            log.warning("a verification process died; starting new ones (chunk %s of job %s)", work.seq, work.job_id)
+            with self._lock:
+                if self._executor is executor:
+                    executor.shutdown(wait=False, cancel_futures=True)
+                    self._executor = self._new_executor()
+                executor = self._executor
+            return executor.submit(verify_in_process, database_url, work).result()
+
+    def pids(self) -> list[int]:
+        """The processes' ids (the bench reads their memory; tests kill one)."""
+        return list(self._executor._processes or {})
+
+    def shutdown(self) -> None:
+        self._executor.shutdown()
 
 
 def _log_warm_up_failure(future) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import os
+import signal
 import threading
 from datetime import date
 
@@ -368,11 +370,18 @@ def test_processes_give_the_same_results_and_audit_as_threads(make_app, tmp_path
     pool = worker.VerifierPool(2)
     try:
         with_processes = run_job(pool)
-        processes = set(pool._processes)  # spawned by the warm-up, both used
+        processes = set(pool.pids())  # spawned by the warm-up
+        # A verifying process dies (the kernel's OOM killer, an operator): the pool is replaced and
+        # the next job still completes, with the same file and audit rows.
+        os.kill(min(processes), signal.SIGKILL)
+        after_a_death = run_job(pool)
+        replaced = set(pool.pids())
     finally:
         pool.shutdown()
     assert len(processes) == 2
     assert with_processes == threads_only
+    assert after_a_death == threads_only
+    assert replaced and not replaced & processes
     table = list(csv.reader(io.StringIO(threads_only[0])))
     assert [row[5] for row in table[1:]] == [str(line) for line in range(2, 11)] + ["11", "12", "14"]
     assert table[10][1] == "'=HYPERLINK(1)" and table[10][4] == "'@HS9"
