@@ -420,17 +420,21 @@ class VerifierPool:
         self.size = processes
         self._lock = threading.Lock()
         self._warmed = False
-        self._executor = self._new_executor()
+        self._executor: ProcessPoolExecutor | None = None  # made on first use: an app process that never
+        # verifies a chunk starts no helper process at all
 
-    def _new_executor(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.size, mp_context=multiprocessing.get_context("spawn"))
+    def _current(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ProcessPoolExecutor(self.size, mp_context=multiprocessing.get_context("spawn"))
+            return self._executor
 
     def warm_up(self, database_url: str) -> None:
         with self._lock:
             if self._warmed:
                 return
             self._warmed = True
-            executor = self._executor
+        executor = self._current()
         # One task each: a task submitted while no process is idle spawns the next (up to `size`).
         for _ in range(self.size):
             executor.submit(warm_up_process, database_url).add_done_callback(_log_warm_up_failure)
@@ -439,7 +443,7 @@ class VerifierPool:
         """The chunk verified in one of the processes. If a process died (killed, out of memory), the
         pool is broken for good: it is replaced once and the chunk verified again (its part file is
         rewritten; nothing of it was committed, since the caller commits only after this returns)."""
-        executor = self._executor
+        executor = self._current()
         try:
             return executor.submit(verify_in_process, database_url, work).result()
         except BrokenProcessPool:
@@ -447,16 +451,19 @@ class VerifierPool:
             with self._lock:
                 if self._executor is executor:
                     executor.shutdown(wait=False, cancel_futures=True)
-                    self._executor = self._new_executor()
-                executor = self._executor
-            return executor.submit(verify_in_process, database_url, work).result()
+                    self._executor = None
+            return self._current().submit(verify_in_process, database_url, work).result()
 
     def pids(self) -> list[int]:
         """The processes' ids (the bench reads their memory; tests kill one)."""
-        return list(self._executor._processes or {})
+        executor = self._executor
+        return list(executor._processes or {}) if executor is not None else []
 
     def shutdown(self) -> None:
-        self._executor.shutdown()
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown()
 
 
 def _log_warm_up_failure(future) -> None:
