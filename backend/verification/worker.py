@@ -473,9 +473,10 @@ def _log_warm_up_failure(future) -> None:
 
 class EmbeddedWorker:
     """The default deployment's worker: per app process, VERIFICATION_THREADS claiming threads (default
-    one per core, at most 4) that verify chunks themselves, or hand the rows to a pool of
-    VERIFICATION_PROCESSES processes when that is set. Threads wake when a job is queued and poll now
-    and then for jobs queued by other processes."""
+    one per core, at most 4) that hand each chunk to a pool of VERIFICATION_PROCESSES verifying
+    processes (default one per core on two or more cores) and write its audit rows, or verify it
+    themselves when that is 0. Threads wake when a job is queued and poll now and then for jobs
+    queued by other processes."""
 
     def __init__(self, app: Flask, poll_seconds: float = 5.0):
         self.app = app
