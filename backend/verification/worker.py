@@ -9,10 +9,13 @@ same statement is a single write (FOR UPDATE is not rendered there) and the data
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import socket
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,7 +29,7 @@ from backend.extensions import db
 from backend.verification import bulk, spool
 from backend.verification.limits import Caps
 from backend.verification.models import Agency, VerificationChunk, VerificationJob
-from backend.verification.processing import ChunkWork, verify_chunk, verify_in_process
+from backend.verification.processing import ChunkWork, verify_chunk, verify_in_process, warm_up_process
 from backend.verification.records import HeaderError, map_header
 
 log = logging.getLogger(__name__)
@@ -58,14 +61,21 @@ def settings(app: Flask) -> Settings:
         mode=config.get("VERIFICATION_WORKER") or ("inline" if app.testing else "thread"),
         lease_seconds=int(config.get("VERIFICATION_LEASE_SECONDS", 600)),
         json_max_records=int(config.get("VERIFICATION_JSON_MAX_RECORDS", 5_000)),
-        # 0 by default: see docs/verification-scaling.md ("Why threads, not processes").
-        processes=int(config.get("VERIFICATION_PROCESSES", 0)),
+        # One verifying process per core (at most 4) when there are two or more cores, so a chunk's
+        # Python work (parse, normalise, compare) runs outside the GIL of the app process: see
+        # docs/verification-scaling.md ("Processes on two or more cores"). 0: verify in the threads.
+        processes=int(config.get("VERIFICATION_PROCESSES", default_processes())),
         # One per core: a thread's registry look-ups and audit writes run in the database driver with
         # the GIL released, so a second thread's Python work overlaps them.
         threads=int(config.get("VERIFICATION_THREADS", min(os.cpu_count() or 1, 4))),
         database_url=config["DATABASE_URL"],
         caps=Caps.from_config(config),
     )
+
+
+def default_processes() -> int:
+    cores = os.cpu_count() or 1
+    return min(cores, 4) if cores >= 2 else 0
 
 
 def worker_name() -> str:
@@ -271,7 +281,7 @@ def process_chunk(session: Session, chunk_id: int, config: Settings, pool=None) 
         started = time.perf_counter()
         if pool is not None:
             session.rollback()  # no snapshot held while a pool process works
-            result = pool.submit(verify_in_process, config.database_url, work).result()
+            result = pool.verify(config.database_url, work)
         elif config.mode == "inline":
             # Inline (tests, and nothing else): the registry rows may be uncommitted in this session.
             part = spool.PartWriter(config.spool_root, job.id, chunk.seq)
@@ -374,6 +384,8 @@ def run_once(session: Session, config: Settings, worker: str, only_job: int | No
         return False
     job_id = _claim_job(session, only_job)
     if job_id is not None:
+        if pool is not None:
+            pool.warm_up(config.database_url)  # the processes start while the file is planned
         plan_job(session, job_id, config)
         return True
     chunk_id = _claim_chunk(session, worker, only_job)
@@ -398,24 +410,80 @@ def run_until_idle(
             on_progress()
 
 
+class VerifierPool:
+    """The verifying processes of an app process (VERIFICATION_PROCESSES). Spawned, not forked: the
+    app process has threads (and maybe open connections) of its own. `warm_up` starts them all and
+    opens their connections ahead of the first chunk; a failure there is only logged (the chunk's
+    own call opens the connection again and reports it)."""
+
+    def __init__(self, processes: int):
+        self.size = processes
+        self._lock = threading.Lock()
+        self._warmed = False
+        self._executor: ProcessPoolExecutor | None = None  # made on first use: an app process that never
+        # verifies a chunk starts no helper process at all
+
+    def _current(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ProcessPoolExecutor(self.size, mp_context=multiprocessing.get_context("spawn"))
+            return self._executor
+
+    def warm_up(self, database_url: str) -> None:
+        with self._lock:
+            if self._warmed:
+                return
+            self._warmed = True
+        executor = self._current()
+        # One task each: a task submitted while no process is idle spawns the next (up to `size`).
+        for _ in range(self.size):
+            executor.submit(warm_up_process, database_url).add_done_callback(_log_warm_up_failure)
+
+    def verify(self, database_url: str, work: ChunkWork):
+        """The chunk verified in one of the processes. If a process died (killed, out of memory), the
+        pool is broken for good: it is replaced once and the chunk verified again (its part file is
+        rewritten; nothing of it was committed, since the caller commits only after this returns)."""
+        executor = self._current()
+        try:
+            return executor.submit(verify_in_process, database_url, work).result()
+        except BrokenProcessPool:
+            log.warning("a verification process died; starting new ones (chunk %s of job %s)", work.seq, work.job_id)
+            with self._lock:
+                if self._executor is executor:
+                    executor.shutdown(wait=False, cancel_futures=True)
+                    self._executor = None
+            return self._current().submit(verify_in_process, database_url, work).result()
+
+    def pids(self) -> list[int]:
+        """The processes' ids (the bench reads their memory; tests kill one)."""
+        executor = self._executor
+        return list(executor._processes or {}) if executor is not None else []
+
+    def shutdown(self) -> None:
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown()
+
+
+def _log_warm_up_failure(future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("verification process warm-up failed: %s", future.exception())
+
+
 class EmbeddedWorker:
     """The default deployment's worker: per app process, VERIFICATION_THREADS claiming threads (default
-    one per core, at most 4) that verify chunks themselves, or hand the rows to a pool of
-    VERIFICATION_PROCESSES processes when that is set. Threads wake when a job is queued and poll now
-    and then for jobs queued by other processes."""
+    one per core, at most 4) that hand each chunk to a pool of VERIFICATION_PROCESSES verifying
+    processes (default one per core on two or more cores) and write its audit rows, or verify it
+    themselves when that is 0. Threads wake when a job is queued and poll now and then for jobs
+    queued by other processes."""
 
     def __init__(self, app: Flask, poll_seconds: float = 5.0):
         self.app = app
         self.poll_seconds = poll_seconds
         self.wake_event = threading.Event()
         config = settings(app)
-        self.pool = None
-        if config.processes > 0:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            # spawn, not fork: the app process has threads (and maybe open connections) of its own.
-            self.pool = ProcessPoolExecutor(config.processes, mp_context=multiprocessing.get_context("spawn"))
+        self.pool = VerifierPool(config.processes) if config.processes > 0 else None
         self.threads = [
             threading.Thread(target=self._run, name=f"verification-worker-{i}", daemon=True)
             for i in range(max(config.processes, config.threads, 1))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import os
+import signal
 import threading
 from datetime import date
 
@@ -307,3 +309,80 @@ def test_two_worker_threads_share_a_job(make_app, tmp_path):
             sa.select(AuditEvent.subject_citizen_id).where(AuditEvent.record_type == "verification")
         ).all()
     assert sorted(audited) == ids
+
+
+# The served path with verifying processes (VERIFICATION_PROCESSES, the default on two or more cores):
+# the same file gives the same results file and the same audit rows as the threads alone.
+def test_processes_give_the_same_results_and_audit_as_threads(make_app, tmp_path):
+    app = make_app(VERIFICATION_SPOOL_DIR=str(tmp_path / "spool"), VERIFICATION_CHUNK_ROWS=3, VERIFICATION_WORKER="off")
+    with app.app_context():
+        session = db.new_session()
+        factory = Factory(session)
+        people = _people(factory)
+        session.add(Agency(code="SGDDT-79", name="Sở Giáo dục", daily_quota=1_000))
+        account = factory.staff("agency", "SGDDT-79")
+        session.commit()
+        username = account.username
+        session.close()
+    rows = _rows(*people) + [
+        [people[0].personal_id, "=HYPERLINK(1)", "01/01/1990", "Nam", "@HS9"],  # formula cells, neutralised
+        [people[1].personal_id, '"Trần Thị\nBình"', "10/05/1985", "Nữ", "HS10"],  # a quoted line break
+        [people[0].personal_id, "Nguyễn Văn An", "1990-01-01", "Nam", "HS11"],
+    ]
+    content = csv_bytes(rows)
+    client = app.test_client()
+    headers = bearer(login(client, username)["access_token"])
+    config = dataclasses.replace(worker.settings(app), mode="thread")
+
+    def run_job(pool) -> tuple[str, list[int]]:
+        job_id = upload(client, headers, content).json["id"]
+        errors = []
+
+        def run() -> None:
+            try:
+                with app.app_context():
+                    own = db.new_session()
+                    try:
+                        worker.run_until_idle(own, config, pool=pool)
+                    finally:
+                        own.close()
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert not errors
+        job = client.get(f"/api/v1/verification/jobs/{job_id}", headers=headers).json
+        assert job["status"] == "done" and job["progress"]["rows_done"] == len(rows), job
+        download = client.get(job["results_url"], headers=headers).get_data().decode("utf-8-sig")
+        with app.app_context():
+            audited = db.session.scalars(
+                sa.select(AuditEvent.subject_citizen_id).where(
+                    AuditEvent.record_type == "verification", AuditEvent.record_ref == f"verification-job:{job_id}"
+                )
+            ).all()
+        return download, sorted(audited)
+
+    threads_only = run_job(None)
+    pool = worker.VerifierPool(2)
+    try:
+        with_processes = run_job(pool)
+        processes = set(pool.pids())  # spawned by the warm-up
+        # A verifying process dies (the kernel's OOM killer, an operator): the pool is replaced and
+        # the next job still completes, with the same file and audit rows.
+        os.kill(min(processes), signal.SIGKILL)
+        after_a_death = run_job(pool)
+        replaced = set(pool.pids())
+    finally:
+        pool.shutdown()
+    assert len(processes) == 2
+    assert with_processes == threads_only
+    assert after_a_death == threads_only
+    assert replaced and not replaced & processes
+    table = list(csv.reader(io.StringIO(threads_only[0])))
+    assert [row[5] for row in table[1:]] == [str(line) for line in range(2, 11)] + ["11", "12", "14"]
+    assert table[10][1] == "'=HYPERLINK(1)" and table[10][4] == "'@HS9"
+    assert len(threads_only[1]) == 7  # one access record per row that found a citizen
