@@ -8,14 +8,17 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import current_app
 from sqlalchemy.orm import Session
 
 from backend.fleet.models import Command, FleetRevision, Kiosk
 from backend.fleet.settings import fleet_setting
+from shared_schemas.signed import b64url_decode
 
 PENDING_STATES = ("queued", "delivered")
 _EXTENSION = "congdan.fleet_directory"
@@ -32,6 +35,25 @@ class KnownKiosk:
     has_pending_commands: bool
     config_version: int
     settings: dict
+    # The registered key, parsed once per load instead of once per request (None: not a valid Ed25519 key).
+    verifier: Ed25519PublicKey | None = field(default=None, compare=False, repr=False)
+
+    def signed(self, signature_b64: str, message: bytes) -> bool:
+        """Whether `signature_b64` is this kiosk's registered key's Ed25519 signature over `message`."""
+        if self.verifier is None:
+            return False
+        try:
+            self.verifier.verify(b64url_decode(signature_b64), message)
+        except (ValueError, InvalidSignature):
+            return False
+        return True
+
+
+def _verifier(public_key: str) -> Ed25519PublicKey | None:
+    try:
+        return Ed25519PublicKey.from_public_bytes(b64url_decode(public_key))
+    except ValueError:
+        return None
 
 
 def load_kiosk(session: Session, kiosk_id: str) -> KnownKiosk | None:
@@ -46,7 +68,8 @@ def load_kiosk(session: Session, kiosk_id: str) -> KnownKiosk | None:
     from backend.fleet.profiles import effective_profile  # profiles move the revision this module follows
 
     version, settings = effective_profile(session, row.id, row.hospital_code)
-    return KnownKiosk(row.id, row.hospital_code, row.public_key, row.status, bool(pending), version, settings)
+    key = _verifier(row.public_key)
+    return KnownKiosk(row.id, row.hospital_code, row.public_key, row.status, bool(pending), version, settings, key)
 
 
 def current_revision(session: Session) -> int:
