@@ -177,20 +177,30 @@ def _signed_request(kiosk_id: str, key: Ed25519PrivateKey, beat: int, timestamp:
     return body, headers
 
 
-def _post(port: int, body: bytes, headers: dict) -> tuple[int, float]:
+_kept = threading.local()
+
+
+def _post(port: int, body: bytes, headers: dict, keep_alive: bool = False) -> tuple[int, float]:
+    """One heartbeat. keep_alive: reuse this thread's connection, as nginx does towards gunicorn (upstream
+    keepalive, backend/front/nginx.conf.template); else one connection per request (sync workers close them)."""
     started = time.perf_counter()
-    # http.client, not requests: the generator shares this machine's cores with the server, so it must stay
-    # light (gunicorn's sync workers close each connection anyway).
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    # http.client, not requests: the generator shares this machine's cores with the server, so it must stay light.
+    connection = getattr(_kept, "connection", None) if keep_alive else None
+    if connection is None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         connection.request("POST", PATH, body=body, headers=headers)
         response = connection.getresponse()
         response.read()
         status = response.status
-    except OSError:
+        if keep_alive and not response.will_close:
+            _kept.connection, connection = connection, None
+    except (OSError, http.client.HTTPException):
         status = 0
     finally:
-        connection.close()
+        if connection is not None:
+            _kept.connection = None
+            connection.close()
     return status, time.perf_counter() - started
 
 
@@ -205,7 +215,7 @@ def _get(port: int, path: str) -> int:
         connection.close()
 
 
-def _client(port: int, schedule: list, started_at: float, threads: int, results) -> None:
+def _client(port: int, schedule: list, started_at: float, threads: int, results, keep_alive: bool) -> None:
     """One load-generator process: sends its pre-signed share of the schedule on time (wall clock)."""
     latencies: list[float] = []
     failures: dict[int, int] = {}
@@ -213,7 +223,7 @@ def _client(port: int, schedule: list, started_at: float, threads: int, results)
     cpu = time.process_time()
 
     def send(body: bytes, headers: dict) -> None:
-        status, elapsed = _post(port, body, headers)
+        status, elapsed = _post(port, body, headers, keep_alive)
         with lock:
             if status == 200:
                 latencies.append(elapsed)
@@ -251,6 +261,9 @@ def run(
     clients: int = 2,
     redis_url: str | None = None,
     redis_pid: int | None = None,
+    worker_class: str = "sync",
+    threads: int = 1,
+    keep_alive: bool = False,
 ) -> dict:
     import requests
 
@@ -264,6 +277,10 @@ def run(
             str(Path(sys.executable).parent / "gunicorn"),
             "--workers",
             str(workers),
+            "--worker-class",
+            worker_class,
+            "--threads",
+            str(threads),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -313,7 +330,7 @@ def run(
         context = multiprocessing.get_context("fork")
         results = context.Queue()
         processes = [
-            context.Process(target=_client, args=(port, signed[n::clients], started_at, 16, results))
+            context.Process(target=_client, args=(port, signed[n::clients], started_at, 16, results, keep_alive))
             for n in range(clients)
         ]
         for process in processes:
@@ -383,6 +400,11 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="use a throwaway PostgreSQL (needs its binaries)")
     parser.add_argument("--redis", action="store_true", help="a throwaway redis-server (REDIS_URL: nonces there)")
     parser.add_argument("--clients", type=int, default=2, help="load-generator processes")
+    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
+    parser.add_argument(
+        "--keep-alive", action="store_true", help="reuse connections, as nginx's upstream keepalive does (gthread)"
+    )
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
     load_before = f"{os.getloadavg()[0]:.2f}"
@@ -411,6 +433,9 @@ def main() -> None:
                 args.clients,
                 redis.url if redis else None,
                 redis.process.pid if redis else None,
+                args.worker_class,
+                args.threads,
+                args.keep_alive,
             )
         finally:
             if redis is not None:
@@ -421,7 +446,9 @@ def main() -> None:
     print(
         f"heartbeats: {args.kiosks} kiosks x {args.intervals} every {args.interval:g} s -> {result['sent']} "
         f"requests in {result['wall_s']:.1f} s ({result['rate']:.1f}/s), "
-        f"gunicorn {args.workers} sync workers, {backend}{', Redis' if args.redis else ''}, "
+        f"gunicorn {args.workers} {args.worker_class} workers"
+        f"{f' x {args.threads} threads' if args.worker_class == 'gthread' else ''}"
+        f"{', keep-alive' if args.keep_alive else ''}, {backend}{', Redis' if args.redis else ''}, "
         f"after {args.warmup} unmeasured round(s); load average before: {load_before}"
     )
     print(f"  accepted {result['ok']}, failed {sum(result['failures'].values())} {result['failures'] or ''}")

@@ -2,9 +2,9 @@
 inside the accepted window (FLEET_REQUEST_MAX_SKEW_S either way, so a nonce is remembered for twice that).
 
 Where the claims live:
-- REDIS_URL configured: Redis, `SET <kiosk>:<nonce> NX EX <2 x skew>`. One round trip to a store every worker
-  and node shares, no database transaction: a replay is refused whichever process it reaches. Redis expires
-  the keys itself.
+- REDIS_URL (or FLEET_NONCE_REDIS_URL, for a Redis of their own) configured: Redis,
+  `SET <kiosk>:<nonce> NX EX <2 x skew>`. One round trip to a store every worker and node shares, no database
+  transaction: a replay is refused whichever process it reaches. Redis expires the keys itself.
 - No Redis: the database table `fleet_request_nonces` (INSERT ... ON CONFLICT DO NOTHING in the request's own
   transaction), as strict across workers and nodes as Redis, at the price of a transaction per signed request.
   There is deliberately no in-process-only mode: a set in one gunicorn worker cannot see what another worker
@@ -22,6 +22,7 @@ every attempt with a fresh nonce, so nothing legitimate is ever refused for it.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from datetime import datetime, timedelta
 
@@ -44,15 +45,28 @@ _WARN_EVERY_S = 30.0
 
 class _RedisLedger:
     def __init__(self, url: str) -> None:
-        # redis-py's pool notices a fork (gunicorn workers) and opens new connections in the child.
-        self.client = redis.Redis.from_url(url, socket_timeout=_TIMEOUT_S, socket_connect_timeout=_TIMEOUT_S)
+        self.url = url
+        self.client: redis.Redis | None = None
+        self.pid: int | None = None
         self.warned_at = -float("inf")
+
+    def _client(self) -> redis.Redis:
+        # One connection per process, not a pool: a pool checks a connection out and back in around every
+        # command (a third of a claim's CPU). redis-py serialises the threads of a gthread worker on it with a
+        # lock; a gunicorn worker forked from a master that had one opens its own.
+        if self.client is None or self.pid != os.getpid():
+            self.pid = os.getpid()
+            self.client = redis.Redis.from_url(
+                self.url, socket_timeout=_TIMEOUT_S, socket_connect_timeout=_TIMEOUT_S, single_connection_client=True
+            )
+        return self.client
 
     def claim(self, kiosk_id: str, nonce: str, keep_s: int) -> bool | None:
         """True when claimed now, False when already claimed, None when Redis did not answer."""
         try:
-            return bool(self.client.set(f"{KEY_PREFIX}{kiosk_id}:{nonce}", b"1", nx=True, ex=keep_s))
+            return bool(self._client().set(f"{KEY_PREFIX}{kiosk_id}:{nonce}", b"1", nx=True, ex=keep_s))
         except redis.RedisError as error:
+            self.client = None  # the next claim connects afresh
             moment = time.monotonic()
             if moment - self.warned_at > _WARN_EVERY_S:
                 self.warned_at = moment
@@ -61,14 +75,12 @@ class _RedisLedger:
 
 
 def _redis_ledger(app: Flask) -> _RedisLedger | None:
-    url = app.config.get("REDIS_URL")
+    url = app.config.get("FLEET_NONCE_REDIS_URL") or app.config.get("REDIS_URL")
     if not url:
         return None
     ledger = app.extensions.get(_EXTENSION)
     if ledger is None or ledger.url != url:
-        ledger = _RedisLedger(url)
-        ledger.url = url
-        app.extensions[_EXTENSION] = ledger
+        ledger = app.extensions[_EXTENSION] = _RedisLedger(url)
     return ledger
 
 
