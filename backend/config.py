@@ -115,6 +115,8 @@ CONFIGS = {c.ENV_NAME: c for c in (DevelopmentConfig, TestingConfig, ProductionC
 _ENV_KEYS = {
     "DATABASE_URL": str,
     "REDIS_URL": str,
+    # Signed kiosk requests' nonces (backend/fleet/nonces.py): REDIS_URL's server unless this names another.
+    "FLEET_NONCE_REDIS_URL": str,
     "SECRET_KEY": str,
     "JWT_SECRET_KEY": str,
     "SECRETS_DIR": str,

@@ -5,20 +5,20 @@ and command results."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from backend.errors import Conflict, Forbidden, NotFound, Unauthenticated
-from backend.fleet import ingest
+from backend.fleet import ingest, nonces
 from backend.fleet.keys import fleet_keys
 from backend.fleet.kiosk_directory import PENDING_STATES, KnownKiosk, kiosk_directory
-from backend.fleet.models import Command, RequestNonce
+from backend.fleet.models import Command
 from backend.fleet.settings import fleet_setting
 from backend.fleet.telemetry_buffer import TelemetryBuffer
 from shared_schemas import fleet as contract
-from shared_schemas.signed import sign_compact, signature_valid
+from shared_schemas.signed import sign_compact
 
 
 class KioskSuspended(Forbidden):
@@ -52,8 +52,9 @@ class SignedRequest:
 
 def authenticate_request(*, session: Session, request: SignedRequest, now: datetime) -> KnownKiosk:
     """The kiosk that signed this request, or a refusal: unknown kiosk or key, bad signature, a suspended
-    kiosk, a clock outside the window, or a nonce already used (a replay). The kiosk comes from this worker's
-    directory (backend/fleet/kiosk_directory.py); the nonce is the one write on this path."""
+        kiosk, a clock outside the window, or a nonce already used (a replay). The kiosk comes from this worker's
+        directory (backend/fleet/kiosk_directory.py); the nonce is claimed in Redis when there is one, else in the
+    database (backend/fleet/nonces.py)."""
     if not (request.kiosk_id and request.timestamp and request.nonce and request.signature):
         raise SignatureRefused(
             f"Sign this request: send {contract.HEADER_KIOSK}, {contract.HEADER_TIMESTAMP}, "
@@ -76,7 +77,7 @@ def authenticate_request(*, session: Session, request: SignedRequest, now: datet
         nonce=request.nonce,
         body=request.body,
     )
-    if kiosk is None or not signature_valid(kiosk.public_key, request.signature, message):
+    if kiosk is None or not kiosk.signed(request.signature, message):
         raise SignatureRefused("The request signature does not verify with a registered kiosk key.")
     if kiosk.status != "active":
         raise KioskSuspended(f"Kiosk {kiosk.id} is {kiosk.status}; its requests are refused.")
@@ -86,23 +87,10 @@ def authenticate_request(*, session: Session, request: SignedRequest, now: datet
             "The request time is too far from the server's; check the kiosk clock.",
             server_time=int(now.timestamp()),
         )
-    if TelemetryBuffer.of_app() is None:
-        prune_nonces(session, now, kiosk_id=kiosk.id)  # else the buffer's flush prunes them, once a second
-    table = RequestNonce.__table__
-    claim = ingest.upsert_statement(session, table).values(kiosk_id=kiosk.id, nonce=request.nonce, seen_at=now)
-    # RETURNING rather than rowcount: what drivers report for ON CONFLICT DO NOTHING differs.
-    if session.connection().execute(claim.on_conflict_do_nothing().returning(table.c.nonce)).first() is None:
+    # Without a buffer (tests, the demo) nothing else prunes the database's nonces: this request does.
+    if not nonces.claim(session, kiosk.id, request.nonce, now, prune=TelemetryBuffer.of_app() is None):
         raise ReplayedRequest("This request was already received; a replay is refused.")
     return kiosk
-
-
-def prune_nonces(session: Session, now: datetime, *, kiosk_id: str | None = None) -> None:
-    """Nonces older than the window can go: a request that old is refused by its timestamp anyway."""
-    cutoff = now - timedelta(seconds=2 * fleet_setting("FLEET_REQUEST_MAX_SKEW_S"))
-    statement = sa.delete(RequestNonce).where(RequestNonce.seen_at < cutoff)
-    if kiosk_id is not None:
-        statement = statement.where(RequestNonce.kiosk_id == kiosk_id)
-    session.execute(statement)
 
 
 def _signed_configuration(kiosk_id: str, version: int, settings: dict, now: datetime) -> str:

@@ -132,15 +132,17 @@ def write_buckets(session: Session, beats: list[Beat]) -> None:
         {"kiosk_id": kiosk_id, "resolution": DETAIL, "start": start, "step_ms": {}, **counts}
         for (kiosk_id, start), counts in sums.items()
     ]
-    for chunk in _chunks(rows):
-        insert = upsert_statement(session, table).values(chunk)
-        added = {name: table.c[name] + insert.excluded[name] for name in COUNTERS}
-        added["outbox_max"] = sa.case(
-            (insert.excluded.outbox_max > table.c.outbox_max, insert.excluded.outbox_max), else_=table.c.outbox_max
-        )
-        session.connection().execute(
-            insert.on_conflict_do_update(index_elements=["kiosk_id", "resolution", "start"], set_=added)
-        )
+    if not rows:
+        return
+    # One single-row upsert executed for every row (executemany): compiled once and cached, where a multi-row
+    # VALUES of a different length each flush was compiled again every time (most of a flush's CPU).
+    insert = upsert_statement(session, table)
+    added = {name: table.c[name] + insert.excluded[name] for name in COUNTERS}
+    added["outbox_max"] = sa.case(
+        (insert.excluded.outbox_max > table.c.outbox_max, insert.excluded.outbox_max), else_=table.c.outbox_max
+    )
+    upsert = insert.on_conflict_do_update(index_elements=["kiosk_id", "resolution", "start"], set_=added)
+    session.connection().execute(upsert, rows)
     if steps:
         _merge_step_timings(session, steps)
     _expire(session, MetricBucket, [(kiosk_id, DETAIL, start) for kiosk_id, start in sums])
@@ -149,26 +151,29 @@ def write_buckets(session: Session, beats: list[Beat]) -> None:
 def _merge_step_timings(session: Session, steps: dict[tuple[str, datetime], dict]) -> None:
     # The upsert above holds these rows' locks until commit, so this read-merge-write cannot lose a twin's.
     table = MetricBucket.__table__
+    current = []
     for chunk in _chunks(list(steps)):
-        current = session.connection().execute(
-            sa.select(table.c.kiosk_id, table.c.start, table.c.step_ms).where(
-                table.c.resolution == DETAIL, sa.tuple_(table.c.kiosk_id, table.c.start).in_(chunk)
+        current.extend(
+            session.connection().execute(
+                sa.select(table.c.kiosk_id, table.c.start, table.c.step_ms).where(
+                    table.c.resolution == DETAIL, sa.tuple_(table.c.kiosk_id, table.c.start).in_(chunk)
+                )
             )
         )
-        updates = [
-            {"b_kiosk": kiosk_id, "b_start": start, "b_steps": merge_steps(step_ms or {}, steps[(kiosk_id, start)])}
-            for kiosk_id, start, step_ms in current
-        ]
-        session.connection().execute(
-            sa.update(table)
-            .where(
-                table.c.kiosk_id == sa.bindparam("b_kiosk"),
-                table.c.resolution == DETAIL,
-                table.c.start == sa.bindparam("b_start", type_=table.c.start.type),
-            )
-            .values(step_ms=sa.bindparam("b_steps", type_=table.c.step_ms.type)),
-            updates,
+    updates = [
+        {"b_kiosk": kiosk_id, "b_start": start, "b_steps": merge_steps(step_ms or {}, steps[(kiosk_id, start)])}
+        for kiosk_id, start, step_ms in current
+    ]
+    session.connection().execute(
+        sa.update(table)
+        .where(
+            table.c.kiosk_id == sa.bindparam("b_kiosk"),
+            table.c.resolution == DETAIL,
+            table.c.start == sa.bindparam("b_start", type_=table.c.start.type),
         )
+        .values(step_ms=sa.bindparam("b_steps", type_=table.c.step_ms.type)),
+        updates,
+    )
 
 
 # --- alerts ---------------------------------------------------------------------------------------------------

@@ -1,21 +1,26 @@
 """Each app worker's cache of enrolled kiosks: key, status and what a heartbeat answer needs (whether commands
 wait, the configuration it should run), so a signed heartbeat is checked without loading the kiosk. Changes an
 admin makes (suspend, command, profile) move the fleet revision; every worker looks at it at most once per
-FLEET_DIRECTORY_CHECK_S and drops its cache when it moved, so a suspension reaches all workers within seconds."""
+FLEET_DIRECTORY_CHECK_S and, when it moved, reloads the whole directory at once (a handful of queries, not a few
+per kiosk), so a suspension reaches all workers within seconds. A kiosk enrolled since is loaded on its own."""
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from backend.fleet.models import Command, FleetRevision, Kiosk
-from backend.fleet.settings import fleet_setting
+from backend.fleet.models import Command, ConfigurationProfile, FleetRevision, Kiosk
+from backend.fleet.settings import default_settings, fleet_setting
+from shared_schemas.signed import b64url_decode
 
 PENDING_STATES = ("queued", "delivered")
 _EXTENSION = "congdan.fleet_directory"
@@ -33,6 +38,24 @@ class KnownKiosk:
     config_version: int
     settings: dict
 
+    @functools.cached_property
+    def verifier(self) -> Ed25519PublicKey | None:
+        """The registered key, parsed at its first use and kept with the entry (None: not an Ed25519 key)."""
+        try:
+            return Ed25519PublicKey.from_public_bytes(b64url_decode(self.public_key))
+        except ValueError:
+            return None
+
+    def signed(self, signature_b64: str, message: bytes) -> bool:
+        """Whether `signature_b64` is this kiosk's registered key's Ed25519 signature over `message`."""
+        if self.verifier is None:
+            return False
+        try:
+            self.verifier.verify(b64url_decode(signature_b64), message)
+        except (ValueError, InvalidSignature):
+            return False
+        return True
+
 
 def load_kiosk(session: Session, kiosk_id: str) -> KnownKiosk | None:
     row = session.execute(
@@ -47,6 +70,45 @@ def load_kiosk(session: Session, kiosk_id: str) -> KnownKiosk | None:
 
     version, settings = effective_profile(session, row.id, row.hospital_code)
     return KnownKiosk(row.id, row.hospital_code, row.public_key, row.status, bool(pending), version, settings)
+
+
+def load_all(session: Session) -> dict[str, KnownKiosk]:
+    """Every enrolled kiosk, in five queries whatever the fleet's size: what `load_kiosk` gives for one (the
+    same profile rule as profiles.effective_profile: the kiosk's latest version, else its hospital's latest,
+    else the default, version 0). A worker that follows a new revision reloads its directory this way at once,
+    instead of loading each kiosk again on its next heartbeat (with 5,000 kiosks, 5,000 x 4 queries)."""
+    pending = set(session.scalars(sa.select(Command.kiosk_id).where(Command.state.in_(PENDING_STATES)).distinct()))
+    profile = ConfigurationProfile
+    own = dict(
+        session.execute(
+            sa.select(profile.kiosk_id, sa.func.max(profile.id))
+            .where(profile.kiosk_id.is_not(None))
+            .group_by(profile.kiosk_id)
+        ).all()
+    )
+    by_hospital = dict(
+        session.execute(
+            sa.select(profile.hospital_code, sa.func.max(profile.id))
+            .where(profile.hospital_code.is_not(None))
+            .group_by(profile.hospital_code)
+        ).all()
+    )
+    wanted = set(own.values()) | set(by_hospital.values())
+    settings = dict(session.execute(sa.select(profile.id, profile.settings).where(profile.id.in_(wanted))).all())
+    default = default_settings()
+    entries = {}
+    for row in session.execute(sa.select(Kiosk.id, Kiosk.hospital_code, Kiosk.public_key, Kiosk.status)):
+        version = own.get(row.id) or by_hospital.get(row.hospital_code) or 0
+        entries[row.id] = KnownKiosk(
+            row.id,
+            row.hospital_code,
+            row.public_key,
+            row.status,
+            row.id in pending,
+            version,
+            settings[version] if version else default,
+        )
+    return entries
 
 
 def current_revision(session: Session) -> int:
@@ -72,10 +134,11 @@ class KioskDirectory:
         return entry
 
     def forget(self, kiosk_id: str | None = None) -> None:
-        """Drop one kiosk (or all): the next lookup reads the database again."""
+        """Drop one kiosk (or all, which reloads the whole directory at the next lookup)."""
         with self._lock:
             if kiosk_id is None:
-                self._entries.clear()
+                self._entries = {}
+                self._revision = None
                 self._checked_at = -math.inf
             else:
                 self._entries.pop(kiosk_id, None)
@@ -84,12 +147,16 @@ class KioskDirectory:
         moment = time.monotonic()
         if moment - self._checked_at < self._check_every_s:
             return
-        revision = current_revision(session)
         with self._lock:
             self._checked_at = moment
-            if revision != self._revision:
-                self._entries.clear()
-                self._revision = revision
+        revision = current_revision(session)
+        if revision == self._revision:
+            return
+        # Read after the revision, in the same transaction: what is loaded is never older than the revision it
+        # is filed under (a change committed in between moves the revision again, and the next look reloads).
+        entries = load_all(session)
+        with self._lock:
+            self._entries, self._revision = entries, revision
 
 
 def kiosk_directory() -> KioskDirectory:

@@ -16,7 +16,7 @@ from flask import Flask, current_app
 
 from backend.core import clock
 from backend.extensions import db
-from backend.fleet import ingest
+from backend.fleet import ingest, nonces
 from backend.fleet.settings import fleet_setting
 
 log = logging.getLogger(__name__)
@@ -71,9 +71,7 @@ class TelemetryBuffer:
             session = db.new_session(self._app)
             try:
                 ingest.write(session, beats)
-                from backend.fleet.device import prune_nonces  # device imports this module
-
-                prune_nonces(session, clock.now())
+                nonces.prune_nonces(session, clock.now())
                 session.commit()
             except sa.exc.OperationalError:
                 session.rollback()

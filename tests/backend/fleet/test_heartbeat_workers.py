@@ -124,3 +124,37 @@ def test_buffered_heartbeats_are_written_together_at_the_flush(make_app, tmp_pat
         alerts = db.session.scalars(sa.select(Alert).where(Alert.resolved_at.is_(None))).all()
         assert [(a.kiosk_id, a.kind) for a in alerts] == [(agents[0][0].kiosk_id, "printer_out_of_paper")]
         assert buffer.flush() == 0
+
+
+def test_a_worker_following_a_new_revision_reloads_its_whole_directory_at_once(make_app, tmp_path):
+    # Issue 21: a revision that moved used to empty the directory, and each kiosk's next heartbeat loaded it
+    # again (four queries per kiosk, 20,000 for a fleet of 5,000). Now the first lookup reloads every kiosk.
+    app, _second, hospital, username = _two_workers(make_app, FLEET_DIRECTORY_CHECK_S=0)
+    headers = _admin(app, username)
+    agents = [enrolled_agent(app.test_client(), headers, hospital, tmp_path / f"k{n}") for n in range(4)]
+    for agent, _hooks in agents:
+        agent.heartbeat()
+    queued = app.test_client().post(
+        f"/api/v1/fleet/kiosks/{agents[0][0].kiosk_id}/commands", headers=headers, json={"kind": "lock"}
+    )
+    assert queued.status_code == 201, queued.json
+    engine = app.extensions["congdan.db"]["engine"]
+    seen: list[str] = []
+
+    def kiosk_reads(_conn, _cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "fleet_kiosks" in statement:
+            seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", kiosk_reads)
+    try:
+        agents[1][0].heartbeat()  # follows the new revision: one read of all kiosks
+        reload = list(seen)
+        seen.clear()
+        for agent, _hooks in agents[2:]:
+            agent.heartbeat()
+        assert seen == []  # the others were in the reloaded directory
+        agents[0][0].heartbeat()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", kiosk_reads)
+    assert len(reload) == 1 and "WHERE" not in reload[0].upper().split("FROM FLEET_KIOSKS", 1)[1]
+    assert any(call[0] == "lock" for call in agents[0][1].calls)  # its waiting command went out

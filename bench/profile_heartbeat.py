@@ -1,0 +1,143 @@
+"""Profile the signed heartbeat in-process (Flask test client, no HTTP server): SQL statements per heartbeat,
+CPU per heartbeat (this process: the view, the guard and the telemetry buffer's flush thread; not the database
+server's) and the top of a cProfile. For finding where a heartbeat's time goes, not for throughput figures
+(bench/bench_heartbeats.py is that).
+
+    python bench/profile_heartbeat.py                        # SQLite file in a temporary folder
+    python bench/profile_heartbeat.py --postgres [-n 3000]   # a throwaway PostgreSQL
+    python bench/profile_heartbeat.py --redis                # with a throwaway redis-server for the nonces
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import logging
+import os
+import pstats
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_heartbeats import PATH, _heartbeat_body, _seed  # noqa: E402
+from shared_schemas import fleet as contract  # noqa: E402
+from shared_schemas.signed import b64url_encode  # noqa: E402
+
+
+def _signed(identities, beat: int):
+    """Pre-signed requests (the signing is the kiosk's cost, not the server's)."""
+    out = []
+    now = int(time.time())
+    for kiosk_id, key in identities:
+        body = _heartbeat_body(beat)
+        nonce = secrets.token_urlsafe(18)
+        signature = key.sign(
+            contract.request_signing_input(
+                method="POST", path=PATH, kiosk_id=kiosk_id, timestamp=now, nonce=nonce, body=body
+            )
+        )
+        headers = {
+            "Content-Type": "application/json",
+            contract.HEADER_KIOSK: kiosk_id,
+            contract.HEADER_TIMESTAMP: str(now),
+            contract.HEADER_NONCE: nonce,
+            contract.HEADER_SIGNATURE: b64url_encode(signature),
+        }
+        out.append((body, headers))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kiosks", type=int, default=500)
+    parser.add_argument("-n", type=int, default=2000, help="heartbeats timed (and as many profiled)")
+    parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--redis", action="store_true", help="start a throwaway redis-server (REDIS_URL)")
+    args = parser.parse_args()
+    os.environ.setdefault("CONGDAN_ENV", "development")
+    logging.getLogger().setLevel(logging.WARNING)
+
+    with tempfile.TemporaryDirectory() as folder:
+        postgres = redis = None
+        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        if args.postgres:
+            from tests.pg_server import ThrowawayPostgres
+
+            postgres = ThrowawayPostgres()
+            url = postgres.start()
+        config = {"DATABASE_URL": url, "RATELIMIT_ENABLED": False}
+        if args.redis:
+            from bench.harness import Redis
+
+            redis = Redis().start()
+            config["REDIS_URL"] = redis.url
+        try:
+            identities = _seed(url, args.kiosks)
+            from backend import create_app
+
+            app = create_app(config)
+            client = app.test_client()
+            rounds = [_signed(identities, beat) for beat in range(2 + 2 * (args.n // len(identities) + 1))]
+            requests = iter([request for round_ in rounds for request in round_])
+
+            def beat() -> None:
+                body, headers = next(requests)
+                response = client.post(PATH, data=body, headers=headers)
+                assert response.status_code == 200, response.get_data(as_text=True)
+
+            for _ in range(len(identities)):  # every kiosk met once: the directory holds it, as all day
+                beat()
+            with app.app_context():
+                engine = app.extensions["congdan.db"]["engine"]
+            statements: list[str] = []
+            listener = lambda *a: statements.append(a[2])  # noqa: E731
+            sa.event.listen(engine, "before_cursor_execute", listener)
+            for _ in range(20):
+                beat()
+            sa.event.remove(engine, "before_cursor_execute", listener)
+            print(f"SQL statements in the request path, 20 heartbeats (flush thread's included): {len(statements)}")
+            for statement in statements[:12]:
+                print("   ", " ".join(statement.split())[:150])
+            started = time.process_time()
+            for _ in range(args.n):
+                beat()
+            time.sleep(1.5)  # the flush thread writes what came in: its CPU counts too
+            elapsed = time.process_time() - started
+            print(f"{PATH}: {elapsed / args.n * 1000:.3f} ms CPU per heartbeat (incl. telemetry flushes)")
+            started = time.process_time()
+            for _ in range(args.n):
+                client.get("/healthz")
+            print(f"/healthz: {(time.process_time() - started) / args.n * 1000:.3f} ms CPU per request")
+            profile = cProfile.Profile(time.process_time)  # CPU, not wall: waits on sockets are not cost
+            profile.enable()
+            for _ in range(args.n):
+                beat()
+            profile.disable()
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)
+            print(out.getvalue())
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(25)
+            print(out.getvalue())
+            with app.app_context():
+                from backend.fleet.telemetry_buffer import TelemetryBuffer
+
+                TelemetryBuffer.of_app().stop()  # its last batch, while the database is still there
+        finally:
+            if redis is not None:
+                redis.stop()
+            if postgres is not None:
+                postgres.stop()
+
+
+if __name__ == "__main__":
+    main()
