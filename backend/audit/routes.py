@@ -19,14 +19,18 @@ class OwnAccessLog(MethodView):
     @blp.arguments(AccessLogQuerySchema, location="query")
     @blp.response(200, AuditPageSchema)
     def get(self, query):
-        """Every read or change of my data by someone else, newest first, optionally for a period (read-only)"""
+        """Every read or change of my data by someone else, newest first, optionally for a period (read-only).
+
+        Follow `meta.next` with `?after=` for the next page (the same `since` / `until`); `page` jumps by number."""
         principal = current_principal()
-        events, total = service.list_for_citizen(
+        result = service.list_for_citizen(
             session=db.session,
             citizen_id=principal.citizen_id,
             page=query["page"],
             per_page=query["per_page"],
             since=query.get("since"),
             until=query.get("until"),
+            after=query.get("after"),
         )
-        return {"items": events, "meta": {"page": query["page"], "per_page": query["per_page"], "total": total}}
+        meta = {"page": result.page, "per_page": query["per_page"], "total": result.total, "next": result.next}
+        return {"items": result.events, "meta": meta}

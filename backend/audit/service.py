@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from backend.audit.models import AuditEvent
 from backend.core import clock
 from backend.core.access import Principal
+from shared_schemas.audit import LogPosition
 
 
 def record_access(
@@ -61,22 +63,50 @@ def access_log_query(*, citizen_id: int, since: date | None = None, until: date 
     return query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
 
 
+@dataclass(frozen=True)
+class LogPage:
+    events: list[AuditEvent]
+    page: int
+    total: int
+    next: LogPosition | None  # where the next page starts, None on the last page
+
+
 def list_for_citizen(
     *,
     session: Session,
     citizen_id: int,
-    page: int,
+    page: int = 1,
     per_page: int,
     since: date | None = None,
     until: date | None = None,
-) -> tuple[list[AuditEvent], int]:
+    after: LogPosition | None = None,
+) -> LogPage:
+    """One page of the citizen's log in one statement: the page's events (one more, to know whether a next page
+    exists) and the citizen's total as a scalar subquery, both on the (subject, time, id) index of each month.
+    `after` (a previous page's `next`) reads on from where that page stopped, without OFFSET: the newer months
+    are pruned by the time bound and the older ones are entered at the cursor, so a deep page costs what the
+    first one does. A numbered `page` without a cursor is still served (OFFSET), for clients that jump."""
     query = access_log_query(citizen_id=citizen_id, since=since, until=until)
+    counted = sa.select(sa.func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
     offset = (page - 1) * per_page
-    events = list(session.scalars(query.limit(per_page).offset(offset)))
-    if 0 < len(events) < per_page or (offset == 0 and not events):
-        return events, offset + len(events)  # the last page tells the total: no count over every month
-    total = session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-    return events, total
+    if after is not None:
+        page, offset = after.page + 1, 0
+        moment = sa.literal(after.occurred_at, AuditEvent.occurred_at.type)
+        query = query.where(
+            AuditEvent.occurred_at <= moment,  # a bound on the partition key: later months are not planned at all
+            sa.tuple_(AuditEvent.occurred_at, AuditEvent.id) < sa.tuple_(moment, sa.literal(after.event_id)),
+        )
+    rows = session.execute(query.add_columns(counted.label("total")).limit(per_page + 1).offset(offset)).all()
+    events = [row[0] for row in rows[:per_page]]
+    if rows:
+        total = rows[0].total
+    elif after is None and offset == 0:
+        total = 0
+    else:  # a page past the end: the count alone (rare)
+        total = session.execute(sa.select(counted)).scalar_one()
+    last = events[-1] if len(rows) > per_page else None
+    following = LogPosition(page, last.occurred_at, last.id) if last is not None else None
+    return LogPage(events=events, page=page, total=total, next=following)
 
 
 def record_public_read(
