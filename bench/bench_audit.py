@@ -125,7 +125,7 @@ def _load_month(url: str, item, population: dict) -> float:
     from backend.database import make_engine
 
     month, lower, upper, n, first_id = item
-    table = f"{month.table}_load"
+    table = month.table  # the month's own name (an existing one was renamed aside): its indexes are named after it
     engine = make_engine(url)
     started = time.process_time()
     with engine.connect() as connection:
@@ -225,11 +225,10 @@ def load(url: str, *, rows: int, months: int, now: datetime, hot: int, hot_rows:
             # The CHECK constraint proves the bound: PostgreSQL skips the scan. The indexes and keys match the
             # parent's, so they are adopted, not rebuilt.
             run(
-                f"ALTER TABLE audit_events ATTACH PARTITION {month.table}_load "
+                f"ALTER TABLE audit_events ATTACH PARTITION {month.table} "
                 f"FOR VALUES FROM ('{month.first_day}') TO ('{month.plus(1).first_day}')"
             )
-            run(f"ALTER TABLE {month.table}_load DROP CONSTRAINT {month.table}_load_bound")
-            run(f"ALTER TABLE {month.table}_load RENAME TO {month.table}")
+            run(f"ALTER TABLE {month.table} DROP CONSTRAINT {month.table}_bound")
         partitions.ensure_months(connection, [partitions.Month.of(now.date()).plus(i) for i in range(1, 4)])
         run(f"SELECT setval('audit_events_id_seq', {first_id + rows})")
         connection.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.audit import service
+from backend.audit import cursor, service
 from backend.core.access import CITIZEN, access, current_principal
 from backend.extensions import db
 from shared_schemas.audit import AccessLogQuerySchema, AuditPageSchema
@@ -23,14 +23,19 @@ class OwnAccessLog(MethodView):
 
         Follow `meta.next` with `?after=` for the next page (the same `since` / `until`); `page` jumps by number."""
         principal = current_principal()
+        scope = {
+            "citizen_id": principal.citizen_id,
+            "per_page": query["per_page"],
+            "since": query.get("since"),
+            "until": query.get("until"),
+        }
+        after = query.get("after")
         result = service.list_for_citizen(
             session=db.session,
-            citizen_id=principal.citizen_id,
             page=query["page"],
-            per_page=query["per_page"],
-            since=query.get("since"),
-            until=query.get("until"),
-            after=query.get("after"),
+            after=cursor.decode(after, **scope) if after is not None else None,
+            **scope,
         )
-        meta = {"page": result.page, "per_page": query["per_page"], "total": result.total, "next": result.next}
+        following = cursor.encode(result.next, **scope)
+        meta = {"page": result.page, "per_page": query["per_page"], "total": result.total, "next": following}
         return {"items": result.events, "meta": meta}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import g, has_request_context, request
@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from backend.audit.models import AuditEvent
 from backend.core import clock
 from backend.core.access import Principal
-from shared_schemas.audit import LogPosition
 
 
 def record_access(
@@ -64,6 +63,18 @@ def access_log_query(*, citizen_id: int, since: date | None = None, until: date 
 
 
 @dataclass(frozen=True)
+class LogPosition:
+    """Where a page stopped: its number, the citizen's total as counted on the first page, and the time and id of
+    its last (oldest) event. The next page starts strictly after it in the log's order (newest first, then the
+    highest id first)."""
+
+    page: int
+    total: int
+    occurred_at: datetime
+    event_id: int
+
+
+@dataclass(frozen=True)
 class LogPage:
     events: list[AuditEvent]
     page: int
@@ -81,32 +92,36 @@ def list_for_citizen(
     until: date | None = None,
     after: LogPosition | None = None,
 ) -> LogPage:
-    """One page of the citizen's log in one statement: the page's events (one more, to know whether a next page
-    exists) and the citizen's total as a scalar subquery, both on the (subject, time, id) index of each month.
-    `after` (a previous page's `next`) reads on from where that page stopped, without OFFSET: the newer months
-    are pruned by the time bound and the older ones are entered at the cursor, so a deep page costs what the
-    first one does. A numbered `page` without a cursor is still served (OFFSET), for clients that jump."""
+    """One page of the citizen's log in one statement, on the (subject, time, id) index of each month.
+
+    `after` (a previous page's `next`) reads on from where that page stopped, without OFFSET and without counting
+    again: the newer months are pruned by the time bound, the older ones entered at the cursor, and the total is
+    the first page's, so a deep page costs less than the first one. A page by number (OFFSET, for clients that jump)
+    and the first page count the citizen's events in the same statement (a scalar subquery reading the index only).
+    One event more than the page is read, to know whether a next page exists."""
     query = access_log_query(citizen_id=citizen_id, since=since, until=until)
-    counted = sa.select(sa.func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
-    offset = (page - 1) * per_page
     if after is not None:
-        page, offset = after.page + 1, 0
         moment = sa.literal(after.occurred_at, AuditEvent.occurred_at.type)
         query = query.where(
             AuditEvent.occurred_at <= moment,  # a bound on the partition key: later months are not planned at all
             sa.tuple_(AuditEvent.occurred_at, AuditEvent.id) < sa.tuple_(moment, sa.literal(after.event_id)),
         )
-    rows = session.execute(query.add_columns(counted.label("total")).limit(per_page + 1).offset(offset)).all()
-    events = [row[0] for row in rows[:per_page]]
-    if rows:
-        total = rows[0].total
-    elif after is None and offset == 0:
-        total = 0
-    else:  # a page past the end: the count alone (rare)
-        total = session.execute(sa.select(counted)).scalar_one()
-    last = events[-1] if len(rows) > per_page else None
-    following = LogPosition(page, last.occurred_at, last.id) if last is not None else None
-    return LogPage(events=events, page=page, total=total, next=following)
+        events = list(session.scalars(query.limit(per_page + 1)))
+        page, total = after.page + 1, after.total
+    else:
+        counted = sa.select(sa.func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
+        offset = (page - 1) * per_page
+        rows = session.execute(query.add_columns(counted.label("total")).limit(per_page + 1).offset(offset)).all()
+        events = [row[0] for row in rows]
+        if rows:
+            total = rows[0].total
+        elif offset == 0:
+            total = 0
+        else:  # a page past the end: the count alone (rare)
+            total = session.execute(sa.select(counted)).scalar_one()
+    last = events[per_page - 1] if len(events) > per_page else None
+    following = LogPosition(page, total, last.occurred_at, last.id) if last is not None else None
+    return LogPage(events=events[:per_page], page=page, total=total, next=following)
 
 
 def record_public_read(

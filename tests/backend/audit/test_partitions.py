@@ -174,7 +174,37 @@ def test_a_period_of_the_access_log_reads_only_its_months_through_the_subject_ti
         "audit_events_2031_01",
         "audit_events_2031_02",
     }
-    assert "subject_citizen_id_occurred_at_idx" in plan and "Seq Scan" not in plan
+    assert "subject_citizen_id_occurred_at_id_idx" in plan and "Seq Scan" not in plan
+
+
+@postgres_only
+def test_a_page_after_a_cursor_plans_only_the_months_up_to_it_and_needs_no_sort(trail):
+    from backend.audit import service
+    from backend.audit.service import LogPosition
+
+    app, _, _ = trail
+    with app.app_context():
+        connection = db.session.connection()
+        partitions.ensure_months(connection, [Month(2031, m) for m in range(1, 6)])
+        statements = []
+
+        def keep(conn, cursor, statement, parameters, context, executemany):
+            statements.append((statement, parameters))
+
+        sa.event.listen(db.engine, "before_cursor_execute", keep)
+        try:
+            position = LogPosition(3, 99, datetime(2031, 2, 15, tzinfo=UTC), 10**9)
+            service.list_for_citizen(session=db.session, citizen_id=1, per_page=20, after=position)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", keep)
+        assert len(statements) == 1  # one statement, no count: the total comes with the cursor
+        statement, parameters = statements[0]
+        plan = "\n".join(connection.exec_driver_sql(f"EXPLAIN (COSTS OFF) {statement}", parameters).scalars())
+    page_plan = plan
+    scanned = set(re.findall(r" on (audit_events_(?:\d{4}_\d{2}|default))\b", page_plan))
+    assert "audit_events_2031_02" in scanned and "audit_events_2031_01" in scanned
+    assert not scanned & {"audit_events_2031_03", "audit_events_2031_04", "audit_events_2031_05"}
+    assert "Sort" not in page_plan.replace("Sort Key", "") and "subject_citizen_id_occurred_at_id_idx" in page_plan
 
 
 @postgres_only
@@ -183,7 +213,7 @@ def test_the_migration_keeps_existing_rows_and_their_ids(make_app):
 
     app = make_app()
     engine = app.extensions["congdan.db"]["engine"]
-    migrate.downgrade(engine, "0004_audit_partitions@-1")  # the plain table of 0003
+    migrate.downgrade(engine, "0003_audit_record_types")  # the plain table of 0003 (0005, 0004 undone)
     with app.app_context():
         citizen = Factory(db.session).citizen()
         moments = [datetime(2024, 2, 29, 23, 0, tzinfo=UTC), datetime(2024, 3, 1, 0, 0, tzinfo=UTC)]
