@@ -28,6 +28,8 @@ class AuditEvent(Base):
     request_id: Mapped[str | None] = mapped_column(sa.String(64))
 
     __table_args__ = (
-        sa.Index("ix_audit_events_subject_time", "subject_citizen_id", "occurred_at"),
+        # The citizen's log in its order (newest first, then highest id): a page is a backward range scan that
+        # starts at a keyset cursor, and the count reads this index only (migration 0005_audit_log_keyset).
+        sa.Index("ix_audit_events_subject_time_id", "subject_citizen_id", "occurred_at", "id"),
         sa.CheckConstraint("action IN ('read', 'create', 'update')", name="action"),
     )

@@ -157,24 +157,56 @@ def test_on_sqlite_the_commands_say_there_is_nothing_to_partition(make_app):
 
 
 @postgres_only
-def test_a_period_of_the_access_log_reads_only_its_months_through_the_subject_time_index(trail):
-    from datetime import date
+def _page_plan(**arguments) -> str:
+    """EXPLAIN of the statement the service runs for a page (the same bound values): one statement."""
+    from backend.audit import service
 
-    from backend.audit.service import access_log_query
+    statements = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        service.list_for_citizen(session=db.session, citizen_id=1, per_page=20, **arguments)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", keep)
+    assert len(statements) == 1  # the page (and its count) in one statement
+    statement, parameters = statements[0]
+    connection = db.session.connection()
+    return "\n".join(connection.exec_driver_sql(f"EXPLAIN (COSTS OFF) {statement}", parameters).scalars())
+
+
+def _scanned(plan: str) -> set[str]:
+    return set(re.findall(r" on (audit_events_(?:\d{4}_\d{2}|default))\b", plan))
+
+
+@postgres_only
+def test_a_period_of_the_access_log_reads_only_its_months_through_the_subject_time_id_index(trail):
+    from datetime import date
 
     app, _, _ = trail
     with app.app_context():
-        connection = db.session.connection()
-        partitions.ensure_months(connection, [Month(2031, m) for m in range(1, 6)])
-        query = access_log_query(citizen_id=1, since=date(2031, 2, 1), until=date(2031, 2, 28)).limit(20)
-        sql = str(query.compile(connection, compile_kwargs={"literal_binds": True}))
-        plan = "\n".join(connection.exec_driver_sql(f"EXPLAIN (COSTS OFF) {sql}").scalars())
-    # 1 February in Vietnam starts at 31 January 17:00 UTC: January's last hours and February.
-    assert set(re.findall(r" on (audit_events_(?:\d{4}_\d{2}|default))\b", plan)) == {
-        "audit_events_2031_01",
-        "audit_events_2031_02",
-    }
-    assert "subject_citizen_id_occurred_at_idx" in plan and "Seq Scan" not in plan
+        partitions.ensure_months(db.session.connection(), [Month(2031, m) for m in range(1, 6)])
+        plan = _page_plan(since=date(2031, 2, 1), until=date(2031, 2, 28))
+    # 1 February in Vietnam starts at 31 January 17:00 UTC: January's last hours and February (the page and its
+    # count alike).
+    assert _scanned(plan) == {"audit_events_2031_01", "audit_events_2031_02"}
+    assert "subject_citizen_id_occurred_at_id_idx" in plan and "Seq Scan" not in plan
+
+
+@postgres_only
+def test_a_page_after_a_cursor_plans_only_the_months_up_to_it_and_needs_no_sort(trail):
+    from backend.audit.service import LogPosition
+
+    app, _, _ = trail
+    with app.app_context():
+        partitions.ensure_months(db.session.connection(), [Month(2031, m) for m in range(1, 6)])
+        plan = _page_plan(after=LogPosition(3, 99, datetime(2031, 2, 15, tzinfo=UTC), 10**9))
+    assert {"audit_events_2031_01", "audit_events_2031_02"} <= _scanned(plan)
+    assert not _scanned(plan) & {"audit_events_2031_03", "audit_events_2031_04", "audit_events_2031_05"}
+    assert "count" not in plan.lower() and "Aggregate" not in plan  # the total comes with the cursor
+    assert "Sort" not in plan.replace("Sort Key", "") and "subject_citizen_id_occurred_at_id_idx" in plan
 
 
 @postgres_only
@@ -183,7 +215,7 @@ def test_the_migration_keeps_existing_rows_and_their_ids(make_app):
 
     app = make_app()
     engine = app.extensions["congdan.db"]["engine"]
-    migrate.downgrade(engine, "0004_audit_partitions@-1")  # the plain table of 0003
+    migrate.downgrade(engine, "0003_audit_record_types")  # the plain table of 0003 (0005, 0004 undone)
     with app.app_context():
         citizen = Factory(db.session).citizen()
         moments = [datetime(2024, 2, 29, 23, 0, tzinfo=UTC), datetime(2024, 3, 1, 0, 0, tzinfo=UTC)]
