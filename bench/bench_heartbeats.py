@@ -37,12 +37,12 @@ sys.path.insert(0, str(ROOT))
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat  # noqa: E402
 
+from bench.harness import process_tree_cpu  # noqa: E402
 from shared_schemas import fleet as contract  # noqa: E402
 from shared_schemas.signed import b64url_encode  # noqa: E402
 
 PATH = "/api/v1/fleet/device/heartbeat"
 TRIVIAL_REQUESTS = 2000
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -129,21 +129,6 @@ def _heartbeat_body(beat: int) -> bytes:
             },
         }
     ).encode()
-
-
-def _process_tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of a process and its live children (gunicorn master + workers)."""
-    total, pending = 0.0, [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        pending.extend(int(child) for child in children)
-    return total
 
 
 def _wait_ready(port: int, timeout_s: float = 180) -> None:
@@ -298,10 +283,10 @@ def run(
         for _ in range(4 * workers):  # let every worker import and connect before anything is timed
             requests.get(f"http://127.0.0.1:{port}/api/v1/fleet/kiosks", timeout=5)
         # The floor under any request on this server: GET /healthz (no database), same client, same cores.
-        trivial_before = _process_tree_cpu(server.pid)
+        trivial_before = process_tree_cpu(server.pid)
         with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(lambda _n: _get(port, "/healthz"), range(TRIVIAL_REQUESTS)))
-        trivial_cpu = (_process_tree_cpu(server.pid) - trivial_before) / TRIVIAL_REQUESTS
+        trivial_cpu = (process_tree_cpu(server.pid) - trivial_before) / TRIVIAL_REQUESTS
         # Warm-up rounds, not measured: kiosks beat all day, so each worker has met every kiosk (its directory
         # holds the key) long before any given minute. Sent as fast as the server takes them.
         with ThreadPoolExecutor(max_workers=8) as pool:
@@ -336,9 +321,9 @@ def run(
         for process in processes:
             process.start()
         time.sleep(max(0.0, started_at - time.time()))
-        cpu_before, wall_started = _process_tree_cpu(server.pid), time.monotonic()
-        pg_before = _process_tree_cpu(postgres_pid) if postgres_pid else None
-        redis_before = _process_tree_cpu(redis_pid) if redis_pid else None
+        cpu_before, wall_started = process_tree_cpu(server.pid), time.monotonic()
+        pg_before = process_tree_cpu(postgres_pid) if postgres_pid else None
+        redis_before = process_tree_cpu(redis_pid) if redis_pid else None
         latencies: list[float] = []
         failures: dict[int, int] = {}
         client_cpu, late = 0.0, 0
@@ -350,9 +335,9 @@ def run(
             client_cpu += cpu_used
             late += late_part
         wall = time.monotonic() - wall_started
-        cpu = _process_tree_cpu(server.pid) - cpu_before
-        pg_cpu = _process_tree_cpu(postgres_pid) - pg_before if postgres_pid else None
-        redis_cpu = _process_tree_cpu(redis_pid) - redis_before if redis_pid else None
+        cpu = process_tree_cpu(server.pid) - cpu_before
+        pg_cpu = process_tree_cpu(postgres_pid) - pg_before if postgres_pid else None
+        redis_cpu = process_tree_cpu(redis_pid) - redis_before if redis_pid else None
         for process in processes:
             process.join(10)
     finally:

@@ -105,14 +105,14 @@ class Cluster:
 
     def cpu(self) -> dict[str, float]:
         """CPU seconds used so far by each component's processes (for the capacity model in docs/scaling.md)."""
-        from bench.bench_heartbeats import _process_tree_cpu
+        from bench.harness import process_tree_cpu
 
         postmaster = int((self.pg.primary.data / "postmaster.pid").read_text().split()[0])
         return {
-            "app": sum(_process_tree_cpu(node.process.pid) for node in self.nodes),
-            "postgres": _process_tree_cpu(postmaster),
-            "haproxy": _process_tree_cpu(self.balancer.process.pid),
-            "redis": _process_tree_cpu(self.redis.process.pid),
+            "app": sum(process_tree_cpu(node.process.pid) for node in self.nodes),
+            "postgres": process_tree_cpu(postmaster),
+            "haproxy": process_tree_cpu(self.balancer.process.pid),
+            "redis": process_tree_cpu(self.redis.process.pid),
         }
 
     def stop(self) -> None:

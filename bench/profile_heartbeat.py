@@ -16,7 +16,6 @@ import io
 import logging
 import os
 import pstats
-import secrets
 import sys
 import tempfile
 import time
@@ -27,32 +26,13 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_heartbeats import PATH, _heartbeat_body, _seed  # noqa: E402
-from shared_schemas import fleet as contract  # noqa: E402
-from shared_schemas.signed import b64url_encode  # noqa: E402
+from bench.bench_heartbeats import PATH, _seed, _signed_request  # noqa: E402
 
 
 def _signed(identities, beat: int):
     """Pre-signed requests (the signing is the kiosk's cost, not the server's)."""
-    out = []
     now = int(time.time())
-    for kiosk_id, key in identities:
-        body = _heartbeat_body(beat)
-        nonce = secrets.token_urlsafe(18)
-        signature = key.sign(
-            contract.request_signing_input(
-                method="POST", path=PATH, kiosk_id=kiosk_id, timestamp=now, nonce=nonce, body=body
-            )
-        )
-        headers = {
-            "Content-Type": "application/json",
-            contract.HEADER_KIOSK: kiosk_id,
-            contract.HEADER_TIMESTAMP: str(now),
-            contract.HEADER_NONCE: nonce,
-            contract.HEADER_SIGNATURE: b64url_encode(signature),
-        }
-        out.append((body, headers))
-    return out
+    return [_signed_request(kiosk_id, key, beat, now) for kiosk_id, key in identities]
 
 
 def main() -> None:

@@ -78,21 +78,10 @@ def load_all(session: Session) -> dict[str, KnownKiosk]:
     else the default, version 0). A worker that follows a new revision reloads its directory this way at once,
     instead of loading each kiosk again on its next heartbeat (with 5,000 kiosks, 5,000 x 4 queries)."""
     pending = set(session.scalars(sa.select(Command.kiosk_id).where(Command.state.in_(PENDING_STATES)).distinct()))
+    from backend.fleet.profiles import latest_profile_ids  # profiles move the revision this module follows
+
+    own, by_hospital = latest_profile_ids(session)
     profile = ConfigurationProfile
-    own = dict(
-        session.execute(
-            sa.select(profile.kiosk_id, sa.func.max(profile.id))
-            .where(profile.kiosk_id.is_not(None))
-            .group_by(profile.kiosk_id)
-        ).all()
-    )
-    by_hospital = dict(
-        session.execute(
-            sa.select(profile.hospital_code, sa.func.max(profile.id))
-            .where(profile.hospital_code.is_not(None))
-            .group_by(profile.hospital_code)
-        ).all()
-    )
     wanted = set(own.values()) | set(by_hospital.values())
     settings = dict(session.execute(sa.select(profile.id, profile.settings).where(profile.id.in_(wanted))).all())
     default = default_settings()

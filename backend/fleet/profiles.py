@@ -34,26 +34,33 @@ def effective_profile(session: Session, kiosk_id: str, hospital_code: str) -> tu
     return 0, default_settings()
 
 
-def assigned_versions(session: Session, kiosks: list[Kiosk]) -> dict[str, int]:
-    """The version each kiosk should run, for a whole list in two queries."""
-    if not kiosks:
-        return {}
-    ids = [k.id for k in kiosks]
-    hospitals = sorted({k.hospital_code for k in kiosks})
-    own = dict(
+def latest_profile_ids(
+    session: Session, kiosk_ids: list[str] | None = None, hospital_codes: list[str] | None = None
+) -> tuple[dict[str, int], dict[str, int]]:
+    """The latest profile version of each kiosk and of each hospital (of these, or of all when None): two queries."""
+    profile = ConfigurationProfile
+    own = profile.kiosk_id.in_(kiosk_ids) if kiosk_ids is not None else profile.kiosk_id.is_not(None)
+    hospital = (
+        profile.hospital_code.in_(hospital_codes) if hospital_codes is not None else profile.hospital_code.is_not(None)
+    )
+    by_kiosk = dict(
         session.execute(
-            sa.select(ConfigurationProfile.kiosk_id, sa.func.max(ConfigurationProfile.id))
-            .where(ConfigurationProfile.kiosk_id.in_(ids))
-            .group_by(ConfigurationProfile.kiosk_id)
+            sa.select(profile.kiosk_id, sa.func.max(profile.id)).where(own).group_by(profile.kiosk_id)
         ).all()
     )
     by_hospital = dict(
         session.execute(
-            sa.select(ConfigurationProfile.hospital_code, sa.func.max(ConfigurationProfile.id))
-            .where(ConfigurationProfile.hospital_code.in_(hospitals))
-            .group_by(ConfigurationProfile.hospital_code)
+            sa.select(profile.hospital_code, sa.func.max(profile.id)).where(hospital).group_by(profile.hospital_code)
         ).all()
     )
+    return by_kiosk, by_hospital
+
+
+def assigned_versions(session: Session, kiosks: list[Kiosk]) -> dict[str, int]:
+    """The version each kiosk should run, for a whole list in two queries."""
+    if not kiosks:
+        return {}
+    own, by_hospital = latest_profile_ids(session, [k.id for k in kiosks], sorted({k.hospital_code for k in kiosks}))
     return {k.id: own.get(k.id) or by_hospital.get(k.hospital_code) or 0 for k in kiosks}
 
 

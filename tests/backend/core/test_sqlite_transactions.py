@@ -40,6 +40,17 @@ def _writer(app) -> sqlite3.Connection:
     return sqlite3.connect(app.config["DATABASE_URL"].split("///", 1)[1], timeout=0, isolation_level=None)
 
 
+def _signed_in(app, username: str):
+    """A client signed in as `username`, and the list of statements the app sends from now on."""
+    client = app.test_client()
+    headers = bearer(login(client, username)["access_token"])
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    return client, headers, statements
+
+
 def test_a_read_is_served_while_another_connection_holds_the_write_lock(sqlite_app):
     holder, _officer, _pid, _cid = _people(sqlite_app)
     client = sqlite_app.test_client()
@@ -57,14 +68,9 @@ def test_a_read_is_served_while_another_connection_holds_the_write_lock(sqlite_a
     assert response.json["full_name"] == "Trần Thị Mai"
 
 
-def test_a_write_still_waits_for_the_lock_instead_of_failing(sqlite_app):
+def test_reads_begin_deferred_and_writes_immediate(sqlite_app):
     holder, _officer, _pid, _cid = _people(sqlite_app)
-    client = sqlite_app.test_client()
-    headers = bearer(login(client, holder)["access_token"])
-    statements: list[str] = []
-    with sqlite_app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    client, headers, statements = _signed_in(sqlite_app, holder)
     client.get("/api/v1/citizens/me", headers=headers)
     assert statements[0] == "BEGIN"
     statements.clear()
@@ -79,12 +85,7 @@ def test_a_read_that_writes_is_retried_immediate_when_another_writer_got_in_firs
     from backend.registry import service
 
     _holder, officer, pid, citizen_id = _people(sqlite_app)
-    client = sqlite_app.test_client()
-    headers = bearer(login(client, officer)["access_token"])
-    statements: list[str] = []
-    with sqlite_app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    client, headers, statements = _signed_in(sqlite_app, officer)
     real = service.record_access
     scratch = _writer(sqlite_app)
     scratch.execute("CREATE TABLE scratch (x)")
