@@ -9,9 +9,15 @@ from dataclasses import dataclass
 
 from flask import g, request
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
+from flask_jwt_extended.internal_utils import (
+    custom_verification_for_token,
+    verify_token_not_blocklisted,
+    verify_token_type,
+)
 
 from backend.core.unit_of_work import unit_of_work
 from backend.errors import Forbidden, LevelRequired
+from backend.extensions import jwt
 
 CITIZEN, OFFICER, HOSPITAL_STAFF, FLEET_ADMIN, KIOSK, AGENCY, ADMIN = (
     "citizen",
@@ -87,6 +93,23 @@ def document_security(view, requirement: list) -> None:
     view._apidoc = apidoc
 
 
+def _request_claims() -> dict:
+    """The request's verified token claims. A token this process verified before comes from the cache
+    (backend/extensions.py: `cached_bearer`) with the checks flask-jwt-extended runs after decoding - the token
+    type, the revocation check, a custom verification - raising the same errors, so the answers are the same; on
+    the busiest reads that skips a third of the guard's CPU (the library re-parses the header and decodes the
+    token's header unverified on every request). Anything else goes through flask-jwt-extended in full."""
+    cached = jwt.cached_bearer(request.headers.get("Authorization"))
+    if cached is None:
+        verify_jwt_in_request()
+        return get_jwt()
+    header, claims = cached
+    verify_token_type(claims, refresh=False)
+    verify_token_not_blocklisted(header, claims)
+    custom_verification_for_token(header, claims)
+    return claims
+
+
 def access(*roles: str, level: int | None = None):
     """Allow only these roles; citizens additionally need account `level` (1 or 2) when given. The view runs
     as one unit of work (backend/core/unit_of_work.py)."""
@@ -98,8 +121,7 @@ def access(*roles: str, level: int | None = None):
 
         @functools.wraps(view)
         def guarded(*args, **kwargs):
-            verify_jwt_in_request()
-            claims = get_jwt()
+            claims = _request_claims()
             if claims.get("type") != "access":
                 raise Forbidden("An access token is required here.")
             principal = principal_from_claims(claims)
