@@ -117,7 +117,10 @@ def test_waves_wait_for_the_end_of_clinic_hours(app, client, admin_headers, kios
     release = upload("2.0.0", v2_package)
     start(client, admin_headers, release["id"], [canary.kiosk_id], outside_clinic_hours=True)
     monkeypatch.setitem(app.config, "UPDATE_CLINIC_HOURS", (6, 18))
-    ten_am = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)  # 10:00 in Hà Nội
+    # Tomorrow, so both moments come after the rollout started (now): a fixed date made this test fail from the
+    # afternoon of that date on (the wave had not started yet at "20:00").
+    day = (utcnow() + timedelta(days=1)).date()
+    ten_am = datetime(day.year, day.month, day.day, 3, 0, tzinfo=UTC)  # 10:00 in Hà Nội
     monkeypatch.setitem(app.config, "CLOCK", lambda: ten_am)
     canary.fleet.clock = lambda: ten_am.timestamp()
     assert canary.agent.report()["target_name"] is None
