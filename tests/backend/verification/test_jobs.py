@@ -253,6 +253,29 @@ def test_cli_verify_file(app, factory, session, agency, tmp_path):
     assert refused.exit_code != 0 and "not registered" in refused.output
 
 
+def _two_worker_threads(app, config, *, pool=None, timeout_s: float) -> list[Exception]:
+    """Run the worker loop on two threads (each with its own session) until the queue is idle; their errors."""
+    errors: list[Exception] = []
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                own = db.new_session()
+                try:
+                    worker.run_until_idle(own, config, pool=pool)
+                finally:
+                    own.close()
+        except Exception as exc:  # pragma: no cover - reported by the caller
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout_s)
+    return errors
+
+
 # The served path: committed rows, several worker threads sharing one job's chunks, registry reads on
 # their own autocommit connection (the tests above run jobs inline, in the request's transaction).
 def test_two_worker_threads_share_a_job(make_app, tmp_path):
@@ -271,25 +294,7 @@ def test_two_worker_threads_share_a_job(make_app, tmp_path):
     job_id = upload(client, headers, csv_bytes(_rows(*people))).json["id"]
 
     config = dataclasses.replace(worker.settings(app), mode="thread")
-    errors = []
-
-    def run() -> None:
-        try:
-            with app.app_context():
-                own = db.new_session()
-                try:
-                    worker.run_until_idle(own, config)
-                finally:
-                    own.close()
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert not errors
+    assert not _two_worker_threads(app, config, timeout_s=30)
 
     job = client.get(f"/api/v1/verification/jobs/{job_id}", headers=headers).json
     assert job["status"] == "done" and job["progress"]["rows_done"] == 9
@@ -336,25 +341,7 @@ def test_processes_give_the_same_results_and_audit_as_threads(make_app, tmp_path
 
     def run_job(pool) -> tuple[str, list[int]]:
         job_id = upload(client, headers, content).json["id"]
-        errors = []
-
-        def run() -> None:
-            try:
-                with app.app_context():
-                    own = db.new_session()
-                    try:
-                        worker.run_until_idle(own, config, pool=pool)
-                    finally:
-                        own.close()
-            except Exception as exc:  # pragma: no cover - reported below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
-        assert not errors
+        assert not _two_worker_threads(app, config, pool=pool, timeout_s=60)
         job = client.get(f"/api/v1/verification/jobs/{job_id}", headers=headers).json
         assert job["status"] == "done" and job["progress"]["rows_done"] == len(rows), job
         download = client.get(job["results_url"], headers=headers).get_data().decode("utf-8-sig")
