@@ -139,5 +139,15 @@ class QueueTicket(Base):
     __table_args__ = (
         sa.UniqueConstraint("department_id", "service_date", "number", name="uq_hospital_queue_tickets_number"),
         sa.Index("ix_hospital_queue_tickets_queue", "department_id", "service_date", "status"),
+        # One open ticket per patient, queue and day: what issuing a ticket relies on instead of a lock.
+        sa.Index(
+            "uq_hospital_queue_tickets_open_per_patient",
+            "department_id",
+            "service_date",
+            "citizen_id",
+            unique=True,
+            postgresql_where=sa.text("status <> 'done'"),
+            sqlite_where=sa.text("status <> 'done'"),
+        ),
         sa.CheckConstraint("status IN ('waiting', 'called', 'done', 'skipped')", name="status"),
     )

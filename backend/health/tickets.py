@@ -71,14 +71,10 @@ def audit_ticket(session: Session, principal: Principal, ticket: QueueTicket, ac
 
 
 def lock_queue(session: Session, hospital_code: str, department_code: str, service_date: date) -> None:
-    """Take the department's counter row for the day (creating it): concurrent issuers wait here.
-
-    This is the first write of the transaction, so on SQLite it also takes the database write lock
-    before anything below is read."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    """Take the department's counter row for the day (creating it): concurrent callers wait here until this
+    transaction ends (staff calling the next patient, so that two desks never call the same one)."""
     table = QueueCounter.__table__
-    statement = insert(table).values(
+    statement = _insert(session)(table).values(
         hospital_code=hospital_code, department_code=department_code, service_date=service_date, last_number=0
     )
     session.execute(
@@ -89,16 +85,24 @@ def lock_queue(session: Session, hospital_code: str, department_code: str, servi
     )
 
 
-def _next_number(session: Session, hospital_code: str, department_code: str, service_date: date) -> int:
+def _insert(session: Session):
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def take_number(session: Session, hospital_code: str, department_code: str, service_date: date) -> int:
+    """The department's next number of the day, in one statement (the counter row is created by the day's first
+    ticket). The row stays locked until the transaction ends, so a ticket takes its number last: just before
+    its own INSERT and the commit, after every read and every other write of the request, and concurrent
+    issuers of the same queue wait only for that."""
+    table = QueueCounter.__table__
+    statement = _insert(session)(table).values(
+        hospital_code=hospital_code, department_code=department_code, service_date=service_date, last_number=1
+    )
     return session.execute(
-        sa.update(QueueCounter)
-        .where(
-            QueueCounter.hospital_code == hospital_code,
-            QueueCounter.department_code == department_code,
-            QueueCounter.service_date == service_date,
-        )
-        .values(last_number=QueueCounter.last_number + 1)
-        .returning(QueueCounter.last_number)
+        statement.on_conflict_do_update(
+            index_elements=["hospital_code", "department_code", "service_date"],
+            set_={"last_number": table.c.last_number + 1},
+        ).returning(table.c.last_number)
     ).scalar_one()
 
 
@@ -141,7 +145,12 @@ def issue_ticket(
     now: datetime | None = None,
     payment: str = "insurance",
 ) -> TicketResult:
-    """The patient chose a department: their ticket for today (the existing one if they have it)."""
+    """The patient chose a department: their ticket for today (the existing one if they have it).
+
+    Concurrent requests need no lock until the number is taken: a twin with the same Idempotency-Key loses on
+    the key's unique constraint, a second ticket for the same patient and queue on the one-open-ticket index
+    (`uq_hospital_queue_tickets_open_per_patient`), a provisional number used twice on the number's; the unit of
+    work then retries the loser, which finds the winner's ticket (backend/core/unit_of_work.py)."""
     if principal.role != KIOSK:
         raise Forbidden("Only hospital kiosks issue queue tickets.")
     now = now or clock.now()
@@ -155,7 +164,6 @@ def issue_ticket(
         raise NotFound("No such check-in at this kiosk.")
     checkin, consent_revoked_at = row
     service_date = clock.local_date(checkin.identified_at)
-    lock_queue(session, hospital_code, department_code, service_date)
     body = {"checkin_id": checkin_id, "department_code": department_code, "provisional_number": provisional_number}
     print_ = idempotency.fingerprint(TICKET, body)
     try:
@@ -191,7 +199,7 @@ def issue_ticket(
         )
     )
 
-    def answer(ticket: QueueTicket, existing: bool) -> TicketResult:
+    def remember(ticket: QueueTicket) -> None:
         """A retry with this Idempotency-Key replays this ticket."""
         idempotency.remember(
             session=session,
@@ -202,16 +210,15 @@ def issue_ticket(
             resource_ref=ticket.public_id,
             now=now,
         )
-        return ticket_result(session, ticket, existing, department)
 
     if existing is not None:
-        return answer(existing, True)
+        remember(existing)
+        return ticket_result(session, existing, True, department)
     if provisional_number is None:
         if not is_open(department, now):
             raise Conflict(
                 f"{department.name} is closed now ({department.opens_at:%H:%M}–{department.closes_at:%H:%M})."
             )
-        number = _next_number(session, hospital_code, department_code, service_date)
     else:
         low, high = provisional_range(registration)
         if not low <= provisional_number <= high:
@@ -227,23 +234,29 @@ def issue_ticket(
             )
         ):
             raise Conflict("This provisional number was already used today.")
-        number = provisional_number
     ticket = QueueTicket(
         public_id=new_public_id(),
         department_id=department.id,
         service_date=service_date,
-        number=number,
+        number=provisional_number,  # an online ticket's number is taken last, below
         citizen_id=checkin.citizen_id,
         checkin_id=checkin.id,
         provisional=provisional_number is not None,
         # An insured visit needs a card that pays here: what the check-in verified decides.
         payment=payment if checkin.coverage_percent > 0 else "self_pay",
         issued_at=checkin.identified_at if provisional_number is not None else now,
+        status="waiting",
     )
+    # Not in the session yet: the answer, the audit row and the key are written before the number is taken.
+    set_committed_value(ticket, "checkin", checkin)
+    result = ticket_result(session, ticket, False, department)
+    audit_ticket(session, principal, ticket, "create")
+    remember(ticket)
+    if ticket.number is None:
+        ticket.number = take_number(session, hospital_code, department_code, service_date)
     session.add(ticket)
     session.flush()
-    audit_ticket(session, principal, ticket, "create")
-    return answer(ticket, False)
+    return result
 
 
 def _adopt_provisional_number(
