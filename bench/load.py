@@ -13,6 +13,10 @@ so the kernel spreads them over the workers):
 3. overload, `--overload-seconds` at `--overload-concurrency`: far past capacity the server must shed the
    excess quickly with 503 problem details + Retry-After: prints the share shed, the p99 of the 503s and the
    number of client timeouts, which must be 0.
+4. open loop, with `--rates 150,200,250`: the same mix arriving at a fixed rate (exponential gaps, `--rate-seconds`
+   each), whatever the server's answers do; each latency is counted from the moment its request was due, so a
+   server that falls behind is charged for the wait (no coordinated omission). This is the latency a service level
+   is about (p99 at a given load); the closed loop of phase 1 finds the most the server does at 8 clients.
 Exit status 1 when an expectation fails. The generator shares the machine's cores with the server.
 """
 
@@ -203,6 +207,76 @@ def run_phase(port, shared, phase, seconds, concurrency, processes) -> list:
     return samples
 
 
+def _open_loop_process(port, shared, rate, seconds, threads, seed_value, out_queue):
+    """Requests due at exponential gaps (`rate` per second from this process), run by `threads` threads; a
+    request's latency runs from when it was due, so time spent waiting for a free thread counts too."""
+    import queue as queue_module
+
+    rng = random.Random(seed_value)
+    ops = Operations(port, shared, random.Random(seed_value + 1))
+    names, weights = zip(*MIX.items(), strict=True)
+    due: queue_module.Queue = queue_module.Queue()
+    samples: list = []
+
+    def run() -> None:
+        while (item := due.get()) is not None:
+            scheduled, name = item
+            queue = getattr(ops, name)()
+            first = True
+            while queue:
+                op, method, path, body, headers = queue.pop(0)
+                started = scheduled if first else time.perf_counter()
+                first = False
+                try:
+                    status, answer = _request(port, method, path, body, headers)
+                except (OSError, http.client.HTTPException):
+                    status, answer = 0, {}
+                elapsed = time.perf_counter() - started
+                samples.append(
+                    (op, status, elapsed)
+                    if status < 400
+                    else (op, status, elapsed, answer.get("code") if isinstance(answer, dict) else None)
+                )
+                if op == "checkin" and status == 201:
+                    queue.append(ops.ticket(answer["id"]))
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    start = time.perf_counter()
+    moment = start
+    while True:
+        moment += rng.expovariate(rate)
+        if moment - start >= seconds:
+            break
+        delay = moment - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        due.put((moment, rng.choices(names, weights)[0]))
+    for _ in workers:
+        due.put(None)
+    for worker in workers:
+        worker.join()
+    out_queue.put(samples)
+
+
+def run_open_loop(port, shared, rate, seconds, processes, threads=48) -> list:
+    out_queue = mp.Queue()
+    procs = [
+        mp.Process(
+            target=_open_loop_process,
+            args=(port, shared, rate / processes, seconds, threads, 7919 * (i + 1) + int(rate), out_queue),
+        )
+        for i in range(processes)
+    ]
+    for proc in procs:
+        proc.start()
+    samples = [sample for _ in procs for sample in out_queue.get()]
+    for proc in procs:
+        proc.join()
+    return samples
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000 if ordered else float("nan")
@@ -287,6 +361,10 @@ def main() -> int:
     )
     parser.add_argument("--overload-concurrency", type=int, default=200)
     parser.add_argument("--processes", type=int, default=4, help="load generator processes")
+    parser.add_argument(
+        "--rates", default="", help="open-loop phase: arrival rates (req/s, comma-separated) of the mixed workload"
+    )
+    parser.add_argument("--rate-seconds", type=float, default=15, help="length of each open-loop rate")
     parser.add_argument(
         "--without-shedding",
         action="store_true",
@@ -377,7 +455,18 @@ def main() -> int:
             f"{len(served) / options.overload_seconds:.0f} req/s; other statuses {len(other)}, client "
             f"timeouts {timeouts}"
         )
+        open_errors = 0
+        if options.rates:
+            rates = [float(r) for r in options.rates.split(",") if r.strip()]
+            print(f"\n4. open loop: the mixed workload arriving at fixed rates, {options.rate_seconds:.0f} s each")
+            for rate in rates:
+                operations = rate / (1 + MIX["checkin"])  # each check-in brings its ticket request along
+                print(f"\noffered {rate:.0f} req/s ({operations:.0f} operations/s due, a check-in's ticket after it):")
+                samples = run_open_loop(port, shared, operations, options.rate_seconds, options.processes)
+                open_errors += report_mixed(samples, options.rate_seconds)
         failed = []
+        if open_errors:
+            failed.append(f"{open_errors} errors or shed requests in the open-loop phase")
         if errors:
             failed.append(f"{errors} errors in the mixed workload")
         if other:
