@@ -146,10 +146,15 @@ def call_next(department_code: str):
     return _back("hospital_console.queue", f"called:{result.ticket.number}", department_code=department_code)
 
 
-@bp.route("/queues/<string:department_code>/tickets/<string:ticket_id>/<any(recall, skip):action>", methods=["POST"])
+_TICKET_ACTIONS = {"recall": queue_staff.recall, "skip": queue_staff.skip, "done": queue_staff.finish}
+
+
+@bp.route(
+    "/queues/<string:department_code>/tickets/<string:ticket_id>/<any(recall, skip, done):action>", methods=["POST"]
+)
 @signed_in(HOSPITAL_STAFF)
 def ticket_action(department_code: str, ticket_id: str, action: str):
-    act = queue_staff.recall if action == "recall" else queue_staff.skip
+    act = _TICKET_ACTIONS[action]
     try:
         ticket = act(
             session=db.session,

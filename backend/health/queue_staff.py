@@ -19,7 +19,7 @@ from backend.health import checkin, hospitals, queue, tickets
 from backend.health.models import Checkin, Department, Hospital, QueueTicket
 from backend.registry.models import Citizen
 
-CALL, RECALL, SKIP = "queue-call", "queue-recall", "queue-skip"
+CALL, RECALL, SKIP, DONE = "queue-call", "queue-recall", "queue-skip", "queue-done"
 BOARD_CALLS_PER_DEPARTMENT = 3
 
 
@@ -126,6 +126,23 @@ def skip(
         return ticket, ticket.public_id
 
     return _once(session, principal, SKIP, department_code, ticket_id, idempotency_key, make)
+
+
+def finish(
+    *, session: Session, principal: Principal, department_code: str, ticket_id: str, idempotency_key: str | None
+) -> QueueTicket:
+    """The called patient was seen: the number is done and leaves the board (the patient may queue here again
+    today with a new ticket, e.g. to come back with test results)."""
+
+    def make() -> tuple[QueueTicket, str]:
+        ticket = _my_ticket(session, principal, department_code, ticket_id)
+        if ticket.status != "called":
+            raise Conflict("Only a called number can be marked done.")
+        ticket.status = "done"
+        _audit(session, principal, ticket)
+        return ticket, ticket.public_id
+
+    return _once(session, principal, DONE, department_code, ticket_id, idempotency_key, make)
 
 
 def todays_checkins(*, session: Session, principal: Principal, on: date | None = None) -> list[CheckinRow]:

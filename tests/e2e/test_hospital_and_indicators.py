@@ -197,6 +197,12 @@ def test_hospital_staff_main_path_and_the_waiting_room(live_server, chromium, si
     assert_accessible(screen)
     screenshot(screen, f"waiting-room-{size}")
 
+    # The patient was seen: "Xong" takes the number off the staff's list of calls (and off the board).
+    page.goto(f"{base}/console/hospital/queues/NOI")
+    page.get_by_role("button", name=f"Xong số {number}").click()
+    assert f"Số {number} đã xong" in page.locator("p.flash").inner_text()
+    expect(page.get_by_role("button", name=f"Xong số {number}")).to_have_count(0)
+
 
 @pytest.mark.parametrize("size", sorted(SIZES))
 def test_province_leader_dashboard_drill_down_and_export(live_server, chromium, size):

@@ -54,6 +54,12 @@ PAGES = [
     ),
     Page(
         "POST",
+        "/console/hospital/queues/NOI/tickets/{ticket}/done",
+        "hospital_console.ticket_action",
+        {"staff_a": 302, "staff_b": 302},
+    ),
+    Page(
+        "POST",
         "/console/hospital/help/{call}/acknowledge",
         "hospital_console.help_action",
         {"staff_a": 302, "staff_b": 404},

@@ -82,6 +82,37 @@ def test_call_next_recall_and_skip_from_the_queue_page(app, client, session, fac
         )
         >= 3
     )  # call, skip, recall: each change to a patient's ticket is audited
+    done_url = f"{page}/tickets/{ticket_1.public_id}/done"
+    response = post_form(web, page, done_url)[0]
+    assert response.status_code == 302 and "msg=done:1" in response.headers["Location"]
+    assert "Số 1 đã xong." in web.get(response.headers["Location"]).get_data(as_text=True)
+    assert _statuses(session) == {1: "done", 2: "waiting"}
+    # Done is final: no form offers more, and a stale page's post is refused (the number changed meanwhile).
+    html = web.get(page).get_data(as_text=True)
+    assert f"/tickets/{ticket_1.public_id}/" not in html
+    for n, url in enumerate((skip_url, recall_url, done_url)):
+        stale = web.post(url, data={"csrf_token": csrf(html), "idempotency_key": f"{n}" * 32})
+        assert stale.status_code == 302 and "msg=refused" in stale.headers["Location"]
+    assert _statuses(session) == {1: "done", 2: "waiting"}
+
+
+def test_a_patient_whose_ticket_is_done_can_queue_again(app, client, session, factory, hospital, kiosk_headers):
+    from tests.backend.health.hospital_data import proof
+    from tests.backend.health.test_checkin import checkin, ticket
+
+    patient = factory.citizen()
+    first = ticket(client, kiosk_headers, checkin(client, kiosk_headers, {"identification": proof(patient)}).json["id"])
+    assert first.status_code == 201
+    again = checkin(client, kiosk_headers, {"identification": proof(patient)}).json["id"]
+    same = ticket(client, kiosk_headers, again, key="queue-again-1")
+    assert (same.status_code, same.json["id"]) == (200, first.json["id"])  # one open ticket per patient and queue
+    web = sign_in(app, factory.staff("hospital_staff", hospital.code))
+    page = "/console/hospital/queues/NOI"
+    post_form(web, page, page + "/call")
+    post_form(web, page, f"{page}/tickets/{first.json['id']}/done")
+    later = ticket(client, kiosk_headers, again, key="queue-again-2")
+    assert later.status_code == 201 and later.json["id"] != first.json["id"]
+    assert later.json["number"] == first.json["number"] + 1
 
 
 def test_call_next_on_an_empty_queue_says_so(app, factory, hospital):
