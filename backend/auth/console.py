@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, request
+from flask import current_app, render_template, request
 
 from backend.auth.web_session import WebSession
 from backend.core.access import ADMIN, AGENCY, FLEET_ADMIN, HOSPITAL_STAFF, OFFICER
@@ -24,6 +24,12 @@ def cookie_secure() -> bool:
     return bool(current_app.config.get("CONSOLE_COOKIE_SECURE", True))
 
 
+def _not_for_this_role():
+    """A signed-in account opened a page its role may not: say so (403), with the consoles it may open, instead
+    of sending it back to the login form as if it were not signed in."""
+    return render_template("consoles/forbidden.html"), 403
+
+
 CONSOLE = WebSession(
     name="console",
     path="/",
@@ -31,6 +37,7 @@ CONSOLE = WebSession(
     login_endpoint="consoles.login",
     max_age_s=lambda: int(current_app.config.get("CONSOLE_SESSION_HOURS", 8) * 3600),
     cookie_secure=cookie_secure,
+    forbidden=_not_for_this_role,
 )
 
 

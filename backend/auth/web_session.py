@@ -63,6 +63,9 @@ class WebSession:
     login_endpoint: str
     max_age_s: Callable[[], int]
     cookie_secure: Callable[[], bool]
+    # The answer to a signed-in account whose role may not open the page (a 403 page that says so); without it,
+    # such an account is sent to the login form like a visitor.
+    forbidden: Callable[[], object] | None = None
 
     @property
     def cookie(self) -> str:
@@ -87,7 +90,8 @@ class WebSession:
         )
 
     # --- the session ------------------------------------------------------------------------------------
-    def _load(self, roles: tuple[str, ...]) -> tuple[Principal, str] | None:
+    def _load(self) -> tuple[Principal, str] | None:
+        """The signed-in account's principal and the session's CSRF token; None without a valid session."""
         raw = request.cookies.get(self.cookie)
         if not raw:
             return None
@@ -98,7 +102,6 @@ class WebSession:
         account = db.session.get(Account, data.get("a"))
         if (
             account is None
-            or account.role not in roles
             or account.status != "active"
             or tokens.is_token_refused(db.session, {"fam": data.get("f"), "sub": data.get("a")})
         ):
@@ -114,17 +117,27 @@ class WebSession:
         return principal, data["c"]
 
     def login_required(self, *roles: str):
-        """A console page: a signed-in account of one of `roles` (else to the login form); a POST must carry
-        the session's CSRF token; the page runs as one unit of work."""
+        """A console page: a signed-in account of one of `roles` (a visitor goes to the login form, an account of
+        another role gets `forbidden`); a POST must carry the session's CSRF token; the page runs as one unit of
+        work."""
 
         def decorate(view):
             view = unit_of_work(view)
 
             @functools.wraps(view)
             def guarded(*args, **kwargs):
-                loaded = self._load(roles)
+                loaded = self._load()
                 if loaded is None:
                     return redirect(url_for(self.login_endpoint))
+                if loaded[0].role not in roles:
+                    if self.forbidden is None:
+                        return redirect(url_for(self.login_endpoint))
+                    g.web_principal, g.web_csrf = loaded  # the page names the account and its own consoles
+                    try:
+                        return self.forbidden()
+                    finally:
+                        g.pop("web_principal", None)
+                        g.pop("web_csrf", None)
                 g.web_principal, g.web_csrf = loaded
                 if request.method == "POST":
                     sent = request.form.get("csrf_token", "")

@@ -33,7 +33,8 @@ def _seed(app) -> None:
 @pytest.mark.parametrize("size", sorted(SIZES))
 def test_officer_signs_in_with_the_keyboard(live_server, chromium, size):
     _app, base = live_server(seed=_seed)
-    page = chromium.new_page(viewport=SIZES[size])
+    # bypass_csp: axe-core is injected as an inline script; the hospital console's pages forbid those.
+    page = chromium.new_page(viewport=SIZES[size], bypass_csp=True)
     page.goto(f"{base}/login")
     assert_accessible(page)
     screenshot(page, f"console-login-{size}")
@@ -49,6 +50,13 @@ def test_officer_signs_in_with_the_keyboard(live_server, chromium, size):
     assert box["x"] + box["width"] <= SIZES[size]["width"]  # nothing falls off a phone screen
     assert_accessible(page)
     screenshot(page, f"console-home-{size}")
+    # A page of another role's console: the officer stays signed in and is told so, with their own consoles.
+    page.goto(f"{base}/console/hospital/")
+    expect(page.get_by_role("heading", name="Trang này không dành cho tài khoản của bạn")).to_be_visible()
+    expect(page.get_by_text("Cán bộ Phường Ba Đình").first).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, f"console-not-for-this-role-{size}")
+    page.goto(f"{base}/console/")
     page.get_by_role("link", name="English").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     logout = page.get_by_role("button", name="Log out")

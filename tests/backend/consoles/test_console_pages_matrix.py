@@ -23,7 +23,8 @@ CALLERS = {
     "fleet_admin": ("fleet_admin", None),
     "admin": ("admin", None),
 }
-LOGIN = 302  # sent to the login form: the page is not for this role
+LOGIN = 302  # sent to the login form: the page is not for a visitor (an account of another role gets 403)
+NOT_FOR_THIS_ROLE = "Trang này không dành cho tài khoản của bạn"
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,10 @@ def test_page_matrix(app, factory, world, caller):
         else:
             response = web.post(path, data={"csrf_token": token, "idempotency_key": "k" * 32})
         expected = page.expected.get(caller, page.other)
+        if expected == LOGIN and role is not None and caller not in page.expected:
+            expected = 403  # signed in, but the role may not open it: a page says so, not the login form
+            if NOT_FOR_THIS_ROLE not in response.get_data(as_text=True):
+                wrong.append(f"{page.method} {path}: no explanation on the 403")
         if response.status_code != expected:
             wrong.append(f"{page.method} {path}: {response.status_code}, expected {expected}")
         elif expected == LOGIN and caller not in page.expected and not response.headers["Location"].endswith("/login"):

@@ -13,7 +13,9 @@ from backend.registry.models import DrivingLicence, Vehicle
 from tests.backend.consoles.conftest import csrf_of
 from tests.backend.helpers import bearer, login
 
-LOGIN = "login"  # sent to the login page: no session of a role that may open the page
+LOGIN = "login"  # not for this caller: a visitor is sent to the login page, a signed-in account of another
+NOT_FOR_THIS_ROLE = "403 page"  # role is told the page is not for its account (403)
+NOT_FOR_THIS_ROLE_TEXT = "Trang này không dành cho tài khoản của bạn"
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,15 @@ def test_officer_pages(app, client, factory, sign_in, world, caller):
         data = {"csrf_token": csrf, "decision": "request_information", "reason": "Thiếu giấy tờ chứng minh chỗ ở"}
         response = web.open(path, method=method, headers=headers, data=data if method == "POST" else None)
         want = expected(caller)
-        if want == LOGIN:
+        if want == LOGIN and caller.role:
+            want = NOT_FOR_THIS_ROLE
+        if want == NOT_FOR_THIS_ROLE:
+            got = (
+                want
+                if response.status_code == 403 and NOT_FOR_THIS_ROLE_TEXT in response.get_data(as_text=True)
+                else None
+            )
+        elif want == LOGIN:
             got = LOGIN if response.status_code == 302 and response.headers["Location"].endswith("/login") else None
         else:
             got = response.status_code

@@ -49,7 +49,7 @@ def test_login_refuses_wrong_password_other_roles_and_missing_csrf(http, admin, 
     assert login(http, admin.username, "wrong password").status_code == 401
     officer = factory.staff("officer", "01")
     assert login(http, officer.username).status_code == 302  # one login for every console ...
-    assert http.get("/fleet/").status_code == 302  # ... but the fleet's pages are not an officer's
+    assert http.get("/fleet/").status_code == 403  # ... but the fleet's pages are not an officer's
     no_csrf = http.post("/login", data={"username": admin.username, "password": PASSWORD})
     assert no_csrf.status_code == 401
 

@@ -58,8 +58,8 @@ def test_only_administrators_get_in(app, factory):
     for role in ("fleet_admin", "officer"):
         client = app.test_client()
         assert _login(client, factory.staff(role).username).status_code == 302  # a console of their own ...
-        assert client.get("/oidc/admin/").status_code == 302  # ... but not this one
-        assert client.post("/oidc/admin/new", data={}).status_code == 302
+        assert client.get("/oidc/admin/").status_code == 403  # ... but not this one (a page says so)
+        assert client.post("/oidc/admin/new", data={}).status_code == 403
     client = app.test_client()
     assert _login(client, factory.account(factory.citizen()).username).status_code == 401
     assert client.get("/oidc/admin/").status_code == 302
