@@ -14,9 +14,16 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from backend.verification.limits import CapExceeded, Caps, check_record
 from backend.verification.records import CANONICAL, RESULT_COLUMNS, spreadsheet_safe
+
+if TYPE_CHECKING:
+    from backend.verification.limits import Caps
+
+# The planning functions import limits (and through it backend.errors, Flask) when called: a verifying
+# process imports this module for read_chunk and PartWriter only, and each import it skips is CPU
+# spent before its first chunk (docs/verification-scaling.md).
 
 COPY_BLOCK = 1024 * 1024
 
@@ -97,6 +104,8 @@ def plan(path: Path, *, chunk_rows: int, caps: Caps | None = None) -> Plan:
     Without a quote character anywhere, a record is a line and the file is cut on newlines (fast);
     otherwise the csv module finds the record boundaries (a quoted field may hold a newline).
     """
+    from backend.verification.limits import Caps, check_record
+
     caps = caps or Caps()
     with open(path, "rb") as fh:
         first = fh.readline(caps.max_columns * (caps.max_cell_chars + 3) + 1)
@@ -125,6 +134,8 @@ def _plan_lines(fh, start: int, chunk_rows: int, caps: Caps) -> list[PlannedChun
     exact checks, in order, so the first offending line raises the same error as before. A line
     longer than a whole row may be is never held whole (the carried partial line is checked after
     every block)."""
+    from backend.verification.limits import CapExceeded, check_record
+
     longest = caps.max_columns * (caps.max_cell_chars + 3)
     # A line no longer than one cell may be has no cell over the cap: only longer ones are split.
     short_line, max_commas, max_rows = caps.max_cell_chars, caps.max_columns - 1, caps.max_rows
@@ -200,6 +211,8 @@ def _cut(lines: list[bytes], state: dict, chunks: list[PlannedChunk], chunk_rows
 
 def _bounded_lines(fh, caps: Caps) -> Iterator[bytes]:
     """The file's lines, none longer than a whole row may be (a 500 MB line is never read at once)."""
+    from backend.verification.limits import CapExceeded
+
     longest = caps.max_columns * (caps.max_cell_chars + 3)
     while raw := fh.readline(longest + 1):
         if len(raw) > longest and not raw.endswith(b"\n"):
@@ -208,6 +221,8 @@ def _bounded_lines(fh, caps: Caps) -> Iterator[bytes]:
 
 
 def _plan_csv(fh, offset: int, chunk_rows: int, caps: Caps) -> Plan:
+    from backend.verification.limits import CapExceeded, check_record
+
     consumed = [offset, 0]  # bytes, physical lines
 
     def lines() -> Iterator[str]:

@@ -437,7 +437,9 @@ class VerifierPool:
         executor = self._current()
         # One task each: a task submitted while no process is idle spawns the next (up to `size`).
         for _ in range(self.size):
-            executor.submit(warm_up_process, database_url).add_done_callback(_log_warm_up_failure)
+            executor.submit(warm_up_process, bulk.connection_target(database_url)).add_done_callback(
+                _log_warm_up_failure
+            )
 
     def verify(self, database_url: str, work: ChunkWork):
         """The chunk verified in one of the processes. If a process died (killed, out of memory), the
@@ -445,14 +447,14 @@ class VerifierPool:
         rewritten; nothing of it was committed, since the caller commits only after this returns)."""
         executor = self._current()
         try:
-            return executor.submit(verify_in_process, database_url, work).result()
+            return executor.submit(verify_in_process, bulk.connection_target(database_url), work).result()
         except BrokenProcessPool:
             log.warning("a verification process died; starting new ones (chunk %s of job %s)", work.seq, work.job_id)
             with self._lock:
                 if self._executor is executor:
                     executor.shutdown(wait=False, cancel_futures=True)
                     self._executor = None
-            return self._current().submit(verify_in_process, database_url, work).result()
+            return self._current().submit(verify_in_process, bulk.connection_target(database_url), work).result()
 
     def pids(self) -> list[int]:
         """The processes' ids (the bench reads their memory; tests kill one)."""
