@@ -27,7 +27,7 @@ _COLUMNS = (
 # (measured: 0.54 s instead of 0.72 s of CPU for 93,000 look-ups in a million-citizen registry).
 # Both walk the JSON array and probe the index for each value (CROSS JOIN keeps json_each the outer
 # loop): `IN (SELECT value FROM json_each(?))` first copied the array into a temporary b-tree, which
-# measured ~15 % more CPU for the same rows (0.30 -> 0.26 s a 50,000-row chunk, 2 Dec).
+# measured a few per cent more CPU for the same rows (0.30 -> 0.29 s a 50,000-row chunk, 2 Dec).
 _SQLITE_ROW_IDS = "SELECT c.id FROM json_each(?) AS j CROSS JOIN citizens AS c ON c.personal_id = j.value"
 _SQLITE_LOOKUP = f"SELECT {_COLUMNS} FROM json_each(?) AS j CROSS JOIN citizens AS c ON c.id = j.value"  # nosec B608
 _PG_LOOKUP = f"SELECT {_COLUMNS} FROM citizens AS c WHERE c.personal_id = ANY(%s)"  # nosec B608
