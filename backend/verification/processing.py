@@ -57,25 +57,27 @@ class ChunkResult:
 _process_connection = None  # (dialect, raw DB-API connection) of a pool process, opened on first use
 
 
-def _connection_in_process(database_url: str):
+def _connection_in_process(target: tuple[str, str]):
     global _process_connection
     if _process_connection is None:
-        _process_connection = bulk.connect_raw(database_url)
+        _process_connection = bulk.connect_raw(target)
     return _process_connection
 
 
-def warm_up_process(database_url: str) -> int:
+def warm_up_process(target: tuple[str, str]) -> int:
     """Run once in each pool process while the job is planned: the process is spawned, imports this
     module and opens its connection then, not when the first chunk is due (about half a second of CPU
-    each, measured at 2 s of extra time on the first two chunks of a million-row job)."""
-    _connection_in_process(database_url)
+    each, measured at 2 s of extra time on the first two chunks of a million-row job; less since this
+    module's imports leave out SQLAlchemy and Flask)."""
+    _connection_in_process(target)
     return os.getpid()
 
 
-def verify_in_process(database_url: str, work: ChunkWork) -> ChunkResult:
-    """Entry point in a pool process: its own connection, its own part file (renamed into place
-    here; the parent's commit marks the chunk done, and a chunk redone after a crash rewrites it)."""
-    dialect, raw = _connection_in_process(database_url)
+def verify_in_process(target: tuple[str, str], work: ChunkWork) -> ChunkResult:
+    """Entry point in a pool process: its own connection (to `bulk.connection_target`), its own part
+    file (renamed into place here; the parent's commit marks the chunk done, and a chunk redone after
+    a crash rewrites it)."""
+    dialect, raw = _connection_in_process(target)
     part = spool.PartWriter(work.spool_root, work.job_id, work.seq)
     try:
         result = verify_chunk(dialect, raw, work, part)

@@ -253,8 +253,9 @@ def test_cli_verify_file(app, factory, session, agency, tmp_path):
     assert refused.exit_code != 0 and "not registered" in refused.output
 
 
-def _two_worker_threads(app, config, *, pool=None, timeout_s: float) -> list[Exception]:
-    """Run the worker loop on two threads (each with its own session) until the queue is idle; their errors."""
+def _two_worker_threads(app, config, *, pool=None, timeout_s: float, count: int = 2) -> list[Exception]:
+    """Run the worker loop on two (or `count`) threads, each with its own session, until the queue is idle;
+    their errors."""
     errors: list[Exception] = []
 
     def run() -> None:
@@ -268,7 +269,7 @@ def _two_worker_threads(app, config, *, pool=None, timeout_s: float) -> list[Exc
         except Exception as exc:  # pragma: no cover - reported by the caller
             errors.append(exc)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
+    threads = [threading.Thread(target=run) for _ in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -316,6 +317,14 @@ def test_two_worker_threads_share_a_job(make_app, tmp_path):
     assert sorted(audited) == ids
 
 
+def test_claiming_threads_keep_the_pool_busy():
+    config = worker.Settings("spool", 3, 1, "thread", 600, 5, processes=0, threads=2, database_url="sqlite://")
+    assert worker.claiming_threads(config) == 2  # no pool: the threads verify
+    assert worker.claiming_threads(dataclasses.replace(config, processes=2)) == 3
+    assert worker.claiming_threads(dataclasses.replace(config, processes=2, threads=4)) == 4
+    assert worker.claiming_threads(dataclasses.replace(config, threads=0)) == 1
+
+
 # The served path with verifying processes (VERIFICATION_PROCESSES, the default on two or more cores):
 # the same file gives the same results file and the same audit rows as the threads alone.
 def test_processes_give_the_same_results_and_audit_as_threads(make_app, tmp_path):
@@ -341,7 +350,9 @@ def test_processes_give_the_same_results_and_audit_as_threads(make_app, tmp_path
 
     def run_job(pool) -> tuple[str, list[int]]:
         job_id = upload(client, headers, content).json["id"]
-        assert not _two_worker_threads(app, config, pool=pool, timeout_s=60)
+        # with a pool, as the embedded worker: one thread more than processes, so a chunk waits queued in the pool
+        count = worker.claiming_threads(dataclasses.replace(config, processes=2)) if pool else 2
+        assert not _two_worker_threads(app, config, pool=pool, timeout_s=60, count=count)
         job = client.get(f"/api/v1/verification/jobs/{job_id}", headers=headers).json
         assert job["status"] == "done" and job["progress"]["rows_done"] == len(rows), job
         download = client.get(job["results_url"], headers=headers).get_data().decode("utf-8-sig")
