@@ -207,8 +207,9 @@ def register_request_hooks(app: Flask) -> None:
                     code="unsupported-media-type",
                 )
             if has_body and mimetype in _JSON_TYPES:
+                body = request.get_data(cache=True)
                 try:
-                    json_guard.check(request.get_data(cache=True))
+                    json_guard.remember(request, body, json_guard.check(body))
                 except json_guard.HostileJson as refused:
                     return problem_response(400, "Bad Request", refused.detail, code=refused.code)
         return None

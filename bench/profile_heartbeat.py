@@ -1,6 +1,7 @@
 """Profile the signed heartbeat in-process (Flask test client, no HTTP server): SQL statements per heartbeat,
 CPU per heartbeat (this process: the view, the guard and the telemetry buffer's flush thread; not the database
-server's) and the top of a cProfile. For finding where a heartbeat's time goes, not for throughput figures
+server's), the CPU of each stage of a heartbeat (this thread's, wrapped stages; nested stages are inside their
+callers' figures) and the top of a cProfile. For finding where a heartbeat's time goes, not for throughput figures
 (bench/bench_heartbeats.py is that).
 
     python bench/profile_heartbeat.py                        # SQLite file in a temporary folder
@@ -11,7 +12,9 @@ server's) and the top of a cProfile. For finding where a heartbeat's time goes, 
 from __future__ import annotations
 
 import argparse
+import collections
 import cProfile
+import functools
 import io
 import logging
 import os
@@ -33,6 +36,50 @@ def _signed(identities, beat: int):
     """Pre-signed requests (the signing is the kiosk's cost, not the server's)."""
     now = int(time.time())
     return [_signed_request(kiosk_id, key, beat, now) for kiosk_id, key in identities]
+
+
+def _stages() -> tuple[collections.Counter, list]:
+    """Wrap the stages of a heartbeat to add up this thread's CPU in each; returns the sums and an undo list."""
+    import flask
+    import sqlalchemy.orm
+    from webargs.flaskparser import FlaskParser
+
+    from backend import json_guard
+    from backend.core import unit_of_work
+    from backend.fleet import device, kiosk_directory, nonces
+    from shared_schemas.fleet import HeartbeatReplySchema, HeartbeatSchema
+
+    spent: collections.Counter = collections.Counter()
+    undo = []
+    stages = [
+        (flask.Flask, "wsgi_app", "wsgi_app (all of the request)"),
+        (flask.Flask, "preprocess_request", "  before_request hooks"),
+        (json_guard, "check", "    JSON guard (the body's one parse)"),
+        (flask.Flask, "dispatch_request", "  view"),
+        (unit_of_work, "committed", "    unit of work"),
+        (device, "authenticate_request", "      signature check"),
+        (kiosk_directory.KnownKiosk, "signed", "        Ed25519 verify"),
+        (nonces, "claim", "        nonce claim"),
+        (FlaskParser, "parse", "      arguments (webargs)"),
+        (HeartbeatSchema, "load", "        HeartbeatSchema.load"),
+        (device, "record_heartbeat", "      record_heartbeat"),
+        (HeartbeatReplySchema, "dump", "      reply dump"),
+        (sqlalchemy.orm.Session, "commit", "      session commit"),
+        (flask.Flask, "process_response", "  after_request hooks"),
+    ]
+    for owner, name, label in stages:
+        original = getattr(owner, name)
+
+        def timed(*args, __original=original, __label=label, **kwargs):
+            started = time.thread_time_ns()
+            try:
+                return __original(*args, **kwargs)
+            finally:
+                spent[__label] += time.thread_time_ns() - started
+
+        setattr(owner, name, functools.wraps(original)(timed))
+        undo.append((owner, name, original))
+    return spent, [label for _owner, _name, label in stages], undo
 
 
 def main() -> None:
@@ -66,7 +113,7 @@ def main() -> None:
 
             app = create_app(config)
             client = app.test_client()
-            rounds = [_signed(identities, beat) for beat in range(2 + 2 * (args.n // len(identities) + 1))]
+            rounds = [_signed(identities, beat) for beat in range(2 + 3 * (args.n // len(identities) + 1))]
             requests = iter([request for round_ in rounds for request in round_])
 
             def beat() -> None:
@@ -97,6 +144,18 @@ def main() -> None:
             for _ in range(args.n):
                 client.get("/healthz")
             print(f"/healthz: {(time.process_time() - started) / args.n * 1000:.3f} ms CPU per request")
+            spent, labels, undo = _stages()
+            started_ns = time.thread_time_ns()
+            for _ in range(args.n):
+                beat()
+            total_ns = time.thread_time_ns() - started_ns
+            for owner, name, original in undo:
+                setattr(owner, name, original)
+            print(
+                f"Stages, this thread's CPU per heartbeat (each wrapper adds ~1 us): {total_ns / args.n / 1e3:.0f} us"
+            )
+            for label in labels:
+                print(f"  {label:<44} {spent[label] / args.n / 1e3:6.0f} us")
             profile = cProfile.Profile(time.process_time)  # CPU, not wall: waits on sockets are not cost
             profile.enable()
             for _ in range(args.n):
