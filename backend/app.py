@@ -7,6 +7,7 @@ import logging
 import os
 
 from flask import Flask, g, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -42,9 +43,22 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class SessionCookieWhenSent(SecureCookieSessionInterface):
+    """Flask's own cookie session, opened only for a request that brings its cookie. Nothing in congdan keeps
+    anything in `flask.session` (the consoles and the identity provider sign cookies of their own), yet Flask
+    builds the cookie's signer for every request: ~20 µs of a 330 µs `/healthz` in process. A request with the
+    cookie gets Flask's behaviour unchanged."""
+
+    def open_session(self, app, request):
+        if not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. `config` overrides what the environment says (tests pass their own)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.session_interface = SessionCookieWhenSent()
     app.url_map.converters["int"] = BoundedIntConverter
     settings = config_module.from_environment()
     settings.update(config or {})

@@ -183,3 +183,25 @@ def test_a_served_app_freezes_what_it_built_unless_told_not_to(tmp_path):
     env.pop("GC_FREEZE", None)
     assert frozen() > 50_000
     assert frozen(GC_FREEZE="0") == 0
+
+
+def test_flask_session_is_opened_only_when_its_cookie_is_sent(app, monkeypatch):
+    """No request pays for the cookie signer of a session nothing uses; one that brings the cookie gets Flask's
+    signed session as before (a forged cookie is an empty session)."""
+    import flask
+
+    from backend.app import SessionCookieWhenSent
+
+    interface = app.session_interface
+    assert isinstance(interface, SessionCookieWhenSent)
+    with app.test_request_context("/healthz"):
+        with monkeypatch.context() as patched:
+            patched.setattr(interface, "get_signing_serializer", lambda _app: pytest.fail("signer built"))
+            session = interface.open_session(app, flask.request)
+        assert dict(session) == {} and not session.modified
+    signed = interface.get_signing_serializer(app).dumps({"seen": 1})
+    name = interface.get_cookie_name(app)
+    with app.test_request_context("/healthz", headers={"Cookie": f"{name}={signed}"}):
+        assert dict(interface.open_session(app, flask.request)) == {"seen": 1}
+    with app.test_request_context("/healthz", headers={"Cookie": f"{name}=forged.value.sig"}):
+        assert dict(interface.open_session(app, flask.request)) == {}
