@@ -106,14 +106,16 @@ def new_public_id() -> str:
     return uuid.uuid4().hex
 
 
+# Built once (its SQL cache key too), bound per check-in.
+_CARDS = (
+    sa.select(HealthInsuranceCard)
+    .where(HealthInsuranceCard.citizen_id == sa.bindparam("citizen_id"))
+    .order_by(HealthInsuranceCard.valid_to.desc())
+)
+
+
 def _current_card(session: Session, citizen: Citizen, on: date) -> HealthInsuranceCard | None:
-    cards = list(
-        session.scalars(
-            sa.select(HealthInsuranceCard)
-            .where(HealthInsuranceCard.citizen_id == citizen.id)
-            .order_by(HealthInsuranceCard.valid_to.desc())
-        )
-    )
+    cards = list(session.scalars(_CARDS, {"citizen_id": citizen.id}))
     valid = [c for c in cards if c.valid_from <= on <= c.valid_to]
     return (valid or cards or [None])[0]
 

@@ -32,11 +32,15 @@ def get_ward(session: Session, ward_code: str) -> AdministrativeUnit:
     return unit
 
 
+# Built once with a bind parameter: SQLAlchemy then computes its cache key once, not on every call.
+_BY_PERSONAL_ID = sa.select(Citizen).where(Citizen.personal_id == sa.bindparam("pid"))
+
+
 def citizen_by_personal_id(session: Session, pid: str | None) -> Citizen | None:
     """The one lookup of a citizen by the 12-digit personal ID number (None when not registered)."""
     if not pid:
         return None
-    return session.scalar(sa.select(Citizen).where(Citizen.personal_id == pid))
+    return session.scalar(_BY_PERSONAL_ID, {"pid": pid})
 
 
 def find_citizen(session: Session, pid: str) -> Citizen:
