@@ -15,7 +15,6 @@ from backend.audit.models import AuditEvent
 from backend.core import clock
 from backend.core.access import Principal
 
-
 # A Core insert into the table, built once: the ORM's bulk insert of the same rows costs about twice the CPU, and
 # a statement built per call has its cache key computed again each time. Every audited request runs it.
 _RECORD = sa.insert(AuditEvent.__table__)
