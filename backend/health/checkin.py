@@ -15,6 +15,7 @@ from backend.consent import service as consent_service
 from backend.consent.models import ConsentReceipt
 from backend.core import clock, idempotency
 from backend.core.access import KIOSK, Principal
+from backend.database import insert_row
 from backend.errors import Forbidden, ValidationFailed
 from backend.health import coverage
 from backend.health.consents import Consent
@@ -211,8 +212,7 @@ def create_checkin(
             consent_id=consent.id if consent else None,
             **flags,
         )
-        session.add(checkin)
-        session.flush()
+        insert_row(session, checkin)
         record_access(
             session=session,
             principal=principal,
