@@ -107,16 +107,8 @@ def new_public_id() -> str:
     return uuid.uuid4().hex
 
 
-# Built once (its SQL cache key too), bound per check-in.
-_CARDS = (
-    sa.select(HealthInsuranceCard)
-    .where(HealthInsuranceCard.citizen_id == sa.bindparam("citizen_id"))
-    .order_by(HealthInsuranceCard.valid_to.desc())
-)
-
-
-def _current_card(session: Session, citizen: Citizen, on: date) -> HealthInsuranceCard | None:
-    cards = list(session.scalars(_CARDS, {"citizen_id": citizen.id}))
+def _current_card(cards: tuple[HealthInsuranceCard, ...], on: date) -> HealthInsuranceCard | None:
+    """`cards`: the citizen's, latest end of validity first (read with the citizen, `identify_patient`)."""
     valid = [c for c in cards if c.valid_from <= on <= c.valid_to]
     return (valid or cards or [None])[0]
 
@@ -173,7 +165,7 @@ def create_checkin(
             session=session, principal=principal, proof=proof, identified_at=identified_at, on=on, now=now
         )
         citizen = who.citizen
-        card = _current_card(session, citizen, on)
+        card = _current_card(who.insurance_cards, on)
         flags = {
             "visit_type": data.get("visit_type", "outpatient"),
             "referral": data.get("referral", False),

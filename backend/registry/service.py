@@ -12,7 +12,7 @@ from backend.core import clock
 from backend.core.access import CITIZEN, OFFICER, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.registry import records, units
-from backend.registry.models import AdministrativeUnit, Citizen
+from backend.registry.models import AdministrativeUnit, Citizen, HealthInsuranceCard
 from backend.registry.records import Address, CitizenRecord
 from shared_schemas import personal_id
 from shared_schemas.text import fold, nfc
@@ -41,6 +41,25 @@ def citizen_by_personal_id(session: Session, pid: str | None) -> Citizen | None:
     if not pid:
         return None
     return session.scalar(_BY_PERSONAL_ID, {"pid": pid})
+
+
+_WITH_INSURANCE_CARDS = (
+    sa.select(Citizen, HealthInsuranceCard)
+    .outerjoin(HealthInsuranceCard, HealthInsuranceCard.citizen_id == Citizen.id)
+    .where(Citizen.personal_id == sa.bindparam("pid"))
+    .order_by(HealthInsuranceCard.valid_to.desc())
+)
+
+
+def citizen_with_insurance_cards(session: Session, pid: str | None) -> tuple[Citizen | None, list[HealthInsuranceCard]]:
+    """`citizen_by_personal_id` and the citizen's health insurance cards, latest end of validity first, in one
+    statement (a hospital check-in needs both)."""
+    if not pid:
+        return None, []
+    rows = session.execute(_WITH_INSURANCE_CARDS, {"pid": pid}).all()
+    if not rows:
+        return None, []
+    return rows[0][0], [card for _, card in rows if card is not None]
 
 
 def find_citizen(session: Session, pid: str) -> Citizen:
