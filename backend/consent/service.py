@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from backend.consent.models import ConsentReceipt
 from backend.core.access import CITIZEN, Principal
+from backend.database import insert_row
 from backend.errors import Forbidden, NotFound
 
 
@@ -40,9 +41,7 @@ def grant(
         granted_at=granted_at,
         valid_until=valid_until,
     )
-    session.add(receipt)
-    session.flush()
-    return receipt
+    return insert_row(session, receipt)
 
 
 def list_for_citizen(*, session: Session, principal: Principal) -> list[ConsentReceipt]:

@@ -15,6 +15,7 @@ from backend.consent import service as consent_service
 from backend.consent.models import ConsentReceipt
 from backend.core import clock, idempotency
 from backend.core.access import KIOSK, Principal
+from backend.database import insert_row
 from backend.errors import Forbidden, ValidationFailed
 from backend.health import coverage
 from backend.health.consents import Consent
@@ -106,14 +107,8 @@ def new_public_id() -> str:
     return uuid.uuid4().hex
 
 
-def _current_card(session: Session, citizen: Citizen, on: date) -> HealthInsuranceCard | None:
-    cards = list(
-        session.scalars(
-            sa.select(HealthInsuranceCard)
-            .where(HealthInsuranceCard.citizen_id == citizen.id)
-            .order_by(HealthInsuranceCard.valid_to.desc())
-        )
-    )
+def _current_card(cards: tuple[HealthInsuranceCard, ...], on: date) -> HealthInsuranceCard | None:
+    """`cards`: the citizen's, latest end of validity first (read with the citizen, `identify_patient`)."""
     valid = [c for c in cards if c.valid_from <= on <= c.valid_to]
     return (valid or cards or [None])[0]
 
@@ -170,7 +165,7 @@ def create_checkin(
             session=session, principal=principal, proof=proof, identified_at=identified_at, on=on, now=now
         )
         citizen = who.citizen
-        card = _current_card(session, citizen, on)
+        card = _current_card(who.insurance_cards, on)
         flags = {
             "visit_type": data.get("visit_type", "outpatient"),
             "referral": data.get("referral", False),
@@ -209,8 +204,7 @@ def create_checkin(
             consent_id=consent.id if consent else None,
             **flags,
         )
-        session.add(checkin)
-        session.flush()
+        insert_row(session, checkin)
         record_access(
             session=session,
             principal=principal,

@@ -16,8 +16,8 @@ from backend.documents import service as documents
 from backend.errors import Conflict, Deceased, Forbidden, ValidationFailed
 from backend.health.models import Checkin
 from backend.identification import service as identification
-from backend.registry.models import Citizen
-from backend.registry.service import citizen_by_personal_id
+from backend.registry.models import Citizen, HealthInsuranceCard
+from backend.registry.service import citizen_with_insurance_cards
 from shared_schemas import signed as jws
 from shared_schemas.identification import (
     APP_QR_OFFLINE,
@@ -46,6 +46,7 @@ class Identified:
     trust_level: str
     proof_ref: str | None  # the identity QR's jti (single use)
     kiosk_claim: str | None
+    insurance_cards: tuple[HealthInsuranceCard, ...]  # read with the citizen, latest end of validity first
 
     @property
     def consented(self) -> bool:
@@ -68,16 +69,18 @@ def identify_patient(
     for name in ("personal_id", "date_of_birth") + (("full_name",) if method == "cccd_qr" else ()):
         if not proof.get(name):
             raise _refuse(name, f"Required for {method}.")
-    citizen = _matching_citizen(session, proof["personal_id"], proof["date_of_birth"], proof.get("full_name"))
+    citizen, cards = _matching_citizen(session, proof["personal_id"], proof["date_of_birth"], proof.get("full_name"))
     if method == "id_and_dob":
         if citizen.age_on(on) >= CHILD_AGE_LIMIT:
             raise Forbidden("From 14 years of age, patients identify with their chip ID card or its QR code.")
-        return Identified(citizen, DETAILS_TYPED, None, None)
-    return Identified(citizen, CARD_DATA_PRESENTED, None, None)
+        return Identified(citizen, DETAILS_TYPED, None, None, cards)
+    return Identified(citizen, CARD_DATA_PRESENTED, None, None, cards)
 
 
-def _matching_citizen(session: Session, pid: str, born: date, full_name: str | None) -> Citizen:
-    citizen = citizen_by_personal_id(session, pid)
+def _matching_citizen(
+    session: Session, pid: str, born: date, full_name: str | None
+) -> tuple[Citizen, tuple[HealthInsuranceCard, ...]]:
+    citizen, cards = citizen_with_insurance_cards(session, pid)
     if citizen is None or citizen.date_of_birth != born:
         raise ValidationFailed(NO_MATCH)
     if full_name and fold(full_name) != citizen.name_folded:
@@ -85,7 +88,7 @@ def _matching_citizen(session: Session, pid: str, born: date, full_name: str | N
     if citizen.deceased_on is not None:
         # Only after the details matched: the kiosk shows staff why, instead of a generic mismatch.
         raise Deceased(DECEASED_STAFF_MESSAGE)
-    return citizen
+    return citizen, tuple(cards)
 
 
 def _same_as_stated(proof: dict, personal_id: str, born: date) -> None:
@@ -111,8 +114,8 @@ def _by_chip(session: Session, principal: Principal, proof: dict, identified_at:
         answered_at=identified_at,
     )
     _same_as_stated(proof, chip.personal_id, chip.date_of_birth)
-    citizen = _matching_citizen(session, chip.personal_id, chip.date_of_birth, chip.full_name)
-    return Identified(citizen, chip.trust_level, None, evidence.get("kiosk_verdict"))
+    citizen, cards = _matching_citizen(session, chip.personal_id, chip.date_of_birth, chip.full_name)
+    return Identified(citizen, chip.trust_level, None, evidence.get("kiosk_verdict"), cards)
 
 
 def _by_identity_qr(session: Session, proof: dict, identified_at: datetime, now: datetime) -> Identified:
@@ -144,8 +147,8 @@ def _by_identity_qr(session: Session, proof: dict, identified_at: datetime, now:
     if session.scalar(sa.select(Checkin.id).where(Checkin.proof_ref == jti)):
         raise Conflict("This identity QR was already used. Please refresh the QR code in the app.")
     _same_as_stated(proof, personal_id, born)
-    citizen = _matching_citizen(session, personal_id, born, None)
-    return Identified(citizen, level, jti, None)
+    citizen, cards = _matching_citizen(session, personal_id, born, None)
+    return Identified(citizen, level, jti, None, cards)
 
 
 def _freshness(claims: dict, identified_at: datetime, now: datetime) -> str:

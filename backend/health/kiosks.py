@@ -85,14 +85,20 @@ def register_kiosk_account(
     return registration
 
 
+# Built once (its SQL cache key too), bound per request: it runs on every kiosk request.
+_REGISTRATION = (
+    sa.select(KioskRegistration, Hospital)
+    .join(Hospital, Hospital.id == KioskRegistration.hospital_id)
+    .where(KioskRegistration.account_id == sa.bindparam("account_id"), Hospital.code == sa.bindparam("hospital_code"))
+)
+
+
 def kiosk_registration(*, session: Session, principal: Principal) -> tuple[KioskRegistration, Hospital]:
     if principal.role != KIOSK:
         raise Forbidden("Only kiosks have a kiosk profile.")
     # One statement on every kiosk request (check-ins, tickets); the refusals below say which part is missing.
     row = session.execute(
-        sa.select(KioskRegistration, Hospital)
-        .join(Hospital, Hospital.id == KioskRegistration.hospital_id)
-        .where(KioskRegistration.account_id == principal.account_id, Hospital.code == principal.scope_code)
+        _REGISTRATION, {"account_id": principal.account_id, "hospital_code": principal.scope_code}
     ).first()
     if row is None:
         get_hospital(session, principal.scope_code)  # NotFound when the token names no hospital

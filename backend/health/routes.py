@@ -97,8 +97,9 @@ class Checkins(MethodView):
     ]
 
     @access(KIOSK)
-    @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
-    @blp.arguments(CheckinCreateSchema)
+    # Instances, not classes: webargs would instantiate a class (and its nested schemas) on every request.
+    @blp.arguments(IdempotencyHeaderSchema(), location="headers", as_kwargs=True)
+    @blp.arguments(CheckinCreateSchema())
     @blp.response(201, CheckinSchema)
     def post(self, data, idempotency_key=None):
         """Check in a patient identified at this kiosk. The server verifies the evidence itself (chip read,

@@ -12,7 +12,7 @@ from backend.core import clock
 from backend.core.access import CITIZEN, OFFICER, Principal
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.registry import records, units
-from backend.registry.models import AdministrativeUnit, Citizen
+from backend.registry.models import AdministrativeUnit, Citizen, HealthInsuranceCard
 from backend.registry.records import Address, CitizenRecord
 from shared_schemas import personal_id
 from shared_schemas.text import fold, nfc
@@ -32,11 +32,34 @@ def get_ward(session: Session, ward_code: str) -> AdministrativeUnit:
     return unit
 
 
+# Built once with a bind parameter: SQLAlchemy then computes its cache key once, not on every call.
+_BY_PERSONAL_ID = sa.select(Citizen).where(Citizen.personal_id == sa.bindparam("pid"))
+
+
 def citizen_by_personal_id(session: Session, pid: str | None) -> Citizen | None:
     """The one lookup of a citizen by the 12-digit personal ID number (None when not registered)."""
     if not pid:
         return None
-    return session.scalar(sa.select(Citizen).where(Citizen.personal_id == pid))
+    return session.scalar(_BY_PERSONAL_ID, {"pid": pid})
+
+
+_WITH_INSURANCE_CARDS = (
+    sa.select(Citizen, HealthInsuranceCard)
+    .outerjoin(HealthInsuranceCard, HealthInsuranceCard.citizen_id == Citizen.id)
+    .where(Citizen.personal_id == sa.bindparam("pid"))
+    .order_by(HealthInsuranceCard.valid_to.desc())
+)
+
+
+def citizen_with_insurance_cards(session: Session, pid: str | None) -> tuple[Citizen | None, list[HealthInsuranceCard]]:
+    """`citizen_by_personal_id` and the citizen's health insurance cards, latest end of validity first, in one
+    statement (a hospital check-in needs both)."""
+    if not pid:
+        return None, []
+    rows = session.execute(_WITH_INSURANCE_CARDS, {"pid": pid}).all()
+    if not rows:
+        return None, []
+    return rows[0][0], [card for _, card in rows if card is not None]
 
 
 def find_citizen(session: Session, pid: str) -> Citizen:

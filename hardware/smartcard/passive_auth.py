@@ -8,12 +8,14 @@ import datetime as dt
 import enum
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature as CryptoInvalidSignature
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from hardware.smartcard import crypto
@@ -89,10 +91,21 @@ class PassiveAuthResult:
 
 
 class TrustStore:
-    """CSCA certificates (and link certificates) trusted as anchors for Document Signers."""
+    """CSCA certificates (and link certificates) trusted as anchors for Document Signers.
 
-    def __init__(self, certificates: list[x509.Certificate]) -> None:
+    Every card of an issuer carries the same few Document Signer certificates, so the store remembers which
+    of them chained to which of its CSCAs (`signer_cache_size` of them, least recently used dropped): that
+    check is the same for every card they signed. Kept per store (a reloaded store starts empty), keyed by the
+    certificate's exact DER bytes (any other certificate, however alike, is checked in full), only after it
+    passed, and used only while that CSCA is still in the store. What depends on the card or the date is
+    checked every time: the SOD signature, the data group hashes, and that the certificate is not from the
+    future (`_check_chain`)."""
+
+    def __init__(self, certificates: list[x509.Certificate], *, signer_cache_size: int = 256) -> None:
         self.certificates = list(certificates)
+        self._signer_cache_size = signer_cache_size
+        self._chained: OrderedDict[bytes, x509.Certificate] = OrderedDict()
+        self._lock = threading.Lock()
 
     @classmethod
     def from_directory(cls, path: str | Path) -> TrustStore:
@@ -111,6 +124,28 @@ class TrustStore:
 
     def issuers_of(self, certificate: x509.Certificate) -> list[x509.Certificate]:
         return [ca for ca in self.certificates if ca.subject == certificate.issuer]
+
+    def chained_issuer(self, signer: x509.Certificate) -> tuple[x509.Certificate | None, str]:
+        """The CSCA of this store that issued `signer` and was valid when it did, or None and why not.
+        Independent of the date: whether the signer is valid yet is for the caller to judge."""
+        der = signer.public_bytes(serialization.Encoding.DER)
+        with self._lock:
+            csca = self._chained.get(der)
+            if csca is not None:
+                self._chained.move_to_end(der)
+        if csca is not None and any(ca is csca for ca in self.certificates):
+            return csca, ""
+        csca, why = _issuer(signer, self.issuers_of(signer))
+        if csca is not None and self._signer_cache_size > 0:
+            with self._lock:
+                self._chained[der] = csca
+                while len(self._chained) > self._signer_cache_size:
+                    self._chained.popitem(last=False)
+        return csca, why
+
+    def cached_signers(self) -> int:
+        with self._lock:
+            return len(self._chained)
 
 
 def _load_certificates(file: Path) -> list[x509.Certificate]:
@@ -216,15 +251,26 @@ def _check_chain(
 ) -> None:
     """Chain model: the CSCA must have been valid when the Document Signer certificate was issued, and the
     DS certificate must not be from the future. An expired DS certificate is normal for a valid card."""
-    candidates = trust_store.issuers_of(signer)
-    if not candidates:
-        result._add(
-            "signer_trusted",
-            False,
-            f"no CSCA in the trust store issued {signer.issuer.rfc4514_string()}",
-            UntrustedSigner,
-        )
+    csca, why = trust_store.chained_issuer(signer)
+    if csca is None:
+        result._add("signer_trusted", False, why, UntrustedSigner)
         return
+    if signer.not_valid_before_utc > now:
+        result._add("signer_trusted", False, "the Document Signer certificate is not valid yet", UntrustedSigner)
+        return
+    result.csca = csca
+    result._add(
+        "signer_trusted",
+        True,
+        f"Document Signer chains to {csca.subject.rfc4514_string()}",
+        UntrustedSigner,
+    )
+
+
+def _issuer(signer: x509.Certificate, candidates: list[x509.Certificate]) -> tuple[x509.Certificate | None, str]:
+    """The candidate CSCA whose signature on `signer` verifies, if it was valid when it issued `signer`."""
+    if not candidates:
+        return None, f"no CSCA in the trust store issued {signer.issuer.rfc4514_string()}"
     issued = signer.not_valid_before_utc
     for csca in candidates:
         try:
@@ -232,27 +278,6 @@ def _check_chain(
         except (CryptoInvalidSignature, ValueError, TypeError):
             continue
         if not csca.not_valid_before_utc <= issued <= csca.not_valid_after_utc:
-            result._add(
-                "signer_trusted",
-                False,
-                "the CSCA was not valid when the Document Signer was issued",
-                UntrustedSigner,
-            )
-            return
-        if issued > now:
-            result._add("signer_trusted", False, "the Document Signer certificate is not valid yet", UntrustedSigner)
-            return
-        result.csca = csca
-        result._add(
-            "signer_trusted",
-            True,
-            f"Document Signer chains to {csca.subject.rfc4514_string()}",
-            UntrustedSigner,
-        )
-        return
-    result._add(
-        "signer_trusted",
-        False,
-        "the Document Signer's signature does not verify with any CSCA",
-        UntrustedSigner,
-    )
+            return None, "the CSCA was not valid when the Document Signer was issued"
+        return csca, ""
+    return None, "the Document Signer's signature does not verify with any CSCA"
