@@ -8,6 +8,7 @@ import hashlib
 from dataclasses import dataclass
 
 from asn1crypto import algos, cms, core
+from asn1crypto import tsp  # noqa: F401 - registers its CMS attribute names before any of cms's are looked up
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -16,6 +17,11 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from hardware.smartcard import tlv
 from hardware.smartcard.errors import MalformedData, UnexpectedTag
 from hardware.smartcard.lds import EF_SOD
+
+# Why tsp above: asn1crypto builds an OID name table's reverse map once, at the first look-up by name, and names
+# registered after that (asn1crypto.tsp adds `signing_certificate_v2`, which pyHanko signs PDFs with) are never
+# found again. A process that builds a SOD by name first (the card simulator, a test run) and signs a PDF later
+# then failed with "invalid literal for int()".
 
 #: id-icao-mrtd-security-ldsSecurityObject
 LDS_SECURITY_OBJECT_OID = "2.23.136.1.1.1"
