@@ -7,8 +7,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from asn1crypto import algos, cms, core
-from asn1crypto import tsp  # noqa: F401 - registers its CMS attribute names before any of cms's are looked up
+from asn1crypto import (
+    algos,
+    cms,
+    core,
+    tsp,  # noqa: F401 - registers its CMS attribute names before any of cms's are looked up
+)
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
