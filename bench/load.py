@@ -49,6 +49,7 @@ HEARTBEAT = "/api/v1/fleet/device/heartbeat"
 # operation -> share of the mixed workload (a check-in is followed by its ticket, counted on its own)
 MIX = {"login": 0.05, "citizen_record": 0.30, "my_fines": 0.25, "checkin": 0.15, "heartbeat": 0.25}
 CLIENT_TIMEOUT_S = 10
+SLO_P99_MS = 100  # issue 21's latency goal, for the open-loop summary
 
 
 def _request(port: int, method: str, path: str, body=None, headers=None) -> tuple[int, dict]:
@@ -455,18 +456,23 @@ def main() -> int:
             f"{len(served) / options.overload_seconds:.0f} req/s; other statuses {len(other)}, client "
             f"timeouts {timeouts}"
         )
-        open_errors = 0
         if options.rates:
             rates = [float(r) for r in options.rates.split(",") if r.strip()]
             print(f"\n4. open loop: the mixed workload arriving at fixed rates, {options.rate_seconds:.0f} s each")
+            within = []
             for rate in rates:
                 operations = rate / (1 + MIX["checkin"])  # each check-in brings its ticket request along
                 print(f"\noffered {rate:.0f} req/s ({operations:.0f} operations/s due, a check-in's ticket after it):")
                 samples = run_open_loop(port, shared, operations, options.rate_seconds, options.processes)
-                open_errors += report_mixed(samples, options.rate_seconds)
+                # Past capacity the server sheds (503): that rate is reported, not a failure of the run.
+                refused = report_mixed(samples, options.rate_seconds)
+                if not refused and percentile([s[2] for s in samples], 0.99) < SLO_P99_MS:
+                    within.append(rate)
+            print(
+                f"\nhighest offered rate answered in full with p99 < {SLO_P99_MS} ms: "
+                + (f"{max(within):.0f} req/s" if within else "none of those offered")
+            )
         failed = []
-        if open_errors:
-            failed.append(f"{open_errors} errors or shed requests in the open-loop phase")
         if errors:
             failed.append(f"{errors} errors in the mixed workload")
         if other:
