@@ -36,12 +36,16 @@ def get_hospital(session: Session, code: str | None) -> Hospital:
     return hospital
 
 
+# Built once (its SQL cache key too), bound per request: every ticket and staff action looks a department up.
+_DEPARTMENT = sa.select(Department).where(
+    Department.hospital_id == sa.bindparam("hospital_id"),
+    Department.code == sa.bindparam("code"),
+    Department.active.is_(True),
+)
+
+
 def get_department(session: Session, hospital: Hospital, code: str) -> Department:
-    department = session.scalar(
-        sa.select(Department).where(
-            Department.hospital_id == hospital.id, Department.code == code, Department.active.is_(True)
-        )
-    )
+    department = session.scalar(_DEPARTMENT, {"hospital_id": hospital.id, "code": code})
     if department is None:
         raise NotFound(f"No department {code!r} at {hospital.name}.")
     return department

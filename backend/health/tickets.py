@@ -89,21 +89,65 @@ def _insert(session: Session):
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
+_TAKE_NUMBER: dict[str, sa.Insert] = {}  # per dialect, built once with bound parameters
+
+
 def take_number(session: Session, hospital_code: str, department_code: str, service_date: date) -> int:
     """The department's next number of the day, in one statement (the counter row is created by the day's first
     ticket). The row stays locked until the transaction ends, so a ticket takes its number last: just before
     its own INSERT and the commit, after every read and every other write of the request, and concurrent
     issuers of the same queue wait only for that."""
-    table = QueueCounter.__table__
-    statement = _insert(session)(table).values(
-        hospital_code=hospital_code, department_code=department_code, service_date=service_date, last_number=1
+    dialect = session.get_bind().dialect.name
+    statement = _TAKE_NUMBER.get(dialect)
+    if statement is None:
+        table = QueueCounter.__table__
+        statement = _TAKE_NUMBER.setdefault(
+            dialect,
+            _insert(session)(table)
+            .values(
+                hospital_code=sa.bindparam("hospital_code"),
+                department_code=sa.bindparam("department_code"),
+                service_date=sa.bindparam("service_date"),
+                last_number=1,
+            )
+            .on_conflict_do_update(
+                index_elements=["hospital_code", "department_code", "service_date"],
+                set_={"last_number": table.c.last_number + 1},
+            )
+            .returning(table.c.last_number),
+        )
+    values = {"hospital_code": hospital_code, "department_code": department_code, "service_date": service_date}
+    return session.execute(statement, values).scalar_one()
+
+
+# The ticket's statements, built once (their SQL cache keys too) and bound per request.
+_AHEAD = (
+    sa.select(sa.func.count())
+    .select_from(QueueTicket)
+    .where(
+        QueueTicket.department_id == sa.bindparam("department_id"),
+        QueueTicket.service_date == sa.bindparam("service_date"),
+        QueueTicket.status == "waiting",
+        QueueTicket.issued_at < sa.bindparam("issued_at"),
     )
-    return session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["hospital_code", "department_code", "service_date"],
-            set_={"last_number": table.c.last_number + 1},
-        ).returning(table.c.last_number)
-    ).scalar_one()
+)
+_PATIENT_AND_CARD = (
+    sa.select(Citizen.full_name, HealthInsuranceCard)
+    .select_from(Citizen)
+    .outerjoin(HealthInsuranceCard, HealthInsuranceCard.id == sa.bindparam("card_id"))
+    .where(Citizen.id == sa.bindparam("citizen_id"))
+)
+_CHECKIN = (
+    sa.select(Checkin, ConsentReceipt.revoked_at)
+    .outerjoin(ConsentReceipt, ConsentReceipt.id == Checkin.consent_id)
+    .where(Checkin.public_id == sa.bindparam("public_id"))
+)
+_OPEN_TICKET = sa.select(QueueTicket).where(
+    QueueTicket.department_id == sa.bindparam("department_id"),
+    QueueTicket.service_date == sa.bindparam("service_date"),
+    QueueTicket.citizen_id == sa.bindparam("citizen_id"),
+    QueueTicket.status != "done",
+)
 
 
 def ticket_result(
@@ -112,26 +156,17 @@ def ticket_result(
     if department is not None and department.id == ticket.department_id:
         # Loaded already (the caller checked it is open): the answer names it without loading it again.
         set_committed_value(ticket, "department", department)
-    ahead = (
-        session.scalar(
-            sa.select(sa.func.count())
-            .select_from(QueueTicket)
-            .where(
-                QueueTicket.department_id == ticket.department_id,
-                QueueTicket.service_date == ticket.service_date,
-                QueueTicket.status == "waiting",
-                QueueTicket.issued_at < ticket.issued_at,
-            )
-        )
-        or 0
-    )
+    bound = {"department_id": ticket.department_id, "service_date": ticket.service_date}
+    ahead = session.scalar(_AHEAD, {**bound, "issued_at": ticket.issued_at}) or 0
     checkin = ticket.checkin
     hospital = session.get(Hospital, checkin.hospital_id)
-    card = session.get(HealthInsuranceCard, checkin.insurance_card_id) if checkin.insurance_card_id else None
+    # The patient's name and the card the check-in verified, in one statement.
+    full_name, card = session.execute(
+        _PATIENT_AND_CARD, {"citizen_id": ticket.citizen_id, "card_id": checkin.insurance_card_id}
+    ).one()
     flags = {"visit_type": checkin.visit_type, "referral": checkin.referral, "emergency": checkin.emergency}
     result = insurance_coverage(card, hospital, ticket.service_date, flags)
-    citizen = session.get(Citizen, ticket.citizen_id)
-    return TicketResult(ticket, existing, ahead, citizen.full_name, result.message_vi, result.message_en)
+    return TicketResult(ticket, existing, ahead, full_name, result.message_vi, result.message_en)
 
 
 def issue_ticket(
@@ -155,11 +190,7 @@ def issue_ticket(
         raise Forbidden("Only hospital kiosks issue queue tickets.")
     now = now or clock.now()
     hospital_code = principal.scope_code or ""
-    row = session.execute(
-        sa.select(Checkin, ConsentReceipt.revoked_at)
-        .outerjoin(ConsentReceipt, ConsentReceipt.id == Checkin.consent_id)
-        .where(Checkin.public_id == checkin_id)
-    ).first()
+    row = session.execute(_CHECKIN, {"public_id": checkin_id}).first()
     if row is None or row.Checkin.kiosk_account_id != principal.account_id:
         raise NotFound("No such check-in at this kiosk.")
     checkin, consent_revoked_at = row
@@ -191,12 +222,8 @@ def issue_ticket(
     registration, hospital = kiosk_registration(session=session, principal=principal)
     department = get_department(session, hospital, department_code)
     existing = session.scalar(
-        sa.select(QueueTicket).where(
-            QueueTicket.department_id == department.id,
-            QueueTicket.service_date == service_date,
-            QueueTicket.citizen_id == checkin.citizen_id,
-            QueueTicket.status != "done",
-        )
+        _OPEN_TICKET,
+        {"department_id": department.id, "service_date": service_date, "citizen_id": checkin.citizen_id},
     )
 
     def remember(ticket: QueueTicket) -> None:
