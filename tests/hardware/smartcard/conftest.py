@@ -3,7 +3,6 @@ pcscd with the vpcd virtual reader serving a simulated chip."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -49,10 +48,11 @@ def make_transport(citizen, pki):
 
 
 def _pcscd_running() -> bool:
+    """A pcscd named by its pid file is alive. The process must be pcscd itself: a pid file left by a pcscd that
+    was killed can name a process that reused its pid, and trusting it left the virtual reader unlisted."""
     try:
         pid = int(PCSCD_PID_FILE.read_text().strip())
-        os.kill(pid, 0)
-        return True
+        return Path(f"/proc/{pid}/comm").read_text().strip() == "pcscd"
     except (OSError, ValueError):
         return False
 
