@@ -161,22 +161,29 @@ def _client(port, shared, phase, seconds, seed_value, out):
             queue = ops.citizen_record()
         else:
             queue = getattr(ops, rng.choices(names, weights)[0])()
-        while queue:
-            name, method, path, body, headers = queue.pop(0)
-            started = time.perf_counter()
-            try:
-                status, answer = _request(port, method, path, body, headers)
-            except (OSError, http.client.HTTPException):
-                status, answer = 0, {}
-            elapsed = time.perf_counter() - started
-            samples.append(
-                (name, status, elapsed)
-                if status < 400 or status == 503
-                else (name, status, elapsed, answer.get("code") if isinstance(answer, dict) else None)
-            )
-            if name == "checkin" and status == 201:
-                queue.append(ops.ticket(answer["id"]))
+        _run(port, ops, queue, samples)
     out.extend(samples)
+
+
+def _run(port, ops, queue: list, samples: list, due: float | None = None) -> None:
+    """Send an operation's requests (a check-in's ticket follows it) and record each: (operation, status or 0 for a
+    transport failure, seconds[, problem code of a refusal]). `due`: the first request's latency runs from then."""
+    while queue:
+        name, method, path, body, headers = queue.pop(0)
+        started = due if due is not None else time.perf_counter()
+        due = None
+        try:
+            status, answer = _request(port, method, path, body, headers)
+        except (OSError, http.client.HTTPException):
+            status, answer = 0, {}
+        elapsed = time.perf_counter() - started
+        samples.append(
+            (name, status, elapsed)
+            if status < 400
+            else (name, status, elapsed, answer.get("code") if isinstance(answer, dict) else None)
+        )
+        if name == "checkin" and status == 201:
+            queue.append(ops.ticket(answer["id"]))
 
 
 def _generator_process(port, shared, phase, seconds, threads, seed_value, queue):
@@ -222,24 +229,7 @@ def _open_loop_process(port, shared, rate, seconds, threads, seed_value, out_que
     def run() -> None:
         while (item := due.get()) is not None:
             scheduled, name = item
-            queue = getattr(ops, name)()
-            first = True
-            while queue:
-                op, method, path, body, headers = queue.pop(0)
-                started = scheduled if first else time.perf_counter()
-                first = False
-                try:
-                    status, answer = _request(port, method, path, body, headers)
-                except (OSError, http.client.HTTPException):
-                    status, answer = 0, {}
-                elapsed = time.perf_counter() - started
-                samples.append(
-                    (op, status, elapsed)
-                    if status < 400
-                    else (op, status, elapsed, answer.get("code") if isinstance(answer, dict) else None)
-                )
-                if op == "checkin" and status == 201:
-                    queue.append(ops.ticket(answer["id"]))
+            _run(port, ops, getattr(ops, name)(), samples, due=scheduled)
 
     workers = [threading.Thread(target=run) for _ in range(threads)]
     for worker in workers:

@@ -116,16 +116,9 @@ def skip(
     *, session: Session, principal: Principal, department_code: str, ticket_id: str, idempotency_key: str | None
 ) -> QueueTicket:
     """The called patient did not come: the number leaves the board; recalling it later brings it back."""
-
-    def make() -> tuple[QueueTicket, str]:
-        ticket = _my_ticket(session, principal, department_code, ticket_id)
-        if ticket.status != "called":
-            raise Conflict("Only a called number can be marked absent.")
-        ticket.status = "skipped"
-        _audit(session, principal, ticket)
-        return ticket, ticket.public_id
-
-    return _once(session, principal, SKIP, department_code, ticket_id, idempotency_key, make)
+    return _after_call(
+        session, principal, department_code, ticket_id, idempotency_key, SKIP, "skipped", "marked absent"
+    )
 
 
 def finish(
@@ -133,16 +126,21 @@ def finish(
 ) -> QueueTicket:
     """The called patient was seen: the number is done and leaves the board (the patient may queue here again
     today with a new ticket, e.g. to come back with test results)."""
+    return _after_call(session, principal, department_code, ticket_id, idempotency_key, DONE, "done", "marked done")
+
+
+def _after_call(session, principal, department_code, ticket_id, key, operation, status, what) -> QueueTicket:
+    """What staff do with a called number (absent, done): only a called number, audited, once per key."""
 
     def make() -> tuple[QueueTicket, str]:
         ticket = _my_ticket(session, principal, department_code, ticket_id)
         if ticket.status != "called":
-            raise Conflict("Only a called number can be marked done.")
-        ticket.status = "done"
+            raise Conflict(f"Only a called number can be {what}.")
+        ticket.status = status
         _audit(session, principal, ticket)
         return ticket, ticket.public_id
 
-    return _once(session, principal, DONE, department_code, ticket_id, idempotency_key, make)
+    return _once(session, principal, operation, department_code, ticket_id, key, make)
 
 
 def todays_checkins(*, session: Session, principal: Principal, on: date | None = None) -> list[CheckinRow]:
