@@ -202,11 +202,13 @@ def _generator_process(port, shared, phase, seconds, threads, seed_value, queue)
 def run_phase(port, shared, phase, seconds, concurrency, processes) -> list:
     processes = max(1, min(processes, concurrency))
     per = [concurrency // processes + (1 if i < concurrency % processes else 0) for i in range(processes)]
+    return _gathered(_generator_process, [(port, shared, phase, seconds, n, i + 1) for i, n in enumerate(per)])
+
+
+def _gathered(target, per_process: list[tuple]) -> list:
+    """Run `target(*args, queue)` in one process per args tuple; the samples each puts on the queue, together."""
     queue = mp.Queue()
-    procs = [
-        mp.Process(target=_generator_process, args=(port, shared, phase, seconds, n, i + 1, queue))
-        for i, n in enumerate(per)
-    ]
+    procs = [mp.Process(target=target, args=(*args, queue)) for args in per_process]
     for proc in procs:
         proc.start()
     samples = [sample for _ in procs for sample in queue.get()]
@@ -252,20 +254,8 @@ def _open_loop_process(port, shared, rate, seconds, threads, seed_value, out_que
 
 
 def run_open_loop(port, shared, rate, seconds, processes, threads=48) -> list:
-    out_queue = mp.Queue()
-    procs = [
-        mp.Process(
-            target=_open_loop_process,
-            args=(port, shared, rate / processes, seconds, threads, 7919 * (i + 1) + int(rate), out_queue),
-        )
-        for i in range(processes)
-    ]
-    for proc in procs:
-        proc.start()
-    samples = [sample for _ in procs for sample in out_queue.get()]
-    for proc in procs:
-        proc.join()
-    return samples
+    seeds = [7919 * (i + 1) + int(rate) for i in range(processes)]
+    return _gathered(_open_loop_process, [(port, shared, rate / processes, seconds, threads, s) for s in seeds])
 
 
 def percentile(values: list[float], p: float) -> float:
