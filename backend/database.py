@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import select
 from datetime import datetime, timezone
 from typing import TypeVar
 
@@ -89,6 +90,7 @@ def insert_row(session: Session, obj: _Row) -> _Row:
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _IMMEDIATE = "congdan_sqlite_begin_immediate"
+_READER = "congdan.reader"
 
 
 def expect_writes() -> None:
@@ -125,14 +127,61 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return sa.create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
+def _refuse_writes(dbapi_connection, _record) -> None:
+    # Once per connection: every statement on it runs read-only, so PostgreSQL itself refuses a write (SQLSTATE
+    # 25006) instead of this code guessing from the SQL (a SELECT can call nextval(), take FOR UPDATE locks...).
+    dbapi_connection.autocommit = True
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET default_transaction_read_only = on")
+
+
+def _closed_while_idle(dbapi_connection, _record, _proxy) -> None:
+    # The pool's check on checkout for the reader, instead of a pre-ping's round trip (a fifth of a read's CPU):
+    # an idle connection has nothing to say, so a socket with something to read means the server ended it - a
+    # restart or pg_terminate_backend sends its error message and closes. DisconnectionError makes the pool discard
+    # the connection and take another (SQLAlchemy's documented pessimistic-disconnect hook). A connection silently
+    # cut without a FIN is not seen here - nor by a pre-ping before its timeout; the unit of work runs such a read
+    # again (`committed`).
+    if select.select([dbapi_connection.fileno()], [], [], 0)[0]:
+        raise sa.exc.DisconnectionError("the server closed this idle connection")
+
+
+def make_reader_engine(url: str, *, echo: bool = False) -> Engine:
+    """PostgreSQL, for requests that only read (issue 21): autocommit and read-only. A read request in a transaction
+    costs four round trips - the pool's pre-ping, BEGIN, the SELECT, COMMIT; here it is the SELECT alone. Each
+    statement is then its own transaction, which under READ COMMITTED (PostgreSQL's default, what the writer runs)
+    sees exactly what a statement inside a transaction would: a fresh snapshot per statement. No pre-ping: a read
+    the server closed is replaced at checkout (`_closed_while_idle`), and one that dies under a read has written
+    nothing, so the unit of work runs the request again on the writer (`committed`)."""
+    engine = sa.create_engine(url, echo=echo, pool_size=5, max_overflow=5, isolation_level="AUTOCOMMIT")
+    sa.event.listen(engine, "connect", _refuse_writes)
+    sa.event.listen(engine, "checkout", _closed_while_idle)
+    return engine
+
+
+def is_read_only_refusal(exc: BaseException) -> bool:
+    """PostgreSQL refused a write on a reader connection (SQLSTATE 25006, read_only_sql_transaction)."""
+    return isinstance(exc, sa.exc.DBAPIError) and getattr(exc.orig, "sqlstate", None) == "25006"
+
+
 class Database:
     """Owns the engine and hands each request its own Session (`db.session`)."""
 
     def init_app(self, app: Flask, url: str) -> None:
-        engine = make_engine(url, echo=app.config.get("DATABASE_ECHO", False))
+        echo = app.config.get("DATABASE_ECHO", False)
+        engine = make_engine(url, echo=echo)
+        reader = None
+        if engine.dialect.name == "postgresql":
+            reader = make_reader_engine(url, echo=echo)
+            # One dispose for both pools (tests and forks dispose `engine`).
+            sa.event.listen(engine, "engine_disposed", lambda _engine: reader.dispose())
         app.extensions["congdan.db"] = {
             "engine": engine,
             "sessionmaker": sessionmaker(bind=engine, expire_on_commit=False),
+            "reader": reader,
+            # Read endpoints (GET) seen to write - an access-log record of somebody else's read: their requests
+            # go straight to the writer instead of being refused by the reader and run again each time.
+            "writing_reads": set(),
         }
         app.teardown_appcontext(self._remove_session)
 
@@ -141,6 +190,7 @@ class Database:
         app.extensions["congdan.db"]["sessionmaker"] = sessionmaker(
             bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
         )
+        app.extensions["congdan.db"]["reader"] = None  # everything inside the test's transaction
 
     @property
     def engine(self) -> Engine:
@@ -153,8 +203,39 @@ class Database:
     @property
     def session(self) -> Session:
         if "db_session" not in g:
-            g.db_session = self.new_session()
+            g.db_session = self._request_session()
         return g.db_session
+
+    def _request_session(self) -> Session:
+        state = current_app.extensions["congdan.db"]
+        reader = state["reader"]
+        if (
+            reader is not None
+            and has_request_context()
+            and request.method in READ_METHODS
+            and request.endpoint not in state["writing_reads"]
+            and not getattr(g, _IMMEDIATE, False)
+        ):
+            session = state["sessionmaker"](bind=reader)
+            session.info[_READER] = True
+            return session
+        return state["sessionmaker"]()
+
+    @staticmethod
+    def reads_only(session: Session) -> bool:
+        """`session` runs on the read-only autocommit connections (`make_reader_engine`)."""
+        return bool(session.info.get(_READER))
+
+    def use_writer(self, session: Session, *, wrote: bool) -> None:
+        """The rest of this request - the unit of work runs it again - reads and writes in a transaction on the
+        writer: the reader refused a write (`wrote`: that endpoint goes to the writer from now on) or lost its
+        connection (the writer's pool pre-pings)."""
+        session.rollback()
+        if session.info.pop(_READER, None):
+            state = current_app.extensions["congdan.db"]
+            session.bind = state["engine"]
+            if wrote and has_request_context() and request.endpoint:
+                state["writing_reads"].add(request.endpoint)
 
     @staticmethod
     def _remove_session(_exc=None) -> None:

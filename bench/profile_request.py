@@ -42,9 +42,10 @@ def main() -> None:
     login = client.post("/api/v1/auth/login", json={"username": DEMO_USER, "password": DEMO_PASSWORD})
     headers = {"Authorization": f"Bearer {login.json['access_token']}"}
     statements: list[str] = []
-    with app.app_context():
-        engine = app.extensions["congdan.db"]["engine"]
-    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    state = app.extensions["congdan.db"]
+    for engine in (state["engine"], state.get("reader")):  # the writer, and PostgreSQL's read-only reader
+        if engine is not None:
+            sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     for _ in range(50):
         assert client.get(args.path, headers=headers).status_code == 200
     statements.clear()
@@ -73,6 +74,7 @@ def main() -> None:
     profile.disable()
     out = io.StringIO()
     pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)
+    pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(args.top)
     print(out.getvalue())
 
 

@@ -13,7 +13,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend.database import expect_writes
+from backend.database import expect_writes, is_read_only_refusal
 from backend.errors import DomainError
 from backend.extensions import db
 
@@ -43,7 +43,9 @@ def committed(work: Callable[[], T], *, attempts: int = ATTEMPTS) -> T:
         try:
             # What came before (a guard's reads, a caller's own writes) survives a refusal. No savepoint
             # when nothing came before: opening one would begin the transaction (and SQLite's write lock) early.
-            savepoint = session.begin_nested() if session.in_transaction() else None
+            # Nor on the read-only autocommit connections: there every statement is committed at once and a write
+            # is refused, so there is nothing of the request's to roll back to.
+            savepoint = session.begin_nested() if session.in_transaction() and not db.reads_only(session) else None
             try:
                 result = work()
             except BaseException as exc:
@@ -60,7 +62,16 @@ def committed(work: Callable[[], T], *, attempts: int = ATTEMPTS) -> T:
             if session.in_transaction() or session.new or session.dirty or session.deleted:
                 session.commit()
             return result
-        except (sa.exc.OperationalError, sa.exc.IntegrityError) as exc:
+        except sa.exc.DBAPIError as exc:
+            if db.reads_only(session) and (is_read_only_refusal(exc) or exc.connection_invalidated):
+                # A read request that writes, or whose connection died (nothing written): run it again at once on
+                # the writer, in one transaction.
+                db.use_writer(session, wrote=not exc.connection_invalidated)
+                if attempt == attempts - 1:
+                    raise
+                continue
+            if not isinstance(exc, (sa.exc.OperationalError, sa.exc.IntegrityError)):
+                raise
             session.rollback()  # the whole transaction: the retry must read afresh
             if attempt == attempts - 1:
                 raise

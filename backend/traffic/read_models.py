@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
+
 from backend.traffic import catalogue
 from backend.traffic.models import PenaltyDecision
 from backend.traffic.service import AmountDue, amount_due
@@ -13,7 +15,7 @@ from backend.traffic.service import AmountDue, amount_due
 
 @dataclass(frozen=True)
 class Penalty:
-    decision: PenaltyDecision
+    decision: PenaltyDecision | sa.Row
     violation: catalogue.Violation
     amount_due: AmountDue | None
 
@@ -33,6 +35,7 @@ class Penalty:
         return getattr(self.decision, name)
 
 
-def penalty(decision: PenaltyDecision, on: date) -> Penalty:
+def penalty(decision: PenaltyDecision | sa.Row, on: date) -> Penalty:
+    """`decision`: the ORM object, or a row of the columns shown (backend/traffic/service.py: `list_own`)."""
     due = amount_due(decision, on) if decision.status == "unpaid" else None
     return Penalty(decision, catalogue.find(decision.violation_code), due)
