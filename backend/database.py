@@ -116,6 +116,17 @@ def _sqlite_begin(connection: sa.Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _begins_immediate() else "BEGIN")
 
 
+def _closed_while_idle(dbapi_connection, _record, _proxy) -> None:
+    # PostgreSQL: the pool's check at checkout, instead of a pre-ping's round trip (SELECT 1 before every request's
+    # first statement; issue 21). An idle connection has nothing to say, so a socket with something to read means
+    # the server ended it - a restart, pg_terminate_backend, an idle timeout send their message and close; a rare
+    # asynchronous notice only costs a fresh connection. DisconnectionError makes the pool discard it and take
+    # another (SQLAlchemy's documented pessimistic-disconnect hook). A connection cut silently, without a FIN, is not
+    # seen here - nor by a pre-ping before its timeout; the unit of work retries what then fails (`committed`).
+    if select.select([dbapi_connection.fileno()], [], [], 0)[0]:
+        raise sa.exc.DisconnectionError("the server closed this idle connection")
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, echo=echo, connect_args={"check_same_thread": False})
@@ -124,7 +135,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         # fails at once with "database is locked" when another writer got in between (no busy wait).
         sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return sa.create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    engine = sa.create_engine(url, echo=echo, pool_size=5, max_overflow=5)
+    sa.event.listen(engine, "checkout", _closed_while_idle)
+    return engine
 
 
 def _refuse_writes(dbapi_connection, _record) -> None:
@@ -135,23 +148,13 @@ def _refuse_writes(dbapi_connection, _record) -> None:
         cursor.execute("SET default_transaction_read_only = on")
 
 
-def _closed_while_idle(dbapi_connection, _record, _proxy) -> None:
-    # The pool's check on checkout for the reader, instead of a pre-ping's round trip (a fifth of a read's CPU):
-    # an idle connection has nothing to say, so a socket with something to read means the server ended it - a
-    # restart or pg_terminate_backend sends its error message and closes. DisconnectionError makes the pool discard
-    # the connection and take another (SQLAlchemy's documented pessimistic-disconnect hook). A connection silently
-    # cut without a FIN is not seen here - nor by a pre-ping before its timeout; the unit of work runs such a read
-    # again (`committed`).
-    if select.select([dbapi_connection.fileno()], [], [], 0)[0]:
-        raise sa.exc.DisconnectionError("the server closed this idle connection")
-
-
 def make_reader_engine(url: str, *, echo: bool = False) -> Engine:
     """PostgreSQL, for requests that only read (issue 21): autocommit and read-only. A read request in a transaction
-    costs four round trips - the pool's pre-ping, BEGIN, the SELECT, COMMIT; here it is the SELECT alone. Each
+    costs three round trips - BEGIN, the SELECT, COMMIT (four with the pool's pre-ping the writer had); here it is
+    the SELECT alone. Each
     statement is then its own transaction, which under READ COMMITTED (PostgreSQL's default, what the writer runs)
-    sees exactly what a statement inside a transaction would: a fresh snapshot per statement. No pre-ping: a read
-    the server closed is replaced at checkout (`_closed_while_idle`), and one that dies under a read has written
+    sees exactly what a statement inside a transaction would: a fresh snapshot per statement. A connection the
+    server closed is replaced at checkout (`_closed_while_idle`), and one that dies under a read has written
     nothing, so the unit of work runs the request again on the writer (`committed`)."""
     engine = sa.create_engine(url, echo=echo, pool_size=5, max_overflow=5, isolation_level="AUTOCOMMIT")
     sa.event.listen(engine, "connect", _refuse_writes)
@@ -229,7 +232,7 @@ class Database:
     def use_writer(self, session: Session, *, wrote: bool) -> None:
         """The rest of this request - the unit of work runs it again - reads and writes in a transaction on the
         writer: the reader refused a write (`wrote`: that endpoint goes to the writer from now on) or lost its
-        connection (the writer's pool pre-pings)."""
+        connection."""
         session.rollback()
         if session.info.pop(_READER, None):
             state = current_app.extensions["congdan.db"]
@@ -246,5 +249,5 @@ class Database:
             except sa.exc.DBAPIError:
                 # The connection died after the response was made (a database restart): rolling back on
                 # it fails here, outside every error handler. SQLAlchemy has invalidated it already; the
-                # response stands, and the pool's pre-ping gives the next request a live connection.
+                # response stands, and the pool's checkout check gives the next request a live connection.
                 logging.getLogger(__name__).warning("database connection lost while closing a session")

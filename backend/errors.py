@@ -145,7 +145,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(sa_exc.TimeoutError)
     def _database_unavailable(error: Exception):
         # The database restarted, failed over or is unreachable: the request did not complete and may be
-        # retried (the pool's pre-ping replaces dead connections, so the app recovers without a restart).
+        # retried (the pool's checkout check replaces dead connections, so the app recovers without a restart).
         log.warning("database unavailable on %s %s: %s", request.method, request.path, type(error).__name__)
         return problem_response(
             503,

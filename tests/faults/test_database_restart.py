@@ -56,7 +56,7 @@ def test_requests_fail_with_503_while_the_database_restarts_and_recover(postgres
         time.sleep(DOWN_S)
         pg_ctl(cluster, "start")
         up_at = time.monotonic()
-        # Back within a few seconds: the pool's pre-ping replaces the dead connections.
+        # Back within a few seconds: the pool's checkout check replaces the dead connections.
         deadline = up_at + 15
         while time.monotonic() < deadline:
             if http.call("GET", "/api/v1/citizens/me", headers=citizen)[0] == 200:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from backend.audit.models import AuditEvent
 from backend.core.access import public
 from backend.extensions import db
-from tests.backend.helpers import Factory, bearer, login
+from tests.backend.helpers import PASSWORD, Factory, bearer, login
 
 PURPOSE = "purpose=residence+application+review"
 
@@ -138,6 +138,26 @@ def test_a_reader_connection_the_server_closed_is_replaced_before_use(pg_app):
     assert statements.writer == []  # the pool's checkout replaced it: no rerun on the writer
     with reader.connect() as connection:
         assert connection.execute(sa.text("SELECT pg_backend_pid()")).scalar() != pid_before
+
+
+def test_a_writer_connection_the_server_closed_is_replaced_before_use(pg_app):
+    holder, _officer, _pid, _cid = _people(pg_app)
+    client = pg_app.test_client()
+    assert (
+        client.post("/api/v1/auth/login", json={"username": holder, "password": "wrong password!"}).status_code == 401
+    )
+    engine = pg_app.extensions["congdan.db"]["engine"]
+    with engine.connect() as connection:  # the pooled connection the login used
+        victim = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+    with pg_app.extensions["congdan.db"]["reader"].connect() as admin:
+        assert admin.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": victim}).scalar()
+    statements, failures = Statements(pg_app), []
+    sa.event.listen(engine, "handle_error", failures.append)
+    assert client.post("/api/v1/auth/login", json={"username": holder, "password": PASSWORD}).status_code == 200
+    assert failures == []  # no statement met the dead connection: the checkout check discarded it
+    assert "SELECT 1" not in [s.strip() for s in statements.writer]  # and no pre-ping did
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT pg_backend_pid()")).scalar() != victim
 
 
 def test_a_read_whose_connection_dies_under_it_is_run_again_on_the_writer(pg_app):
