@@ -100,6 +100,8 @@ def _write_vitals(session: Session, latest: list[Beat]) -> None:
 
 def _expire(session: Session, model, keys: list[tuple]) -> None:
     """Rows this session already holds were changed behind the ORM's back: read them afresh next time."""
+    if not len(session.identity_map):  # the telemetry buffer's own session holds nothing: no key to look up
+        return
     for key in keys:
         held = session.identity_map.get(identity_key(model, key))
         if held is not None:
