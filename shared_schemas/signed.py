@@ -170,15 +170,6 @@ def check_lifetime(
         raise TokenExpired(f"token expired at {expires_at}, now is {now_s:.0f}")
 
 
-def signature_valid(public_key_b64: str, signature_b64: str, message: bytes) -> bool:
-    """A raw Ed25519 signature over `message` by a base64url public key (a kiosk's proof of its key)."""
-    try:
-        Ed25519PublicKey.from_public_bytes(b64url_decode(public_key_b64)).verify(b64url_decode(signature_b64), message)
-    except (ValueError, InvalidSignature):
-        return False
-    return True
-
-
 def find_key(jwks: Mapping[str, Any], kid: str) -> Ed25519PublicKey:
     keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
     if not isinstance(keys, list):

@@ -17,10 +17,11 @@ from backend.auth import tokens
 from backend.auth.models import Account, TokenFamily
 from backend.errors import Unauthenticated
 from backend.fleet.device import KioskSuspended
+from backend.fleet.kiosk_keys import signature_valid
 from backend.fleet.models import Kiosk, RequestNonce
 from backend.fleet.settings import fleet_setting
 from shared_schemas import fleet as contract
-from shared_schemas.signed import b64url_encode, signature_valid
+from shared_schemas.signed import b64url_encode
 
 
 def _challenge_mac(kiosk_id: str, body: str) -> str:

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from backend.auth import service as auth_service
 from backend.core.access import Principal
 from backend.errors import Conflict, Forbidden, ValidationFailed
+from backend.fleet.kiosk_keys import signature_valid
 from backend.fleet.lookups import get_hospital, require_admin
 from backend.fleet.models import EnrollmentCode, Kiosk
 from backend.health.kiosks import register_kiosk_account
 from shared_schemas import fleet as contract
-from shared_schemas.signed import signature_valid
 
 
 class EnrollmentRefused(Forbidden):

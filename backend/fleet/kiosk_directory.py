@@ -13,14 +13,12 @@ import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from backend.fleet import kiosk_keys
 from backend.fleet.models import Command, ConfigurationProfile, FleetRevision, Kiosk
 from backend.fleet.settings import default_settings, fleet_setting
-from shared_schemas.signed import b64url_decode
 
 PENDING_STATES = ("queued", "delivered")
 _EXTENSION = "congdan.fleet_directory"
@@ -39,22 +37,14 @@ class KnownKiosk:
     settings: dict
 
     @functools.cached_property
-    def verifier(self) -> Ed25519PublicKey | None:
+    def verifier(self) -> bytes | None:
         """The registered key, parsed at its first use and kept with the entry (None: not an Ed25519 key)."""
-        try:
-            return Ed25519PublicKey.from_public_bytes(b64url_decode(self.public_key))
-        except ValueError:
-            return None
+        return kiosk_keys.parse_public_key(self.public_key)
 
     def signed(self, signature_b64: str, message: bytes) -> bool:
-        """Whether `signature_b64` is this kiosk's registered key's Ed25519 signature over `message`."""
-        if self.verifier is None:
-            return False
-        try:
-            self.verifier.verify(b64url_decode(signature_b64), message)
-        except (ValueError, InvalidSignature):
-            return False
-        return True
+        """Whether `signature_b64` is this kiosk's registered key's Ed25519 signature over `message` (checked
+        as backend/fleet/kiosk_keys.py says)."""
+        return self.verifier is not None and kiosk_keys.verify(self.verifier, signature_b64, message)
 
 
 def load_kiosk(session: Session, kiosk_id: str) -> KnownKiosk | None:

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import json
 import secrets
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from backend.core import clock
 from backend.extensions import db
-from backend.fleet.models import MetricBucket
+from backend.fleet.models import MetricBucket, RequestNonce
+from backend.fleet.settings import fleet_setting
 from backend.fleet.telemetry_buffer import TelemetryBuffer
 from bench.harness import Redis, free_port
 from shared_schemas.signed import b64url_encode
@@ -144,3 +147,20 @@ def test_two_workers_buffers_flushed_into_one_bucket_add_up(make_app, tmp_path, 
     identify = [row.step_ms["identify"] for row in rows]
     assert [sum(step[0] for step in identify), sum(step[1] for step in identify)] == [6, 9000]
     assert [buffer.flush() for buffer in buffers] == [0, 0]
+
+
+def test_a_flush_deletes_the_expired_nonces_and_keeps_the_live_ones(make_app, tmp_path):
+    # Without Redis the nonces are rows; the workers' telemetry buffers are what deletes the expired ones.
+    (app,), hospital, headers = _workers(make_app, count=1, FLEET_TELEMETRY_FLUSH_S=3600)
+    agent, _hooks = enrolled_agent(app.test_client(), headers, hospital, tmp_path / "k")
+    assert agent.heartbeat().accepted
+    with app.app_context():
+        live = db.session.scalar(sa.select(RequestNonce.nonce).where(RequestNonce.kiosk_id == agent.kiosk_id))
+        window = 2 * fleet_setting("FLEET_REQUEST_MAX_SKEW_S")
+        db.session.add(
+            RequestNonce(kiosk_id=agent.kiosk_id, nonce="e" * 24, seen_at=clock.now() - timedelta(seconds=window + 5))
+        )
+        db.session.commit()
+        assert TelemetryBuffer.of_app().flush() == 1
+        kept = set(db.session.scalars(sa.select(RequestNonce.nonce).where(RequestNonce.kiosk_id == agent.kiosk_id)))
+    assert live is not None and kept == {live}
