@@ -62,9 +62,10 @@ def _worker(port, method, path, body, headers, seconds, queue):
     queue.put((latencies, errors))
 
 
-def _run(server_pid, port, name, method, path, body, headers, seconds, concurrency):
+def _run(server_pid, database_pid, port, name, method, path, body, headers, seconds, concurrency):
     queue = mp.Queue()
     cpu_before = process_tree_cpu(server_pid)
+    database_before = process_tree_cpu(database_pid) if database_pid else 0.0
     procs = [
         mp.Process(target=_worker, args=(port, method, path, body, headers, seconds, queue)) for _ in range(concurrency)
     ]
@@ -72,6 +73,7 @@ def _run(server_pid, port, name, method, path, body, headers, seconds, concurren
         p.start()
     results = [queue.get() for _ in procs]
     cpu = process_tree_cpu(server_pid) - cpu_before
+    database = process_tree_cpu(database_pid) - database_before if database_pid else None
     for p in procs:
         p.join()
     latencies = sorted(x for lat, _ in results for x in lat)
@@ -87,6 +89,7 @@ def _run(server_pid, port, name, method, path, body, headers, seconds, concurren
         "p50": p50,
         "p99": p99,
         "cpu_ms": cpu * 1000 / max(1, len(latencies)),
+        "database_ms": None if database is None else database * 1000 / max(1, len(latencies)),
     }
 
 
@@ -108,13 +111,14 @@ def main() -> None:
     else:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='congdan-api-bench-')}/bench.db"
     try:
-        _bench(args, url)
+        database_pid = int((postgres.data / "postmaster.pid").read_text().split()[0]) if postgres else None
+        _bench(args, url, database_pid)
     finally:
         if postgres is not None:
             postgres.stop()
 
 
-def _bench(args, url: str) -> None:
+def _bench(args, url: str, database_pid: int | None) -> None:
     env = dict(
         os.environ,
         DATABASE_URL=url,
@@ -184,7 +188,7 @@ def _bench(args, url: str) -> None:
                 json_headers,
             ),
         ]
-        rows = [_run(server.pid, port, *s, args.seconds, args.concurrency) for s in scenarios]
+        rows = [_run(server.pid, database_pid, port, *s, args.seconds, args.concurrency) for s in scenarios]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
@@ -195,13 +199,20 @@ def _bench(args, url: str) -> None:
         f"{args.concurrency} client processes, {args.seconds:.0f} s each"
     )
     trivial = rows[0]["rps"]
-    print(f"{'endpoint':46} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>7} {'server CPU ms':>14}")
+    database = f" {'PostgreSQL CPU ms':>18}" if database_pid else ""
+    print(
+        f"{'endpoint':46} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>7} {'server CPU ms':>14}"
+        + database
+    )
     for row in rows:
         print(
             f"{row['name']:46} {row['rps']:9.0f} {row['p50']:8.1f} {row['p99']:8.1f} {row['errors']:7d} "
             f"{row['rps'] / trivial:7.2f} {row['cpu_ms']:14.2f}"
+            + (f" {row['database_ms']:18.2f}" if database_pid else "")
         )
     print("server CPU ms: CPU time of the gunicorn master and workers per request (from /proc), not the clients'")
+    if database_pid:
+        print("PostgreSQL CPU ms: CPU time of the PostgreSQL server's processes per request (from /proc)")
 
 
 if __name__ == "__main__":
