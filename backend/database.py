@@ -148,14 +148,36 @@ def _refuse_writes(dbapi_connection, _record) -> None:
         cursor.execute("SET default_transaction_read_only = on")
 
 
-def make_reader_engine(url: str, *, echo: bool = False) -> Engine:
-    """PostgreSQL, for requests that only read (issue 21): autocommit and read-only. A read request in a transaction
-    costs three round trips - BEGIN, the SELECT, COMMIT (four with the pool's pre-ping the writer had); here it is
-    the SELECT alone. Each
-    statement is then its own transaction, which under READ COMMITTED (PostgreSQL's default, what the writer runs)
-    sees exactly what a statement inside a transaction would: a fresh snapshot per statement. A connection the
-    server closed is replaced at checkout (`_closed_while_idle`), and one that dies under a read has written
-    nothing, so the unit of work runs the request again on the writer (`committed`)."""
+def _sqlite_refuse_writes(dbapi_connection, record) -> None:
+    # SQLite's own read-only switch for this connection: any change to the database file is refused with
+    # SQLITE_READONLY ("attempt to write a readonly database"), whatever the SQL looks like.
+    _sqlite_pragmas(dbapi_connection, record)
+    dbapi_connection.execute("PRAGMA query_only = ON")
+
+
+def _in_memory(url: str) -> bool:
+    parsed = sa.engine.make_url(url)
+    return parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
+
+
+def make_reader_engine(url: str, *, echo: bool = False) -> Engine | None:
+    """The connections of requests that only read (issue 21): autocommit and read-only. A read request in a
+    transaction costs BEGIN, the SELECT and COMMIT (on PostgreSQL three round trips, four with the pre-ping the
+    writer had); here it is the SELECT alone. Each statement is then its own transaction: under READ COMMITTED
+    (PostgreSQL's default, what the writer runs) that is exactly what a statement inside a transaction sees, a fresh
+    snapshot per statement; SQLite's reads, which under a DEFERRED transaction shared one snapshot, now behave the
+    same way as PostgreSQL's. The database itself refuses any write (`is_read_only_refusal`). A PostgreSQL
+    connection the server closed is replaced at checkout (`_closed_while_idle`), and one that dies under a read has
+    written nothing, so the unit of work runs the request again on the writer (`committed`). None for an in-memory
+    SQLite database, which a second pool would not share."""
+    if url.startswith("sqlite"):
+        if _in_memory(url):
+            return None
+        engine = sa.create_engine(
+            url, echo=echo, connect_args={"check_same_thread": False}, isolation_level="AUTOCOMMIT"
+        )
+        sa.event.listen(engine, "connect", _sqlite_refuse_writes)
+        return engine
     engine = sa.create_engine(url, echo=echo, pool_size=5, max_overflow=5, isolation_level="AUTOCOMMIT")
     sa.event.listen(engine, "connect", _refuse_writes)
     sa.event.listen(engine, "checkout", _closed_while_idle)
@@ -163,8 +185,12 @@ def make_reader_engine(url: str, *, echo: bool = False) -> Engine:
 
 
 def is_read_only_refusal(exc: BaseException) -> bool:
-    """PostgreSQL refused a write on a reader connection (SQLSTATE 25006, read_only_sql_transaction)."""
-    return isinstance(exc, sa.exc.DBAPIError) and getattr(exc.orig, "sqlstate", None) == "25006"
+    """The database refused a write on a reader connection: PostgreSQL's SQLSTATE 25006
+    (read_only_sql_transaction), SQLite's SQLITE_READONLY."""
+    if not isinstance(exc, sa.exc.DBAPIError):
+        return False
+    orig = exc.orig
+    return getattr(orig, "sqlstate", None) == "25006" or getattr(orig, "sqlite_errorname", None) == "SQLITE_READONLY"
 
 
 class Database:
@@ -173,9 +199,8 @@ class Database:
     def init_app(self, app: Flask, url: str) -> None:
         echo = app.config.get("DATABASE_ECHO", False)
         engine = make_engine(url, echo=echo)
-        reader = None
-        if engine.dialect.name == "postgresql":
-            reader = make_reader_engine(url, echo=echo)
+        reader = make_reader_engine(url, echo=echo)
+        if reader is not None:
             # One dispose for both pools (tests and forks dispose `engine`).
             sa.event.listen(engine, "engine_disposed", lambda _engine: reader.dispose())
         app.extensions["congdan.db"] = {
@@ -237,8 +262,10 @@ class Database:
         if session.info.pop(_READER, None):
             state = current_app.extensions["congdan.db"]
             session.bind = state["engine"]
-            if wrote and has_request_context() and request.endpoint:
-                state["writing_reads"].add(request.endpoint)
+            if wrote:
+                expect_writes()  # SQLite: the run again takes the write lock at BEGIN, it is known to write
+                if has_request_context() and request.endpoint:
+                    state["writing_reads"].add(request.endpoint)
 
     @staticmethod
     def _remove_session(_exc=None) -> None:

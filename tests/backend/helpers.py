@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
+import sqlalchemy as sa
+
 from backend.auth import passwords
 from backend.auth.models import Account
 from backend.registry.models import Citizen, DrivingLicence, HealthInsuranceCard, Vehicle
@@ -115,3 +117,51 @@ def login(client, username: str, password: str = PASSWORD) -> dict:
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+def holder_and_officer(app) -> tuple[str, str, str, int]:
+    """Commit, in `app`'s own database (a `make_app` app), a citizen with a level-2 account and an officer:
+    (holder's username, officer's username, the citizen's personal ID, the citizen's id)."""
+    from backend.extensions import db
+
+    with app.app_context():
+        session = db.new_session()
+        factory = Factory(session)
+        citizen = factory.citizen(full_name="Trần Thị Mai", sex="female", date_of_birth=date(1961, 5, 2))
+        holder = factory.account(citizen, level=2)
+        officer = factory.staff("officer", "00088")
+        session.commit()
+        names = holder.username, officer.username, citizen.personal_id, citizen.id
+        session.close()
+    return names
+
+
+class Statements:
+    """The SQL `app` sends from now on, on its writer and on its reader (backend/database.py: make_reader_engine)."""
+
+    def __init__(self, app):
+        state = app.extensions["congdan.db"]
+        self.reader: list[str] = []
+        self.writer: list[str] = []
+        sa.event.listen(state["reader"], "before_cursor_execute", lambda *a: self.reader.append(a[2]))
+        sa.event.listen(state["engine"], "before_cursor_execute", lambda *a: self.writer.append(a[2]))
+
+    def clear(self):
+        self.reader.clear()
+        self.writer.clear()
+
+
+def audit_rows(app, citizen_id: int) -> int:
+    """How many audit events about `citizen_id` `app`'s database holds (committed ones)."""
+    from backend.audit.models import AuditEvent
+    from backend.extensions import db
+
+    with app.app_context():
+        session = db.new_session()
+        try:
+            query = (
+                sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.subject_citizen_id == citizen_id)
+            )
+            return session.scalar(query)
+        finally:
+            session.close()

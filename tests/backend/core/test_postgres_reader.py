@@ -5,15 +5,12 @@ from then on); a connection the server closed is replaced at checkout, one that 
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 import sqlalchemy as sa
 
-from backend.audit.models import AuditEvent
 from backend.core.access import public
 from backend.extensions import db
-from tests.backend.helpers import PASSWORD, Factory, bearer, login
+from tests.backend.helpers import PASSWORD, Statements, audit_rows, bearer, holder_and_officer, login
 
 PURPOSE = "purpose=residence+application+review"
 
@@ -22,51 +19,12 @@ PURPOSE = "purpose=residence+application+review"
 def pg_app(make_app):
     app = make_app()
     if not app.config["DATABASE_URL"].startswith("postgresql"):
-        pytest.skip("the reader is PostgreSQL's (SQLite reads begin DEFERRED instead)")
+        pytest.skip("PostgreSQL's reader (SQLite's: test_sqlite_transactions.py)")
     return app
 
 
-def _people(app):
-    with app.app_context():
-        session = db.new_session()
-        factory = Factory(session)
-        citizen = factory.citizen(full_name="Trần Thị Mai", sex="female", date_of_birth=date(1961, 5, 2))
-        holder = factory.account(citizen, level=2)
-        officer = factory.staff("officer", "00088")
-        session.commit()
-        names = holder.username, officer.username, citizen.personal_id, citizen.id
-        session.close()
-    return names
-
-
-class Statements:
-    """What the app sends from now on, per engine."""
-
-    def __init__(self, app):
-        state = app.extensions["congdan.db"]
-        self.reader: list[str] = []
-        self.writer: list[str] = []
-        sa.event.listen(state["reader"], "before_cursor_execute", lambda *a: self.reader.append(a[2]))
-        sa.event.listen(state["engine"], "before_cursor_execute", lambda *a: self.writer.append(a[2]))
-
-    def clear(self):
-        self.reader.clear()
-        self.writer.clear()
-
-
-def _audit_rows(app, citizen_id) -> int:
-    with app.app_context():
-        session = db.new_session()
-        try:
-            return session.scalar(
-                sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.subject_citizen_id == citizen_id)
-            )
-        finally:
-            session.close()
-
-
 def test_own_record_is_one_select_on_a_read_only_autocommit_connection(pg_app):
-    holder, _officer, pid, _cid = _people(pg_app)
+    holder, _officer, pid, _cid = holder_and_officer(pg_app)
 
     @pg_app.get("/test-probe/transaction")
     @public
@@ -97,19 +55,19 @@ def test_own_record_is_one_select_on_a_read_only_autocommit_connection(pg_app):
 
 
 def test_a_read_that_writes_runs_again_on_the_writer_once_and_its_endpoint_stays_there(pg_app):
-    _holder, officer, pid, citizen_id = _people(pg_app)
+    _holder, officer, pid, citizen_id = holder_and_officer(pg_app)
     client = pg_app.test_client()
     headers = bearer(login(client, officer)["access_token"])
     statements = Statements(pg_app)
     first = client.get(f"/api/v1/citizens/{pid}?{PURPOSE}", headers=headers)
     assert first.status_code == 200 and first.json["personal_id"] == pid
     assert any(s.lstrip().upper().startswith("INSERT") for s in statements.writer)  # the audit record, committed
-    assert _audit_rows(pg_app, citizen_id) == 1  # once: the reader's refused INSERT left nothing
+    assert audit_rows(pg_app, citizen_id) == 1  # once: the reader's refused INSERT left nothing
     statements.clear()
     second = client.get(f"/api/v1/citizens/{pid}?{PURPOSE}", headers=headers)
     assert second.status_code == 200
     assert statements.reader == []  # known to write: straight to the writer
-    assert _audit_rows(pg_app, citizen_id) == 2
+    assert audit_rows(pg_app, citizen_id) == 2
 
 
 def test_postgres_refuses_writes_on_the_reader(pg_app):
@@ -122,7 +80,7 @@ def test_postgres_refuses_writes_on_the_reader(pg_app):
 
 
 def test_a_reader_connection_the_server_closed_is_replaced_before_use(pg_app):
-    holder, _officer, pid, _cid = _people(pg_app)
+    holder, _officer, pid, _cid = holder_and_officer(pg_app)
     client = pg_app.test_client()
     headers = bearer(login(client, holder)["access_token"])
     assert client.get("/api/v1/citizens/me", headers=headers).status_code == 200  # a pooled reader connection
@@ -141,7 +99,7 @@ def test_a_reader_connection_the_server_closed_is_replaced_before_use(pg_app):
 
 
 def test_a_writer_connection_the_server_closed_is_replaced_before_use(pg_app):
-    holder, _officer, _pid, _cid = _people(pg_app)
+    holder, _officer, _pid, _cid = holder_and_officer(pg_app)
     client = pg_app.test_client()
     assert (
         client.post("/api/v1/auth/login", json={"username": holder, "password": "wrong password!"}).status_code == 401
