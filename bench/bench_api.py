@@ -5,9 +5,12 @@
 Measures `GET /healthz` (trivial), `GET /api/v1/citizens/me` (JWT check + revocation check + record
 with addresses and holdings), `GET /api/v1/traffic/penalties/mine` (my fines) and `POST /api/v1/auth/login`
 (Argon2id verify + session rows), each for the same number of seconds, and prints requests/s, p50/p99
-latency and the ratio to the trivial endpoint. `--database postgresql` runs on a throwaway PostgreSQL
-(tests/pg_server.py) instead of a SQLite file.
-The load generator runs in separate processes on the same machine, so it competes for the CPU.
+latency and the ratio to the trivial endpoint. The three reads run in `--rounds` rounds (default 3), `/healthz`
+first in each, and each round's ratio is to its own `/healthz`: this machine's speed drifts by a quarter within
+minutes, so one long window per endpoint compares different machines. The median round is printed, with the range
+of the rounds' ratios; errors are those of every round. The login runs once, after them.
+`--database postgresql` runs on a throwaway PostgreSQL (tests/pg_server.py) instead of a SQLite file. The load
+generator runs in separate processes on the same machine, so it competes for the CPU.
 """
 
 from __future__ import annotations
@@ -93,6 +96,15 @@ def _run(server_pid, database_pid, port, name, method, path, body, headers, seco
     }
 
 
+def _median_round(rows: list[dict]) -> dict:
+    """An endpoint's median round by its ratio to the same round's /healthz, with every round's ratio and the
+    errors of all rounds."""
+    chosen = dict(sorted(rows, key=lambda row: row["ratio"])[len(rows) // 2])
+    chosen["ratios"] = [row["ratio"] for row in rows]
+    chosen["errors"] = sum(row["errors"] for row in rows)
+    return chosen
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--citizens", type=int, default=100_000)
@@ -100,6 +112,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds of the read endpoints, /healthz first in each; each round's ratio is to its own /healthz "
+        "(a shared machine's speed drifts by a quarter within minutes); the median round is printed, with the range",
+    )
     args = parser.parse_args()
 
     postgres = None
@@ -188,7 +207,17 @@ def _bench(args, url: str, database_pid: int | None) -> None:
                 json_headers,
             ),
         ]
-        rows = [_run(server.pid, database_pid, port, *s, args.seconds, args.concurrency) for s in scenarios]
+        reads, login = scenarios[:-1], scenarios[-1]
+        rounds = []
+        for _ in range(max(1, args.rounds)):
+            measured = [_run(server.pid, database_pid, port, *s, args.seconds, args.concurrency) for s in reads]
+            for row in measured:
+                row["ratio"] = row["rps"] / measured[0]["rps"]
+            rounds.append(measured)
+        rows = [_median_round([measured[i] for measured in rounds]) for i in range(len(reads))]
+        rows.append(_run(server.pid, database_pid, port, *login, args.seconds, args.concurrency))
+        rows[-1]["ratio"] = rows[-1]["rps"] / rows[0]["rps"]
+        rows[-1]["ratios"] = [rows[-1]["ratio"]]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
@@ -196,20 +225,22 @@ def _bench(args, url: str, database_pid: int | None) -> None:
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; gunicorn "
         f"{args.workers} sync workers, {args.database}, {args.citizens:,} citizens; "
-        f"{args.concurrency} client processes, {args.seconds:.0f} s each"
+        f"{args.concurrency} client processes, {args.seconds:.0f} s each; reads in {max(1, args.rounds)} rounds "
+        f"(the median round by ratio; load average at the end {os.getloadavg()[0]:.1f})"
     )
-    trivial = rows[0]["rps"]
     database = f" {'PostgreSQL CPU ms':>18}" if database_pid else ""
     print(
-        f"{'endpoint':46} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>7} {'server CPU ms':>14}"
-        + database
+        f"{'endpoint':46} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>7} {'range':>11} "
+        f"{'server CPU ms':>14}" + database
     )
     for row in rows:
+        spread = f"{min(row['ratios']):.2f}-{max(row['ratios']):.2f}" if len(row["ratios"]) > 1 else ""
         print(
             f"{row['name']:46} {row['rps']:9.0f} {row['p50']:8.1f} {row['p99']:8.1f} {row['errors']:7d} "
-            f"{row['rps'] / trivial:7.2f} {row['cpu_ms']:14.2f}"
+            f"{row['ratio']:7.2f} {spread:>11} {row['cpu_ms']:14.2f}"
             + (f" {row['database_ms']:18.2f}" if database_pid else "")
         )
+    print("ratio: to the /healthz of the same round (the /healthz row is its own median round)")
     print("server CPU ms: CPU time of the gunicorn master and workers per request (from /proc), not the clients'")
     if database_pid:
         print("PostgreSQL CPU ms: CPU time of the PostgreSQL server's processes per request (from /proc)")
