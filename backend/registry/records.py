@@ -141,6 +141,7 @@ def _record_statement(dialect: str) -> sa.Select:
 
 
 _DRIVER_SQL: dict[str, tuple[str, bool]] = {}
+_NAMES: dict[str, tuple[str, ...]] = {}  # the record statement's column names, by its SQL text
 
 
 def _driver_statement(dialect: sa.Dialect) -> tuple[str, bool]:
@@ -170,7 +171,9 @@ def _fetch_row(connection: sa.Connection, citizen_id: int) -> dict | None:
         connection.dispatch.before_cursor_execute(connection, cursor, sql, params, None, False)
         cursor.execute(sql, params)
         values = cursor.fetchone()
-        names = [column[0] for column in cursor.description]
+        names = _NAMES.get(sql)
+        if names is None:  # psycopg builds the description's column objects anew on every statement
+            names = _NAMES.setdefault(sql, tuple(column[0] for column in cursor.description))
     finally:
         cursor.close()
     return None if values is None else dict(zip(names, values, strict=True))
