@@ -155,7 +155,7 @@ def main() -> None:
 
             postgres = ThrowawayPostgres()
             url = postgres.start()
-        config = {"DATABASE_URL": url, "RATELIMIT_ENABLED": False}
+        config = {"DATABASE_URL": url}  # flask-limiter on, as under bench/bench_heartbeats.py (development)
         if args.redis:
             from bench.harness import Redis
 
