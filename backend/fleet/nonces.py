@@ -55,9 +55,10 @@ class _RedisLedger:
     def _connection(self) -> redis.connection.AbstractConnection:
         # One redis-py connection per thread, used as it is: one command and its answer. Not a client: a client
         # checks a connection out of its pool and back in around every command, and even a single-connection
-        # client takes a lock and goes through its retry wrapper (retries are off for this connection anyway)
-        # and its response callbacks: ~15 us of a claim's ~65 us of CPU. The threads of a gthread worker each
-        # have their own (no lock needed); a gunicorn worker forked from a master that had any opens its own.
+        # client takes a lock and goes through its retry wrapper and response callbacks: ~10 us of a claim's
+        # ~55-60 us of CPU. No retry here either (measured: a Redis that hangs cost one 0.25 s timeout per claim
+        # with the client too; a refused connection ~1 ms). The threads of a gthread worker each have their own
+        # (no lock needed); a gunicorn worker forked from a master that had any opens its own.
         if self.pool is None or self.pid != os.getpid():
             self.pid = os.getpid()
             # from_url: the URL's password, database and TLS (rediss://) as a client would take them.
@@ -76,7 +77,8 @@ class _RedisLedger:
             connection = self._connection()
             connection.send_command("SET", f"{KEY_PREFIX}{kiosk_id}:{nonce}", b"1", "EX", keep_s, "NX")
             # OK when set; nil when the key exists. An error reply (read-only replica, out of memory) raises.
-            return connection.read_response() == b"OK"
+            # A str when the URL asks for decode_responses.
+            return connection.read_response() in (b"OK", "OK")
         except redis.RedisError as error:
             connection = getattr(self.local, "connection", None)
             if connection is not None:

@@ -195,3 +195,11 @@ def test_threads_of_one_worker_claiming_at_once_each_nonce_is_claimed_exactly_on
         assert not db.session.scalars(
             sa.select(RequestNonce.nonce).where(RequestNonce.kiosk_id == "KIOSK-THREADS")
         ).all()
+
+
+def test_a_redis_url_asking_for_decoded_answers_claims_as_well(make_app, tmp_path, redis_url):
+    # redis-py answers str instead of bytes then: the first request is still accepted, its replay refused.
+    url = f"{redis_url}?decode_responses=True"
+    status, problem, beats = _replayed_in_the_other_worker(make_app, tmp_path, FLEET_NONCE_REDIS_URL=url)
+    assert (status, problem["code"]) == (401, "replayed-request")
+    assert beats == 1
