@@ -230,9 +230,11 @@ class Database:
 
     @property
     def session(self) -> Session:
-        if "db_session" not in g:
-            g.db_session = self._request_session()
-        return g.db_session
+        context = g._get_current_object()  # once: each access through the proxy looks the context up again
+        session = context.get("db_session")
+        if session is None:
+            session = context.db_session = self._request_session()
+        return session
 
     def _request_session(self) -> Session:
         state = current_app.extensions["congdan.db"]

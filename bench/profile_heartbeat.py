@@ -7,6 +7,12 @@ callers' figures) and the top of a cProfile. For finding where a heartbeat's tim
     python bench/profile_heartbeat.py                        # SQLite file in a temporary folder
     python bench/profile_heartbeat.py --postgres [-n 3000]   # a throwaway PostgreSQL
     python bench/profile_heartbeat.py --redis                # with a throwaway redis-server for the nonces
+    python bench/profile_heartbeat.py --postgres --redis --app-only   # only the app-alone figures, 3 rounds
+
+"App alone" calls the WSGI app itself, `app(environ, start_response)`, with environs built before the clock
+starts (each heartbeat pre-signed with its own nonce, as the bench signs them): no test client, no HTTP server.
+That is the stable figure to work against (rounds repeat within a few per cent); the test client's figures
+include werkzeug's request building and response reading.
 """
 
 from __future__ import annotations
@@ -36,6 +42,52 @@ def _signed(identities, beat: int):
     """Pre-signed requests (the signing is the kiosk's cost, not the server's)."""
     now = int(time.time())
     return [_signed_request(kiosk_id, key, beat, now) for kiosk_id, key in identities]
+
+
+def _environs(requests) -> list[dict]:
+    """WSGI environs of the heartbeats, built before timing (werkzeug's EnvironBuilder, as the test client does)."""
+    from werkzeug.test import EnvironBuilder
+
+    environs = []
+    for body, headers in requests:
+        builder = EnvironBuilder(path=PATH, method="POST", data=body, headers=headers)
+        try:
+            environs.append(builder.get_environ())
+        finally:
+            builder.close()
+    return environs
+
+
+def _app_alone(app, identities, beats: range, n: int) -> tuple[float, float, float]:
+    """CPU per call of the WSGI app (ms): heartbeats of pre-built environs (this process's, with the telemetry flush
+    thread's work during the run, and this thread's alone), then /healthz (this process's)."""
+    from werkzeug.test import EnvironBuilder
+
+    heartbeats = _environs(request for beat in beats for request in _signed(identities, beat))[:n]
+    assert len(heartbeats) == n, "not enough beats for n heartbeats"
+    trivial = []
+    for _ in range(n):
+        builder = EnvironBuilder(path="/healthz", method="GET")
+        trivial.append(builder.get_environ())
+        builder.close()
+    statuses: list[str] = []
+
+    def start_response(status, headers, exc_info=None):
+        statuses.append(status)
+
+    def run(environs) -> tuple[float, float]:
+        statuses.clear()
+        started, thread_started = time.process_time(), time.thread_time()
+        for environ in environs:
+            for _chunk in app(environ, start_response):  # the body is iterated, as a WSGI server does
+                pass
+        elapsed, thread = time.process_time() - started, time.thread_time() - thread_started
+        assert all(status.startswith("200") for status in statuses), collections.Counter(statuses)
+        return elapsed / len(environs) * 1000, thread / len(environs) * 1000
+
+    heartbeat, thread = run(heartbeats)
+    time.sleep(1.5)  # the flush thread writes the rest of what came in, not during the /healthz figure
+    return heartbeat, thread, run(trivial)[0]
 
 
 def _stages() -> tuple[collections.Counter, list]:
@@ -89,6 +141,8 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--redis", action="store_true", help="start a throwaway redis-server (REDIS_URL)")
+    parser.add_argument("--app-only", action="store_true", help="only the app-alone figures")
+    parser.add_argument("--rounds", type=int, default=3, help="app-alone rounds")
     args = parser.parse_args()
     os.environ.setdefault("CONGDAN_ENV", "development")
     logging.getLogger().setLevel(logging.WARNING)
@@ -101,7 +155,7 @@ def main() -> None:
 
             postgres = ThrowawayPostgres()
             url = postgres.start()
-        config = {"DATABASE_URL": url, "RATELIMIT_ENABLED": False}
+        config = {"DATABASE_URL": url}  # flask-limiter on, as under bench/bench_heartbeats.py (development)
         if args.redis:
             from bench.harness import Redis
 
@@ -113,7 +167,9 @@ def main() -> None:
 
             app = create_app(config)
             client = app.test_client()
-            rounds = [_signed(identities, beat) for beat in range(2 + 3 * (args.n // len(identities) + 1))]
+            per_round = args.n // len(identities) + 1
+            beats = 2 + 3 * per_round
+            rounds = [_signed(identities, beat) for beat in range(beats)]
             requests = iter([request for round_ in rounds for request in round_])
 
             def beat() -> None:
@@ -123,6 +179,19 @@ def main() -> None:
 
             for _ in range(len(identities)):  # every kiosk met once: the directory holds it, as all day
                 beat()
+            for round_ in range(args.rounds):
+                first = beats + round_ * per_round  # beats never sent: fresh nonces, as the bench's
+                heartbeat, thread, trivial = _app_alone(app, identities, range(first, first + per_round), args.n)
+                print(
+                    f"App alone, round {round_ + 1}: {PATH} {heartbeat:.3f} ms CPU per heartbeat (this thread's "
+                    f"{thread:.3f}, the rest is the flush thread's), /healthz {trivial:.3f} ms"
+                )
+            if args.app_only:
+                with app.app_context():
+                    from backend.fleet.telemetry_buffer import TelemetryBuffer
+
+                    TelemetryBuffer.of_app().stop()
+                return
             with app.app_context():
                 engine = app.extensions["congdan.db"]["engine"]
             statements: list[str] = []

@@ -164,3 +164,42 @@ def test_a_flush_deletes_the_expired_nonces_and_keeps_the_live_ones(make_app, tm
         assert TelemetryBuffer.of_app().flush() == 1
         kept = set(db.session.scalars(sa.select(RequestNonce.nonce).where(RequestNonce.kiosk_id == agent.kiosk_id)))
     assert live is not None and kept == {live}
+
+
+def test_threads_of_one_worker_claiming_at_once_each_nonce_is_claimed_exactly_once(make_app, redis_url):
+    # A gthread worker's threads claim in Redis concurrently; every nonce is won by exactly one of them, and each
+    # thread reads its own answers (a connection shared without care would hand one thread another's reply).
+    from concurrent.futures import ThreadPoolExecutor
+
+    from backend.fleet import nonces
+
+    app = make_app(FLEET_NONCE_REDIS_URL=redis_url)
+    shared = [secrets.token_urlsafe(18) for _ in range(200)]
+
+    def claims(thread: int) -> list[tuple[str, bool]]:
+        own = [f"{thread}-{secrets.token_urlsafe(12)}" for _ in range(50)]
+        with app.app_context():
+            now = clock.now()
+            return [(nonce, nonces.claim(db.session, "KIOSK-THREADS", nonce, now)) for nonce in shared + own]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = [result for thread in pool.map(claims, range(8)) for result in thread]
+    won = {nonce: 0 for nonce in shared}
+    for nonce, claimed in results:
+        if nonce in won:
+            won[nonce] += claimed
+        else:
+            assert claimed, nonce  # a thread's own nonces are new: always claimed
+    assert set(won.values()) == {1}
+    with app.app_context():  # every claim went to Redis: nothing fell back to the database
+        assert not db.session.scalars(
+            sa.select(RequestNonce.nonce).where(RequestNonce.kiosk_id == "KIOSK-THREADS")
+        ).all()
+
+
+def test_a_redis_url_asking_for_decoded_answers_claims_as_well(make_app, tmp_path, redis_url):
+    # redis-py answers str instead of bytes then: the first request is still accepted, its replay refused.
+    url = f"{redis_url}?decode_responses=True"
+    status, problem, beats = _replayed_in_the_other_worker(make_app, tmp_path, FLEET_NONCE_REDIS_URL=url)
+    assert (status, problem["code"]) == (401, "replayed-request")
+    assert beats == 1
