@@ -251,6 +251,17 @@ class Database:
             return session
         return state["sessionmaker"]()
 
+    def reader_session(self) -> Session | None:
+        """A session of its own on the reader - no transaction, no lock, writes refused - for reads that must not
+        join the request's transaction; None when there is no reader (in-memory SQLite, tests' bound sessions)."""
+        state = current_app.extensions["congdan.db"]
+        reader = state["reader"]
+        if reader is None:
+            return None
+        session = state["sessionmaker"](bind=reader)
+        session.info[_READER] = True
+        return session
+
     @staticmethod
     def reads_only(session: Session) -> bool:
         """`session` runs on the read-only autocommit connections (`make_reader_engine`)."""

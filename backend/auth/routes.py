@@ -59,6 +59,7 @@ class Login(MethodView):
             account=data["username"],
             address=request.remote_addr,
             failures=(Unauthenticated,),
+            ahead=service.check_password_ahead(data["username"], data["password"]),
             action=lambda: service.login(
                 session=db.session,
                 username=data["username"],

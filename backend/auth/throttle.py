@@ -112,11 +112,17 @@ def attempt(
     address: str | None,
     action: Callable[[], T],
     failures: tuple[type[Exception], ...],
+    ahead: Callable[[dict[str, str], datetime], None] | None = None,
 ) -> T:
     """Run a guessable action under the back-off. The action's own writes are undone when it fails, and the
-    failure is recorded and kept although the request is refused; the unit of work commits either."""
+    failure is recorded and kept although the request is refused; the unit of work commits either. `ahead`, given
+    the attempt's keys, runs first, before the request's transaction: the slow, read-only part of the action
+    (a password hash, `backend/auth/service.py: check_password_ahead`), which must itself skip what a key under
+    back-off may not have."""
     now = clock.now()
     attempt_keys = keys(scope, account, address)
+    if ahead is not None:
+        ahead(attempt_keys, now)
     check(session, attempt_keys, now)
     try:
         with session.begin_nested():

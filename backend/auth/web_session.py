@@ -197,6 +197,7 @@ class WebSession:
                 account=username,
                 address=request.remote_addr,
                 failures=(DomainError,),
+                ahead=auth_service.check_password_ahead(username, request.form.get("password", "")),
                 action=authenticate,
             )
         except throttle.TooManyAttempts as refused:

@@ -173,7 +173,13 @@ def login_with_password(*, session: Session, personal_id: str, password: str, ad
         return account
 
     return throttle.attempt(
-        session, scope="oidc-login", account=personal_id, address=address, action=check, failures=(Unauthenticated,)
+        session,
+        scope="oidc-login",
+        account=personal_id,
+        address=address,
+        action=check,
+        failures=(Unauthenticated,),
+        ahead=auth_service.check_password_ahead(personal_id, password),
     )
 
 
